@@ -1,0 +1,43 @@
+//! `venice check` as a library call: load, decode, resolve, and collect every diagnostic.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Project;
+use crate::resolve::resolve;
+use crate::source::SourceMap;
+use crate::syntax::{decode::decode, loader};
+use std::path::Path;
+
+pub use crate::syntax::loader::ProjectNotFound;
+
+/// A checked project: its files, its model and what was found.
+#[derive(Debug)]
+pub struct Checked {
+    pub sources: SourceMap,
+    pub project: Project,
+    /// Sorted by file, then position, then code, so output is the same on every run.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity() == severity).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+}
+
+/// Checks the project in `dir`. Fails only when there is no project to check.
+pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
+    let mut sources = SourceMap::new(dir);
+    let mut diagnostics = Vec::new();
+    let files = loader::load(dir, &mut sources, &mut diagnostics)?;
+    let mut project = decode(&files, &mut sources, &mut diagnostics);
+    resolve(&mut project, &mut diagnostics);
+    diagnostics.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))
+    });
+    diagnostics.dedup();
+    Ok(Checked { sources, project, diagnostics })
+}

@@ -1,0 +1,359 @@
+//! The diagnostic type: every problem Venice reports, as data.
+//!
+//! A [`Diagnostic`] holds a [`DiagnosticKind`] with typed fields and the span where the mistake
+//! is. All wording lives here, in [`DiagnosticKind::message`], [`DiagnosticKind::label`],
+//! [`DiagnosticKind::help`] and [`DiagnosticKind::labels`]; renderers only lay it out.
+
+use crate::source::Span;
+
+/// How bad a diagnostic is. Errors fail `venice check`; warnings fail it only with `--deny warnings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A secondary place involved in a diagnostic, possibly in another file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One problem found in the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub kind: DiagnosticKind,
+    /// Where the mistake is.
+    pub span: Span,
+}
+
+impl Diagnostic {
+    pub fn new(kind: DiagnosticKind, span: Span) -> Self {
+        Diagnostic { kind, span }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.kind.severity()
+    }
+
+    pub fn message(&self) -> String {
+        self.kind.message()
+    }
+
+    pub fn help(&self) -> Option<String> {
+        self.kind.help()
+    }
+
+    /// The message under the primary span.
+    pub fn label(&self) -> String {
+        self.kind.label()
+    }
+
+    pub fn labels(&self) -> Vec<Label> {
+        self.kind.labels()
+    }
+}
+
+/// What a value was expected to be, for V003.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    String,
+    Integer,
+    Bool,
+    /// An integer within bounds.
+    IntegerIn(i64, i64),
+    /// One of a fixed set of words.
+    OneOf(&'static [&'static str]),
+    /// `30s`, `15m`, `12h`, `7d` or `forever`.
+    Duration,
+}
+
+impl Expected {
+    fn describe(&self) -> String {
+        match self {
+            Expected::String => "a string".into(),
+            Expected::Integer => "an integer".into(),
+            Expected::Bool => "`#true` or `#false`".into(),
+            Expected::IntegerIn(low, high) => format!("an integer from {low} to {high}"),
+            Expected::OneOf(words) => format!("one of {}", quote_list(words)),
+            Expected::Duration => {
+                "a duration such as `30s`, `15m`, `12h`, `7d`, or `forever`".into()
+            }
+        }
+    }
+}
+
+/// Where an argument or property sits, to name it in messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// The n-th argument (0-based) with the name the grammar gives it.
+    Argument { index: usize, name: &'static str },
+    Property(String),
+}
+
+impl Slot {
+    fn describe(&self) -> String {
+        match self {
+            Slot::Argument { name, .. } => format!("argument `{name}`"),
+            Slot::Property(name) => format!("property `{name}`"),
+        }
+    }
+}
+
+/// Every kind of problem, with the facts needed to word it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiagnosticKind {
+    /// V001: the KDL parser rejected the file.
+    InvalidKdl { message: String, label: Option<String>, help: Option<String> },
+    /// V002: a node the grammar does not have at this place.
+    UnknownNode { name: String, parent: Option<String>, suggestion: Option<String> },
+    /// V002: a property the node does not take.
+    UnknownProperty { node: String, name: String, suggestion: Option<String> },
+    /// V002: more arguments than the node takes.
+    UnexpectedArgument { node: String, takes: usize },
+    /// V002: a node that takes no children was given a block.
+    UnexpectedChildren { node: String },
+    /// V003: a required argument is absent.
+    MissingArgument { node: String, name: &'static str },
+    /// V003: a required property is absent.
+    MissingProperty { node: String, name: &'static str },
+    /// V003: a required child node is absent.
+    MissingChild { node: String, child: &'static str },
+    /// V003: one of several alternatives must be given.
+    MissingOneOf { node: String, options: &'static [&'static str] },
+    /// V003: two properties that exclude each other.
+    Conflicting { node: String, first: String, second: String },
+    /// V003: a value of the wrong type or outside its set.
+    WrongType {
+        node: String,
+        slot: Slot,
+        expected: Expected,
+        found: String,
+        suggestion: Option<String>,
+    },
+    /// V003: a node that may appear once appears again.
+    RepeatedNode { node: String, first: Span },
+    /// V004: a name declared twice in one kind.
+    DuplicateName { kind: &'static str, name: String, first: Span },
+    /// V005: a reference to something never declared.
+    UnknownReference { kind: &'static str, name: String, suggestion: Option<String> },
+    /// V006: a file that cannot be read.
+    UnreadableFile { path: String, reason: String },
+    /// V006: an include pattern that matches no file.
+    IncludeMatchesNothing { pattern: String },
+    /// V006: a file that is not UTF-8 text.
+    NotUtf8 { path: String },
+    /// V007: a secret written inline.
+    InlineSecret { node: String },
+    /// V008: an include that leads back to a file already being read.
+    IncludeCycle { path: String },
+    /// V301: ksqlDB text that cannot even be tokenized.
+    KsqlSyntax { message: String },
+}
+
+impl DiagnosticKind {
+    pub fn code(&self) -> &'static str {
+        use DiagnosticKind::*;
+        match self {
+            InvalidKdl { .. } => "V001",
+            UnknownNode { .. }
+            | UnknownProperty { .. }
+            | UnexpectedArgument { .. }
+            | UnexpectedChildren { .. } => "V002",
+            MissingArgument { .. }
+            | MissingProperty { .. }
+            | MissingChild { .. }
+            | MissingOneOf { .. }
+            | Conflicting { .. }
+            | WrongType { .. }
+            | RepeatedNode { .. } => "V003",
+            DuplicateName { .. } => "V004",
+            UnknownReference { .. } => "V005",
+            UnreadableFile { .. } | IncludeMatchesNothing { .. } | NotUtf8 { .. } => "V006",
+            InlineSecret { .. } => "V007",
+            IncludeCycle { .. } => "V008",
+            KsqlSyntax { .. } => "V301",
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        crate::rules::severity(self.code())
+    }
+
+    pub fn message(&self) -> String {
+        use DiagnosticKind::*;
+        match self {
+            InvalidKdl { message, .. } => format!("not valid KDL: {}", lowercase_first(message)),
+            UnknownNode { name, parent: Some(parent), .. } => {
+                format!("unknown node `{name}` in `{parent}`")
+            }
+            UnknownNode { name, parent: None, .. } => format!("unknown node `{name}`"),
+            UnknownProperty { node, name, .. } => {
+                format!("unknown property `{name}` on `{node}`")
+            }
+            UnexpectedArgument { node, takes: 0 } => format!("`{node}` takes no arguments"),
+            UnexpectedArgument { node, takes: 1 } => format!("`{node}` takes one argument"),
+            UnexpectedArgument { node, takes } => format!("`{node}` takes {takes} arguments"),
+            UnexpectedChildren { node } => format!("`{node}` takes no children block"),
+            MissingArgument { node, name } => format!("`{node}` needs its argument `{name}`"),
+            MissingProperty { node, name } => format!("`{node}` needs the property `{name}`"),
+            MissingChild { node, child } => format!("`{node}` needs a `{child}` node"),
+            MissingOneOf { node, options } => {
+                format!("`{node}` needs one of {}", quote_list(options))
+            }
+            Conflicting { node, first, second } => {
+                format!("`{node}` takes `{first}` or `{second}`, not both")
+            }
+            WrongType { node, slot, expected, found, .. } => format!(
+                "{} of `{node}` must be {}, found {found}",
+                slot.describe(),
+                expected.describe()
+            ),
+            RepeatedNode { node, .. } => format!("`{node}` is given more than once"),
+            DuplicateName { kind, name, .. } => format!("{kind} `{name}` is declared twice"),
+            UnknownReference { kind, name, .. } => format!("no {kind} named `{name}`"),
+            UnreadableFile { path, reason } => format!("cannot read `{path}`: {reason}"),
+            IncludeMatchesNothing { pattern } => format!("`include \"{pattern}\"` matches no file"),
+            NotUtf8 { path } => format!("`{path}` is not UTF-8 text"),
+            InlineSecret { node } => format!("`{node}` is written inline"),
+            IncludeCycle { path } => format!("`{path}` includes itself"),
+            KsqlSyntax { message } => format!("ksqlDB syntax error: {}", lowercase_first(message)),
+        }
+    }
+
+    /// The short text under the primary span.
+    pub fn label(&self) -> String {
+        use DiagnosticKind::*;
+        match self {
+            InvalidKdl { label, .. } => label.clone().unwrap_or_else(|| "here".into()),
+            UnknownNode { .. } => "unknown node".into(),
+            UnknownProperty { .. } => "unknown property".into(),
+            UnexpectedArgument { .. } => "unexpected argument".into(),
+            UnexpectedChildren { .. } => "unexpected block".into(),
+            MissingArgument { .. } | MissingProperty { .. } | MissingChild { .. } => {
+                "declared here".into()
+            }
+            MissingOneOf { .. } => "declared here".into(),
+            Conflicting { .. } => "second of the two".into(),
+            WrongType { expected, .. } => format!("expected {}", expected.describe()),
+            RepeatedNode { .. } => "given again here".into(),
+            DuplicateName { .. } => "declared again here".into(),
+            UnknownReference { .. } => "not declared".into(),
+            UnreadableFile { .. } | IncludeMatchesNothing { .. } | NotUtf8 { .. } => {
+                "named here".into()
+            }
+            InlineSecret { .. } => "a secret in the file".into(),
+            IncludeCycle { .. } => "included again here".into(),
+            KsqlSyntax { .. } => "here".into(),
+        }
+    }
+
+    /// Secondary places, possibly in other files.
+    pub fn labels(&self) -> Vec<Label> {
+        use DiagnosticKind::*;
+        match self {
+            RepeatedNode { first, .. } => vec![Label { span: *first, message: "first given here".into() }],
+            DuplicateName { first, .. } => {
+                vec![Label { span: *first, message: "first declared here".into() }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn help(&self) -> Option<String> {
+        use DiagnosticKind::*;
+        match self {
+            InvalidKdl { help, .. } => help.clone(),
+            UnknownNode { suggestion: Some(s), .. } | UnknownProperty { suggestion: Some(s), .. } => {
+                Some(format!("did you mean `{s}`?"))
+            }
+            UnknownNode { parent, .. } => Some(match parent {
+                Some(parent) => format!("see `schema/REFERENCE.md` for the nodes `{parent}` takes"),
+                None => "see `schema/REFERENCE.md` for the top-level nodes".into(),
+            }),
+            UnknownProperty { node, .. } => {
+                Some(format!("see `schema/REFERENCE.md` for the properties of `{node}`"))
+            }
+            UnexpectedArgument { .. } => Some("remove the extra argument".into()),
+            UnexpectedChildren { .. } => Some("remove the `{ ... }` block".into()),
+            WrongType { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            WrongType { .. } => None,
+            RepeatedNode { .. } => Some("keep one of them".into()),
+            Conflicting { .. } => Some("keep one of them".into()),
+            DuplicateName { kind, .. } => Some(format!("give each {kind} its own name")),
+            UnknownReference { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            UnknownReference { kind, .. } => Some(format!("declare the {kind} first")),
+            IncludeMatchesNothing { .. } => {
+                Some("the pattern is relative to the file that names it".into())
+            }
+            NotUtf8 { .. } => Some("save the file as UTF-8".into()),
+            InlineSecret { node } => Some(format!(
+                "reference it instead: `{node} env=VAR` (an environment variable) or `{node} file=PATH`"
+            )),
+            IncludeCycle { .. } => Some("remove the include, or narrow its pattern".into()),
+            MissingArgument { .. }
+            | MissingProperty { .. }
+            | MissingChild { .. }
+            | MissingOneOf { .. }
+            | UnreadableFile { .. }
+            | KsqlSyntax { .. } => None,
+        }
+    }
+}
+
+fn quote_list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    quoted.join(", ")
+}
+
+/// KDL's messages start with a capital and end with a period; ours do neither.
+fn lowercase_first(message: &str) -> String {
+    let message = message.trim_end_matches('.');
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The closest of `candidates` to `name`, when it is close enough to be the one meant.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lowered = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lowered, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_pick_the_closest_name_and_only_close_ones() {
+        assert_eq!(suggest("parttions", ["partitions", "replication"]), Some("partitions".into()));
+        assert_eq!(suggest("ORDERS", ["orders", "customers"]), Some("orders".into()));
+        assert_eq!(suggest("xyz", ["partitions", "replication"]), None);
+    }
+
+    #[test]
+    fn kdl_messages_are_reworded_in_our_style() {
+        assert_eq!(lowercase_first("Expected valid value."), "expected valid value");
+    }
+}

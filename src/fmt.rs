@@ -1,0 +1,57 @@
+//! `venice fmt`: formats venice.kdl and the files it includes, in the canonical style of
+//! [`style`], keeping every comment and every value as written.
+
+pub mod style;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceMap;
+use crate::syntax::loader::{self, ProjectNotFound};
+use std::path::Path;
+
+/// What `venice fmt` did or would do.
+#[derive(Debug)]
+pub struct FmtOutcome {
+    pub sources: SourceMap,
+    /// Problems that stopped formatting (syntax errors, unreadable includes); nothing was written.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were looked at.
+    pub files: usize,
+    /// The files that changed (or, with `check`, would change), as shown to the user.
+    pub changed: Vec<String>,
+    /// A file that could not be written, after the others were.
+    pub write_error: Option<String>,
+}
+
+/// Formats the project in `dir`; with `check`, only reports which files would change.
+pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
+    let mut sources = SourceMap::new(dir);
+    let mut diagnostics = Vec::new();
+    let files = loader::load(dir, &mut sources, &mut diagnostics)?;
+    let mut outcome = FmtOutcome { sources, diagnostics, files: files.len(), changed: Vec::new(), write_error: None };
+    if !outcome.diagnostics.is_empty() {
+        return Ok(outcome);
+    }
+    for parsed in &files {
+        let file = outcome.sources.get(parsed.file);
+        let Ok(formatted) = style::format_source(&file.text) else { continue };
+        if formatted == file.text {
+            continue;
+        }
+        outcome.changed.push(file.name.clone());
+        if !check {
+            if let Err(e) = write_in_place(&file.path, &formatted) {
+                outcome.write_error = Some(format!("cannot write `{}`: {e}", file.name));
+                break;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Writes through a temporary file and a rename, so an interrupted write never leaves a
+/// half-written file in place of the user's.
+fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let temporary = path.with_extension("kdl.venice-fmt");
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
+}

@@ -1,0 +1,18 @@
+//! Venice: a pipeline-as-code compiler for Kafka event-streaming pipelines.
+//!
+//! Data flows one way: `syntax` reads venice.kdl into the `model`, `resolve` links its names,
+//! and `render` reports what was found. See ARCHITECTURE.md for the map.
+
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod fmt;
+pub mod init;
+pub mod ksql;
+pub mod model;
+pub mod render;
+pub mod resolve;
+pub mod rules;
+pub mod run;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,52 @@
+//! The edges of the pipeline: for each topic, who writes it and who reads it, with which serde.
+
+use super::{KsqlSourceKind, Serde};
+use crate::source::Span;
+
+/// Something that reads or writes a topic, by its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Actor {
+    Producer(String),
+    Consumer(String),
+    Source(String),
+    Sink(String),
+    /// A `stream`/`table` node, or a stream or table created by a transform's SQL.
+    Ksql { kind: KsqlSourceKind, name: String },
+    /// A transform, for the topics its statements write.
+    Transform(String),
+}
+
+impl Actor {
+    /// `producer \`web-app\``, as messages name it.
+    pub fn describe(&self) -> String {
+        match self {
+            Actor::Producer(n) => format!("producer `{n}`"),
+            Actor::Consumer(n) => format!("consumer `{n}`"),
+            Actor::Source(n) => format!("source `{n}`"),
+            Actor::Sink(n) => format!("sink `{n}`"),
+            Actor::Ksql { kind, name } => format!("{} `{name}`", kind.as_str()),
+            Actor::Transform(n) => format!("transform `{n}`"),
+        }
+    }
+}
+
+/// One reader or writer of a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub actor: Actor,
+    /// The key serde it uses; `None` when it follows the topic's declaration (ksqlDB sources
+    /// that venice declares) or is not known until the deeper phases infer it.
+    pub key: Option<Serde>,
+    pub value: Option<Serde>,
+    /// Where the reference to the topic was written.
+    pub span: Span,
+}
+
+/// The writers and readers of one topic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopicEdges {
+    /// Whether a `topic` node declares it (else it is created by a ksqlDB statement).
+    pub declared: bool,
+    pub writers: Vec<Edge>,
+    pub readers: Vec<Edge>,
+}

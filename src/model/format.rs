@@ -1,0 +1,203 @@
+//! The small vocabularies of the language: serde formats, compatibility levels, durations.
+
+use std::fmt;
+
+/// A serde format: exactly what bytes are on the wire (LANGUAGE.md, "Serdes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    String,
+    Int,
+    Long,
+    Double,
+    Bytes,
+    None,
+    Json,
+    ConnectJson,
+    JsonSr,
+    Avro,
+    AvroRaw,
+    Protobuf,
+    Delimited,
+}
+
+impl Format {
+    pub const ALL: [Format; 13] = [
+        Format::String,
+        Format::Int,
+        Format::Long,
+        Format::Double,
+        Format::Bytes,
+        Format::None,
+        Format::Json,
+        Format::ConnectJson,
+        Format::JsonSr,
+        Format::Avro,
+        Format::AvroRaw,
+        Format::Protobuf,
+        Format::Delimited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::String => "string",
+            Format::Int => "int",
+            Format::Long => "long",
+            Format::Double => "double",
+            Format::Bytes => "bytes",
+            Format::None => "none",
+            Format::Json => "json",
+            Format::ConnectJson => "connect-json",
+            Format::JsonSr => "json-sr",
+            Format::Avro => "avro",
+            Format::AvroRaw => "avro-raw",
+            Format::Protobuf => "protobuf",
+            Format::Delimited => "delimited",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == word)
+    }
+
+    /// Whether records in this format carry a schema that a registry or a reader can use.
+    pub fn has_schema(self) -> bool {
+        matches!(self, Format::ConnectJson | Format::JsonSr | Format::Avro | Format::Protobuf)
+    }
+
+    /// Whether `schema=` names the schema of this format.
+    pub fn takes_schema(self) -> bool {
+        matches!(self, Format::JsonSr | Format::Avro | Format::AvroRaw | Format::Protobuf)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Schema Registry compatibility level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compatibility {
+    None,
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+}
+
+impl Compatibility {
+    pub fn parse(word: &str) -> Option<Compatibility> {
+        Some(match word {
+            "none" => Compatibility::None,
+            "backward" => Compatibility::Backward,
+            "backward-transitive" => Compatibility::BackwardTransitive,
+            "forward" => Compatibility::Forward,
+            "forward-transitive" => Compatibility::ForwardTransitive,
+            "full" => Compatibility::Full,
+            "full-transitive" => Compatibility::FullTransitive,
+            _ => return None,
+        })
+    }
+
+    /// The name the Schema Registry uses (`BACKWARD_TRANSITIVE`).
+    pub fn registry_name(self) -> &'static str {
+        match self {
+            Compatibility::None => "NONE",
+            Compatibility::Backward => "BACKWARD",
+            Compatibility::BackwardTransitive => "BACKWARD_TRANSITIVE",
+            Compatibility::Forward => "FORWARD",
+            Compatibility::ForwardTransitive => "FORWARD_TRANSITIVE",
+            Compatibility::Full => "FULL",
+            Compatibility::FullTransitive => "FULL_TRANSITIVE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CleanupPolicy {
+    Delete,
+    Compact,
+    CompactDelete,
+}
+
+impl CleanupPolicy {
+    pub fn parse(word: &str) -> Option<CleanupPolicy> {
+        Some(match word {
+            "delete" => CleanupPolicy::Delete,
+            "compact" => CleanupPolicy::Compact,
+            "compact,delete" => CleanupPolicy::CompactDelete,
+            _ => return None,
+        })
+    }
+
+    /// The value of Kafka's `cleanup.policy`.
+    pub fn kafka_value(self) -> &'static str {
+        match self {
+            CleanupPolicy::Delete => "delete",
+            CleanupPolicy::Compact => "compact",
+            CleanupPolicy::CompactDelete => "compact,delete",
+        }
+    }
+}
+
+/// A retention: a number of seconds, or forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duration {
+    Forever,
+    Seconds(u64),
+}
+
+impl Duration {
+    /// Parses `30s`, `15m`, `12h`, `7d` or `forever`.
+    pub fn parse(text: &str) -> Option<Duration> {
+        if text == "forever" {
+            return Some(Duration::Forever);
+        }
+        let unit = text.chars().last()?;
+        let number: u64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+        let scale = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return None,
+        };
+        number.checked_mul(scale).map(Duration::Seconds)
+    }
+
+    /// The value of Kafka's `retention.ms` (`-1` is forever).
+    pub fn kafka_millis(self) -> i64 {
+        match self {
+            Duration::Forever => -1,
+            Duration::Seconds(s) => i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_their_units() {
+        assert_eq!(Duration::parse("30s"), Some(Duration::Seconds(30)));
+        assert_eq!(Duration::parse("15m"), Some(Duration::Seconds(900)));
+        assert_eq!(Duration::parse("7d").map(Duration::kafka_millis), Some(604_800_000));
+        assert_eq!(Duration::parse("forever").map(Duration::kafka_millis), Some(-1));
+        for bad in ["", "s", "7", "7w", "-1d", "1.5h", "99999999999999999999d", "ß"] {
+            assert_eq!(Duration::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_format_word_round_trips() {
+        for format in Format::ALL {
+            assert_eq!(Format::parse(format.as_str()), Some(format));
+        }
+        let words: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(words, crate::syntax::grammar::FORMATS);
+    }
+}

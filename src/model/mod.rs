@@ -1,0 +1,335 @@
+//! The typed model of a project: the intermediate representation every later phase reads.
+//!
+//! Decoding (in `syntax`) fills it from venice.kdl; `resolve` checks its names and computes the
+//! edges. Every value keeps the [`Span`] it came from, so a later check can point at it.
+
+mod edges;
+mod format;
+mod sql;
+
+pub use edges::{Actor, Edge, TopicEdges};
+pub use format::{CleanupPolicy, Compatibility, Duration, Format};
+pub use sql::{SqlOrigin, SqlText};
+
+use crate::source::{FileId, Span};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A value and the place it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// A whole project: everything declared in venice.kdl and the files it includes.
+#[derive(Debug, Default)]
+pub struct Project {
+    pub name: Option<Spanned<String>>,
+    pub doc: Option<String>,
+    pub stack: Option<Stack>,
+    pub targets: Vec<Target>,
+    pub databases: Vec<Database>,
+    pub schemas: Vec<Schema>,
+    pub topics: Vec<Topic>,
+    pub producers: Vec<Producer>,
+    pub consumers: Vec<Consumer>,
+    pub connectors: Vec<Connector>,
+    pub ksql_sources: Vec<KsqlSource>,
+    pub transforms: Vec<Transform>,
+    /// For each topic name, who writes it and who reads it. Filled by `resolve`.
+    pub edges: BTreeMap<String, TopicEdges>,
+}
+
+impl Project {
+    pub fn topic(&self, name: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.name.value == name)
+    }
+
+    pub fn schema(&self, name: &str) -> Option<&Schema> {
+        self.schemas.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn database(&self, name: &str) -> Option<&Database> {
+        self.databases.iter().find(|d| d.name.value == name)
+    }
+
+    /// The ksqlDB version transforms are checked against.
+    pub fn ksqldb_version(&self) -> &str {
+        self.stack
+            .as_ref()
+            .and_then(|s| s.ksqldb.as_ref())
+            .and_then(|k| k.version.as_ref())
+            .map_or(DEFAULT_KSQLDB_VERSION, |v| v.value.as_str())
+    }
+}
+
+pub const DEFAULT_KSQLDB_VERSION: &str = "0.29.0";
+
+/// The local stack that `venice build` writes as a Compose file.
+#[derive(Debug, Default)]
+pub struct Stack {
+    pub span: Span,
+    pub kafka: Option<KafkaService>,
+    pub schema_registry: Option<Span>,
+    pub ksqldb: Option<KsqldbService>,
+    pub connect: Option<ConnectService>,
+    pub postgres: Option<Span>,
+    pub ui: Option<Spanned<String>>,
+}
+
+#[derive(Debug)]
+pub struct KafkaService {
+    pub span: Span,
+    pub brokers: Spanned<u32>,
+    pub mode: Spanned<KafkaMode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KafkaMode {
+    Kraft,
+    Zookeeper,
+}
+
+#[derive(Debug)]
+pub struct KsqldbService {
+    pub span: Span,
+    pub version: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default)]
+pub struct ConnectService {
+    pub span: Span,
+    pub plugins: Vec<Spanned<String>>,
+}
+
+/// Where `venice apply` deploys.
+#[derive(Debug)]
+pub struct Target {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub kafka: Vec<Spanned<String>>,
+    pub schema_registry: Option<Endpoint>,
+    pub connect: Option<Endpoint>,
+    pub ksqldb: Option<Endpoint>,
+}
+
+/// A service URL with optional credentials.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub url: Spanned<String>,
+    pub user: Option<Credential>,
+    pub password: Option<Credential>,
+    pub token: Option<Credential>,
+}
+
+/// A credential: a plain value (allowed for user names only) or a reference to a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Literal(Spanned<String>),
+    Env(Spanned<String>),
+    File(Spanned<PathBuf>),
+}
+
+#[derive(Debug)]
+pub struct Database {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub kind: DatabaseKind,
+    /// `None`: the stack's PostgreSQL service.
+    pub host: Option<Spanned<String>>,
+    pub port: Option<Spanned<u16>>,
+    /// The database's own name; `None` means the node's name.
+    pub db_name: Option<Spanned<String>>,
+    pub user: Option<Credential>,
+    pub password: Option<Credential>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Postgres,
+}
+
+/// A schema declaration. Its text is loaded here; its meaning is the `avro` phase's business.
+#[derive(Debug)]
+pub struct Schema {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub kind: SchemaKind,
+    pub source: SchemaSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    Avro,
+    JsonSchema,
+    Protobuf,
+}
+
+#[derive(Debug)]
+pub enum SchemaSource {
+    /// A schema file, read into the source map (`None` when it could not be read: V006).
+    File { path: Spanned<PathBuf>, file: Option<FileId> },
+    /// Inline text; the span covers the string in venice.kdl.
+    Inline(Spanned<String>),
+}
+
+/// A key or value serde: a format and, for schema formats, the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Serde {
+    pub format: Spanned<Format>,
+    pub schema: Option<Spanned<String>>,
+}
+
+#[derive(Debug)]
+pub struct Topic {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub partitions: Option<Spanned<u32>>,
+    pub replication: Option<Spanned<u32>>,
+    pub key: Option<Serde>,
+    pub value: Option<Serde>,
+    pub compatibility: Option<Spanned<Compatibility>>,
+    pub retention: Option<Spanned<Duration>>,
+    pub cleanup: Option<Spanned<CleanupPolicy>>,
+    pub config: Vec<ConfigEntry>,
+}
+
+/// `config "key" "value"`: a setting passed through.
+#[derive(Debug, Clone)]
+pub struct ConfigEntry {
+    pub key: Spanned<String>,
+    pub value: Spanned<String>,
+}
+
+#[derive(Debug)]
+pub struct Producer {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub topic: Spanned<String>,
+    pub key: Option<Serde>,
+    pub value: Option<Serde>,
+}
+
+#[derive(Debug)]
+pub struct Consumer {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub topic: Spanned<String>,
+    pub group: Option<Spanned<String>>,
+    pub key: Option<Serde>,
+    pub value: Option<Serde>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Source,
+    Sink,
+}
+
+/// Which connector: a catalog entry, or any class passed through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectorKind {
+    Catalog(Spanned<String>),
+    Class(Spanned<String>),
+}
+
+/// A Kafka Connect source or sink.
+#[derive(Debug)]
+pub struct Connector {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub direction: Direction,
+    /// `None` when neither `connector=` nor `class=` was given (V003).
+    pub kind: Option<ConnectorKind>,
+    /// `topic=`: the topic a sink reads, or the one topic a source writes.
+    pub topic: Option<Spanned<String>>,
+    pub database: Option<Spanned<String>>,
+    /// A source's captured tables, each with its topic.
+    pub tables: Vec<CapturedTable>,
+    /// A sink's target table.
+    pub table: Option<Spanned<String>>,
+    pub file: Option<Spanned<String>>,
+    pub unwrap: Option<Spanned<bool>>,
+    pub mode: Option<Spanned<SinkMode>>,
+    pub pk: Option<PrimaryKey>,
+    pub deletes: Option<Spanned<bool>>,
+    pub key: Option<Serde>,
+    pub value: Option<Serde>,
+    pub config: Vec<ConfigEntry>,
+}
+
+impl Connector {
+    /// The topics this connector writes (a source) or reads (a sink).
+    pub fn topics(&self) -> impl Iterator<Item = &Spanned<String>> {
+        self.topic.iter().chain(self.tables.iter().map(|t| &t.topic))
+    }
+}
+
+#[derive(Debug)]
+pub struct CapturedTable {
+    pub table: Spanned<String>,
+    pub topic: Spanned<String>,
+    pub ddl: Option<SqlText>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkMode {
+    Insert,
+    Upsert,
+    Update,
+}
+
+#[derive(Debug, Clone)]
+pub struct PrimaryKey {
+    pub source: Spanned<PkSource>,
+    pub fields: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PkSource {
+    None,
+    Kafka,
+    RecordKey,
+    RecordValue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KsqlSourceKind {
+    Stream,
+    Table,
+}
+
+impl KsqlSourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KsqlSourceKind::Stream => "stream",
+            KsqlSourceKind::Table => "table",
+        }
+    }
+}
+
+/// `stream NAME topic=T` or `table NAME topic=T`: a ksqlDB source over a declared topic.
+#[derive(Debug)]
+pub struct KsqlSource {
+    pub kind: KsqlSourceKind,
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    pub topic: Spanned<String>,
+    pub key_column: Option<Spanned<String>>,
+}
+
+/// ksqlDB statements.
+#[derive(Debug)]
+pub struct Transform {
+    pub name: Spanned<String>,
+    pub doc: Option<String>,
+    /// `None` when the file could not be read (V006) or no SQL was given (V003).
+    pub sql: Option<SqlText>,
+}

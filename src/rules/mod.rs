@@ -1,0 +1,146 @@
+//! The registry of diagnostic codes: each code's name, severity, status and documentation.
+//!
+//! A code keeps its meaning forever (CHECKS.md). Each code's long explanation lives in
+//! `docs/<CODE>.md` beside this file, with the fixed headings that `venice explain` prints and
+//! that a test enforces.
+
+use crate::diagnostic::Severity;
+
+/// How far a code's check is implemented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Checked by `venice check`.
+    Checked,
+    /// Checked in part; the text says which part.
+    Partial(&'static str),
+    /// Documented and reserved; the check arrives with the phase that can see the problem.
+    Planned,
+}
+
+/// One diagnostic code.
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub status: Status,
+    pub doc: &'static str,
+}
+
+macro_rules! rule {
+    ($code:literal, $name:literal, $severity:ident, $status:expr) => {
+        Rule {
+            code: $code,
+            name: $name,
+            severity: Severity::$severity,
+            status: $status,
+            doc: include_str!(concat!("docs/", $code, ".md")),
+        }
+    };
+}
+
+use Status::{Checked, Partial, Planned};
+
+/// Every code, sorted.
+pub static RULES: &[Rule] = &[
+    rule!("V001", "not valid KDL", Error, Checked),
+    rule!("V002", "unknown node or property", Error, Checked),
+    rule!("V003", "missing or mistyped value", Error, Checked),
+    rule!("V004", "duplicate name", Error, Checked),
+    rule!("V005", "unknown reference", Error, Checked),
+    rule!("V006", "unreadable file", Error, Checked),
+    rule!("V007", "inline secret", Error, Checked),
+    rule!("V008", "include cycle", Error, Checked),
+    rule!("V101", "key format mismatch", Error, Planned),
+    rule!("V102", "string-key pitfall", Error, Planned),
+    rule!("V103", "value format mismatch", Error, Planned),
+    rule!("V104", "registry framing mismatch", Error, Planned),
+    rule!("V105", "JSON envelope mismatch", Error, Planned),
+    rule!("V106", "schemaless records for a connector that needs schemas", Error, Planned),
+    rule!("V107", "windowed key read as a plain key", Error, Planned),
+    rule!("V108", "writers disagree on a format", Error, Planned),
+    rule!("V109", "undetermined format", Error, Planned),
+    rule!("V201", "invalid Avro schema", Error, Planned),
+    rule!("V202", "incompatible schema change", Error, Planned),
+    rule!("V203", "reader cannot read writer", Error, Planned),
+    rule!("V204", "default does not match its type", Error, Planned),
+    rule!("V205", "type the reader cannot represent", Error, Planned),
+    rule!("V206", "declared schema disagrees with inferred schema", Error, Planned),
+    rule!(
+        "V301",
+        "ksqlDB syntax error",
+        Error,
+        Partial("only text that cannot be tokenized is reported so far; the statement parser comes with the ksqlDB front end")
+    ),
+    rule!("V302", "unknown stream, table or topic", Error, Planned),
+    rule!("V303", "unknown column", Error, Planned),
+    rule!("V304", "type error", Error, Planned),
+    rule!("V305", "unknown function or signature", Error, Planned),
+    rule!("V306", "join not co-partitioned", Error, Planned),
+    rule!("V307", "join key types differ", Error, Planned),
+    rule!("V308", "column neither grouped nor aggregated", Error, Planned),
+    rule!("V309", "CREATE disagrees with the declared topic", Error, Planned),
+    rule!("V310", "statement ksqlDB rejects", Error, Planned),
+    rule!("V401", "unknown connector or missing setting", Error, Planned),
+    rule!("V402", "upsert without a primary key", Error, Planned),
+    rule!("V403", "primary-key field not in the schema", Error, Planned),
+    rule!("V404", "deletes without record-key", Error, Planned),
+    rule!("V405", "tombstones not handled", Error, Planned),
+    rule!("V406", "field type the sink cannot store", Error, Planned),
+    rule!("V407", "Debezium envelope where rows are expected", Error, Planned),
+    rule!("V501", "cycle among transforms", Error, Planned),
+    rule!("V502", "topic not written or not read", Warning, Planned),
+    rule!("V503", "fewer partitions than the baseline", Error, Planned),
+    rule!("V504", "replication above broker count", Error, Planned),
+    rule!("V505", "table topic not compacted", Warning, Planned),
+];
+
+/// The rule of a code, case-insensitively (`v102` works too).
+pub fn find(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// The severity of a code. Every code a diagnostic carries is in the registry.
+pub fn severity(code: &str) -> Severity {
+    find(code).map_or(Severity::Error, |r| r.severity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADINGS: [&str; 5] =
+        ["## What it does", "## Why it matters", "## Example", "## Instead", "## References"];
+
+    #[test]
+    fn codes_are_sorted_and_unique() {
+        for pair in RULES.windows(2) {
+            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+        }
+    }
+
+    #[test]
+    fn every_doc_has_its_title_and_the_fixed_headings_in_order() {
+        for rule in RULES {
+            let title = format!("# {}: ", rule.code);
+            assert!(rule.doc.starts_with(&title), "{} doc must start with `{title}`", rule.code);
+            let mut last = 0;
+            for heading in HEADINGS {
+                let at = rule.doc.find(heading).unwrap_or_else(|| panic!("{} lacks `{heading}`", rule.code));
+                assert!(at > last, "{}: `{heading}` out of order", rule.code);
+                last = at;
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_of_checks_md_is_registered() {
+        // CHECKS.md, the contract, lives in ../shared beside the repository (as in CI).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/CHECKS.md");
+        let checks = std::fs::read_to_string(path).expect("../shared/CHECKS.md is readable");
+        for line in checks.lines().filter(|l| l.starts_with("| V")) {
+            let code = &line[2..6];
+            assert!(find(code).is_some(), "{code} of CHECKS.md is not registered");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Runs a parsed command line: the one place that prints and picks the exit status.
+//!
+//! Exit statuses (CHECKS.md): 0 no errors, 1 errors found (or, with `--check`, files that would
+//! change), 2 the command could not run.
+
+use crate::check::{Checked, ProjectNotFound, check};
+use crate::cli::{CheckArgs, Cli, Command, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs};
+use crate::diagnostic::Severity;
+use crate::render::{HumanOptions, OutputFormat, render};
+use crate::rules::{self, Status};
+use clap::CommandFactory;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+const OK: u8 = 0;
+const FOUND: u8 = 1;
+const CANNOT_RUN: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let status = match cli.command {
+        Command::Check(args) => run_check(&args),
+        Command::Fmt(args) => run_fmt(&args),
+        Command::Init(args) => run_init(&args),
+        Command::Explain(args) => run_explain(&args),
+        Command::Completions(args) => run_completions(&args),
+    };
+    ExitCode::from(status)
+}
+
+fn run_check(args: &CheckArgs) -> u8 {
+    let checked = match check(&args.dir) {
+        Ok(checked) => checked,
+        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+    };
+    print_out(&render(args.format, &checked.diagnostics, &checked.sources, &human_options()));
+    let deny_warnings = args.deny.contains(&Deny::Warnings);
+    check_status(&checked, deny_warnings)
+}
+
+fn check_status(checked: &Checked, deny_warnings: bool) -> u8 {
+    let failing = checked.has_errors() || (deny_warnings && checked.count(Severity::Warning) > 0);
+    if failing { FOUND } else { OK }
+}
+
+fn run_fmt(args: &FmtArgs) -> u8 {
+    let outcome = match crate::fmt::format_project(&args.dir, args.check) {
+        Ok(outcome) => outcome,
+        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+    };
+    if !outcome.diagnostics.is_empty() {
+        print_out(&render(OutputFormat::Human, &outcome.diagnostics, &outcome.sources, &human_options()));
+        return FOUND;
+    }
+    let mut out = String::new();
+    for file in &outcome.changed {
+        let verb = if args.check { "would reformat" } else { "reformatted" };
+        out.push_str(&format!("{verb} {file}\n"));
+    }
+    if outcome.changed.is_empty() {
+        out.push_str(&format!("{} files already formatted\n", outcome.files));
+    }
+    if let Some(error) = &outcome.write_error {
+        print_out(&out);
+        return cannot_run(error);
+    }
+    print_out(&out);
+    if args.check && !outcome.changed.is_empty() { FOUND } else { OK }
+}
+
+fn run_init(args: &InitArgs) -> u8 {
+    match crate::init::init(&args.dir, args.name.as_deref()) {
+        Ok(written) => {
+            let mut out = String::new();
+            for file in written {
+                out.push_str(&format!("created {file}\n"));
+            }
+            out.push_str(&format!("next: venice check {}\n", args.dir.display()));
+            print_out(&out);
+            OK
+        }
+        Err(error) => cannot_run(&error),
+    }
+}
+
+fn run_explain(args: &ExplainArgs) -> u8 {
+    let Some(rule) = rules::find(&args.code) else {
+        let codes = rules::RULES.iter().map(|r| r.code);
+        let hint = match crate::diagnostic::suggest(&args.code, codes) {
+            Some(code) => format!(" (did you mean `{code}`?)"),
+            None => String::from("; codes run from V001 to V505"),
+        };
+        return cannot_run(&format!("no diagnostic code `{}`{hint}", args.code));
+    };
+    let mut text = rule.doc.to_string();
+    match rule.status {
+        Status::Checked => {}
+        Status::Partial(what) => text.push_str(&format!("\n## Status\nChecked in part: {what}.\n")),
+        Status::Planned => text.push_str(
+            "\n## Status\nReserved and documented; this version of venice does not report it yet.\n",
+        ),
+    }
+    print_out(&text);
+    OK
+}
+
+fn run_completions(args: &CompletionsArgs) -> u8 {
+    let mut command = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "venice", &mut out);
+    let _ = std::io::stdout().write_all(&out);
+    OK
+}
+
+fn project_not_found(error: &ProjectNotFound) -> String {
+    format!("cannot read `{}`: {}", error.path.display(), error.reason)
+}
+
+fn cannot_run(message: &str) -> u8 {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    CANNOT_RUN
+}
+
+/// Prints to stdout; a closed pipe (`venice check | head`) is not an error worth a panic.
+fn print_out(text: &str) {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+fn human_options() -> HumanOptions {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let terminal = std::io::stdout().is_terminal();
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    HumanOptions { color: terminal && !no_color, width }
+}

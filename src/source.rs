@@ -1,0 +1,169 @@
+//! The files of a project and the spans that point into them.
+//!
+//! Every diagnostic and every model value carries a [`Span`]: a file and a byte range. The
+//! [`SourceMap`] owns the text of every file read, so renderers can turn spans into lines and
+//! columns long after the front end has finished.
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file. The default is the start of the first file (the root venice.kdl).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span { file, start, end: end.max(start) }
+    }
+
+    /// An empty span at the start of a file, for problems with the file as a whole.
+    pub fn file_start(file: FileId) -> Self {
+        Span::new(file, 0, 0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    pub(crate) fn from_miette(file: FileId, span: miette::SourceSpan) -> Self {
+        Span::new(file, span.offset(), span.offset() + span.len())
+    }
+}
+
+/// One file read by the project: its path as shown to the user, and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown to users (see [`SourceMap::display_name_of`]).
+    pub name: String,
+    /// The path on disk.
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    fn new(name: String, path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile { name, path, text, line_starts }
+    }
+
+    /// Converts a byte offset into a 1-based line and character column.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = self.clamp_to_char_boundary(offset);
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        LineCol { line: line + 1, column }
+    }
+
+    fn clamp_to_char_boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+/// Every file the project read, in the order they were read.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    root: PathBuf,
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        SourceMap { root: root.into(), files: Vec::new() }
+    }
+
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let name = self.display_name_of(&path);
+        self.files.push(SourceFile::new(name, path, text));
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// The id of a file already read, by its path on disk.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files().find(|(_, f)| f.path == path).map(|(id, _)| id)
+    }
+
+    /// The text a span covers.
+    pub fn text(&self, span: Span) -> &str {
+        let text = &self.get(span.file).text;
+        text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The text from a span's start to the end of its line.
+    pub fn text_from(&self, span: Span) -> &str {
+        let text = &self.get(span.file).text;
+        let rest = text.get(span.start..).unwrap_or("");
+        rest.split('\n').next().unwrap_or("")
+    }
+
+    /// How a path is shown to the user.
+    pub fn display_name_of(&self, path: &Path) -> String {
+        // Paths are shown as the user wrote them (relative to where venice runs, when the project
+        // folder was given relatively), without `./` steps, and with forward slashes on every
+        // platform so outputs and snapshots are the same everywhere.
+        let shown: PathBuf = path.components().filter(|c| *c != std::path::Component::CurDir).collect();
+        shown.to_string_lossy().replace('\\', "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_from_one_in_characters() {
+        let mut map = SourceMap::new(".");
+        let id = map.add("./venice.kdl".into(), "ab\nçd e\n".into());
+        let file = map.get(id);
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(3), LineCol { line: 2, column: 1 });
+        // `ç` is two bytes but one column.
+        assert_eq!(file.line_col(6), LineCol { line: 2, column: 3 });
+        assert_eq!(file.name, "venice.kdl");
+    }
+
+    #[test]
+    fn offsets_past_the_end_or_inside_a_character_are_clamped() {
+        let mut map = SourceMap::new("/p");
+        let id = map.add("/p/x.kdl".into(), "çç".into());
+        assert_eq!(map.get(id).line_col(1), LineCol { line: 1, column: 1 });
+        assert_eq!(map.get(id).line_col(99), LineCol { line: 1, column: 3 });
+    }
+}

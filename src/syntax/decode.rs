@@ -1,0 +1,508 @@
+//! Decodes parsed KDL files into the typed [`Project`] model.
+//!
+//! Each top-level node is first checked against the grammar (V002, V003), then read into its
+//! model type. Files named by `path=` and `ddl=` are read here (V006), and secrets written inline
+//! are reported (V007). Names and references are the business of `resolve`.
+
+use super::grammar::ROOT;
+use super::loader::{ParsedFile, read_text};
+use super::reader::Node;
+use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::model::*;
+use crate::source::{SourceMap, Span};
+use std::path::{Path, PathBuf};
+
+/// Decodes every parsed file into one project.
+pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
+    let mut nodes = Vec::new();
+    let mut seen_once: Vec<(&str, Span)> = Vec::new();
+    for parsed in files {
+        for kdl in parsed.document.nodes() {
+            let name = kdl.name().value();
+            let name_span = Span::from_miette(parsed.file, kdl.name().span());
+            let Some(spec) = ROOT.child(name) else {
+                let suggestion = suggest(name, ROOT.children.iter().map(|c| c.name));
+                diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::UnknownNode { name: name.into(), parent: None, suggestion },
+                    name_span,
+                ));
+                continue;
+            };
+            if !spec.repeatable {
+                if let Some((_, first)) = seen_once.iter().find(|(n, _)| *n == name) {
+                    diagnostics.push(Diagnostic::new(
+                        DiagnosticKind::RepeatedNode { node: name.into(), first: *first },
+                        name_span,
+                    ));
+                    continue;
+                }
+                seen_once.push((name, name_span));
+            }
+            nodes.push((parsed.file, kdl, spec));
+        }
+    }
+    // Validation borrows the source map; file reads below add to it, so they come after.
+    let snapshot: Vec<_> = {
+        let sources_ref: &SourceMap = sources;
+        nodes
+            .iter()
+            .map(|(file, kdl, spec)| {
+                let node = Node::new(kdl, spec, *file, sources_ref);
+                node.validate(diagnostics);
+                (*file, *kdl, *spec)
+            })
+            .collect()
+    };
+    let mut decoder = Decoder { project: Project::default(), reads: Vec::new(), diagnostics };
+    for (file, kdl, spec) in snapshot {
+        let node = Node::new(kdl, spec, file, sources);
+        decoder.top_level(node);
+    }
+    let reads = std::mem::take(&mut decoder.reads);
+    let mut project = decoder.project;
+    for read in reads {
+        read.perform(&mut project, sources, diagnostics);
+    }
+    project
+}
+
+struct Decoder<'d> {
+    project: Project,
+    /// Files to read once decoding is done (reading adds to the source map the nodes borrow).
+    reads: Vec<PendingRead>,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Decoder<'_> {
+    fn top_level(&mut self, node: Node) {
+        match node.name() {
+            "project" => {
+                self.project.name = node.arg_string(0);
+                self.project.doc = node.doc();
+            }
+            "include" => {} // Followed by the loader.
+            "stack" => self.project.stack = Some(self.stack(node)),
+            "target" => {
+                if let Some(target) = self.target(node) {
+                    self.project.targets.push(target);
+                }
+            }
+            "database" => {
+                if let Some(database) = self.database(node) {
+                    self.project.databases.push(database);
+                }
+            }
+            "schema" => self.schema(node),
+            "topic" => {
+                if let Some(topic) = self.topic(node) {
+                    self.project.topics.push(topic);
+                }
+            }
+            "producer" => {
+                if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
+                    let (key, value) = serdes(node);
+                    self.project.producers.push(Producer { name, doc: node.doc(), topic, key, value });
+                }
+            }
+            "consumer" => {
+                if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
+                    let (key, value) = serdes(node);
+                    let group = node.prop_string("group");
+                    self.project.consumers.push(Consumer { name, doc: node.doc(), topic, group, key, value });
+                }
+            }
+            "source" => self.connector(node, Direction::Source),
+            "sink" => self.connector(node, Direction::Sink),
+            "stream" => self.ksql_source(node, KsqlSourceKind::Stream),
+            "table" => self.ksql_source(node, KsqlSourceKind::Table),
+            "transform" => self.transform(node),
+            other => unreachable!("`{other}` is in the grammar but not decoded"),
+        }
+    }
+
+    fn stack(&mut self, node: Node) -> Stack {
+        let mut stack = Stack { span: node.name_span(), ..Stack::default() };
+        for child in node.children() {
+            match child.name() {
+                "kafka" => {
+                    let brokers = child.prop_int("brokers").map(|b| Spanned::new(b.value as u32, b.span));
+                    let mode = child.prop_word("mode", |w| match w {
+                        "zookeeper" => Some(KafkaMode::Zookeeper),
+                        "kraft" => Some(KafkaMode::Kraft),
+                        _ => None,
+                    });
+                    let span = child.name_span();
+                    stack.kafka = Some(KafkaService {
+                        span,
+                        brokers: brokers.unwrap_or(Spanned::new(1, span)),
+                        mode: mode.unwrap_or(Spanned::new(KafkaMode::Kraft, span)),
+                    });
+                }
+                "schema-registry" => stack.schema_registry = Some(child.name_span()),
+                "ksqldb" => {
+                    stack.ksqldb = Some(KsqldbService { span: child.name_span(), version: child.prop_string("version") })
+                }
+                "connect" => {
+                    let plugins = child.children_named("plugin").filter_map(|p| p.arg_string(0)).collect();
+                    stack.connect = Some(ConnectService { span: child.name_span(), plugins });
+                }
+                "postgres" => stack.postgres = Some(child.name_span()),
+                "ui" => stack.ui = child.arg_string(0),
+                other => unreachable!("stack child `{other}` is in the grammar but not decoded"),
+            }
+        }
+        stack
+    }
+
+    fn target(&mut self, node: Node) -> Option<Target> {
+        let name = node.arg_string(0)?;
+        let kafka = node.child("kafka").map(|k| k.arg_strings()).unwrap_or_default();
+        Some(Target {
+            name,
+            doc: node.doc(),
+            kafka,
+            schema_registry: node.child("schema-registry").and_then(|n| self.endpoint(n)),
+            connect: node.child("connect").and_then(|n| self.endpoint(n)),
+            ksqldb: node.child("ksqldb").and_then(|n| self.endpoint(n)),
+        })
+    }
+
+    fn endpoint(&mut self, node: Node) -> Option<Endpoint> {
+        Some(Endpoint {
+            url: node.arg_string(0)?,
+            user: node.child("user").and_then(|n| self.credential(n, false)),
+            password: node.child("password").and_then(|n| self.credential(n, true)),
+            token: node.child("token").and_then(|n| self.credential(n, true)),
+        })
+    }
+
+    /// A `user`/`password`/`token` node. An inline value of a secret is V007.
+    fn credential(&mut self, node: Node, secret: bool) -> Option<Credential> {
+        let literal = node.arg_string(0);
+        let env = node.prop_string("env");
+        let file = node.prop_string("file");
+        let given = [literal.is_some(), env.is_some(), file.is_some()].iter().filter(|g| **g).count();
+        if given == 0 {
+            let options: &'static [&'static str] = if secret { &["env=", "file="] } else { &["a value", "env=", "file="] };
+            self.report(DiagnosticKind::MissingOneOf { node: node.name().into(), options }, node.name_span());
+            return None;
+        }
+        if given > 1 {
+            let names: Vec<&str> = [("the value", literal.is_some()), ("env=", env.is_some()), ("file=", file.is_some())]
+                .into_iter()
+                .filter_map(|(n, g)| g.then_some(n))
+                .collect();
+            self.report(
+                DiagnosticKind::Conflicting { node: node.name().into(), first: names[0].into(), second: names[1].into() },
+                node.name_span(),
+            );
+        }
+        if let Some(literal) = literal {
+            if secret {
+                self.report(DiagnosticKind::InlineSecret { node: node.name().into() }, literal.span);
+                return None;
+            }
+            return Some(Credential::Literal(literal));
+        }
+        if let Some(env) = env {
+            return Some(Credential::Env(env));
+        }
+        let file = file?;
+        Some(Credential::File(Spanned::new(relative_to(node, &file.value), file.span)))
+    }
+
+    fn database(&mut self, node: Node) -> Option<Database> {
+        let name = node.arg_string(0)?;
+        let host = node.child("host");
+        Some(Database {
+            name,
+            doc: node.doc(),
+            kind: DatabaseKind::Postgres,
+            host: host.and_then(|h| h.arg_string(0)),
+            port: host.and_then(|h| h.prop_int("port")).map(|p| Spanned::new(p.value as u16, p.span)),
+            db_name: node.child("name").and_then(|n| n.arg_string(0)),
+            user: node.child("user").and_then(|n| self.credential(n, false)),
+            password: node.child("password").and_then(|n| self.credential(n, true)),
+        })
+    }
+
+    fn schema(&mut self, node: Node) {
+        let Some(name) = node.arg_string(0) else { return };
+        let source = match (node.prop_string("path"), node.prop_entry_of("avro")) {
+            (Some(_), Some(_)) => {
+                self.report(
+                    DiagnosticKind::Conflicting { node: "schema".into(), first: "path".into(), second: "avro".into() },
+                    name.span,
+                );
+                return;
+            }
+            (None, None) => {
+                self.report(DiagnosticKind::MissingOneOf { node: "schema".into(), options: &["path=", "avro="] }, name.span);
+                return;
+            }
+            (None, Some(_)) => {
+                let text = node.prop_string("avro").expect("checked to be a string");
+                SchemaSource::Inline(text)
+            }
+            (Some(path), None) => {
+                let full = relative_to(node, &path.value);
+                self.reads.push(PendingRead::Schema { index: self.project.schemas.len(), path: full.clone(), shown: path.value.clone(), span: path.span });
+                SchemaSource::File { path: Spanned::new(full, path.span), file: None }
+            }
+        };
+        let kind = match &source {
+            SchemaSource::File { path, .. } => schema_kind_of(&path.value),
+            SchemaSource::Inline(_) => SchemaKind::Avro,
+        };
+        self.project.schemas.push(Schema { name, doc: node.doc(), kind, source });
+    }
+
+    fn topic(&mut self, node: Node) -> Option<Topic> {
+        let name = node.arg_string(0)?;
+        let (key, value) = serdes(node);
+        let to_u32 = |n: Spanned<i128>| Spanned::new(n.value as u32, n.span);
+        Some(Topic {
+            name,
+            doc: node.doc(),
+            partitions: node.prop_int("partitions").map(to_u32),
+            replication: node.prop_int("replication").map(to_u32),
+            key,
+            value,
+            compatibility: node.child("compatibility").and_then(|n| n.arg_word(0, Compatibility::parse)),
+            retention: node.child("retention").and_then(|n| n.arg_word(0, Duration::parse)),
+            cleanup: node.child("cleanup").and_then(|n| n.arg_word(0, CleanupPolicy::parse)),
+            config: config_entries(node),
+        })
+    }
+
+    fn connector(&mut self, node: Node, direction: Direction) {
+        let Some(name) = node.arg_string(0) else { return };
+        let kind = match (node.prop_string("connector"), node.prop_string("class")) {
+            (Some(catalog), None) => Some(ConnectorKind::Catalog(catalog)),
+            (None, Some(class)) => Some(ConnectorKind::Class(class)),
+            (Some(_), Some(class)) => {
+                self.report(
+                    DiagnosticKind::Conflicting { node: node.name().into(), first: "connector".into(), second: "class".into() },
+                    class.span,
+                );
+                None
+            }
+            (None, None) => {
+                self.report(
+                    DiagnosticKind::MissingOneOf { node: node.name().into(), options: &["connector=", "class="] },
+                    name.span,
+                );
+                None
+            }
+        };
+        let topic = node.prop_string("topic");
+        if direction == Direction::Sink && topic.is_none() {
+            self.report(DiagnosticKind::MissingProperty { node: "sink".into(), name: "topic" }, name.span);
+        }
+        let index = self.project.connectors.len();
+        let tables = match direction {
+            Direction::Source => self.captured_tables(node, index),
+            Direction::Sink => Vec::new(),
+        };
+        let (key, value) = serdes(node);
+        let flag = |child: &str| node.child(child).and_then(|n| n.arg_bool(0));
+        let is_sink = direction == Direction::Sink;
+        self.project.connectors.push(Connector {
+            name,
+            doc: node.doc(),
+            direction,
+            kind,
+            topic,
+            database: node.child("database").and_then(|n| n.arg_string(0)),
+            tables,
+            table: is_sink.then(|| node.child("table").and_then(|n| n.arg_string(0))).flatten(),
+            file: node.child("file").and_then(|n| n.arg_string(0)),
+            unwrap: (!is_sink).then(|| flag("unwrap")).flatten(),
+            mode: is_sink.then(|| node.child("mode").and_then(|n| n.arg_word(0, sink_mode))).flatten(),
+            pk: is_sink.then(|| node.child("pk").and_then(primary_key)).flatten(),
+            deletes: is_sink.then(|| flag("deletes")).flatten(),
+            key,
+            value,
+            config: config_entries(node),
+        });
+    }
+
+    fn captured_tables(&mut self, node: Node, connector: usize) -> Vec<CapturedTable> {
+        let mut tables = Vec::new();
+        for table in node.children_named("table") {
+            let (Some(name), Some(topic)) = (table.arg_string(0), table.prop_string("topic")) else { continue };
+            if let Some(ddl) = table.prop_string("ddl") {
+                self.reads.push(PendingRead::Ddl {
+                    connector,
+                    table: tables.len(),
+                    path: relative_to(table, &ddl.value),
+                    shown: ddl.value,
+                    span: ddl.span,
+                });
+            }
+            tables.push(CapturedTable { table: name, topic, ddl: None });
+        }
+        tables
+    }
+
+    fn ksql_source(&mut self, node: Node, kind: KsqlSourceKind) {
+        let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) else { return };
+        let key_column = node.prop_string("key-column");
+        self.project.ksql_sources.push(KsqlSource { kind, name, doc: node.doc(), topic, key_column });
+    }
+
+    fn transform(&mut self, node: Node) {
+        let Some(name) = node.arg_string(0) else { return };
+        let inline = node.child("sql");
+        let sql = match (node.prop_string("path"), inline) {
+            (Some(path), None) => {
+                self.reads.push(PendingRead::Transform {
+                    index: self.project.transforms.len(),
+                    path: relative_to(node, &path.value),
+                    shown: path.value,
+                    span: path.span,
+                });
+                None
+            }
+            (None, Some(sql)) => inline_sql(sql),
+            (Some(path), Some(_)) => {
+                self.report(
+                    DiagnosticKind::Conflicting { node: "transform".into(), first: "path".into(), second: "sql".into() },
+                    path.span,
+                );
+                None
+            }
+            (None, None) => {
+                self.report(DiagnosticKind::MissingOneOf { node: "transform".into(), options: &["path=", "sql"] }, name.span);
+                None
+            }
+        };
+        self.project.transforms.push(Transform { name, doc: node.doc(), sql });
+    }
+
+    fn report(&mut self, kind: DiagnosticKind, span: Span) {
+        self.diagnostics.push(Diagnostic::new(kind, span));
+    }
+}
+
+/// A file named in the project, read after decoding.
+enum PendingRead {
+    Schema { index: usize, path: PathBuf, shown: String, span: Span },
+    Transform { index: usize, path: PathBuf, shown: String, span: Span },
+    Ddl { connector: usize, table: usize, path: PathBuf, shown: String, span: Span },
+}
+
+impl PendingRead {
+    fn perform(self, project: &mut Project, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+        let (path, shown, span) = match &self {
+            PendingRead::Schema { path, shown, span, .. }
+            | PendingRead::Transform { path, shown, span, .. }
+            | PendingRead::Ddl { path, shown, span, .. } => (path, shown, *span),
+        };
+        let file = match sources.find(path) {
+            Some(file) => file,
+            None => match read_text(path, shown, span) {
+                Ok(text) => sources.add(path.clone(), text),
+                Err(diagnostic) => {
+                    diagnostics.push(diagnostic);
+                    return;
+                }
+            },
+        };
+        let text = || sources.get(file).text.clone();
+        match self {
+            PendingRead::Schema { index, .. } => {
+                if let SchemaSource::File { file: slot, .. } = &mut project.schemas[index].source {
+                    *slot = Some(file);
+                }
+            }
+            PendingRead::Transform { index, .. } => {
+                project.transforms[index].sql = Some(SqlText::from_file(file, text()));
+            }
+            PendingRead::Ddl { connector, table, .. } => {
+                project.connectors[connector].tables[table].ddl = Some(SqlText::from_file(file, text()));
+            }
+        }
+    }
+}
+
+fn serdes(node: Node) -> (Option<Serde>, Option<Serde>) {
+    (node.child("key").and_then(serde), node.child("value").and_then(serde))
+}
+
+fn serde(node: Node) -> Option<Serde> {
+    Some(Serde { format: node.arg_word(0, Format::parse)?, schema: node.prop_string("schema") })
+}
+
+fn config_entries(node: Node) -> Vec<ConfigEntry> {
+    node.children_named("config")
+        .filter_map(|c| Some(ConfigEntry { key: c.arg_string(0)?, value: c.arg_string(1)? }))
+        .collect()
+}
+
+fn sink_mode(word: &str) -> Option<SinkMode> {
+    match word {
+        "insert" => Some(SinkMode::Insert),
+        "upsert" => Some(SinkMode::Upsert),
+        "update" => Some(SinkMode::Update),
+        _ => None,
+    }
+}
+
+fn primary_key(node: Node) -> Option<PrimaryKey> {
+    let source = node.arg_word(0, |w| match w {
+        "none" => Some(PkSource::None),
+        "kafka" => Some(PkSource::Kafka),
+        "record-key" => Some(PkSource::RecordKey),
+        "record-value" => Some(PkSource::RecordValue),
+        _ => None,
+    })?;
+    let fields = node.prop_entry_of("fields").map(|e| split_fields(node, e)).unwrap_or_default();
+    Some(PrimaryKey { source, fields })
+}
+
+/// `fields="A, B"`: each field with its own span when the literal is a plain string.
+fn split_fields(node: Node, entry: &kdl::KdlEntry) -> Vec<Spanned<String>> {
+    let value = entry.value().as_string().unwrap_or_default();
+    let (literal, start) = node.value_literal(entry);
+    let quote = literal.find(value).filter(|_| !value.is_empty());
+    let mut fields = Vec::new();
+    let mut offset = 0;
+    for part in value.split(',') {
+        let trimmed = part.trim();
+        let lead = part.len() - part.trim_start().len();
+        if !trimmed.is_empty() {
+            let span = match quote {
+                Some(q) => Span::new(node.file, start + q + offset + lead, start + q + offset + lead + trimmed.len()),
+                None => node.value_span(entry),
+            };
+            fields.push(Spanned::new(trimmed.to_string(), span));
+        }
+        offset += part.len() + 1;
+    }
+    fields
+}
+
+fn inline_sql(node: Node) -> Option<SqlText> {
+    let entry = node.arg_entry_of(0)?;
+    let value = entry.value().as_string()?.to_string();
+    let (literal, start) = node.value_literal(entry);
+    Some(SqlText::inline(node.file, value, literal, start))
+}
+
+/// A path written in a file, relative to that file's folder.
+fn relative_to(node: Node, written: &str) -> PathBuf {
+    node_dir(node).join(written)
+}
+
+fn node_dir(node: Node) -> PathBuf {
+    node.source_path().parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn schema_kind_of(path: &Path) -> SchemaKind {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("proto") => SchemaKind::Protobuf,
+        Some("json") => SchemaKind::JsonSchema,
+        _ => SchemaKind::Avro,
+    }
+}

@@ -1,0 +1,474 @@
+//! The grammar of venice.kdl: every node, its arguments, properties and children.
+//!
+//! The decoder validates each node against this table before reading it (unknown names are V002,
+//! missing or mistyped values V003), and the language reference in `schema/` is generated from it,
+//! so the documentation and the decoder cannot drift apart.
+
+/// The type of an argument or property value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    String,
+    Integer,
+    /// An integer within inclusive bounds.
+    IntegerIn(i64, i64),
+    Bool,
+    /// One word of a fixed set.
+    OneOf(&'static [&'static str]),
+    /// `30s`, `15m`, `12h`, `7d` or `forever`.
+    Duration,
+    /// A path relative to the file that names it.
+    Path,
+    /// The name of another declared thing of the given kind.
+    Ref(&'static str),
+}
+
+/// A positional argument.
+#[derive(Debug)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub ty: ValueType,
+    pub required: bool,
+    /// Takes any number of values (at least one when required).
+    pub repeated: bool,
+    pub doc: &'static str,
+}
+
+/// A `name=value` property.
+#[derive(Debug)]
+pub struct PropSpec {
+    pub name: &'static str,
+    pub ty: ValueType,
+    pub required: bool,
+    pub doc: &'static str,
+}
+
+/// A node: what it takes and which children it may have.
+#[derive(Debug)]
+pub struct NodeSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub args: &'static [ArgSpec],
+    pub props: &'static [PropSpec],
+    pub children: &'static [NodeSpec],
+    /// May appear more than once under the same parent.
+    pub repeatable: bool,
+}
+
+impl NodeSpec {
+    pub fn child(&self, name: &str) -> Option<&'static NodeSpec> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn prop(&self, name: &str) -> Option<&'static PropSpec> {
+        self.props.iter().chain([&DOC]).find(|p| p.name == name)
+    }
+
+    /// Every property name the node takes, `doc` included.
+    pub fn prop_names(&self) -> impl Iterator<Item = &'static str> {
+        self.props.iter().chain([&DOC]).map(|p| p.name)
+    }
+}
+
+/// `doc="..."`, which every node takes.
+pub static DOC: PropSpec = PropSpec {
+    name: "doc",
+    ty: ValueType::String,
+    required: false,
+    doc: "A description, shown in `venice graph` and as a comment in generated files.",
+};
+
+/// The words of `key`/`value`: the serde formats of LANGUAGE.md.
+pub const FORMATS: &[&str] = &[
+    "string",
+    "int",
+    "long",
+    "double",
+    "bytes",
+    "none",
+    "json",
+    "connect-json",
+    "json-sr",
+    "avro",
+    "avro-raw",
+    "protobuf",
+    "delimited",
+];
+
+pub const COMPATIBILITY_LEVELS: &[&str] = &[
+    "none",
+    "backward",
+    "backward-transitive",
+    "forward",
+    "forward-transitive",
+    "full",
+    "full-transitive",
+];
+
+pub const CONNECTORS: &[&str] = &["jdbc", "debezium-jdbc", "debezium-postgres", "file"];
+
+const fn arg(name: &'static str, ty: ValueType, doc: &'static str) -> ArgSpec {
+    ArgSpec { name, ty, required: true, repeated: false, doc }
+}
+
+const fn prop(name: &'static str, ty: ValueType, doc: &'static str) -> PropSpec {
+    PropSpec { name, ty, required: false, doc }
+}
+
+const fn required_prop(name: &'static str, ty: ValueType, doc: &'static str) -> PropSpec {
+    PropSpec { name, ty, required: true, doc }
+}
+
+const fn leaf(
+    name: &'static str,
+    doc: &'static str,
+    args: &'static [ArgSpec],
+    props: &'static [PropSpec],
+) -> NodeSpec {
+    NodeSpec { name, doc, args, props, children: &[], repeatable: false }
+}
+
+const NAME: ArgSpec = arg("name", ValueType::String, "The name, unique within its kind.");
+
+const SERDE_ARGS: [ArgSpec; 1] =
+    [arg("format", ValueType::OneOf(FORMATS), "The serde format: what bytes are on the wire.")];
+const SERDE_PROPS: [PropSpec; 1] = [prop(
+    "schema",
+    ValueType::Ref("schema"),
+    "The schema, for schema formats (`avro`, `avro-raw`, `json-sr`, `protobuf`).",
+)];
+
+const fn serde_node(name: &'static str, doc: &'static str) -> NodeSpec {
+    leaf(name, doc, &SERDE_ARGS, &SERDE_PROPS)
+}
+
+const KEY: NodeSpec = serde_node("key", "The key's serde format.");
+const VALUE: NodeSpec = serde_node("value", "The value's serde format.");
+
+/// A value that may be a secret: `password env=VAR`, `password file=PATH`, or (for `user` only)
+/// `user NAME` inline; the decoder reports an inline `password` or `token` as V007.
+const fn secret_node(name: &'static str, doc: &'static str) -> NodeSpec {
+    leaf(
+        name,
+        doc,
+        &[ArgSpec {
+            name: "value",
+            ty: ValueType::String,
+            required: false,
+            repeated: false,
+            doc: "The value written inline (not allowed for secrets: use `env=` or `file=`).",
+        }],
+        &SECRET_PROPS,
+    )
+}
+
+const SECRET_PROPS: [PropSpec; 2] = [
+    prop("env", ValueType::String, "The environment variable that holds the value."),
+    prop("file", ValueType::Path, "A file that holds the value."),
+];
+
+const USER: NodeSpec = secret_node("user", "The user name: inline, or `env=VAR`, or `file=PATH`.");
+const PASSWORD: NodeSpec =
+    secret_node("password", "The password: `env=VAR` or `file=PATH`, never inline.");
+const TOKEN: NodeSpec =
+    secret_node("token", "A bearer token: `env=VAR` or `file=PATH`, never inline.");
+
+const CONFIG: NodeSpec = NodeSpec {
+    repeatable: true,
+    ..leaf(
+        "config",
+        "Any other setting, passed through as is.",
+        &[
+            arg("key", ValueType::String, "The setting's name."),
+            arg("value", ValueType::String, "Its value."),
+        ],
+        &[],
+    )
+};
+
+const DATABASE_REF: NodeSpec =
+    leaf("database", "The database it connects to.", &[arg("name", ValueType::Ref("database"), "A declared database.")], &[]);
+
+const FILE: NodeSpec = leaf(
+    "file",
+    "The file a `file` connector reads or writes.",
+    &[arg("path", ValueType::String, "The path on the Connect worker.")],
+    &[],
+);
+
+const STACK: NodeSpec = NodeSpec {
+    name: "stack",
+    doc: "The local stack that `venice build` writes as a Compose file.",
+    args: &[],
+    props: &[],
+    repeatable: false,
+    children: &[
+        leaf(
+            "kafka",
+            "The Kafka brokers.",
+            &[],
+            &[
+                prop("brokers", ValueType::IntegerIn(1, 9), "How many brokers (default 1)."),
+                prop("mode", ValueType::OneOf(&["kraft", "zookeeper"]), "KRaft (default) or ZooKeeper."),
+            ],
+        ),
+        leaf("schema-registry", "A Schema Registry.", &[], &[]),
+        leaf(
+            "ksqldb",
+            "A ksqlDB server and CLI.",
+            &[],
+            &[prop("version", ValueType::String, "The ksqlDB version transforms are checked against (default `0.29.0`).")],
+        ),
+        NodeSpec {
+            name: "connect",
+            doc: "A Kafka Connect worker.",
+            args: &[],
+            props: &[],
+            repeatable: false,
+            children: &[NodeSpec {
+                repeatable: true,
+                ..leaf(
+                    "plugin",
+                    "A connector plugin installed into the Connect image.",
+                    &[arg("name", ValueType::OneOf(CONNECTORS), "The plugin.")],
+                    &[],
+                )
+            }],
+        },
+        leaf("postgres", "A PostgreSQL service for the databases.", &[], &[]),
+        leaf(
+            "ui",
+            "A web UI over the brokers and the registry.",
+            &[arg("kind", ValueType::OneOf(&["kafdrop", "akhq", "kafka-ui"]), "Which UI.")],
+            &[],
+        ),
+    ],
+};
+
+const URL_ARGS: [ArgSpec; 1] = [arg("url", ValueType::String, "Its base URL.")];
+const CREDENTIALS: [NodeSpec; 3] = [USER, PASSWORD, TOKEN];
+
+const fn endpoint_node(name: &'static str, doc: &'static str) -> NodeSpec {
+    NodeSpec { name, doc, args: &URL_ARGS, props: &[], children: &CREDENTIALS, repeatable: false }
+}
+
+const TARGET: NodeSpec = NodeSpec {
+    name: "target",
+    doc: "Where `venice apply` deploys; `target local` is the stack, and the default.",
+    args: &[NAME],
+    props: &[],
+    repeatable: true,
+    children: &[
+        leaf(
+            "kafka",
+            "The bootstrap servers.",
+            &[ArgSpec {
+                name: "bootstrap",
+                ty: ValueType::String,
+                required: true,
+                repeated: true,
+                doc: "`host:port` of a broker, one or more.",
+            }],
+            &[],
+        ),
+        endpoint_node("schema-registry", "The Schema Registry (Confluent API)."),
+        endpoint_node("connect", "The Kafka Connect REST API."),
+        endpoint_node("ksqldb", "The ksqlDB REST API."),
+    ],
+};
+
+const DATABASE: NodeSpec = NodeSpec {
+    name: "database",
+    doc: "A database that sources read from and sinks write to.",
+    args: &[NAME],
+    props: &[prop("kind", ValueType::OneOf(&["postgres"]), "The database kind (default `postgres`).")],
+    repeatable: true,
+    children: &[
+        leaf(
+            "host",
+            "The host (default: the stack's `postgres` service).",
+            &[arg("host", ValueType::String, "Host name.")],
+            &[prop("port", ValueType::IntegerIn(1, 65535), "Port (default 5432).")],
+        ),
+        leaf("name", "The database name (default: the node's name).", &[arg("name", ValueType::String, "Name.")], &[]),
+        USER,
+        PASSWORD,
+    ],
+};
+
+const SCHEMA: NodeSpec = NodeSpec {
+    repeatable: true,
+    ..leaf(
+        "schema",
+        "A schema: a file (`path=`) or inline Avro (`avro=`).",
+        &[NAME],
+        &[
+            prop("path", ValueType::Path, "The schema file (`.avsc` for Avro, `.json` for JSON Schema, `.proto` for Protobuf)."),
+            prop("avro", ValueType::String, "An Avro schema written inline."),
+        ],
+    )
+};
+
+const TOPIC: NodeSpec = NodeSpec {
+    name: "topic",
+    doc: "A topic: the contract of a channel, its key and value serdes.",
+    args: &[NAME],
+    props: &[
+        prop("partitions", ValueType::IntegerIn(1, 100_000), "Partition count (default 1)."),
+        prop("replication", ValueType::IntegerIn(1, 32), "Replication factor (default: the brokers, at most 3)."),
+    ],
+    repeatable: true,
+    children: &[
+        KEY,
+        VALUE,
+        leaf(
+            "compatibility",
+            "The subjects' compatibility level (default `backward`).",
+            &[arg("level", ValueType::OneOf(COMPATIBILITY_LEVELS), "The level.")],
+            &[],
+        ),
+        leaf("retention", "How long records are kept (default `forever`).", &[arg("duration", ValueType::Duration, "A duration.")], &[]),
+        leaf(
+            "cleanup",
+            "The cleanup policy (default `delete`).",
+            &[arg("policy", ValueType::OneOf(&["delete", "compact", "compact,delete"]), "The policy.")],
+            &[],
+        ),
+        CONFIG,
+    ],
+};
+
+const NAME_ARGS: [ArgSpec; 1] = [NAME];
+const SERDES: [NodeSpec; 2] = [KEY, VALUE];
+
+const fn app_node(name: &'static str, doc: &'static str, props: &'static [PropSpec]) -> NodeSpec {
+    NodeSpec { name, doc, args: &NAME_ARGS, props, children: &SERDES, repeatable: true }
+}
+
+const PRODUCER: NodeSpec = app_node(
+    "producer",
+    "An app outside the pipeline that writes a topic (its serdes are the writer's).",
+    &[required_prop("topic", ValueType::Ref("topic"), "The topic it writes.")],
+);
+
+const CONSUMER: NodeSpec = app_node(
+    "consumer",
+    "An app outside the pipeline that reads a topic (its serdes are the reader's).",
+    &[
+        required_prop("topic", ValueType::Ref("topic"), "The topic it reads."),
+        prop("group", ValueType::String, "Its consumer group."),
+    ],
+);
+
+const CONNECTOR_PROPS: [PropSpec; 3] = [
+    prop("connector", ValueType::OneOf(CONNECTORS), "The connector kind from the catalog."),
+    prop("class", ValueType::String, "Any other connector, by its Java class."),
+    prop("topic", ValueType::Ref("topic"), "The topic it writes (source) or reads (sink)."),
+];
+
+const SOURCE: NodeSpec = NodeSpec {
+    name: "source",
+    doc: "A Kafka Connect source connector.",
+    args: &[NAME],
+    props: &CONNECTOR_PROPS,
+    repeatable: true,
+    children: &[
+        DATABASE_REF,
+        NodeSpec {
+            repeatable: true,
+            ..leaf(
+                "table",
+                "A table it captures, and the topic it writes.",
+                &[arg("name", ValueType::String, "The table, `schema.table`.")],
+                &[
+                    required_prop("topic", ValueType::Ref("topic"), "The topic its changes go to."),
+                    prop("ddl", ValueType::Path, "The table's DDL, from which venice derives the record schemas."),
+                ],
+            )
+        },
+        FILE,
+        leaf("unwrap", "Rows instead of Debezium change envelopes (ExtractNewRecordState).", &[arg("enabled", ValueType::Bool, "On or off.")], &[]),
+        KEY,
+        VALUE,
+        CONFIG,
+    ],
+};
+
+const SINK: NodeSpec = NodeSpec {
+    name: "sink",
+    doc: "A Kafka Connect sink connector.",
+    args: &[NAME],
+    props: &CONNECTOR_PROPS,
+    repeatable: true,
+    children: &[
+        DATABASE_REF,
+        leaf("table", "The table it writes (default: the topic's name).", &[arg("name", ValueType::String, "The table.")], &[]),
+        FILE,
+        leaf(
+            "mode",
+            "How rows are written (default `insert`).",
+            &[arg("mode", ValueType::OneOf(&["insert", "upsert", "update"]), "The mode.")],
+            &[],
+        ),
+        leaf(
+            "pk",
+            "Where the primary key comes from (default `none`).",
+            &[arg("source", ValueType::OneOf(&["none", "kafka", "record-key", "record-value"]), "The key's source.")],
+            &[prop("fields", ValueType::String, "The key fields, comma-separated.")],
+        ),
+        leaf("deletes", "Whether a tombstone deletes the row.", &[arg("enabled", ValueType::Bool, "On or off.")], &[]),
+        KEY,
+        VALUE,
+        CONFIG,
+    ],
+};
+
+const KSQL_SOURCE_PROPS: [PropSpec; 2] = [
+    required_prop("topic", ValueType::Ref("topic"), "The declared topic it reads."),
+    prop("key-column", ValueType::String, "The name of its key column."),
+];
+
+const fn ksql_source_node(name: &'static str, doc: &'static str) -> NodeSpec {
+    NodeSpec { name, doc, args: &NAME_ARGS, props: &KSQL_SOURCE_PROPS, children: &[], repeatable: true }
+}
+
+const TRANSFORM: NodeSpec = NodeSpec {
+    name: "transform",
+    doc: "ksqlDB statements, from a file (`path=`) or inline (`sql`).",
+    args: &[NAME],
+    props: &[prop("path", ValueType::Path, "A `.sql` file of ksqlDB statements.")],
+    repeatable: true,
+    children: &[leaf("sql", "ksqlDB statements written inline.", &[arg("text", ValueType::String, "The statements.")], &[])],
+};
+
+/// The top-level nodes of a venice.kdl file.
+pub static ROOT: NodeSpec = NodeSpec {
+    name: "venice.kdl",
+    doc: "A Venice project.",
+    args: &[],
+    props: &[],
+    repeatable: false,
+    children: &[
+        leaf("project", "The project's name.", &[NAME], &[]),
+        NodeSpec {
+            repeatable: true,
+            ..leaf(
+                "include",
+                "Merges more files into the project (a glob, relative to this file, sorted).",
+                &[arg("pattern", ValueType::Path, "A path or glob.")],
+                &[],
+            )
+        },
+        STACK,
+        TARGET,
+        DATABASE,
+        SCHEMA,
+        TOPIC,
+        PRODUCER,
+        CONSUMER,
+        SOURCE,
+        SINK,
+        ksql_source_node("stream", "A ksqlDB stream over a declared topic (venice writes its CREATE STREAM)."),
+        ksql_source_node("table", "A ksqlDB table over a declared topic (venice writes its CREATE TABLE)."),
+        TRANSFORM,
+    ],
+};

@@ -1,0 +1,302 @@
+//! Reads venice.kdl and the files it includes, and parses each as KDL.
+//!
+//! Reading never stops at the first problem: an unreadable include, a syntax error or an include
+//! cycle becomes a diagnostic, and the other files are still read.
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::source::{FileId, SourceMap, Span};
+use kdl::KdlDocument;
+use std::path::{Path, PathBuf};
+
+/// The name of the root file of a project.
+pub const PROJECT_FILE: &str = "venice.kdl";
+
+/// A KDL file that parsed.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub file: FileId,
+    pub document: KdlDocument,
+}
+
+/// Why a project could not be read at all (exit status 2, not a diagnostic).
+#[derive(Debug)]
+pub struct ProjectNotFound {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Files larger than this are refused: a venice.kdl is hand-written, and this keeps a stray
+/// binary from being parsed.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Nesting deeper than this is refused before parsing, so that the recursive KDL parser cannot
+/// run out of stack on hostile input. Real projects nest three levels.
+const MAX_NESTING: usize = 64;
+
+/// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
+pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Diagnostic> {
+    let unreadable = |reason: String| {
+        Diagnostic::new(DiagnosticKind::UnreadableFile { path: shown.to_string(), reason }, named_at)
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| unreadable(io_reason(&e)))?;
+    if metadata.is_dir() {
+        return Err(unreadable("it is a folder".into()));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(unreadable(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::new(DiagnosticKind::NotUtf8 { path: shown.to_string() }, named_at)
+    })
+}
+
+/// How an I/O error reads in a message: lowercase, without the OS error number.
+pub fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = error.to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+            text.to_lowercase()
+        }
+    }
+}
+
+/// Loads the project in `dir`: venice.kdl and, transitively, every file it includes.
+pub fn load(
+    dir: &Path,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<ParsedFile>, ProjectNotFound> {
+    let root = dir.join(PROJECT_FILE);
+    let bytes = match std::fs::read(&root) {
+        Ok(bytes) => bytes,
+        Err(e) => return Err(ProjectNotFound { path: root, reason: io_reason(&e) }),
+    };
+    let mut loader = Loader { sources, diagnostics, parsed: Vec::new(), stack: Vec::new() };
+    let file = match String::from_utf8(bytes) {
+        Ok(text) => loader.sources.add(root.clone(), text),
+        Err(e) => {
+            // Keep the file (lossily) so the diagnostic can name it.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = loader.sources.add(root.clone(), text);
+            let path = loader.sources.get(file).name.clone();
+            loader.report(DiagnosticKind::NotUtf8 { path }, Span::file_start(file));
+            return Ok(Vec::new());
+        }
+    };
+    loader.parse_and_follow(file, canonical(&root));
+    Ok(loader.parsed)
+}
+
+struct Loader<'a> {
+    sources: &'a mut SourceMap,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    parsed: Vec<ParsedFile>,
+    /// The chain of files being included, to detect cycles.
+    stack: Vec<PathBuf>,
+}
+
+impl Loader<'_> {
+    fn parse_and_follow(&mut self, file: FileId, canonical_path: PathBuf) {
+        let Some(document) = self.parse(file) else { return };
+        self.stack.push(canonical_path);
+        let includes = include_patterns(&document, file);
+        self.parsed.push(ParsedFile { file, document });
+        for (pattern, span) in includes {
+            self.follow_include(file, &pattern, span);
+        }
+        self.stack.pop();
+    }
+
+    fn parse(&mut self, file: FileId) -> Option<KdlDocument> {
+        let text = &self.sources.get(file).text;
+        if let Some(offset) = too_deep(text) {
+            self.diagnostics.push(Diagnostic::new(
+                DiagnosticKind::InvalidKdl {
+                    message: format!("nesting deeper than {MAX_NESTING} levels"),
+                    label: Some("too deep".into()),
+                    help: None,
+                },
+                Span::new(file, offset, offset + 1),
+            ));
+            return None;
+        }
+        match text.parse::<KdlDocument>() {
+            Ok(document) => Some(document),
+            Err(error) => {
+                self.report_syntax_errors(file, error);
+                None
+            }
+        }
+    }
+
+    fn report_syntax_errors(&mut self, file: FileId, error: kdl::KdlError) {
+        let mut seen = std::collections::BTreeSet::new();
+        for d in error.diagnostics {
+            let span = Span::from_miette(file, d.span);
+            // The parser may report the same place twice while recovering.
+            if !seen.insert((span.start, d.message.clone())) {
+                continue;
+            }
+            let message = d.message.unwrap_or_else(|| "syntax error".into());
+            let help = unquoted_word_help(self.sources.text_from(span)).or(d.help);
+            self.diagnostics.push(Diagnostic::new(
+                DiagnosticKind::InvalidKdl { message, label: d.label, help },
+                span,
+            ));
+        }
+    }
+
+    fn follow_include(&mut self, from: FileId, pattern: &str, span: Span) {
+        let base = self.sources.get(from).path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let paths = match expand(&base, pattern) {
+            Ok(paths) => paths,
+            Err(reason) => {
+                self.report(DiagnosticKind::UnreadableFile { path: pattern.into(), reason }, span);
+                return;
+            }
+        };
+        if paths.is_empty() {
+            let kind = if has_glob_characters(pattern) {
+                DiagnosticKind::IncludeMatchesNothing { pattern: pattern.into() }
+            } else {
+                DiagnosticKind::UnreadableFile { path: pattern.into(), reason: "no such file".into() }
+            };
+            self.report(kind, span);
+            return;
+        }
+        for path in paths {
+            self.include_file(&path, span);
+        }
+    }
+
+    fn include_file(&mut self, path: &Path, span: Span) {
+        let canonical_path = canonical(path);
+        let shown = self.sources.display_name_of(path);
+        if self.stack.contains(&canonical_path) {
+            self.report(DiagnosticKind::IncludeCycle { path: shown }, span);
+            return;
+        }
+        // A file reached twice without a cycle (two includes of one file) is read once.
+        if self.sources.files().any(|(_, f)| canonical(&f.path) == canonical_path) {
+            return;
+        }
+        match read_text(path, &shown, span) {
+            Ok(text) => {
+                let file = self.sources.add(path.to_path_buf(), text);
+                self.parse_and_follow(file, canonical_path);
+            }
+            Err(diagnostic) => self.diagnostics.push(diagnostic),
+        }
+    }
+
+    fn report(&mut self, kind: DiagnosticKind, span: Span) {
+        self.diagnostics.push(Diagnostic::new(kind, span));
+    }
+}
+
+/// KDL v2 reads a bare word that starts with a digit as a number, so `retention 7d` fails to
+/// parse; the fix is to quote it. Returns that advice when the failing token looks like it.
+fn unquoted_word_help(rest: &str) -> Option<String> {
+    let token: String = rest.chars().take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let starts_with_digit = token.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let has_letters = token.chars().any(|c| c.is_alphabetic());
+    let is_number_syntax = token.starts_with("0x") || token.starts_with("0o") || token.starts_with("0b");
+    (starts_with_digit && has_letters && !is_number_syntax)
+        .then(|| format!("a word that starts with a digit must be quoted: `\"{token}\"`"))
+}
+
+/// The patterns of the `include` nodes at the top of a document, with their spans. Malformed
+/// include nodes are left to the decoder, which reports them against the grammar.
+fn include_patterns(document: &KdlDocument, file: FileId) -> Vec<(String, Span)> {
+    document
+        .nodes()
+        .iter()
+        .filter(|n| n.name().value() == "include")
+        .filter_map(|n| {
+            let entry = n.entries().iter().find(|e| e.name().is_none())?;
+            let pattern = entry.value().as_string()?;
+            Some((pattern.to_string(), Span::from_miette(file, entry.span())))
+        })
+        .collect()
+}
+
+/// The files a pattern names, sorted. A pattern without glob characters names one path.
+fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let full = base.join(pattern);
+    if !has_glob_characters(pattern) {
+        return Ok(if full.exists() { vec![full] } else { Vec::new() });
+    }
+    let full = full.to_string_lossy().into_owned();
+    let entries = glob::glob(&full).map_err(|e| format!("not a valid pattern: {}", e.msg))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+    paths.sort();
+    Ok(paths)
+}
+
+fn has_glob_characters(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The offset of the first `{` that opens a block deeper than [`MAX_NESTING`], skipping strings
+/// and comments well enough for this purpose (a guard, not a parser).
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            b'"' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The offset of the closing quote of the string opening at `start` (escapes honoured).
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'"' => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_measured_outside_strings_and_comments() {
+        assert_eq!(too_deep("a { b { c } }"), None);
+        let deep = "a {".repeat(MAX_NESTING + 1);
+        assert!(too_deep(&deep).is_some());
+        let quoted = format!("a \"{}\"", "{".repeat(500));
+        assert_eq!(too_deep(&quoted), None);
+        let commented = format!("// {}\na", "{".repeat(500));
+        assert_eq!(too_deep(&commented), None);
+    }
+}

@@ -1,0 +1,306 @@
+//! A node of a parsed file, checked against the grammar, with typed and spanned accessors.
+//!
+//! [`Node::validate`] reports everything the grammar alone can tell (unknown nodes and
+//! properties, missing and mistyped values); the accessors then read values that are known to be
+//! well-typed, and return `None` for those already reported.
+
+use super::grammar::{NodeSpec, ValueType};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Expected, Slot, suggest};
+use crate::model::Spanned;
+use crate::source::{FileId, SourceMap, Span};
+use kdl::{KdlEntry, KdlNode, KdlValue};
+
+/// A KDL node with its grammar entry and its file.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    pub kdl: &'a KdlNode,
+    pub spec: &'static NodeSpec,
+    pub file: FileId,
+    sources: &'a SourceMap,
+}
+
+impl<'a> Node<'a> {
+    pub fn new(kdl: &'a KdlNode, spec: &'static NodeSpec, file: FileId, sources: &'a SourceMap) -> Self {
+        Node { kdl, spec, file, sources }
+    }
+
+    /// The path on disk of the file this node is in.
+    pub fn source_path(&self) -> &'a std::path::Path {
+        &self.sources.get(self.file).path
+    }
+
+    pub fn name(&self) -> &'a str {
+        self.kdl.name().value()
+    }
+
+    pub fn span(&self) -> Span {
+        Span::from_miette(self.file, self.kdl.span())
+    }
+
+    /// The span of the node's name: where most diagnostics about the node point.
+    pub fn name_span(&self) -> Span {
+        Span::from_miette(self.file, self.kdl.name().span())
+    }
+
+    /// Reports what the grammar alone can tell about this node and, recursively, its children.
+    pub fn validate(&self, diagnostics: &mut Vec<Diagnostic>) {
+        self.validate_entries(diagnostics);
+        self.validate_children(diagnostics);
+    }
+
+    fn validate_entries(&self, diagnostics: &mut Vec<Diagnostic>) {
+        let mut position = 0;
+        for entry in self.kdl.entries() {
+            match entry.name() {
+                Some(name) => self.validate_property(entry, name.value(), diagnostics),
+                None => {
+                    self.validate_argument(entry, position, diagnostics);
+                    position += 1;
+                }
+            }
+        }
+        if let Some(missing) = self.spec.args.iter().skip(position).find(|a| a.required) {
+            self.report(DiagnosticKind::MissingArgument { node: self.name().into(), name: missing.name }, diagnostics);
+        }
+        for prop in self.spec.props.iter().filter(|p| p.required) {
+            if self.kdl.entry(prop.name).is_none() {
+                self.report(DiagnosticKind::MissingProperty { node: self.name().into(), name: prop.name }, diagnostics);
+            }
+        }
+    }
+
+    fn validate_property(&self, entry: &KdlEntry, name: &str, diagnostics: &mut Vec<Diagnostic>) {
+        let span = Span::from_miette(self.file, entry.span());
+        let Some(spec) = self.spec.prop(name) else {
+            let suggestion = suggest(name, self.spec.prop_names());
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::UnknownProperty { node: self.name().into(), name: name.into(), suggestion },
+                span,
+            ));
+            return;
+        };
+        self.check_type(entry, Slot::Property(name.into()), spec.ty, diagnostics);
+    }
+
+    fn validate_argument(&self, entry: &KdlEntry, position: usize, diagnostics: &mut Vec<Diagnostic>) {
+        let spec = self
+            .spec
+            .args
+            .get(position)
+            .or_else(|| self.spec.args.last().filter(|a| a.repeated));
+        let Some(spec) = spec else {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::UnexpectedArgument { node: self.name().into(), takes: self.spec.args.len() },
+                Span::from_miette(self.file, entry.span()),
+            ));
+            return;
+        };
+        let slot = Slot::Argument { index: position, name: spec.name };
+        self.check_type(entry, slot, spec.ty, diagnostics);
+    }
+
+    fn check_type(&self, entry: &KdlEntry, slot: Slot, ty: ValueType, diagnostics: &mut Vec<Diagnostic>) {
+        let value = entry.value();
+        let (expected, suggestion) = match type_mismatch(value, ty) {
+            None => return,
+            Some(mismatch) => mismatch,
+        };
+        diagnostics.push(Diagnostic::new(
+            DiagnosticKind::WrongType {
+                node: self.name().into(),
+                slot,
+                expected,
+                found: describe_value(value),
+                suggestion,
+            },
+            self.value_span(entry),
+        ));
+    }
+
+    fn validate_children(&self, diagnostics: &mut Vec<Diagnostic>) {
+        let Some(children) = self.kdl.children() else { return };
+        if self.spec.children.is_empty() {
+            self.report(DiagnosticKind::UnexpectedChildren { node: self.name().into() }, diagnostics);
+            return;
+        }
+        let mut first_seen: Vec<(&str, Span)> = Vec::new();
+        for child in children.nodes() {
+            let name = child.name().value();
+            let name_span = Span::from_miette(self.file, child.name().span());
+            let Some(spec) = self.spec.child(name) else {
+                let suggestion = suggest(name, self.spec.children.iter().map(|c| c.name));
+                diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::UnknownNode { name: name.into(), parent: Some(self.name().into()), suggestion },
+                    name_span,
+                ));
+                continue;
+            };
+            if !spec.repeatable {
+                if let Some((_, first)) = first_seen.iter().find(|(n, _)| *n == name) {
+                    diagnostics.push(Diagnostic::new(
+                        DiagnosticKind::RepeatedNode { node: name.into(), first: *first },
+                        name_span,
+                    ));
+                    continue;
+                }
+                first_seen.push((name, name_span));
+            }
+            Node::new(child, spec, self.file, self.sources).validate(diagnostics);
+        }
+    }
+
+    fn report(&self, kind: DiagnosticKind, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics.push(Diagnostic::new(kind, self.name_span()));
+    }
+
+    /// The known children of this node, in order (unknown ones were reported by `validate`).
+    pub fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+        let spec = self.spec;
+        let (file, sources) = (self.file, self.sources);
+        self.kdl
+            .children()
+            .into_iter()
+            .flat_map(|c| c.nodes())
+            .filter_map(move |c| spec.child(c.name().value()).map(|s| Node::new(c, s, file, sources)))
+    }
+
+    /// The first child of a given name.
+    pub fn child(&self, name: &str) -> Option<Node<'a>> {
+        debug_assert!(self.spec.child(name).is_some(), "`{name}` is not in the grammar of `{}`", self.name());
+        self.children().find(|c| c.name() == name)
+    }
+
+    /// The children of a given name.
+    pub fn children_named(&self, name: &'static str) -> impl Iterator<Item = Node<'a>> + 'a {
+        debug_assert!(self.spec.child(name).is_some(), "`{name}` is not in the grammar of `{}`", self.name());
+        self.children().filter(move |c| c.name() == name)
+    }
+
+    fn arg_entry(&self, index: usize) -> Option<&'a KdlEntry> {
+        debug_assert!(
+            index < self.spec.args.len() || self.spec.args.last().is_some_and(|a| a.repeated),
+            "argument {index} is not in the grammar of `{}`",
+            self.name()
+        );
+        self.kdl.entries().iter().filter(|e| e.name().is_none()).nth(index)
+    }
+
+    fn prop_entry(&self, name: &str) -> Option<&'a KdlEntry> {
+        debug_assert!(self.spec.prop(name).is_some(), "`{name}` is not in the grammar of `{}`", self.name());
+        // KDL: the rightmost property of a name wins.
+        self.kdl.entries().iter().rev().find(|e| e.name().is_some_and(|n| n.value() == name))
+    }
+
+    /// The span of an entry's value: for a property, the part after `=`.
+    pub fn value_span(&self, entry: &KdlEntry) -> Span {
+        let span = Span::from_miette(self.file, entry.span());
+        let Some(name) = entry.name() else { return span };
+        let after_name = name.span().offset() + name.span().len();
+        let text = self.sources.text(Span::new(self.file, after_name, span.end));
+        let skip = text.find('=').map_or(0, |eq| eq + 1);
+        let skip = skip + text[skip..].len() - text[skip..].trim_start().len();
+        Span::new(self.file, after_name + skip, span.end)
+    }
+
+    /// The text of an entry's value as written (quotes and all).
+    pub fn value_literal(&self, entry: &KdlEntry) -> (&'a str, usize) {
+        let span = self.value_span(entry);
+        (self.sources.text(span), span.start)
+    }
+
+    pub fn arg_string(&self, index: usize) -> Option<Spanned<String>> {
+        self.arg_entry(index).and_then(|e| self.string_of(e))
+    }
+
+    /// All the string arguments (for repeated arguments).
+    pub fn arg_strings(&self) -> Vec<Spanned<String>> {
+        self.kdl.entries().iter().filter(|e| e.name().is_none()).filter_map(|e| self.string_of(e)).collect()
+    }
+
+    pub fn arg_bool(&self, index: usize) -> Option<Spanned<bool>> {
+        let entry = self.arg_entry(index)?;
+        Some(Spanned::new(entry.value().as_bool()?, self.value_span(entry)))
+    }
+
+    pub fn prop_string(&self, name: &str) -> Option<Spanned<String>> {
+        self.prop_entry(name).and_then(|e| self.string_of(e))
+    }
+
+    pub fn prop_int(&self, name: &str) -> Option<Spanned<i128>> {
+        let entry = self.prop_entry(name)?;
+        Some(Spanned::new(entry.value().as_integer()?, self.value_span(entry)))
+    }
+
+    /// The raw entry of a string argument, for callers that need the literal (inline SQL).
+    pub fn arg_entry_of(&self, index: usize) -> Option<&'a KdlEntry> {
+        self.arg_entry(index).filter(|e| e.value().is_string())
+    }
+
+    /// The raw entry of a string property.
+    pub fn prop_entry_of(&self, name: &str) -> Option<&'a KdlEntry> {
+        self.prop_entry(name).filter(|e| e.value().is_string())
+    }
+
+    /// A word argument turned into a typed value; `None` when absent or already reported.
+    pub fn arg_word<T>(&self, index: usize, parse: impl Fn(&str) -> Option<T>) -> Option<Spanned<T>> {
+        let word = self.arg_string(index)?;
+        Some(Spanned::new(parse(&word.value)?, word.span))
+    }
+
+    pub fn prop_word<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Spanned<T>> {
+        let word = self.prop_string(name)?;
+        Some(Spanned::new(parse(&word.value)?, word.span))
+    }
+
+    fn string_of(&self, entry: &KdlEntry) -> Option<Spanned<String>> {
+        let value = entry.value().as_string()?;
+        Some(Spanned::new(value.to_string(), self.value_span(entry)))
+    }
+
+    pub fn doc(&self) -> Option<String> {
+        self.prop_string("doc").map(|d| d.value)
+    }
+}
+
+/// What was expected, and a suggestion, when `value` does not fit `ty`.
+fn type_mismatch(value: &KdlValue, ty: ValueType) -> Option<(Expected, Option<String>)> {
+    let fits = |ok: bool, expected: Expected| if ok { None } else { Some((expected, None)) };
+    match ty {
+        ValueType::String | ValueType::Path | ValueType::Ref(_) => {
+            fits(value.is_string(), Expected::String)
+        }
+        ValueType::Integer => fits(value.is_integer(), Expected::Integer),
+        ValueType::IntegerIn(low, high) => {
+            let ok = value.as_integer().is_some_and(|n| (low as i128..=high as i128).contains(&n));
+            fits(ok, Expected::IntegerIn(low, high))
+        }
+        ValueType::Bool => fits(value.is_bool(), Expected::Bool),
+        ValueType::Duration => fits(
+            value.as_string().and_then(crate::model::Duration::parse).is_some(),
+            Expected::Duration,
+        ),
+        ValueType::OneOf(words) => {
+            let word = value.as_string();
+            if word.is_some_and(|w| words.contains(&w)) {
+                return None;
+            }
+            let suggestion = word.and_then(|w| suggest(w, words.iter().copied()));
+            Some((Expected::OneOf(words), suggestion))
+        }
+    }
+}
+
+/// A value as a message shows it: `6`, `"six"`, `#true`.
+fn describe_value(value: &KdlValue) -> String {
+    match value {
+        KdlValue::String(s) => {
+            let short: String = s.chars().take(40).collect();
+            let ellipsis = if s.chars().count() > 40 { "…" } else { "" };
+            format!("`\"{short}{ellipsis}\"`")
+        }
+        KdlValue::Integer(i) => format!("`{i}`"),
+        KdlValue::Float(f) => format!("`{f}`"),
+        KdlValue::Bool(b) => format!("`#{b}`"),
+        KdlValue::Null => "`#null`".into(),
+    }
+}
