@@ -33,11 +33,26 @@ pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
     let mut sources = SourceMap::new(dir);
     let mut diagnostics = Vec::new();
     let files = loader::load(dir, &mut sources, &mut diagnostics)?;
+    Ok(finish(files, sources, diagnostics))
+}
+
+/// Checks a venice.kdl given as bytes, as if it were in `dir` (files it names are read from
+/// there). Never fails: this is the front end's entry for fuzzing.
+pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
+    let mut sources = SourceMap::new(dir);
+    let mut diagnostics = Vec::new();
+    let root = dir.join(loader::PROJECT_FILE);
+    let files = loader::load_bytes(root, bytes.to_vec(), &mut sources, &mut diagnostics);
+    finish(files, sources, diagnostics)
+}
+
+fn finish(files: Vec<loader::ParsedFile>, mut sources: SourceMap, mut diagnostics: Vec<Diagnostic>) -> Checked {
     let mut project = decode(&files, &mut sources, &mut diagnostics);
     resolve(&mut project, &mut diagnostics);
+    crate::rules::check_all(&project, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))
     });
     diagnostics.dedup();
-    Ok(Checked { sources, project, diagnostics })
+    Checked { sources, project, diagnostics }
 }

@@ -114,6 +114,14 @@ impl Slot {
     }
 }
 
+/// Which side of a topic nobody is on, for V502.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unused {
+    Written,
+    Read,
+    WrittenOrRead,
+}
+
 /// Every kind of problem, with the facts needed to word it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiagnosticKind {
@@ -159,8 +167,12 @@ pub enum DiagnosticKind {
     NotUtf8 { path: String },
     /// V007: a secret written inline.
     InlineSecret { node: String },
+    /// V007: a `config` setting that holds a secret, written inline.
+    InlineSecretSetting { key: String },
     /// V008: an include that leads back to a file already being read.
     IncludeCycle { path: String },
+    /// V502: a declared topic without writers or without readers.
+    UnusedTopic { topic: String, unused: Unused },
     /// V301: ksqlDB text that cannot even be tokenized.
     KsqlSyntax { message: String },
 }
@@ -184,9 +196,10 @@ impl DiagnosticKind {
             DuplicateName { .. } => "V004",
             UnknownReference { .. } => "V005",
             UnreadableFile { .. } | IncludeMatchesNothing { .. } | NotUtf8 { .. } => "V006",
-            InlineSecret { .. } => "V007",
+            InlineSecret { .. } | InlineSecretSetting { .. } => "V007",
             IncludeCycle { .. } => "V008",
             KsqlSyntax { .. } => "V301",
+            UnusedTopic { .. } => "V502",
         }
     }
 
@@ -230,8 +243,17 @@ impl DiagnosticKind {
             IncludeMatchesNothing { pattern } => format!("`include \"{pattern}\"` matches no file"),
             NotUtf8 { path } => format!("`{path}` is not UTF-8 text"),
             InlineSecret { node } => format!("`{node}` is written inline"),
+            InlineSecretSetting { key } => format!("the secret setting `{key}` is written inline"),
             IncludeCycle { path } => format!("`{path}` includes itself"),
             KsqlSyntax { message } => format!("ksqlDB syntax error: {}", lowercase_first(message)),
+            UnusedTopic { topic, unused } => {
+                let what = match unused {
+                    Unused::Written => "writes",
+                    Unused::Read => "reads",
+                    Unused::WrittenOrRead => "writes or reads",
+                };
+                format!("nothing in the project {what} topic `{topic}`")
+            }
         }
     }
 
@@ -256,9 +278,10 @@ impl DiagnosticKind {
             UnreadableFile { .. } | IncludeMatchesNothing { .. } | NotUtf8 { .. } => {
                 "named here".into()
             }
-            InlineSecret { .. } => "a secret in the file".into(),
+            InlineSecret { .. } | InlineSecretSetting { .. } => "a secret in the file".into(),
             IncludeCycle { .. } => "included again here".into(),
             KsqlSyntax { .. } => "here".into(),
+            UnusedTopic { .. } => "declared here".into(),
         }
     }
 
@@ -304,7 +327,15 @@ impl DiagnosticKind {
             InlineSecret { node } => Some(format!(
                 "reference it instead: `{node} env=VAR` (an environment variable) or `{node} file=PATH`"
             )),
+            InlineSecretSetting { key } => Some(format!(
+                "reference it through Kafka's EnvVarConfigProvider instead: `config \"{key}\" \"${{env:VAR}}\"`"
+            )),
             IncludeCycle { .. } => Some("remove the include, or narrow its pattern".into()),
+            UnusedTopic { unused, .. } => Some(match unused {
+                Unused::Written => "declare the producer or source that writes it, or remove the topic".into(),
+                Unused::Read => "declare the consumer or sink that reads it, or remove the topic".into(),
+                Unused::WrittenOrRead => "declare who writes and reads it, or remove the topic".into(),
+            }),
             MissingArgument { .. }
             | MissingProperty { .. }
             | MissingChild { .. }

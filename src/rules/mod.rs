@@ -4,7 +4,15 @@
 //! `docs/<CODE>.md` beside this file, with the fixed headings that `venice explain` prints and
 //! that a test enforces.
 
-use crate::diagnostic::Severity;
+mod v502_unused_topic;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Project;
+
+/// Runs every rule over a resolved project.
+pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    v502_unused_topic::check(project, diagnostics);
+}
 
 /// How far a code's check is implemented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +97,7 @@ pub static RULES: &[Rule] = &[
     rule!("V406", "field type the sink cannot store", Error, Planned),
     rule!("V407", "Debezium envelope where rows are expected", Error, Planned),
     rule!("V501", "cycle among transforms", Error, Planned),
-    rule!("V502", "topic not written or not read", Warning, Planned),
+    rule!("V502", "topic not written or not read", Warning, Checked),
     rule!("V503", "fewer partitions than the baseline", Error, Planned),
     rule!("V504", "replication above broker count", Error, Planned),
     rule!("V505", "table topic not compacted", Warning, Planned),

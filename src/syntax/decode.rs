@@ -271,7 +271,7 @@ impl Decoder<'_> {
             compatibility: node.child("compatibility").and_then(|n| n.arg_word(0, Compatibility::parse)),
             retention: node.child("retention").and_then(|n| n.arg_word(0, Duration::parse)),
             cleanup: node.child("cleanup").and_then(|n| n.arg_word(0, CleanupPolicy::parse)),
-            config: config_entries(node),
+            config: self.config_entries(node),
         })
     }
 
@@ -307,6 +307,7 @@ impl Decoder<'_> {
         let (key, value) = serdes(node);
         let flag = |child: &str| node.child(child).and_then(|n| n.arg_bool(0));
         let is_sink = direction == Direction::Sink;
+        let config = self.config_entries(node);
         self.project.connectors.push(Connector {
             name,
             doc: node.doc(),
@@ -323,7 +324,7 @@ impl Decoder<'_> {
             deletes: is_sink.then(|| flag("deletes")).flatten(),
             key,
             value,
-            config: config_entries(node),
+            config,
         });
     }
 
@@ -380,9 +381,32 @@ impl Decoder<'_> {
         self.project.transforms.push(Transform { name, doc: node.doc(), sql });
     }
 
+    /// `config "key" "value"` entries; a secret setting with a literal value is V007.
+    fn config_entries(&mut self, node: Node) -> Vec<ConfigEntry> {
+        let entries: Vec<ConfigEntry> = node
+            .children_named("config")
+            .filter_map(|c| Some(ConfigEntry { key: c.arg_string(0)?, value: c.arg_string(1)? }))
+            .collect();
+        for entry in entries.iter().filter(|e| holds_inline_secret(e)) {
+            self.report(DiagnosticKind::InlineSecretSetting { key: entry.key.value.clone() }, entry.value.span);
+        }
+        entries
+    }
+
     fn report(&mut self, kind: DiagnosticKind, span: Span) {
         self.diagnostics.push(Diagnostic::new(kind, span));
     }
+}
+
+/// Whether a passed-through setting names a secret and holds it literally rather than as a
+/// config-provider reference (`${env:VAR}`, `${file:/path:key}`).
+fn holds_inline_secret(entry: &ConfigEntry) -> bool {
+    const SECRET_WORDS: [&str; 7] = ["password", "secret", "token", "credential", "apikey", "api.key", "jaas.config"];
+    let key = entry.key.value.to_lowercase();
+    let names_secret = SECRET_WORDS.iter().any(|w| key.contains(w));
+    let value = entry.value.value.trim();
+    let is_reference = value.starts_with("${") && value.ends_with('}');
+    names_secret && !value.is_empty() && !is_reference
 }
 
 /// A file named in the project, read after decoding.
@@ -432,12 +456,6 @@ fn serdes(node: Node) -> (Option<Serde>, Option<Serde>) {
 
 fn serde(node: Node) -> Option<Serde> {
     Some(Serde { format: node.arg_word(0, Format::parse)?, schema: node.prop_string("schema") })
-}
-
-fn config_entries(node: Node) -> Vec<ConfigEntry> {
-    node.children_named("config")
-        .filter_map(|c| Some(ConfigEntry { key: c.arg_string(0)?, value: c.arg_string(1)? }))
-        .collect()
 }
 
 fn sink_mode(word: &str) -> Option<SinkMode> {

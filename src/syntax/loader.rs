@@ -75,6 +75,17 @@ pub fn load(
         Ok(bytes) => bytes,
         Err(e) => return Err(ProjectNotFound { path: root, reason: io_reason(&e) }),
     };
+    Ok(load_bytes(root, bytes, sources, diagnostics))
+}
+
+/// Loads a project whose venice.kdl (at `root`) has the given content; includes and other files
+/// are still read from disk, relative to `root`. The fuzz target and tests use it directly.
+pub fn load_bytes(
+    root: PathBuf,
+    bytes: Vec<u8>,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ParsedFile> {
     let mut loader = Loader { sources, diagnostics, parsed: Vec::new(), stack: Vec::new() };
     let file = match String::from_utf8(bytes) {
         Ok(text) => loader.sources.add(root.clone(), text),
@@ -84,11 +95,11 @@ pub fn load(
             let file = loader.sources.add(root.clone(), text);
             let path = loader.sources.get(file).name.clone();
             loader.report(DiagnosticKind::NotUtf8 { path }, Span::file_start(file));
-            return Ok(Vec::new());
+            return Vec::new();
         }
     };
     loader.parse_and_follow(file, canonical(&root));
-    Ok(loader.parsed)
+    loader.parsed
 }
 
 struct Loader<'a> {

@@ -1,0 +1,49 @@
+//! V502: a declared topic that nothing in the project writes, or that nothing reads.
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Unused};
+use crate::model::Project;
+
+pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    for topic in &project.topics {
+        let Some(edges) = project.edges.get(&topic.name.value) else { continue };
+        let unused = match (edges.writers.is_empty(), edges.readers.is_empty()) {
+            (false, false) => continue,
+            (true, true) => Unused::WrittenOrRead,
+            (true, false) => Unused::Written,
+            (false, true) => Unused::Read,
+        };
+        diagnostics.push(Diagnostic::new(
+            DiagnosticKind::UnusedTopic { topic: topic.name.value.clone(), unused },
+            topic.name.span,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::check_bytes;
+
+    fn codes(source: &str) -> Vec<String> {
+        let checked = check_bytes(std::path::Path::new("/nonexistent"), source.as_bytes());
+        checked.diagnostics.iter().map(|d| format!("{} {}", d.code(), d.message())).collect()
+    }
+
+    #[test]
+    fn a_topic_with_a_writer_and_a_reader_is_quiet() {
+        let source = "topic t { key string; value json; }\nproducer p topic=t\nconsumer c topic=t\n";
+        assert_eq!(codes(source), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_missing_side_is_named() {
+        assert_eq!(codes("topic t\nproducer p topic=t\n"), ["V502 nothing in the project reads topic `t`"]);
+        assert_eq!(codes("topic t\nconsumer c topic=t\n"), ["V502 nothing in the project writes topic `t`"]);
+        assert_eq!(codes("topic t\n"), ["V502 nothing in the project writes or reads topic `t`"]);
+    }
+
+    #[test]
+    fn a_ksqldb_query_counts_as_a_writer() {
+        let source = "topic T\nconsumer c topic=T\ntransform x { sql \"CREATE STREAM s WITH (KAFKA_TOPIC='T') AS SELECT * FROM o;\"; }\n";
+        assert_eq!(codes(source), Vec::<String>::new());
+    }
+}
