@@ -57,7 +57,8 @@ fn run_fmt(args: &FmtArgs) -> u8 {
         out.push_str(&format!("{verb} {file}\n"));
     }
     if outcome.changed.is_empty() {
-        out.push_str(&format!("{} files already formatted\n", outcome.files));
+        let files = if outcome.files == 1 { "1 file".to_string() } else { format!("{} files", outcome.files) };
+        out.push_str(&format!("{files} already formatted\n"));
     }
     if let Some(error) = &outcome.write_error {
         print_out(&out);

@@ -1,0 +1,285 @@
+//! Command-line tests: exit statuses, output formats, `fmt`, `init`, `explain`, completions.
+//!
+//! Each test builds a project in a temporary folder and runs the real binary there, through one
+//! builder: `Test::new().file("venice.kdl", src).args(["check"]).run()`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SHOP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop");
+
+struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+    dir: PathBuf,
+    _keep: tempfile::TempDir,
+}
+
+impl Test {
+    fn new() -> Self {
+        Test { dir: tempfile::tempdir().expect("temp dir"), args: Vec::new(), env: Vec::new() }
+    }
+
+    /// A project copied from one of the examples.
+    fn example(name: &str) -> Self {
+        let test = Test::new();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name), test.dir.path());
+        test
+    }
+
+    fn file(self, path: &str, contents: &str) -> Self {
+        let full = self.dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, contents).unwrap();
+        self
+    }
+
+    fn args<const N: usize>(mut self, args: [&str; N]) -> Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    fn run(self) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_venice"));
+        command.args(&self.args).current_dir(self.dir.path()).env_remove("NO_COLOR").env_remove("COLUMNS");
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let Output { status, stdout, stderr } = command.output().expect("venice runs");
+        Run {
+            status: status.code().expect("exited, not killed"),
+            stdout: String::from_utf8(stdout).expect("UTF-8 stdout"),
+            stderr: String::from_utf8(stderr).expect("UTF-8 stderr"),
+            dir: self.dir.path().to_path_buf(),
+            _keep: self.dir,
+        }
+    }
+}
+
+impl Run {
+    fn status(self, expected: i32) -> Self {
+        assert_eq!(self.status, expected, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.dir.join(path)).unwrap()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+const BROKEN: &str = "project demo\ntopic orders parttions=3 {\n    key strng\n}\n";
+const WARNS: &str = "project demo\ntopic orders {\n    key string\n}\nproducer p topic=orders\n";
+
+#[test]
+fn every_example_checks_clean() {
+    for example in ["shop", "bus-locations", "cdc"] {
+        let run = Test::example(example).args(["check"]).run().status(0);
+        assert_eq!(run.stdout, "no problems found\n", "{example}");
+    }
+}
+
+#[test]
+fn errors_exit_1_and_list_every_problem() {
+    let run = Test::new().file("venice.kdl", BROKEN).args(["check"]).run().status(1);
+    assert!(run.stdout.contains("unknown property `parttions` on `topic`"), "{}", run.stdout);
+    assert!(run.stdout.contains("did you mean `partitions`?"));
+    assert!(run.stdout.contains("did you mean `string`?"));
+    assert!(run.stdout.ends_with("found 2 errors and 1 warning\n"), "{}", run.stdout);
+}
+
+#[test]
+fn a_folder_without_venice_kdl_cannot_be_checked() {
+    let run = Test::new().args(["check"]).run().status(2);
+    assert!(run.stderr.starts_with("error: cannot read `./venice.kdl`: no such file"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn warnings_exit_0_unless_denied() {
+    let run = Test::new().file("venice.kdl", WARNS).args(["check"]).run().status(0);
+    assert!(run.stdout.ends_with("found 1 warning\n"), "{}", run.stdout);
+    Test::new().file("venice.kdl", WARNS).args(["check", "--deny", "warnings"]).run().status(1);
+}
+
+#[test]
+fn json_output_follows_checks_md() {
+    let run = Test::new().file("venice.kdl", BROKEN).args(["check", "--format", "json"]).run().status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["summary"], serde_json::json!({"errors": 2, "warnings": 1}));
+    // Sorted by position: the V502 warning on the topic's name comes first.
+    let codes: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["V502", "V002", "V003"]);
+    let first = &json["diagnostics"][1];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "venice.kdl");
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(2), Some(14)));
+    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(2), Some(25)), "end_column is exclusive, as in SARIF");
+    assert_eq!(first["help"], "did you mean `partitions`?");
+    assert_eq!(first["labels"], serde_json::json!([]));
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let schema_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/schemas/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let dup = "project demo\ndatabase shop\ndatabase shop\n";
+    for source in [BROKEN, WARNS, dup, "project demo\n"] {
+        let run = Test::new().file("venice.kdl", source).args(["check", "--format", "sarif"]).run();
+        let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(log["version"], "2.1.0");
+    }
+    let run = Test::new().file("venice.kdl", dup).args(["check", "--format", "sarif"]).run().status(1);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "V004");
+    assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize]["id"], "V004");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+    assert_eq!(result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 2);
+}
+
+#[test]
+fn github_output_is_workflow_commands() {
+    let run = Test::new().file("venice.kdl", WARNS).args(["check", "--format", "github"]).run().status(0);
+    assert_eq!(
+        run.stdout,
+        "::warning file=venice.kdl,line=2,col=7,endLine=2,endColumn=13,title=V502::nothing in the project \
+         reads topic `orders`%0Ahelp: declare the consumer or sink that reads it, or remove the topic\n"
+    );
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    // Captured output is not a terminal: no escape codes, whatever NO_COLOR says.
+    let run = Test::new().file("venice.kdl", BROKEN).args(["check"]).run().status(1);
+    assert!(!run.stdout.contains('\u{1b}'));
+    let run = Test::new().file("venice.kdl", BROKEN).env("NO_COLOR", "1").args(["check"]).run().status(1);
+    assert!(!run.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn bad_commands_and_flags_exit_2_with_clap_help() {
+    let run = Test::new().args(["chek"]).run().status(2);
+    assert!(run.stderr.contains("unrecognized subcommand 'chek'"), "{}", run.stderr);
+    assert!(run.stderr.contains("similar subcommand exists: 'check'"), "{}", run.stderr);
+    let run = Test::new().args(["check", "--format", "xml"]).run().status(2);
+    assert!(run.stderr.contains("invalid value 'xml'"), "{}", run.stderr);
+    Test::new().args(["check", "--frmat", "json"]).run().status(2);
+}
+
+#[test]
+fn help_and_version() {
+    let run = Test::new().args(["--help"]).run().status(0);
+    for command in ["check", "fmt", "init", "explain", "completions"] {
+        assert!(run.stdout.contains(command), "--help lacks {command}");
+    }
+    let run = Test::new().args(["--version"]).run().status(0);
+    assert_eq!(run.stdout, format!("venice {}\n", env!("CARGO_PKG_VERSION")));
+    for command in ["check", "fmt", "init", "explain", "completions"] {
+        Test::new().args([command, "--help"]).run().status(0);
+    }
+}
+
+#[test]
+fn fmt_check_names_the_files_that_would_change_and_changes_nothing() {
+    let messy = "project demo\ntopic   orders {\n  key string // the id\n}\n";
+    let run = Test::new().file("venice.kdl", messy).args(["fmt", "--check"]).run().status(1);
+    assert_eq!(run.stdout, "would reformat venice.kdl\n");
+    assert_eq!(run.read("venice.kdl"), messy);
+}
+
+#[test]
+fn fmt_rewrites_files_keeping_comments_and_then_check_passes() {
+    let messy = "project demo\ninclude \"more.kdl\"\ntopic   orders {\n  key string // the id\n}\n";
+    let run = Test::new()
+        .file("venice.kdl", messy)
+        .file("more.kdl", "producer p   topic=orders\n")
+        .args(["fmt"])
+        .run()
+        .status(0);
+    assert_eq!(run.stdout, "reformatted venice.kdl\nreformatted more.kdl\n");
+    assert_eq!(run.read("venice.kdl"), "project demo\ninclude \"more.kdl\"\ntopic orders {\n    key string // the id\n}\n");
+    assert_eq!(run.read("more.kdl"), "producer p topic=orders\n");
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
+    let broken = "topic orders {\n";
+    let run = Test::new().file("venice.kdl", broken).args(["fmt"]).run().status(1);
+    assert!(run.stdout.contains("V001"), "{}", run.stdout);
+    assert_eq!(run.read("venice.kdl"), broken);
+}
+
+#[test]
+fn the_examples_are_formatted() {
+    for example in ["shop", "bus-locations", "cdc"] {
+        let run = Test::example(example).args(["fmt", "--check"]).run();
+        assert_eq!(run.status, 0, "examples/{example}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn init_scaffolds_a_project_that_checks_clean() {
+    let run = Test::new().args(["init", "orders-pipeline"]).run().status(0);
+    assert!(run.stdout.contains("created venice.kdl"));
+    assert!(run.read("orders-pipeline/venice.kdl").starts_with("project orders-pipeline "));
+    assert_eq!(run.read("orders-pipeline/schema/order.avsc"), std::fs::read_to_string(format!("{SHOP}/schema/order.avsc")).unwrap());
+    let check = Command::new(env!("CARGO_BIN_EXE_venice")).args(["check", "orders-pipeline"]).current_dir(&run.dir).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[test]
+fn init_never_overwrites() {
+    let run = Test::new().file("venice.kdl", "project mine\n").args(["init", "--name", "x"]).run().status(2);
+    assert!(run.stderr.contains("already holds `venice.kdl`; nothing was written"), "{}", run.stderr);
+    assert_eq!(run.read("venice.kdl"), "project mine\n");
+    assert!(!run.dir.join("schema").exists());
+}
+
+#[test]
+fn explain_prints_the_long_explanation_of_every_code() {
+    for rule in venice::rules::RULES {
+        let run = Test::new().args(["explain", rule.code]).run().status(0);
+        assert!(run.stdout.starts_with(&format!("# {}: ", rule.code)));
+        assert!(run.stdout.contains("## Example"));
+    }
+    let run = Test::new().args(["explain", "v102"]).run().status(0);
+    assert!(run.stdout.contains("## Status"), "a planned code says so");
+    let run = Test::new().args(["explain", "V999"]).run().status(2);
+    assert!(run.stderr.contains("no diagnostic code `V999`"), "{}", run.stderr);
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = Test::new().args(["completions", shell]).run().status(0);
+        assert!(run.stdout.contains("venice"), "{shell}");
+    }
+    Test::new().args(["completions", "tcsh"]).run().status(2);
+}
