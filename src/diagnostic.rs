@@ -90,9 +90,7 @@ impl Expected {
             Expected::Bool => "`#true` or `#false`".into(),
             Expected::IntegerIn(low, high) => format!("an integer from {low} to {high}"),
             Expected::OneOf(words) => format!("one of {}", quote_list(words)),
-            Expected::Duration => {
-                "a duration such as `30s`, `15m`, `12h`, `7d`, or `forever`".into()
-            }
+            Expected::Duration => "a duration such as `30s`, `15m`, `12h`, `7d`, or `forever`".into(),
         }
     }
 }
@@ -101,7 +99,10 @@ impl Expected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Slot {
     /// The n-th argument (0-based) with the name the grammar gives it.
-    Argument { index: usize, name: &'static str },
+    Argument {
+        index: usize,
+        name: &'static str,
+    },
     Property(String),
 }
 
@@ -146,13 +147,7 @@ pub enum DiagnosticKind {
     /// V003: two properties that exclude each other.
     Conflicting { node: String, first: String, second: String },
     /// V003: a value of the wrong type or outside its set.
-    WrongType {
-        node: String,
-        slot: Slot,
-        expected: Expected,
-        found: String,
-        suggestion: Option<String>,
-    },
+    WrongType { node: String, slot: Slot, expected: Expected, found: String, suggestion: Option<String> },
     /// V003: a node that may appear once appears again.
     RepeatedNode { node: String, first: Span },
     /// V004: a name declared twice in one kind.
@@ -182,10 +177,9 @@ impl DiagnosticKind {
         use DiagnosticKind::*;
         match self {
             InvalidKdl { .. } => "V001",
-            UnknownNode { .. }
-            | UnknownProperty { .. }
-            | UnexpectedArgument { .. }
-            | UnexpectedChildren { .. } => "V002",
+            UnknownNode { .. } | UnknownProperty { .. } | UnexpectedArgument { .. } | UnexpectedChildren { .. } => {
+                "V002"
+            }
             MissingArgument { .. }
             | MissingProperty { .. }
             | MissingChild { .. }
@@ -231,11 +225,9 @@ impl DiagnosticKind {
             Conflicting { node, first, second } => {
                 format!("`{node}` takes `{first}` or `{second}`, not both")
             }
-            WrongType { node, slot, expected, found, .. } => format!(
-                "{} of `{node}` must be {}, found {found}",
-                slot.describe(),
-                expected.describe()
-            ),
+            WrongType { node, slot, expected, found, .. } => {
+                format!("{} of `{node}` must be {}, found {found}", slot.describe(), expected.describe())
+            }
             RepeatedNode { node, .. } => format!("`{node}` is given more than once"),
             DuplicateName { kind, name, .. } => format!("{kind} `{name}` is declared twice"),
             UnknownReference { kind, name, .. } => format!("no {kind} named `{name}`"),
@@ -266,18 +258,14 @@ impl DiagnosticKind {
             UnknownProperty { .. } => "unknown property".into(),
             UnexpectedArgument { .. } => "unexpected argument".into(),
             UnexpectedChildren { .. } => "unexpected block".into(),
-            MissingArgument { .. } | MissingProperty { .. } | MissingChild { .. } => {
-                "declared here".into()
-            }
+            MissingArgument { .. } | MissingProperty { .. } | MissingChild { .. } => "declared here".into(),
             MissingOneOf { .. } => "declared here".into(),
             Conflicting { .. } => "second of the two".into(),
             WrongType { expected, .. } => format!("expected {}", expected.describe()),
             RepeatedNode { .. } => "given again here".into(),
             DuplicateName { .. } => "declared again here".into(),
             UnknownReference { .. } => "not declared".into(),
-            UnreadableFile { .. } | IncludeMatchesNothing { .. } | NotUtf8 { .. } => {
-                "named here".into()
-            }
+            UnreadableFile { .. } | IncludeMatchesNothing { .. } | NotUtf8 { .. } => "named here".into(),
             InlineSecret { .. } | InlineSecretSetting { .. } => "a secret in the file".into(),
             IncludeCycle { .. } => "included again here".into(),
             KsqlSyntax { .. } => "here".into(),
@@ -308,9 +296,7 @@ impl DiagnosticKind {
                 Some(parent) => format!("see `schema/REFERENCE.md` for the nodes `{parent}` takes"),
                 None => "see `schema/REFERENCE.md` for the top-level nodes".into(),
             }),
-            UnknownProperty { node, .. } => {
-                Some(format!("see `schema/REFERENCE.md` for the properties of `{node}`"))
-            }
+            UnknownProperty { node, .. } => Some(format!("see `schema/REFERENCE.md` for the properties of `{node}`")),
             UnexpectedArgument { .. } => Some("remove the extra argument".into()),
             UnexpectedChildren { .. } => Some("remove the `{ ... }` block".into()),
             WrongType { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
@@ -320,13 +306,11 @@ impl DiagnosticKind {
             DuplicateName { kind, .. } => Some(format!("give each {kind} its own name")),
             UnknownReference { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownReference { kind, .. } => Some(format!("declare the {kind} first")),
-            IncludeMatchesNothing { .. } => {
-                Some("the pattern is relative to the file that names it".into())
-            }
+            IncludeMatchesNothing { .. } => Some("the pattern is relative to the file that names it".into()),
             NotUtf8 { .. } => Some("save the file as UTF-8".into()),
-            InlineSecret { node } => Some(format!(
-                "reference it instead: `{node} env=VAR` (an environment variable) or `{node} file=PATH`"
-            )),
+            InlineSecret { node } => {
+                Some(format!("reference it instead: `{node} env=VAR` (an environment variable) or `{node} file=PATH`"))
+            }
             InlineSecretSetting { key } => Some(format!(
                 "reference it through Kafka's EnvVarConfigProvider instead: `config \"{key}\" \"${{env:VAR}}\"`"
             )),

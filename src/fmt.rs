@@ -38,11 +38,9 @@ pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotF
             continue;
         }
         outcome.changed.push(file.name.clone());
-        if !check {
-            if let Err(e) = write_in_place(&file.path, &formatted) {
-                outcome.write_error = Some(format!("cannot write `{}`: {e}", file.name));
-                break;
-            }
+        if !check && let Err(e) = write_in_place(&file.path, &formatted) {
+            outcome.write_error = Some(format!("cannot write `{}`: {e}", file.name));
+            break;
         }
     }
     Ok(outcome)

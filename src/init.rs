@@ -53,10 +53,7 @@ pub fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String> {
 
 /// The files of a new project named `name`.
 fn scaffold(name: &str) -> Result<Vec<(String, String)>, String> {
-    let mut files = vec![
-        ("venice.kdl".to_string(), renamed_project(name)),
-        ("README.md".to_string(), readme(name)?),
-    ];
+    let mut files = vec![("venice.kdl".to_string(), renamed_project(name)), ("README.md".to_string(), readme(name)?)];
     files.extend(FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())));
     Ok(files)
 }
@@ -64,16 +61,16 @@ fn scaffold(name: &str) -> Result<Vec<(String, String)>, String> {
 /// The example's venice.kdl with its `project` node renamed, formatting and comments kept.
 fn renamed_project(name: &str) -> String {
     let mut document: KdlDocument = VENICE_KDL.parse().expect("examples/shop/venice.kdl is valid KDL");
-    if let Some(project) = document.nodes_mut().iter_mut().find(|n| n.name().value() == "project") {
-        if let Some(entry) = project.entries_mut().iter_mut().find(|e| e.name().is_none()) {
-            entry.set_value(KdlValue::String(name.to_string()));
-            // Let kdl choose the quoting the new name needs, keeping the spacing around it.
-            let leading = entry.format().map(|f| f.leading.clone()).unwrap_or_else(|| " ".into());
-            entry.clear_format();
-            entry.autoformat();
-            if let Some(format) = entry.format_mut() {
-                format.leading = leading;
-            }
+    if let Some(project) = document.nodes_mut().iter_mut().find(|n| n.name().value() == "project")
+        && let Some(entry) = project.entries_mut().iter_mut().find(|e| e.name().is_none())
+    {
+        entry.set_value(KdlValue::String(name.to_string()));
+        // Let kdl choose the quoting the new name needs, keeping the spacing around it.
+        let leading = entry.format().map(|f| f.leading.clone()).unwrap_or_else(|| " ".into());
+        entry.clear_format();
+        entry.autoformat();
+        if let Some(format) = entry.format_mut() {
+            format.leading = leading;
         }
     }
     document.to_string()

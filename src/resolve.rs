@@ -81,10 +81,28 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
         if writes { entry.writers.push(edge) } else { entry.readers.push(edge) }
     };
     for p in &project.producers {
-        add(&p.topic, Edge { actor: Actor::Producer(p.name.value.clone()), key: p.key.clone(), value: p.value.clone(), span: p.topic.span }, true);
+        add(
+            &p.topic,
+            Edge {
+                actor: Actor::Producer(p.name.value.clone()),
+                key: p.key.clone(),
+                value: p.value.clone(),
+                span: p.topic.span,
+            },
+            true,
+        );
     }
     for c in &project.consumers {
-        add(&c.topic, Edge { actor: Actor::Consumer(c.name.value.clone()), key: c.key.clone(), value: c.value.clone(), span: c.topic.span }, false);
+        add(
+            &c.topic,
+            Edge {
+                actor: Actor::Consumer(c.name.value.clone()),
+                key: c.key.clone(),
+                value: c.value.clone(),
+                span: c.topic.span,
+            },
+            false,
+        );
     }
     for c in &project.connectors {
         let (actor, writes) = match c.direction {
@@ -92,7 +110,11 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
             Direction::Sink => (Actor::Sink(c.name.value.clone()), false),
         };
         for topic in c.topics() {
-            add(topic, Edge { actor: actor.clone(), key: c.key.clone(), value: c.value.clone(), span: topic.span }, writes);
+            add(
+                topic,
+                Edge { actor: actor.clone(), key: c.key.clone(), value: c.value.clone(), span: topic.span },
+                writes,
+            );
         }
     }
     for s in &project.ksql_sources {
@@ -112,7 +134,11 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
     edges
 }
 
-fn report_unknown_references(project: &Project, edges: &BTreeMap<String, TopicEdges>, diagnostics: &mut Vec<Diagnostic>) {
+fn report_unknown_references(
+    project: &Project,
+    edges: &BTreeMap<String, TopicEdges>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let declared_topics: Vec<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
     // A topic that a ksqlDB statement writes need not be declared (LANGUAGE.md, "Names the
     // compiler derives"), so apps and connectors may name it.

@@ -96,9 +96,9 @@ fn run_explain(args: &ExplainArgs) -> u8 {
     match rule.status {
         Status::Checked => {}
         Status::Partial(what) => text.push_str(&format!("\n## Status\nChecked in part: {what}.\n")),
-        Status::Planned => text.push_str(
-            "\n## Status\nReserved and documented; this version of venice does not report it yet.\n",
-        ),
+        Status::Planned => {
+            text.push_str("\n## Status\nReserved and documented; this version of venice does not report it yet.\n")
+        }
     }
     print_out(&text);
     OK

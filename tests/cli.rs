@@ -131,13 +131,18 @@ fn json_output_follows_checks_md() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["summary"], serde_json::json!({"errors": 2, "warnings": 1}));
     // Sorted by position: the V502 warning on the topic's name comes first.
-    let codes: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["V502", "V002", "V003"]);
     let first = &json["diagnostics"][1];
     assert_eq!(first["severity"], "error");
     assert_eq!(first["file"], "venice.kdl");
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(2), Some(14)));
-    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(2), Some(25)), "end_column is exclusive, as in SARIF");
+    assert_eq!(
+        (first["end_line"].as_u64(), first["end_column"].as_u64()),
+        (Some(2), Some(25)),
+        "end_column is exclusive, as in SARIF"
+    );
     assert_eq!(first["help"], "did you mean `partitions`?");
     assert_eq!(first["labels"], serde_json::json!([]));
 }
@@ -151,7 +156,8 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     for source in [BROKEN, WARNS, dup, "project demo\n"] {
         let run = Test::new().file("venice.kdl", source).args(["check", "--format", "sarif"]).run();
         let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
         assert!(errors.is_empty(), "{errors:#?}");
         assert_eq!(log["version"], "2.1.0");
     }
@@ -224,7 +230,10 @@ fn fmt_rewrites_files_keeping_comments_and_then_check_passes() {
         .run()
         .status(0);
     assert_eq!(run.stdout, "reformatted venice.kdl\nreformatted more.kdl\n");
-    assert_eq!(run.read("venice.kdl"), "project demo\ninclude \"more.kdl\"\ntopic orders {\n    key string // the id\n}\n");
+    assert_eq!(
+        run.read("venice.kdl"),
+        "project demo\ninclude \"more.kdl\"\ntopic orders {\n    key string // the id\n}\n"
+    );
     assert_eq!(run.read("more.kdl"), "producer p topic=orders\n");
 }
 
@@ -249,8 +258,15 @@ fn init_scaffolds_a_project_that_checks_clean() {
     let run = Test::new().args(["init", "orders-pipeline"]).run().status(0);
     assert!(run.stdout.contains("created venice.kdl"));
     assert!(run.read("orders-pipeline/venice.kdl").starts_with("project orders-pipeline "));
-    assert_eq!(run.read("orders-pipeline/schema/order.avsc"), std::fs::read_to_string(format!("{SHOP}/schema/order.avsc")).unwrap());
-    let check = Command::new(env!("CARGO_BIN_EXE_venice")).args(["check", "orders-pipeline"]).current_dir(&run.dir).output().unwrap();
+    assert_eq!(
+        run.read("orders-pipeline/schema/order.avsc"),
+        std::fs::read_to_string(format!("{SHOP}/schema/order.avsc")).unwrap()
+    );
+    let check = Command::new(env!("CARGO_BIN_EXE_venice"))
+        .args(["check", "orders-pipeline"])
+        .current_dir(&run.dir)
+        .output()
+        .unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
 }
 

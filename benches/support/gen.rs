@@ -116,9 +116,8 @@ impl Rng {
     }
 }
 
-const DOMAINS: &[&str] = &[
-    "orders", "payments", "shipments", "clicks", "sessions", "invoices", "refunds", "reviews", "stock", "alerts",
-];
+const DOMAINS: &[&str] =
+    &["orders", "payments", "shipments", "clicks", "sessions", "invoices", "refunds", "reviews", "stock", "alerts"];
 
 /// What each topic is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -216,9 +215,8 @@ impl Plan {
 pub fn project(n: usize) -> Project {
     let plan = Plan::new(n);
     let mut files = vec![("venice.kdl".to_string(), root_file(&plan))];
-    let mut parts: Vec<String> = (0..plan.parts)
-        .map(|p| format!("// Part {} of {} of the generated pipeline.\n", p + 1, plan.parts))
-        .collect();
+    let mut parts: Vec<String> =
+        (0..plan.parts).map(|p| format!("// Part {} of {} of the generated pipeline.\n", p + 1, plan.parts)).collect();
     let mut counts = Counts {
         topics: n,
         schemas: n,
@@ -394,11 +392,7 @@ fn source_node(plan: &Plan, source: usize, out: &mut String) {
     out.push_str("    database warehouse\n");
     for &topic in &plan.sources[source] {
         let table = plan.table(topic);
-        let _ = writeln!(
-            out,
-            "    table \"public.{table}\" topic={} ddl=\"../ddl/{table}.sql\"",
-            plan.topic(topic)
-        );
+        let _ = writeln!(out, "    table \"public.{table}\" topic={} ddl=\"../ddl/{table}.sql\"", plan.topic(topic));
     }
     out.push_str("    unwrap #true\n    key avro\n    value avro\n    config \"snapshot.mode\" \"initial\"\n}\n");
 }
@@ -499,7 +493,9 @@ fn cdc_table(plan: &Plan, i: usize) -> (String, String) {
     ];
     let mut rng = Rng::new(plan.n, i, 4);
     let table = plan.table(i);
-    let mut ddl = format!("-- The {table} table, captured by a Debezium source.\nCREATE TABLE public.{table} (\n    id BIGINT PRIMARY KEY");
+    let mut ddl = format!(
+        "-- The {table} table, captured by a Debezium source.\nCREATE TABLE public.{table} (\n    id BIGINT PRIMARY KEY"
+    );
     let mut fields = vec![json!({"name": "id", "type": "long"})];
     for k in rng.choose(COLUMNS.len(), 4 + rng.below(4)) {
         let (name, sql_type, avro) = COLUMNS[k];

@@ -37,11 +37,7 @@ pub fn format_source(src: &str) -> Result<String, KdlError> {
     // Safety net: a formatter must never change what a file means. Should the
     // layout ever produce text that parses differently (a bug), hand back the
     // user's text untouched rather than a corrupted file.
-    if reparses_to_same_document(&original, &formatted) {
-        Ok(formatted)
-    } else {
-        Ok(src.to_owned())
-    }
+    if reparses_to_same_document(&original, &formatted) { Ok(formatted) } else { Ok(src.to_owned()) }
 }
 
 /// Lays out a parsed file in the canonical style and prints it.
@@ -50,11 +46,7 @@ fn render_file(original: &KdlDocument) -> String {
     let had_bom = remove_byte_order_mark(&mut doc);
     lay_out_document(&mut doc, 0, Container::File);
     let text = doc.to_string();
-    if had_bom {
-        format!("{BYTE_ORDER_MARK}{text}")
-    } else {
-        text
-    }
+    if had_bom { format!("{BYTE_ORDER_MARK}{text}") } else { text }
 }
 
 /// The parser stores a leading BOM in the document's leading trivia, where
@@ -116,10 +108,7 @@ fn lay_out_document(doc: &mut KdlDocument, depth: usize, container: Container) {
     let last = &layouts[node_count];
     let mut trailing = render_own_lines(&last.own_lines, &indent(depth));
     trailing.push_str(&closing_indent(depth, container));
-    doc.set_format(KdlDocumentFormat {
-        leading: String::new(),
-        trailing,
-    });
+    doc.set_format(KdlDocumentFormat { leading: String::new(), trailing });
 }
 
 /// Everything printed before a node's name: for the first node of a block
@@ -168,11 +157,8 @@ fn gap_position(index: usize, node_count: usize, container: Container) -> GapPos
 /// A document without nodes: only comments (or nothing) between the braces
 /// or in the file.
 fn lay_out_empty_document(doc: &mut KdlDocument, gap: &str, depth: usize, container: Container) {
-    let position = GapPosition {
-        follows_line: container == Container::Block,
-        precedes_node: false,
-        opens_container: true,
-    };
+    let position =
+        GapPosition { follows_line: container == Container::Block, precedes_node: false, opens_container: true };
     let layout = layout_gap(tokenize(gap, Slashdashed::Node, depth), position);
     let nothing_to_keep = layout.tail.is_empty() && layout.own_lines.is_empty();
     let leading = match container {
@@ -187,10 +173,7 @@ fn lay_out_empty_document(doc: &mut KdlDocument, gap: &str, depth: usize, contai
             text
         }
     };
-    doc.set_format(KdlDocumentFormat {
-        leading,
-        trailing: String::new(),
-    });
+    doc.set_format(KdlDocumentFormat { leading, trailing: String::new() });
 }
 
 /// Indentation of the `}` that closes a block whose nodes are at `depth`.
@@ -209,11 +192,7 @@ fn comments_in_node_type(node: &KdlNode, depth: usize) -> (Vec<Line>, Line) {
     let Some(format) = node.format() else {
         return (Vec::new(), Vec::new());
     };
-    let trivia = [
-        &format.before_ty_name,
-        &format.after_ty_name,
-        &format.after_ty,
-    ];
+    let trivia = [&format.before_ty_name, &format.after_ty_name, &format.after_ty];
     let mut own_lines = Vec::new();
     let mut prefix = Vec::new();
     for text in trivia {
@@ -242,11 +221,8 @@ fn lay_out_node(node: &mut KdlNode, depth: usize, leading: String, tail: &[Piece
 
     let mut format = node.format().cloned().unwrap_or_default();
     format.leading = leading;
-    format.before_children = if has_children {
-        separator_before_next(&format.before_children, depth, &continuation)
-    } else {
-        String::new()
-    };
+    format.before_children =
+        if has_children { separator_before_next(&format.before_children, depth, &continuation) } else { String::new() };
     format.before_terminator = render_line_end(&format.before_terminator, tail, depth);
     format.terminator = "\n".to_owned();
     format.trailing = String::new();
@@ -293,10 +269,9 @@ enum Piece {
 impl Piece {
     fn text(&self) -> &str {
         match self {
-            Piece::LineComment(text)
-            | Piece::BlockComment(text)
-            | Piece::Slashdashed(text)
-            | Piece::Verbatim(text) => text,
+            Piece::LineComment(text) | Piece::BlockComment(text) | Piece::Slashdashed(text) | Piece::Verbatim(text) => {
+                text
+            }
         }
     }
 }
@@ -366,19 +341,13 @@ fn slashdashed_piece(rest: &str, slashdashed: Slashdashed, depth: usize) -> (Pie
     let element = &rest[element_start..];
     let (len, kind) = match slashdashed {
         Slashdashed::Node => (node_len(element), Fragment::Node),
-        Slashdashed::EntryOrChildren if element.starts_with('{') => {
-            (children_block_len(element), Fragment::Children)
-        }
+        Slashdashed::EntryOrChildren if element.starts_with('{') => (children_block_len(element), Fragment::Children),
         Slashdashed::EntryOrChildren => (entry_len(element), Fragment::Entry),
     };
     let text = &element[..len];
     // Comments between `/-` and its element are rare; keep them as written.
     let between = &rest[2..element_start];
-    let between = if between.trim().is_empty() {
-        ""
-    } else {
-        between
-    };
+    let between = if between.trim().is_empty() { "" } else { between };
     let formatted = format_fragment(text, kind, depth).unwrap_or_else(|| text.to_owned());
     let piece = Piece::Slashdashed(format!("/-{between}{formatted}"));
     (piece, element_start + len)
@@ -498,20 +467,14 @@ fn split_into_lines(tokens: Vec<Trivia>) -> Vec<Line> {
 }
 
 fn split_before_first_slashdash(line: Line) -> (Line, Line) {
-    let at = line
-        .iter()
-        .position(|piece| matches!(piece, Piece::Slashdashed(_)))
-        .unwrap_or(line.len());
+    let at = line.iter().position(|piece| matches!(piece, Piece::Slashdashed(_))).unwrap_or(line.len());
     let mut before = line;
     let after = before.split_off(at);
     (before, after)
 }
 
 fn split_after_last_slashdash(line: Line) -> (Line, Line) {
-    let at = line
-        .iter()
-        .rposition(|piece| matches!(piece, Piece::Slashdashed(_)))
-        .map_or(0, |index| index + 1);
+    let at = line.iter().rposition(|piece| matches!(piece, Piece::Slashdashed(_))).map_or(0, |index| index + 1);
     let mut up_to = line;
     let after = up_to.split_off(at);
     (up_to, after)
@@ -542,11 +505,7 @@ fn join_pieces(line: &[Piece]) -> String {
 }
 
 fn render_tail(tail: &[Piece]) -> String {
-    if tail.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", join_pieces(tail))
-    }
+    if tail.is_empty() { String::new() } else { format!(" {}", join_pieces(tail)) }
 }
 
 fn render_own_lines(lines: &[Line], indentation: &str) -> String {
@@ -562,11 +521,7 @@ fn render_own_lines(lines: &[Line], indentation: &str) -> String {
 }
 
 fn render_prefix(prefix: &[Piece], indentation: &str) -> String {
-    if prefix.is_empty() {
-        indentation.to_owned()
-    } else {
-        format!("{indentation}{} ", join_pieces(prefix))
-    }
+    if prefix.is_empty() { indentation.to_owned() } else { format!("{indentation}{} ", join_pieces(prefix)) }
 }
 
 // ---------------------------------------------------------------------------
@@ -589,14 +544,10 @@ fn inline_items(trivia: &str, depth: usize) -> Vec<InlineItem> {
         match token {
             Trivia::Escline => items.push(InlineItem::LineBreak { comment: None }),
             Trivia::Piece(Piece::LineComment(text)) => match items.last_mut() {
-                Some(InlineItem::LineBreak {
-                    comment: slot @ None,
-                }) => *slot = Some(text),
+                Some(InlineItem::LineBreak { comment: slot @ None }) => *slot = Some(text),
                 // Inside a node a `//` comment only follows a `\`; keep a
                 // stray one working by giving it one.
-                _ => items.push(InlineItem::LineBreak {
-                    comment: Some(text),
-                }),
+                _ => items.push(InlineItem::LineBreak { comment: Some(text) }),
             },
             Trivia::Piece(piece) => items.push(InlineItem::Piece(piece)),
             // The newline after a `\` is written by the line break itself.
@@ -716,18 +667,11 @@ fn newline_len(s: &str) -> Option<usize> {
 }
 
 fn is_newline(c: char) -> bool {
-    matches!(
-        c,
-        '\r' | '\n' | '\u{85}' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}'
-    )
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}')
 }
 
 fn is_unicode_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
-    )
+    matches!(c, '\t' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
 }
 
 fn first_char_len(s: &str) -> usize {
@@ -736,9 +680,7 @@ fn first_char_len(s: &str) -> usize {
 
 /// `//` up to, not including, the newline.
 fn line_comment_len(s: &str) -> usize {
-    s.char_indices()
-        .find(|&(at, _)| newline_len(&s[at..]).is_some())
-        .map_or(s.len(), |(at, _)| at)
+    s.char_indices().find(|&(at, _)| newline_len(&s[at..]).is_some()).map_or(s.len(), |(at, _)| at)
 }
 
 /// `/* */`, which nests in KDL.
@@ -782,11 +724,7 @@ fn string_len(s: &str) -> Option<usize> {
         }
         let step = first_char_len(rest);
         // An escape hides the character after the backslash (e.g. `\"`).
-        at += if !is_raw && rest.starts_with('\\') {
-            step + first_char_len(&rest[step..])
-        } else {
-            step
-        };
+        at += if !is_raw && rest.starts_with('\\') { step + first_char_len(&rest[step..]) } else { step };
     }
     Some(s.len())
 }
@@ -849,11 +787,7 @@ fn slashdash_space_len(s: &str) -> usize {
 
 /// Text that is none of the above; up to the next space or newline.
 fn unrecognised_len(s: &str) -> usize {
-    let len: usize = s
-        .chars()
-        .take_while(|&c| !is_unicode_space(c) && !is_newline(c))
-        .map(char::len_utf8)
-        .sum();
+    let len: usize = s.chars().take_while(|&c| !is_unicode_space(c) && !is_newline(c)).map(char::len_utf8).sum();
     len.max(first_char_len(s))
 }
 
@@ -885,10 +819,7 @@ fn bare_value_len(s: &str) -> usize {
         .take_while(|&c| {
             !is_unicode_space(c)
                 && !is_newline(c)
-                && !matches!(
-                    c,
-                    '\\' | '/' | '(' | ')' | '{' | '}' | '[' | ']' | ';' | '"' | '='
-                )
+                && !matches!(c, '\\' | '/' | '(' | ')' | '{' | '}' | '[' | ']' | ';' | '"' | '=')
         })
         .map(char::len_utf8)
         .sum()
@@ -897,11 +828,7 @@ fn bare_value_len(s: &str) -> usize {
 /// An optional type annotation and a string or bare value.
 fn value_len(s: &str) -> usize {
     let annotation = type_annotation_len(s);
-    let start = if annotation > 0 {
-        annotation + node_space_len(&s[annotation..])
-    } else {
-        0
-    };
+    let start = if annotation > 0 { annotation + node_space_len(&s[annotation..]) } else { 0 };
     let rest = &s[start..];
     start + string_len(rest).unwrap_or_else(|| bare_value_len(rest))
 }
@@ -995,18 +922,11 @@ fn slashdashed_children_follow(s: &str) -> bool {
 /// True when `formatted` parses to the same nodes, entries and values as
 /// `original`, each value written exactly the same way.
 fn reparses_to_same_document(original: &KdlDocument, formatted: &str) -> bool {
-    formatted
-        .parse::<KdlDocument>()
-        .is_ok_and(|reparsed| same_documents(original, &reparsed))
+    formatted.parse::<KdlDocument>().is_ok_and(|reparsed| same_documents(original, &reparsed))
 }
 
 fn same_documents(left: &KdlDocument, right: &KdlDocument) -> bool {
-    left.nodes().len() == right.nodes().len()
-        && left
-            .nodes()
-            .iter()
-            .zip(right.nodes())
-            .all(|(l, r)| same_nodes(l, r))
+    left.nodes().len() == right.nodes().len() && left.nodes().iter().zip(right.nodes()).all(|(l, r)| same_nodes(l, r))
 }
 
 fn same_nodes(left: &KdlNode, right: &KdlNode) -> bool {
@@ -1019,11 +939,7 @@ fn same_nodes(left: &KdlNode, right: &KdlNode) -> bool {
         && left.name().repr() == right.name().repr()
         && left.ty().map(|t| t.value()) == right.ty().map(|t| t.value())
         && left.entries().len() == right.entries().len()
-        && left
-            .entries()
-            .iter()
-            .zip(right.entries())
-            .all(|(l, r)| same_entries(l, r))
+        && left.entries().iter().zip(right.entries()).all(|(l, r)| same_entries(l, r))
         && same_children
 }
 
@@ -1114,11 +1030,7 @@ multi 1 \
     }
 
     fn all_cases() -> Vec<String> {
-        CASES
-            .iter()
-            .map(|case| case.to_string())
-            .chain([messy()])
-            .collect()
+        CASES.iter().map(|case| case.to_string()).chain([messy()]).collect()
     }
 
     /// Inputs covering every place trivia can hide in.
@@ -1209,10 +1121,7 @@ node /* inside */ 3
 
     #[test]
     fn end_of_line_comment_gets_exactly_one_space() {
-        assert_eq!(
-            format_strict("value avro schema=Order    // c   \n"),
-            "value avro schema=Order // c\n"
-        );
+        assert_eq!(format_strict("value avro schema=Order    // c   \n"), "value avro schema=Order // c\n");
         assert_eq!(format_strict("a;// c\nb"), "a // c\nb\n");
     }
 
@@ -1232,10 +1141,9 @@ node /* inside */ 3
 
         let value_of = |text: &str| {
             let doc: KdlDocument = text.parse().expect("valid KDL");
-            let query = &doc.nodes()[0].children().expect("pipeline block").nodes()[0]
-                .children()
-                .expect("view block")
-                .nodes()[0];
+            let query =
+                &doc.nodes()[0].children().expect("pipeline block").nodes()[0].children().expect("view block").nodes()
+                    [0];
             let entry = &query.entries()[0];
             let repr = entry.format().expect("parsed entry").value_repr.clone();
             (entry.value().clone(), repr)
@@ -1247,10 +1155,7 @@ node /* inside */ 3
     #[test]
     fn values_keep_their_spelling() {
         let src = "n   0xFF  1_000  1.5e3  #true  #null  bare  \"quoted\"  #\"raw \\n\"#  (u8)7\n";
-        assert_eq!(
-            format_strict(src),
-            "n 0xFF 1_000 1.5e3 #true #null bare \"quoted\" #\"raw \\n\"# (u8)7\n"
-        );
+        assert_eq!(format_strict(src), "n 0xFF 1_000 1.5e3 #true #null bare \"quoted\" #\"raw \\n\"# (u8)7\n");
     }
 
     #[test]
@@ -1261,25 +1166,16 @@ node /* inside */ 3
 
     #[test]
     fn semicolons_become_line_breaks() {
-        assert_eq!(
-            format_strict("a 1; b 2 {c; d}; e"),
-            "a 1\nb 2 {\n    c\n    d\n}\ne\n"
-        );
+        assert_eq!(format_strict("a 1; b 2 {c; d}; e"), "a 1\nb 2 {\n    c\n    d\n}\ne\n");
     }
 
     #[test]
     fn line_continuations_are_indented_one_level() {
         let src = "top {\nlong 1 \\\n        2 \\   // why\n 3\n}";
-        assert_eq!(
-            format_strict(src),
-            "top {\n    long 1 \\\n        2 \\ // why\n        3\n}\n"
-        );
+        assert_eq!(format_strict(src), "top {\n    long 1 \\\n        2 \\ // why\n        3\n}\n");
         // A `\` alone on a line between nodes, and one continuing onto an
         // empty line, mean nothing.
-        assert_eq!(
-            format_strict("a\n\\\nb \\\n  \\ // why\n  1"),
-            "a\nb \\ // why\n    1\n"
-        );
+        assert_eq!(format_strict("a\n\\\nb \\\n  \\ // why\n  1"), "a\nb \\ // why\n    1\n");
     }
 
     #[test]
@@ -1312,14 +1208,8 @@ node /* inside */ 3
                 assert_eq!(line, line.trim_end(), "trailing whitespace in\n{formatted}");
             }
             assert!(formatted.is_empty() || formatted.ends_with('\n'));
-            assert!(
-                !formatted.ends_with("\n\n"),
-                "blank line at end:\n{formatted}"
-            );
-            assert!(
-                !formatted.starts_with('\n'),
-                "blank line at start:\n{formatted}"
-            );
+            assert!(!formatted.ends_with("\n\n"), "blank line at end:\n{formatted}");
+            assert!(!formatted.starts_with('\n'), "blank line at start:\n{formatted}");
         }
     }
 
@@ -1377,14 +1267,7 @@ node /* inside */ 3
 
     #[test]
     fn invalid_kdl_is_an_error() {
-        for src in [
-            "node {",
-            "node \"unterminated",
-            "a;;b",
-            "n 1 /* open",
-            "=x",
-            "}",
-        ] {
+        for src in ["node {", "node \"unterminated", "a;;b", "n 1 /* open", "=x", "}"] {
             assert!(format_source(src).is_err(), "accepted {src:?}");
         }
     }

@@ -43,12 +43,10 @@ pub struct TokenizeError {
 
 /// Outlines every statement of the text.
 pub fn outline(sql: &SqlText) -> Result<Outline, TokenizeError> {
-    let tokens = Tokenizer::new(&GenericDialect {}, &sql.text)
-        .tokenize_with_location()
-        .map_err(|e| TokenizeError {
-            message: e.message.clone(),
-            offset: sql.offset_of(e.location.line, e.location.column),
-        })?;
+    let tokens = Tokenizer::new(&GenericDialect {}, &sql.text).tokenize_with_location().map_err(|e| TokenizeError {
+        message: e.message.clone(),
+        offset: sql.offset_of(e.location.line, e.location.column),
+    })?;
     let significant: Vec<TokenWithSpan> =
         tokens.into_iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
     let mut outline = Outline::default();
@@ -100,9 +98,7 @@ impl Cursor<'_> {
     }
 
     fn eat_word(&mut self, keyword: &str) -> bool {
-        let hit = self
-            .peek_word()
-            .is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(keyword));
+        let hit = self.peek_word().is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(keyword));
         if hit {
             self.at += 1;
         }
@@ -155,13 +151,11 @@ impl Cursor<'_> {
                     }
                 }
                 Token::Word(w) if depth == 1 && w.value.eq_ignore_ascii_case("KAFKA_TOPIC") => {
-                    if let (Some(Token::Eq), Some(value)) = (
-                        self.tokens.get(self.at + 1).map(|t| &t.token),
-                        self.tokens.get(self.at + 2),
-                    ) {
-                        if let Token::SingleQuotedString(name) = &value.token {
-                            topic = Some(Spanned::new(name.clone(), self.span_of(value)));
-                        }
+                    if let (Some(Token::Eq), Some(value)) =
+                        (self.tokens.get(self.at + 1).map(|t| &t.token), self.tokens.get(self.at + 2))
+                        && let Token::SingleQuotedString(name) = &value.token
+                    {
+                        topic = Some(Spanned::new(name.clone(), self.span_of(value)));
                     }
                 }
                 _ => {}

@@ -11,7 +11,10 @@ pub enum Actor {
     Source(String),
     Sink(String),
     /// A `stream`/`table` node, or a stream or table created by a transform's SQL.
-    Ksql { kind: KsqlSourceKind, name: String },
+    Ksql {
+        kind: KsqlSourceKind,
+        name: String,
+    },
     /// A transform, for the topics its statements write.
     Transform(String),
 }

@@ -62,17 +62,10 @@ impl SqlText {
     /// The byte offset in the SQL text of a 1-based line and character column (as sqlparser
     /// reports token locations).
     pub fn offset_of(&self, line: u64, column: u64) -> usize {
-        let line_start: usize = self
-            .text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1) as usize)
-            .map(str::len)
-            .sum();
+        let line_start: usize =
+            self.text.split_inclusive('\n').take(line.saturating_sub(1) as usize).map(str::len).sum();
         let rest = &self.text[line_start..];
-        let within = rest
-            .char_indices()
-            .nth(column.saturating_sub(1) as usize)
-            .map_or(rest.len(), |(i, _)| i);
+        let within = rest.char_indices().nth(column.saturating_sub(1) as usize).map_or(rest.len(), |(i, _)| i);
         line_start + within
     }
 }
@@ -100,11 +93,7 @@ fn map_lines(value: &str, literal: &str, literal_start: usize) -> Vec<usize> {
         .take(value_lines)
         .map(|(start, line)| literal_start + start + indent.min(line.len()))
         .collect();
-    if starts.len() == value_lines {
-        starts
-    } else {
-        vec![literal_start; 1]
-    }
+    if starts.len() == value_lines { starts } else { vec![literal_start; 1] }
 }
 
 /// Each line of `text` with its offset.
@@ -125,16 +114,13 @@ mod tests {
 
     #[test]
     fn inline_multiline_sql_maps_back_to_the_kdl_line_and_column() {
-        let kdl = "transform t {\n    sql #\"\"\"\n        CREATE TABLE x AS\n          SELECT 1;\n        \"\"\"#\n}\n";
+        let kdl =
+            "transform t {\n    sql #\"\"\"\n        CREATE TABLE x AS\n          SELECT 1;\n        \"\"\"#\n}\n";
         let literal_start = kdl.find("#\"\"\"").unwrap();
         let literal_end = kdl.rfind("\"\"\"#").unwrap() + 4;
         let literal = &kdl[literal_start..literal_end];
         let doc: kdl::KdlDocument = kdl.parse().unwrap();
-        let value = doc.nodes()[0].children().unwrap().nodes()[0].entries()[0]
-            .value()
-            .as_string()
-            .unwrap()
-            .to_string();
+        let value = doc.nodes()[0].children().unwrap().nodes()[0].entries()[0].value().as_string().unwrap().to_string();
         let sql = SqlText::inline(FileId(0), value, literal, literal_start);
         let select = sql.text.find("SELECT").unwrap();
         let span = sql.span(select, select + 6);

@@ -65,7 +65,8 @@ struct Report {
 impl Report {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Self {
         let file = diagnostic.span.file;
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(diagnostic.label()), miette_span(diagnostic.span))];
+        let mut labels =
+            vec![LabeledSpan::new_primary_with_span(Some(diagnostic.label()), miette_span(diagnostic.span))];
         let mut related = Vec::new();
         for label in diagnostic.labels() {
             if label.span.file == file {

@@ -25,12 +25,7 @@ pub enum OutputFormat {
 }
 
 /// Renders the diagnostics in the chosen format.
-pub fn render(
-    format: OutputFormat,
-    diagnostics: &[Diagnostic],
-    sources: &SourceMap,
-    human: &HumanOptions,
-) -> String {
+pub fn render(format: OutputFormat, diagnostics: &[Diagnostic], sources: &SourceMap, human: &HumanOptions) -> String {
     match format {
         OutputFormat::Human => human::render(diagnostics, sources, human),
         OutputFormat::Json => json::render(diagnostics, sources),

@@ -78,7 +78,9 @@ pub static RULES: &[Rule] = &[
         "V301",
         "ksqlDB syntax error",
         Error,
-        Partial("only text that cannot be tokenized is reported so far; the statement parser comes with the ksqlDB front end")
+        Partial(
+            "only text that cannot be tokenized is reported so far; the statement parser comes with the ksqlDB front end"
+        )
     ),
     rule!("V302", "unknown stream, table or topic", Error, Planned),
     rule!("V303", "unknown column", Error, Planned),
@@ -117,8 +119,7 @@ pub fn severity(code: &str) -> Severity {
 mod tests {
     use super::*;
 
-    const HEADINGS: [&str; 5] =
-        ["## What it does", "## Why it matters", "## Example", "## Instead", "## References"];
+    const HEADINGS: [&str; 5] = ["## What it does", "## Why it matters", "## Example", "## Instead", "## References"];
 
     #[test]
     fn codes_are_sorted_and_unique() {

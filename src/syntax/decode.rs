@@ -140,7 +140,8 @@ impl Decoder<'_> {
                 }
                 "schema-registry" => stack.schema_registry = Some(child.name_span()),
                 "ksqldb" => {
-                    stack.ksqldb = Some(KsqldbService { span: child.name_span(), version: child.prop_string("version") })
+                    stack.ksqldb =
+                        Some(KsqldbService { span: child.name_span(), version: child.prop_string("version") })
                 }
                 "connect" => {
                     let plugins = child.children_named("plugin").filter_map(|p| p.arg_string(0)).collect();
@@ -183,17 +184,23 @@ impl Decoder<'_> {
         let file = node.prop_string("file");
         let given = [literal.is_some(), env.is_some(), file.is_some()].iter().filter(|g| **g).count();
         if given == 0 {
-            let options: &'static [&'static str] = if secret { &["env=", "file="] } else { &["a value", "env=", "file="] };
+            let options: &'static [&'static str] =
+                if secret { &["env=", "file="] } else { &["a value", "env=", "file="] };
             self.report(DiagnosticKind::MissingOneOf { node: node.name().into(), options }, node.name_span());
             return None;
         }
         if given > 1 {
-            let names: Vec<&str> = [("the value", literal.is_some()), ("env=", env.is_some()), ("file=", file.is_some())]
-                .into_iter()
-                .filter_map(|(n, g)| g.then_some(n))
-                .collect();
+            let names: Vec<&str> =
+                [("the value", literal.is_some()), ("env=", env.is_some()), ("file=", file.is_some())]
+                    .into_iter()
+                    .filter_map(|(n, g)| g.then_some(n))
+                    .collect();
             self.report(
-                DiagnosticKind::Conflicting { node: node.name().into(), first: names[0].into(), second: names[1].into() },
+                DiagnosticKind::Conflicting {
+                    node: node.name().into(),
+                    first: names[0].into(),
+                    second: names[1].into(),
+                },
                 node.name_span(),
             );
         }
@@ -237,7 +244,10 @@ impl Decoder<'_> {
                 return;
             }
             (None, None) => {
-                self.report(DiagnosticKind::MissingOneOf { node: "schema".into(), options: &["path=", "avro="] }, name.span);
+                self.report(
+                    DiagnosticKind::MissingOneOf { node: "schema".into(), options: &["path=", "avro="] },
+                    name.span,
+                );
                 return;
             }
             (None, Some(_)) => {
@@ -246,7 +256,12 @@ impl Decoder<'_> {
             }
             (Some(path), None) => {
                 let full = relative_to(node, &path.value);
-                self.reads.push(PendingRead::Schema { index: self.project.schemas.len(), path: full.clone(), shown: path.value.clone(), span: path.span });
+                self.reads.push(PendingRead::Schema {
+                    index: self.project.schemas.len(),
+                    path: full.clone(),
+                    shown: path.value.clone(),
+                    span: path.span,
+                });
                 SchemaSource::File { path: Spanned::new(full, path.span), file: None }
             }
         };
@@ -282,7 +297,11 @@ impl Decoder<'_> {
             (None, Some(class)) => Some(ConnectorKind::Class(class)),
             (Some(_), Some(class)) => {
                 self.report(
-                    DiagnosticKind::Conflicting { node: node.name().into(), first: "connector".into(), second: "class".into() },
+                    DiagnosticKind::Conflicting {
+                        node: node.name().into(),
+                        first: "connector".into(),
+                        second: "class".into(),
+                    },
                     class.span,
                 );
                 None
@@ -368,13 +387,20 @@ impl Decoder<'_> {
             (None, Some(sql)) => inline_sql(sql),
             (Some(path), Some(_)) => {
                 self.report(
-                    DiagnosticKind::Conflicting { node: "transform".into(), first: "path".into(), second: "sql".into() },
+                    DiagnosticKind::Conflicting {
+                        node: "transform".into(),
+                        first: "path".into(),
+                        second: "sql".into(),
+                    },
                     path.span,
                 );
                 None
             }
             (None, None) => {
-                self.report(DiagnosticKind::MissingOneOf { node: "transform".into(), options: &["path=", "sql"] }, name.span);
+                self.report(
+                    DiagnosticKind::MissingOneOf { node: "transform".into(), options: &["path=", "sql"] },
+                    name.span,
+                );
                 None
             }
         };
@@ -428,7 +454,7 @@ impl PendingRead {
             None => match read_text(path, shown, span) {
                 Ok(text) => sources.add(path.clone(), text),
                 Err(diagnostic) => {
-                    diagnostics.push(diagnostic);
+                    diagnostics.push(*diagnostic);
                     return;
                 }
             },

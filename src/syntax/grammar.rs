@@ -94,15 +94,8 @@ pub const FORMATS: &[&str] = &[
     "delimited",
 ];
 
-pub const COMPATIBILITY_LEVELS: &[&str] = &[
-    "none",
-    "backward",
-    "backward-transitive",
-    "forward",
-    "forward-transitive",
-    "full",
-    "full-transitive",
-];
+pub const COMPATIBILITY_LEVELS: &[&str] =
+    &["none", "backward", "backward-transitive", "forward", "forward-transitive", "full", "full-transitive"];
 
 pub const CONNECTORS: &[&str] = &["jdbc", "debezium-jdbc", "debezium-postgres", "file"];
 
@@ -118,12 +111,7 @@ const fn required_prop(name: &'static str, ty: ValueType, doc: &'static str) -> 
     PropSpec { name, ty, required: true, doc }
 }
 
-const fn leaf(
-    name: &'static str,
-    doc: &'static str,
-    args: &'static [ArgSpec],
-    props: &'static [PropSpec],
-) -> NodeSpec {
+const fn leaf(name: &'static str, doc: &'static str, args: &'static [ArgSpec], props: &'static [PropSpec]) -> NodeSpec {
     NodeSpec { name, doc, args, props, children: &[], repeatable: false }
 }
 
@@ -167,26 +155,25 @@ const SECRET_PROPS: [PropSpec; 2] = [
 ];
 
 const USER: NodeSpec = secret_node("user", "The user name: inline, or `env=VAR`, or `file=PATH`.");
-const PASSWORD: NodeSpec =
-    secret_node("password", "The password: `env=VAR` or `file=PATH`, never inline.");
-const TOKEN: NodeSpec =
-    secret_node("token", "A bearer token: `env=VAR` or `file=PATH`, never inline.");
+const PASSWORD: NodeSpec = secret_node("password", "The password: `env=VAR` or `file=PATH`, never inline.");
+const TOKEN: NodeSpec = secret_node("token", "A bearer token: `env=VAR` or `file=PATH`, never inline.");
 
 const CONFIG: NodeSpec = NodeSpec {
     repeatable: true,
     ..leaf(
         "config",
         "Any other setting, passed through as is.",
-        &[
-            arg("key", ValueType::String, "The setting's name."),
-            arg("value", ValueType::String, "Its value."),
-        ],
+        &[arg("key", ValueType::String, "The setting's name."), arg("value", ValueType::String, "Its value.")],
         &[],
     )
 };
 
-const DATABASE_REF: NodeSpec =
-    leaf("database", "The database it connects to.", &[arg("name", ValueType::Ref("database"), "A declared database.")], &[]);
+const DATABASE_REF: NodeSpec = leaf(
+    "database",
+    "The database it connects to.",
+    &[arg("name", ValueType::Ref("database"), "A declared database.")],
+    &[],
+);
 
 const FILE: NodeSpec = leaf(
     "file",
@@ -216,7 +203,11 @@ const STACK: NodeSpec = NodeSpec {
             "ksqldb",
             "A ksqlDB server and CLI.",
             &[],
-            &[prop("version", ValueType::String, "The ksqlDB version transforms are checked against (default `0.29.0`).")],
+            &[prop(
+                "version",
+                ValueType::String,
+                "The ksqlDB version transforms are checked against (default `0.29.0`).",
+            )],
         ),
         NodeSpec {
             name: "connect",
@@ -302,7 +293,11 @@ const SCHEMA: NodeSpec = NodeSpec {
         "A schema: a file (`path=`) or inline Avro (`avro=`).",
         &[NAME],
         &[
-            prop("path", ValueType::Path, "The schema file (`.avsc` for Avro, `.json` for JSON Schema, `.proto` for Protobuf)."),
+            prop(
+                "path",
+                ValueType::Path,
+                "The schema file (`.avsc` for Avro, `.json` for JSON Schema, `.proto` for Protobuf).",
+            ),
             prop("avro", ValueType::String, "An Avro schema written inline."),
         ],
     )
@@ -326,7 +321,12 @@ const TOPIC: NodeSpec = NodeSpec {
             &[arg("level", ValueType::OneOf(COMPATIBILITY_LEVELS), "The level.")],
             &[],
         ),
-        leaf("retention", "How long records are kept (default `forever`).", &[arg("duration", ValueType::Duration, "A duration.")], &[]),
+        leaf(
+            "retention",
+            "How long records are kept (default `forever`).",
+            &[arg("duration", ValueType::Duration, "A duration.")],
+            &[],
+        ),
         leaf(
             "cleanup",
             "The cleanup policy (default `delete`).",
@@ -386,7 +386,12 @@ const SOURCE: NodeSpec = NodeSpec {
             )
         },
         FILE,
-        leaf("unwrap", "Rows instead of Debezium change envelopes (ExtractNewRecordState).", &[arg("enabled", ValueType::Bool, "On or off.")], &[]),
+        leaf(
+            "unwrap",
+            "Rows instead of Debezium change envelopes (ExtractNewRecordState).",
+            &[arg("enabled", ValueType::Bool, "On or off.")],
+            &[],
+        ),
         KEY,
         VALUE,
         CONFIG,
@@ -401,7 +406,12 @@ const SINK: NodeSpec = NodeSpec {
     repeatable: true,
     children: &[
         DATABASE_REF,
-        leaf("table", "The table it writes (default: the topic's name).", &[arg("name", ValueType::String, "The table.")], &[]),
+        leaf(
+            "table",
+            "The table it writes (default: the topic's name).",
+            &[arg("name", ValueType::String, "The table.")],
+            &[],
+        ),
         FILE,
         leaf(
             "mode",
@@ -437,7 +447,12 @@ const TRANSFORM: NodeSpec = NodeSpec {
     args: &[NAME],
     props: &[prop("path", ValueType::Path, "A `.sql` file of ksqlDB statements.")],
     repeatable: true,
-    children: &[leaf("sql", "ksqlDB statements written inline.", &[arg("text", ValueType::String, "The statements.")], &[])],
+    children: &[leaf(
+        "sql",
+        "ksqlDB statements written inline.",
+        &[arg("text", ValueType::String, "The statements.")],
+        &[],
+    )],
 };
 
 /// The top-level nodes of a venice.kdl file.

@@ -34,9 +34,9 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 const MAX_NESTING: usize = 64;
 
 /// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
-pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Diagnostic> {
+pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<Diagnostic>> {
     let unreadable = |reason: String| {
-        Diagnostic::new(DiagnosticKind::UnreadableFile { path: shown.to_string(), reason }, named_at)
+        Box::new(Diagnostic::new(DiagnosticKind::UnreadableFile { path: shown.to_string(), reason }, named_at))
     };
     let metadata = std::fs::metadata(path).map_err(|e| unreadable(io_reason(&e)))?;
     if metadata.is_dir() {
@@ -46,9 +46,8 @@ pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Dia
         return Err(unreadable(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
-    String::from_utf8(bytes).map_err(|_| {
-        Diagnostic::new(DiagnosticKind::NotUtf8 { path: shown.to_string() }, named_at)
-    })
+    String::from_utf8(bytes)
+        .map_err(|_| Box::new(Diagnostic::new(DiagnosticKind::NotUtf8 { path: shown.to_string() }, named_at)))
 }
 
 /// How an I/O error reads in a message: lowercase, without the OS error number.
@@ -154,10 +153,7 @@ impl Loader<'_> {
             }
             let message = d.message.unwrap_or_else(|| "syntax error".into());
             let help = unquoted_word_help(self.sources.text_from(span)).or(d.help);
-            self.diagnostics.push(Diagnostic::new(
-                DiagnosticKind::InvalidKdl { message, label: d.label, help },
-                span,
-            ));
+            self.diagnostics.push(Diagnostic::new(DiagnosticKind::InvalidKdl { message, label: d.label, help }, span));
         }
     }
 
@@ -200,7 +196,7 @@ impl Loader<'_> {
                 let file = self.sources.add(path.to_path_buf(), text);
                 self.parse_and_follow(file, canonical_path);
             }
-            Err(diagnostic) => self.diagnostics.push(diagnostic),
+            Err(diagnostic) => self.diagnostics.push(*diagnostic),
         }
     }
 

@@ -83,11 +83,7 @@ impl<'a> Node<'a> {
     }
 
     fn validate_argument(&self, entry: &KdlEntry, position: usize, diagnostics: &mut Vec<Diagnostic>) {
-        let spec = self
-            .spec
-            .args
-            .get(position)
-            .or_else(|| self.spec.args.last().filter(|a| a.repeated));
+        let spec = self.spec.args.get(position).or_else(|| self.spec.args.last().filter(|a| a.repeated));
         let Some(spec) = spec else {
             diagnostics.push(Diagnostic::new(
                 DiagnosticKind::UnexpectedArgument { node: self.name().into(), takes: self.spec.args.len() },
@@ -266,19 +262,16 @@ impl<'a> Node<'a> {
 fn type_mismatch(value: &KdlValue, ty: ValueType) -> Option<(Expected, Option<String>)> {
     let fits = |ok: bool, expected: Expected| if ok { None } else { Some((expected, None)) };
     match ty {
-        ValueType::String | ValueType::Path | ValueType::Ref(_) => {
-            fits(value.is_string(), Expected::String)
-        }
+        ValueType::String | ValueType::Path | ValueType::Ref(_) => fits(value.is_string(), Expected::String),
         ValueType::Integer => fits(value.is_integer(), Expected::Integer),
         ValueType::IntegerIn(low, high) => {
             let ok = value.as_integer().is_some_and(|n| (low as i128..=high as i128).contains(&n));
             fits(ok, Expected::IntegerIn(low, high))
         }
         ValueType::Bool => fits(value.is_bool(), Expected::Bool),
-        ValueType::Duration => fits(
-            value.as_string().and_then(crate::model::Duration::parse).is_some(),
-            Expected::Duration,
-        ),
+        ValueType::Duration => {
+            fits(value.as_string().and_then(crate::model::Duration::parse).is_some(), Expected::Duration)
+        }
         ValueType::OneOf(words) => {
             let word = value.as_string();
             if word.is_some_and(|w| words.contains(&w)) {
