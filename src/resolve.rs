@@ -131,7 +131,25 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
             add(&created.topic, Edge { actor, key: None, value: None, span: created.topic.span }, created.writes);
         }
     }
+    // `INSERT INTO s` writes the topic of stream `s`, wherever `s` was declared.
+    let topic_of = ksql_topics(project, outlines);
+    for (transform, outline) in project.transforms.iter().zip(outlines) {
+        for insert in &outline.inserts {
+            if let Some(topic) = topic_of.get(&insert.target.value) {
+                let actor = Actor::Transform(transform.name.value.clone());
+                let topic = Spanned::new(topic.clone(), insert.target.span);
+                add(&topic, Edge { actor, key: None, value: None, span: insert.target.span }, true);
+            }
+        }
+    }
     edges
+}
+
+/// The topic of every ksqlDB stream and table, by its ksqlDB name (unquoted names upper-cased).
+fn ksql_topics(project: &Project, outlines: &[Outline]) -> BTreeMap<String, String> {
+    let declared = project.ksql_sources.iter().map(|s| (s.name.value.to_uppercase(), s.topic.value.clone()));
+    let created = outlines.iter().flat_map(|o| &o.created).map(|c| (c.name.value.clone(), c.topic.value.clone()));
+    declared.chain(created).collect()
 }
 
 fn report_unknown_references(
@@ -190,4 +208,66 @@ fn all_serdes(project: &Project) -> impl Iterator<Item = &Serde> {
     let consumers = project.consumers.iter().flat_map(|c| [&c.key, &c.value]);
     let connectors = project.connectors.iter().flat_map(|c| [&c.key, &c.value]);
     topics.chain(producers).chain(consumers).chain(connectors).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::check_bytes;
+    use crate::model::{Actor, KsqlSourceKind};
+    use std::path::Path;
+
+    /// The writers and readers of each topic, as `(topic, writers, readers)` of actor names.
+    fn edges(source: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
+        let checked = check_bytes(Path::new("/nonexistent"), source.as_bytes());
+        let describe = |edges: &[crate::model::Edge]| edges.iter().map(|e| e.actor.describe()).collect();
+        checked.project.edges.iter().map(|(t, e)| (t.clone(), describe(&e.writers), describe(&e.readers))).collect()
+    }
+
+    #[test]
+    fn every_reader_and_writer_of_a_topic_is_an_edge_with_its_serde() {
+        let source = r#"
+            topic orders { key string; value json; }
+            producer web topic=orders { key string; value json; }
+            consumer ship topic=orders { key bytes; }
+            sink out connector=jdbc topic=orders
+            source cdc connector=debezium-postgres { table "public.orders" topic=orders; }
+            stream orders topic=orders
+        "#;
+        let checked = check_bytes(Path::new("/nonexistent"), source.as_bytes());
+        let orders = &checked.project.edges["orders"];
+        assert!(orders.declared);
+        let writers: Vec<&Actor> = orders.writers.iter().map(|e| &e.actor).collect();
+        assert_eq!(writers, [&Actor::Producer("web".into()), &Actor::Source("cdc".into())]);
+        let readers: Vec<&Actor> = orders.readers.iter().map(|e| &e.actor).collect();
+        let stream = Actor::Ksql { kind: KsqlSourceKind::Stream, name: "orders".into() };
+        assert_eq!(readers, [&Actor::Consumer("ship".into()), &Actor::Sink("out".into()), &stream]);
+        let consumer = &orders.readers[0];
+        assert_eq!(consumer.key.as_ref().map(|k| k.format.value.as_str()), Some("bytes"));
+        assert_eq!(consumer.value, None, "the consumer declares no value serde");
+        assert_eq!(&source[consumer.span.start..consumer.span.end], "orders");
+    }
+
+    #[test]
+    fn ksqldb_statements_write_their_topics_and_insert_into_writes_the_target_topic() {
+        let source = r##"
+            topic raw { key string; value json; }
+            stream raw topic=raw
+            transform t {
+                sql #"""
+                    CREATE STREAM clean WITH (KAFKA_TOPIC='clean-events') AS SELECT * FROM raw;
+                    INSERT INTO clean SELECT * FROM raw;
+                    CREATE TABLE counts AS SELECT id, COUNT(*) FROM raw GROUP BY id;
+                    """#
+            }
+        "##;
+        let edges = edges(source);
+        assert_eq!(
+            edges,
+            [
+                ("COUNTS".into(), vec!["transform `t`".into()], vec![]),
+                ("clean-events".into(), vec!["transform `t`".into(), "transform `t`".into()], vec![]),
+                ("raw".into(), vec![], vec!["stream `raw`".into()]),
+            ]
+        );
+    }
 }

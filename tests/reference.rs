@@ -810,7 +810,7 @@ fn samples(node: &str, slot: &str, ty: ValueType) -> Vec<String> {
         ValueType::OneOf(words) => words.iter().map(|w| kdl_word(w)).collect(),
         ValueType::Duration => ["forever", "\"30s\"", "\"15m\"", "\"12h\"", "\"7d\""].map(String::from).to_vec(),
         ValueType::Path => vec![kdl_string(sample_path(node, slot))],
-        ValueType::Ref(kind) => vec![kdl_string(&format!("ref-{kind}"))],
+        ValueType::Ref(kind) => vec![kdl_word(&format!("ref-{kind}"))],
     }
 }
 
@@ -832,22 +832,30 @@ struct Case {
 struct Builder {
     /// The kinds that references in the fragment name, to declare.
     refs: BTreeSet<&'static str>,
+    /// A rule of [`NEEDS_ONE_OF`] (by index) that the exercised node is built without.
+    skip_rule: Option<usize>,
+    /// A rule whose first item the exercised node is given even when it has another.
+    force_rule: Option<usize>,
 }
 
 impl Builder {
     /// The fragment that exercises `exercise` on the last node of `path`, with declarations of
     /// everything it refers to.
     fn fragment(path: &[&'static NodeSpec], exercise: &Exercise) -> String {
-        let mut builder = Builder::default();
+        Builder::default().build(path, exercise)
+    }
+
+    fn build(mut self, path: &[&'static NodeSpec], exercise: &Exercise) -> String {
         let mut body = String::new();
-        builder.node(path, exercise, 0, &mut body);
+        self.node(path, exercise, 0, &mut body);
+        let builder = &mut Builder { refs: std::mem::take(&mut self.refs), ..Builder::default() };
         let mut declared = BTreeSet::new();
         let mut declarations = String::new();
         while let Some(kind) = builder.refs.iter().copied().find(|k| !declared.contains(k)) {
             declared.insert(kind);
             let node =
                 ROOT.child(kind).unwrap_or_else(|| panic!("a reference to `{kind}`, which is no top-level node"));
-            let name = Exercise::Arg(0, kdl_string(&format!("ref-{kind}")));
+            let name = Exercise::Arg(0, kdl_word(&format!("ref-{kind}")));
             builder.node(&[node], &name, 0, &mut declarations);
         }
         declarations + &body
@@ -895,8 +903,10 @@ impl Builder {
         }
         let mut wanted_props: Vec<&'static str> = node.props.iter().filter(|p| p.required).map(|p| p.name).collect();
         let mut filler_children = Vec::new();
-        for (_, options) in NEEDS_ONE_OF.iter().filter(|(name, _)| *name == node.name) {
-            if exercised.is_some_and(|e| options.contains(&e)) {
+        for (index, (_, options)) in NEEDS_ONE_OF.iter().enumerate().filter(|(_, (name, _))| *name == node.name) {
+            let forced = here.is_some() && self.force_rule == Some(index);
+            let skipped = here.is_some() && self.skip_rule == Some(index);
+            if skipped || (!forced && exercised.is_some_and(|e| options.contains(&e))) {
                 continue;
             }
             let first = options[0];
