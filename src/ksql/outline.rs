@@ -5,7 +5,7 @@
 //! its `WITH (KAFKA_TOPIC=...)`, whether it is `AS SELECT`, and `INSERT INTO name`), using
 //! sqlparser's tokenizer. It does not parse queries; that is the full front end's job.
 
-use crate::model::{KsqlSourceKind, Spanned, SqlText};
+use crate::model::{KsqlSourceKind, SourceText, Spanned};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
@@ -42,7 +42,7 @@ pub struct TokenizeError {
 }
 
 /// Outlines every statement of the text.
-pub fn outline(sql: &SqlText) -> Result<Outline, TokenizeError> {
+pub fn outline(sql: &SourceText) -> Result<Outline, TokenizeError> {
     let tokens = Tokenizer::new(&GenericDialect {}, &sql.text).tokenize_with_location().map_err(|e| TokenizeError {
         message: e.message.clone(),
         offset: sql.offset_of(e.location.line, e.location.column),
@@ -56,7 +56,7 @@ pub fn outline(sql: &SqlText) -> Result<Outline, TokenizeError> {
     Ok(outline)
 }
 
-fn outline_statement(tokens: &[TokenWithSpan], sql: &SqlText, outline: &mut Outline) {
+fn outline_statement(tokens: &[TokenWithSpan], sql: &SourceText, outline: &mut Outline) {
     let mut cursor = Cursor { tokens, at: 0, sql };
     if cursor.eat_words(&["INSERT", "INTO"]) {
         if let Some(target) = cursor.identifier() {
@@ -86,7 +86,7 @@ fn outline_statement(tokens: &[TokenWithSpan], sql: &SqlText, outline: &mut Outl
 struct Cursor<'a> {
     tokens: &'a [TokenWithSpan],
     at: usize,
-    sql: &'a SqlText,
+    sql: &'a SourceText,
 }
 
 impl Cursor<'_> {
@@ -172,7 +172,7 @@ mod tests {
     use crate::source::FileId;
 
     fn outline_of(sql: &str) -> Outline {
-        outline(&SqlText::from_file(FileId(0), sql.into())).unwrap()
+        outline(&SourceText::from_file(FileId(0), sql.into())).unwrap()
     }
 
     #[test]

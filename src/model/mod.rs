@@ -5,11 +5,11 @@
 
 mod edges;
 mod format;
-mod sql;
+mod text;
 
 pub use edges::{Actor, Edge, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
-pub use sql::{SqlOrigin, SqlText};
+pub use text::{SourceText, TextOrigin};
 
 use crate::source::{FileId, Span};
 use std::collections::BTreeMap;
@@ -176,8 +176,21 @@ pub enum SchemaKind {
 pub enum SchemaSource {
     /// A schema file, read into the source map (`None` when it could not be read: V006).
     File { path: Spanned<PathBuf>, file: Option<FileId> },
-    /// Inline text; the span covers the string in venice.kdl.
-    Inline(Spanned<String>),
+    /// Inline text (`avro=`), mapped back into venice.kdl.
+    Inline(SourceText),
+}
+
+impl Schema {
+    /// The schema's text with its origin; `None` when its file could not be read.
+    pub fn text(&self, sources: &crate::source::SourceMap) -> Option<SourceText> {
+        match &self.source {
+            SchemaSource::File { file: Some(file), .. } => {
+                Some(SourceText::from_file(*file, sources.get(*file).text.clone()))
+            }
+            SchemaSource::File { file: None, .. } => None,
+            SchemaSource::Inline(text) => Some(text.clone()),
+        }
+    }
 }
 
 /// A key or value serde: a format and, for schema formats, the schema.
@@ -276,7 +289,7 @@ impl Connector {
 pub struct CapturedTable {
     pub table: Spanned<String>,
     pub topic: Spanned<String>,
-    pub ddl: Option<SqlText>,
+    pub ddl: Option<SourceText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,5 +344,5 @@ pub struct Transform {
     pub name: Spanned<String>,
     pub doc: Option<String>,
     /// `None` when the file could not be read (V006) or no SQL was given (V003).
-    pub sql: Option<SqlText>,
+    pub sql: Option<SourceText>,
 }

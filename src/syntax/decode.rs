@@ -250,10 +250,7 @@ impl Decoder<'_> {
                 );
                 return;
             }
-            (None, Some(_)) => {
-                let text = node.prop_string("avro").expect("checked to be a string");
-                SchemaSource::Inline(text)
-            }
+            (None, Some(entry)) => SchemaSource::Inline(embedded_text(node, entry)),
             (Some(path), None) => {
                 let full = relative_to(node, &path.value);
                 self.reads.push(PendingRead::Schema {
@@ -467,10 +464,10 @@ impl PendingRead {
                 }
             }
             PendingRead::Transform { index, .. } => {
-                project.transforms[index].sql = Some(SqlText::from_file(file, text()));
+                project.transforms[index].sql = Some(SourceText::from_file(file, text()));
             }
             PendingRead::Ddl { connector, table, .. } => {
-                project.connectors[connector].tables[table].ddl = Some(SqlText::from_file(file, text()));
+                project.connectors[connector].tables[table].ddl = Some(SourceText::from_file(file, text()));
             }
         }
     }
@@ -527,11 +524,15 @@ fn split_fields(node: Node, entry: &kdl::KdlEntry) -> Vec<Spanned<String>> {
     fields
 }
 
-fn inline_sql(node: Node) -> Option<SqlText> {
-    let entry = node.arg_entry_of(0)?;
-    let value = entry.value().as_string()?.to_string();
+fn inline_sql(node: Node) -> Option<SourceText> {
+    node.arg_entry_of(0).map(|entry| embedded_text(node, entry))
+}
+
+/// A string entry's value, mapped back to where it is written.
+fn embedded_text(node: Node, entry: &kdl::KdlEntry) -> SourceText {
+    let value = entry.value().as_string().unwrap_or_default().to_string();
     let (literal, start) = node.value_literal(entry);
-    Some(SqlText::inline(node.file, value, literal, start))
+    SourceText::inline(node.file, value, literal, start)
 }
 
 /// A path written in a file, relative to that file's folder.

@@ -1,55 +1,56 @@
-//! SQL text kept with its origin, so spans found in it land in the right file and line.
+//! Text in another language (ksqlDB or PostgreSQL SQL, an Avro schema) kept with its origin, so
+//! spans found in it land in the right file and line.
 //!
-//! SQL comes from a `.sql` file (offsets are the file's own) or from a string inside venice.kdl.
-//! KDL dedents multi-line strings, so an inline statement's offsets differ from the file's; a
-//! per-line table maps each line of the SQL back to where it sits in venice.kdl.
+//! Such text comes from its own file (offsets are the file's own) or from a string inside
+//! venice.kdl. KDL dedents multi-line strings, so an inline text's offsets differ from the file's;
+//! a per-line table maps each line of the text back to where it sits in venice.kdl.
 
 use crate::source::{FileId, Span};
 
-/// ksqlDB (or PostgreSQL DDL) text and where it came from.
+/// Embedded text (SQL, an Avro schema) and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlText {
+pub struct SourceText {
     pub text: String,
-    pub origin: SqlOrigin,
+    pub origin: TextOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqlOrigin {
-    /// The whole of a `.sql` file: offsets in the text are offsets in the file.
+pub enum TextOrigin {
+    /// The whole of a file: offsets in the text are offsets in the file.
     File(FileId),
     /// A string in a KDL file: line `i` of the text starts at `line_starts[i]` in that file.
     Inline { file: FileId, line_starts: Vec<usize> },
 }
 
-impl SqlText {
+impl SourceText {
     pub fn from_file(file: FileId, text: String) -> Self {
-        SqlText { text, origin: SqlOrigin::File(file) }
+        SourceText { text, origin: TextOrigin::File(file) }
     }
 
-    /// SQL written as a KDL string value. `literal` is the string as written in the KDL source
+    /// Text written as a KDL string value. `literal` is the string as written in the KDL source
     /// (quotes and hashes included) and `literal_start` its offset there; `value` is the string
     /// KDL gives back.
     pub fn inline(file: FileId, value: String, literal: &str, literal_start: usize) -> Self {
         let line_starts = map_lines(&value, literal, literal_start);
-        SqlText { text: value, origin: SqlOrigin::Inline { file, line_starts } }
+        SourceText { text: value, origin: TextOrigin::Inline { file, line_starts } }
     }
 
     pub fn file(&self) -> FileId {
         match &self.origin {
-            SqlOrigin::File(file) | SqlOrigin::Inline { file, .. } => *file,
+            TextOrigin::File(file) | TextOrigin::Inline { file, .. } => *file,
         }
     }
 
-    /// The span in the source file of a byte range of the SQL text.
+    /// The span in the source file of a byte range of the text.
     pub fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file(), self.source_offset(start), self.source_offset(end))
     }
 
-    /// The offset in the source file of a byte offset of the SQL text.
+    /// The offset in the source file of a byte offset of the text.
     pub fn source_offset(&self, offset: usize) -> usize {
         match &self.origin {
-            SqlOrigin::File(_) => offset,
-            SqlOrigin::Inline { line_starts, .. } => {
+            TextOrigin::File(_) => offset,
+            TextOrigin::Inline { line_starts, .. } => {
                 let offset = offset.min(self.text.len());
                 let line = self.text[..offset].matches('\n').count();
                 let line_start_in_sql = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
@@ -59,8 +60,8 @@ impl SqlText {
         }
     }
 
-    /// The byte offset in the SQL text of a 1-based line and character column (as sqlparser
-    /// reports token locations).
+    /// The byte offset in the text of a 1-based line and character column (as sqlparser reports
+    /// token locations).
     pub fn offset_of(&self, line: u64, column: u64) -> usize {
         let line_start: usize =
             self.text.split_inclusive('\n').take(line.saturating_sub(1) as usize).map(str::len).sum();
@@ -121,7 +122,7 @@ mod tests {
         let literal = &kdl[literal_start..literal_end];
         let doc: kdl::KdlDocument = kdl.parse().unwrap();
         let value = doc.nodes()[0].children().unwrap().nodes()[0].entries()[0].value().as_string().unwrap().to_string();
-        let sql = SqlText::inline(FileId(0), value, literal, literal_start);
+        let sql = SourceText::inline(FileId(0), value, literal, literal_start);
         let select = sql.text.find("SELECT").unwrap();
         let span = sql.span(select, select + 6);
         assert_eq!(&kdl[span.start..span.end], "SELECT");
@@ -133,14 +134,14 @@ mod tests {
     #[test]
     fn single_line_sql_maps_past_the_quote() {
         let kdl = r#"sql "SELECT 1;""#;
-        let sql = SqlText::inline(FileId(0), "SELECT 1;".into(), &kdl[4..], 4);
+        let sql = SourceText::inline(FileId(0), "SELECT 1;".into(), &kdl[4..], 4);
         let span = sql.span(7, 8);
         assert_eq!(&kdl[span.start..span.end], "1");
     }
 
     #[test]
     fn file_sql_offsets_are_the_file_offsets() {
-        let sql = SqlText::from_file(FileId(3), "SELECT\n  x;".into());
+        let sql = SourceText::from_file(FileId(3), "SELECT\n  x;".into());
         assert_eq!(sql.span(9, 10), Span::new(FileId(3), 9, 10));
         assert_eq!(sql.offset_of(2, 3), 9);
     }
