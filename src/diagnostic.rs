@@ -168,6 +168,8 @@ pub enum DiagnosticKind {
     IncludeCycle { path: String },
     /// V502: a declared topic without writers or without readers.
     UnusedTopic { topic: String, unused: Unused },
+    /// V2xx: a problem in an Avro schema, worded by the Avro phase.
+    Avro(crate::avro::Problem),
     /// V301: ksqlDB text that cannot even be tokenized.
     KsqlSyntax { message: String },
 }
@@ -194,6 +196,7 @@ impl DiagnosticKind {
             IncludeCycle { .. } => "V008",
             KsqlSyntax { .. } => "V301",
             UnusedTopic { .. } => "V502",
+            Avro(problem) => problem.code(),
         }
     }
 
@@ -246,6 +249,7 @@ impl DiagnosticKind {
                 };
                 format!("nothing in the project {what} topic `{topic}`")
             }
+            Avro(problem) => problem.message(),
         }
     }
 
@@ -270,6 +274,7 @@ impl DiagnosticKind {
             IncludeCycle { .. } => "included again here".into(),
             KsqlSyntax { .. } => "here".into(),
             UnusedTopic { .. } => "declared here".into(),
+            Avro(problem) => problem.label(),
         }
     }
 
@@ -281,6 +286,7 @@ impl DiagnosticKind {
             DuplicateName { first, .. } => {
                 vec![Label { span: *first, message: "first declared here".into() }]
             }
+            Avro(problem) => problem.labels(),
             _ => Vec::new(),
         }
     }
@@ -320,6 +326,7 @@ impl DiagnosticKind {
                 Unused::Read => "declare the consumer or sink that reads it, or remove the topic".into(),
                 Unused::WrittenOrRead => "declare who writes and reads it, or remove the topic".into(),
             }),
+            Avro(problem) => problem.help(),
             MissingArgument { .. }
             | MissingProperty { .. }
             | MissingChild { .. }

@@ -2,7 +2,7 @@
 //! (V005), and the edges of the pipeline (who writes and who reads each topic).
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
-use crate::ksql::outline::{Outline, outline};
+use crate::ksql::outline::{CreatedSource, Outline, outline};
 use crate::model::*;
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -83,24 +83,14 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
     for p in &project.producers {
         add(
             &p.topic,
-            Edge {
-                actor: Actor::Producer(p.name.value.clone()),
-                key: p.key.clone(),
-                value: p.value.clone(),
-                span: p.topic.span,
-            },
+            Edge::new(Actor::Producer(p.name.value.clone()), p.key.clone(), p.value.clone(), p.topic.span),
             true,
         );
     }
     for c in &project.consumers {
         add(
             &c.topic,
-            Edge {
-                actor: Actor::Consumer(c.name.value.clone()),
-                key: c.key.clone(),
-                value: c.value.clone(),
-                span: c.topic.span,
-            },
+            Edge::new(Actor::Consumer(c.name.value.clone()), c.key.clone(), c.value.clone(), c.topic.span),
             false,
         );
     }
@@ -110,25 +100,16 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
             Direction::Sink => (Actor::Sink(c.name.value.clone()), false),
         };
         for topic in c.topics() {
-            add(
-                topic,
-                Edge { actor: actor.clone(), key: c.key.clone(), value: c.value.clone(), span: topic.span },
-                writes,
-            );
+            add(topic, Edge::new(actor.clone(), c.key.clone(), c.value.clone(), topic.span), writes);
         }
     }
     for s in &project.ksql_sources {
         let actor = Actor::Ksql { kind: s.kind, name: s.name.value.clone() };
-        add(&s.topic, Edge { actor, key: None, value: None, span: s.topic.span }, false);
+        add(&s.topic, Edge::new(actor, None, None, s.topic.span), false);
     }
     for (transform, outline) in project.transforms.iter().zip(outlines) {
         for created in &outline.created {
-            let actor = if created.writes {
-                Actor::Transform(transform.name.value.clone())
-            } else {
-                Actor::Ksql { kind: created.kind, name: created.name.value.clone() }
-            };
-            add(&created.topic, Edge { actor, key: None, value: None, span: created.topic.span }, created.writes);
+            add(&created.topic, ksql_edge(transform, created), created.writes);
         }
     }
     // `INSERT INTO s` writes the topic of stream `s`, wherever `s` was declared.
@@ -138,11 +119,43 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
             if let Some(topic) = topic_of.get(&insert.target.value) {
                 let actor = Actor::Transform(transform.name.value.clone());
                 let topic = Spanned::new(topic.clone(), insert.target.span);
-                add(&topic, Edge { actor, key: None, value: None, span: insert.target.span }, true);
+                add(&topic, Edge::new(actor, None, None, insert.target.span), true);
             }
         }
     }
     edges
+}
+
+/// The edge of a CREATE statement: a query writes its topic, a plain CREATE reads it. Formats are
+/// those the statement states; `KAFKA`, the default key format, is known only from a declared
+/// key column's type (a query's key type needs the full ksqlDB front end).
+fn ksql_edge(transform: &Transform, created: &CreatedSource) -> Edge {
+    let ksql_serde = |format: &Spanned<String>, kafka_type: Option<&str>| {
+        Format::from_ksql(&format.value, kafka_type)
+            .map(|f| Serde { format: Spanned::new(f, format.span), schema: None })
+    };
+    let single_key_type = match created.key_columns.as_slice() {
+        [only] => Some(only.sql_type.as_str()),
+        _ => None,
+    };
+    let key = match (created.key_format(), created.key_columns.first()) {
+        (Some(format), _) => ksql_serde(format, single_key_type),
+        // A plain CREATE with key columns and no KEY_FORMAT reads the key as KAFKA.
+        (None, Some(column)) if !created.writes => {
+            ksql_serde(&Spanned::new("KAFKA".into(), column.name.span), single_key_type)
+        }
+        (None, _) => None,
+    };
+    let value = created.value_format().and_then(|f| ksql_serde(f, None));
+    let (actor, windowed) = if created.writes {
+        (Actor::Transform(transform.name.value.clone()), created.windowed)
+    } else {
+        (
+            Actor::Ksql { kind: created.kind, name: created.name.value.clone() },
+            created.property("WINDOW_TYPE").is_some(),
+        )
+    };
+    Edge { actor, key, value, span: created.topic.span, windowed }
 }
 
 /// The topic of every ksqlDB stream and table, by its ksqlDB name (unquoted names upper-cased).

@@ -144,6 +144,79 @@ fn article(word: &str) -> &'static str {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The decoder's rules beyond the table
+// ---------------------------------------------------------------------------------------------
+
+/// A rule of the decoder beyond the grammar table: the node needs one of several items
+/// (properties, arguments or children) and takes at most one, or reports V003.
+struct Rule {
+    node: &'static str,
+    one_of: &'static [&'static str],
+    /// Items that also exclude the others, but do not satisfy the rule (an inline secret, V007).
+    or_rejected: &'static [&'static str],
+}
+
+impl Rule {
+    fn covers(&self, item: &str) -> bool {
+        self.one_of.contains(&item) || self.or_rejected.contains(&item)
+    }
+}
+
+/// The decoder's rules beyond the table. Keep this in step with `src/syntax/decode.rs`: the
+/// reference documents these rules, a fragment that exercises none of a rule's items adds the
+/// first, and `the_rules_beyond_the_table_are_the_decoders` checks that the decoder enforces them.
+const NEEDS_ONE_OF: &[Rule] = &[
+    Rule { node: "schema", one_of: &["path", "avro"], or_rejected: &[] },
+    Rule { node: "transform", one_of: &["path", "sql"], or_rejected: &[] },
+    Rule { node: "source", one_of: &["connector", "class"], or_rejected: &[] },
+    Rule { node: "sink", one_of: &["connector", "class"], or_rejected: &[] },
+    Rule { node: "sink", one_of: &["topic"], or_rejected: &[] },
+    Rule { node: "user", one_of: &["value", "env", "file"], or_rejected: &[] },
+    Rule { node: "password", one_of: &["env", "file"], or_rejected: &["value"] },
+    Rule { node: "token", one_of: &["env", "file"], or_rejected: &["value"] },
+];
+
+fn rules_of(node: &NodeSpec) -> impl Iterator<Item = (usize, &'static Rule)> {
+    let name = node.name;
+    NEEDS_ONE_OF.iter().enumerate().filter(move |(_, rule)| rule.node == name)
+}
+
+/// An item of a [`NEEDS_ONE_OF`] rule as the reference names it.
+fn item_md(node: &NodeSpec, item: &str) -> String {
+    if node.prop(item).is_some() {
+        format!("`{item}=`")
+    } else if node.child(item).is_some() {
+        format!("a `{item}` child")
+    } else if node.args.iter().any(|a| a.name == item) {
+        format!("the argument `{item}`")
+    } else {
+        panic!("NEEDS_ONE_OF names `{item}`, which `{}` does not take in the grammar", node.name)
+    }
+}
+
+/// The rules of [`NEEDS_ONE_OF`] for a node, as sentences.
+fn rules_md(node: &NodeSpec) -> Vec<String> {
+    rules_of(node)
+        .map(|(_, rule)| {
+            for item in rule.or_rejected {
+                item_md(node, item);
+            }
+            let items: Vec<String> = rule.one_of.iter().map(|item| item_md(node, item)).collect();
+            match items.as_slice() {
+                [one] => format!("Needs {one}."),
+                [init @ .., last] => format!("Takes exactly one of {} or {last}.", init.join(", ")),
+                [] => unreachable!("a rule has at least one item"),
+            }
+        })
+        .collect()
+}
+
+/// Whether the decoder requires a property although the table does not say so.
+fn required_by_rule(node: &NodeSpec, prop: &str) -> bool {
+    rules_of(node).any(|(_, rule)| rule.one_of == [prop])
+}
+
+// ---------------------------------------------------------------------------------------------
 // REFERENCE.md
 // ---------------------------------------------------------------------------------------------
 
@@ -258,7 +331,7 @@ node, argument or property.
 | type | a value of this type is | for example |
 |---|---|---|
 | string | any string, bare where KDL allows it or quoted | `orders`, `"public.orders"` |
-| integer *a*..*b* | a whole number from *a* to *b* inclusive, not quoted | `6` |
+| integer, integer *a*..*b* | a whole number (from *a* to *b* inclusive), not quoted | `6` |
 | `#true` or `#false` | a boolean | `#true` |
 | one of ... | one of the listed words, bare or quoted | `kraft`, `"compact,delete"` |
 | duration | a whole number followed by `s`, `m`, `h` or `d`, quoted; or `forever` | `"30s"`, `"7d"`, `forever` |
@@ -327,7 +400,8 @@ fn synopsis(node: &NodeSpec) -> String {
     }
     for prop in node.props {
         let part = format!("{}={}", prop.name, type_short(prop.ty, prop.name));
-        parts.push(if prop.required { part } else { format!("[{part}]") });
+        let required = prop.required || required_by_rule(node, prop.name);
+        parts.push(if required { part } else { format!("[{part}]") });
     }
     if !node.children.is_empty() {
         parts.push("{ ... }".into());
@@ -380,6 +454,10 @@ fn node_section(out: &mut String, path: &[&'static NodeSpec]) {
         }
     }
     w!(out);
+    for rule in rules_md(node) {
+        w!(out, "{rule}");
+        w!(out);
+    }
     if node.args.is_empty() {
         w!(out, "Arguments: none.");
     } else {
@@ -406,7 +484,7 @@ fn node_section(out: &mut String, path: &[&'static NodeSpec]) {
             "| `{}` | {} | {} | {} | {} |",
             prop.name,
             type_md(prop.ty),
-            yes_no(prop.required),
+            yes_no(prop.required || required_by_rule(node, prop.name)),
             default_in(prop.doc, prop.ty).unwrap_or_default(),
             cell(prop.doc)
         );
@@ -481,7 +559,7 @@ fn schema_node(out: &mut String, node: &NodeSpec, depth: usize) {
     }
     for prop in node.props {
         w!(out, "{pad}    prop {} description={} {{", kdl_word(prop.name), kdl_string(prop.doc));
-        if prop.required {
+        if prop.required || required_by_rule(node, prop.name) {
             w!(out, "{pad}        required #true");
         }
         schema_type(out, prop.ty, depth + 2);
@@ -749,20 +827,6 @@ fn the_kdl_schema_is_kdl_v2_and_describes_every_node_and_property() {
 // (b) Everything documented is accepted
 // ---------------------------------------------------------------------------------------------
 
-/// What the decoder requires beyond the grammar table: a node that needs one of several items
-/// (properties, arguments or children), or reports V003. A fragment that exercises none of them
-/// adds the first. Keep this in step with `src/syntax/decode.rs`.
-const NEEDS_ONE_OF: &[(&str, &[&str])] = &[
-    ("schema", &["avro", "path"]),
-    ("transform", &["sql", "path"]),
-    ("source", &["connector", "class"]),
-    ("sink", &["connector", "class"]),
-    ("sink", &["topic"]),
-    ("user", &["env", "file", "value"]),
-    ("password", &["env", "file", "value"]),
-    ("token", &["env", "file", "value"]),
-];
-
 /// Files that `Path` values name in fragments, with their contents.
 const FILES: &[(&str, &str)] = &[
     ("included/more.kdl", "// an included file\n"),
@@ -832,9 +896,9 @@ struct Case {
 struct Builder {
     /// The kinds that references in the fragment name, to declare.
     refs: BTreeSet<&'static str>,
-    /// A rule of [`NEEDS_ONE_OF`] (by index) that the exercised node is built without.
+    /// A rule of [`NEEDS_ONE_OF`] (by index) that the fragment's nodes are built without.
     skip_rule: Option<usize>,
-    /// A rule whose first item the exercised node is given even when it has another.
+    /// A rule whose first item the fragment's nodes are given even when they have another.
     force_rule: Option<usize>,
 }
 
@@ -848,15 +912,16 @@ impl Builder {
     fn build(mut self, path: &[&'static NodeSpec], exercise: &Exercise) -> String {
         let mut body = String::new();
         self.node(path, exercise, 0, &mut body);
-        let builder = &mut Builder { refs: std::mem::take(&mut self.refs), ..Builder::default() };
+        // The rules are bent for the fragment only, never for the declarations.
+        (self.skip_rule, self.force_rule) = (None, None);
         let mut declared = BTreeSet::new();
         let mut declarations = String::new();
-        while let Some(kind) = builder.refs.iter().copied().find(|k| !declared.contains(k)) {
+        while let Some(kind) = self.refs.iter().copied().find(|k| !declared.contains(k)) {
             declared.insert(kind);
             let node =
                 ROOT.child(kind).unwrap_or_else(|| panic!("a reference to `{kind}`, which is no top-level node"));
             let name = Exercise::Arg(0, kdl_word(&format!("ref-{kind}")));
-            builder.node(&[node], &name, 0, &mut declarations);
+            self.node(&[node], &name, 0, &mut declarations);
         }
         declarations + &body
     }
@@ -879,13 +944,33 @@ impl Builder {
             Some(Exercise::Prop(name, _)) => Some(name),
             None => Some(path[1].name),
         };
+        // What the decoder's rules beyond the table ask for (see NEEDS_ONE_OF).
+        let mut wanted_props: Vec<&'static str> = node.props.iter().filter(|p| p.required).map(|p| p.name).collect();
+        let mut filler_children = Vec::new();
+        let mut filler_args = 0;
+        for (index, rule) in rules_of(node) {
+            let (forced, skipped) = (self.force_rule == Some(index), self.skip_rule == Some(index));
+            if skipped || (!forced && exercised.is_some_and(|e| rule.covers(e))) {
+                continue;
+            }
+            let first = rule.one_of[0];
+            if node.prop(first).is_some() {
+                wanted_props.push(first);
+            } else if let Some(child) = node.child(first) {
+                filler_children.push(child);
+            } else if let Some(i) = node.args.iter().position(|a| a.name == first) {
+                filler_args = filler_args.max(i + 1);
+            } else {
+                panic!("NEEDS_ONE_OF names `{first}`, which `{}` does not take in the grammar", node.name);
+            }
+        }
         let mut entries = Vec::new();
         let exercised_arg = match here {
             Some(Exercise::Arg(i, _)) => Some(*i),
             _ => None,
         };
         let required_args = node.args.iter().rposition(|a| a.required).map_or(0, |i| i + 1);
-        let arg_count = required_args.max(exercised_arg.map_or(0, |i| i + 1));
+        let arg_count = required_args.max(filler_args).max(exercised_arg.map_or(0, |i| i + 1));
         for (i, arg) in node.args.iter().enumerate().take(arg_count) {
             let value = match here {
                 Some(Exercise::Arg(j, value)) if *j == i => {
@@ -900,23 +985,6 @@ impl Builder {
                 entries.push(value.clone());
             }
             entries.push(value);
-        }
-        let mut wanted_props: Vec<&'static str> = node.props.iter().filter(|p| p.required).map(|p| p.name).collect();
-        let mut filler_children = Vec::new();
-        for (index, (_, options)) in NEEDS_ONE_OF.iter().enumerate().filter(|(_, (name, _))| *name == node.name) {
-            let forced = here.is_some() && self.force_rule == Some(index);
-            let skipped = here.is_some() && self.skip_rule == Some(index);
-            if skipped || (!forced && exercised.is_some_and(|e| options.contains(&e))) {
-                continue;
-            }
-            let first = options[0];
-            if node.prop(first).is_some() {
-                wanted_props.push(first);
-            } else if let Some(child) = node.child(first) {
-                filler_children.push(child);
-            } else {
-                panic!("NEEDS_ONE_OF names `{first}`, which `{}` does not take in the grammar", node.name);
-            }
         }
         if let Some(Exercise::Prop(name, _)) = here {
             wanted_props.push(name);
@@ -1047,6 +1115,56 @@ fn everything_the_reference_documents_is_accepted() {
     );
 }
 
+/// The fragment's path and exercise that give a node one item of a rule.
+fn exercise_item(path: &[&'static NodeSpec], item: &str) -> (NodePath, Exercise) {
+    let node = last(path);
+    if let Some(prop) = node.prop(item) {
+        let value = samples(node.name, prop.name, prop.ty).swap_remove(0);
+        return (path.to_vec(), Exercise::Prop(prop.name, value));
+    }
+    if let Some(child) = node.child(item) {
+        let mut child_path = path.to_vec();
+        child_path.push(child);
+        return (child_path, Exercise::Node);
+    }
+    let (index, arg) = node.args.iter().enumerate().find(|(_, a)| a.name == item).expect("an item of the grammar");
+    (path.to_vec(), Exercise::Arg(index, samples(node.name, arg.name, arg.ty).swap_remove(0)))
+}
+
+#[test]
+fn the_rules_beyond_the_table_are_the_decoders() {
+    let dir = project_dir();
+    let codes = |kdl: &str| -> Vec<&'static str> {
+        let checked = check(dir.path(), kdl).expect("no panic");
+        checked.diagnostics.iter().map(|d| d.code()).collect()
+    };
+    let mut failures = Vec::new();
+    let mut expect = |code: &str, what: String, kdl: String| {
+        if !codes(&kdl).contains(&code) {
+            failures.push(format!("{what}, and no {code} is reported:\n{kdl}"));
+        }
+    };
+    for (index, rule) in NEEDS_ONE_OF.iter().enumerate() {
+        let (name, options) = (rule.node, rule.one_of);
+        let path = node_paths().into_iter().find(|p| last(p).name == name);
+        let path = path.unwrap_or_else(|| panic!("NEEDS_ONE_OF names `{name}`, which is no node of the grammar"));
+        let shown = path_name(&path);
+        let without = Builder { skip_rule: Some(index), ..Builder::default() }.build(&path, &Exercise::Node);
+        expect("V003", format!("`{shown}` has none of {options:?}"), without);
+        for second in options.iter().skip(1).chain(rule.or_rejected) {
+            let (both_path, exercise) = exercise_item(&path, second);
+            let both = Builder { force_rule: Some(index), ..Builder::default() }.build(&both_path, &exercise);
+            expect("V003", format!("`{shown}` has both `{}` and `{second}`", options[0]), both);
+        }
+        for rejected in rule.or_rejected {
+            let (alone_path, exercise) = exercise_item(&path, rejected);
+            let alone = Builder::fragment(&alone_path, &exercise);
+            expect("V007", format!("`{shown}` has `{rejected}`"), alone);
+        }
+    }
+    assert!(failures.is_empty(), "NEEDS_ONE_OF says more than the decoder does:\n{}", failures.join("\n"));
+}
+
 #[test]
 fn the_fragments_would_catch_a_rejected_property() {
     // The fragments are only a test if a wrong one fails: a property the grammar does not have,
@@ -1124,13 +1242,33 @@ fn what_the_reference_says_about_kdl_v2_holds() {
     let dir = project_dir();
     let codes = |kdl: &str| -> Vec<&'static str> {
         let checked = check(dir.path(), kdl).expect("no panic");
-        checked.diagnostics.iter().map(|d| d.code()).filter(|c| ["V001", "V002", "V003"].contains(c)).collect()
+        // The front end's codes (V0xx) only, and no V005: the fragments refer to undeclared names.
+        checked.diagnostics.iter().map(|d| d.code()).filter(|c| c.starts_with("V0") && *c != "V005").collect()
     };
+    let none = Vec::<&str>::new();
     // A bare word that starts with a digit is a syntax error; quoted, it is a duration.
     assert_eq!(codes("topic t {\n    retention 7d\n}\n"), ["V001"]);
-    assert_eq!(codes("topic t {\n    retention \"7d\"\n}\n"), Vec::<&str>::new());
-    assert_eq!(codes("topic t {\n    retention forever\n}\n"), Vec::<&str>::new());
+    assert_eq!(codes("topic t {\n    retention \"7d\"\n}\n"), none);
+    assert_eq!(codes("topic t {\n    retention forever\n}\n"), none);
+    // Keywords must be quoted to be names.
+    for word in ["true", "false", "null", "inf", "nan"] {
+        assert_eq!(codes(&format!("topic {word}\n")), ["V001"], "bare `{word}`");
+        assert_eq!(codes(&format!("topic \"{word}\"\n")), none, "quoted `{word}`");
+    }
     // Booleans need their `#`.
     assert_eq!(codes("source s connector=jdbc {\n    unwrap true\n}\n"), ["V001"]);
-    assert_eq!(codes("source s connector=jdbc {\n    unwrap #true\n}\n"), Vec::<&str>::new());
+    assert_eq!(codes("source s connector=jdbc {\n    unwrap #true\n}\n"), none);
+    // Includes: a glob that matches nothing and a missing file are V006.
+    assert_eq!(codes("include \"nowhere/*.kdl\"\n"), ["V006"]);
+    assert_eq!(codes("include \"nowhere.kdl\"\n"), ["V006"]);
+    // Paths are relative to the file that names them, also in an included file.
+    let pipelines = dir.path().join("pipelines");
+    fs::create_dir_all(&pipelines).expect("create a folder");
+    fs::write(pipelines.join("order.avsc"), r#"{"type": "string"}"#).expect("write a file");
+    fs::write(pipelines.join("orders.kdl"), "schema Order path=\"order.avsc\"\n").expect("write a file");
+    assert_eq!(codes("include \"pipelines/*.kdl\"\n"), none);
+    assert_eq!(codes("schema Order path=\"order.avsc\"\n"), ["V006"]);
+    // Inline secrets are V007; `env=` and `file=` are fine.
+    assert_eq!(codes("database d {\n    password secret\n}\n"), ["V007"]);
+    assert_eq!(codes("database d {\n    password env=PG\n}\n"), none);
 }

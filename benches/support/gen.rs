@@ -497,7 +497,8 @@ fn cdc_table(plan: &Plan, i: usize) -> (String, String) {
         "-- The {table} table, captured by a Debezium source.\nCREATE TABLE public.{table} (\n    id BIGINT PRIMARY KEY"
     );
     let mut fields = vec![json!({"name": "id", "type": "long"})];
-    for k in rng.choose(COLUMNS.len(), 4 + rng.below(4)) {
+    let count = 4 + rng.below(4); // 5 to 8 columns in all
+    for k in rng.choose(COLUMNS.len(), count) {
         let (name, sql_type, avro) = COLUMNS[k];
         let nullable = rng.below(2) == 0;
         let _ = write!(ddl, ",\n    {name} {sql_type}{}", if nullable { "" } else { " NOT NULL" });

@@ -1,13 +1,16 @@
 //! The outline of ksqlDB statements: the streams and tables they create and the topics those
 //! read and write.
 //!
-//! This reads only the heads of statements (`CREATE [OR REPLACE] [SOURCE] STREAM|TABLE name`,
-//! its `WITH (KAFKA_TOPIC=...)`, whether it is `AS SELECT`, and `INSERT INTO name`), using
-//! sqlparser's tokenizer. It does not parse queries; that is the full front end's job.
+//! This reads only the heads of statements, using sqlparser's tokenizer: `CREATE [OR REPLACE]
+//! [SOURCE] STREAM|TABLE name`, its key columns, its `WITH (...)` properties, whether it is
+//! `AS SELECT`, whether that query is windowed, the first source it selects `FROM`, and
+//! `INSERT INTO name`. It does not parse queries or infer types; that is the full front end's job.
 
 use crate::model::{KsqlSourceKind, SourceText, Spanned};
+use crate::source::Span;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use std::collections::BTreeMap;
 
 /// A stream or table created by a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +23,41 @@ pub struct CreatedSource {
     /// `CREATE ... AS SELECT`: the statement writes the topic. Otherwise it declares a source over
     /// a topic that something else writes.
     pub writes: bool,
+    /// The `WITH` properties, by upper-cased name, with their (unquoted) values.
+    pub properties: BTreeMap<String, Spanned<String>>,
+    /// The declared key columns (`ID INT KEY`, `ID STRING PRIMARY KEY`), with their types as
+    /// written, upper-cased.
+    pub key_columns: Vec<KeyColumn>,
+    /// The query aggregates over a `WINDOW TUMBLING|HOPPING|SESSION`: its key is windowed.
+    pub windowed: bool,
+    /// The first source the query selects from.
+    pub from: Option<Spanned<String>>,
+    /// The whole statement, from `CREATE` to its last token.
+    pub span: Span,
+}
+
+impl CreatedSource {
+    /// A property's value, by its upper-case name.
+    pub fn property(&self, name: &str) -> Option<&Spanned<String>> {
+        self.properties.get(name)
+    }
+
+    /// The key format the statement gives: `KEY_FORMAT`, else `FORMAT`.
+    pub fn key_format(&self) -> Option<&Spanned<String>> {
+        self.property("KEY_FORMAT").or_else(|| self.property("FORMAT"))
+    }
+
+    /// The value format the statement gives: `VALUE_FORMAT`, else `FORMAT`.
+    pub fn value_format(&self) -> Option<&Spanned<String>> {
+        self.property("VALUE_FORMAT").or_else(|| self.property("FORMAT"))
+    }
+}
+
+/// A key column of a CREATE statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyColumn {
+    pub name: Spanned<String>,
+    pub sql_type: String,
 }
 
 /// `INSERT INTO name ...`: a statement writing into an existing stream.
@@ -64,6 +102,7 @@ fn outline_statement(tokens: &[TokenWithSpan], sql: &SourceText, outline: &mut O
         }
         return;
     }
+    let Some(first) = tokens.first() else { return };
     if !cursor.eat_word("CREATE") {
         return;
     }
@@ -78,9 +117,14 @@ fn outline_statement(tokens: &[TokenWithSpan], sql: &SourceText, outline: &mut O
     };
     cursor.eat_words(&["IF", "NOT", "EXISTS"]);
     let Some(name) = cursor.identifier() else { return };
-    let (topic, writes) = cursor.topic_and_query();
-    let topic = topic.unwrap_or_else(|| name.clone());
-    outline.created.push(CreatedSource { kind, name, topic, writes });
+    let key_columns = if cursor.at_token(&Token::LParen) { cursor.key_columns() } else { Vec::new() };
+    let properties = if cursor.eat_word("WITH") { cursor.properties() } else { BTreeMap::new() };
+    let writes = cursor.eat_words(&["AS", "SELECT"]);
+    let (windowed, from) = if writes { cursor.query_facts() } else { (false, None) };
+    let last = tokens.last().unwrap_or(first);
+    let span = cursor.span_between(first, last);
+    let topic = properties.get("KAFKA_TOPIC").cloned().unwrap_or_else(|| name.clone());
+    outline.created.push(CreatedSource { kind, name, topic, writes, properties, key_columns, windowed, from, span });
 }
 
 struct Cursor<'a> {
@@ -89,7 +133,7 @@ struct Cursor<'a> {
     sql: &'a SourceText,
 }
 
-impl Cursor<'_> {
+impl<'a> Cursor<'a> {
     fn peek_word(&self) -> Option<&sqlparser::tokenizer::Word> {
         match self.tokens.get(self.at).map(|t| &t.token) {
             Some(Token::Word(word)) => Some(word),
@@ -98,7 +142,7 @@ impl Cursor<'_> {
     }
 
     fn eat_word(&mut self, keyword: &str) -> bool {
-        let hit = self.peek_word().is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(keyword));
+        let hit = self.peek_word_is(keyword);
         if hit {
             self.at += 1;
         }
@@ -133,36 +177,117 @@ impl Cursor<'_> {
         self.sql.span(start, end)
     }
 
-    /// Scans the rest of a CREATE statement for `KAFKA_TOPIC = '...'` in its WITH clause and for
-    /// `AS SELECT` at the top level.
-    fn topic_and_query(&mut self) -> (Option<Spanned<String>>, bool) {
+    fn at_token(&self, token: &Token) -> bool {
+        self.tokens.get(self.at).is_some_and(|t| &t.token == token)
+    }
+
+    fn span_between(&self, first: &TokenWithSpan, last: &TokenWithSpan) -> Span {
+        let start = self.span_of(first);
+        let end = self.span_of(last);
+        Span::new(start.file, start.start, end.end)
+    }
+
+    /// The tokens of a parenthesised list, each element's tokens apart, the cursor left after the
+    /// closing parenthesis.
+    fn parenthesised_elements(&mut self) -> Vec<Vec<&'a TokenWithSpan>> {
+        let mut elements = vec![Vec::new()];
         let mut depth = 0usize;
-        let mut topic = None;
-        let mut writes = false;
-        while let Some(token) = self.tokens.get(self.at) {
-            match &token.token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth = depth.saturating_sub(1),
-                Token::Word(w) if depth == 0 && w.value.eq_ignore_ascii_case("AS") => {
-                    let next = self.tokens.get(self.at + 1).map(|t| &t.token);
-                    if matches!(next, Some(Token::Word(n)) if n.value.eq_ignore_ascii_case("SELECT")) {
-                        writes = true;
+        let tokens: &'a [TokenWithSpan] = self.tokens;
+        while let Some(token) = tokens.get(self.at) {
+            self.at += 1;
+            match token.token {
+                Token::LParen => {
+                    depth += 1;
+                    if depth == 1 {
+                        continue;
+                    }
+                }
+                Token::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
                         break;
                     }
                 }
-                Token::Word(w) if depth == 1 && w.value.eq_ignore_ascii_case("KAFKA_TOPIC") => {
-                    if let (Some(Token::Eq), Some(value)) =
-                        (self.tokens.get(self.at + 1).map(|t| &t.token), self.tokens.get(self.at + 2))
-                        && let Token::SingleQuotedString(name) = &value.token
-                    {
-                        topic = Some(Spanned::new(name.clone(), self.span_of(value)));
-                    }
+                Token::Comma if depth == 1 => {
+                    elements.push(Vec::new());
+                    continue;
                 }
+                // `<` and `>` of `MAP<K, V>` and `STRUCT<...>` hold commas that are not ours.
+                Token::Lt => depth += 1,
+                Token::Gt if depth > 1 => depth -= 1,
                 _ => {}
             }
-            self.at += 1;
+            if let Some(element) = elements.last_mut() {
+                element.push(token);
+            }
         }
-        (topic, writes)
+        elements
+    }
+
+    /// `(ID INT KEY, NAME STRING, ...)`: the key columns with their types.
+    fn key_columns(&mut self) -> Vec<KeyColumn> {
+        let mut keys = Vec::new();
+        for element in self.parenthesised_elements() {
+            let Some((first, rest)) = element.split_first() else { continue };
+            let Token::Word(column) = &first.token else { continue };
+            let is_key_word =
+                |t: &&TokenWithSpan| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("KEY"));
+            let Some(key_at) = rest.iter().position(is_key_word) else { continue };
+            let type_tokens = &rest[..key_at];
+            let type_tokens = match type_tokens.last().map(|t| &t.token) {
+                Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("PRIMARY") => {
+                    &type_tokens[..type_tokens.len() - 1]
+                }
+                _ => type_tokens,
+            };
+            let sql_type: String = type_tokens.iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ");
+            let name = match column.quote_style {
+                Some(_) => column.value.clone(),
+                None => column.value.to_uppercase(),
+            };
+            keys.push(KeyColumn { name: Spanned::new(name, self.span_of(first)), sql_type: sql_type.to_uppercase() });
+        }
+        keys
+    }
+
+    /// `(KAFKA_TOPIC='t', KEY_FORMAT='AVRO', PARTITIONS=3)`: each property and its value.
+    fn properties(&mut self) -> BTreeMap<String, Spanned<String>> {
+        let mut properties = BTreeMap::new();
+        for element in self.parenthesised_elements() {
+            let [name, eq, value, ..] = element.as_slice() else { continue };
+            let (Token::Word(name), Token::Eq) = (&name.token, &eq.token) else { continue };
+            let text = match &value.token {
+                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => s.clone(),
+                Token::Number(n, _) => n.clone(),
+                Token::Word(w) => w.value.clone(),
+                _ => continue,
+            };
+            properties.insert(name.value.to_uppercase(), Spanned::new(text, self.span_of(value)));
+        }
+        properties
+    }
+
+    /// Scans a query for a `WINDOW TUMBLING|HOPPING|SESSION` clause and its first `FROM` source.
+    fn query_facts(&mut self) -> (bool, Option<Spanned<String>>) {
+        let mut windowed = false;
+        let mut from = None;
+        while let Some(token) = self.tokens.get(self.at) {
+            self.at += 1;
+            let Token::Word(word) = &token.token else { continue };
+            if word.quote_style.is_some() {
+                continue;
+            }
+            if word.value.eq_ignore_ascii_case("WINDOW") {
+                windowed |= ["TUMBLING", "HOPPING", "SESSION"].iter().any(|w| self.peek_word_is(w));
+            } else if word.value.eq_ignore_ascii_case("FROM") && from.is_none() {
+                from = self.identifier();
+            }
+        }
+        (windowed, from)
+    }
+
+    fn peek_word_is(&self, keyword: &str) -> bool {
+        self.peek_word().is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(keyword))
     }
 }
 
@@ -187,6 +312,26 @@ mod tests {
         assert!(o.created[0].writes);
         assert_eq!(o.created[1].kind, KsqlSourceKind::Table);
         assert_eq!(o.created[1].topic.value, "COUNTS");
+    }
+
+    #[test]
+    fn key_columns_properties_windows_and_sources_are_outlined() {
+        let o = outline_of(
+            "CREATE STREAM s (id STRUCT<a INT, b STRING> KEY, v MAP<STRING, INT>, `k` BIGINT PRIMARY KEY) \
+             WITH (kafka_topic='t', key_format='AVRO', partitions=3);\n\
+             CREATE TABLE w AS SELECT id, COUNT(*) FROM s WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY id;",
+        );
+        let s = &o.created[0];
+        let keys: Vec<(&str, &str)> =
+            s.key_columns.iter().map(|k| (k.name.value.as_str(), k.sql_type.as_str())).collect();
+        assert_eq!(keys, [("ID", "STRUCT < A INT , B STRING >"), ("k", "BIGINT")]);
+        assert_eq!(s.key_format().map(|f| f.value.as_str()), Some("AVRO"));
+        assert_eq!(s.property("PARTITIONS").map(|f| f.value.as_str()), Some("3"));
+        assert_eq!(s.value_format(), None);
+        assert!(!s.windowed);
+        let w = &o.created[1];
+        assert!(w.windowed && w.writes);
+        assert_eq!(w.from.as_ref().map(|f| f.value.as_str()), Some("S"));
     }
 
     #[test]

@@ -43,6 +43,45 @@ pub struct Edge {
     pub value: Option<Serde>,
     /// Where the reference to the topic was written.
     pub span: Span,
+    /// The key is windowed (a ksqlDB windowed aggregation writes it, or a ksqlDB source reads it
+    /// with `WINDOW_TYPE`).
+    pub windowed: bool,
+}
+
+impl Edge {
+    /// An edge whose serdes are the actor's declared ones.
+    pub fn new(actor: Actor, key: Option<Serde>, value: Option<Serde>, span: Span) -> Self {
+        Edge { actor, key, value, span, windowed: false }
+    }
+
+    /// Whether the actor is ksqlDB (a stream, a table, or a transform's query).
+    pub fn is_ksql(&self) -> bool {
+        matches!(self.actor, Actor::Ksql { .. } | Actor::Transform(_))
+    }
+
+    /// The serde of one side.
+    pub fn serde(&self, side: Side) -> Option<&Serde> {
+        match side {
+            Side::Key => self.key.as_ref(),
+            Side::Value => self.value.as_ref(),
+        }
+    }
+}
+
+/// The key or the value of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Side {
+    Key,
+    Value,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Key => "key",
+            Side::Value => "value",
+        }
+    }
 }
 
 /// The writers and readers of one topic.

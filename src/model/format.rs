@@ -59,6 +59,37 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.as_str() == word)
     }
 
+    /// The format a ksqlDB `KEY_FORMAT`/`VALUE_FORMAT` reads and writes. `KAFKA` depends on the
+    /// column's SQL type, when it is known (LANGUAGE.md, the serde table).
+    pub fn from_ksql(format: &str, kafka_type: Option<&str>) -> Option<Format> {
+        Some(match format.to_uppercase().as_str() {
+            "AVRO" => Format::Avro,
+            "JSON" => Format::Json,
+            "JSON_SR" => Format::JsonSr,
+            "PROTOBUF" => Format::Protobuf,
+            "DELIMITED" => Format::Delimited,
+            "NONE" => Format::None,
+            "KAFKA" => match kafka_type?.to_uppercase().as_str() {
+                "STRING" | "VARCHAR" => Format::String,
+                "INT" | "INTEGER" => Format::Int,
+                "BIGINT" => Format::Long,
+                "DOUBLE" => Format::Double,
+                "BYTES" => Format::Bytes,
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// Whether the bytes hold structure (a record, a document) rather than one primitive value:
+    /// what the string-key pitfall turns into garbage text.
+    pub fn is_structured(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::ConnectJson | Format::JsonSr | Format::Avro | Format::AvroRaw | Format::Protobuf
+        )
+    }
+
     /// Whether records in this format carry a schema that a registry or a reader can use.
     pub fn has_schema(self) -> bool {
         matches!(self, Format::ConnectJson | Format::JsonSr | Format::Avro | Format::Protobuf)
@@ -190,6 +221,16 @@ mod tests {
         for bad in ["", "s", "7", "7w", "-1d", "1.5h", "99999999999999999999d", "ß"] {
             assert_eq!(Duration::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn ksqldb_formats_map_to_serdes() {
+        assert_eq!(Format::from_ksql("avro", None), Some(Format::Avro));
+        assert_eq!(Format::from_ksql("KAFKA", Some("STRING")), Some(Format::String));
+        assert_eq!(Format::from_ksql("KAFKA", Some("BIGINT")), Some(Format::Long));
+        assert_eq!(Format::from_ksql("KAFKA", None), None);
+        assert_eq!(Format::from_ksql("KAFKA", Some("STRUCT<A INT>")), None);
+        assert_eq!(Format::from_ksql("XML", None), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod edges;
 mod format;
 mod text;
 
-pub use edges::{Actor, Edge, TopicEdges};
+pub use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
 pub use text::{SourceText, TextOrigin};
 
