@@ -170,7 +170,6 @@ const NEEDS_ONE_OF: &[Rule] = &[
     Rule { node: "transform", one_of: &["path", "sql"], or_rejected: &[] },
     Rule { node: "source", one_of: &["connector", "class"], or_rejected: &[] },
     Rule { node: "sink", one_of: &["connector", "class"], or_rejected: &[] },
-    Rule { node: "sink", one_of: &["topic"], or_rejected: &[] },
     Rule { node: "user", one_of: &["value", "env", "file"], or_rejected: &[] },
     Rule { node: "password", one_of: &["env", "file"], or_rejected: &["value"] },
     Rule { node: "token", one_of: &["env", "file"], or_rejected: &["value"] },

@@ -188,7 +188,12 @@ impl Duration {
             return Some(Duration::Forever);
         }
         let unit = text.chars().last()?;
-        let number: u64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+        let digits = &text[..text.len() - unit.len_utf8()];
+        // Digits only: Rust's integer parsing would also take a leading `+`.
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let number: u64 = digits.parse().ok()?;
         let scale = match unit {
             's' => 1,
             'm' => 60,
@@ -218,7 +223,7 @@ mod tests {
         assert_eq!(Duration::parse("15m"), Some(Duration::Seconds(900)));
         assert_eq!(Duration::parse("7d").map(Duration::kafka_millis), Some(604_800_000));
         assert_eq!(Duration::parse("forever").map(Duration::kafka_millis), Some(-1));
-        for bad in ["", "s", "7", "7w", "-1d", "1.5h", "99999999999999999999d", "ß"] {
+        for bad in ["", "s", "7", "7w", "-1d", "+7d", "1.5h", "99999999999999999999d", "ß"] {
             assert_eq!(Duration::parse(bad), None, "{bad}");
         }
     }

@@ -185,13 +185,13 @@ impl Decoder<'_> {
         let given = [literal.is_some(), env.is_some(), file.is_some()].iter().filter(|g| **g).count();
         if given == 0 {
             let options: &'static [&'static str] =
-                if secret { &["env=", "file="] } else { &["a value", "env=", "file="] };
+                if secret { &["env=", "file="] } else { &["\"NAME\"", "env=", "file="] };
             self.report(DiagnosticKind::MissingOneOf { node: node.name().into(), options }, node.name_span());
             return None;
         }
         if given > 1 {
             let names: Vec<&str> =
-                [("the value", literal.is_some()), ("env=", env.is_some()), ("file=", file.is_some())]
+                [("\"NAME\"", literal.is_some()), ("env=", env.is_some()), ("file=", file.is_some())]
                     .into_iter()
                     .filter_map(|(n, g)| g.then_some(n))
                     .collect();
@@ -312,9 +312,6 @@ impl Decoder<'_> {
             }
         };
         let topic = node.prop_string("topic");
-        if direction == Direction::Sink && topic.is_none() {
-            self.report(DiagnosticKind::MissingProperty { node: "sink".into(), name: "topic" }, name.span);
-        }
         let index = self.project.connectors.len();
         let tables = match direction {
             Direction::Source => self.captured_tables(node, index),

@@ -195,7 +195,7 @@ const STACK: NodeSpec = NodeSpec {
             &[],
             &[
                 prop("brokers", ValueType::IntegerIn(1, 9), "How many brokers (default 1)."),
-                prop("mode", ValueType::OneOf(&["kraft", "zookeeper"]), "KRaft (default) or ZooKeeper."),
+                prop("mode", ValueType::OneOf(&["kraft", "zookeeper"]), "The metadata mode (default `kraft`)."),
             ],
         ),
         leaf("schema-registry", "A Schema Registry.", &[], &[]),
@@ -359,17 +359,23 @@ const CONSUMER: NodeSpec = app_node(
     ],
 );
 
-const CONNECTOR_PROPS: [PropSpec; 3] = [
+const SOURCE_PROPS: [PropSpec; 3] = [
     prop("connector", ValueType::OneOf(CONNECTORS), "The connector kind from the catalog."),
     prop("class", ValueType::String, "Any other connector, by its Java class."),
-    prop("topic", ValueType::Ref("topic"), "The topic it writes (source) or reads (sink)."),
+    prop("topic", ValueType::Ref("topic"), "The one topic it writes, for single-topic sources (`file`)."),
+];
+
+const SINK_PROPS: [PropSpec; 3] = [
+    prop("connector", ValueType::OneOf(CONNECTORS), "The connector kind from the catalog."),
+    prop("class", ValueType::String, "Any other connector, by its Java class."),
+    required_prop("topic", ValueType::Ref("topic"), "The topic it reads."),
 ];
 
 const SOURCE: NodeSpec = NodeSpec {
     name: "source",
     doc: "A Kafka Connect source connector.",
     args: &[NAME],
-    props: &CONNECTOR_PROPS,
+    props: &SOURCE_PROPS,
     repeatable: true,
     children: &[
         DATABASE_REF,
@@ -402,7 +408,7 @@ const SINK: NodeSpec = NodeSpec {
     name: "sink",
     doc: "A Kafka Connect sink connector.",
     args: &[NAME],
-    props: &CONNECTOR_PROPS,
+    props: &SINK_PROPS,
     repeatable: true,
     children: &[
         DATABASE_REF,

@@ -1,0 +1,108 @@
+//! What each topic carries on the wire, side by side: the format its key and value are written
+//! in, and where that comes from. The serde rules (V101 to V109) compare readers and writers
+//! against it.
+
+use crate::model::{Actor, Edge, Format, Project, Side, TopicEdges};
+use crate::source::Span;
+
+/// The format a topic's key or value is written in, and who says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub format: Format,
+    /// The declaration on the topic, or the writer it was taken from.
+    pub origin: Origin,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Declared,
+    Writer(Actor),
+}
+
+impl Written {
+    /// `topic \`orders\`` or `producer \`web\``, for messages.
+    pub fn describe(&self, topic: &str) -> String {
+        match &self.origin {
+            Origin::Declared => format!("topic `{topic}`"),
+            Origin::Writer(actor) => actor.describe(),
+        }
+    }
+}
+
+/// The format of one side of a topic: the topic's declaration, else its first writer that states
+/// one. `None` when neither says (V109 when nothing could say, later phases when ksqlDB infers it).
+pub fn written(project: &Project, topic: &str, edges: &TopicEdges, side: Side) -> Option<Written> {
+    let declared = project.topic(topic).and_then(|t| match side {
+        Side::Key => t.key.as_ref(),
+        Side::Value => t.value.as_ref(),
+    });
+    if let Some(serde) = declared {
+        return Some(Written { format: serde.format.value, origin: Origin::Declared, span: serde.format.span });
+    }
+    edges.writers.iter().find_map(|edge| {
+        let serde = edge.serde(side)?;
+        Some(Written { format: serde.format.value, origin: Origin::Writer(edge.actor.clone()), span: serde.format.span })
+    })
+}
+
+/// How a reader's format relates to what is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Fits,
+    /// `avro` against `avro-raw`: the same encoding, different framing (V104).
+    Framing,
+    /// `json` against `connect-json`: the same syntax, a different envelope (V105).
+    Envelope,
+    /// ksqlDB reads a structured key as a KAFKA string (V102).
+    StringKey,
+    /// Any other difference (V101, V103).
+    Differs,
+}
+
+/// Compares a reader's format with the written one.
+pub fn compare(written: Format, read: Format, side: Side, reader_is_ksql: bool) -> Verdict {
+    use Format::*;
+    match (written, read) {
+        _ if written == read => Verdict::Fits,
+        // `bytes` reads anything; CSV is UTF-8 text either way.
+        (_, Bytes) | (Delimited, String) | (String, Delimited) => Verdict::Fits,
+        (Avro, AvroRaw) | (AvroRaw, Avro) => Verdict::Framing,
+        (Json, ConnectJson) | (ConnectJson, Json) => Verdict::Envelope,
+        (w, String) if side == Side::Key && reader_is_ksql && w.is_structured() => Verdict::StringKey,
+        _ => Verdict::Differs,
+    }
+}
+
+/// Each reader of each topic, with the reader's format on `side` and what is written there, for
+/// the rules that compare them.
+pub fn reader_pairs(project: &Project, side: Side) -> Vec<(&str, &Edge, Format, Written)> {
+    let mut pairs = Vec::new();
+    for (topic, edges) in &project.edges {
+        let Some(written) = written(project, topic, edges, side) else { continue };
+        for reader in &edges.readers {
+            if let Some(serde) = reader.serde(side) {
+                pairs.push((topic.as_str(), reader, serde.format.value, written.clone()));
+            }
+        }
+    }
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Format::*;
+
+    #[test]
+    fn bytes_reads_anything_and_near_misses_get_their_own_verdicts() {
+        assert_eq!(compare(Avro, Bytes, Side::Key, false), Verdict::Fits);
+        assert_eq!(compare(Avro, AvroRaw, Side::Value, false), Verdict::Framing);
+        assert_eq!(compare(ConnectJson, Json, Side::Value, false), Verdict::Envelope);
+        assert_eq!(compare(Avro, String, Side::Key, true), Verdict::StringKey);
+        assert_eq!(compare(Avro, String, Side::Key, false), Verdict::Differs);
+        assert_eq!(compare(Avro, String, Side::Value, true), Verdict::Differs);
+        assert_eq!(compare(Int, String, Side::Key, true), Verdict::Differs);
+        assert_eq!(compare(Delimited, String, Side::Value, false), Verdict::Fits);
+    }
+}
