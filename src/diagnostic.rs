@@ -4,6 +4,7 @@
 //! is. All wording lives here, in [`DiagnosticKind::message`], [`DiagnosticKind::label`],
 //! [`DiagnosticKind::help`] and [`DiagnosticKind::labels`]; renderers only lay it out.
 
+use crate::model::{Format, Side};
 use crate::source::Span;
 
 /// How bad a diagnostic is. Errors fail `venice check`; warnings fail it only with `--deny warnings`.
@@ -115,6 +116,17 @@ impl Slot {
     }
 }
 
+/// How a reader's format misses what is written (V101, V103, V104, V105).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Another format altogether.
+    Format,
+    /// `avro` against `avro-raw`.
+    Framing,
+    /// `json` against `connect-json`.
+    Envelope,
+}
+
 /// Which side of a topic nobody is on, for V502.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unused {
@@ -166,6 +178,44 @@ pub enum DiagnosticKind {
     InlineSecretSetting { key: String },
     /// V008: an include that leads back to a file already being read.
     IncludeCycle { path: String },
+    /// V101, V103, V104, V105: a reader expects another format than the one written.
+    ReaderMismatch {
+        mismatch: Mismatch,
+        side: Side,
+        topic: String,
+        reader: String,
+        read: Format,
+        written: Format,
+        /// Who says what is written, as a sentence's subject (`the topic declares`), and where.
+        writer: String,
+        writer_span: Span,
+    },
+    /// V102: ksqlDB reads a structured key as a KAFKA string.
+    StringKey {
+        topic: String,
+        reader: String,
+        written: Format,
+        writer: String,
+        writer_span: Span,
+        /// Set when the declared ksqlDB version reads every key as a string.
+        old_version: Option<String>,
+    },
+    /// V106: a connector that needs records with a schema reads a schemaless format.
+    Schemaless { connector: String, side: Side, format: Format },
+    /// V107: a windowed key read as a plain key.
+    WindowedKey { topic: String, reader: String, writer: String, writer_span: Span },
+    /// V108: a writer writes another format than another writer, or than the declaration.
+    WritersDisagree {
+        side: Side,
+        topic: String,
+        writer: String,
+        format: Format,
+        other: String,
+        other_format: Format,
+        other_span: Span,
+    },
+    /// V109: nothing says what format a side of a topic has.
+    UndeterminedFormat { side: Side, topic: String },
     /// V502: a declared topic without writers or without readers.
     UnusedTopic { topic: String, unused: Unused },
     /// V2xx: a problem in an Avro schema, worded by the Avro phase.
@@ -196,6 +246,15 @@ impl DiagnosticKind {
             IncludeCycle { .. } => "V008",
             KsqlSyntax { .. } => "V301",
             UnusedTopic { .. } => "V502",
+            ReaderMismatch { mismatch: Mismatch::Framing, .. } => "V104",
+            ReaderMismatch { mismatch: Mismatch::Envelope, .. } => "V105",
+            ReaderMismatch { side: Side::Key, .. } => "V101",
+            ReaderMismatch { side: Side::Value, .. } => "V103",
+            StringKey { .. } => "V102",
+            Schemaless { .. } => "V106",
+            WindowedKey { .. } => "V107",
+            WritersDisagree { .. } => "V108",
+            UndeterminedFormat { .. } => "V109",
             Avro(problem) => problem.code(),
         }
     }
@@ -250,6 +309,28 @@ impl DiagnosticKind {
                 format!("nothing in the project {what} topic `{topic}`")
             }
             Avro(problem) => problem.message(),
+            ReaderMismatch { side, topic, reader, read, written, writer, .. } => {
+                format!("{reader} reads the {} of topic `{topic}` as `{read}`, but {writer} `{written}`", side.as_str())
+            }
+            StringKey { topic, reader, written, writer, old_version: None, .. } => format!(
+                "string-key pitfall: {reader} reads the key of topic `{topic}` as a KAFKA string, but {writer} `{written}` keys"
+            ),
+            StringKey { topic, reader, written, old_version: Some(version), .. } => format!(
+                "string-key pitfall: ksqlDB {version} reads every key as a string, so {reader} reads the `{written}` keys of topic `{topic}` as text"
+            ),
+            Schemaless { connector, side, format } => {
+                format!("{connector} needs records with a schema, but reads its {} as `{format}`", side.as_str())
+            }
+            WindowedKey { topic, reader, writer, .. } => {
+                format!("{reader} reads the windowed key that {writer} writes to topic `{topic}` as a plain key")
+            }
+            WritersDisagree { side, topic, writer, format, other, other_format, .. } => format!(
+                "{writer} writes the {} of topic `{topic}` as `{format}`, but {other} `{other_format}`",
+                side.as_str()
+            ),
+            UndeterminedFormat { side, topic } => {
+                format!("the {} format of topic `{topic}` cannot be determined", side.as_str())
+            }
         }
     }
 
@@ -275,6 +356,12 @@ impl DiagnosticKind {
             KsqlSyntax { .. } => "here".into(),
             UnusedTopic { .. } => "declared here".into(),
             Avro(problem) => problem.label(),
+            ReaderMismatch { read, .. } => format!("reads `{read}`"),
+            StringKey { .. } => "reads the key as a string".into(),
+            Schemaless { format, .. } => format!("`{format}` has no schema"),
+            WindowedKey { .. } => "reads a plain key".into(),
+            WritersDisagree { format, .. } => format!("writes `{format}`"),
+            UndeterminedFormat { side, .. } => format!("no `{}` and no writer", side.as_str()),
         }
     }
 
@@ -287,6 +374,18 @@ impl DiagnosticKind {
                 vec![Label { span: *first, message: "first declared here".into() }]
             }
             Avro(problem) => problem.labels(),
+            ReaderMismatch { written, writer_span, .. } => {
+                vec![Label { span: *writer_span, message: format!("`{written}` here") }]
+            }
+            StringKey { written, writer_span, .. } => {
+                vec![Label { span: *writer_span, message: format!("`{written}` keys here") }]
+            }
+            WindowedKey { writer_span, .. } => {
+                vec![Label { span: *writer_span, message: "a windowed aggregation writes it".into() }]
+            }
+            WritersDisagree { other_format, other_span, .. } => {
+                vec![Label { span: *other_span, message: format!("`{other_format}` here") }]
+            }
             _ => Vec::new(),
         }
     }
@@ -327,6 +426,38 @@ impl DiagnosticKind {
                 Unused::WrittenOrRead => "declare who writes and reads it, or remove the topic".into(),
             }),
             Avro(problem) => problem.help(),
+            ReaderMismatch { mismatch: Mismatch::Framing, .. } => Some(
+                "`avro` is framed for the Schema Registry (magic byte 0, 4-byte schema id), `avro-raw` is not: make both sides the same".into(),
+            ),
+            ReaderMismatch { mismatch: Mismatch::Envelope, .. } => Some(
+                "`connect-json` wraps each record as {\"schema\": ..., \"payload\": ...}, `json` does not: make both sides the same (JsonConverter's `schemas.enable`)".into(),
+            ),
+            ReaderMismatch { side, written, .. } => Some(format!(
+                "read the {} as `{written}` (or as `bytes`, uninterpreted), or change what is written",
+                side.as_str()
+            )),
+            StringKey { written, old_version, .. } => {
+                let bytes = string_key_bytes(*written);
+                let fix = match old_version {
+                    None => format!("declare `KEY_FORMAT='{}'` (ksqlDB 0.15 or later)", ksql_format_name(*written)),
+                    Some(_) => "use ksqlDB 0.15 or later, whose `KEY_FORMAT` can read it".into(),
+                };
+                Some(format!(
+                    "ksqlDB would keep each key as the text of its bytes ({bytes}), write that text as the key of what it produces, and a sink downstream would store it; {fix}, or write `string` keys"
+                ))
+            }
+            Schemaless { .. } => Some(
+                "use a format with a schema: `avro`, `json-sr`, `protobuf` or `connect-json`".into(),
+            ),
+            WindowedKey { .. } => Some(
+                "read the key as `bytes` and split off the window, declare `WINDOW_TYPE` on the ksqlDB source, or re-key the table without its window before it reaches this reader".into(),
+            ),
+            WritersDisagree { .. } => Some("every writer of a topic must write the same format".into()),
+            UndeterminedFormat { side, .. } => Some(format!(
+                "declare it on the topic: `{} FORMAT`, e.g. `{} string`",
+                side.as_str(),
+                side.as_str()
+            )),
             MissingArgument { .. }
             | MissingProperty { .. }
             | MissingChild { .. }
@@ -334,6 +465,32 @@ impl DiagnosticKind {
             | UnreadableFile { .. }
             | KsqlSyntax { .. } => None,
         }
+    }
+}
+
+/// What the string-key pitfall turns a key written in `format` into, in words.
+fn string_key_bytes(format: Format) -> &'static str {
+    match format {
+        Format::Avro | Format::JsonSr | Format::Protobuf => {
+            "the magic byte 0x00, the 4-byte schema id, then the encoded record"
+        }
+        Format::AvroRaw => "raw Avro binary",
+        Format::Json => "the JSON document as text, quotes and braces included",
+        Format::ConnectJson => "the whole {\"schema\": ..., \"payload\": ...} envelope as text",
+        _ => "the key's bytes",
+    }
+}
+
+/// The ksqlDB format that reads `format` (LANGUAGE.md, the serde table).
+fn ksql_format_name(format: Format) -> &'static str {
+    match format {
+        Format::Avro => "AVRO",
+        Format::JsonSr => "JSON_SR",
+        Format::Protobuf => "PROTOBUF",
+        Format::Json => "JSON",
+        Format::Delimited => "DELIMITED",
+        Format::None => "NONE",
+        _ => "KAFKA",
     }
 }
 

@@ -91,8 +91,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-const BROKEN: &str = "project demo\ntopic orders parttions=3 {\n    key strng\n}\n";
-const WARNS: &str = "project demo\ntopic orders {\n    key string\n}\nproducer p topic=orders\n";
+const BROKEN: &str = "project demo\ntopic orders parttions=3 {\n    key strng\n    value json\n}\n\
+                      producer p topic=orders {\n    key string\n    value json\n}\n";
+const WARNS: &str = "project demo\ntopic orders {\n    key string\n    value json\n}\nproducer p topic=orders\n";
 
 #[test]
 fn every_example_checks_clean() {

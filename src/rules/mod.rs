@@ -4,6 +4,16 @@
 //! `docs/<CODE>.md` beside this file, with the fixed headings that `venice explain` prints and
 //! that a test enforces.
 
+mod topic_formats;
+mod v101_key_format;
+mod v102_string_key;
+mod v103_value_format;
+mod v104_registry_framing;
+mod v105_json_envelope;
+mod v106_schemaless_connector;
+mod v107_windowed_key;
+mod v108_writers_disagree;
+mod v109_undetermined_format;
 mod v502_unused_topic;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -11,6 +21,15 @@ use crate::model::Project;
 
 /// Runs every rule over a resolved project.
 pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    v101_key_format::check(project, diagnostics);
+    v102_string_key::check(project, diagnostics);
+    v103_value_format::check(project, diagnostics);
+    v104_registry_framing::check(project, diagnostics);
+    v105_json_envelope::check(project, diagnostics);
+    v106_schemaless_connector::check(project, diagnostics);
+    v107_windowed_key::check(project, diagnostics);
+    v108_writers_disagree::check(project, diagnostics);
+    v109_undetermined_format::check(project, diagnostics);
     v502_unused_topic::check(project, diagnostics);
 }
 
@@ -49,6 +68,8 @@ macro_rules! rule {
 
 use Status::{Checked, Partial, Planned};
 
+const INFERRED_FORMATS: &str = "the formats of a ksqlDB query that states no KEY_FORMAT or VALUE_FORMAT are known once the ksqlDB front end infers them; until then such edges are not compared";
+
 /// Every code, sorted.
 pub static RULES: &[Rule] = &[
     rule!("V001", "not valid KDL", Error, Checked),
@@ -59,15 +80,29 @@ pub static RULES: &[Rule] = &[
     rule!("V006", "unreadable file", Error, Checked),
     rule!("V007", "inline secret", Error, Checked),
     rule!("V008", "include cycle", Error, Checked),
-    rule!("V101", "key format mismatch", Error, Planned),
-    rule!("V102", "string-key pitfall", Error, Planned),
-    rule!("V103", "value format mismatch", Error, Planned),
-    rule!("V104", "registry framing mismatch", Error, Planned),
-    rule!("V105", "JSON envelope mismatch", Error, Planned),
-    rule!("V106", "schemaless records for a connector that needs schemas", Error, Planned),
-    rule!("V107", "windowed key read as a plain key", Error, Planned),
-    rule!("V108", "writers disagree on a format", Error, Planned),
-    rule!("V109", "undetermined format", Error, Planned),
+    rule!("V101", "key format mismatch", Error, Partial(INFERRED_FORMATS)),
+    rule!(
+        "V102",
+        "string-key pitfall",
+        Error,
+        Partial(
+            "`stream`/`table` nodes under an old ksqlDB version, and CREATE statements that declare key columns or a KEY_FORMAT, are checked; the key of a query (CREATE ... AS SELECT) is known once the ksqlDB front end infers it"
+        )
+    ),
+    rule!("V103", "value format mismatch", Error, Partial(INFERRED_FORMATS)),
+    rule!("V104", "registry framing mismatch", Error, Checked),
+    rule!("V105", "JSON envelope mismatch", Error, Checked),
+    rule!(
+        "V106",
+        "schemaless records for a connector that needs schemas",
+        Error,
+        Partial(
+            "the JDBC sinks (`jdbc`, `debezium-jdbc`) are checked; the other catalog entries come with the connector catalog"
+        )
+    ),
+    rule!("V107", "windowed key read as a plain key", Error, Checked),
+    rule!("V108", "writers disagree on a format", Error, Checked),
+    rule!("V109", "undetermined format", Error, Checked),
     rule!("V201", "invalid Avro schema", Error, Planned),
     rule!("V202", "incompatible schema change", Error, Planned),
     rule!("V203", "reader cannot read writer", Error, Planned),

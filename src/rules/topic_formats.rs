@@ -21,11 +21,12 @@ pub enum Origin {
 }
 
 impl Written {
-    /// `topic \`orders\`` or `producer \`web\``, for messages.
-    pub fn describe(&self, topic: &str) -> String {
+    /// Who says what is written, as the subject of a sentence: `the topic declares` or
+    /// `producer \`web\` writes`.
+    pub fn says(&self) -> String {
         match &self.origin {
-            Origin::Declared => format!("topic `{topic}`"),
-            Origin::Writer(actor) => actor.describe(),
+            Origin::Declared => "the topic declares".into(),
+            Origin::Writer(actor) => format!("{} writes", actor.describe()),
         }
     }
 }
@@ -42,7 +43,11 @@ pub fn written(project: &Project, topic: &str, edges: &TopicEdges, side: Side) -
     }
     edges.writers.iter().find_map(|edge| {
         let serde = edge.serde(side)?;
-        Some(Written { format: serde.format.value, origin: Origin::Writer(edge.actor.clone()), span: serde.format.span })
+        Some(Written {
+            format: serde.format.value,
+            origin: Origin::Writer(edge.actor.clone()),
+            span: serde.format.span,
+        })
     })
 }
 
@@ -87,6 +92,37 @@ pub fn reader_pairs(project: &Project, side: Side) -> Vec<(&str, &Edge, Format, 
         }
     }
     pairs
+}
+
+/// The readers whose format on `side` gets `verdict` against what is written, as diagnostics of
+/// the given mismatch (V101, V103, V104, V105 share this).
+pub fn reader_mismatches(
+    project: &Project,
+    side: Side,
+    verdicts: &[Verdict],
+    mismatch: crate::diagnostic::Mismatch,
+    diagnostics: &mut Vec<crate::diagnostic::Diagnostic>,
+) {
+    use crate::diagnostic::{Diagnostic, DiagnosticKind};
+    for (topic, reader, read, written) in reader_pairs(project, side) {
+        if !verdicts.contains(&compare(written.format, read, side, reader.is_ksql())) {
+            continue;
+        }
+        let span = reader.serde(side).map_or(reader.span, |s| s.format.span);
+        diagnostics.push(Diagnostic::new(
+            DiagnosticKind::ReaderMismatch {
+                mismatch,
+                side,
+                topic: topic.to_string(),
+                reader: reader.actor.describe(),
+                read,
+                written: written.format,
+                writer: written.says(),
+                writer_span: written.span,
+            },
+            span,
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,47 @@
+//! V106: a connector that needs records with a schema reads a schemaless format. The JDBC sinks
+//! (Confluent's and Debezium's) build their statements and tables from the record's schema, so
+//! their values need a schema format, and their keys too when the primary key comes from them.
+
+use super::topic_formats::written;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::model::{Connector, ConnectorKind, Direction, Format, PkSource, Project, Side};
+use crate::source::Span;
+
+pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    for sink in project.connectors.iter().filter(|c| needs_schemas(c)) {
+        let value = read_format(project, sink, Side::Value);
+        if let Some((format, span)) = value.filter(|(f, _)| !f.has_schema()) {
+            report(sink, Side::Value, format, span, diagnostics);
+        }
+        let key_is_pk = sink.pk.as_ref().is_some_and(|pk| pk.source.value == PkSource::RecordKey);
+        let key = read_format(project, sink, Side::Key).filter(|_| key_is_pk);
+        // A primitive key (string, int, ...) carries its own simple schema and fills one column.
+        if let Some((format, span)) = key.filter(|(f, _)| matches!(f, Format::Json | Format::Delimited)) {
+            report(sink, Side::Key, format, span, diagnostics);
+        }
+    }
+}
+
+fn needs_schemas(connector: &Connector) -> bool {
+    connector.direction == Direction::Sink
+        && matches!(&connector.kind, Some(ConnectorKind::Catalog(kind)) if matches!(kind.value.as_str(), "jdbc" | "debezium-jdbc"))
+}
+
+/// The format the sink reads on a side: its own declaration, else what its topic carries.
+fn read_format(project: &Project, sink: &Connector, side: Side) -> Option<(Format, Span)> {
+    let own = match side {
+        Side::Key => sink.key.as_ref(),
+        Side::Value => sink.value.as_ref(),
+    };
+    if let Some(serde) = own {
+        return Some((serde.format.value, serde.format.span));
+    }
+    let topic = sink.topic.as_ref()?;
+    let edges = project.edges.get(&topic.value)?;
+    written(project, &topic.value, edges, side).map(|w| (w.format, topic.span))
+}
+
+fn report(sink: &Connector, side: Side, format: Format, span: Span, diagnostics: &mut Vec<Diagnostic>) {
+    let connector = format!("sink `{}`", sink.name.value);
+    diagnostics.push(Diagnostic::new(DiagnosticKind::Schemaless { connector, side, format }, span));
+}
