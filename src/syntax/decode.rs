@@ -6,41 +6,16 @@
 
 use super::grammar::ROOT;
 use super::loader::{ParsedFile, read_text};
-use super::reader::Node;
-use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use super::reader::{Node, known_siblings};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::*;
 use crate::source::{SourceMap, Span};
 use std::path::{Path, PathBuf};
 
 /// Decodes every parsed file into one project.
 pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
-    let mut nodes = Vec::new();
-    let mut seen_once: Vec<(&str, Span)> = Vec::new();
-    for parsed in files {
-        for kdl in parsed.document.nodes() {
-            let name = kdl.name().value();
-            let name_span = Span::from_miette(parsed.file, kdl.name().span());
-            let Some(spec) = ROOT.child(name) else {
-                let suggestion = suggest(name, ROOT.children.iter().map(|c| c.name));
-                diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::UnknownNode { name: name.into(), parent: None, suggestion },
-                    name_span,
-                ));
-                continue;
-            };
-            if !spec.repeatable {
-                if let Some((_, first)) = seen_once.iter().find(|(n, _)| *n == name) {
-                    diagnostics.push(Diagnostic::new(
-                        DiagnosticKind::RepeatedNode { node: name.into(), first: *first },
-                        name_span,
-                    ));
-                    continue;
-                }
-                seen_once.push((name, name_span));
-            }
-            nodes.push((parsed.file, kdl, spec));
-        }
-    }
+    let top_level = files.iter().flat_map(|parsed| parsed.document.nodes().iter().map(|node| (parsed.file, node)));
+    let nodes = known_siblings(top_level, &ROOT, None, diagnostics);
     // Validation borrows the source map; file reads below add to it, so they come after.
     let snapshot: Vec<_> = {
         let sources_ref: &SourceMap = sources;

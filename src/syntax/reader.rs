@@ -119,29 +119,9 @@ impl<'a> Node<'a> {
             self.report(DiagnosticKind::UnexpectedChildren { node: self.name().into() }, diagnostics);
             return;
         }
-        let mut first_seen: Vec<(&str, Span)> = Vec::new();
-        for child in children.nodes() {
-            let name = child.name().value();
-            let name_span = Span::from_miette(self.file, child.name().span());
-            let Some(spec) = self.spec.child(name) else {
-                let suggestion = suggest(name, self.spec.children.iter().map(|c| c.name));
-                diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::UnknownNode { name: name.into(), parent: Some(self.name().into()), suggestion },
-                    name_span,
-                ));
-                continue;
-            };
-            if !spec.repeatable {
-                if let Some((_, first)) = first_seen.iter().find(|(n, _)| *n == name) {
-                    diagnostics.push(Diagnostic::new(
-                        DiagnosticKind::RepeatedNode { node: name.into(), first: *first },
-                        name_span,
-                    ));
-                    continue;
-                }
-                first_seen.push((name, name_span));
-            }
-            Node::new(child, spec, self.file, self.sources).validate(diagnostics);
+        let siblings = children.nodes().iter().map(|child| (self.file, child));
+        for (file, child, spec) in known_siblings(siblings, self.spec, Some(self.name()), diagnostics) {
+            Node::new(child, spec, file, self.sources).validate(diagnostics);
         }
     }
 
@@ -256,6 +236,44 @@ impl<'a> Node<'a> {
     pub fn doc(&self) -> Option<String> {
         self.prop_string("doc").map(|d| d.value)
     }
+}
+
+/// The sibling nodes (possibly from several files) that `parent`'s grammar knows, each with its
+/// grammar entry. Reports unknown names (V002) and second occurrences of nodes that may appear
+/// once (V003); those are left out.
+pub fn known_siblings<'k>(
+    siblings: impl IntoIterator<Item = (FileId, &'k KdlNode)>,
+    parent: &'static NodeSpec,
+    parent_name: Option<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(FileId, &'k KdlNode, &'static NodeSpec)> {
+    let mut known = Vec::new();
+    let mut first_seen: Vec<(&str, Span)> = Vec::new();
+    for (file, node) in siblings {
+        let name = node.name().value();
+        let name_span = Span::from_miette(file, node.name().span());
+        let Some(spec) = parent.child(name) else {
+            let suggestion = suggest(name, parent.children.iter().map(|c| c.name));
+            let parent = parent_name.map(str::to_string);
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::UnknownNode { name: name.into(), parent, suggestion },
+                name_span,
+            ));
+            continue;
+        };
+        if !spec.repeatable {
+            if let Some((_, first)) = first_seen.iter().find(|(n, _)| *n == name) {
+                diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::RepeatedNode { node: name.into(), first: *first },
+                    name_span,
+                ));
+                continue;
+            }
+            first_seen.push((spec.name, name_span));
+        }
+        known.push((file, node, spec));
+    }
+    known
 }
 
 /// What was expected, and a suggestion, when `value` does not fit `ty`.
