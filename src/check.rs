@@ -1,6 +1,7 @@
 //! `venice check` as a library call: load, decode, resolve, and collect every diagnostic.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::lock;
 use crate::model::Project;
 use crate::resolve::resolve;
 use crate::source::SourceMap;
@@ -28,12 +29,25 @@ impl Checked {
     }
 }
 
-/// Checks the project in `dir`. Fails only when there is no project to check.
+/// Checks the project in `dir` against its `venice.lock`, if it has one. Fails only when there is
+/// no project to check.
 pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
     let mut sources = SourceMap::new(dir);
     let mut diagnostics = Vec::new();
     let files = loader::load(dir, &mut sources, &mut diagnostics)?;
-    Ok(finish(files, sources, diagnostics))
+    let baseline = lock::load_working_tree(dir, &mut sources);
+    Ok(finish(files, sources, diagnostics, baseline))
+}
+
+/// Checks the project in `dir` against `venice.lock` as committed at a git revision, the way
+/// `buf breaking --against` does. `Err` when the project or that lock cannot be read.
+pub fn check_against(dir: &Path, revision: &str) -> Result<Checked, String> {
+    let mut sources = SourceMap::new(dir);
+    let mut diagnostics = Vec::new();
+    let files = loader::load(dir, &mut sources, &mut diagnostics)
+        .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
+    let baseline = lock::load_revision(dir, revision, &mut sources)?;
+    Ok(finish(files, sources, diagnostics, Some(baseline)))
 }
 
 /// Checks a venice.kdl given as bytes, as if it were in `dir` (files it names are read from
@@ -43,11 +57,17 @@ pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
     let mut diagnostics = Vec::new();
     let root = dir.join(loader::PROJECT_FILE);
     let files = loader::load_bytes(root, bytes.to_vec(), &mut sources, &mut diagnostics);
-    finish(files, sources, diagnostics)
+    finish(files, sources, diagnostics, None)
 }
 
-fn finish(files: Vec<loader::ParsedFile>, mut sources: SourceMap, mut diagnostics: Vec<Diagnostic>) -> Checked {
+fn finish(
+    files: Vec<loader::ParsedFile>,
+    mut sources: SourceMap,
+    mut diagnostics: Vec<Diagnostic>,
+    baseline: Option<(crate::source::FileId, String)>,
+) -> Checked {
     let mut project = decode(&files, &mut sources, &mut diagnostics);
+    project.baseline = baseline.and_then(|(file, origin)| lock::parse(file, origin, &sources, &mut diagnostics));
     resolve(&mut project, &mut diagnostics);
     crate::rules::check_all(&project, &mut diagnostics);
     diagnostics.sort_by(|a, b| {

@@ -44,6 +44,10 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 1 when any is found).
     #[arg(long, value_enum, value_name = "LINT")]
     pub deny: Vec<Deny>,
+    /// Compare with `venice.lock` as committed at this git revision (a branch, tag or commit)
+    /// instead of the one in the folder, as `buf breaking --against` does.
+    #[arg(long, value_name = "REF")]
+    pub against: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -220,6 +220,10 @@ pub enum DiagnosticKind {
     UnusedTopic { topic: String, unused: Unused },
     /// V2xx: a problem in an Avro schema, worded by the Avro phase.
     Avro(crate::avro::Problem),
+    /// V009: venice.lock cannot be read as a lock.
+    InvalidLock { message: String },
+    /// V503: fewer partitions than the baseline.
+    FewerPartitions { topic: String, partitions: u32, baseline: u32, origin: String, baseline_span: Span },
     /// V301: ksqlDB text that cannot even be tokenized.
     KsqlSyntax { message: String },
 }
@@ -246,6 +250,8 @@ impl DiagnosticKind {
             IncludeCycle { .. } => "V008",
             KsqlSyntax { .. } => "V301",
             UnusedTopic { .. } => "V502",
+            InvalidLock { .. } => "V009",
+            FewerPartitions { .. } => "V503",
             ReaderMismatch { mismatch: Mismatch::Framing, .. } => "V104",
             ReaderMismatch { mismatch: Mismatch::Envelope, .. } => "V105",
             ReaderMismatch { side: Side::Key, .. } => "V101",
@@ -328,6 +334,10 @@ impl DiagnosticKind {
                 "{writer} writes the {} of topic `{topic}` as `{format}`, but {other} `{other_format}`",
                 side.as_str()
             ),
+            InvalidLock { message } => format!("`venice.lock` is not a valid lock: {message}"),
+            FewerPartitions { topic, partitions, baseline, origin, .. } => {
+                format!("topic `{topic}` has {partitions} partitions, fewer than the {baseline} recorded in {origin}")
+            }
             UndeterminedFormat { side, topic } => {
                 format!("the {} format of topic `{topic}` cannot be determined", side.as_str())
             }
@@ -362,6 +372,8 @@ impl DiagnosticKind {
             WindowedKey { .. } => "reads a plain key".into(),
             WritersDisagree { format, .. } => format!("writes `{format}`"),
             UndeterminedFormat { side, .. } => format!("no `{}` and no writer", side.as_str()),
+            InvalidLock { .. } => "here".into(),
+            FewerPartitions { .. } => "fewer partitions".into(),
         }
     }
 
@@ -382,6 +394,9 @@ impl DiagnosticKind {
             }
             WindowedKey { writer_span, .. } => {
                 vec![Label { span: *writer_span, message: "a windowed aggregation writes it".into() }]
+            }
+            FewerPartitions { baseline, baseline_span, .. } => {
+                vec![Label { span: *baseline_span, message: format!("{baseline} recorded here") }]
             }
             WritersDisagree { other_format, other_span, .. } => {
                 vec![Label { span: *other_span, message: format!("`{other_format}` here") }]
@@ -453,6 +468,12 @@ impl DiagnosticKind {
                 "read the key as `bytes` and split off the window, declare `WINDOW_TYPE` on the ksqlDB source, or re-key the table without its window before it reaches this reader".into(),
             ),
             WritersDisagree { .. } => Some("every writer of a topic must write the same format".into()),
+            InvalidLock { .. } => Some(
+                "`venice build` writes this file; restore it from version control or delete it to start a new baseline".into(),
+            ),
+            FewerPartitions { baseline, .. } => Some(format!(
+                "Kafka cannot remove partitions: keep {baseline}, or move to a new topic"
+            )),
             UndeterminedFormat { side, .. } => Some(format!(
                 "declare it on the topic: `{} FORMAT`, e.g. `{} string`",
                 side.as_str(),

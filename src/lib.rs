@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod fmt;
 pub mod init;
 pub mod ksql;
+pub mod lock;
 pub mod model;
 pub mod render;
 pub mod resolve;

@@ -3,7 +3,7 @@
 //! Exit statuses (CHECKS.md): 0 no errors, 1 errors found (or, with `--check`, files that would
 //! change), 2 the command could not run.
 
-use crate::check::{Checked, ProjectNotFound, check};
+use crate::check::{Checked, ProjectNotFound, check, check_against};
 use crate::cli::{CheckArgs, Cli, Command, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs};
 use crate::diagnostic::Severity;
 use crate::render::{HumanOptions, OutputFormat, render};
@@ -28,9 +28,13 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn run_check(args: &CheckArgs) -> u8 {
-    let checked = match check(&args.dir) {
+    let checked = match &args.against {
+        None => check(&args.dir).map_err(|not_found| project_not_found(&not_found)),
+        Some(revision) => check_against(&args.dir, revision),
+    };
+    let checked = match checked {
         Ok(checked) => checked,
-        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+        Err(message) => return cannot_run(&message),
     };
     print_out(&render(args.format, &checked.diagnostics, &checked.sources, &human_options()));
     let deny_warnings = args.deny.contains(&Deny::Warnings);

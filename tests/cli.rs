@@ -300,3 +300,45 @@ fn completions_for_each_shell() {
     }
     Test::new().args(["completions", "tcsh"]).run().status(2);
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=venice", "-c", "user.email=venice@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+}
+
+#[test]
+fn check_against_a_revision_takes_the_baseline_committed_there() {
+    let project = "project demo\ntopic orders partitions=3 {\n    key string\n    value json\n}\n\
+                   producer p topic=orders {\n    key string\n    value json\n}\n\
+                   consumer c topic=orders {\n    key string\n    value json\n}\n";
+    let test =
+        Test::new().file("venice.kdl", project).file("venice.lock", "version = 1\n\n[topics.orders]\npartitions = 6\n");
+    git(test.dir.path(), &["init", "-q"]);
+    git(test.dir.path(), &["add", "."]);
+    git(test.dir.path(), &["commit", "-qm", "baseline"]);
+    // The working copy's lock moves on; the committed one still says 6.
+    std::fs::write(test.dir.path().join("venice.lock"), "version = 1\n\n[topics.orders]\npartitions = 3\n").unwrap();
+    let dir = test.dir.path().to_path_buf();
+    let run = test.args(["check", "--against", "HEAD", "--format", "json"]).run().status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["diagnostics"][0]["code"], "V503");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "topic `orders` has 3 partitions, fewer than the 6 recorded in venice.lock at HEAD"
+    );
+    assert_eq!(json["diagnostics"][0]["labels"][0]["file"], "venice.lock@HEAD");
+    let here = Command::new(env!("CARGO_BIN_EXE_venice")).arg("check").current_dir(&dir).output().unwrap();
+    assert_eq!(here.status.code(), Some(0), "the working copy's lock says 3");
+    let bad = Command::new(env!("CARGO_BIN_EXE_venice"))
+        .args(["check", "--against", "no-such-ref"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot read `venice.lock` at `no-such-ref`"));
+}

@@ -45,6 +45,9 @@ pub struct Project {
     pub transforms: Vec<Transform>,
     /// For each topic name, who writes it and who reads it. Filled by `resolve`.
     pub edges: BTreeMap<String, TopicEdges>,
+    /// What the project is compared with for evolution: venice.lock, or its version at a git
+    /// revision. `None` when there is none.
+    pub baseline: Option<crate::lock::Baseline>,
 }
 
 impl Project {
@@ -54,6 +57,11 @@ impl Project {
 
     pub fn schema(&self, name: &str) -> Option<&Schema> {
         self.schemas.iter().find(|s| s.name.value == name)
+    }
+
+    /// A topic's partition count: as declared, else 1.
+    pub fn partitions(topic: &Topic) -> u32 {
+        topic.partitions.as_ref().map_or(1, |p| p.value)
     }
 
     pub fn database(&self, name: &str) -> Option<&Database> {

@@ -15,6 +15,7 @@ mod v107_windowed_key;
 mod v108_writers_disagree;
 mod v109_undetermined_format;
 mod v502_unused_topic;
+mod v503_fewer_partitions;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
@@ -31,6 +32,7 @@ pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     v108_writers_disagree::check(project, diagnostics);
     v109_undetermined_format::check(project, diagnostics);
     v502_unused_topic::check(project, diagnostics);
+    v503_fewer_partitions::check(project, diagnostics);
 }
 
 /// How far a code's check is implemented.
@@ -80,6 +82,7 @@ pub static RULES: &[Rule] = &[
     rule!("V006", "unreadable file", Error, Checked),
     rule!("V007", "inline secret", Error, Checked),
     rule!("V008", "include cycle", Error, Checked),
+    rule!("V009", "invalid lock file", Error, Checked),
     rule!("V101", "key format mismatch", Error, Partial(INFERRED_FORMATS)),
     rule!(
         "V102",
@@ -135,7 +138,7 @@ pub static RULES: &[Rule] = &[
     rule!("V407", "Debezium envelope where rows are expected", Error, Planned),
     rule!("V501", "cycle among transforms", Error, Planned),
     rule!("V502", "topic not written or not read", Warning, Checked),
-    rule!("V503", "fewer partitions than the baseline", Error, Planned),
+    rule!("V503", "fewer partitions than the baseline", Error, Checked),
     rule!("V504", "replication above broker count", Error, Planned),
     rule!("V505", "table topic not compacted", Warning, Planned),
 ];
