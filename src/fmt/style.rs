@@ -22,6 +22,9 @@
 //! - `;` between nodes becomes a line break; slashdashed nodes, entries and
 //!   children blocks are formatted like live ones and always keep their `/-`.
 
+use crate::syntax::lexical::{
+    block_comment_len, first_char_len, is_newline, line_comment_len, newline_len, string_len,
+};
 use kdl::{KdlDocument, KdlDocumentFormat, KdlEntry, KdlError, KdlNode};
 
 /// One level of indentation.
@@ -658,75 +661,8 @@ fn drop_dangling_line_breaks(items: &mut Vec<InlineItem>) {
 // Scanning KDL text (lengths in bytes of the construct at the start of `s`)
 // ---------------------------------------------------------------------------
 
-fn newline_len(s: &str) -> Option<usize> {
-    if s.starts_with("\r\n") {
-        return Some(2);
-    }
-    let first = s.chars().next()?;
-    is_newline(first).then(|| first.len_utf8())
-}
-
-fn is_newline(c: char) -> bool {
-    matches!(c, '\r' | '\n' | '\u{85}' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}')
-}
-
 fn is_unicode_space(c: char) -> bool {
     matches!(c, '\t' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
-}
-
-fn first_char_len(s: &str) -> usize {
-    s.chars().next().map_or(0, char::len_utf8)
-}
-
-/// `//` up to, not including, the newline.
-fn line_comment_len(s: &str) -> usize {
-    s.char_indices().find(|&(at, _)| newline_len(&s[at..]).is_some()).map_or(s.len(), |(at, _)| at)
-}
-
-/// `/* */`, which nests in KDL.
-fn block_comment_len(s: &str) -> usize {
-    let mut depth = 0usize;
-    let mut at = 0;
-    while at < s.len() {
-        let rest = &s[at..];
-        if rest.starts_with("/*") {
-            depth += 1;
-            at += 2;
-        } else if rest.starts_with("*/") {
-            depth = depth.saturating_sub(1);
-            at += 2;
-            if depth == 0 {
-                return at;
-            }
-        } else {
-            at += first_char_len(rest);
-        }
-    }
-    s.len()
-}
-
-/// A quoted, raw (`#"…"#`) or multi-line (`"""…"""`) string; None when `s`
-/// does not start with one.
-fn string_len(s: &str) -> Option<usize> {
-    let hashes = s.bytes().take_while(|&b| b == b'#').count();
-    let body = &s[hashes..];
-    if !body.starts_with('"') {
-        return None;
-    }
-    let quotes = if body.starts_with("\"\"\"") { 3 } else { 1 };
-    let closing = format!("{}{}", "\"".repeat(quotes), "#".repeat(hashes));
-    let is_raw = hashes > 0;
-    let mut at = hashes + quotes;
-    while at < s.len() {
-        let rest = &s[at..];
-        if rest.starts_with(&closing) {
-            return Some(at + closing.len());
-        }
-        let step = first_char_len(rest);
-        // An escape hides the character after the backslash (e.g. `\"`).
-        at += if !is_raw && rest.starts_with('\\') { step + first_char_len(&rest[step..]) } else { step };
-    }
-    Some(s.len())
 }
 
 /// Spaces and block comments.

@@ -3,6 +3,7 @@
 //! Reading never stops at the first problem: an unreadable include, a syntax error or an include
 //! cycle becomes a diagnostic, and the other files are still read.
 
+use super::lexical::{block_comment_len, first_char_len, line_comment_len, string_len};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::source::{FileId, SourceMap, Span};
 use kdl::KdlDocument;
@@ -252,44 +253,39 @@ fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The offset of the first `{` that opens a block deeper than [`MAX_NESTING`], skipping strings
-/// and comments well enough for this purpose (a guard, not a parser).
+/// The offset of the first `{` that opens a block deeper than [`MAX_NESTING`]. Strings (quoted,
+/// raw, multi-line) and comments (line, nested block) are skipped with the same lexical rules the
+/// formatter uses, so braces inside them neither count nor hide real ones.
 fn too_deep(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        if let Some(len) = string_len(rest) {
+            at += len.max(1);
+            continue;
+        }
+        if rest.starts_with("//") {
+            at += line_comment_len(rest).max(2);
+            continue;
+        }
+        if rest.starts_with("/*") {
+            at += block_comment_len(rest).max(2);
+            continue;
+        }
+        match rest.as_bytes()[0] {
             b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(i);
+                    return Some(at);
                 }
             }
             b'}' => depth = depth.saturating_sub(1),
-            b'"' => i = skip_string(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p);
-            }
             _ => {}
         }
-        i += 1;
+        at += first_char_len(rest);
     }
     None
-}
-
-/// The offset of the closing quote of the string opening at `start` (escapes honoured).
-fn skip_string(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'"' => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    bytes.len()
 }
 
 #[cfg(test)]
@@ -305,5 +301,10 @@ mod tests {
         assert_eq!(too_deep(&quoted), None);
         let commented = format!("// {}\na", "{".repeat(500));
         assert_eq!(too_deep(&commented), None);
+        // A quote inside a block comment must not hide the braces after it (found by fuzzing).
+        let hidden = format!("/*\"*/\n{}", "a{".repeat(MAX_NESTING + 1));
+        assert!(too_deep(&hidden).is_some());
+        let raw = format!("a #\"{}\"# {}", "\\\"{".repeat(100), "b{".repeat(MAX_NESTING + 1));
+        assert!(too_deep(&raw).is_some(), "a backslash in a raw string escapes nothing");
     }
 }

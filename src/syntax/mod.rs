@@ -5,5 +5,6 @@
 
 pub mod decode;
 pub mod grammar;
+pub(crate) mod lexical;
 pub mod loader;
 pub mod reader;
