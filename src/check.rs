@@ -69,6 +69,7 @@ fn finish(
     let mut project = decode(&files, &mut sources, &mut diagnostics);
     project.baseline = baseline.and_then(|(file, origin)| lock::parse(file, origin, &sources, &mut diagnostics));
     resolve(&mut project, &mut diagnostics);
+    project.avro = crate::avro::build(&project, &sources, &mut diagnostics);
     crate::rules::check_all(&project, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))

@@ -224,6 +224,8 @@ pub enum DiagnosticKind {
     InvalidLock { message: String },
     /// V503: fewer partitions than the baseline.
     FewerPartitions { topic: String, partitions: u32, baseline: u32, origin: String, baseline_span: Span },
+    /// V010: includes nested deeper than the limit.
+    IncludeTooDeep { limit: usize },
     /// V301: ksqlDB text that cannot even be tokenized.
     KsqlSyntax { message: String },
 }
@@ -251,6 +253,7 @@ impl DiagnosticKind {
             KsqlSyntax { .. } => "V301",
             UnusedTopic { .. } => "V502",
             InvalidLock { .. } => "V009",
+            IncludeTooDeep { .. } => "V010",
             FewerPartitions { .. } => "V503",
             ReaderMismatch { mismatch: Mismatch::Framing, .. } => "V104",
             ReaderMismatch { mismatch: Mismatch::Envelope, .. } => "V105",
@@ -335,6 +338,7 @@ impl DiagnosticKind {
                 side.as_str()
             ),
             InvalidLock { message } => format!("`venice.lock` is not a valid lock: {message}"),
+            IncludeTooDeep { limit } => format!("includes nest deeper than {limit} files"),
             FewerPartitions { topic, partitions, baseline, origin, .. } => {
                 format!("topic `{topic}` has {partitions} partitions, fewer than the {baseline} recorded in {origin}")
             }
@@ -373,6 +377,7 @@ impl DiagnosticKind {
             WritersDisagree { format, .. } => format!("writes `{format}`"),
             UndeterminedFormat { side, .. } => format!("no `{}` and no writer", side.as_str()),
             InvalidLock { .. } => "here".into(),
+            IncludeTooDeep { .. } => "one include too many".into(),
             FewerPartitions { .. } => "fewer partitions".into(),
         }
     }
@@ -471,6 +476,9 @@ impl DiagnosticKind {
             InvalidLock { .. } => Some(
                 "`venice build` writes this file; restore it from version control or delete it to start a new baseline".into(),
             ),
+            IncludeTooDeep { .. } => {
+                Some("include the files from venice.kdl (or one level down) instead of chaining them".into())
+            }
             FewerPartitions { baseline, .. } => Some(format!(
                 "Kafka cannot remove partitions: keep {baseline}, or move to a new topic"
             )),

@@ -51,22 +51,28 @@ fn report_duplicates(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The outline of each transform's SQL (empty when it has none or it cannot be tokenized).
+/// The outline of each transform's SQL (empty when it has none or it cannot be tokenized), and
+/// the syntax errors the parser finds in it (the tokenizer's included, reported once).
 fn outline_transforms(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Vec<Outline> {
     project
         .transforms
         .iter()
-        .map(|t| match t.sql.as_ref().map(outline) {
-            Some(Ok(outline)) => outline,
-            Some(Err(error)) => {
-                let sql = t.sql.as_ref().expect("outlined above");
-                diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::KsqlSyntax { message: error.message },
-                    sql.span(error.offset, error.offset),
-                ));
-                Outline::default()
+        .map(|t| {
+            let Some(sql) = t.sql.as_ref() else { return Outline::default() };
+            let (_, errors) = crate::ksql::parser::parse(sql);
+            let reported = !errors.is_empty();
+            for error in errors {
+                diagnostics.push(Diagnostic::new(DiagnosticKind::KsqlSyntax { message: error.message }, error.span));
             }
-            None => Outline::default(),
+            outline(sql).unwrap_or_else(|error| {
+                if !reported {
+                    diagnostics.push(Diagnostic::new(
+                        DiagnosticKind::KsqlSyntax { message: error.message },
+                        sql.span(error.offset, error.offset),
+                    ));
+                }
+                Outline::default()
+            })
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 //! [`SourceMap`] owns the text of every file read, so renderers can turn spans into lines and
 //! columns long after the front end has finished.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Index of a file in the [`SourceMap`].
@@ -87,11 +88,13 @@ impl SourceFile {
 pub struct SourceMap {
     root: PathBuf,
     files: Vec<SourceFile>,
+    /// Each file's id by its path on disk, so looking a file up does not scan them all.
+    by_path: HashMap<PathBuf, FileId>,
 }
 
 impl SourceMap {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        SourceMap { root: root.into(), files: Vec::new() }
+        SourceMap { root: root.into(), files: Vec::new(), by_path: HashMap::new() }
     }
 
     /// The project folder.
@@ -101,8 +104,10 @@ impl SourceMap {
 
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let name = self.display_name_of(&path);
+        let id = FileId(self.files.len() as u32);
+        self.by_path.entry(path.clone()).or_insert(id);
         self.files.push(SourceFile::new(name, path, text));
-        FileId(self.files.len() as u32 - 1)
+        id
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -115,7 +120,7 @@ impl SourceMap {
 
     /// The id of a file already read, by its path on disk.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files().find(|(_, f)| f.path == path).map(|(id, _)| id)
+        self.by_path.get(path).copied()
     }
 
     /// The text a span covers.

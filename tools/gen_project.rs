@@ -2,9 +2,9 @@
 //!
 //! Usage: `cargo run --release --example gen-project -- N OUT_DIR`
 //!
-//! The project has N topics (and as many schemas), N producers and consumers, N/2 transforms,
-//! N/5 connectors, split over about N/100 included files. The same N always gives the same
-//! files. OUT_DIR must be missing, empty, or a project this tool wrote before.
+//! The project has N topics (and as many schemas), about 1.4 N producers and consumers, N/2
+//! transforms, N/5 connectors, split over about N/100 included files. The same N always gives
+//! the same files. OUT_DIR must be missing, empty, or a project this tool wrote before.
 
 #[path = "../benches/support/gen.rs"]
 mod generator;

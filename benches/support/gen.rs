@@ -10,7 +10,9 @@
 //! - `pipelines/part-NNN.kdl`, about `n / 100` of them, which split the declarations below;
 //! - `n` topics, each with key and value serdes and a partition count, some with compatibility,
 //!   retention, cleanup and config; and one Avro schema file per topic under `schema/`;
-//! - one producer or consumer per topic;
+//! - apps: a producer for each topic a stream reads, a consumer for each topic a source writes,
+//!   and a producer and a consumer for each other topic (about 1.4 n apps: a topic that nothing
+//!   writes or nothing reads is V502, so one app per topic cannot check clean);
 //! - `n / 2` transforms, each over a `stream` declared over an odd-numbered topic, half of them
 //!   in `ksql/*.sql` files and half inline;
 //! - `n / 5` connectors: Debezium PostgreSQL sources capturing two tables each (DDL in `ddl/`),
@@ -52,10 +54,9 @@ pub fn write(n: usize, dir: &Path) -> io::Result<Counts> {
         if !empty {
             let root = std::fs::read_to_string(dir.join("venice.kdl")).unwrap_or_default();
             if !root.starts_with(MARKER) {
-                return Err(io::Error::other(format!(
-                    "{} is not empty and not a generated project; refusing to overwrite it",
-                    dir.display()
-                )));
+                return Err(io::Error::other(
+                    "the folder is not empty and holds no generated project; refusing to overwrite it",
+                ));
             }
             for sub in ["venice.kdl", "pipelines", "schema", "ksql", "ddl"] {
                 let path = dir.join(sub);
@@ -126,7 +127,7 @@ enum Role {
     Stream { transform: usize },
     /// Written by a Debezium source, read by a consumer.
     Cdc { source: usize },
-    /// Written by a producer, or read by a consumer (alternately).
+    /// Written by a producer and read by a consumer (every topic must have both, or it is V502).
     App,
 }
 
@@ -256,7 +257,7 @@ pub fn project(n: usize) -> Project {
                 let sql = transform_sql(&plan, i, transform);
                 let _ = writeln!(out, "stream {} topic={} key-column=EVENT_KEY", plan.stream(i), plan.topic(i));
                 counts.streams += 1;
-                if transform % 2 == 0 {
+                if transform.is_multiple_of(2) {
                     let path = format!("ksql/derive_{}.sql", plan.id(transform));
                     let _ = writeln!(out, "transform derive-{} path=\"../{path}\"", plan.id(transform));
                     side_files.push((path, sql));
@@ -275,13 +276,10 @@ pub fn project(n: usize) -> Project {
             Role::App => {
                 side_files.push((plan.schema_file(i), record_schema(&plan, i)));
                 topic_node(&plan, i, out);
-                let writes = (i / 2) % 2 == 0;
-                app_node(&plan, i, writes, out);
-                if writes {
-                    counts.producers += 1;
-                } else {
-                    counts.consumers += 1;
-                }
+                app_node(&plan, i, true, out);
+                app_node(&plan, i, false, out);
+                counts.producers += 1;
+                counts.consumers += 1;
             }
         }
         out.push('\n');
@@ -356,19 +354,19 @@ fn topic_node(plan: &Plan, i: usize, out: &mut String) {
     let replication = if rng.below(3) == 0 { String::new() } else { " replication=3".to_string() };
     let _ = writeln!(out, "topic {} partitions={partitions}{replication} {{", plan.topic(i));
     key_and_value(plan, i, "    ", out);
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         let level = rng.pick(&["backward", "backward-transitive", "forward", "full", "full-transitive", "none"]);
         let _ = writeln!(out, "    compatibility {level}");
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         let retention = rng.pick(&["forever", "\"7d\"", "\"12h\"", "\"30d\"", "\"90m\""]);
         let _ = writeln!(out, "    retention {retention}");
     }
-    if i % 6 == 0 {
+    if i.is_multiple_of(6) {
         let cleanup = rng.pick(&["delete", "compact", "\"compact,delete\""]);
         let _ = writeln!(out, "    cleanup {cleanup}");
     }
-    if i % 7 == 0 {
+    if i.is_multiple_of(7) {
         let _ = writeln!(out, "    config \"min.insync.replicas\" \"2\"");
         let _ = writeln!(out, "    config \"max.message.bytes\" \"{}\"", 1_048_576 * (1 + rng.below(4)));
     }
@@ -378,7 +376,7 @@ fn topic_node(plan: &Plan, i: usize, out: &mut String) {
 fn app_node(plan: &Plan, i: usize, writes: bool, out: &mut String) {
     let topic = plan.topic(i);
     if writes {
-        let doc = if i % 3 == 0 { format!(" doc=\"Writes {topic}\"") } else { String::new() };
+        let doc = if i.is_multiple_of(3) { format!(" doc=\"Writes {topic}\"") } else { String::new() };
         let _ = writeln!(out, "producer {topic}-writer topic={topic}{doc} {{");
     } else {
         let _ = writeln!(out, "consumer {topic}-reader topic={topic} group={}-{}-group {{", plan.domain(i), plan.id(i));

@@ -48,6 +48,8 @@ pub struct Project {
     /// What the project is compared with for evolution: venice.lock, or its version at a git
     /// revision. `None` when there is none.
     pub baseline: Option<crate::lock::Baseline>,
+    /// The project's Avro schemas, parsed. Filled by the `avro` phase.
+    pub avro: crate::avro::Catalog,
 }
 
 impl Project {

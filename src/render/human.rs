@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceMap, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use std::fmt;
+use std::sync::Arc;
 
 /// How to draw human output.
 #[derive(Debug, Clone)]
@@ -26,9 +27,13 @@ impl Default for HumanOptions {
 pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, options: &HumanOptions) -> String {
     let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false);
+    // One shared copy of each file's text for every report that shows it: cloning a large file
+    // once per diagnostic would make many diagnostics quadratic.
+    let shared: Vec<(String, Arc<String>)> =
+        sources.files().map(|(_, f)| (f.name.clone(), Arc::new(f.text.clone()))).collect();
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let report = Report::new(diagnostic, sources);
+        let report = Report::new(diagnostic, &shared);
         // Writing to a String cannot fail.
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
@@ -57,13 +62,13 @@ struct Report {
     code: Option<&'static str>,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: NamedSource<Arc<String>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
 
 impl Report {
-    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Self {
+    fn new(diagnostic: &Diagnostic, sources: &[(String, Arc<String>)]) -> Self {
         let file = diagnostic.span.file;
         let mut labels =
             vec![LabeledSpan::new_primary_with_span(Some(diagnostic.label()), miette_span(diagnostic.span))];
@@ -90,7 +95,7 @@ impl Report {
     }
 
     /// A label in another file, shown as an advice under the main report.
-    fn elsewhere(span: Span, message: String, sources: &SourceMap) -> Self {
+    fn elsewhere(span: Span, message: String, sources: &[(String, Arc<String>)]) -> Self {
         Report {
             message: message.clone(),
             code: None,
@@ -103,9 +108,9 @@ impl Report {
     }
 }
 
-fn named_source(file: crate::source::FileId, sources: &SourceMap) -> NamedSource<String> {
-    let file = sources.get(file);
-    NamedSource::new(file.name.clone(), file.text.clone())
+fn named_source(file: crate::source::FileId, sources: &[(String, Arc<String>)]) -> NamedSource<Arc<String>> {
+    let (name, text) = &sources[file.0 as usize];
+    NamedSource::new(name, Arc::clone(text))
 }
 
 fn miette_span(span: Span) -> miette::SourceSpan {

@@ -83,6 +83,7 @@ pub static RULES: &[Rule] = &[
     rule!("V007", "inline secret", Error, Checked),
     rule!("V008", "include cycle", Error, Checked),
     rule!("V009", "invalid lock file", Error, Checked),
+    rule!("V010", "includes nested too deep", Error, Checked),
     rule!("V101", "key format mismatch", Error, Partial(INFERRED_FORMATS)),
     rule!(
         "V102",
@@ -106,20 +107,13 @@ pub static RULES: &[Rule] = &[
     rule!("V107", "windowed key read as a plain key", Error, Checked),
     rule!("V108", "writers disagree on a format", Error, Checked),
     rule!("V109", "undetermined format", Error, Checked),
-    rule!("V201", "invalid Avro schema", Error, Planned),
+    rule!("V201", "invalid Avro schema", Error, Checked),
     rule!("V202", "incompatible schema change", Error, Planned),
     rule!("V203", "reader cannot read writer", Error, Planned),
-    rule!("V204", "default does not match its type", Error, Planned),
+    rule!("V204", "default does not match its type", Error, Checked),
     rule!("V205", "type the reader cannot represent", Error, Planned),
     rule!("V206", "declared schema disagrees with inferred schema", Error, Planned),
-    rule!(
-        "V301",
-        "ksqlDB syntax error",
-        Error,
-        Partial(
-            "only text that cannot be tokenized is reported so far; the statement parser comes with the ksqlDB front end"
-        )
-    ),
+    rule!("V301", "ksqlDB syntax error", Error, Checked),
     rule!("V302", "unknown stream, table or topic", Error, Planned),
     rule!("V303", "unknown column", Error, Planned),
     rule!("V304", "type error", Error, Planned),

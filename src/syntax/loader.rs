@@ -7,6 +7,7 @@ use super::lexical::{block_comment_len, first_char_len, line_comment_len, string
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::source::{FileId, SourceMap, Span};
 use kdl::KdlDocument;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The name of the root file of a project.
@@ -34,21 +35,54 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// run out of stack on hostile input. Real projects nest three levels.
 const MAX_NESTING: usize = 64;
 
+/// kdl 6.7 parses a block comment recursively, one level per `*`, `/` or run of other characters
+/// (`commented_block` in its v2 parser); comments with more steps than this are refused.
+const MAX_COMMENT_STEPS: usize = 4096;
+
+/// The KDL parser runs on a thread with this much stack: enough for the limits above in a debug
+/// build, with a wide margin. It is reserved, not touched, unless the parser needs it.
+const PARSER_STACK_BYTES: usize = 256 << 20;
+
+/// Includes deeper than this (a chain of files, each including the next) are refused.
+const MAX_INCLUDE_DEPTH: usize = 32;
+
+/// After this many syntax errors in one file, the rest are not reported: past that point they are
+/// echoes of the first, and a binary file would otherwise produce thousands.
+const MAX_SYNTAX_ERRORS: usize = 50;
+
 /// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
 pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<Diagnostic>> {
     let unreadable = |reason: String| {
         Box::new(Diagnostic::new(DiagnosticKind::UnreadableFile { path: shown.to_string(), reason }, named_at))
     };
-    let metadata = std::fs::metadata(path).map_err(|e| unreadable(io_reason(&e)))?;
-    if metadata.is_dir() {
-        return Err(unreadable("it is a folder".into()));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(unreadable(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
+    let bytes = read_bounded(path).map_err(unreadable)?;
     String::from_utf8(bytes)
         .map_err(|_| Box::new(Diagnostic::new(DiagnosticKind::NotUtf8 { path: shown.to_string() }, named_at)))
+}
+
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]. Folders, devices and pipes are
+/// refused before they are opened (a FIFO would block; `/dev/zero` never ends), and the read is
+/// bounded whatever the metadata says.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if metadata.is_dir() {
+        return Err("it is a folder".into());
+    }
+    if !metadata.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    let too_large = || format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20);
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// How an I/O error reads in a message: lowercase, without the OS error number.
@@ -71,9 +105,9 @@ pub fn load(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<ParsedFile>, ProjectNotFound> {
     let root = dir.join(PROJECT_FILE);
-    let bytes = match std::fs::read(&root) {
+    let bytes = match read_bounded(&root) {
         Ok(bytes) => bytes,
-        Err(e) => return Err(ProjectNotFound { path: root, reason: io_reason(&e) }),
+        Err(reason) => return Err(ProjectNotFound { path: root, reason }),
     };
     Ok(load_bytes(root, bytes, sources, diagnostics))
 }
@@ -86,7 +120,7 @@ pub fn load_bytes(
     sources: &mut SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<ParsedFile> {
-    let mut loader = Loader { sources, diagnostics, parsed: Vec::new(), stack: Vec::new() };
+    let mut loader = Loader { sources, diagnostics, parsed: Vec::new(), stack: Vec::new(), read: HashSet::new() };
     let file = match String::from_utf8(bytes) {
         Ok(text) => loader.sources.add(root.clone(), text),
         Err(e) => {
@@ -108,10 +142,13 @@ struct Loader<'a> {
     parsed: Vec<ParsedFile>,
     /// The chain of files being included, to detect cycles.
     stack: Vec<PathBuf>,
+    /// The canonical paths of every file read, so a file reached twice is read once.
+    read: HashSet<PathBuf>,
 }
 
 impl Loader<'_> {
     fn parse_and_follow(&mut self, file: FileId, canonical_path: PathBuf) {
+        self.read.insert(canonical_path.clone());
         let Some(document) = self.parse(file) else { return };
         self.stack.push(canonical_path);
         let includes = include_patterns(&document, file);
@@ -124,18 +161,18 @@ impl Loader<'_> {
 
     fn parse(&mut self, file: FileId) -> Option<KdlDocument> {
         let text = &self.sources.get(file).text;
-        if let Some(offset) = too_deep(text) {
+        if let Some((offset, problem)) = too_complex(text) {
+            let (message, label) = match problem {
+                Complexity::Nesting => (format!("nesting deeper than {MAX_NESTING} levels"), "too deep"),
+                Complexity::Comment => (format!("a block comment longer than {MAX_COMMENT_STEPS} steps"), "too long"),
+            };
             self.diagnostics.push(Diagnostic::new(
-                DiagnosticKind::InvalidKdl {
-                    message: format!("nesting deeper than {MAX_NESTING} levels"),
-                    label: Some("too deep".into()),
-                    help: None,
-                },
+                DiagnosticKind::InvalidKdl { message, label: Some(label.into()), help: None },
                 Span::new(file, offset, offset + 1),
             ));
             return None;
         }
-        match text.parse::<KdlDocument>() {
+        match parse_with_room(text) {
             Ok(document) => Some(document),
             Err(error) => {
                 self.report_syntax_errors(file, error);
@@ -147,6 +184,9 @@ impl Loader<'_> {
     fn report_syntax_errors(&mut self, file: FileId, error: kdl::KdlError) {
         let mut seen = std::collections::BTreeSet::new();
         for d in error.diagnostics {
+            if seen.len() == MAX_SYNTAX_ERRORS {
+                break;
+            }
             let span = Span::from_miette(file, d.span);
             // The parser may report the same place twice while recovering.
             if !seen.insert((span.start, d.message.clone())) {
@@ -189,7 +229,11 @@ impl Loader<'_> {
             return;
         }
         // A file reached twice without a cycle (two includes of one file) is read once.
-        if self.sources.files().any(|(_, f)| canonical(&f.path) == canonical_path) {
+        if self.read.contains(&canonical_path) {
+            return;
+        }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            self.report(DiagnosticKind::IncludeTooDeep { limit: MAX_INCLUDE_DEPTH }, span);
             return;
         }
         match read_text(path, &shown, span) {
@@ -253,10 +297,30 @@ fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The offset of the first `{` that opens a block deeper than [`MAX_NESTING`]. Strings (quoted,
-/// raw, multi-line) and comments (line, nested block) are skipped with the same lexical rules the
-/// formatter uses, so braces inside them neither count nor hide real ones.
-fn too_deep(text: &str) -> Option<usize> {
+/// What makes a text too complex to hand to the recursive KDL parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Complexity {
+    Nesting,
+    Comment,
+}
+
+/// Parses on a thread with [`PARSER_STACK_BYTES`] of stack; on the current thread if no such
+/// thread can be made.
+fn parse_with_room(text: &str) -> Result<KdlDocument, kdl::KdlError> {
+    std::thread::scope(|scope| {
+        let parser = std::thread::Builder::new().stack_size(PARSER_STACK_BYTES).spawn_scoped(scope, || text.parse());
+        match parser {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => text.parse(),
+        }
+    })
+}
+
+/// Where the text first nests deeper than [`MAX_NESTING`] blocks, or holds a block comment of
+/// more than [`MAX_COMMENT_STEPS`] steps. Strings (quoted, raw, multi-line) and comments (line,
+/// nested block) are skipped with the same lexical rules the formatter uses, so braces inside them
+/// neither count nor hide real ones.
+fn too_complex(text: &str) -> Option<(usize, Complexity)> {
     let mut depth = 0usize;
     let mut at = 0;
     while at < text.len() {
@@ -270,14 +334,19 @@ fn too_deep(text: &str) -> Option<usize> {
             continue;
         }
         if rest.starts_with("/*") {
-            at += block_comment_len(rest).max(2);
+            let len = block_comment_len(rest).max(2);
+            let steps = rest[..len].bytes().filter(|b| matches!(b, b'*' | b'/')).count();
+            if steps > MAX_COMMENT_STEPS {
+                return Some((at, Complexity::Comment));
+            }
+            at += len;
             continue;
         }
         match rest.as_bytes()[0] {
             b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(at);
+                    return Some((at, Complexity::Nesting));
                 }
             }
             b'}' => depth = depth.saturating_sub(1),
@@ -294,17 +363,19 @@ mod tests {
 
     #[test]
     fn nesting_is_measured_outside_strings_and_comments() {
-        assert_eq!(too_deep("a { b { c } }"), None);
+        assert_eq!(too_complex("a { b { c } }"), None);
+        let long_comment = format!("/* {} */", "* ".repeat(MAX_COMMENT_STEPS));
+        assert_eq!(too_complex(&long_comment).map(|(_, c)| c), Some(Complexity::Comment));
         let deep = "a {".repeat(MAX_NESTING + 1);
-        assert!(too_deep(&deep).is_some());
+        assert!(too_complex(&deep).is_some());
         let quoted = format!("a \"{}\"", "{".repeat(500));
-        assert_eq!(too_deep(&quoted), None);
+        assert_eq!(too_complex(&quoted), None);
         let commented = format!("// {}\na", "{".repeat(500));
-        assert_eq!(too_deep(&commented), None);
+        assert_eq!(too_complex(&commented), None);
         // A quote inside a block comment must not hide the braces after it (found by fuzzing).
         let hidden = format!("/*\"*/\n{}", "a{".repeat(MAX_NESTING + 1));
-        assert!(too_deep(&hidden).is_some());
+        assert!(too_complex(&hidden).is_some());
         let raw = format!("a #\"{}\"# {}", "\\\"{".repeat(100), "b{".repeat(MAX_NESTING + 1));
-        assert!(too_deep(&raw).is_some(), "a backslash in a raw string escapes nothing");
+        assert!(too_complex(&raw).is_some(), "a backslash in a raw string escapes nothing");
     }
 }

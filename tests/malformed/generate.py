@@ -8,14 +8,15 @@ no clock, no environment), so a re-run changes nothing unless the script changed
 
     python3 tests/malformed/generate.py
 
-The truly huge inputs (a 5 MB string, 100000 levels of nesting, a 3000-file include chain, ...)
+The truly huge inputs (a 5 MB string, 100000 levels of nesting, a 4000-file include chain, ...)
 are not committed: tests/robustness.rs makes them in a temporary folder at run time.
 
 Only inputs that are really invalid belong here. For the record, these exit 0 and are therefore
 left out: an empty venice.kdl, one holding only whitespace or comments, a UTF-8 BOM alone, an
 include of an empty file, a line continuation `\` at the end of the file (valid KDL v2), a DEL
-character (U+007F) in a node argument (kdl-rs accepts it), and control characters in ksqlDB text
-(the V301 tokenizer accepts them).
+character (U+007F) in a node argument (KDL v2 disallows it, but kdl-rs 6.7 accepts it), control
+characters in ksqlDB text (the V301 tokenizer accepts them), and schema or transform paths
+naming an empty file.
 """
 
 import os
@@ -562,6 +563,13 @@ for name, text in [
 ]:
     case(name, text)
 
+
+# ---------------------------------------------------------------------------------------------
+# 10. Inputs from fuzzing (fuzz/fuzz_targets/front_end.rs), reduced by hand. New cases go at the
+# end, so the numbers of the others do not change.
+
+# A quote in a block comment hides the unclosed blocks after it from the depth guard.
+case("fuzz-hidden-nesting-minimal", '/*"*/\n' + "a{" * 1000)
 
 # ---------------------------------------------------------------------------------------------
 # Writing.

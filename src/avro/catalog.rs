@@ -1,0 +1,179 @@
+//! The project's Avro schemas, parsed: one [`Catalog`] per check, built after `resolve`.
+//!
+//! Every `schema` node with Avro text is parsed into one arena of named types, in two passes, so
+//! that a schema file may use a named type another schema file of the project defines (say
+//! `com.example.Address` in address.avsc, used by customer.avsc), as the Schema Registry allows
+//! through schema references. Defaults are checked last, when every type is known.
+
+use super::parse::{self, Definitions, ParsedFile};
+use super::schema::{NamedId, NamedType, Type};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Project, SchemaKind, SourceText};
+use crate::source::{FileId, SourceMap, Span};
+use std::collections::HashMap;
+
+/// The index of a schema in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SchemaId(pub usize);
+
+/// One parsed schema: a venice `schema` node's text.
+#[derive(Debug, Clone)]
+pub struct CatalogSchema {
+    /// The name of the `schema` node in venice.kdl.
+    pub name: String,
+    /// The file the text is in (the .avsc file, or venice.kdl for `avro=`).
+    pub file: FileId,
+    /// The whole text.
+    pub span: Span,
+    /// The top-level type.
+    pub root: Type,
+}
+
+/// Every Avro schema of the project, with the arena of named types they define.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    schemas: Vec<CatalogSchema>,
+    arena: Vec<NamedType>,
+    by_name: HashMap<String, SchemaId>,
+}
+
+/// Parses every Avro `schema` of the project that has text (one whose file could not be read is
+/// skipped: V006 already says so) and reports V201 and V204 into `diagnostics`.
+pub fn build(project: &Project, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
+    let texts = project
+        .schemas
+        .iter()
+        .filter(|s| s.kind == SchemaKind::Avro)
+        .filter_map(|s| s.text(sources).map(|text| (s.name.value.clone(), text)))
+        .collect();
+    Catalog::from_texts(texts, diagnostics)
+}
+
+impl Catalog {
+    /// Parses named schema texts together, as [`build`] does for a project. A name given twice
+    /// keeps its first schema.
+    pub fn from_texts(texts: Vec<(String, SourceText)>, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
+        let mut arena = Vec::new();
+        // Pass 1: each text on its own; names it cannot resolve yet stay placeholders.
+        let mut parsed: Vec<ParsedFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(origin, (_, text))| parse::parse_file(text, origin, &mut arena, diagnostics))
+            .collect();
+        // Every definition of the project, for the second pass.
+        let mut definitions: Definitions = HashMap::new();
+        for file in &parsed {
+            let mut names: Vec<(&String, &NamedId)> = file.names.iter().collect();
+            names.sort_by_key(|(_, id)| **id);
+            for (name, id) in names {
+                definitions.entry(name.clone()).or_default().push(*id);
+            }
+        }
+        for ids in definitions.values_mut() {
+            ids.sort();
+        }
+        // Pass 2: resolve names against the file, then the other files.
+        let equivalent = |arena: &[NamedType], a: NamedId, b: NamedId| {
+            super::canonical::normalized_named(arena, a) == super::canonical::normalized_named(arena, b)
+        };
+        for (origin, file) in parsed.iter_mut().enumerate() {
+            parse::resolve_file(file, origin, &mut arena, &definitions, &equivalent, diagnostics);
+        }
+        for file in &parsed {
+            parse::check_defaults(file, &arena, diagnostics);
+        }
+        let mut catalog = Catalog { schemas: Vec::new(), arena, by_name: HashMap::new() };
+        for ((name, text), file) in texts.into_iter().zip(parsed) {
+            let id = SchemaId(catalog.schemas.len());
+            catalog.by_name.entry(name.clone()).or_insert(id);
+            let span = text.span(0, text.text.len());
+            catalog.schemas.push(CatalogSchema { name, file: text.file(), span, root: file.root });
+        }
+        catalog
+    }
+
+    /// The top-level type of the venice schema called `name`.
+    pub fn schema(&self, name: &str) -> Option<&Type> {
+        self.by_name.get(name).map(|id| &self.schemas[id.0].root)
+    }
+
+    pub fn schema_id(&self, name: &str) -> Option<SchemaId> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn get(&self, id: SchemaId) -> &CatalogSchema {
+        &self.schemas[id.0]
+    }
+
+    /// Every parsed schema, in project order.
+    pub fn schemas(&self) -> impl Iterator<Item = (SchemaId, &CatalogSchema)> {
+        self.schemas.iter().enumerate().map(|(i, s)| (SchemaId(i), s))
+    }
+
+    /// A named type of the arena.
+    pub fn named(&self, id: NamedId) -> &NamedType {
+        &self.arena[id.index()]
+    }
+
+    /// The arena of named types, indexed by [`NamedId`].
+    pub fn arena(&self) -> &[NamedType] {
+        &self.arena
+    }
+
+    /// The named types defined with this full name, one per schema that defines it.
+    pub fn find_named(&self, fullname: &str) -> impl Iterator<Item = NamedId> + '_ {
+        let fullname = fullname.to_string();
+        self.arena.iter().enumerate().filter(move |(_, n)| n.fullname() == fullname).map(|(i, _)| NamedId(i as u32))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.schemas.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::avro::schema::TypeKind;
+
+    #[test]
+    fn schemas_are_found_by_their_venice_name_and_named_types_by_full_name() {
+        let mut diagnostics = Vec::new();
+        let texts = vec![
+            (
+                "Order".to_string(),
+                SourceText::from_file(FileId(1), r#"{"type": "record", "name": "shop.Order", "fields": []}"#.into()),
+            ),
+            ("Id".to_string(), SourceText::from_file(FileId(2), r#""string""#.into())),
+            ("Order".to_string(), SourceText::from_file(FileId(3), r#""int""#.into())),
+        ];
+        let catalog = Catalog::from_texts(texts, &mut diagnostics);
+        assert!(diagnostics.is_empty());
+        assert_eq!(catalog.schemas().count(), 3);
+        // A name given twice keeps its first schema (V004 reports the second).
+        let order = catalog.schema("Order").expect("found");
+        assert!(matches!(order.kind, TypeKind::Named(_)));
+        let id = catalog.schema_id("Order").expect("found");
+        assert_eq!(catalog.get(id).file, FileId(1));
+        assert_eq!(catalog.get(id).span, Span::new(FileId(1), 0, 54));
+        assert!(catalog.schema("Missing").is_none());
+        let ids: Vec<NamedId> = catalog.find_named("shop.Order").collect();
+        assert_eq!(ids, [NamedId(0)]);
+        assert_eq!(catalog.named(ids[0]).origin, 0);
+        assert_eq!(catalog.arena().len(), 1);
+        assert!(!catalog.is_empty());
+        assert!(Catalog::default().is_empty());
+    }
+
+    #[test]
+    fn only_avro_schemas_with_text_are_parsed() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("a.avsc"), r#"{"type": "enum", "name": "E", "symbols": ["A"]}"#).unwrap();
+        std::fs::write(dir.path().join("b.json"), r#"{"type": "object"}"#).unwrap();
+        let kdl = "project p\nschema A path=\"a.avsc\"\nschema B path=\"b.json\"\nschema C path=\"missing.avsc\"\nschema D avro=#\"\"long\"\"#\n";
+        let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
+        let names: Vec<&str> = checked.project.avro.schemas().map(|(_, s)| s.name.as_str()).collect();
+        assert_eq!(names, ["A", "D"]);
+        assert!(checked.diagnostics.iter().all(|d| !d.code().starts_with("V2")));
+    }
+}

@@ -1,0 +1,719 @@
+//! How Avro types look to the systems downstream: Kafka Connect, ksqlDB and PostgreSQL.
+//!
+//! Each mapping follows the code that does the conversion, read in its public source:
+//!
+//! - Avro → Kafka Connect: Confluent's `AvroData.toConnectSchema` (confluentinc/schema-registry,
+//!   module `avro-data`), which the `AvroConverter` of Connect and ksqlDB use, with its default
+//!   configuration (`connect.meta.data` on, `enhanced.avro.schema.support`,
+//!   `generalized.sum.type.support` and `scrub.invalid.names` off).
+//! - Avro → ksqlDB: that Connect schema through ksqlDB's `ConnectKsqlSchemaTranslator`
+//!   (confluentinc/ksql, `io.confluent.ksql.serde.connect`), which ksqlDB uses to infer columns
+//!   from the registry, then `SchemaConverters.connectToSqlConverter` for the SQL type names.
+//! - Avro → PostgreSQL: that Connect schema through the JDBC sink's
+//!   `PostgreSqlDatabaseDialect.getSqlType` (confluentinc/kafka-connect-jdbc), the column types
+//!   `auto.create` gives a table.
+//!
+//! Not verified against a running service: these are read from the source on GitHub's default
+//! branches, not pinned to the versions Venice targets (ksqlDB 0.29, connector 10.x). Marked
+//! "unverified" below: the exact names ksqlDB gives the fields of a general union (read from
+//! `AvroData.unionMemberFieldName`, then upper-cased by the translator), arrays in PostgreSQL
+//! columns (only in JDBC sink versions whose dialect maps `ARRAY`), and a `fixed` decimal through
+//! Connect (which `AvroData` rejects with "Mismatched names" as the code reads).
+
+use super::catalog::Catalog;
+use super::schema::*;
+use std::fmt;
+
+/// Why a type cannot be mapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsupported {
+    /// `null` on its own: Connect has no null type ("Standalone null schemas are not supported").
+    StandaloneNull,
+    /// A type that refers to itself; ksqlDB and the JDBC sink have no recursive types.
+    Recursive { name: String },
+    /// A part of the schema that could not be read or resolved (V201).
+    Unknown,
+    /// A `fixed` with a `decimal` logical type: `AvroData` names the Connect schema both
+    /// `org.apache.kafka.connect.data.Decimal` and the fixed's name, and fails (unverified).
+    FixedDecimal { name: String },
+    /// A map key type ksqlDB does not accept (only int, bigint, boolean and string keys).
+    MapKey { key: String },
+    /// Two branches of a union that become the same Connect field name.
+    UnionFieldClash { field: String },
+    /// A PostgreSQL column for a Connect type the JDBC sink has no column type for.
+    NoColumnType { connect: String },
+    /// Nested too deeply to follow.
+    TooDeep,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unsupported::StandaloneNull => f.write_str("a `null` type on its own"),
+            Unsupported::Recursive { name } => write!(f, "the recursive type `{name}`"),
+            Unsupported::Unknown => f.write_str("a type that could not be read"),
+            Unsupported::FixedDecimal { name } => write!(f, "the fixed decimal `{name}`"),
+            Unsupported::MapKey { key } => write!(f, "a map with `{key}` keys"),
+            Unsupported::UnionFieldClash { field } => write!(f, "a union with two branches named `{field}`"),
+            Unsupported::NoColumnType { connect } => write!(f, "a Connect `{connect}`"),
+            Unsupported::TooDeep => f.write_str("a type nested too deeply"),
+        }
+    }
+}
+
+const MAX_DEPTH: usize = 256;
+
+// -------------------------------------------------------------------------------------------
+// Kafka Connect
+// -------------------------------------------------------------------------------------------
+
+/// The logical names Connect gives its logical types.
+pub const CONNECT_DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+pub const CONNECT_DATE: &str = "org.apache.kafka.connect.data.Date";
+pub const CONNECT_TIME: &str = "org.apache.kafka.connect.data.Time";
+pub const CONNECT_TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
+/// The name `AvroData` gives the struct of a general union.
+pub const CONNECT_UNION: &str = "io.confluent.connect.avro.Union";
+
+/// A Kafka Connect schema, as `AvroData` builds it from an Avro type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectSchema {
+    pub kind: ConnectKind,
+    /// The schema's name: a logical type's (`org.apache.kafka.connect.data.Date`), or a record,
+    /// enum or fixed's full name.
+    pub name: Option<String>,
+    pub optional: bool,
+    /// `scale` of a decimal (Connect's only parameter that changes the data).
+    pub scale: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectKind {
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Float32,
+    Float64,
+    Boolean,
+    String,
+    Bytes,
+    Array(Box<ConnectSchema>),
+    Map(Box<ConnectSchema>, Box<ConnectSchema>),
+    Struct(Vec<(String, ConnectSchema)>),
+    /// A use of an enclosing struct (a recursive Avro record; `AvroData` builds a cycle).
+    Cycle(String),
+}
+
+impl ConnectKind {
+    /// Connect's name of the type (`Schema.Type`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ConnectKind::Int8 => "INT8",
+            ConnectKind::Int16 => "INT16",
+            ConnectKind::Int32 => "INT32",
+            ConnectKind::Int64 => "INT64",
+            ConnectKind::Float32 => "FLOAT32",
+            ConnectKind::Float64 => "FLOAT64",
+            ConnectKind::Boolean => "BOOLEAN",
+            ConnectKind::String => "STRING",
+            ConnectKind::Bytes => "BYTES",
+            ConnectKind::Array(_) => "ARRAY",
+            ConnectKind::Map(..) => "MAP",
+            ConnectKind::Struct(_) | ConnectKind::Cycle(_) => "STRUCT",
+        }
+    }
+}
+
+impl ConnectSchema {
+    fn new(kind: ConnectKind) -> Self {
+        ConnectSchema { kind, name: None, optional: false, scale: None }
+    }
+
+    fn named(kind: ConnectKind, name: &str) -> Self {
+        ConnectSchema { kind, name: Some(name.to_string()), optional: false, scale: None }
+    }
+}
+
+/// The Connect schema `AvroData` makes of an Avro type.
+///
+/// - `boolean` BOOLEAN; `int` INT32 (`date` Date, `time-millis` Time; a `connect.type` of
+///   `int8`/`int16` INT8/INT16); `long` INT64 (`timestamp-millis` Timestamp; the micro, nano and
+///   local timestamps and `time-micros` stay INT64); `float` FLOAT32; `double` FLOAT64; `string`
+///   STRING (`uuid` too); `bytes` BYTES (`decimal` Decimal with its scale); `fixed` BYTES named
+///   after it.
+/// - `enum` STRING named after it; `array` ARRAY (an array of
+///   `io.confluent.connect.avro.MapEntry` key/value records is a MAP); `map` MAP with STRING
+///   keys; `record` STRUCT named after it, a recursive use a [`ConnectKind::Cycle`].
+/// - A union of `null` and one type: that type, optional. Any other union: a STRUCT named
+///   `io.confluent.connect.avro.Union` with one optional field per branch, named after the
+///   branch (a named type's simple name, otherwise the type's name: `int`, `string`, `array`),
+///   optional if the union holds `null`.
+pub fn connect_schema(catalog: &Catalog, ty: &Type) -> Result<ConnectSchema, Unsupported> {
+    Connect { arena: catalog.arena(), open: Vec::new() }.schema(ty, 0)
+}
+
+struct Connect<'a> {
+    arena: &'a [NamedType],
+    /// Records being converted, to spot a recursive use.
+    open: Vec<NamedId>,
+}
+
+impl Connect<'_> {
+    fn schema(&mut self, ty: &Type, depth: usize) -> Result<ConnectSchema, Unsupported> {
+        if depth > MAX_DEPTH {
+            return Err(Unsupported::TooDeep);
+        }
+        match &ty.kind {
+            TypeKind::Primitive(p) => primitive_connect(p),
+            TypeKind::Array { items, .. } => {
+                if let Some(id) = items.named()
+                    && let Some((key, value)) = map_entry(&self.arena[id.index()])
+                {
+                    let key = self.schema(key, depth + 1)?;
+                    let value = self.schema(value, depth + 1)?;
+                    return Ok(ConnectSchema::new(ConnectKind::Map(Box::new(key), Box::new(value))));
+                }
+                Ok(ConnectSchema::new(ConnectKind::Array(Box::new(self.schema(items, depth + 1)?))))
+            }
+            TypeKind::Map { values, .. } => {
+                let key = ConnectSchema::new(ConnectKind::String);
+                Ok(ConnectSchema::new(ConnectKind::Map(Box::new(key), Box::new(self.schema(values, depth + 1)?))))
+            }
+            TypeKind::Union(branches) => self.union(branches, depth),
+            TypeKind::Named(id) | TypeKind::Reference(id) => self.named(*id, depth),
+            TypeKind::Unresolved { .. } | TypeKind::Invalid => Err(Unsupported::Unknown),
+        }
+    }
+
+    fn union(&mut self, branches: &[Type], depth: usize) -> Result<ConnectSchema, Unsupported> {
+        let is_null = |t: &Type| matches!(&t.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null);
+        if branches.len() == 2
+            && let Some(other) = branches.iter().find(|b| !is_null(b))
+            && branches.iter().any(is_null)
+        {
+            let mut schema = self.schema(other, depth + 1)?;
+            schema.optional = true;
+            return Ok(schema);
+        }
+        let mut fields: Vec<(String, ConnectSchema)> = Vec::new();
+        let mut optional = false;
+        for branch in branches {
+            if is_null(branch) {
+                optional = true;
+                continue;
+            }
+            let name = union_member_name(branch, self.arena);
+            if fields.iter().any(|(n, _)| *n == name) {
+                return Err(Unsupported::UnionFieldClash { field: name });
+            }
+            let mut schema = self.schema(branch, depth + 1)?;
+            schema.optional = true;
+            fields.push((name, schema));
+        }
+        let mut schema = ConnectSchema::named(ConnectKind::Struct(fields), CONNECT_UNION);
+        schema.optional = optional;
+        Ok(schema)
+    }
+
+    fn named(&mut self, id: NamedId, depth: usize) -> Result<ConnectSchema, Unsupported> {
+        let named = &self.arena[id.index()];
+        let fullname = named.fullname();
+        match &named.kind {
+            NamedKind::Enum { .. } => Ok(ConnectSchema::named(ConnectKind::String, &fullname)),
+            NamedKind::Fixed { logical: Some(LogicalType::Decimal { .. }), .. } => {
+                Err(Unsupported::FixedDecimal { name: fullname })
+            }
+            NamedKind::Fixed { .. } => Ok(ConnectSchema::named(ConnectKind::Bytes, &fullname)),
+            NamedKind::Record { fields, .. } => {
+                if self.open.contains(&id) {
+                    return Ok(ConnectSchema::named(ConnectKind::Cycle(fullname.clone()), &fullname));
+                }
+                self.open.push(id);
+                let mut out = Vec::new();
+                for field in fields {
+                    match self.schema(&field.ty, depth + 1) {
+                        Ok(schema) => out.push((field.name.clone(), schema)),
+                        Err(e) => {
+                            self.open.pop();
+                            return Err(e);
+                        }
+                    }
+                }
+                self.open.pop();
+                Ok(ConnectSchema::named(ConnectKind::Struct(out), &fullname))
+            }
+        }
+    }
+}
+
+fn primitive_connect(p: &PrimitiveType) -> Result<ConnectSchema, Unsupported> {
+    let connect_type = p.props.iter().find(|(k, _)| k == "connect.type").and_then(|(_, v)| v.as_str());
+    let schema = match (p.primitive, &p.logical) {
+        (Primitive::Null, _) => return Err(Unsupported::StandaloneNull),
+        (Primitive::Boolean, _) => ConnectSchema::new(ConnectKind::Boolean),
+        (Primitive::Int, Some(LogicalType::Date)) => ConnectSchema::named(ConnectKind::Int32, CONNECT_DATE),
+        (Primitive::Int, Some(LogicalType::TimeMillis)) => ConnectSchema::named(ConnectKind::Int32, CONNECT_TIME),
+        (Primitive::Int, _) => match connect_type {
+            Some("int8") => ConnectSchema::new(ConnectKind::Int8),
+            Some("int16") => ConnectSchema::new(ConnectKind::Int16),
+            _ => ConnectSchema::new(ConnectKind::Int32),
+        },
+        (Primitive::Long, Some(LogicalType::TimestampMillis)) => {
+            ConnectSchema::named(ConnectKind::Int64, CONNECT_TIMESTAMP)
+        }
+        (Primitive::Long, _) => ConnectSchema::new(ConnectKind::Int64),
+        (Primitive::Float, _) => ConnectSchema::new(ConnectKind::Float32),
+        (Primitive::Double, _) => ConnectSchema::new(ConnectKind::Float64),
+        (Primitive::String, _) => ConnectSchema::new(ConnectKind::String),
+        (Primitive::Bytes, Some(LogicalType::Decimal { scale, .. })) => {
+            let mut schema = ConnectSchema::named(ConnectKind::Bytes, CONNECT_DECIMAL);
+            schema.scale = Some(*scale);
+            schema
+        }
+        (Primitive::Bytes, _) => ConnectSchema::new(ConnectKind::Bytes),
+    };
+    Ok(schema)
+}
+
+/// `AvroData`'s encoding of a map with non-string keys: an array of records
+/// `io.confluent.connect.avro.MapEntry` with fields `key` and `value`.
+fn map_entry(named: &NamedType) -> Option<(&Type, &Type)> {
+    if named.fullname() != "io.confluent.connect.avro.MapEntry" {
+        return None;
+    }
+    let fields = named.fields();
+    match fields {
+        [a, b] if a.name == "key" && b.name == "value" => Some((&a.ty, &b.ty)),
+        [a, b] if a.name == "value" && b.name == "key" => Some((&b.ty, &a.ty)),
+        _ => None,
+    }
+}
+
+/// `AvroData.unionMemberFieldName` with the default configuration: a named type's simple name,
+/// otherwise the Avro type's name.
+fn union_member_name(ty: &Type, arena: &[NamedType]) -> String {
+    match &ty.kind {
+        TypeKind::Primitive(p) => p.primitive.name().to_string(),
+        TypeKind::Array { .. } => "array".into(),
+        TypeKind::Map { .. } => "map".into(),
+        TypeKind::Union(_) => "union".into(),
+        TypeKind::Named(id) | TypeKind::Reference(id) => arena[id.index()].name.name.clone(),
+        TypeKind::Unresolved { name } => name.rsplit('.').next().unwrap_or(name).to_string(),
+        TypeKind::Invalid => "invalid".into(),
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// ksqlDB
+// -------------------------------------------------------------------------------------------
+
+/// A ksqlDB SQL type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlType {
+    Boolean,
+    Integer,
+    Bigint,
+    Double,
+    Decimal { precision: u32, scale: u32 },
+    String,
+    Bytes,
+    Date,
+    Time,
+    Timestamp,
+    Array(Box<SqlType>),
+    Map(Box<SqlType>, Box<SqlType>),
+    Struct(Vec<(String, SqlType)>),
+}
+
+/// As ksqlDB writes types (`DESCRIBE`): `STRUCT<A INTEGER, B STRING>`, field names quoted with
+/// backticks only when they need it.
+impl fmt::Display for SqlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SqlType::Boolean => f.write_str("BOOLEAN"),
+            SqlType::Integer => f.write_str("INTEGER"),
+            SqlType::Bigint => f.write_str("BIGINT"),
+            SqlType::Double => f.write_str("DOUBLE"),
+            SqlType::Decimal { precision, scale } => write!(f, "DECIMAL({precision}, {scale})"),
+            SqlType::String => f.write_str("STRING"),
+            SqlType::Bytes => f.write_str("BYTES"),
+            SqlType::Date => f.write_str("DATE"),
+            SqlType::Time => f.write_str("TIME"),
+            SqlType::Timestamp => f.write_str("TIMESTAMP"),
+            SqlType::Array(item) => write!(f, "ARRAY<{item}>"),
+            SqlType::Map(key, value) => write!(f, "MAP<{key}, {value}>"),
+            SqlType::Struct(fields) => {
+                f.write_str("STRUCT<")?;
+                for (i, (name, ty)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    if is_plain_identifier(name) {
+                        write!(f, "{name} {ty}")?;
+                    } else {
+                        write!(f, "`{}` {ty}", name.replace('`', "``"))?;
+                    }
+                }
+                f.write_str(">")
+            }
+        }
+    }
+}
+
+fn is_plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The ksqlDB type of an Avro type, and the fields ksqlDB leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KsqlMapping {
+    pub sql: SqlType,
+    /// Fields (dotted paths, upper-cased as ksqlDB names them) of a type ksqlDB does not
+    /// support: `ConnectKsqlSchemaTranslator` logs them and drops them from the struct.
+    pub dropped: Vec<(String, Unsupported)>,
+}
+
+/// The ksqlDB type of an Avro type, as ksqlDB infers it from the registry.
+///
+/// Through the Connect schema ([`connect_schema`]): INT8, INT16 and INT32 INTEGER (Date DATE,
+/// Time TIME); INT64 BIGINT (Timestamp TIMESTAMP); FLOAT32 and FLOAT64 DOUBLE; BOOLEAN; STRING
+/// (enums too); BYTES (Decimal `DECIMAL(precision, scale)`, the precision from the Avro type);
+/// ARRAY; MAP with STRING keys (int, bigint and boolean keys become STRING, others are not
+/// supported); STRUCT with upper-cased field names (the default `UPPERCASE_FIELD_NAME` policy).
+/// Every column is nullable in ksqlDB, so `["null", T]` is T. A field of an unsupported type is
+/// dropped (listed in [`KsqlMapping::dropped`]); an unsupported type at the root is an error.
+pub fn ksql_type(catalog: &Catalog, ty: &Type) -> Result<KsqlMapping, Unsupported> {
+    let connect = connect_schema(catalog, ty)?;
+    let mut dropped = Vec::new();
+    let sql = to_sql(catalog.arena(), ty, &connect, "", &mut dropped, 0)?;
+    Ok(KsqlMapping { sql, dropped })
+}
+
+/// The Connect schema to SQL, with the Avro type alongside for decimal precision.
+fn to_sql(
+    arena: &[NamedType],
+    avro: &Type,
+    connect: &ConnectSchema,
+    path: &str,
+    dropped: &mut Vec<(String, Unsupported)>,
+    depth: usize,
+) -> Result<SqlType, Unsupported> {
+    if depth > MAX_DEPTH {
+        return Err(Unsupported::TooDeep);
+    }
+    let avro = strip_optional(avro);
+    Ok(match &connect.kind {
+        ConnectKind::Int8 | ConnectKind::Int16 => SqlType::Integer,
+        ConnectKind::Int32 => match connect.name.as_deref() {
+            Some(CONNECT_DATE) => SqlType::Date,
+            Some(CONNECT_TIME) => SqlType::Time,
+            _ => SqlType::Integer,
+        },
+        ConnectKind::Int64 => match connect.name.as_deref() {
+            Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
+            _ => SqlType::Bigint,
+        },
+        ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
+        ConnectKind::Boolean => SqlType::Boolean,
+        ConnectKind::String => SqlType::String,
+        ConnectKind::Bytes => match (connect.name.as_deref(), avro.primitive().and_then(|p| p.logical)) {
+            (Some(CONNECT_DECIMAL), Some(LogicalType::Decimal { precision, scale })) => {
+                SqlType::Decimal { precision, scale }
+            }
+            _ => SqlType::Bytes,
+        },
+        ConnectKind::Array(item) => {
+            let item_avro = match &avro.kind {
+                TypeKind::Array { items, .. } => &**items,
+                _ => avro,
+            };
+            SqlType::Array(Box::new(to_sql(arena, item_avro, item, path, dropped, depth + 1)?))
+        }
+        ConnectKind::Map(key, value) => {
+            if !matches!(
+                key.kind,
+                ConnectKind::Int8
+                    | ConnectKind::Int16
+                    | ConnectKind::Int32
+                    | ConnectKind::Int64
+                    | ConnectKind::Boolean
+                    | ConnectKind::String
+            ) {
+                return Err(Unsupported::MapKey { key: key.kind.type_name().to_lowercase() });
+            }
+            let value_avro = match &avro.kind {
+                TypeKind::Map { values, .. } => &**values,
+                TypeKind::Array { items, .. } => {
+                    items.named().and_then(|id| map_entry(&arena[id.index()])).map_or(avro, |(_, v)| v)
+                }
+                _ => avro,
+            };
+            SqlType::Map(
+                Box::new(SqlType::String),
+                Box::new(to_sql(arena, value_avro, value, path, dropped, depth + 1)?),
+            )
+        }
+        ConnectKind::Struct(fields) => {
+            let mut out = Vec::new();
+            for (i, (name, field)) in fields.iter().enumerate() {
+                let upper = name.to_uppercase();
+                let field_path = if path.is_empty() { upper.clone() } else { format!("{path}.{upper}") };
+                let field_avro = struct_member(arena, avro, i);
+                match to_sql(arena, field_avro, field, &field_path, dropped, depth + 1) {
+                    Ok(sql) => out.push((upper, sql)),
+                    Err(reason) => dropped.push((field_path, reason)),
+                }
+            }
+            SqlType::Struct(out)
+        }
+        ConnectKind::Cycle(name) => return Err(Unsupported::Recursive { name: name.clone() }),
+    })
+}
+
+/// `["null", T]` as T, the way the Connect schema already sees it.
+fn strip_optional(ty: &Type) -> &Type {
+    if let TypeKind::Union(branches) = &ty.kind
+        && branches.len() == 2
+    {
+        let is_null = |t: &Type| matches!(&t.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null);
+        if branches.iter().any(is_null)
+            && let Some(other) = branches.iter().find(|b| !is_null(b))
+        {
+            return other;
+        }
+    }
+    ty
+}
+
+/// The Avro type of the `i`-th field of the struct a type became: a record's field, or a
+/// general union's `i`-th branch that is not `null`.
+fn struct_member<'t>(arena: &'t [NamedType], avro: &'t Type, i: usize) -> &'t Type {
+    match &avro.kind {
+        TypeKind::Union(branches) => branches
+            .iter()
+            .filter(|b| !matches!(&b.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null))
+            .nth(i)
+            .unwrap_or(avro),
+        _ => match avro.named().map(|id| &arena[id.index()]) {
+            Some(named) => named.fields().get(i).map_or(avro, |f| &f.ty),
+            None => avro,
+        },
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// PostgreSQL (JDBC sink)
+// -------------------------------------------------------------------------------------------
+
+/// A column the JDBC sink creates for a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgColumn {
+    pub name: String,
+    pub sql_type: String,
+    /// Optional in Connect (`["null", T]`): the column is created without `NOT NULL`.
+    pub nullable: bool,
+}
+
+/// The PostgreSQL column type the JDBC sink gives a Connect schema (`getSqlType`): Decimal
+/// `DECIMAL` (without precision or scale), Date `DATE`, Time `TIME`, Timestamp `TIMESTAMP`;
+/// INT8 and INT16 `SMALLINT`, INT32 `INT`, INT64 `BIGINT`, FLOAT32 `REAL`, FLOAT64
+/// `DOUBLE PRECISION`, BOOLEAN `BOOLEAN`, STRING `TEXT`, BYTES `BYTEA`, ARRAY the element's type
+/// with `[]` (unverified: newer connector versions only). MAP and STRUCT have no column type.
+pub fn postgres_type(connect: &ConnectSchema) -> Result<String, Unsupported> {
+    match connect.name.as_deref() {
+        Some(CONNECT_DECIMAL) => return Ok("DECIMAL".into()),
+        Some(CONNECT_DATE) => return Ok("DATE".into()),
+        Some(CONNECT_TIME) => return Ok("TIME".into()),
+        Some(CONNECT_TIMESTAMP) => return Ok("TIMESTAMP".into()),
+        _ => {}
+    }
+    Ok(match &connect.kind {
+        ConnectKind::Int8 | ConnectKind::Int16 => "SMALLINT".into(),
+        ConnectKind::Int32 => "INT".into(),
+        ConnectKind::Int64 => "BIGINT".into(),
+        ConnectKind::Float32 => "REAL".into(),
+        ConnectKind::Float64 => "DOUBLE PRECISION".into(),
+        ConnectKind::Boolean => "BOOLEAN".into(),
+        ConnectKind::String => "TEXT".into(),
+        ConnectKind::Bytes => "BYTEA".into(),
+        ConnectKind::Array(item) => format!("{}[]", postgres_type(item)?),
+        other => return Err(Unsupported::NoColumnType { connect: other.type_name().into() }),
+    })
+}
+
+/// The columns the JDBC sink creates for a record value: one per top-level field, in order.
+/// A field whose type has no column type is an error for the sink (it fails the task).
+pub fn postgres_columns(catalog: &Catalog, ty: &Type) -> Result<Vec<PgColumn>, (String, Unsupported)> {
+    let connect = connect_schema(catalog, ty).map_err(|e| (String::new(), e))?;
+    let ConnectKind::Struct(fields) = &connect.kind else {
+        return Err((String::new(), Unsupported::NoColumnType { connect: connect.kind.type_name().into() }));
+    };
+    fields
+        .iter()
+        .map(|(name, schema)| {
+            let sql_type = postgres_type(schema).map_err(|e| (name.clone(), e))?;
+            Ok(PgColumn { name: name.clone(), sql_type, nullable: schema.optional })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::parse;
+    use super::*;
+
+    fn ksql(text: &str) -> Result<KsqlMapping, Unsupported> {
+        let (catalog, d) = parse(text);
+        assert!(d.is_empty(), "{d:#?}");
+        ksql_type(&catalog, catalog.schema("s0").unwrap())
+    }
+
+    fn ksql_of_field(ty: &str) -> String {
+        let text = format!(r#"{{"type": "record", "name": "R", "fields": [{{"name": "f", "type": {ty}}}]}}"#);
+        match ksql(&text) {
+            Ok(KsqlMapping { sql: SqlType::Struct(fields), dropped }) if dropped.is_empty() => fields[0].1.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn connect(text: &str) -> Result<ConnectSchema, Unsupported> {
+        let (catalog, d) = parse(text);
+        assert!(d.is_empty(), "{d:#?}");
+        connect_schema(&catalog, catalog.schema("s0").unwrap())
+    }
+
+    fn pg(ty: &str) -> Result<String, Unsupported> {
+        let text = format!(r#"{{"type": "record", "name": "R", "fields": [{{"name": "f", "type": {ty}}}]}}"#);
+        let (catalog, d) = parse(&text);
+        assert!(d.is_empty(), "{d:#?}");
+        postgres_columns(&catalog, catalog.schema("s0").unwrap()).map(|c| c[0].sql_type.clone()).map_err(|(_, e)| e)
+    }
+
+    #[test]
+    fn ksql_types_of_primitives_and_logical_types() {
+        let cases = [
+            (r#""boolean""#, "BOOLEAN"),
+            (r#""int""#, "INTEGER"),
+            (r#""long""#, "BIGINT"),
+            (r#""float""#, "DOUBLE"),
+            (r#""double""#, "DOUBLE"),
+            (r#""string""#, "STRING"),
+            (r#""bytes""#, "BYTES"),
+            (r#"{"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}"#, "DECIMAL(10, 2)"),
+            (r#"{"type": "int", "logicalType": "date"}"#, "DATE"),
+            (r#"{"type": "int", "logicalType": "time-millis"}"#, "TIME"),
+            (r#"{"type": "long", "logicalType": "timestamp-millis"}"#, "TIMESTAMP"),
+            (r#"{"type": "long", "logicalType": "timestamp-micros"}"#, "BIGINT"),
+            (r#"{"type": "long", "logicalType": "local-timestamp-millis"}"#, "BIGINT"),
+            (r#"{"type": "long", "logicalType": "time-micros"}"#, "BIGINT"),
+            (r#"{"type": "string", "logicalType": "uuid"}"#, "STRING"),
+            (r#"{"type": "int", "connect.type": "int16"}"#, "INTEGER"),
+            (r#"["null", "string"]"#, "STRING"),
+            (r#"["string", "null"]"#, "STRING"),
+            (r#"{"type": "enum", "name": "E", "symbols": ["A"]}"#, "STRING"),
+            (r#"{"type": "fixed", "name": "F", "size": 4}"#, "BYTES"),
+            (r#"{"type": "array", "items": ["null", "int"]}"#, "ARRAY<INTEGER>"),
+            (r#"{"type": "map", "values": "long"}"#, "MAP<STRING, BIGINT>"),
+            (
+                r#"{"type": "record", "name": "In", "fields": [{"name": "city", "type": "string"}, {"name": "zip_code", "type": "int"}]}"#,
+                "STRUCT<CITY STRING, ZIP_CODE INTEGER>",
+            ),
+            (r#"["int", "string"]"#, "STRUCT<INT INTEGER, STRING STRING>"),
+            (r#"["null", "int", {"type": "record", "name": "P", "fields": []}]"#, "STRUCT<INT INTEGER, P STRUCT<>>"),
+        ];
+        for (ty, expected) in cases {
+            assert_eq!(ksql_of_field(ty), expected, "{ty}");
+        }
+    }
+
+    #[test]
+    fn ksql_upper_cases_columns_and_drops_what_it_cannot_read() {
+        let mapping = ksql(
+            r#"{"type": "record", "name": "R", "fields": [{"name": "id", "type": "string"}, {"name": "weird", "type": {"type": "fixed", "name": "D", "size": 8, "logicalType": "decimal", "precision": 5}}]}"#,
+        );
+        assert_eq!(mapping, Err(Unsupported::FixedDecimal { name: "D".into() }));
+        let mapping = ksql(
+            r#"{"type": "record", "name": "R", "fields": [{"name": "orderId", "type": "string"}, {"name": "m", "type": {"type": "array", "items": {"type": "record", "name": "io.confluent.connect.avro.MapEntry", "fields": [{"name": "key", "type": "double"}, {"name": "value", "type": "int"}]}}}]}"#,
+        );
+        let KsqlMapping { sql, dropped } = mapping.unwrap();
+        assert_eq!(sql.to_string(), "STRUCT<ORDERID STRING>");
+        assert_eq!(SqlType::Struct(vec![("a b".into(), SqlType::Integer)]).to_string(), "STRUCT<`a b` INTEGER>");
+        assert_eq!(dropped, [("M".to_string(), Unsupported::MapKey { key: "float64".into() })]);
+        let recursive = ksql(
+            r#"{"type": "record", "name": "L", "fields": [{"name": "v", "type": "long"}, {"name": "next", "type": ["null", "L"]}]}"#,
+        );
+        let KsqlMapping { sql, dropped } = recursive.unwrap();
+        assert_eq!(sql.to_string(), "STRUCT<V BIGINT>");
+        assert_eq!(dropped, [("NEXT".to_string(), Unsupported::Recursive { name: "L".into() })]);
+        assert_eq!(ksql(r#""null""#), Err(Unsupported::StandaloneNull));
+    }
+
+    #[test]
+    fn connect_schemas_as_avro_data_builds_them() {
+        let decimal = connect(r#"{"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}"#).unwrap();
+        assert_eq!(
+            (decimal.kind, decimal.name.as_deref(), decimal.scale),
+            (ConnectKind::Bytes, Some(CONNECT_DECIMAL), Some(2))
+        );
+        let date = connect(r#"{"type": "int", "logicalType": "date"}"#).unwrap();
+        assert_eq!((date.kind, date.name.as_deref()), (ConnectKind::Int32, Some(CONNECT_DATE)));
+        assert_eq!(connect(r#""float""#).unwrap().kind, ConnectKind::Float32);
+        assert_eq!(connect(r#"{"type": "int", "connect.type": "int8"}"#).unwrap().kind, ConnectKind::Int8);
+        let optional = connect(r#"["null", "string"]"#).unwrap();
+        assert!(optional.optional);
+        let union = connect(r#"["null", "int", "string"]"#).unwrap();
+        assert_eq!(union.name.as_deref(), Some(CONNECT_UNION));
+        assert!(union.optional);
+        let ConnectKind::Struct(fields) = union.kind else { panic!() };
+        assert_eq!(fields.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["int", "string"]);
+        let e = connect(r#"{"type": "enum", "name": "E", "namespace": "n", "symbols": ["A"]}"#).unwrap();
+        assert_eq!((e.kind, e.name.as_deref()), (ConnectKind::String, Some("n.E")));
+        let record =
+            connect(r#"{"type": "record", "name": "L", "fields": [{"name": "next", "type": ["null", "L"]}]}"#).unwrap();
+        let ConnectKind::Struct(fields) = record.kind else { panic!() };
+        assert_eq!(fields[0].1.kind, ConnectKind::Cycle("L".into()));
+        assert_eq!(
+            connect(r#"[{"type": "fixed", "name": "a.X", "size": 1}, {"type": "fixed", "name": "b.X", "size": 1}]"#),
+            Err(Unsupported::UnionFieldClash { field: "X".into() })
+        );
+    }
+
+    #[test]
+    fn postgres_columns_as_the_jdbc_sink_creates_them() {
+        let cases = [
+            (r#""boolean""#, "BOOLEAN"),
+            (r#""int""#, "INT"),
+            (r#"{"type": "int", "connect.type": "int16"}"#, "SMALLINT"),
+            (r#""long""#, "BIGINT"),
+            (r#""float""#, "REAL"),
+            (r#""double""#, "DOUBLE PRECISION"),
+            (r#""string""#, "TEXT"),
+            (r#""bytes""#, "BYTEA"),
+            (r#"{"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}"#, "DECIMAL"),
+            (r#"{"type": "int", "logicalType": "date"}"#, "DATE"),
+            (r#"{"type": "int", "logicalType": "time-millis"}"#, "TIME"),
+            (r#"{"type": "long", "logicalType": "timestamp-millis"}"#, "TIMESTAMP"),
+            (r#"{"type": "long", "logicalType": "timestamp-micros"}"#, "BIGINT"),
+            (r#"{"type": "enum", "name": "E", "symbols": ["A"]}"#, "TEXT"),
+            (r#"{"type": "array", "items": "string"}"#, "TEXT[]"),
+        ];
+        for (ty, expected) in cases {
+            assert_eq!(pg(ty).as_deref(), Ok(expected), "{ty}");
+        }
+        assert_eq!(pg(r#"{"type": "map", "values": "int"}"#), Err(Unsupported::NoColumnType { connect: "MAP".into() }));
+        let (catalog, _) = parse(
+            r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": ["null", "string"]}]}"#,
+        );
+        let columns = postgres_columns(&catalog, catalog.schema("s0").unwrap()).unwrap();
+        assert_eq!(
+            columns,
+            [
+                PgColumn { name: "a".into(), sql_type: "INT".into(), nullable: false },
+                PgColumn { name: "b".into(), sql_type: "TEXT".into(), nullable: true }
+            ]
+        );
+    }
+}

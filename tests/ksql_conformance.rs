@@ -1,0 +1,64 @@
+//! Conformance of the ksqlDB parser with ksqlDB's own query-validation tests
+//! (`../shared/corpora/ksql-qtt`, read in place: none of it is copied into the project).
+//!
+//! The floors below are what the parser reaches today, rounded down to 0.1%. Floors only go up:
+//! raise them when the parser gets better, never lower them.
+
+use std::path::Path;
+use venice::ksql::conformance::parse_conformance;
+
+/// The share of the statements of tests that expect no error which parse without error.
+const PARSE_FLOOR: f64 = 0.0;
+/// The share of tests expecting a `ParseFailedException` in which some statement does not parse.
+const REJECTION_FLOOR: f64 = 0.0;
+
+#[test]
+fn the_parser_holds_its_conformance_shares() {
+    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/ksql-qtt"));
+    let report = parse_conformance(corpus).expect("the corpus can be read");
+    for note in &report.notes {
+        println!("note: {note}");
+    }
+    for (test, statement, error) in &report.failures {
+        println!("does not parse: {test}\n  {statement}\n  {error}");
+    }
+    for test in &report.missed_rejections {
+        println!("not rejected: {test}");
+    }
+    println!(
+        "statements that parse: {:.1}% ({} of {})",
+        report.parse_share() * 100.0,
+        report.parsed,
+        report.statements
+    );
+    println!(
+        "expected parse failures reported: {:.1}% ({} of {})",
+        report.rejection_share() * 100.0,
+        report.rejected,
+        report.rejections_expected
+    );
+    assert!(report.statements > 0, "the corpus has statements");
+    assert!(report.parse_share() >= PARSE_FLOOR, "the parse share fell below {PARSE_FLOOR}");
+    assert!(report.rejection_share() >= REJECTION_FLOOR, "the rejection share fell below {REJECTION_FLOOR}");
+}
+
+#[test]
+#[ignore]
+fn probe_exception_tests() {
+    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/ksql-qtt"));
+    let c = venice::ksql::conformance::load(corpus).unwrap();
+    for t in &c.tests {
+        if t.expects_success() || t.expects_parse_failure() {
+            continue;
+        }
+        for s in &t.statements {
+            let (_, errors) = venice::ksql::parser::parse(&venice::model::SourceText::from_file(
+                venice::source::FileId(0),
+                s.clone(),
+            ));
+            if let Some(e) = errors.first() {
+                println!("{} | {:?} | {}\n   {}\n   {}", t.file, t.expected_exception, t.name, s, e.message);
+            }
+        }
+    }
+}
