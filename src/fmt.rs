@@ -5,6 +5,7 @@ pub mod style;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
+use crate::syntax::guard;
 use crate::syntax::loader::{self, ProjectNotFound};
 use std::path::Path;
 
@@ -33,7 +34,8 @@ pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotF
     }
     for parsed in &files {
         let file = outcome.sources.get(parsed.file);
-        let Ok(formatted) = style::format_source(&file.text) else { continue };
+        // The loader has already refused what the parser cannot take (`syntax::guard`).
+        let Ok(formatted) = guard::with_room(|| style::format_source(&file.text)) else { continue };
         if formatted == file.text {
             continue;
         }

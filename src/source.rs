@@ -37,8 +37,9 @@ impl Span {
         self.end == self.start
     }
 
-    pub(crate) fn from_miette(file: FileId, span: miette::SourceSpan) -> Self {
-        Span::new(file, span.offset(), span.offset() + span.len())
+    /// A byte range of a file.
+    pub fn of(file: FileId, range: std::ops::Range<usize>) -> Self {
+        Span::new(file, range.start, range.end)
     }
 }
 

@@ -7,6 +7,7 @@
 use super::grammar::ROOT;
 use super::loader::{ParsedFile, read_text};
 use super::reader::{Node, known_siblings};
+use super::tree::Entry;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::*;
 use crate::source::{SourceMap, Span};
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// Decodes every parsed file into one project.
 pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
-    let top_level = files.iter().flat_map(|parsed| parsed.document.nodes().iter().map(|node| (parsed.file, node)));
+    let top_level = files.iter().flat_map(|parsed| parsed.document.nodes.iter().map(|node| (parsed.file, node)));
     let nodes = known_siblings(top_level, &ROOT, None, diagnostics);
     // Validation borrows the source map; file reads below add to it, so they come after.
     let snapshot: Vec<_> = {
@@ -475,7 +476,7 @@ fn primary_key(node: Node) -> Option<PrimaryKey> {
 }
 
 /// `fields="A, B"`: each field with its own span when the literal is a plain string.
-fn split_fields(node: Node, entry: &kdl::KdlEntry) -> Vec<Spanned<String>> {
+fn split_fields(node: Node, entry: &Entry) -> Vec<Spanned<String>> {
     let value = entry.value().as_string().unwrap_or_default();
     let (literal, start) = node.value_literal(entry);
     let quote = literal.find(value).filter(|_| !value.is_empty());
@@ -501,7 +502,7 @@ fn inline_sql(node: Node) -> Option<SourceText> {
 }
 
 /// A string entry's value, mapped back to where it is written.
-fn embedded_text(node: Node, entry: &kdl::KdlEntry) -> SourceText {
+fn embedded_text(node: Node, entry: &Entry) -> SourceText {
     let value = entry.value().as_string().unwrap_or_default().to_string();
     let (literal, start) = node.value_literal(entry);
     SourceText::inline(node.file, value, literal, start)

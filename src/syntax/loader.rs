@@ -3,10 +3,9 @@
 //! Reading never stops at the first problem: an unreadable include, a syntax error or an include
 //! cycle becomes a diagnostic, and the other files are still read.
 
-use super::lexical::{block_comment_len, first_char_len, line_comment_len, string_len};
+use super::tree::{self, Document};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::source::{FileId, SourceMap, Span};
-use kdl::KdlDocument;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +16,7 @@ pub const PROJECT_FILE: &str = "venice.kdl";
 #[derive(Debug)]
 pub struct ParsedFile {
     pub file: FileId,
-    pub document: KdlDocument,
+    pub document: Document,
 }
 
 /// Why a project could not be read at all (exit status 2, not a diagnostic).
@@ -31,24 +30,12 @@ pub struct ProjectNotFound {
 /// binary from being parsed.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Nesting deeper than this is refused before parsing, so that the recursive KDL parser cannot
-/// run out of stack on hostile input. Real projects nest three levels.
-const MAX_NESTING: usize = 64;
-
-/// kdl 6.7 parses a block comment recursively, one level per `*`, `/` or run of other characters
-/// (`commented_block` in its v2 parser); comments with more steps than this are refused.
-const MAX_COMMENT_STEPS: usize = 4096;
-
-/// The KDL parser runs on a thread with this much stack: enough for the limits above in a debug
-/// build, with a wide margin. It is reserved, not touched, unless the parser needs it.
-const PARSER_STACK_BYTES: usize = 256 << 20;
-
-/// Includes deeper than this (a chain of files, each including the next) are refused.
-const MAX_INCLUDE_DEPTH: usize = 32;
-
 /// After this many syntax errors in one file, the rest are not reported: past that point they are
 /// echoes of the first, and a binary file would otherwise produce thousands.
 const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// Includes deeper than this (a chain of files, each including the next) are refused.
+const MAX_INCLUDE_DEPTH: usize = 32;
 
 /// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
 pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<Diagnostic>> {
@@ -159,42 +146,30 @@ impl Loader<'_> {
         self.stack.pop();
     }
 
-    fn parse(&mut self, file: FileId) -> Option<KdlDocument> {
+    fn parse(&mut self, file: FileId) -> Option<Document> {
         let text = &self.sources.get(file).text;
-        if let Some((offset, problem)) = too_complex(text) {
-            let (message, label) = match problem {
-                Complexity::Nesting => (format!("nesting deeper than {MAX_NESTING} levels"), "too deep"),
-                Complexity::Comment => (format!("a block comment longer than {MAX_COMMENT_STEPS} steps"), "too long"),
-            };
-            self.diagnostics.push(Diagnostic::new(
-                DiagnosticKind::InvalidKdl { message, label: Some(label.into()), help: None },
-                Span::new(file, offset, offset + 1),
-            ));
-            return None;
-        }
-        match parse_with_room(text) {
+        match tree::parse(text) {
             Ok(document) => Some(document),
-            Err(error) => {
-                self.report_syntax_errors(file, error);
+            Err(errors) => {
+                self.report_syntax_errors(file, errors);
                 None
             }
         }
     }
 
-    fn report_syntax_errors(&mut self, file: FileId, error: kdl::KdlError) {
-        let mut seen = std::collections::BTreeSet::new();
-        for d in error.diagnostics {
+    fn report_syntax_errors(&mut self, file: FileId, errors: Vec<tree::SyntaxError>) {
+        let mut seen = HashSet::new();
+        for error in errors {
             if seen.len() == MAX_SYNTAX_ERRORS {
                 break;
             }
-            let span = Span::from_miette(file, d.span);
             // The parser may report the same place twice while recovering.
-            if !seen.insert((span.start, d.message.clone())) {
+            if !seen.insert((error.span.start, error.message.clone())) {
                 continue;
             }
-            let message = d.message.unwrap_or_else(|| "syntax error".into());
-            let help = unquoted_word_help(self.sources.text_from(span)).or(d.help);
-            self.diagnostics.push(Diagnostic::new(DiagnosticKind::InvalidKdl { message, label: d.label, help }, span));
+            let span = Span::of(file, error.span);
+            let help = unquoted_word_help(self.sources.text_from(span)).or(error.help);
+            self.report(DiagnosticKind::InvalidKdl { message: error.message, label: error.label, help }, span);
         }
     }
 
@@ -263,15 +238,15 @@ fn unquoted_word_help(rest: &str) -> Option<String> {
 
 /// The patterns of the `include` nodes at the top of a document, with their spans. Malformed
 /// include nodes are left to the decoder, which reports them against the grammar.
-fn include_patterns(document: &KdlDocument, file: FileId) -> Vec<(String, Span)> {
+fn include_patterns(document: &Document, file: FileId) -> Vec<(String, Span)> {
     document
-        .nodes()
+        .nodes
         .iter()
-        .filter(|n| n.name().value() == "include")
+        .filter(|n| n.name() == "include")
         .filter_map(|n| {
             let entry = n.entries().iter().find(|e| e.name().is_none())?;
             let pattern = entry.value().as_string()?;
-            Some((pattern.to_string(), Span::from_miette(file, entry.span())))
+            Some((pattern.to_string(), Span::of(file, entry.span())))
         })
         .collect()
 }
@@ -297,85 +272,17 @@ fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// What makes a text too complex to hand to the recursive KDL parser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Complexity {
-    Nesting,
-    Comment,
-}
-
-/// Parses on a thread with [`PARSER_STACK_BYTES`] of stack; on the current thread if no such
-/// thread can be made.
-fn parse_with_room(text: &str) -> Result<KdlDocument, kdl::KdlError> {
-    std::thread::scope(|scope| {
-        let parser = std::thread::Builder::new().stack_size(PARSER_STACK_BYTES).spawn_scoped(scope, || text.parse());
-        match parser {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => text.parse(),
-        }
-    })
-}
-
-/// Where the text first nests deeper than [`MAX_NESTING`] blocks, or holds a block comment of
-/// more than [`MAX_COMMENT_STEPS`] steps. Strings (quoted, raw, multi-line) and comments (line,
-/// nested block) are skipped with the same lexical rules the formatter uses, so braces inside them
-/// neither count nor hide real ones.
-fn too_complex(text: &str) -> Option<(usize, Complexity)> {
-    let mut depth = 0usize;
-    let mut at = 0;
-    while at < text.len() {
-        let rest = &text[at..];
-        if let Some(len) = string_len(rest) {
-            at += len.max(1);
-            continue;
-        }
-        if rest.starts_with("//") {
-            at += line_comment_len(rest).max(2);
-            continue;
-        }
-        if rest.starts_with("/*") {
-            let len = block_comment_len(rest).max(2);
-            let steps = rest[..len].bytes().filter(|b| matches!(b, b'*' | b'/')).count();
-            if steps > MAX_COMMENT_STEPS {
-                return Some((at, Complexity::Comment));
-            }
-            at += len;
-            continue;
-        }
-        match rest.as_bytes()[0] {
-            b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some((at, Complexity::Nesting));
-                }
-            }
-            b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        at += first_char_len(rest);
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn nesting_is_measured_outside_strings_and_comments() {
-        assert_eq!(too_complex("a { b { c } }"), None);
-        let long_comment = format!("/* {} */", "* ".repeat(MAX_COMMENT_STEPS));
-        assert_eq!(too_complex(&long_comment).map(|(_, c)| c), Some(Complexity::Comment));
-        let deep = "a {".repeat(MAX_NESTING + 1);
-        assert!(too_complex(&deep).is_some());
-        let quoted = format!("a \"{}\"", "{".repeat(500));
-        assert_eq!(too_complex(&quoted), None);
-        let commented = format!("// {}\na", "{".repeat(500));
-        assert_eq!(too_complex(&commented), None);
-        // A quote inside a block comment must not hide the braces after it (found by fuzzing).
-        let hidden = format!("/*\"*/\n{}", "a{".repeat(MAX_NESTING + 1));
-        assert!(too_complex(&hidden).is_some());
-        let raw = format!("a #\"{}\"# {}", "\\\"{".repeat(100), "b{".repeat(MAX_NESTING + 1));
-        assert!(too_complex(&raw).is_some(), "a backslash in a raw string escapes nothing");
+    fn words_that_start_with_a_digit_get_quoting_advice() {
+        assert_eq!(
+            unquoted_word_help("7d extra"),
+            Some("a word that starts with a digit must be quoted: `\"7d\"`".into())
+        );
+        assert_eq!(unquoted_word_help("0x1F"), None);
+        assert_eq!(unquoted_word_help("42"), None);
     }
 }

@@ -1,10 +1,13 @@
 //! The front end: venice.kdl text to the typed model.
 //!
-//! `loader` reads and parses the files, `grammar` says what each node takes, `reader` checks a
-//! node against it, and `decode` fills the model. None of it stops at the first problem.
+//! `loader` reads the files and parses them into a spanned `tree`, `grammar` says what each node
+//! takes, `reader` checks a node against it, and `decode` fills the model. None of it stops at the
+//! first problem (but a KDL syntax error ends the reading of that one file).
 
 pub mod decode;
 pub mod grammar;
+pub mod guard;
 pub(crate) mod lexical;
 pub mod loader;
 pub mod reader;
+pub mod tree;

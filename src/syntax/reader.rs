@@ -5,10 +5,10 @@
 //! well-typed, and return `None` for those already reported.
 
 use super::grammar::{NodeSpec, ValueType};
+use super::tree::{Entry as KdlEntry, Node as KdlNode, Value as KdlValue};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Expected, Slot, suggest};
 use crate::model::Spanned;
 use crate::source::{FileId, SourceMap, Span};
-use kdl::{KdlEntry, KdlNode, KdlValue};
 
 /// A KDL node with its grammar entry and its file.
 #[derive(Clone, Copy)]
@@ -30,16 +30,16 @@ impl<'a> Node<'a> {
     }
 
     pub fn name(&self) -> &'a str {
-        self.kdl.name().value()
+        self.kdl.name()
     }
 
     pub fn span(&self) -> Span {
-        Span::from_miette(self.file, self.kdl.span())
+        Span::of(self.file, self.kdl.span())
     }
 
     /// The span of the node's name: where most diagnostics about the node point.
     pub fn name_span(&self) -> Span {
-        Span::from_miette(self.file, self.kdl.name().span())
+        Span::of(self.file, self.kdl.name_span())
     }
 
     /// Reports what the grammar alone can tell about this node and, recursively, its children.
@@ -52,7 +52,7 @@ impl<'a> Node<'a> {
         let mut position = 0;
         for entry in self.kdl.entries() {
             match entry.name() {
-                Some(name) => self.validate_property(entry, name.value(), diagnostics),
+                Some(name) => self.validate_property(entry, name, diagnostics),
                 None => {
                     self.validate_argument(entry, position, diagnostics);
                     position += 1;
@@ -63,14 +63,14 @@ impl<'a> Node<'a> {
             self.report(DiagnosticKind::MissingArgument { node: self.name().into(), name: missing.name }, diagnostics);
         }
         for prop in self.spec.props.iter().filter(|p| p.required) {
-            if self.kdl.entry(prop.name).is_none() {
+            if self.kdl.property(prop.name).is_none() {
                 self.report(DiagnosticKind::MissingProperty { node: self.name().into(), name: prop.name }, diagnostics);
             }
         }
     }
 
     fn validate_property(&self, entry: &KdlEntry, name: &str, diagnostics: &mut Vec<Diagnostic>) {
-        let span = Span::from_miette(self.file, entry.span());
+        let span = Span::of(self.file, entry.span());
         let Some(spec) = self.spec.prop(name) else {
             let suggestion = suggest(name, self.spec.prop_names());
             diagnostics.push(Diagnostic::new(
@@ -87,7 +87,7 @@ impl<'a> Node<'a> {
         let Some(spec) = spec else {
             diagnostics.push(Diagnostic::new(
                 DiagnosticKind::UnexpectedArgument { node: self.name().into(), takes: self.spec.args.len() },
-                Span::from_miette(self.file, entry.span()),
+                Span::of(self.file, entry.span()),
             ));
             return;
         };
@@ -119,7 +119,7 @@ impl<'a> Node<'a> {
             self.report(DiagnosticKind::UnexpectedChildren { node: self.name().into() }, diagnostics);
             return;
         }
-        let siblings = children.nodes().iter().map(|child| (self.file, child));
+        let siblings = children.iter().map(|child| (self.file, child));
         for (file, child, spec) in known_siblings(siblings, self.spec, Some(self.name()), diagnostics) {
             Node::new(child, spec, file, self.sources).validate(diagnostics);
         }
@@ -136,8 +136,8 @@ impl<'a> Node<'a> {
         self.kdl
             .children()
             .into_iter()
-            .flat_map(|c| c.nodes())
-            .filter_map(move |c| spec.child(c.name().value()).map(|s| Node::new(c, s, file, sources)))
+            .flatten()
+            .filter_map(move |c| spec.child(c.name()).map(|s| Node::new(c, s, file, sources)))
     }
 
     /// The first child of a given name.
@@ -164,18 +164,23 @@ impl<'a> Node<'a> {
     fn prop_entry(&self, name: &str) -> Option<&'a KdlEntry> {
         debug_assert!(self.spec.prop(name).is_some(), "`{name}` is not in the grammar of `{}`", self.name());
         // KDL: the rightmost property of a name wins.
-        self.kdl.entries().iter().rev().find(|e| e.name().is_some_and(|n| n.value() == name))
+        self.kdl.property(name)
     }
 
     /// The span of an entry's value: for a property, the part after `=`.
     pub fn value_span(&self, entry: &KdlEntry) -> Span {
-        let span = Span::from_miette(self.file, entry.span());
-        let Some(name) = entry.name() else { return span };
-        let after_name = name.span().offset() + name.span().len();
-        let text = self.sources.text(Span::new(self.file, after_name, span.end));
-        let skip = text.find('=').map_or(0, |eq| eq + 1);
-        let skip = skip + text[skip..].len() - text[skip..].trim_start().len();
-        Span::new(self.file, after_name + skip, span.end)
+        let span = Span::of(self.file, entry.span());
+        if entry.name().is_none() {
+            return span;
+        }
+        let text = self.sources.text(span);
+        // The name is a bare identifier or a string (which may itself hold `=`).
+        let name_len = super::lexical::string_len(text)
+            .unwrap_or_else(|| text.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(text.len()));
+        let after_name = &text[name_len.min(text.len())..];
+        let skip = after_name.find('=').map_or(0, |eq| eq + 1);
+        let skip = skip + after_name[skip..].len() - after_name[skip..].trim_start().len();
+        Span::new(self.file, span.start + name_len + skip, span.end)
     }
 
     /// The text of an entry's value as written (quotes and all).
@@ -250,8 +255,8 @@ pub fn known_siblings<'k>(
     let mut known = Vec::new();
     let mut first_seen: Vec<(&str, Span)> = Vec::new();
     for (file, node) in siblings {
-        let name = node.name().value();
-        let name_span = Span::from_miette(file, node.name().span());
+        let name = node.name();
+        let name_span = Span::of(file, node.name_span());
         let Some(spec) = parent.child(name) else {
             let suggestion = suggest(name, parent.children.iter().map(|c| c.name));
             let parent = parent_name.map(str::to_string);
