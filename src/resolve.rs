@@ -5,10 +5,11 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
 use crate::ksql::outline::{CreatedSource, Outline, outline};
 use crate::model::*;
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Resolves names and fills `project.edges`.
 pub fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
+    project.index_topics();
     report_duplicates(project, diagnostics);
     let outlines = outline_transforms(project, diagnostics);
     let edges = build_edges(project, &outlines);
@@ -176,15 +177,16 @@ fn report_unknown_references(
     edges: &BTreeMap<String, TopicEdges>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let declared_topics: Vec<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
+    // Sets: each reference is one lookup, not a scan (projects have thousands of names).
+    let declared_topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
     // A topic that a ksqlDB statement writes need not be declared (LANGUAGE.md, "Names the
     // compiler derives"), so apps and connectors may name it.
-    let known_topics: Vec<&str> = edges
+    let known_topics: BTreeSet<&str> = edges
         .iter()
         .filter(|(_, e)| e.declared || e.writers.iter().any(|w| matches!(w.actor, Actor::Transform(_))))
         .map(|(name, _)| name.as_str())
         .collect();
-    let mut check = |kind: &'static str, name: &Spanned<String>, candidates: &[&str]| {
+    let mut check = |kind: &'static str, name: &Spanned<String>, candidates: &BTreeSet<&str>| {
         if !candidates.contains(&name.value.as_str()) {
             let suggestion = suggest(&name.value, candidates.iter().copied());
             diagnostics.push(Diagnostic::new(
@@ -207,13 +209,13 @@ fn report_unknown_references(
     for s in &project.ksql_sources {
         check("topic", &s.topic, &declared_topics);
     }
-    let schemas: Vec<&str> = project.schemas.iter().map(|s| s.name.value.as_str()).collect();
+    let schemas: BTreeSet<&str> = project.schemas.iter().map(|s| s.name.value.as_str()).collect();
     for serde in all_serdes(project) {
         if let Some(schema) = &serde.schema {
             check("schema", schema, &schemas);
         }
     }
-    let databases: Vec<&str> = project.databases.iter().map(|d| d.name.value.as_str()).collect();
+    let databases: BTreeSet<&str> = project.databases.iter().map(|d| d.name.value.as_str()).collect();
     for c in &project.connectors {
         if let Some(database) = &c.database {
             check("database", database, &databases);

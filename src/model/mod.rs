@@ -50,11 +50,27 @@ pub struct Project {
     pub baseline: Option<crate::lock::Baseline>,
     /// The project's Avro schemas, parsed. Filled by the `avro` phase.
     pub avro: crate::avro::Catalog,
+    /// Each topic's index by name; see [`Project::topic`].
+    topic_index: std::collections::HashMap<String, usize>,
 }
 
 impl Project {
+    /// A declared topic by name (the first, when a name is declared twice: V004).
     pub fn topic(&self, name: &str) -> Option<&Topic> {
-        self.topics.iter().find(|t| t.name.value == name)
+        match self.topic_index.get(name) {
+            Some(&i) => self.topics.get(i),
+            // Before `resolve` indexes them.
+            None if self.topic_index.is_empty() => self.topics.iter().find(|t| t.name.value == name),
+            None => None,
+        }
+    }
+
+    /// Indexes the topics by name, for [`Project::topic`]; `resolve` calls it.
+    pub fn index_topics(&mut self) {
+        self.topic_index.clear();
+        for (i, topic) in self.topics.iter().enumerate() {
+            self.topic_index.entry(topic.name.value.clone()).or_insert(i);
+        }
     }
 
     pub fn schema(&self, name: &str) -> Option<&Schema> {
