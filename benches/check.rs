@@ -4,6 +4,9 @@
 //! Target: under 50 ms median for N = 1,000 on a 2-core machine, and growth no worse than
 //! linear. Run with `cargo bench --bench check`; criterion writes each benchmark's estimates
 //! (the median included) to `target/criterion/check/<N>/new/estimates.json`.
+//!
+//! The group `compat` measures reader/writer compatibility of two versions of a record of 500
+//! fields (`cargo bench --bench check -- compat`).
 
 #[path = "support/gen.rs"]
 mod generator;
@@ -50,5 +53,52 @@ fn bench_check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_check);
+/// Two versions of a record of 500 fields: the reader promotes ints to longs, renames fields
+/// through aliases, widens unions and adds fields with defaults, so every rule runs and the
+/// answer is "compatible".
+fn record_of_500_fields(reader: bool) -> String {
+    let mut fields = Vec::new();
+    for i in 0..500 {
+        let field = match (i % 5, reader) {
+            (0, false) => format!(r#"{{"name": "f{i}", "type": "int"}}"#),
+            (0, true) => format!(r#"{{"name": "f{i}", "type": "long"}}"#),
+            (1, false) => format!(r#"{{"name": "f{i}", "type": "string"}}"#),
+            (1, true) => format!(r#"{{"name": "g{i}", "aliases": ["f{i}"], "type": "string"}}"#),
+            (2, false) => format!(r#"{{"name": "f{i}", "type": ["null", "string"], "default": null}}"#),
+            (2, true) => format!(r#"{{"name": "f{i}", "type": ["null", "string", "long"], "default": null}}"#),
+            (3, _) => format!(
+                r#"{{"name": "f{i}", "type": {{"type": "enum", "name": "E{i}", "symbols": ["A", "B"], "default": "A"}}}}"#
+            ),
+            _ => format!(
+                r#"{{"name": "f{i}", "type": {{"type": "record", "name": "R{i}", "fields": [{{"name": "x", "type": "double"}}, {{"name": "y", "type": {{"type": "array", "items": "float"}}}}]}}}}"#
+            ),
+        };
+        fields.push(field);
+    }
+    if reader {
+        fields.push(r#"{"name": "added", "type": "string", "default": ""}"#.to_string());
+    }
+    format!(r#"{{"type": "record", "name": "Wide", "namespace": "bench", "fields": [{}]}}"#, fields.join(", "))
+}
+
+fn bench_compat(c: &mut Criterion) {
+    use venice::avro::Catalog;
+    use venice::avro::compat::{SchemaRef, check_reader_writer};
+    let parse = |i: u32, text: String| {
+        let mut diagnostics = Vec::new();
+        let text = venice::model::SourceText::from_file(venice::source::FileId(i), text);
+        let catalog = Catalog::from_texts(vec![("Wide".into(), text)], &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        catalog
+    };
+    let (reader, writer) = (parse(0, record_of_500_fields(true)), parse(1, record_of_500_fields(false)));
+    let r = SchemaRef::new(&reader, reader.schema("Wide").expect("parsed"));
+    let w = SchemaRef::new(&writer, writer.schema("Wide").expect("parsed"));
+    assert!(check_reader_writer(r, w).is_empty(), "the versions are compatible");
+    let mut group = c.benchmark_group("compat");
+    group.bench_function("500-fields", |b| b.iter(|| check_reader_writer(black_box(r), black_box(w))));
+    group.finish();
+}
+
+criterion_group!(benches, bench_check, bench_compat);
 criterion_main!(benches);

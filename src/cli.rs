@@ -1,5 +1,6 @@
 //! The command line: arguments and their help. Parsing only; `run` does the work.
 
+use crate::model::Compatibility;
 use crate::render::OutputFormat;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -29,6 +30,9 @@ pub enum Command {
     Init(InitArgs),
     /// Print the long explanation of a diagnostic code, with an example.
     Explain(ExplainArgs),
+    /// Work with Avro schema files on their own, outside a project.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -76,6 +80,89 @@ pub struct InitArgs {
     pub name: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Check that a new Avro schema may follow earlier ones at a Schema Registry compatibility
+    /// level, as the registry would check it on registration.
+    ///
+    /// Give the earlier schemas oldest first and the new one last:
+    /// `venice schema compat --level full v1.avsc v2.avsc v3.avsc`. Exit status: 0 the new schema
+    /// may follow, 1 it may not (each reason is listed with its path and the schema it concerns)
+    /// or a schema is invalid, 2 a file cannot be read.
+    Compat(CompatArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompatArgs {
+    /// The compatibility level, as the registry's are named.
+    #[arg(long, value_enum, default_value_t = CompatLevel::Backward)]
+    pub level: CompatLevel,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = CompatFormat::Human)]
+    pub format: CompatFormat,
+    /// The earlier schemas (.avsc files), oldest first.
+    #[arg(required = true, num_args = 1.., value_name = "OLD")]
+    pub old: Vec<PathBuf>,
+    /// The new schema (an .avsc file).
+    #[arg(required = true, value_name = "NEW")]
+    pub new: PathBuf,
+}
+
+/// The Schema Registry's compatibility levels, named as venice.kdl's `compatibility` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompatLevel {
+    /// Anything may follow.
+    None,
+    /// The new schema reads data written with the latest one.
+    Backward,
+    /// The new schema reads data written with every earlier one.
+    BackwardTransitive,
+    /// The latest schema reads data written with the new one.
+    Forward,
+    /// Every earlier schema reads data written with the new one.
+    ForwardTransitive,
+    /// Backward and forward, with the latest schema.
+    Full,
+    /// Backward and forward, with every earlier schema.
+    FullTransitive,
+}
+
+impl CompatLevel {
+    pub fn compatibility(self) -> Compatibility {
+        match self {
+            CompatLevel::None => Compatibility::None,
+            CompatLevel::Backward => Compatibility::Backward,
+            CompatLevel::BackwardTransitive => Compatibility::BackwardTransitive,
+            CompatLevel::Forward => Compatibility::Forward,
+            CompatLevel::ForwardTransitive => Compatibility::ForwardTransitive,
+            CompatLevel::Full => Compatibility::Full,
+            CompatLevel::FullTransitive => Compatibility::FullTransitive,
+        }
+    }
+
+    /// The level as the command line and venice.kdl write it (`backward-transitive`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompatLevel::None => "none",
+            CompatLevel::Backward => "backward",
+            CompatLevel::BackwardTransitive => "backward-transitive",
+            CompatLevel::Forward => "forward",
+            CompatLevel::ForwardTransitive => "forward-transitive",
+            CompatLevel::Full => "full",
+            CompatLevel::FullTransitive => "full-transitive",
+        }
+    }
+}
+
+/// The output formats of `venice schema compat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompatFormat {
+    /// Lines for people.
+    Human,
+    /// One JSON document: `{"compatible", "level", "incompatibilities": [...]}`.
+    Json,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A diagnostic code, such as V102.
@@ -97,5 +184,20 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn compat_levels_are_named_as_the_language_names_them() {
+        for level in CompatLevel::value_variants() {
+            let name = level.to_possible_value().expect("shown").get_name().to_string();
+            assert_eq!(name, level.as_str());
+            assert_eq!(Compatibility::parse(&name), Some(level.compatibility()));
+        }
+        let cli = Cli::try_parse_from(["venice", "schema", "compat", "a.avsc", "b.avsc", "c.avsc"]).expect("parses");
+        let Command::Schema(SchemaCommand::Compat(args)) = cli.command else { panic!("compat") };
+        assert_eq!(args.level, CompatLevel::Backward);
+        assert_eq!(args.old, [PathBuf::from("a.avsc"), PathBuf::from("b.avsc")]);
+        assert_eq!(args.new, PathBuf::from("c.avsc"));
+        assert!(Cli::try_parse_from(["venice", "schema", "compat", "a.avsc"]).is_err());
     }
 }

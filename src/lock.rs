@@ -4,7 +4,9 @@
 //! The lock is TOML, written by `venice build` and committed by the user. `venice check` reads it
 //! from the project folder, or from a git revision with `--against REF`.
 
+use crate::avro::{Fingerprint, normalized_form_of};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::model::{Compatibility, Format, Project, Side};
 use crate::source::{FileId, SourceMap, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,12 +39,47 @@ pub struct LockedTopic {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockedSubject {
-    /// The schema in Parsing Canonical Form.
+    /// The schema in the registry's normalized form (`crate::avro::normalized_form_of`), every
+    /// named type written out. Not the Parsing Canonical Form: that strips the defaults and
+    /// aliases that FORWARD and BACKWARD checks need.
     pub schema: String,
-    /// Its 64-bit Rabin fingerprint, as 16 hex digits.
+    /// The 64-bit Rabin fingerprint of its Parsing Canonical Form, as 16 hex digits
+    /// (little-endian bytes, as `crate::avro::Fingerprint` prints it).
     pub fingerprint: String,
     /// The subject's compatibility level, as the registry names it (`BACKWARD`).
     pub compatibility: String,
+}
+
+impl LockedSubject {
+    /// The recorded schema as the Avro specification spells it, for parsing: the normalized form
+    /// writes a field's `order` as Java's enum constant (`ASCENDING`), which Java reads in any
+    /// case and the specification (and so Venice's parser) in lower case only. Text that is not
+    /// JSON is returned as it is, for the parser to report.
+    pub fn schema_text(&self) -> String {
+        fn lower_orders(value: &mut serde_json::Value) {
+            match value {
+                serde_json::Value::Object(object) => {
+                    if let Some(serde_json::Value::Array(fields)) = object.get_mut("fields") {
+                        for field in fields.iter_mut() {
+                            if let Some(serde_json::Value::String(order)) = field.get_mut("order") {
+                                *order = order.to_lowercase();
+                            }
+                        }
+                    }
+                    object.values_mut().for_each(lower_orders);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(lower_orders),
+                _ => {}
+            }
+        }
+        match serde_json::from_str::<serde_json::Value>(&self.schema) {
+            Ok(mut value) => {
+                lower_orders(&mut value);
+                value.to_string()
+            }
+            Err(_) => self.schema.clone(),
+        }
+    }
 }
 
 /// A lock read for checking: its contents and where each entry sits in the lock's text.
@@ -76,6 +113,34 @@ struct SpannedTopic {
 }
 
 impl Lock {
+    /// What `venice build` records for a checked project: each subject of a declared topic whose
+    /// key or value is `avro` with a `schema=` (`<topic>-key`, `<topic>-value`), with its
+    /// normalized schema, fingerprint and compatibility level (`BACKWARD` when not declared), and
+    /// every declared topic's partition count.
+    pub fn from_project(project: &Project) -> Lock {
+        let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
+        for topic in &project.topics {
+            lock.topics.insert(topic.name.value.clone(), LockedTopic { partitions: Project::partitions(topic) });
+            let compatibility = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);
+            for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
+                let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
+                let Some(root) = serde.schema.as_ref().and_then(|name| project.avro.schema(&name.value)) else {
+                    continue;
+                };
+                let subject = format!("{}-{}", topic.name.value, side.as_str());
+                lock.subjects.insert(
+                    subject,
+                    LockedSubject {
+                        schema: normalized_form_of(&project.avro, root),
+                        fingerprint: Fingerprint::of(&project.avro, root).to_string(),
+                        compatibility: compatibility.registry_name().to_string(),
+                    },
+                );
+            }
+        }
+        lock
+    }
+
     /// The lock as TOML, deterministic (sorted tables), with a header saying what it is.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).expect("the lock serializes");
@@ -180,6 +245,49 @@ mod tests {
         assert_eq!(baseline.lock, lock);
         let span = baseline.topic_spans["orders"];
         assert_eq!(&text[span.start..span.end], "6");
+    }
+
+    #[test]
+    fn a_lock_made_from_a_project_records_its_avro_subjects_and_partitions_and_round_trips() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let kdl = r##"project p
+schema Order avro=#"{"type": "record", "name": "shop.Order", "fields": [{"name": "id", "type": "string"}, {"name": "note", "type": ["null", "string"], "default": null, "aliases": ["memo"]}]}"#
+schema Id avro=#""string""#
+topic orders partitions=3 {
+    key avro schema=Id
+    value avro schema=Order
+    compatibility full-transitive
+}
+topic clicks {
+    key string
+    value json
+}
+"##;
+        let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        let lock = Lock::from_project(&checked.project);
+        assert_eq!(lock.topics["orders"], LockedTopic { partitions: 3 });
+        assert_eq!(lock.topics["clicks"], LockedTopic { partitions: 1 });
+        assert_eq!(lock.subjects.keys().collect::<Vec<_>>(), ["orders-key", "orders-value"]);
+        let value = &lock.subjects["orders-value"];
+        assert_eq!(value.compatibility, "FULL_TRANSITIVE");
+        // The normalized form keeps what the Parsing Canonical Form strips.
+        assert!(value.schema.contains(r#""default":null"#) && value.schema.contains(r#""aliases":["memo"]"#));
+        assert_eq!(value.fingerprint.len(), 16);
+        assert_eq!(lock.subjects["orders-key"].schema, r#""string""#);
+        // The recorded text parses back to a schema with the same fingerprint.
+        let mut problems = Vec::new();
+        let text = crate::model::SourceText::from_file(FileId(9), value.schema_text());
+        let recorded = crate::avro::Catalog::from_texts(vec![("v".into(), text)], &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert_eq!(Fingerprint::of(&recorded, recorded.schema("v").unwrap()).to_string(), value.fingerprint);
+        let text = lock.to_toml();
+        let mut sources = SourceMap::new(".");
+        let file = sources.add("venice.lock".into(), text);
+        let mut diagnostics = Vec::new();
+        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
+        assert!(diagnostics.is_empty());
+        assert_eq!(baseline.lock, lock);
     }
 
     #[test]

@@ -3,11 +3,18 @@
 //! Exit statuses (CHECKS.md): 0 no errors, 1 errors found (or, with `--check`, files that would
 //! change), 2 the command could not run.
 
+use crate::avro::Catalog;
+use crate::avro::compat::{Direction, Reason, SchemaRef, check_level};
 use crate::check::{Checked, ProjectNotFound, check, check_against};
-use crate::cli::{CheckArgs, Cli, Command, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, CompatArgs, CompatFormat, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs,
+    SchemaCommand,
+};
 use crate::diagnostic::Severity;
+use crate::model::{Compatibility, SourceText};
 use crate::render::{HumanOptions, OutputFormat, render};
 use crate::rules::{self, Status};
+use crate::source::SourceMap;
 use clap::CommandFactory;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -22,6 +29,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fmt(args) => run_fmt(&args),
         Command::Init(args) => run_init(&args),
         Command::Explain(args) => run_explain(&args),
+        Command::Schema(SchemaCommand::Compat(args)) => run_schema_compat(&args),
         Command::Completions(args) => run_completions(&args),
     };
     ExitCode::from(status)
@@ -106,6 +114,120 @@ fn run_explain(args: &ExplainArgs) -> u8 {
     }
     print_out(&text);
     OK
+}
+
+/// `venice schema compat`: reads each schema file on its own (as the registry parses each
+/// version), then checks the last against the others at the level.
+fn run_schema_compat(args: &CompatArgs) -> u8 {
+    let mut sources = SourceMap::new(".");
+    let mut files = Vec::new();
+    for path in args.old.iter().chain(std::iter::once(&args.new)) {
+        match std::fs::read(path) {
+            Ok(bytes) => files.push(sources.add(path.clone(), String::from_utf8_lossy(&bytes).into_owned())),
+            Err(error) => return cannot_run(&format!("cannot read `{}`: {}", path.display(), io_reason(&error))),
+        }
+    }
+    let mut diagnostics = Vec::new();
+    let catalogs: Vec<Catalog> = files
+        .iter()
+        .map(|&file| {
+            let text = SourceText::from_file(file, sources.get(file).text.clone());
+            Catalog::from_texts(vec![(sources.get(file).name.clone(), text)], &mut diagnostics)
+        })
+        .collect();
+    if !diagnostics.is_empty() {
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code()));
+        let format = match args.format {
+            CompatFormat::Human => OutputFormat::Human,
+            CompatFormat::Json => OutputFormat::Json,
+        };
+        print_out(&render(format, &diagnostics, &sources, &human_options()));
+        return FOUND;
+    }
+    let names: Vec<&str> = files.iter().map(|&f| sources.get(f).name.as_str()).collect();
+    let schemas: Vec<SchemaRef> = catalogs
+        .iter()
+        .zip(&names)
+        .map(|(catalog, name)| SchemaRef::new(catalog, catalog.schema(name).expect("each text yields a schema")))
+        .collect();
+    let Some((new, previous)) = schemas.split_last() else { return cannot_run("no schema to check") };
+    let level = args.level.as_str();
+    let found = check_level(args.level.compatibility(), *new, previous);
+    let new_name = names[names.len() - 1];
+    let side = |i: usize| format!("`{}`", names[i]);
+    let worded = |against: usize, direction: Direction, reason: &Reason| match direction {
+        Direction::NewReadsOld => reason.describe(&format!("`{new_name}`"), &side(against)),
+        Direction::OldReadsNew => reason.describe(&side(against), &format!("`{new_name}`")),
+    };
+    let out = match args.format {
+        CompatFormat::Json => {
+            let incompatibilities: Vec<serde_json::Value> = found
+                .iter()
+                .map(|f| {
+                    let i = &f.incompatibility;
+                    serde_json::json!({
+                        "against": names[f.against],
+                        "direction": f.direction.describe(),
+                        "type": i.kind().as_str(),
+                        "path": i.path,
+                        "message": worded(f.against, f.direction, &i.reason),
+                    })
+                })
+                .collect();
+            let document = serde_json::json!({
+                "compatible": found.is_empty(),
+                "level": level,
+                "incompatibilities": incompatibilities,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&document).expect("JSON serializes"))
+        }
+        CompatFormat::Human if found.is_empty() => {
+            let checked: Vec<String> = match args.level.compatibility() {
+                Compatibility::None => Vec::new(),
+                c if c.registry_name().ends_with("TRANSITIVE") => (0..previous.len()).map(side).collect(),
+                _ => vec![side(previous.len() - 1)],
+            };
+            if checked.is_empty() {
+                format!("ok: `{new_name}` may follow any schema under `none`\n")
+            } else {
+                format!("ok: `{new_name}` may follow {} under `{level}`\n", checked.join(", "))
+            }
+        }
+        CompatFormat::Human => {
+            let mut out = String::new();
+            let mut against = None;
+            for f in &found {
+                if against != Some((f.against, f.direction)) {
+                    against = Some((f.against, f.direction));
+                    out.push_str(&format!(
+                        "error: `{new_name}` may not follow `{}` under `{level}` ({})\n",
+                        names[f.against],
+                        f.direction.describe()
+                    ));
+                }
+                let i = &f.incompatibility;
+                out.push_str(&format!("  {} {}: {}\n", i.path, i.kind(), worded(f.against, f.direction, &i.reason)));
+            }
+            let count = if found.len() == 1 {
+                "1 incompatibility".to_string()
+            } else {
+                format!("{} incompatibilities", found.len())
+            };
+            out.push_str(&format!("found {count}\n"));
+            out
+        }
+    };
+    print_out(&out);
+    if found.is_empty() { OK } else { FOUND }
+}
+
+/// An I/O error as a short reason (`no such file`), without Rust's `(os error 2)`.
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => error.to_string(),
+    }
 }
 
 fn run_completions(args: &CompletionsArgs) -> u8 {

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,7 +52,9 @@ pub struct SourceFile {
     /// The path on disk.
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed the first time a position is asked for: most files never
+    /// have a diagnostic.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts characters, not bytes.
@@ -63,15 +66,17 @@ pub struct LineCol {
 
 impl SourceFile {
     fn new(name: String, path: PathBuf, text: String) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { name, path, text, line_starts }
+        SourceFile { name, path, text, line_starts: OnceLock::new() }
     }
 
     /// Converts a byte offset into a 1-based line and character column.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.clamp_to_char_boundary(offset);
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let line_starts = self
+            .line_starts
+            .get_or_init(|| std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        let line = line_starts.partition_point(|&start| start <= offset) - 1;
+        let column = self.text[line_starts[line]..offset].chars().count() + 1;
         LineCol { line: line + 1, column }
     }
 

@@ -194,7 +194,8 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
 fn bad_commands_and_flags_exit_2_with_clap_help() {
     let run = Test::new().args(["chek"]).run().status(2);
     assert!(run.stderr.contains("unrecognized subcommand 'chek'"), "{}", run.stderr);
-    assert!(run.stderr.contains("similar subcommand exists: 'check'"), "{}", run.stderr);
+    // clap suggests every close name (`schema` too): `check` must be among them.
+    assert!(run.stderr.contains("similar subcommand") && run.stderr.contains("'check'"), "{}", run.stderr);
     let run = Test::new().args(["check", "--format", "xml"]).run().status(2);
     assert!(run.stderr.contains("invalid value 'xml'"), "{}", run.stderr);
     Test::new().args(["check", "--frmat", "json"]).run().status(2);
@@ -341,4 +342,78 @@ fn check_against_a_revision_takes_the_baseline_committed_there() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot read `venice.lock` at `no-such-ref`"));
+}
+
+const V1: &str = r#"{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}]}"#;
+const V2: &str = r#"{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"},
+    {"name": "note", "type": "string", "default": ""}]}"#;
+const V3: &str = r#"{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"},
+    {"name": "note", "type": "string"}]}"#;
+
+fn schemas() -> Test {
+    Test::new().file("v1.avsc", V1).file("v2.avsc", V2).file("v3.avsc", V3)
+}
+
+#[test]
+fn schema_compat_exits_0_when_the_new_schema_may_follow() {
+    let run = schemas().args(["schema", "compat", "v1.avsc", "v2.avsc"]).run().status(0);
+    assert_eq!(run.stdout, "ok: `v2.avsc` may follow `v1.avsc` under `backward`\n");
+    // BACKWARD checks the latest only; v3 reads what v2 wrote.
+    schemas().args(["schema", "compat", "v1.avsc", "v2.avsc", "v3.avsc"]).run().status(0);
+    schemas().args(["schema", "compat", "--level", "none", "v3.avsc", "v1.avsc"]).run().status(0);
+}
+
+#[test]
+fn schema_compat_exits_1_with_each_reason_its_path_and_the_old_schema() {
+    let run = schemas()
+        .args(["schema", "compat", "--level", "backward-transitive", "v1.avsc", "v2.avsc", "v3.avsc"])
+        .run()
+        .status(1);
+    assert!(
+        run.stdout.starts_with(
+            "error: `v3.avsc` may not follow `v1.avsc` under `backward-transitive` (reader new / writer old)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("  /fields/1 READER_FIELD_MISSING_DEFAULT_VALUE: `v3.avsc` has the field `note`"));
+    assert!(run.stdout.ends_with("found 1 incompatibility\n"), "{}", run.stdout);
+}
+
+#[test]
+fn schema_compat_json_names_the_old_schema_and_the_direction() {
+    let run = schemas()
+        .args(["schema", "compat", "--level", "full", "--format", "json", "v3.avsc", "v1.avsc"])
+        .run()
+        .status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["compatible"], false);
+    assert_eq!(json["level"], "full");
+    let first = &json["incompatibilities"][0];
+    assert_eq!(first["against"], "v3.avsc");
+    assert_eq!(first["direction"], "reader old / writer new");
+    assert_eq!(first["type"], "READER_FIELD_MISSING_DEFAULT_VALUE");
+    assert_eq!(first["path"], "/fields/1");
+    assert!(first["message"].as_str().unwrap().contains("`note`"));
+    let ok = schemas().args(["schema", "compat", "--format", "json", "v1.avsc", "v2.avsc"]).run().status(0);
+    let json: serde_json::Value = serde_json::from_str(&ok.stdout).unwrap();
+    assert_eq!(json, serde_json::json!({"compatible": true, "level": "backward", "incompatibilities": []}));
+}
+
+#[test]
+fn schema_compat_reports_invalid_schemas_and_unreadable_files() {
+    let run = schemas()
+        .file("bad.avsc", r#"{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "strng"}]}"#)
+        .args(["schema", "compat", "v1.avsc", "bad.avsc"])
+        .run()
+        .status(1);
+    assert!(run.stdout.contains("V201"), "{}", run.stdout);
+    assert!(run.stdout.contains("did you mean `string`?"), "{}", run.stdout);
+    let run = schemas().args(["schema", "compat", "v1.avsc", "missing.avsc"]).run().status(2);
+    assert!(run.stderr.contains("cannot read `missing.avsc`: no such file"), "{}", run.stderr);
+    // One schema is not enough, and levels are the registry's.
+    schemas().args(["schema", "compat", "v1.avsc"]).run().status(2);
+    schemas().args(["schema", "compat", "--level", "sideways", "v1.avsc", "v2.avsc"]).run().status(2);
+    let help = schemas().args(["schema", "compat", "--help"]).run().status(0);
+    assert!(help.stdout.contains("backward-transitive"), "{}", help.stdout);
 }

@@ -8,9 +8,9 @@ use std::path::Path;
 use venice::ksql::conformance::parse_conformance;
 
 /// The share of the statements of tests that expect no error which parse without error.
-const PARSE_FLOOR: f64 = 0.0;
+const PARSE_FLOOR: f64 = 1.0;
 /// The share of tests expecting a `ParseFailedException` in which some statement does not parse.
-const REJECTION_FLOOR: f64 = 0.0;
+const REJECTION_FLOOR: f64 = 1.0;
 
 #[test]
 fn the_parser_holds_its_conformance_shares() {
@@ -40,25 +40,4 @@ fn the_parser_holds_its_conformance_shares() {
     assert!(report.statements > 0, "the corpus has statements");
     assert!(report.parse_share() >= PARSE_FLOOR, "the parse share fell below {PARSE_FLOOR}");
     assert!(report.rejection_share() >= REJECTION_FLOOR, "the rejection share fell below {REJECTION_FLOOR}");
-}
-
-#[test]
-#[ignore]
-fn probe_exception_tests() {
-    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/ksql-qtt"));
-    let c = venice::ksql::conformance::load(corpus).unwrap();
-    for t in &c.tests {
-        if t.expects_success() || t.expects_parse_failure() {
-            continue;
-        }
-        for s in &t.statements {
-            let (_, errors) = venice::ksql::parser::parse(&venice::model::SourceText::from_file(
-                venice::source::FileId(0),
-                s.clone(),
-            ));
-            if let Some(e) = errors.first() {
-                println!("{} | {:?} | {}\n   {}\n   {}", t.file, t.expected_exception, t.name, s, e.message);
-            }
-        }
-    }
 }

@@ -292,7 +292,7 @@ fn map_entry(named: &NamedType) -> Option<(&Type, &Type)> {
 
 /// `AvroData.unionMemberFieldName` with the default configuration: a named type's simple name,
 /// otherwise the Avro type's name.
-fn union_member_name(ty: &Type, arena: &[NamedType]) -> String {
+pub(crate) fn union_member_name(ty: &Type, arena: &[NamedType]) -> String {
     match &ty.kind {
         TypeKind::Primitive(p) => p.primitive.name().to_string(),
         TypeKind::Array { .. } => "array".into(),

@@ -6,10 +6,12 @@
 //! - `catalog`: the project phase: every `schema` of the project parsed into one arena, so a
 //!   schema file may use a named type another one defines.
 //! - `canonical`: Parsing Canonical Form, its Rabin fingerprint, the registry's normalized form.
+//! - `compat`: reader/writer compatibility as Java Avro checks it, and the registry's levels.
 //! - `mapping`: Avro types as ksqlDB, Kafka Connect and PostgreSQL see them.
 
 pub mod canonical;
 mod catalog;
+pub mod compat;
 pub mod mapping;
 mod parse;
 mod problem;
@@ -18,7 +20,7 @@ pub mod schema;
 pub use canonical::{Fingerprint, normalized_form, normalized_form_of, parsing_canonical_form, rabin};
 pub use catalog::{Catalog, CatalogSchema, SchemaId, build};
 pub use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
-pub use problem::{DefaultIssue, Problem};
+pub use problem::{DefaultIssue, Evolution, Problem, ReaderWriter, Unrepresentable, Unrepresented};
 pub use schema::*;
 
 /// Helpers for the unit tests of this folder: parse texts, and list what was reported as

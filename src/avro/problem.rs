@@ -1,6 +1,8 @@
 //! The problems the Avro phase reports (codes V2xx), with their wording.
 
+use super::compat::{Direction, IncompatibilityType};
 use crate::diagnostic::Label;
+use crate::model::{Compatibility, Side};
 use crate::source::Span;
 
 /// A problem in an Avro schema or between schemas.
@@ -40,6 +42,82 @@ pub enum Problem {
     InvalidDefault { field: String, ty: String, issue: DefaultIssue },
     /// V204: an enum's `default` that is not one of its symbols.
     EnumDefaultNotSymbol { name: String, default: String, suggestion: Option<String> },
+    /// V202: a topic's schema that its subject's compatibility level does not allow after the
+    /// schema recorded in the baseline. Points at the topic's `schema=`.
+    IncompatibleChange(Box<Evolution>),
+    /// V203: a reader schema that cannot read what a writer schema of the same topic writes.
+    /// Points at the reader's `schema=`.
+    ReaderCannotRead(Box<ReaderWriter>),
+    /// V205: an Avro type a ksqlDB reader cannot represent. Points at the type in the schema.
+    Unrepresentable(Box<Unrepresentable>),
+}
+
+/// The facts of a V202.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evolution {
+    /// The venice schema the topic names.
+    pub schema: String,
+    /// The registry subject (`orders-value`).
+    pub subject: String,
+    /// Where the baseline came from: `venice.lock` or `venice.lock at REF`.
+    pub origin: String,
+    pub level: Compatibility,
+    /// Which way the failing check read.
+    pub direction: Direction,
+    /// The first incompatibility found, and how many more there are.
+    pub kind: IncompatibilityType,
+    pub path: String,
+    /// The reason in words, the sides named.
+    pub reason: String,
+    pub more: usize,
+    /// The subject's entry in the lock.
+    pub baseline: Span,
+    /// The place in the new schema the reason is about, when it is there.
+    pub fragment: Option<Span>,
+}
+
+/// The facts of a V203.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderWriter {
+    pub topic: String,
+    pub side: Side,
+    /// Who reads (`consumer \`invoicing\``, `the schema topic \`orders\` declares`) with which
+    /// schema.
+    pub reader: String,
+    pub reader_schema: String,
+    /// Who writes (`producer \`web\``, `the topic`) with which schema.
+    pub writer: String,
+    pub writer_schema: String,
+    /// The writer's `schema=`.
+    pub writer_span: Span,
+    pub kind: IncompatibilityType,
+    pub path: String,
+    pub reason: String,
+    pub more: usize,
+    /// The place in the reader schema the reason is about.
+    pub fragment: Span,
+}
+
+/// The facts of a V205.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrepresentable {
+    pub topic: String,
+    pub side: Side,
+    pub schema: String,
+    pub what: Unrepresented,
+    /// Each ksqlDB reader (`stream \`payments\``) and where it names the topic.
+    pub readers: Vec<(String, Span)>,
+}
+
+/// What ksqlDB cannot represent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unrepresented {
+    /// A union of two or more non-null types, which ksqlDB reads as a STRUCT of its branches.
+    Union { field: String, union: String },
+    /// A field of a type ksqlDB does not support, which it leaves out.
+    Dropped { field: String, reason: String, recursive: bool },
+    /// A type that makes the whole schema unreadable to ksqlDB.
+    Whole { reason: String },
 }
 
 /// What is wrong with a default value (V204), at the place the span points to.
@@ -81,6 +159,9 @@ impl Problem {
             | UsedBeforeDefinition { .. }
             | AmbiguousReference { .. } => "V201",
             InvalidDefault { .. } | EnumDefaultNotSymbol { .. } => "V204",
+            IncompatibleChange(_) => "V202",
+            ReaderCannotRead(_) => "V203",
+            Unrepresentable(_) => "V205",
         }
     }
 
@@ -114,6 +195,36 @@ impl Problem {
             EnumDefaultNotSymbol { name, default, .. } => {
                 format!("the default `{default}` of enum `{name}` is not one of its symbols")
             }
+            IncompatibleChange(e) => format!(
+                "`{}` is not {} compatible with subject `{}` in {}: {} (at `{}`)",
+                e.schema,
+                level_word(e.level),
+                e.subject,
+                e.origin,
+                e.reason,
+                e.path
+            ),
+            ReaderCannotRead(rw) => format!(
+                "{} cannot read the {} that {} writes to `{}`: {} (at `{}`)",
+                rw.reader,
+                plural(rw.side),
+                rw.writer,
+                rw.topic,
+                rw.reason,
+                rw.path
+            ),
+            Unrepresentable(u) => match &u.what {
+                Unrepresented::Union { field, union } => format!(
+                    "ksqlDB reads the union `{union}`{} as a STRUCT with one field per branch, not as one value",
+                    of_field(field)
+                ),
+                Unrepresented::Dropped { field, reason, .. } => {
+                    format!("ksqlDB cannot represent {reason} and leaves the field `{field}` out of `{}`", u.topic)
+                }
+                Unrepresented::Whole { reason } => {
+                    format!("ksqlDB cannot read the {} of `{}`: the schema holds {reason}", plural(u.side), u.topic)
+                }
+            },
         }
     }
 
@@ -135,6 +246,9 @@ impl Problem {
             AmbiguousReference { .. } => "which one?".into(),
             InvalidDefault { issue, .. } => issue.label(),
             EnumDefaultNotSymbol { .. } => "not a symbol".into(),
+            IncompatibleChange(e) => format!("not {} compatible", level_word(e.level)),
+            ReaderCannotRead(rw) => format!("reader schema `{}`", rw.reader_schema),
+            Unrepresentable(_) => "not representable in ksqlDB".into(),
         }
     }
 
@@ -151,6 +265,28 @@ impl Problem {
             AmbiguousReference { definitions, .. } => {
                 definitions.iter().map(|span| Label { span: *span, message: "defined here".into() }).collect()
             }
+            IncompatibleChange(e) => {
+                let mut labels = vec![Label { span: e.baseline, message: format!("`{}` recorded here", e.subject) }];
+                if let Some(fragment) = e.fragment {
+                    // The path is the reader's: the new schema's under BACKWARD, the recorded one's
+                    // under FORWARD, where the new schema is what is written.
+                    let message = match e.direction {
+                        Direction::NewReadsOld => format!("`{}`", e.path),
+                        Direction::OldReadsNew => "written here".into(),
+                    };
+                    labels.push(Label { span: fragment, message });
+                }
+                labels
+            }
+            ReaderCannotRead(rw) => vec![
+                Label { span: rw.writer_span, message: format!("writer schema `{}`", rw.writer_schema) },
+                Label { span: rw.fragment, message: format!("`{}` of `{}`", rw.path, rw.reader_schema) },
+            ],
+            Unrepresentable(u) => u
+                .readers
+                .iter()
+                .map(|(reader, span)| Label { span: *span, message: format!("read by {reader}") })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -199,7 +335,87 @@ impl Problem {
             InvalidDefault { issue, .. } => issue.help(),
             EnumDefaultNotSymbol { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             EnumDefaultNotSymbol { .. } => Some("use one of the enum's symbols".into()),
+            IncompatibleChange(e) => {
+                let fix = evolution_fix(e.kind, e.direction == Direction::NewReadsOld);
+                let more = more_problems(e.more);
+                Some(format!(
+                    "{fix}, or change the topic's `compatibility` if old data and old readers do not matter{more}; `venice schema compat` lists every problem"
+                ))
+            }
+            ReaderCannotRead(rw) => {
+                Some(format!("{}{}", reader_fix(rw.kind, &rw.reader_schema, &rw.writer_schema), more_problems(rw.more)))
+            }
+            Unrepresentable(u) => Some(match &u.what {
+                Unrepresented::Union { .. } => "give each field a single type, optionally in a union with `null`, and carry alternatives in separate fields".into(),
+                Unrepresented::Dropped { recursive: true, .. } => {
+                    "ksqlDB has no recursive types: end the recursion, or store the nested part as a string or bytes".into()
+                }
+                Unrepresented::Dropped { .. } | Unrepresented::Whole { .. } => {
+                    "change the type to one ksqlDB supports (see the Avro to ksqlDB mapping)".into()
+                }
+            }),
         }
+    }
+}
+
+/// `backward`, `full-transitive`: the level as the language writes it.
+fn level_word(level: Compatibility) -> String {
+    level.registry_name().to_lowercase().replace('_', "-")
+}
+
+fn plural(side: Side) -> &'static str {
+    match side {
+        Side::Key => "keys",
+        Side::Value => "values",
+    }
+}
+
+fn of_field(field: &str) -> String {
+    if field.is_empty() { String::new() } else { format!(" of field `{field}`") }
+}
+
+fn more_problems(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        1 => " (1 more problem besides this one)".into(),
+        n => format!(" ({n} more problems besides this one)"),
+    }
+}
+
+/// How to make a new schema acceptable, by the kind of problem; `new_reads` when the new schema
+/// is the reader (BACKWARD), otherwise the recorded schema reads the new one (FORWARD).
+fn evolution_fix(kind: IncompatibilityType, new_reads: bool) -> String {
+    use IncompatibilityType::*;
+    match (kind, new_reads) {
+        (ReaderFieldMissingDefaultValue, true) => "give the new field a `default`".into(),
+        (ReaderFieldMissingDefaultValue, false) => {
+            "keep writing the field, which readers with the recorded schema need as it has no default there".into()
+        }
+        (TypeMismatch, _) => {
+            "change types only along Avro's promotions (`int` to `long`, `float` or `double`; `long` to `float` or `double`; `float` to `double`; `string` and `bytes` either way), and only the way the level allows".into()
+        }
+        (NameMismatch, _) => "keep the type's name, or list the other name in the reading type's `aliases`".into(),
+        (MissingEnumSymbols, _) => "keep every symbol, or give the reading enum a `default` symbol".into(),
+        (FixedSizeMismatch, _) => "keep the fixed's size".into(),
+        (MissingUnionBranch, _) => "keep every branch of the union the reading side needs".into(),
+        (AmbiguousField, _) => "give the field aliases that match one field only".into(),
+    }
+}
+
+fn reader_fix(kind: IncompatibilityType, reader: &str, writer: &str) -> String {
+    use IncompatibilityType::*;
+    match kind {
+        ReaderFieldMissingDefaultValue => {
+            format!("give the field a `default` in `{reader}`, or have `{writer}` write it")
+        }
+        TypeMismatch => format!(
+            "make `{reader}`'s type the writer's, or one it promotes to (`int` to `long`, `float` or `double`; `long` to `float` or `double`; `float` to `double`; `string` and `bytes` either way)"
+        ),
+        NameMismatch => format!("name the type in `{reader}` as `{writer}` does, or add that name to its `aliases`"),
+        MissingEnumSymbols => format!("add the symbols to the enum in `{reader}`, or give it a `default` symbol"),
+        FixedSizeMismatch => format!("give the fixed in `{reader}` the writer's size"),
+        MissingUnionBranch => format!("add a branch for the writer's type to the union in `{reader}`"),
+        AmbiguousField => format!("give the field in `{reader}` aliases that match one of `{writer}`'s fields only"),
     }
 }
 

@@ -1,8 +1,8 @@
 //! `KsqlDialect`: sqlparser's tokenizer and expression parser, fitted to ksqlDB.
 //!
 //! ksqlDB's lexer: identifiers are letters, digits, `_` and `@` (they may start with digits),
-//! quoted with backticks or double quotes; strings are single-quoted with `''` for a quote and no backslash escapes. What the
-//! dialect hooks add to sqlparser's expression parser:
+//! quoted with backticks or double quotes; strings are single-quoted, with `''` for a quote and no
+//! backslash escapes. What the dialect hooks add to sqlparser's expression parser:
 //!
 //! - `base->FIELD`, a struct field dereference, binding as tightly as a subscript;
 //! - lambdas `x => ...` and `(x, y) => ...` (as `Expr::Lambda`);
@@ -116,7 +116,23 @@ impl Dialect for KsqlDialect {
                 }
                 _ => None,
             },
-            _ => None,
+            // ksqlDB's operator tokens; sqlparser knows many more (`::`, `&`, `:`, `!`, ...).
+            Token::Eq
+            | Token::Neq
+            | Token::Lt
+            | Token::Gt
+            | Token::LtEq
+            | Token::GtEq
+            | Token::Plus
+            | Token::Minus
+            | Token::Mul
+            | Token::Div
+            | Token::Mod
+            | Token::StringConcat
+            | Token::LBracket
+            | Token::Period
+            | Token::Word(_) => None,
+            _ => Some(Ok(0)),
         }
     }
 
@@ -129,13 +145,13 @@ impl Dialect for KsqlDialect {
 }
 
 /// The reserved words that start an expression.
-const EXPRESSION_KEYWORDS: &[&str] = &["CASE", "CAST", "DECIMAL", "FALSE", "NOT", "NULL", "TRUE"];
+pub(crate) const EXPRESSION_KEYWORDS: &[&str] = &["CASE", "CAST", "DECIMAL", "FALSE", "NOT", "NULL", "TRUE"];
 
 /// The reserved words that shape a statement (clauses, operators): never a name.
-const STRUCTURE_WORDS: &[&str] = &[
-    "ALL", "AND", "AS", "AT", "BETWEEN", "BY", "CREATE", "DISTINCT", "ELSE", "END", "ESCAPE", "EXISTS", "FROM", "FULL",
-    "GROUP", "HAVING", "IN", "INNER", "INSERT", "INTO", "IS", "JOIN", "LEFT", "LIKE", "LIMIT", "ON", "OR", "OUTER",
-    "RIGHT", "SELECT", "THEN", "VALUES", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN",
+pub(crate) const STRUCTURE_WORDS: &[&str] = &[
+    "ALL", "AND", "AS", "AT", "BETWEEN", "BY", "CREATE", "DISTINCT", "ELSE", "END", "EXISTS", "FROM", "FULL", "GROUP",
+    "HAVING", "IN", "INNER", "INSERT", "INTO", "IS", "JOIN", "LEFT", "LIKE", "LIMIT", "ON", "OR", "OUTER", "RIGHT",
+    "SELECT", "THEN", "VALUES", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN",
 ];
 
 /// Words sqlparser reads as infix operators after an expression, which ksqlDB does not have.
@@ -168,7 +184,6 @@ pub const RESERVED: &[&str] = &[
     "DROP",
     "ELSE",
     "END",
-    "ESCAPE",
     "EXISTS",
     "EXPORT",
     "EXTENDED",

@@ -79,7 +79,14 @@ fn parse_statement(sql: &SourceText, locator: Locator, substituted: Option<Strin
         Ok(tokens) => tokens,
         Err(e) => {
             let at = locator.original(locator.local_offset(e.location.line, e.location.column), false);
-            return Err(ParseError { message: lowercase_first(&e.message), span: sql.span(at, at) });
+            let message = match e.message.strip_prefix("Expected close delimiter '") {
+                Some(rest) => {
+                    let quote = rest.chars().next().unwrap_or('`');
+                    format!("unterminated quoted name: its closing {quote} is missing")
+                }
+                None => lowercase_first(e.message.trim_end_matches('.')),
+            };
+            return Err(ParseError { message, span: sql.span(at, at) });
         }
     };
     let tokens: Vec<TokenWithSpan> =
@@ -94,6 +101,8 @@ fn parse_statement(sql: &SourceText, locator: Locator, substituted: Option<Strin
     let mut p = StatementParser::new(sql, &locator, tokens);
     let kind = p.statement(0)?;
     p.expect_token(&Token::SemiColon, "`;`")?;
+    // Only a substituted variable can bring a `;` into the middle of a statement.
+    p.expect_token(&Token::EOF, "the end of the statement")?;
     let (start, end) = p.statement_range();
     Ok(Statement { kind, span: sql.span(start, end), range: start..end, substituted, locator })
 }
@@ -284,11 +293,12 @@ impl<'a> StatementParser<'a> {
                 let start = self.locator.local_offset(token.span.start.line, token.span.start.column);
                 let end = self.locator.local_offset(token.span.end.line, token.span.end.column);
                 let shown = text.get(start..end).unwrap_or_default();
-                if shown.chars().count() > 40 {
-                    format!("`{}...`", shown.chars().take(37).collect::<String>())
-                } else {
-                    format!("`{shown}`")
-                }
+                let shown = match shown.chars().count() {
+                    n if n > 40 => format!("{}...", shown.chars().take(37).collect::<String>()),
+                    _ => shown.to_string(),
+                };
+                // A quoted name shows its own backticks.
+                if shown.starts_with('`') { shown } else { format!("`{shown}`") }
             }
         }
     }
@@ -319,7 +329,7 @@ impl<'a> StatementParser<'a> {
     }
 
     /// An error of sqlparser's, with its position, worded as ours.
-    fn from_sqlparser(&self, error: ParserError) -> ParseError {
+    fn sqlparser_error(&self, error: ParserError) -> ParseError {
         let message = match error {
             ParserError::RecursionLimitExceeded => {
                 return self.error_at("expression nested too deeply", self.span_of_token(self.index()));
@@ -345,12 +355,16 @@ impl<'a> StatementParser<'a> {
         let message = match text.strip_prefix("Expected: ").and_then(|rest| rest.split_once(", found: ")) {
             Some((expected, _)) => {
                 let expected = match expected {
+                    e if e.starts_with("[NOT] NULL") => {
+                        "`NULL`, `NOT NULL`, `DISTINCT FROM` or `NOT DISTINCT FROM` after `IS`".to_string()
+                    }
                     e if e.starts_with('`') || e.contains(' ') => e.to_string(),
                     e => format!("`{e}`"),
                 };
                 format!("expected {expected}, found {}", self.describe(index))
             }
-            None => lowercase_first(text),
+            None if text.starts_with("No infix parser") => format!("unexpected {}", self.describe(index)),
+            None => lowercase_first(text.trim_end_matches('.')),
         };
         self.error_at(message, span)
     }
@@ -478,7 +492,7 @@ impl<'a> StatementParser<'a> {
         let start = self.index();
         match dialect::parse_type(&mut self.p) {
             Ok(sql_type) => Ok(Spanned::new(sql_type, self.span_from(start))),
-            Err(e) => Err(self.from_sqlparser(e)),
+            Err(e) => Err(self.sqlparser_error(e)),
         }
     }
 
@@ -1043,13 +1057,9 @@ impl<'a> StatementParser<'a> {
             self.advance();
             return Ok(SelectItem::StructWildcard { expr, span: self.span_from(start) });
         }
-        let alias = if self.eat_kw("AS") {
-            Some(self.identifier("an alias")?)
-        } else if self.peek_word().is_some_and(|w| w.quote_style.is_some() || !is_reserved(&w.value)) {
-            Some(self.identifier("an alias")?)
-        } else {
-            None
-        };
+        let explicit = self.eat_kw("AS");
+        let implicit = !explicit && self.peek_word().is_some_and(|w| w.quote_style.is_some() || !is_reserved(&w.value));
+        let alias = if explicit || implicit { Some(self.identifier("an alias")?) } else { None };
         Ok(SelectItem::Expr { expr, alias })
     }
 
@@ -1090,13 +1100,8 @@ impl<'a> StatementParser<'a> {
 
     fn aliased_source(&mut self) -> Result<AliasedSource, ParseError> {
         let name = self.source_name()?;
-        let alias = if self.eat_kw("AS") {
-            Some(self.source_name()?)
-        } else if self.alias_ahead() {
-            Some(self.source_name()?)
-        } else {
-            None
-        };
+        let explicit = self.eat_kw("AS");
+        let alias = if explicit || self.alias_ahead() { Some(self.source_name()?) } else { None };
         Ok(AliasedSource { name, alias })
     }
 
@@ -1255,9 +1260,10 @@ impl<'a> StatementParser<'a> {
             Some(precedence) => self.p.parse_subexpr(precedence),
             None => self.p.parse_expr(),
         };
-        let mut expr = parsed.map_err(|e| self.from_sqlparser(e))?;
+        let mut expr = parsed.map_err(|e| self.sqlparser_error(e))?;
         let span = self.span_from(start);
-        ExprCheck { parser: self, fallback: span }.check(&mut expr, 0, Context::default())?;
+        let context = Context { value: precedence.is_some(), ..Context::default() };
+        ExprCheck { parser: self, fallback: span }.check(&mut expr, 0, context)?;
         Ok(SqlExpr { expr, span })
     }
 }
@@ -1290,6 +1296,35 @@ struct Context {
     function_argument: bool,
     /// The operand of a unary minus: a number here is negative.
     negated: bool,
+    /// A ksqlDB `valueExpression`: no condition (comparison, `AND`, `NOT`, `IS`, `LIKE`, ...)
+    /// unless in parentheses.
+    value: bool,
+}
+
+impl Context {
+    const VALUE: Context = Context { function_argument: false, negated: false, value: true };
+}
+
+/// Whether an expression is a condition (a `booleanExpression` of ksqlDB's grammar, not a
+/// `valueExpression`).
+fn is_condition(expr: &Expr) -> bool {
+    match expr {
+        Expr::BinaryOp { op, .. } => is_condition_operator(op),
+        Expr::UnaryOp { op: UnaryOperator::Not, .. }
+        | Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..)
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::In { .. } => true,
+        _ => false,
+    }
+}
+
+fn is_condition_operator(op: &BinaryOperator) -> bool {
+    use BinaryOperator::*;
+    matches!(op, Gt | Lt | GtEq | LtEq | Eq | NotEq | And | Or)
 }
 
 /// The checks of an expression sqlparser parsed: only the shapes ksqlDB's grammar has (see the
@@ -1301,7 +1336,7 @@ struct ExprCheck<'p, 'a> {
 
 impl ExprCheck<'_, '_> {
     fn span(&self, expr: &Expr) -> Span {
-        self.parser.sql_span(expr.span(), self.fallback)
+        self.parser.sql_span(shallow_span(expr), self.fallback)
     }
 
     fn error(&self, message: impl Into<String>, expr: &Expr) -> ParseError {
@@ -1312,6 +1347,15 @@ impl ExprCheck<'_, '_> {
         if ident.quote_style.is_none() {
             ident.value = ident.value.to_uppercase();
             let unit_argument = context.function_argument && TimeUnit::from_word(&ident.value).is_some();
+            let keyword = dialect::EXPRESSION_KEYWORDS.contains(&ident.value.as_str())
+                || dialect::STRUCTURE_WORDS.contains(&ident.value.as_str());
+            if keyword {
+                // sqlparser falls back on a name where a keyword cannot go (`x, NOT BETWEEN 1 AND 2`).
+                return Err(self.parser.error_at(
+                    format!("expected an expression, found `{}`", ident.value),
+                    self.parser.sql_span(ident.span, self.fallback),
+                ));
+            }
             if is_reserved(&ident.value) && !unit_argument {
                 return Err(self.parser.error_at(
                     format!("`{}` is a reserved word: quote it with backticks to use it as a name", ident.value),
@@ -1326,13 +1370,20 @@ impl ExprCheck<'_, '_> {
     /// chain is long, so they are walked in a loop, not by recursion.
     fn check_chain(&self, expr: &mut Expr, depth: usize) -> Result<(), ParseError> {
         let mut current = expr;
+        // Whether `current` must be a value: the left operand of an arithmetic operator or a
+        // comparison.
+        let mut value = false;
         loop {
             if subscripted_field(current) {
                 reassociate_subscripts(current);
-                return self.check(current, depth, Context::default());
+                return self.check(current, depth, Context { value, ..Context::default() });
+            }
+            if value && is_condition(current) {
+                return Err(self.condition_error(current));
             }
             let Expr::BinaryOp { left, op, right } = current else { break };
             use BinaryOperator::*;
+            let operands = if matches!(op, And | Or) { Context::default() } else { Context::VALUE };
             match op {
                 Arrow => {
                     let Expr::Identifier(field) = right.as_mut() else {
@@ -1343,17 +1394,25 @@ impl ExprCheck<'_, '_> {
                     }
                 }
                 Plus | Minus | Multiply | Divide | Modulo | StringConcat | Gt | Lt | GtEq | LtEq | Eq | NotEq | And
-                | Or => self.check(right, depth, Context::default())?,
+                | Or => self.check(right, depth, operands)?,
                 other => return Err(self.error(format!("ksqlDB has no `{other}` operator"), right)),
             }
+            value = operands.value;
             current = left.as_mut();
         }
-        self.check(current, depth, Context::default())
+        self.check(current, depth, Context { value, ..Context::default() })
+    }
+
+    fn condition_error(&self, expr: &Expr) -> ParseError {
+        self.error("a condition cannot be an operand here: put it in parentheses", expr)
     }
 
     fn check(&self, expr: &mut Expr, depth: usize, context: Context) -> Result<(), ParseError> {
         if depth > MAX_EXPR_DEPTH {
             return Err(self.error("expression nested too deeply", expr));
+        }
+        if context.value && is_condition(expr) {
+            return Err(self.condition_error(expr));
         }
         let inner = Context::default();
         let depth = depth + 1;
@@ -1368,53 +1427,52 @@ impl ExprCheck<'_, '_> {
                     self.name(part, inner)?;
                 }
             }
-            Expr::Value(value) => {
-                let span = self.parser.sql_span(value.span, self.fallback);
-                self.check_value(&value.value, span, context)?
-            }
+            Expr::Value(value) => self.check_value(&value.value, value.span, context)?,
             Expr::TypedString(_) => {}
             Expr::BinaryOp { .. } => self.check_chain(expr, depth)?,
             Expr::UnaryOp { op, expr: operand } => {
                 let negated = matches!(op, UnaryOperator::Minus);
                 match op {
-                    UnaryOperator::Plus | UnaryOperator::Minus | UnaryOperator::Not => {
-                        self.check(operand, depth, Context { negated, ..inner })?
+                    UnaryOperator::Plus | UnaryOperator::Minus => {
+                        self.check(operand, depth, Context { negated, ..Context::VALUE })?
                     }
+                    UnaryOperator::Not => self.check(operand, depth, inner)?,
                     other => return Err(self.error(format!("ksqlDB has no `{other}` operator"), expr)),
                 }
             }
-            Expr::Nested(e) | Expr::IsNull(e) | Expr::IsNotNull(e) => self.check(e, depth, inner)?,
+            Expr::Nested(e) => self.check(e, depth, inner)?,
+            Expr::IsNull(e) | Expr::IsNotNull(e) => self.check(e, depth, Context::VALUE)?,
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
-                self.check(a, depth, inner)?;
-                self.check(b, depth, inner)?;
+                self.check(a, depth, Context::VALUE)?;
+                self.check(b, depth, Context::VALUE)?;
             }
             Expr::AtTimeZone { timestamp, time_zone } => {
-                self.check(timestamp, depth, inner)?;
-                self.check(time_zone, depth, inner)?;
+                self.check(timestamp, depth, Context::VALUE)?;
+                self.check(time_zone, depth, Context::VALUE)?;
             }
             Expr::Between { expr: e, low, high, .. } => {
-                self.check(e, depth, inner)?;
-                self.check(low, depth, inner)?;
-                self.check(high, depth, inner)?;
+                self.check(e, depth, Context::VALUE)?;
+                self.check(low, depth, Context::VALUE)?;
+                self.check(high, depth, Context::VALUE)?;
             }
             Expr::Like { any: false, expr: e, pattern, escape_char, .. } => {
-                self.check(e, depth, inner)?;
-                self.check(pattern, depth, inner)?;
-                if let Some(escape) = escape_char {
-                    if !matches!(escape.as_ref(), Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_))) {
-                        return Err(self.error("expected a string after `ESCAPE`", escape));
-                    }
+                self.check(e, depth, Context::VALUE)?;
+                self.check(pattern, depth, Context::VALUE)?;
+                if let Some(escape) = escape_char
+                    && !matches!(escape.as_ref(), Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+                {
+                    return Err(self.error("expected a string after `ESCAPE`", escape));
                 }
             }
             Expr::In { expr: e, target: InTarget::List(list), global: false, .. } => {
-                self.check(e, depth, inner)?;
+                self.check(e, depth, Context::VALUE)?;
                 for item in list {
                     self.check(item, depth, inner)?;
                 }
             }
             Expr::Case { operand, conditions, else_result, .. } => {
                 if let Some(operand) = operand {
-                    self.check(operand, depth, inner)?;
+                    self.check(operand, depth, Context::VALUE)?;
                 }
                 for when in conditions {
                     self.check(&mut when.condition, depth, inner)?;
@@ -1442,7 +1500,9 @@ impl ExprCheck<'_, '_> {
                 self.check(root, depth, inner)?;
                 for access in access_chain {
                     match access {
-                        AccessExpr::Subscript(Subscript::Index { index }) => self.check(index, depth, inner)?,
+                        AccessExpr::Subscript(Subscript::Index { index }) => {
+                            self.check(index, depth, Context::VALUE)?
+                        }
                         _ => return Err(self.error("ksqlDB reaches a struct's fields with `->`", expr)),
                     }
                 }
@@ -1469,49 +1529,52 @@ impl ExprCheck<'_, '_> {
         Ok(())
     }
 
-    fn check_value(&self, value: &Value, span: Span, context: Context) -> Result<(), ParseError> {
+    fn check_value(&self, value: &Value, span: sqlparser::tokenizer::Span, context: Context) -> Result<(), ParseError> {
+        // The span is worked out only for an error: it costs a scan of the line.
+        let span = || self.parser.sql_span(span, self.fallback);
         match value {
             Value::Number(text, _) => {
                 let signed = if context.negated { format!("-{text}") } else { text.clone() };
                 if text.contains(['e', 'E']) {
                     if !signed.parse::<f64>().is_ok_and(f64::is_finite) {
-                        return Err(self.parser.error_at(format!("number overflows `DOUBLE`: {signed}"), span));
+                        return Err(self.parser.error_at(format!("number overflows `DOUBLE`: {signed}"), span()));
                     }
                 } else if !text.contains('.') && signed.parse::<i64>().is_err() {
                     return Err(self
                         .parser
-                        .error_at(format!("invalid numeric literal: {signed} (out of `BIGINT`'s range)"), span));
+                        .error_at(format!("invalid numeric literal: {signed} (out of `BIGINT`'s range)"), span()));
                 }
                 Ok(())
             }
             Value::SingleQuotedString(_) | Value::Boolean(_) | Value::Null => Ok(()),
-            _ => Err(self.parser.error_at("ksqlDB has no such literal", span)),
+            _ => Err(self.parser.error_at("ksqlDB has no such literal", span())),
         }
     }
 
     fn check_function(&self, expr: &mut Expr, depth: usize) -> Result<(), ParseError> {
-        let span = self.span(expr);
-        let Expr::Function(function) = expr else { return Ok(()) };
+        let Expr::Function(function) = &*expr else { return Ok(()) };
         let simple = function.name.0.len() == 1
             && matches!(function.name.0[0], ObjectNamePart::Identifier(_))
             && function.filter.is_none()
             && function.over.is_none()
             && function.within_group.is_empty()
             && function.null_treatment.is_none()
-            && matches!(function.parameters, FunctionArguments::None);
-        let FunctionArguments::List(list) = &mut function.args else {
-            return Err(self.parser.error_at("expected `(` and the function's arguments", span));
-        };
-        if !simple || list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
-            return Err(self.parser.error_at("ksqlDB has no such function call", span));
+            && matches!(function.parameters, FunctionArguments::None)
+            && matches!(&function.args, FunctionArguments::List(list)
+                if list.duplicate_treatment.is_none() && list.clauses.is_empty());
+        if !simple {
+            // Only sqlparser's own forms get here (`a.b(x)`): ksqlDB's calls come from the dialect.
+            return Err(self.error("ksqlDB calls functions by a one-part name with plain arguments", expr));
         }
+        let Expr::Function(function) = expr else { return Ok(()) };
+        let FunctionArguments::List(list) = &mut function.args else { return Ok(()) };
         let ObjectNamePart::Identifier(name) = &mut function.name.0[0] else { return Ok(()) };
         if name.quote_style.is_none() {
             name.value = name.value.to_uppercase();
         }
         let constructor = name.quote_style.is_none() && (name.value == "MAP" || name.value == "STRUCT");
         let is_struct = name.value == "STRUCT";
-        let argument = Context { function_argument: true, negated: false };
+        let argument = Context { function_argument: true, ..Context::default() };
         let mut lambda_seen = false;
         for arg in &mut list.args {
             match arg {
@@ -1538,10 +1601,26 @@ impl ExprCheck<'_, '_> {
                 FunctionArg::ExprNamed { name: key, .. } => {
                     return Err(self.error("only the `MAP` and `STRUCT` constructors take `key := value`", key));
                 }
-                _ => return Err(self.parser.error_at("ksqlDB has no such function argument", span)),
+                _ => return Err(self.parser.error_at("ksqlDB has no such function argument", self.fallback)),
             }
         }
         Ok(())
+    }
+}
+
+/// sqlparser's span of an expression, walking the left operands of a chain of binary operators
+/// in a loop: `Spanned::span` recurses as deep as the chain is long.
+fn shallow_span(expr: &Expr) -> sqlparser::tokenizer::Span {
+    let mut current = expr;
+    let mut end = None;
+    while let Expr::BinaryOp { left, right, .. } = current {
+        end = end.or_else(|| Some(right.span()));
+        current = left;
+    }
+    let start = current.span();
+    match end {
+        Some(end) => start.union(&end),
+        None => start,
     }
 }
 
@@ -1868,6 +1947,30 @@ mod tests {
         assert_eq!(error("SELECT (a, b) FROM s;").1, ",");
         assert_eq!(error("SELECT a.b.c FROM s;").1, "a.b.c");
         assert_eq!(error("SELECT * FROM s").0, "expected `;`, found end of input");
+    }
+
+    #[test]
+    fn conditions_are_operands_only_in_parentheses() {
+        for sql in [
+            "SELECT * FROM s WHERE a = 1 = 2;",
+            "SELECT * FROM s WHERE a IS NULL = TRUE;",
+            "SELECT * FROM s WHERE a = b IS NULL;",
+            "SELECT COUNT(*) FROM s GROUP BY NOT a;",
+            "SELECT COUNT(*) FROM s GROUP BY a = b;",
+            "INSERT INTO s VALUES (a = b);",
+        ] {
+            let (_, errors) = parse_str(sql);
+            assert_eq!(errors.len(), 1, "{sql}");
+        }
+        for sql in [
+            "SELECT * FROM s WHERE (a = 1) = TRUE AND NOT b LIKE 'x%' OR c NOT IN (1, 2);",
+            "SELECT * FROM s WHERE a BETWEEN 1 + 2 AND 3 AND b IS NOT DISTINCT FROM c;",
+            "SELECT COUNT(*) FROM s GROUP BY (a IS NULL);",
+            "SELECT CASE WHEN a = 1 THEN b = 2 ELSE FALSE END FROM s;",
+        ] {
+            let (_, errors) = parse_str(sql);
+            assert!(errors.is_empty(), "{sql}: {errors:?}");
+        }
     }
 
     #[test]

@@ -161,6 +161,8 @@ pub struct Locator {
     text: String,
     /// Where each line of `text` starts.
     line_starts: Vec<usize>,
+    /// Whether each line is ASCII (its columns are then byte offsets).
+    ascii_lines: Vec<bool>,
     /// Where the statement starts in the SQL text.
     base: usize,
     /// The substitution runs, when variables were substituted.
@@ -172,7 +174,8 @@ impl Locator {
     /// substitution.
     pub fn new(text: &str, base: usize, substituted: Option<&Substituted>) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Locator { text: text.to_string(), line_starts, base, runs: substituted.map(|s| s.runs.clone()) }
+        let ascii_lines = text.split('\n').map(str::is_ascii).collect();
+        Locator { text: text.to_string(), line_starts, ascii_lines, base, runs: substituted.map(|s| s.runs.clone()) }
     }
 
     /// The text that was tokenized.
@@ -182,11 +185,15 @@ impl Locator {
 
     /// The byte offset in the tokenized text of a 1-based line and character column.
     pub fn local_offset(&self, line: u64, column: u64) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1) as usize) else {
+        let index = line.saturating_sub(1) as usize;
+        let Some(&start) = self.line_starts.get(index) else {
             return self.text.len();
         };
         let rest = &self.text[start..];
         let line_end = rest.find('\n').unwrap_or(rest.len());
+        if self.ascii_lines.get(index).copied().unwrap_or(false) {
+            return start + (column.saturating_sub(1) as usize).min(line_end);
+        }
         let within =
             rest[..line_end].char_indices().nth(column.saturating_sub(1) as usize).map_or(line_end, |(i, _)| i);
         start + within
@@ -227,7 +234,7 @@ mod tests {
         let sql = "SELECT ';' FROM a; -- x; y\nSELECT `b;` /* ; */ FROM c;\n  \n-- only a comment\n";
         let pieces: Vec<&str> = split_statements(sql).into_iter().map(|r| &sql[r]).collect();
         assert_eq!(pieces, ["SELECT ';' FROM a;", " -- x; y\nSELECT `b;` /* ; */ FROM c;"]);
-        assert_eq!(split_statements("SELECT 1 FROM a"), [0..15]);
+        assert_eq!(split_statements("SELECT 1 FROM a"), vec![0..15]);
     }
 
     #[test]

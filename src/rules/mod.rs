@@ -5,6 +5,7 @@
 //! that a test enforces.
 
 mod topic_formats;
+mod topic_schemas;
 mod v101_key_format;
 mod v102_string_key;
 mod v103_value_format;
@@ -14,6 +15,9 @@ mod v106_schemaless_connector;
 mod v107_windowed_key;
 mod v108_writers_disagree;
 mod v109_undetermined_format;
+mod v202_schema_evolution;
+mod v203_reader_schema;
+mod v205_unrepresentable;
 mod v502_unused_topic;
 mod v503_fewer_partitions;
 
@@ -31,6 +35,9 @@ pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     v107_windowed_key::check(project, diagnostics);
     v108_writers_disagree::check(project, diagnostics);
     v109_undetermined_format::check(project, diagnostics);
+    v202_schema_evolution::check(project, diagnostics);
+    v203_reader_schema::check(project, diagnostics);
+    v205_unrepresentable::check(project, diagnostics);
     v502_unused_topic::check(project, diagnostics);
     v503_fewer_partitions::check(project, diagnostics);
 }
@@ -108,10 +115,24 @@ pub static RULES: &[Rule] = &[
     rule!("V108", "writers disagree on a format", Error, Checked),
     rule!("V109", "undetermined format", Error, Checked),
     rule!("V201", "invalid Avro schema", Error, Checked),
-    rule!("V202", "incompatible schema change", Error, Planned),
-    rule!("V203", "reader cannot read writer", Error, Planned),
+    rule!("V202", "incompatible schema change", Error, Checked),
+    rule!(
+        "V203",
+        "reader cannot read writer",
+        Error,
+        Partial(
+            "consumers and sinks that name an Avro `schema=`, and a topic's declared schema against its writers' own, are checked; ksqlDB readers, whose schemas the ksqlDB front end infers, are not yet"
+        )
+    ),
     rule!("V204", "default does not match its type", Error, Checked),
-    rule!("V205", "type the reader cannot represent", Error, Planned),
+    rule!(
+        "V205",
+        "type the reader cannot represent",
+        Error,
+        Partial(
+            "ksqlDB streams and tables that read a topic's Avro key or value are checked; other readers (the JDBC sink's column types are V406) are not"
+        )
+    ),
     rule!("V206", "declared schema disagrees with inferred schema", Error, Planned),
     rule!("V301", "ksqlDB syntax error", Error, Checked),
     rule!("V302", "unknown stream, table or topic", Error, Planned),

@@ -64,7 +64,9 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
         return Err(too_large());
     }
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
-    let mut bytes = Vec::new();
+    // Room for the whole file and one byte more, so the read ends in two calls (the data, then
+    // the end of the file) instead of growing the buffer from nothing.
+    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large());

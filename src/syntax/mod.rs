@@ -7,6 +7,7 @@
 pub mod decode;
 pub mod grammar;
 pub mod guard;
+mod kdl_parser;
 pub(crate) mod lexical;
 pub mod loader;
 pub mod reader;

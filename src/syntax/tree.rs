@@ -1,10 +1,8 @@
 //! The KDL tree the front end reads: nodes and entries with byte spans, nothing else.
 //!
-//! It is parsed with the `kdl` crate (behind `guard`'s limits) and converted; the rest of the
-//! front end reads only this tree, so the parser behind it can change without touching them.
+//! It is built by our own KDL v2 parser (`kdl_parser`); the rest of the front end reads only
+//! this tree, so the parser behind it can change without touching them.
 
-use super::guard;
-use kdl::{KdlDocument, KdlNode, KdlValue};
 use std::ops::Range;
 
 /// A parsed KDL file.
@@ -16,20 +14,21 @@ pub struct Document {
 /// A node: its name, entries and children, each with its byte range in the file.
 #[derive(Debug)]
 pub struct Node {
-    name: String,
-    name_span: Range<usize>,
-    span: Range<usize>,
-    entries: Vec<Entry>,
-    children: Option<Vec<Node>>,
+    pub(super) name: String,
+    pub(super) name_span: Range<usize>,
+    pub(super) span: Range<usize>,
+    pub(super) entries: Vec<Entry>,
+    pub(super) children: Option<Vec<Node>>,
 }
 
 /// An argument (`value`) or a property (`name=value`).
 #[derive(Debug)]
 pub struct Entry {
-    name: Option<String>,
-    value: Value,
-    /// The whole entry, `name=value` for a property.
-    span: Range<usize>,
+    pub(super) name: Option<String>,
+    pub(super) value: Value,
+    /// The whole entry, `name=value` for a property; for an argument, its value with any
+    /// `(type)`.
+    pub(super) span: Range<usize>,
 }
 
 /// A KDL value.
@@ -61,7 +60,8 @@ impl Node {
         self.name_span.clone()
     }
 
-    /// From the name to the end of the last entry, or to the closing `}` of the children.
+    /// From the type annotation or name to the end of the last entry or children block, with the
+    /// whitespace (and comments) after it, up to the node's terminator.
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
     }
@@ -130,61 +130,17 @@ impl Value {
     }
 }
 
-/// Parses a KDL v2 text. A text beyond `guard`'s limits is refused before parsing.
+/// Parses a KDL v2 text. Nesting deeper than `guard::MAX_NESTING` blocks is refused (the decoder,
+/// and dropping the tree, recurse once per level), and so is a block comment of more than
+/// `guard::MAX_COMMENT_STEPS` steps (`venice fmt` hands accepted files to the `kdl` crate).
 pub fn parse(text: &str) -> Result<Document, Vec<SyntaxError>> {
-    if let Some((offset, complexity)) = guard::too_complex(text) {
-        let (message, _) = complexity.describe();
-        return Err(vec![SyntaxError { message, span: offset..offset + 1, label: None, help: None }]);
-    }
-    match guard::with_room(|| text.parse::<KdlDocument>()) {
-        Ok(document) => Ok(Document { nodes: document.nodes().iter().map(node).collect() }),
-        Err(error) => Err(error
-            .diagnostics
-            .into_iter()
-            .map(|d| SyntaxError {
-                message: d.message.unwrap_or_else(|| "syntax error".into()),
-                span: d.span.offset()..d.span.offset() + d.span.len(),
-                label: d.label,
-                help: d.help,
-            })
-            .collect()),
-    }
-}
-
-/// One node, converted; the guard bounds the depth of this recursion.
-fn node(kdl: &KdlNode) -> Node {
-    let name_span = range(kdl.name().span());
-    let span = range(kdl.span());
-    let entries = kdl
-        .entries()
-        .iter()
-        .map(|e| Entry {
-            name: e.name().map(|n| n.value().to_string()),
-            value: value(e.value()),
-            span: range(e.span()),
-        })
-        .collect();
-    let children = kdl.children().map(|c| c.nodes().iter().map(node).collect());
-    Node { name: kdl.name().value().to_string(), name_span, span, entries, children }
-}
-
-fn value(kdl: &KdlValue) -> Value {
-    match kdl {
-        KdlValue::String(s) => Value::String(s.clone()),
-        KdlValue::Integer(i) => Value::Integer(*i),
-        KdlValue::Float(f) => Value::Float(*f),
-        KdlValue::Bool(b) => Value::Bool(*b),
-        KdlValue::Null => Value::Null,
-    }
-}
-
-fn range(span: miette::SourceSpan) -> Range<usize> {
-    span.offset()..span.offset() + span.len()
+    super::kdl_parser::parse(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::guard;
 
     #[test]
     fn nodes_entries_and_children_keep_their_spans() {

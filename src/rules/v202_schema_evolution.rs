@@ -1,0 +1,72 @@
+//! V202: a schema change the subject's compatibility level does not allow, against the baseline.
+//! For each declared topic whose key or value is `avro` with a `schema=`, the project's schema is
+//! checked against the one recorded for the subject `<topic>-key` / `<topic>-value` in the
+//! baseline, at the topic's `compatibility` (BACKWARD when not declared), as the Schema Registry
+//! would check it on registration. The lock holds one version per subject, so a `-transitive`
+//! level checks that one version too.
+
+use crate::avro::compat::{Direction, SchemaRef, check_level};
+use crate::avro::{Catalog, Evolution, Problem};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::lock::Baseline;
+use crate::model::{Compatibility, Format, Project, Side, SourceText, Spanned};
+
+pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(baseline) = &project.baseline else { return };
+    for topic in &project.topics {
+        let level = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);
+        for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
+            let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
+            let Some(schema) = &serde.schema else { continue };
+            let subject = format!("{}-{}", topic.name.value, side.as_str());
+            check_subject(project, baseline, &subject, schema, level, diagnostics);
+        }
+    }
+}
+
+fn check_subject(
+    project: &Project,
+    baseline: &Baseline,
+    subject: &str,
+    schema: &Spanned<String>,
+    level: Compatibility,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(locked) = baseline.lock.subjects.get(subject) else { return };
+    let Some(new) = project.avro.schema(&schema.value) else { return };
+    let Some(&subject_span) = baseline.subject_spans.get(subject) else { return };
+    // The recorded text is parsed on its own; spans into it are not shown.
+    let mut problems = Vec::new();
+    let text = SourceText::from_file(baseline.file, locked.schema_text());
+    let old = Catalog::from_texts(vec![(subject.to_string(), text)], &mut problems);
+    if let Some(problem) = problems.first() {
+        let message = format!("the schema of subject `{subject}` is not a valid Avro schema: {}", problem.message());
+        diagnostics.push(Diagnostic::new(DiagnosticKind::InvalidLock { message }, subject_span));
+        return;
+    }
+    let Some(old_root) = old.schema(subject) else { return };
+    let found = check_level(level, SchemaRef::new(&project.avro, new), &[SchemaRef::new(&old, old_root)]);
+    let Some(first) = found.first() else { return };
+    let incompatibility = &first.incompatibility;
+    let new_name = format!("`{}`", schema.value);
+    let old_name = format!("the recorded `{subject}`");
+    let (reason, fragment) = match first.direction {
+        Direction::NewReadsOld => (incompatibility.reason.describe(&new_name, &old_name), incompatibility.reader_span),
+        Direction::OldReadsNew => (incompatibility.reason.describe(&old_name, &new_name), incompatibility.writer_span),
+    };
+    let evolution = Evolution {
+        schema: schema.value.clone(),
+        subject: subject.to_string(),
+        origin: baseline.origin.clone(),
+        level,
+        direction: first.direction,
+        kind: incompatibility.kind(),
+        path: incompatibility.path.clone(),
+        reason,
+        more: found.len() - 1,
+        baseline: subject_span,
+        fragment: Some(fragment),
+    };
+    diagnostics
+        .push(Diagnostic::new(DiagnosticKind::Avro(Problem::IncompatibleChange(Box::new(evolution))), schema.span));
+}

@@ -1,0 +1,174 @@
+//! V205: an Avro type that a ksqlDB reader cannot represent. For each ksqlDB stream or table that
+//! reads an `avro` side of a topic with a schema, the schema is mapped as ksqlDB maps it
+//! (`crate::avro::mapping::ksql_type`, through Connect's `AvroData`): a type that makes the whole
+//! schema unreadable, a field ksqlDB leaves out (a recursive record), and a union of two or more
+//! non-null types, which ksqlDB 0.29 reads as a STRUCT with one optional field per branch rather
+//! than as one value, are each reported at the type in the schema, with a label on each reader.
+
+use super::topic_formats;
+use super::topic_schemas::{carried, is_ksql_reader};
+use crate::avro::mapping::{Unsupported, ksql_type, union_member_name};
+use crate::avro::{Catalog, NamedId, NamedKind, Primitive, Problem, Type, TypeKind, Unrepresentable, Unrepresented};
+use crate::avro::{LogicalType, describe};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::model::{Format, Project, Side};
+use crate::source::Span;
+use std::collections::HashMap;
+
+pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    for (topic, edges) in &project.edges {
+        for side in [Side::Key, Side::Value] {
+            let written = topic_formats::written(project, topic, edges, side).map(|w| w.format);
+            let readers: Vec<(String, Span)> = edges
+                .readers
+                .iter()
+                .filter(|e| is_ksql_reader(&e.actor))
+                .filter(|e| e.serde(side).map(|s| s.format.value).or(written) == Some(Format::Avro))
+                .map(|e| (e.actor.describe(), e.span))
+                .collect();
+            if readers.is_empty() {
+                continue;
+            }
+            let Some(schema) = carried(project, topic, edges, side) else { continue };
+            let Some(root) = project.avro.schema(&schema.value) else { continue };
+            for (span, what) in unrepresented(&project.avro, root) {
+                let facts = Unrepresentable {
+                    topic: topic.clone(),
+                    side,
+                    schema: schema.value.clone(),
+                    what,
+                    readers: readers.clone(),
+                };
+                diagnostics
+                    .push(Diagnostic::new(DiagnosticKind::Avro(Problem::Unrepresentable(Box::new(facts))), span));
+            }
+        }
+    }
+}
+
+/// What ksqlDB cannot represent in a schema, each at its place.
+fn unrepresented(catalog: &Catalog, root: &Type) -> Vec<(Span, Unrepresented)> {
+    let mut walk = Walk {
+        catalog,
+        open: Vec::new(),
+        fields: HashMap::new(),
+        unions: Vec::new(),
+        nulls: Vec::new(),
+        fixed_decimals: Vec::new(),
+        clashes: Vec::new(),
+    };
+    walk.visit(root, "", false, 0);
+    let mut found = Vec::new();
+    match ksql_type(catalog, root) {
+        Err(Unsupported::Unknown) => return found,
+        Err(reason) => {
+            let span = walk.locate(&reason).unwrap_or(root.span);
+            found.push((span, Unrepresented::Whole { reason: reason.to_string() }));
+            return found;
+        }
+        Ok(mapping) => {
+            for (field, reason) in mapping.dropped {
+                if reason == Unsupported::Unknown {
+                    continue;
+                }
+                let span = walk.fields.get(&field).copied().unwrap_or(root.span);
+                let recursive = matches!(reason, Unsupported::Recursive { .. });
+                found.push((span, Unrepresented::Dropped { field, reason: reason.to_string(), recursive }));
+            }
+        }
+    }
+    for (field, span, union) in walk.unions {
+        found.push((span, Unrepresented::Union { field, union }));
+    }
+    found
+}
+
+/// The places of a schema a V205 may point at, by ksqlDB's field path (`AMOUNT`, `A.B`).
+struct Walk<'a> {
+    catalog: &'a Catalog,
+    /// Records being visited, to stop at a recursive use.
+    open: Vec<NamedId>,
+    /// Each field's name, by path.
+    fields: HashMap<String, Span>,
+    /// Unions of two or more non-null types: path, span, description.
+    unions: Vec<(String, Span, String)>,
+    /// `null` outside a union: Connect has no null type.
+    nulls: Vec<Span>,
+    /// Fixed decimals, by full name.
+    fixed_decimals: Vec<(String, Span)>,
+    /// Unions two of whose branches become the same Connect field.
+    clashes: Vec<(String, Span)>,
+}
+
+const MAX_DEPTH: usize = 256;
+
+impl<'a> Walk<'a> {
+    fn visit(&mut self, ty: &'a Type, path: &str, in_union: bool, depth: usize) {
+        let catalog = self.catalog;
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match &ty.kind {
+            TypeKind::Primitive(p) if p.primitive == Primitive::Null && !in_union => self.nulls.push(ty.span),
+            TypeKind::Primitive(_) | TypeKind::Unresolved { .. } | TypeKind::Invalid => {}
+            TypeKind::Array { items, .. } => self.visit(items, path, false, depth + 1),
+            TypeKind::Map { values, .. } => self.visit(values, path, false, depth + 1),
+            TypeKind::Union(branches) => {
+                let is_null = |t: &Type| matches!(&t.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null);
+                let others: Vec<&Type> = branches.iter().filter(|b| !is_null(b)).collect();
+                let general = !(branches.len() == 2 && others.len() == 1);
+                if general && others.len() >= 2 {
+                    self.unions.push((path.to_string(), ty.span, describe(ty, catalog.arena())));
+                }
+                let mut names: Vec<String> = Vec::new();
+                for branch in &others {
+                    let member = union_member_name(branch, catalog.arena());
+                    if general && names.contains(&member) {
+                        self.clashes.push((member.clone(), ty.span));
+                    }
+                    let branch_path = if general { join(path, &member.to_uppercase()) } else { path.to_string() };
+                    if general {
+                        self.fields.entry(branch_path.clone()).or_insert(branch.span);
+                    }
+                    names.push(member);
+                    self.visit(branch, &branch_path, true, depth + 1);
+                }
+            }
+            TypeKind::Named(id) | TypeKind::Reference(id) => {
+                if self.open.contains(id) {
+                    return;
+                }
+                let named = catalog.named(*id);
+                match &named.kind {
+                    NamedKind::Fixed { logical: Some(LogicalType::Decimal { .. }), .. } => {
+                        self.fixed_decimals.push((named.fullname(), named.name_span));
+                    }
+                    NamedKind::Fixed { .. } | NamedKind::Enum { .. } => {}
+                    NamedKind::Record { fields, .. } => {
+                        self.open.push(*id);
+                        for field in fields {
+                            let field_path = join(path, &field.name.to_uppercase());
+                            self.fields.entry(field_path.clone()).or_insert(field.name_span);
+                            self.visit(&field.ty, &field_path, false, depth + 1);
+                        }
+                        self.open.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// The place of what makes the whole schema unreadable.
+    fn locate(&self, reason: &Unsupported) -> Option<Span> {
+        match reason {
+            Unsupported::StandaloneNull => self.nulls.first().copied(),
+            Unsupported::FixedDecimal { name } => self.fixed_decimals.iter().find(|(n, _)| n == name).map(|(_, s)| *s),
+            Unsupported::UnionFieldClash { field } => self.clashes.iter().find(|(f, _)| f == field).map(|(_, s)| *s),
+            _ => None,
+        }
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
+}
