@@ -12,6 +12,9 @@ use crate::source::{FileId, Span};
 pub struct SourceText {
     pub text: String,
     pub origin: TextOrigin,
+    /// Where each line of `text` starts, so offsets map to lines by binary search rather than by
+    /// counting newlines from the start on every call (SQL files hold thousands of tokens).
+    line_index: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +27,8 @@ pub enum TextOrigin {
 
 impl SourceText {
     pub fn from_file(file: FileId, text: String) -> Self {
-        SourceText { text, origin: TextOrigin::File(file) }
+        let line_index = line_index(&text);
+        SourceText { text, origin: TextOrigin::File(file), line_index }
     }
 
     /// Text written as a KDL string value. `literal` is the string as written in the KDL source
@@ -32,7 +36,8 @@ impl SourceText {
     /// KDL gives back.
     pub fn inline(file: FileId, value: String, literal: &str, literal_start: usize) -> Self {
         let line_starts = map_lines(&value, literal, literal_start);
-        SourceText { text: value, origin: TextOrigin::Inline { file, line_starts } }
+        let line_index = line_index(&value);
+        SourceText { text: value, origin: TextOrigin::Inline { file, line_starts }, line_index }
     }
 
     pub fn file(&self) -> FileId {
@@ -52,8 +57,8 @@ impl SourceText {
             TextOrigin::File(_) => offset,
             TextOrigin::Inline { line_starts, .. } => {
                 let offset = offset.min(self.text.len());
-                let line = self.text[..offset].matches('\n').count();
-                let line_start_in_sql = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+                let line = self.line_index.partition_point(|&start| start <= offset) - 1;
+                let line_start_in_sql = self.line_index[line];
                 let base = line_starts.get(line).or(line_starts.last()).copied().unwrap_or(0);
                 base + (offset - line_start_in_sql)
             }
@@ -63,12 +68,17 @@ impl SourceText {
     /// The byte offset in the text of a 1-based line and character column (as sqlparser reports
     /// token locations).
     pub fn offset_of(&self, line: u64, column: u64) -> usize {
-        let line_start: usize =
-            self.text.split_inclusive('\n').take(line.saturating_sub(1) as usize).map(str::len).sum();
+        let line = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
+        let line_start = self.line_index.get(line).copied().unwrap_or(self.text.len());
         let rest = &self.text[line_start..];
         let within = rest.char_indices().nth(column.saturating_sub(1) as usize).map_or(rest.len(), |(i, _)| i);
         line_start + within
     }
+}
+
+/// The byte offset where each line of `text` starts (the first is 0).
+fn line_index(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
 /// Where each line of a KDL string's value starts in the source.

@@ -29,8 +29,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, options: &HumanOp
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false);
     // One shared copy of each file's text for every report that shows it: cloning a large file
     // once per diagnostic would make many diagnostics quadratic.
-    let shared: Vec<(String, Arc<String>)> =
-        sources.files().map(|(_, f)| (f.name.clone(), Arc::new(f.text.clone()))).collect();
+    let shared: Vec<(String, Arc<String>)> = if diagnostics.is_empty() {
+        Vec::new()
+    } else {
+        sources.files().map(|(_, f)| (f.name.clone(), Arc::new(f.text.clone()))).collect()
+    };
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Report::new(diagnostic, &shared);
