@@ -68,8 +68,12 @@ fn finish(
 ) -> Checked {
     let mut project = decode(&files, &mut sources, &mut diagnostics);
     project.baseline = baseline.and_then(|(file, origin)| lock::parse(file, origin, &sources, &mut diagnostics));
-    resolve(&mut project, &mut diagnostics);
+    // What Debezium sources derive from their DDL joins the schemas, before they are parsed.
+    crate::connect::derive_schemas(&mut project, &mut sources);
+    // The Avro schemas before `resolve`: its ksqlDB analysis reads the columns of `stream` and
+    // `table` nodes from them.
     project.avro = crate::avro::build(&project, &sources, &mut diagnostics);
+    resolve(&mut project, &mut diagnostics);
     crate::rules::check_all(&project, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))

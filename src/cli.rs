@@ -24,6 +24,22 @@ pub enum Command {
     /// Exit status: 0 no errors, 1 errors found (warnings alone exit 0 unless `--deny
     /// warnings`), 2 the command could not run.
     Check(CheckArgs),
+    /// Build a checked project: the Compose stack, topics, registry payloads, connector configs,
+    /// ksqlDB scripts, sink tables and a manifest, in one folder; and `venice.lock`.
+    ///
+    /// Refuses a project with errors (they are printed as `venice check` prints them, and nothing
+    /// is written). Writes into `--out` (default: `build/` inside the project folder), which must
+    /// be missing, empty or an earlier build; records the schemas and partition counts in the
+    /// project's `venice.lock`, the baseline `venice check` compares later changes with. The
+    /// same project gives byte-identical files. Exit status: 0 built, 1 errors found, 2 the
+    /// command could not run.
+    Build(BuildArgs),
+    /// Draw the lineage of the pipeline: producers, topics (with their key and value serdes),
+    /// ksqlDB streams, tables and transforms, connectors and consumers.
+    ///
+    /// Prints Mermaid (for Markdown), Graphviz DOT, or an SVG drawn by venice itself (no Graphviz
+    /// needed). Refuses a project with errors, as `venice build` does.
+    Graph(GraphArgs),
     /// Format venice.kdl and the files it includes, keeping comments and strings as written.
     Fmt(FmtArgs),
     /// Create a new project: the orders pipeline (web app → Kafka → ksqlDB → PostgreSQL).
@@ -33,6 +49,9 @@ pub enum Command {
     /// Work with Avro schema files on their own, outside a project.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Work with ksqlDB statement files on their own, outside a project.
+    #[command(subcommand)]
+    Ksql(KsqlCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -52,6 +71,44 @@ pub struct CheckArgs {
     /// instead of the one in the folder, as `buf breaking --against` does.
     #[arg(long, value_name = "REF")]
     pub against: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The output folder (default: `build` inside the project folder). It must be missing, empty,
+    /// or an earlier build, whose files are replaced.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The output format of the diagnostics, when there are any.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The drawing's format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Write the drawing to this file instead of printing it.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The formats of `venice graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// An SVG image, laid out by venice.
+    Svg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +135,56 @@ pub struct InitArgs {
     /// The project's name (default: the folder's name).
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KsqlCommand {
+    /// Run a file of ksqlDB statements in order and describe the streams and tables that exist
+    /// afterwards, as ksqlDB's DESCRIBE would (`ID INTEGER KEY, NAME STRING`), with their key and
+    /// value formats.
+    ///
+    /// Columns that statements leave to the registry come from `--schema SUBJECT=FILE`
+    /// (`orders-value=order.avsc`; a `.json` file is read as JSON Schema, a `.proto` file as
+    /// Protobuf). Problems are reported
+    /// as `venice check` reports them (V301 to V310). Exit status: 0 clean, 1 problems found, 2 a
+    /// file cannot be read.
+    Describe(KsqlDescribeArgs),
+    /// Measure the ksqlDB front end against ksqlDB's own query-validation tests (a folder of
+    /// their JSON files) and print the shares it gets right, and the time it took.
+    ///
+    /// Exit status: 0 measured, 2 the folder cannot be read.
+    Conformance(KsqlConformanceArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KsqlConformanceArgs {
+    /// The folder of the corpus's JSON files.
+    #[arg(default_value = "../shared/corpora/ksql-qtt")]
+    pub dir: PathBuf,
+    /// Also list each statement, source and rejection that does not conform.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KsqlDescribeArgs {
+    /// The file of ksqlDB statements.
+    pub file: PathBuf,
+    /// A registry subject's schema: `SUBJECT=FILE` (`<topic>-key` or `<topic>-value`).
+    #[arg(long = "schema", value_name = "SUBJECT=FILE")]
+    pub schemas: Vec<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = DescribeFormat::Human)]
+    pub format: DescribeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DescribeFormat {
+    /// Diagnostics, then each source's schema, for people.
+    Human,
+    /// One JSON document: `{"sources": [{"name", "type", "schema", "keyFormat", "valueFormat"}],
+    /// "diagnostics": [...]}`.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

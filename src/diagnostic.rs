@@ -220,6 +220,10 @@ pub enum DiagnosticKind {
     UnusedTopic { topic: String, unused: Unused },
     /// V2xx: a problem in an Avro schema, worded by the Avro phase.
     Avro(crate::avro::Problem),
+    /// V302 to V310: a problem in ksqlDB statements, worded by the ksqlDB front end.
+    Ksql(crate::ksql::Problem),
+    /// V401 to V408: a problem with a connector, worded by the connector catalog.
+    Connect(crate::connect::Problem),
     /// V009: venice.lock cannot be read as a lock.
     InvalidLock { message: String },
     /// V503: fewer partitions than the baseline.
@@ -265,6 +269,8 @@ impl DiagnosticKind {
             WritersDisagree { .. } => "V108",
             UndeterminedFormat { .. } => "V109",
             Avro(problem) => problem.code(),
+            Ksql(problem) => problem.code(),
+            Connect(problem) => problem.code(),
         }
     }
 
@@ -318,6 +324,8 @@ impl DiagnosticKind {
                 format!("nothing in the project {what} topic `{topic}`")
             }
             Avro(problem) => problem.message(),
+            Ksql(problem) => problem.message(),
+            Connect(problem) => problem.message(),
             ReaderMismatch { side, topic, reader, read, written, writer, .. } => {
                 format!("{reader} reads the {} of topic `{topic}` as `{read}`, but {writer} `{written}`", side.as_str())
             }
@@ -370,6 +378,8 @@ impl DiagnosticKind {
             KsqlSyntax { .. } => "here".into(),
             UnusedTopic { .. } => "declared here".into(),
             Avro(problem) => problem.label(),
+            Ksql(problem) => problem.label(),
+            Connect(problem) => problem.label(),
             ReaderMismatch { read, .. } => format!("reads `{read}`"),
             StringKey { .. } => "reads the key as a string".into(),
             Schemaless { format, .. } => format!("`{format}` has no schema"),
@@ -391,6 +401,8 @@ impl DiagnosticKind {
                 vec![Label { span: *first, message: "first declared here".into() }]
             }
             Avro(problem) => problem.labels(),
+            Ksql(problem) => problem.labels(),
+            Connect(problem) => problem.labels(),
             ReaderMismatch { written, writer_span, .. } => {
                 vec![Label { span: *writer_span, message: format!("`{written}` here") }]
             }
@@ -446,6 +458,8 @@ impl DiagnosticKind {
                 Unused::WrittenOrRead => "declare who writes and reads it, or remove the topic".into(),
             }),
             Avro(problem) => problem.help(),
+            Ksql(problem) => problem.help(),
+            Connect(problem) => problem.help(),
             ReaderMismatch { mismatch: Mismatch::Framing, .. } => Some(
                 "`avro` is framed for the Schema Registry (magic byte 0, 4-byte schema id), `avro-raw` is not: make both sides the same".into(),
             ),

@@ -4,10 +4,13 @@
 //! and `render` reports what was found. See ARCHITECTURE.md for the map.
 
 pub mod avro;
+pub mod build;
 pub mod check;
 pub mod cli;
+pub mod connect;
 pub mod diagnostic;
 pub mod fmt;
+pub mod graph;
 pub mod init;
 pub mod ksql;
 pub mod lock;

@@ -28,6 +28,31 @@ pub struct Lock {
     /// Each registry subject's schema, by subject (`<topic>-key`, `<topic>-value`).
     #[serde(default)]
     pub subjects: BTreeMap<String, LockedSubject>,
+    /// What `venice apply` created or updated, by target name: the only objects `--prune` may
+    /// delete. `venice build` keeps this section as it is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub applied: BTreeMap<String, Applied>,
+}
+
+/// The objects `venice apply` made on one target, by kind and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applied {
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub topics: std::collections::BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub subjects: std::collections::BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub connectors: std::collections::BTreeSet<String>,
+    /// The ksqlDB streams and tables, as ksqlDB names them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub ksql: std::collections::BTreeSet<String>,
+}
+
+impl Applied {
+    pub fn is_empty(&self) -> bool {
+        self.topics.is_empty() && self.subjects.is_empty() && self.connectors.is_empty() && self.ksql.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +129,8 @@ struct SpannedLock {
     topics: BTreeMap<String, SpannedTopic>,
     #[serde(default)]
     subjects: BTreeMap<String, toml::Spanned<LockedSubject>>,
+    #[serde(default)]
+    applied: BTreeMap<String, Applied>,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +176,39 @@ impl Lock {
              # project with it (schema evolution, partition counts). Generated; do not edit.\n{body}"
         )
     }
+
+    /// Writes the lock to `dir/venice.lock` through a temporary file and a rename, so a failed
+    /// write never leaves a half-written lock. Unchanged text is not rewritten. The `applied`
+    /// section of the lock already there is kept (it is `venice apply`'s; see [`Lock::write_all`]).
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let mut lock = self.clone();
+        if let Some(old) = Lock::read(dir) {
+            lock.applied = old.applied;
+        }
+        lock.write_all(dir)
+    }
+
+    /// The lock in `dir`, when there is one that parses.
+    pub fn read(dir: &Path) -> Option<Lock> {
+        let text = std::fs::read_to_string(dir.join(LOCK_FILE)).ok()?;
+        let mut sources = SourceMap::new(".");
+        let file = sources.add(dir.join(LOCK_FILE), text);
+        parse(file, LOCK_FILE.into(), &sources, &mut Vec::new()).map(|b| b.lock)
+    }
+
+    /// [`Lock::write`], `applied` section included, as `venice apply` records it.
+    pub fn write_all(&self, dir: &Path) -> std::io::Result<()> {
+        let text = self.to_toml();
+        let path = dir.join(LOCK_FILE);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+            return Ok(());
+        }
+        let temporary = dir.join(format!(".{LOCK_FILE}.venice-tmp"));
+        std::fs::write(&temporary, text)?;
+        std::fs::rename(&temporary, &path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        })
+    }
 }
 
 /// Reads the baseline text (already in the source map as `file`). A lock that does not parse is
@@ -183,6 +243,7 @@ pub fn parse(file: FileId, origin: String, sources: &SourceMap, diagnostics: &mu
             .map(|(n, t)| (n, LockedTopic { partitions: t.partitions.into_inner() }))
             .collect(),
         subjects: spanned.subjects.into_iter().map(|(n, s)| (n, s.into_inner())).collect(),
+        applied: spanned.applied,
     };
     Some(Baseline { lock, file, topic_spans, subject_spans, origin })
 }

@@ -2,7 +2,8 @@
 //! (V005), and the edges of the pipeline (who writes and who reads each topic).
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
-use crate::ksql::outline::{CreatedSource, Outline, outline};
+use crate::ksql::infer::{Created, Effect};
+use crate::ksql::project::{analyse, edge_format, single};
 use crate::model::*;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,8 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     project.index_topics();
     report_duplicates(project, diagnostics);
-    let outlines = outline_transforms(project, diagnostics);
-    let edges = build_edges(project, &outlines);
+    // Each statement is parsed once; the analysis gives the edges what statements read and write.
+    let analysis = analyse(project, diagnostics);
+    let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
     project.edges = edges;
 }
@@ -52,33 +54,7 @@ fn report_duplicates(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The outline of each transform's SQL (empty when it has none or it cannot be tokenized), and
-/// the syntax errors the parser finds in it (the tokenizer's included, reported once).
-fn outline_transforms(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Vec<Outline> {
-    project
-        .transforms
-        .iter()
-        .map(|t| {
-            let Some(sql) = t.sql.as_ref() else { return Outline::default() };
-            let (_, errors) = crate::ksql::parser::parse(sql);
-            let reported = !errors.is_empty();
-            for error in errors {
-                diagnostics.push(Diagnostic::new(DiagnosticKind::KsqlSyntax { message: error.message }, error.span));
-            }
-            outline(sql).unwrap_or_else(|error| {
-                if !reported {
-                    diagnostics.push(Diagnostic::new(
-                        DiagnosticKind::KsqlSyntax { message: error.message },
-                        sql.span(error.offset, error.offset),
-                    ));
-                }
-                Outline::default()
-            })
-        })
-        .collect()
-}
-
-fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, TopicEdges> {
+fn build_edges(project: &Project, effects: &[Vec<Effect>]) -> BTreeMap<String, TopicEdges> {
     let mut edges: BTreeMap<String, TopicEdges> = BTreeMap::new();
     for topic in &project.topics {
         edges.entry(topic.name.value.clone()).or_default().declared = true;
@@ -114,62 +90,65 @@ fn build_edges(project: &Project, outlines: &[Outline]) -> BTreeMap<String, Topi
         let actor = Actor::Ksql { kind: s.kind, name: s.name.value.clone() };
         add(&s.topic, Edge::new(actor, None, None, s.topic.span), false);
     }
-    for (transform, outline) in project.transforms.iter().zip(outlines) {
-        for created in &outline.created {
-            add(&created.topic, ksql_edge(transform, created), created.writes);
-        }
-    }
-    // `INSERT INTO s` writes the topic of stream `s`, wherever `s` was declared.
-    let topic_of = ksql_topics(project, outlines);
-    for (transform, outline) in project.transforms.iter().zip(outlines) {
-        for insert in &outline.inserts {
-            if let Some(topic) = topic_of.get(&insert.target.value) {
-                let actor = Actor::Transform(transform.name.value.clone());
-                let topic = Spanned::new(topic.clone(), insert.target.span);
-                add(&topic, Edge::new(actor, None, None, insert.target.span), true);
+    for (transform, effects) in project.transforms.iter().zip(effects) {
+        for effect in effects {
+            match effect {
+                Effect::Declared(created) => add(&created.topic, ksql_edge(transform, created, false), false),
+                Effect::Created(created) => add(&created.topic, ksql_edge(transform, created, true), true),
+                // `INSERT INTO s` writes the topic of stream `s`, wherever `s` was declared.
+                Effect::Inserted {
+                    target, topic, key_format, value_format, key_types, value_types, windowed, ..
+                } => {
+                    let actor = Actor::Transform(transform.name.value.clone());
+                    let serde = |format: &str, types: &[crate::ksql::ast::SqlType]| {
+                        let format = Spanned::new(format.to_string(), target.span);
+                        edge_format(&format, single(types)).map(|format| Serde { format, schema: None })
+                    };
+                    let key = if key_types.is_empty() { None } else { serde(key_format, key_types) };
+                    let edge = Edge {
+                        actor,
+                        key,
+                        value: serde(value_format, value_types),
+                        span: target.span,
+                        windowed: *windowed,
+                    };
+                    add(&Spanned::new(topic.clone(), target.span), edge, true);
+                }
             }
         }
     }
     edges
 }
 
-/// The edge of a CREATE statement: a query writes its topic, a plain CREATE reads it. Formats are
-/// those the statement states; `KAFKA`, the default key format, is known only from a declared
-/// key column's type (a query's key type needs the full ksqlDB front end).
-fn ksql_edge(transform: &Transform, created: &CreatedSource) -> Edge {
-    let ksql_serde = |format: &Spanned<String>, kafka_type: Option<&str>| {
-        Format::from_ksql(&format.value, kafka_type)
-            .map(|f| Serde { format: Spanned::new(f, format.span), schema: None })
-    };
-    let single_key_type = match created.key_columns.as_slice() {
-        [only] => Some(only.sql_type.as_str()),
-        _ => None,
-    };
-    let key = match (created.key_format(), created.key_columns.first()) {
-        (Some(format), _) => ksql_serde(format, single_key_type),
-        // A plain CREATE with key columns and no KEY_FORMAT reads the key as KAFKA.
-        (None, Some(column)) if !created.writes => {
-            ksql_serde(&Spanned::new("KAFKA".into(), column.name.span), single_key_type)
-        }
-        (None, _) => None,
-    };
-    let value = created.value_format().and_then(|f| ksql_serde(f, None));
-    let (actor, windowed) = if created.writes {
-        (Actor::Transform(transform.name.value.clone()), created.windowed)
+/// The edge of a CREATE statement: a query writes its topic, a plain CREATE reads it. The formats
+/// are those the analysis derived (stated, inherited from the query's source, or the defaults);
+/// `KAFKA` becomes `string`, `int`, ... by the single key (or value) column's type. A source
+/// without key columns reads no key, and a query without one writes none: no key serde.
+fn ksql_edge(transform: &Transform, created: &Created, writes: bool) -> Edge {
+    let serde = |format: Option<Spanned<Format>>| format.map(|format| Serde { format, schema: None });
+    let key = if created.key_types.is_empty() {
+        if created.key_format_stated && !writes { serde(edge_format(&created.key_format, None)) } else { None }
     } else {
-        (
-            Actor::Ksql { kind: created.kind, name: created.name.value.clone() },
-            created.property("WINDOW_TYPE").is_some(),
-        )
+        serde(edge_format(&created.key_format, single(&created.key_types)))
     };
-    Edge { actor, key, value, span: created.topic.span, windowed }
-}
-
-/// The topic of every ksqlDB stream and table, by its ksqlDB name (unquoted names upper-cased).
-fn ksql_topics(project: &Project, outlines: &[Outline]) -> BTreeMap<String, String> {
-    let declared = project.ksql_sources.iter().map(|s| (s.name.value.to_uppercase(), s.topic.value.clone()));
-    let created = outlines.iter().flat_map(|o| &o.created).map(|c| (c.name.value.clone(), c.topic.value.clone()));
-    declared.chain(created).collect()
+    let value_types: Vec<_> = created
+        .columns
+        .iter()
+        .flatten()
+        .filter(|c| c.role == crate::ksql::catalog::Role::Value)
+        .map(|c| c.sql_type.clone())
+        .collect();
+    let value = if created.value_format_stated || writes {
+        serde(edge_format(&created.value_format, single(&value_types)))
+    } else {
+        None
+    };
+    let actor = if writes {
+        Actor::Transform(transform.name.value.clone())
+    } else {
+        Actor::Ksql { kind: created.kind, name: created.name.value.clone() }
+    };
+    Edge { actor, key, value, span: created.topic.span, windowed: created.windowed }
 }
 
 fn report_unknown_references(

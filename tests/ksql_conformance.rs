@@ -5,7 +5,7 @@
 //! raise them when the parser gets better, never lower them.
 
 use std::path::Path;
-use venice::ksql::conformance::parse_conformance;
+use venice::ksql::conformance::{analysis_conformance, parse_conformance};
 
 /// The share of the statements of tests that expect no error which parse without error.
 const PARSE_FLOOR: f64 = 1.0;
@@ -40,4 +40,56 @@ fn the_parser_holds_its_conformance_shares() {
     assert!(report.statements > 0, "the corpus has statements");
     assert!(report.parse_share() >= PARSE_FLOOR, "the parse share fell below {PARSE_FLOOR}");
     assert!(report.rejection_share() >= REJECTION_FLOOR, "the rejection share fell below {REJECTION_FLOOR}");
+}
+
+/// The share of the statements of tests that expect no error which parse and analyse without a
+/// diagnostic.
+const CLEAN_FLOOR: f64 = 0.985;
+/// The share of the expected `post.sources` inferred exactly (name, type, schema, formats).
+const SOURCE_FLOOR: f64 = 0.958;
+/// The share of tests expecting a `ParseFailedException` or `KsqlStatementException` in which
+/// some statement gets a diagnostic.
+const ANALYSIS_REJECTION_FLOOR: f64 = 0.788;
+
+#[test]
+fn the_analysis_holds_its_conformance_shares() {
+    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/ksql-qtt"));
+    let started = std::time::Instant::now();
+    let report = analysis_conformance(corpus).expect("the corpus can be read");
+    let elapsed = started.elapsed();
+    for (test, statement, message) in &report.failures {
+        println!("not clean: {test}\n  {statement}\n  {message}");
+    }
+    for (test, expected, got) in &report.mismatches {
+        println!("source differs: {test}\n  expected {expected}\n  inferred {got}");
+    }
+    for test in &report.missed_rejections {
+        println!("not rejected: {test}");
+    }
+    println!(
+        "statements analysed cleanly: {:.1}% ({} of {})",
+        report.clean_share() * 100.0,
+        report.clean,
+        report.statements
+    );
+    println!(
+        "sources inferred exactly: {:.1}% ({} of {})",
+        report.source_share() * 100.0,
+        report.matched,
+        report.sources
+    );
+    println!(
+        "expected rejections reported: {:.1}% ({} of {})",
+        report.rejection_share() * 100.0,
+        report.rejected,
+        report.rejections_expected
+    );
+    println!("the whole corpus parsed and analysed in {} ms", elapsed.as_millis());
+    assert!(report.sources > 0, "the corpus has expected sources");
+    assert!(report.clean_share() >= CLEAN_FLOOR, "the clean share fell below {CLEAN_FLOOR}");
+    assert!(report.source_share() >= SOURCE_FLOOR, "the source share fell below {SOURCE_FLOOR}");
+    assert!(
+        report.rejection_share() >= ANALYSIS_REJECTION_FLOOR,
+        "the rejection share fell below {ANALYSIS_REJECTION_FLOOR}"
+    );
 }

@@ -5,9 +5,13 @@
 //! error which parse cleanly, and the share of tests that expect a `ParseFailedException` in
 //! which some statement does not parse.
 
+use crate::ksql::ast::{ColumnConstraint, StatementKind};
+use crate::ksql::catalog::{Column, Registered, Role, Source, avro_json_type, json_schema_type};
+use crate::ksql::infer::Engine;
 use crate::ksql::parser::parse;
 use crate::model::SourceText;
 use crate::source::FileId;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One test of the corpus, for one format (a test with a `format` list is one test per format,
@@ -23,6 +27,24 @@ pub struct CorpusTest {
     pub expected_exception: Option<String>,
     /// The test expects an error of the REST endpoint (`expectedError`).
     pub expects_error: bool,
+    /// The topics with registered schemas, partition counts and formats.
+    pub topics: Vec<serde_json::Value>,
+    /// The ksqlDB properties the test runs with.
+    pub properties: BTreeMap<String, String>,
+    /// The sources that must exist afterwards (`post.sources`).
+    pub post_sources: Vec<ExpectedSource>,
+}
+
+/// A source a test expects after its statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedSource {
+    pub name: String,
+    /// `stream` or `table`.
+    pub kind: String,
+    /// In DESCRIBE form, when given.
+    pub schema: Option<String>,
+    pub key_format: Option<String>,
+    pub value_format: Option<String>,
 }
 
 impl CorpusTest {
@@ -34,6 +56,14 @@ impl CorpusTest {
     /// Whether ksqlDB rejects one of the statements while parsing it.
     pub fn expects_parse_failure(&self) -> bool {
         self.expected_exception.as_deref().is_some_and(|e| e.ends_with(".ParseFailedException"))
+    }
+
+    /// Whether ksqlDB rejects one of the statements while parsing or analysing it
+    /// (`ParseFailedException`, `KsqlStatementException`): what a static front end can see.
+    pub fn expects_rejection(&self) -> bool {
+        self.expected_exception
+            .as_deref()
+            .is_some_and(|e| e.ends_with(".ParseFailedException") || e.ends_with(".KsqlStatementException"))
     }
 }
 
@@ -110,21 +140,69 @@ fn expand(file: &str, test: &serde_json::Value) -> Vec<CorpusTest> {
         .and_then(|f| f.as_array())
         .map(|f| f.iter().filter_map(|f| f.as_str()).collect())
         .unwrap_or_default();
-    let one = |name: String, statements: Vec<String>| CorpusTest {
-        file: file.to_string(),
-        name,
-        statements,
-        expected_exception: expected_exception.clone(),
-        expects_error,
+    let topics: Vec<serde_json::Value> = test.get("topics").and_then(|t| t.as_array()).cloned().unwrap_or_default();
+    let properties: BTreeMap<String, String> = test
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .map(|p| p.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect())
+        .unwrap_or_default();
+    let post_sources: Vec<ExpectedSource> = test
+        .pointer("/post/sources")
+        .and_then(|s| s.as_array())
+        .map(|sources| {
+            sources
+                .iter()
+                .map(|s| {
+                    let text = |key: &str| s.get(key).and_then(|v| v.as_str()).map(str::to_string);
+                    let format =
+                        |key: &str| s.pointer(&format!("/{key}/format")).and_then(|v| v.as_str()).map(str::to_string);
+                    ExpectedSource {
+                        name: text("name").unwrap_or_default(),
+                        kind: text("type").unwrap_or_default(),
+                        schema: text("schema"),
+                        key_format: format("keyFormat"),
+                        value_format: format("valueFormat"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let one = |name: String, statements: Vec<String>, format: Option<&str>| {
+        let replace = |t: &str| format.map_or_else(|| t.to_string(), |f| t.replace("{FORMAT}", f));
+        let topics = match format {
+            None => topics.clone(),
+            Some(f) => topics
+                .iter()
+                .map(|t| serde_json::from_str(&t.to_string().replace("{FORMAT}", f)).unwrap_or_else(|_| t.clone()))
+                .collect(),
+        };
+        CorpusTest {
+            file: file.to_string(),
+            name,
+            statements,
+            expected_exception: expected_exception.clone(),
+            expects_error,
+            topics,
+            properties: properties.clone(),
+            post_sources: post_sources
+                .iter()
+                .map(|s| ExpectedSource {
+                    schema: s.schema.as_deref().map(replace),
+                    key_format: s.key_format.as_deref().map(replace),
+                    value_format: s.value_format.as_deref().map(replace),
+                    ..s.clone()
+                })
+                .collect(),
+        }
     };
     if formats.is_empty() {
-        return vec![one(name, statements)];
+        return vec![one(name, statements, None)];
     }
     formats
         .iter()
         .map(|format| {
             let replaced = statements.iter().map(|s| s.replace("{FORMAT}", format)).collect();
-            one(format!("{name} - {format}"), replaced)
+            one(format!("{name} - {format}"), replaced, Some(format))
         })
         .collect()
 }
@@ -219,6 +297,277 @@ pub fn parse_conformance(dir: &Path) -> Result<ParseReport, String> {
         }
     }
     Ok(report)
+}
+
+/// How the analysis fares on a corpus: statements analysed cleanly, expected sources
+/// inferred exactly, expected rejections reported.
+#[derive(Debug, Default)]
+pub struct AnalysisReport {
+    /// Statements of the tests that expect success.
+    pub statements: usize,
+    /// Of those, the statements that parse and analyse without a diagnostic.
+    pub clean: usize,
+    /// Sources of `post.sources` of tests that expect success.
+    pub sources: usize,
+    /// Of those, the sources inferred exactly (name, type, schema, and formats where given).
+    pub matched: usize,
+    /// Tests that expect a `ParseFailedException` or a `KsqlStatementException`.
+    pub rejections_expected: usize,
+    /// Of those, the tests in which some statement gets a diagnostic.
+    pub rejected: usize,
+    /// Statements with diagnostics in tests that expect success: test, statement, message.
+    pub failures: Vec<(String, String, String)>,
+    /// Sources not inferred exactly: test, expected, what was inferred.
+    pub mismatches: Vec<(String, String, String)>,
+    /// Tests expecting a rejection whose statements all passed.
+    pub missed_rejections: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl AnalysisReport {
+    pub fn clean_share(&self) -> f64 {
+        share(self.clean, self.statements)
+    }
+
+    pub fn source_share(&self) -> f64 {
+        share(self.matched, self.sources)
+    }
+
+    pub fn rejection_share(&self) -> f64 {
+        share(self.rejected, self.rejections_expected)
+    }
+}
+
+/// The engine a test starts with: its registered schemas, partition counts and properties.
+pub fn engine_for(test: &CorpusTest) -> Engine {
+    let mut engine = Engine::new();
+    for (key, value) in &test.properties {
+        engine.properties.insert(key.to_ascii_lowercase(), value.clone());
+    }
+    for topic in &test.topics {
+        let Some(name) = topic.get("name").and_then(|n| n.as_str()) else { continue };
+        if let Some(p) = topic.get("partitions").and_then(|p| p.as_u64()) {
+            engine.partitions.insert(name.to_string(), p as u32);
+        }
+        let format = topic.get("format").and_then(|f| f.as_str());
+        for (side, schema_key, format_key) in
+            [("key", "keySchema", "keyFormat"), ("value", "valueSchema", "valueFormat")]
+        {
+            let Some(schema) = topic.get(schema_key) else { continue };
+            let format = topic.get(format_key).and_then(|f| f.as_str()).or(format).unwrap_or("AVRO").to_uppercase();
+            let registered = match (format.as_str(), schema.as_str()) {
+                ("PROTOBUF", Some(text)) => {
+                    let key = format!("{schema_key}References");
+                    let references: Vec<&str> = topic
+                        .get(key.as_str())
+                        .and_then(|r| r.as_array())
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| r.get("schema").and_then(|s| s.as_str()))
+                        .collect();
+                    Registered::Protobuf {
+                        text: text.to_string(),
+                        references: references.into_iter().map(str::to_string).collect(),
+                    }
+                }
+                _ => registered(&format, schema),
+            };
+            engine.registry.insert(format!("{name}-{side}"), registered);
+        }
+    }
+    engine
+}
+
+/// A registered schema of a format, as ksqlDB would translate it.
+pub fn registered(format: &str, schema: &serde_json::Value) -> Registered {
+    let parsed;
+    let schema = match schema {
+        serde_json::Value::String(text) if format != "PROTOBUF" => match serde_json::from_str(text) {
+            Ok(v) => {
+                parsed = v;
+                &parsed
+            }
+            // A bare Avro type name, such as `"int"`.
+            Err(_) => schema,
+        },
+        _ => schema,
+    };
+    let result = match format {
+        "AVRO" => avro_json_type(schema),
+        "JSON" | "JSON_SR" => json_schema_type(schema),
+        _ => return Registered::Opaque,
+    };
+    match result {
+        Ok(t) => Registered::Type(t),
+        Err(why) => Registered::Unsupported(why),
+    }
+}
+
+/// Parses a DESCRIBE-form schema (`ID INT KEY, NAME STRING`) into columns.
+pub fn parse_schema(schema: &str) -> Option<Vec<Column>> {
+    if schema.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    let text = format!(
+        "CREATE STREAM S ({}) WITH (kafka_topic='t', value_format='JSON');",
+        schema.replace(" PRIMARY KEY", " KEY")
+    );
+    let (statements, errors) = parse(&SourceText::from_file(FileId(0), text));
+    if !errors.is_empty() {
+        return None;
+    }
+    let StatementKind::CreateSource(c) = &statements.first()?.kind else { return None };
+    Some(
+        c.elements
+            .iter()
+            .flatten()
+            .map(|e| Column {
+                name: e.name.value.clone(),
+                sql_type: e.sql_type.value.clone(),
+                role: match e.constraint.as_ref().map(|c| &c.value) {
+                    Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey) => Role::Key,
+                    Some(_) => Role::Headers,
+                    None => Role::Value,
+                },
+            })
+            .collect(),
+    )
+}
+
+/// Runs a test's statements through the parser and the engine, in order. Returns the engine
+/// afterwards and, for each statement, its first problem (`None` when clean).
+pub fn run_test(test: &CorpusTest) -> (Engine, Vec<Option<String>>) {
+    let mut engine = engine_for(test);
+    let mut outcomes = Vec::new();
+    for statement in &test.statements {
+        let text = SourceText::from_file(FileId(0), statement.clone());
+        let (statements, errors) = parse(&text);
+        if let Some(error) = errors.first() {
+            outcomes.push(Some(format!("V301 {}", error.message)));
+            continue;
+        }
+        let mut diagnostics = Vec::new();
+        engine.run(&text, &statements, &mut diagnostics);
+        outcomes.push(diagnostics.first().map(|d| format!("{} {}", d.code(), d.message())));
+    }
+    (engine, outcomes)
+}
+
+/// Analyses every test of the corpus in `dir` and compares with what ksqlDB expects.
+pub fn analysis_conformance(dir: &Path) -> Result<AnalysisReport, String> {
+    let corpus = load(dir)?;
+    let mut report = AnalysisReport { notes: corpus.notes, ..AnalysisReport::default() };
+    for test in &corpus.tests {
+        let label = format!("{}: {}", test.file, test.name);
+        if test.expects_success() {
+            let (engine, outcomes) = run_test(test);
+            for (statement, outcome) in test.statements.iter().zip(&outcomes) {
+                report.statements += 1;
+                match outcome {
+                    None => report.clean += 1,
+                    Some(message) => report.failures.push((label.clone(), statement.clone(), message.clone())),
+                }
+            }
+            for expected in &test.post_sources {
+                report.sources += 1;
+                let got = engine.sources.get(&expected.name);
+                if got.is_some_and(|s| source_matches(expected, s)) {
+                    report.matched += 1;
+                } else {
+                    let shown = got.map_or_else(
+                        || "no such source".to_string(),
+                        |s| {
+                            format!(
+                                "{} {} [{}] key {} value {}",
+                                s.kind.as_str(),
+                                s.name,
+                                s.describe(),
+                                s.key_format,
+                                s.value_format
+                            )
+                        },
+                    );
+                    let wanted = format!(
+                        "{} {} [{}] key {} value {}",
+                        expected.kind,
+                        expected.name,
+                        expected.schema.as_deref().unwrap_or("?"),
+                        expected.key_format.as_deref().unwrap_or("?"),
+                        expected.value_format.as_deref().unwrap_or("?")
+                    );
+                    report.mismatches.push((label.clone(), wanted, shown));
+                }
+            }
+        } else if test.expects_rejection() {
+            report.rejections_expected += 1;
+            let (_, outcomes) = run_test(test);
+            if outcomes.iter().any(Option::is_some) {
+                report.rejected += 1;
+            } else {
+                report.missed_rejections.push(label);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The report in words: the three shares, the time, and with `verbose` every miss.
+pub fn summary(report: &AnalysisReport, verbose: bool, elapsed: std::time::Duration) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if verbose {
+        for note in &report.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+        for (test, statement, message) in &report.failures {
+            let _ = writeln!(out, "not clean: {test}\n  {statement}\n  {message}");
+        }
+        for (test, expected, got) in &report.mismatches {
+            let _ = writeln!(out, "source differs: {test}\n  expected {expected}\n  inferred {got}");
+        }
+        for test in &report.missed_rejections {
+            let _ = writeln!(out, "not rejected: {test}");
+        }
+    }
+    let pct = |x: f64| x * 100.0;
+    let _ = writeln!(
+        out,
+        "statements of accepting tests analysed cleanly: {:.1}% ({} of {})",
+        pct(report.clean_share()),
+        report.clean,
+        report.statements
+    );
+    let _ = writeln!(
+        out,
+        "expected sources inferred exactly: {:.1}% ({} of {})",
+        pct(report.source_share()),
+        report.matched,
+        report.sources
+    );
+    let _ = writeln!(
+        out,
+        "expected rejections reported: {:.1}% ({} of {})",
+        pct(report.rejection_share()),
+        report.rejected,
+        report.rejections_expected
+    );
+    let _ = writeln!(out, "time: {} ms", elapsed.as_millis());
+    out
+}
+
+/// Whether an inferred source is what the test expects.
+pub fn source_matches(expected: &ExpectedSource, got: &Source) -> bool {
+    if !expected.kind.eq_ignore_ascii_case(got.kind.as_str()) {
+        return false;
+    }
+    if let Some(schema) = &expected.schema {
+        let Some(columns) = parse_schema(schema) else { return false };
+        if !got.columns_known || columns != got.columns {
+            return false;
+        }
+    }
+    let same = |wanted: &Option<String>, got: &str| wanted.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(got));
+    same(&expected.key_format, &got.key_format) && same(&expected.value_format, &got.value_format)
 }
 
 #[cfg(test)]

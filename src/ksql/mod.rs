@@ -1,15 +1,27 @@
 //! The ksqlDB front end.
 //!
-//! `outline` reads the heads of statements (which streams and tables SQL creates, and which
-//! topics it reads and writes), enough for the model's edges. `parser` parses whole statements
-//! into `ast`, with sqlparser's tokenizer and expression parser fitted to ksqlDB by `dialect`;
-//! `split` cuts SQL into statements and substitutes `${var}` references; `conformance` measures
-//! the parser against ksqlDB's own tests. Name resolution and type inference (codes V302 to V310)
-//! build on the parser.
+//! `parser` parses whole statements into `ast`, with sqlparser's tokenizer and expression parser
+//! fitted to ksqlDB by `dialect`; `split` cuts SQL into statements and substitutes `${var}`
+//! references. `infer` runs parsed statements in order against an `Engine` (its `catalog` of
+//! streams, tables, types and registered schemas): it resolves names, types expressions with
+//! `types` and the `functions` catalog, derives keys, formats and output schemas, and reports
+//! V302 to V310 as `Problem`s. `project` runs a project's transforms (each statement tokenized
+//! once) and gives `resolve` the edges; `describe` is `venice ksql describe`; `conformance`
+//! measures all of it against ksqlDB's own tests. `outline` (a token scan of statement heads) no
+//! longer feeds the edges; it stays only for callers that have not moved to `project` yet.
 
 pub mod ast;
+pub mod catalog;
 pub mod conformance;
+pub mod describe;
 pub mod dialect;
+pub mod functions;
+pub mod infer;
 pub mod outline;
 pub mod parser;
+mod problem;
+pub mod project;
 pub mod split;
+pub mod types;
+
+pub use problem::Problem;

@@ -1,10 +1,11 @@
-//! V106: a connector that needs records with a schema reads a schemaless format. The JDBC sinks
-//! (Confluent's and Debezium's) build their statements and tables from the record's schema, so
-//! their values need a schema format, and their keys too when the primary key comes from them.
+//! V106: a connector that needs records with a schema reads a schemaless format. Of the
+//! connector catalog, the JDBC sinks (Confluent's and Debezium's) build their statements and
+//! tables from the record's schema, so their values need a schema format, and their keys too when
+//! the primary key comes from them; the catalog's `needs_schema` says which entries do.
 
 use super::topic_formats::written;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::model::{Connector, ConnectorKind, Direction, Format, PkSource, Project, Side};
+use crate::model::{Connector, Direction, Format, PkSource, Project, Side};
 use crate::source::Span;
 
 pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
@@ -22,9 +23,11 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether the catalog says the connector needs records with a schema: the JDBC sinks. The
+/// others do not: Debezium's source and the FileStream connectors write through any converter,
+/// and a `class=` connector is not known.
 fn needs_schemas(connector: &Connector) -> bool {
-    connector.direction == Direction::Sink
-        && matches!(&connector.kind, Some(ConnectorKind::Catalog(kind)) if matches!(kind.value.as_str(), "jdbc" | "debezium-jdbc"))
+    connector.direction == Direction::Sink && crate::connect::catalog::of(connector).is_some_and(|e| e.needs_schema)
 }
 
 /// The format the sink reads on a side: its own declaration, else what its topic carries.

@@ -36,10 +36,39 @@ pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut V
     }
     let reads = std::mem::take(&mut decoder.reads);
     let mut project = decoder.project;
-    for read in reads {
-        read.perform(&mut project, sources, diagnostics);
+    let texts = read_in_parallel(&reads, sources);
+    for (read, text) in reads.into_iter().zip(texts) {
+        read.perform(text, &mut project, sources, diagnostics);
     }
     project
+}
+
+/// The text of every file the reads name that the source map does not hold yet, read on every
+/// core: a project names one file per schema and transform, and opening them is most of the
+/// time `venice check` spends (system calls, not parsing). In the order of `reads`.
+fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<Result<String, Box<Diagnostic>>>> {
+    let read_one = |read: &PendingRead| {
+        let (path, shown, span) = read.target();
+        sources.find(path).is_none().then(|| read_text(path, shown, span))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below this many files a thread costs more than it saves.
+    const FILES_PER_THREAD: usize = 64;
+    let chunk = reads.len().div_ceil(threads).max(FILES_PER_THREAD);
+    if reads.len() <= chunk {
+        return reads.iter().map(read_one).collect();
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = reads
+            .chunks(chunk)
+            .map(|part| (part.len(), scope.spawn(move || part.iter().map(read_one).collect::<Vec<_>>())))
+            .collect();
+        // A worker that failed leaves its files to be read in turn (`None`).
+        workers
+            .into_iter()
+            .flat_map(|(len, worker)| worker.join().unwrap_or_else(|_| (0..len).map(|_| None).collect()))
+            .collect()
+    })
 }
 
 struct Decoder<'d> {
@@ -413,15 +442,28 @@ enum PendingRead {
 }
 
 impl PendingRead {
-    fn perform(self, project: &mut Project, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) {
-        let (path, shown, span) = match &self {
+    /// The file to read, as the user wrote it, and where.
+    fn target(&self) -> (&PathBuf, &str, Span) {
+        match self {
             PendingRead::Schema { path, shown, span, .. }
             | PendingRead::Transform { path, shown, span, .. }
             | PendingRead::Ddl { path, shown, span, .. } => (path, shown, *span),
-        };
+        }
+    }
+
+    /// Records the file in the project. `read` is its text when it was read ahead; `None` when
+    /// the source map held it then (or it is named twice and now holds it).
+    fn perform(
+        self,
+        read: Option<Result<String, Box<Diagnostic>>>,
+        project: &mut Project,
+        sources: &mut SourceMap,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let (path, shown, span) = self.target();
         let file = match sources.find(path) {
             Some(file) => file,
-            None => match read_text(path, shown, span) {
+            None => match read.unwrap_or_else(|| read_text(path, shown, span)) {
                 Ok(text) => sources.add(path.clone(), text),
                 Err(diagnostic) => {
                     diagnostics.push(*diagnostic);

@@ -360,13 +360,21 @@ const CONSUMER: NodeSpec = app_node(
 );
 
 const SOURCE_PROPS: [PropSpec; 3] = [
-    prop("connector", ValueType::OneOf(CONNECTORS), "The connector kind from the catalog."),
+    prop(
+        "connector",
+        ValueType::String,
+        "The connector kind from the catalog: `jdbc`, `debezium-jdbc`, `debezium-postgres` or `file` (another word is V401).",
+    ),
     prop("class", ValueType::String, "Any other connector, by its Java class."),
     prop("topic", ValueType::Ref("topic"), "The one topic it writes, for single-topic sources (`file`)."),
 ];
 
 const SINK_PROPS: [PropSpec; 3] = [
-    prop("connector", ValueType::OneOf(CONNECTORS), "The connector kind from the catalog."),
+    prop(
+        "connector",
+        ValueType::String,
+        "The connector kind from the catalog: `jdbc`, `debezium-jdbc`, `debezium-postgres` or `file` (another word is V401).",
+    ),
     prop("class", ValueType::String, "Any other connector, by its Java class."),
     required_prop("topic", ValueType::Ref("topic"), "The topic it reads."),
 ];

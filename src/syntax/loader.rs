@@ -6,7 +6,7 @@
 use super::tree::{self, Document};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::source::{FileId, SourceMap, Span};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The name of the root file of a project.
@@ -109,7 +109,14 @@ pub fn load_bytes(
     sources: &mut SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<ParsedFile> {
-    let mut loader = Loader { sources, diagnostics, parsed: Vec::new(), stack: Vec::new(), read: HashSet::new() };
+    let mut loader = Loader {
+        sources,
+        diagnostics,
+        parsed: Vec::new(),
+        stack: Vec::new(),
+        read: HashSet::new(),
+        prefetched: HashMap::new(),
+    };
     let file = match String::from_utf8(bytes) {
         Ok(text) => loader.sources.add(root.clone(), text),
         Err(e) => {
@@ -121,7 +128,7 @@ pub fn load_bytes(
             return Vec::new();
         }
     };
-    loader.parse_and_follow(file, canonical(&root));
+    loader.parse_and_follow(file, canonical(&root), None);
     loader.parsed
 }
 
@@ -133,12 +140,23 @@ struct Loader<'a> {
     stack: Vec<PathBuf>,
     /// The canonical paths of every file read, so a file reached twice is read once.
     read: HashSet<PathBuf>,
+    /// Files of a glob, read and parsed ahead on every core (see [`prefetch`]), by path.
+    prefetched: HashMap<PathBuf, (Span, Prefetched)>,
 }
 
+/// A file read and parsed ahead of its turn.
+type Prefetched = Result<(String, Parsed), Box<Diagnostic>>;
+type Parsed = Result<Document, Vec<tree::SyntaxError>>;
+
 impl Loader<'_> {
-    fn parse_and_follow(&mut self, file: FileId, canonical_path: PathBuf) {
+    /// Parses a file (unless `parsed` holds its tree already) and loads what it includes.
+    fn parse_and_follow(&mut self, file: FileId, canonical_path: PathBuf, parsed: Option<Parsed>) {
         self.read.insert(canonical_path.clone());
-        let Some(document) = self.parse(file) else { return };
+        let parsed = parsed.unwrap_or_else(|| tree::parse(&self.sources.get(file).text));
+        let document = match parsed {
+            Ok(document) => document,
+            Err(errors) => return self.report_syntax_errors(file, errors),
+        };
         self.stack.push(canonical_path);
         let includes = include_patterns(&document, file);
         self.parsed.push(ParsedFile { file, document });
@@ -146,17 +164,6 @@ impl Loader<'_> {
             self.follow_include(file, &pattern, span);
         }
         self.stack.pop();
-    }
-
-    fn parse(&mut self, file: FileId) -> Option<Document> {
-        let text = &self.sources.get(file).text;
-        match tree::parse(text) {
-            Ok(document) => Some(document),
-            Err(errors) => {
-                self.report_syntax_errors(file, errors);
-                None
-            }
-        }
     }
 
     fn report_syntax_errors(&mut self, file: FileId, errors: Vec<tree::SyntaxError>) {
@@ -193,9 +200,45 @@ impl Loader<'_> {
             self.report(kind, span);
             return;
         }
+        self.prefetch(&paths, span);
         for path in paths {
             self.include_file(&path, span);
         }
+    }
+
+    /// Reads and parses the files a glob names on every core, ahead of their turn: a project
+    /// split over many files spends most of its loading time there. The files are still taken
+    /// in order, with cycles and repeats decided as if read one by one.
+    fn prefetch(&mut self, paths: &[PathBuf], span: Span) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if paths.len() < 2 || threads < 2 {
+            return;
+        }
+        let jobs: Vec<(&PathBuf, String)> = paths
+            .iter()
+            .filter(|path| !self.read.contains(&canonical(path)))
+            .map(|path| (path, self.sources.display_name_of(path)))
+            .collect();
+        let read_and_parse = |(path, shown): &(&PathBuf, String)| {
+            read_text(path, shown, span).map(|text| {
+                let parsed = tree::parse(&text);
+                (text, parsed)
+            })
+        };
+        let chunk = jobs.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| (part, scope.spawn(move || part.iter().map(read_and_parse).collect::<Vec<_>>())))
+                .collect();
+            for (part, worker) in workers {
+                // A worker that failed leaves its files to be read in turn, one by one.
+                let Ok(results) = worker.join() else { continue };
+                for ((path, _), result) in part.iter().zip(results) {
+                    self.prefetched.insert(path.to_path_buf(), (span, result));
+                }
+            }
+        });
     }
 
     fn include_file(&mut self, path: &Path, span: Span) {
@@ -213,10 +256,15 @@ impl Loader<'_> {
             self.report(DiagnosticKind::IncludeTooDeep { limit: MAX_INCLUDE_DEPTH }, span);
             return;
         }
-        match read_text(path, &shown, span) {
-            Ok(text) => {
+        // Ahead-of-time work counts only for the include it was done for: a read error names it.
+        let read = match self.prefetched.remove(path) {
+            Some((at, prefetched)) if at == span => prefetched.map(|(text, parsed)| (text, Some(parsed))),
+            _ => read_text(path, &shown, span).map(|text| (text, None)),
+        };
+        match read {
+            Ok((text, parsed)) => {
                 let file = self.sources.add(path.to_path_buf(), text);
-                self.parse_and_follow(file, canonical_path);
+                self.parse_and_follow(file, canonical_path, parsed);
             }
             Err(diagnostic) => self.diagnostics.push(*diagnostic),
         }

@@ -1,0 +1,787 @@
+//! `docker-compose.yml`, `.env.example` and `postgres/init.sh`: the local stack of `stack { }`.
+//!
+//! Every service has a healthcheck and every dependency waits for `service_healthy`, so
+//! `docker compose up --wait` starts the stack in order without wait scripts. Ports are published
+//! on 127.0.0.1 only, data lives in named volumes, and secrets are `${VAR:?...}` references that
+//! Compose fills from `.env` (never values). The YAML is serialized from typed values with
+//! `serde-saphyr`, which quotes what YAML 1.1 would misread (`yes`, `22:22`).
+//!
+//! Images are pinned to one Confluent Platform release of the 7.x line, which runs both KRaft
+//! and ZooKeeper (8.0 dropped ZooKeeper).
+
+use super::names::{env_var_ok, file_name, shell_word};
+use crate::model::{Credential, Database, KafkaMode, Project, Stack};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The Confluent Platform release every `confluentinc/cp-*` image is pinned to.
+pub const CP_VERSION: &str = "7.9.11";
+/// The PostgreSQL image.
+pub const POSTGRES_IMAGE: &str = "postgres:16.10";
+/// Confluent's JDBC connector (`jdbc`), installed from Confluent Hub.
+pub const JDBC_PLUGIN: &str = "confluentinc/kafka-connect-jdbc:10.8.0";
+/// Debezium's PostgreSQL source (`debezium-postgres`), the plugin archive from Maven Central
+/// (`io.debezium:debezium-connector-postgres:2.7.3.Final:tar.gz:plugin`; runs on Java 11 and 17).
+pub const DEBEZIUM_POSTGRES_VERSION: &str = "2.7.3.Final";
+/// Debezium's JDBC sink (`debezium-jdbc`), from Maven Central (not on Confluent Hub); Debezium
+/// 3.x needs Java 17, which the Confluent Platform 7.9 images run.
+pub const DEBEZIUM_JDBC_VERSION: &str = "3.6.1.Final";
+/// Where the Connect image keeps the FileStream connectors that Kafka 3.2 took off the classpath.
+/// (Confluent's "Kafka Connect FileStream Connectors" page: add it to `plugin.path`.)
+const FILESTREAM_PATH: &str = "/usr/share/filestream-connectors";
+
+/// The superuser password of the stack's PostgreSQL (the `postgres` role).
+pub const POSTGRES_ADMIN_VAR: &str = "POSTGRES_ADMIN_PASSWORD";
+
+#[derive(Serialize)]
+struct ComposeFile {
+    name: String,
+    services: BTreeMap<String, Service>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    volumes: BTreeMap<String, Empty>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    secrets: BTreeMap<String, SecretFile>,
+}
+
+/// A Compose secret read from a file; services see it at `/run/secrets/<name>`.
+#[derive(Serialize)]
+struct SecretFile {
+    file: String,
+}
+
+/// The variable that names the folder holding the files of `file=` credentials.
+pub const SECRETS_DIR_VAR: &str = "VENICE_SECRETS_DIR";
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize, Default)]
+struct Service {
+    image: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hostname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entrypoint: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tty: Option<bool>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    environment: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    volumes: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    depends_on: BTreeMap<String, Dependency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<String>,
+    healthcheck: Healthcheck,
+    restart: &'static str,
+}
+
+#[derive(Serialize)]
+struct Dependency {
+    condition: &'static str,
+}
+
+#[derive(Serialize, Default)]
+struct Healthcheck {
+    test: Vec<String>,
+    interval: &'static str,
+    timeout: &'static str,
+    retries: u32,
+    start_period: &'static str,
+}
+
+impl Healthcheck {
+    fn shell(command: &str, start_period: &'static str) -> Self {
+        Healthcheck {
+            test: vec!["CMD-SHELL".into(), command.into()],
+            interval: "10s",
+            timeout: "10s",
+            retries: 30,
+            start_period,
+        }
+    }
+}
+
+/// What the stack's files need to know besides the YAML: the variables of `.env.example`.
+#[derive(Debug, Default)]
+pub struct StackInfo {
+    /// Each variable the stack reads from `.env`, with what it is for.
+    pub variables: BTreeMap<String, String>,
+    /// The Compose service names, sorted.
+    pub services: Vec<String>,
+    /// The Kafka service names.
+    pub brokers: Vec<String>,
+    /// Things the build could not wire into the stack, for the build README.
+    pub notes: Vec<String>,
+}
+
+/// The rendered stack files.
+pub struct StackFiles {
+    pub compose: String,
+    pub env_example: String,
+    pub postgres_init: Option<String>,
+    pub info: StackInfo,
+}
+
+/// A broker's service name.
+pub fn broker_name(i: u32) -> String {
+    format!("kafka-{i}")
+}
+
+/// The brokers' internal bootstrap list (`kafka-1:29092,...`).
+pub fn bootstrap(brokers: u32) -> String {
+    (1..=brokers).map(|i| format!("{}:29092", broker_name(i))).collect::<Vec<_>>().join(",")
+}
+
+/// The broker count of the stack (1 when `kafka` is not declared: the stack still needs one).
+pub fn broker_count(stack: &Stack) -> u32 {
+    stack.kafka.as_ref().map_or(1, |k| k.brokers.value.clamp(1, 9))
+}
+
+/// The replication factor of internal topics: the brokers, at most 3.
+fn internal_replication(brokers: u32) -> String {
+    brokers.min(3).to_string()
+}
+
+fn healthy(names: impl IntoIterator<Item = String>) -> BTreeMap<String, Dependency> {
+    names.into_iter().map(|n| (n, Dependency { condition: "service_healthy" })).collect()
+}
+
+fn cp_image(name: &str) -> String {
+    format!("confluentinc/{name}:{CP_VERSION}")
+}
+
+/// A `${VAR:?...}` reference: Compose refuses to start when the variable is unset or empty.
+fn secret_ref(var: &str) -> String {
+    format!("${{{var}:?set {var} in .env (see .env.example)}}")
+}
+
+/// The Compose project name: lower-case letters, digits, `-` and `_`, starting with a letter or
+/// digit (Docker's rule).
+fn project_name(project: &Project) -> String {
+    let raw = project.name.as_ref().map_or("venice", |n| n.value.as_str()).to_lowercase();
+    let mut name: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    name = name.trim_start_matches(['-', '_']).to_string();
+    if name.is_empty() { "venice".into() } else { name }
+}
+
+/// A KRaft cluster id: 16 bytes, URL-safe base64 without padding (22 characters), derived from
+/// the project's name so that the same project gives the same file.
+fn cluster_id(project: &Project) -> String {
+    let name = project.name.as_ref().map_or("venice", |n| n.value.as_str());
+    let a = crate::avro::rabin(format!("venice-cluster-a:{name}").as_bytes());
+    let b = crate::avro::rabin(format!("venice-cluster-b:{name}").as_bytes());
+    let mut bytes = Vec::with_capacity(16);
+    bytes.extend_from_slice(&a.to_be_bytes());
+    bytes.extend_from_slice(&b.to_be_bytes());
+    base64_url(&bytes)
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The databases the stack's PostgreSQL holds: those without `host`, or with the host `postgres`.
+pub fn stack_databases(project: &Project) -> Vec<&Database> {
+    project.databases.iter().filter(|d| d.host.as_ref().is_none_or(|h| h.value == "postgres")).collect()
+}
+
+/// Renders the stack, or `None` when the project declares no `stack`.
+pub fn render(project: &Project) -> Option<StackFiles> {
+    let stack = project.stack.as_ref()?;
+    let mut info = StackInfo::default();
+    let mut services: BTreeMap<String, Service> = BTreeMap::new();
+    let mut volumes: BTreeMap<String, Empty> = BTreeMap::new();
+    // The Compose secrets of `file=` credentials, which the services that need them mount.
+    let mut secrets: BTreeSet<String> = BTreeSet::new();
+    let brokers = broker_count(stack);
+    let mode = stack.kafka.as_ref().map_or(KafkaMode::Kraft, |k| k.mode.value);
+    let broker_names: Vec<String> = (1..=brokers).map(broker_name).collect();
+    info.brokers = broker_names.clone();
+    let bootstrap = bootstrap(brokers);
+
+    if mode == KafkaMode::Zookeeper {
+        volumes.insert("zookeeper-data".into(), Empty {});
+        volumes.insert("zookeeper-log".into(), Empty {});
+        let mut environment = BTreeMap::new();
+        environment.insert("ZOOKEEPER_CLIENT_PORT".into(), "2181".into());
+        environment.insert("ZOOKEEPER_TICK_TIME".into(), "2000".into());
+        // The healthcheck asks `srvr`, a four-letter word ZooKeeper answers only when allowed.
+        environment.insert("KAFKA_OPTS".into(), "-Dzookeeper.4lw.commands.whitelist=srvr,ruok".into());
+        services.insert(
+            "zookeeper".into(),
+            Service {
+                image: cp_image("cp-zookeeper"),
+                hostname: Some("zookeeper".into()),
+                environment,
+                volumes: vec![
+                    "zookeeper-data:/var/lib/zookeeper/data".into(),
+                    "zookeeper-log:/var/lib/zookeeper/log".into(),
+                ],
+                healthcheck: Healthcheck::shell("echo srvr | nc -w 2 localhost 2181 | grep -q Mode", "10s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+    let cluster_id = cluster_id(project);
+    for i in 1..=brokers {
+        let name = broker_name(i);
+        let host_port = 9091 + i;
+        let mut env: BTreeMap<String, String> = BTreeMap::new();
+        let mut set = |k: &str, v: String| {
+            env.insert(k.to_string(), v);
+        };
+        match mode {
+            KafkaMode::Kraft => {
+                set("CLUSTER_ID", cluster_id.clone());
+                set("KAFKA_NODE_ID", i.to_string());
+                set("KAFKA_PROCESS_ROLES", "broker,controller".into());
+                let voters: Vec<String> = (1..=brokers).map(|j| format!("{j}@{}:29093", broker_name(j))).collect();
+                set("KAFKA_CONTROLLER_QUORUM_VOTERS", voters.join(","));
+                set("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER".into());
+                set(
+                    "KAFKA_LISTENERS",
+                    format!("PLAINTEXT://{name}:29092,CONTROLLER://{name}:29093,HOST://0.0.0.0:9092"),
+                );
+                set(
+                    "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT".into(),
+                );
+            }
+            KafkaMode::Zookeeper => {
+                set("KAFKA_BROKER_ID", i.to_string());
+                set("KAFKA_ZOOKEEPER_CONNECT", "zookeeper:2181".into());
+                set("KAFKA_LISTENERS", format!("PLAINTEXT://{name}:29092,HOST://0.0.0.0:9092"));
+                set("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT".into());
+            }
+        }
+        set("KAFKA_ADVERTISED_LISTENERS", format!("PLAINTEXT://{name}:29092,HOST://localhost:{host_port}"));
+        set("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT".into());
+        set("KAFKA_LOG_DIRS", "/var/lib/kafka/data".into());
+        // Topics come from topics.json (or the tools that create their own), never by accident.
+        set("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false".into());
+        // The talk's default retention is forever; a topic's own `retention` overrides it.
+        set("KAFKA_LOG_RETENTION_MS", "-1".into());
+        set("KAFKA_DEFAULT_REPLICATION_FACTOR", internal_replication(brokers));
+        set("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", internal_replication(brokers));
+        set("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", internal_replication(brokers));
+        set("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", brokers.min(2).to_string());
+        set("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0".into());
+        let volume = format!("{name}-data");
+        volumes.insert(volume.clone(), Empty {});
+        services.insert(
+            name.clone(),
+            Service {
+                image: cp_image("cp-kafka"),
+                hostname: Some(name.clone()),
+                environment: env,
+                ports: vec![format!("127.0.0.1:{host_port}:9092")],
+                volumes: vec![format!("{volume}:/var/lib/kafka/data")],
+                // KRaft brokers form their quorum together, so none waits for another.
+                depends_on: if mode == KafkaMode::Zookeeper {
+                    healthy(["zookeeper".to_string()])
+                } else {
+                    BTreeMap::new()
+                },
+                healthcheck: Healthcheck::shell(
+                    &format!("kafka-broker-api-versions --bootstrap-server {name}:29092 > /dev/null"),
+                    "30s",
+                ),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+
+    let registry = stack.schema_registry.is_some();
+    if registry {
+        let mut environment = BTreeMap::new();
+        environment.insert("SCHEMA_REGISTRY_HOST_NAME".into(), "schema-registry".into());
+        environment.insert("SCHEMA_REGISTRY_LISTENERS".into(), "http://0.0.0.0:8081".into());
+        environment.insert(
+            "SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS".into(),
+            format!("PLAINTEXT://{}", bootstrap.replace(',', ",PLAINTEXT://")),
+        );
+        environment.insert("SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR".into(), internal_replication(brokers));
+        services.insert(
+            "schema-registry".into(),
+            Service {
+                image: cp_image("cp-schema-registry"),
+                hostname: Some("schema-registry".into()),
+                environment,
+                ports: vec!["127.0.0.1:8081:8081".into()],
+                depends_on: healthy(broker_names.clone()),
+                healthcheck: Healthcheck::shell("curl -fsS http://localhost:8081/subjects > /dev/null", "20s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+    let with_registry = |mut names: Vec<String>| {
+        if registry {
+            names.push("schema-registry".into());
+        }
+        names
+    };
+
+    let databases = stack_databases(project);
+    if stack.postgres.is_some() {
+        volumes.insert("postgres-data".into(), Empty {});
+        let mut environment = BTreeMap::new();
+        environment.insert("POSTGRES_PASSWORD".into(), secret_ref(POSTGRES_ADMIN_VAR));
+        info.variables
+            .insert(POSTGRES_ADMIN_VAR.into(), "the password of the stack's PostgreSQL superuser `postgres`".into());
+        for var in database_vars(&databases, &mut info.notes) {
+            environment.insert(format!("VENICE_SECRET_{var}"), secret_ref(&var));
+            info.variables.insert(var, "a database credential of venice.kdl".into());
+        }
+        let postgres_secrets: Vec<String> = database_secrets(&databases).into_iter().collect();
+        secrets.extend(postgres_secrets.iter().cloned());
+        // Debezium reads the write-ahead log through logical decoding (pgoutput).
+        let logical = project.connectors.iter().any(
+            |c| matches!(&c.kind, Some(crate::model::ConnectorKind::Catalog(k)) if k.value == "debezium-postgres"),
+        );
+        let command = logical.then(|| {
+            ["postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=10", "-c", "max_wal_senders=10"]
+                .map(String::from)
+                .to_vec()
+        });
+        services.insert(
+            "postgres".into(),
+            Service {
+                image: POSTGRES_IMAGE.into(),
+                hostname: Some("postgres".into()),
+                command,
+                environment,
+                ports: vec!["127.0.0.1:5432:5432".into()],
+                volumes: vec![
+                    "postgres-data:/var/lib/postgresql/data".into(),
+                    "./postgres:/docker-entrypoint-initdb.d:ro".into(),
+                ],
+                secrets: postgres_secrets,
+                // Over TCP: while the image runs init.sh, its server listens on the socket only,
+                // so the stack is healthy once the databases exist.
+                healthcheck: Healthcheck::shell("pg_isready -h 127.0.0.1 -U postgres -d postgres", "10s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+
+    if let Some(connect) = &stack.connect {
+        let plugins: BTreeSet<&str> = connect.plugins.iter().map(|p| p.value.as_str()).collect();
+        let mut install = Vec::new();
+        let mut plugin_path = vec!["/usr/share/java".to_string(), "/usr/share/confluent-hub-components".to_string()];
+        for plugin in &plugins {
+            match *plugin {
+                "jdbc" => install.push(format!("confluent-hub install --no-prompt {JDBC_PLUGIN}")),
+                "debezium-postgres" => {
+                    install.push(maven_plugin("debezium-connector-postgres", DEBEZIUM_POSTGRES_VERSION))
+                }
+                "debezium-jdbc" => install.push(maven_plugin("debezium-connector-jdbc", DEBEZIUM_JDBC_VERSION)),
+                "file" => plugin_path.push(FILESTREAM_PATH.into()),
+                other => info
+                    .notes
+                    .push(format!("the Connect plugin `{other}` is not known to this venice; install it by hand")),
+            }
+        }
+        install.push("exec /etc/confluent/docker/run".into());
+        let mut env: BTreeMap<String, String> = BTreeMap::new();
+        let mut set = |k: &str, v: String| {
+            env.insert(k.to_string(), v);
+        };
+        let name = project_name(project);
+        set("CONNECT_BOOTSTRAP_SERVERS", bootstrap.clone());
+        set("CONNECT_REST_ADVERTISED_HOST_NAME", "connect".into());
+        set("CONNECT_REST_PORT", "8083".into());
+        set("CONNECT_GROUP_ID", format!("{name}-connect"));
+        set("CONNECT_CONFIG_STORAGE_TOPIC", format!("_{name}-connect-configs"));
+        set("CONNECT_OFFSET_STORAGE_TOPIC", format!("_{name}-connect-offsets"));
+        set("CONNECT_STATUS_STORAGE_TOPIC", format!("_{name}-connect-status"));
+        set("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
+        set("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
+        set("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
+        // Each connector config names its own converters; these are only the worker's defaults.
+        set("CONNECT_KEY_CONVERTER", "org.apache.kafka.connect.storage.StringConverter".into());
+        set("CONNECT_VALUE_CONVERTER", "org.apache.kafka.connect.json.JsonConverter".into());
+        set("CONNECT_PLUGIN_PATH", plugin_path.join(","));
+        // Secrets in connector configs are `${env:VAR}` (KIP-887) or `${dir:DIR:FILE}` (KIP-632).
+        set("CONNECT_CONFIG_PROVIDERS", "env,dir".into());
+        set(
+            "CONNECT_CONFIG_PROVIDERS_ENV_CLASS",
+            "org.apache.kafka.common.config.provider.EnvVarConfigProvider".into(),
+        );
+        set(
+            "CONNECT_CONFIG_PROVIDERS_DIR_CLASS",
+            "org.apache.kafka.common.config.provider.DirectoryConfigProvider".into(),
+        );
+        // A restarted worker gets its tasks back at once, not after five minutes.
+        set("CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS", "0".into());
+        let connector_databases: Vec<&Database> = project
+            .connectors
+            .iter()
+            .filter_map(|c| c.database.as_ref())
+            .filter_map(|d| project.database(&d.value))
+            .collect();
+        for var in database_vars(&connector_databases, &mut info.notes) {
+            env.insert(var.clone(), secret_ref(&var));
+            info.variables.insert(var, "a database credential of venice.kdl".into());
+        }
+        let connect_secrets: Vec<String> = database_secrets(&connector_databases).into_iter().collect();
+        secrets.extend(connect_secrets.iter().cloned());
+        let mut after = with_registry(broker_names.clone());
+        if stack.postgres.is_some()
+            && connector_databases.iter().any(|d| databases.iter().any(|s| std::ptr::eq(*s, *d)))
+        {
+            after.push("postgres".into());
+        }
+        volumes.insert("connect-plugins".into(), Empty {});
+        services.insert(
+            "connect".into(),
+            Service {
+                image: cp_image("cp-kafka-connect"),
+                hostname: Some("connect".into()),
+                command: Some(vec!["bash".into(), "-c".into(), install.join(" && ")]),
+                environment: env,
+                ports: vec!["127.0.0.1:8083:8083".into()],
+                volumes: vec!["connect-plugins:/usr/share/confluent-hub-components".into()],
+                depends_on: healthy(after),
+                secrets: connect_secrets,
+                // Plugins are downloaded on start: give it time.
+                healthcheck: Healthcheck::shell("curl -fsS http://localhost:8083/connectors > /dev/null", "120s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+
+    if stack.ksqldb.is_some() {
+        let mut env: BTreeMap<String, String> = BTreeMap::new();
+        let name = project_name(project).replace('-', "_");
+        env.insert("KSQL_BOOTSTRAP_SERVERS".into(), bootstrap.clone());
+        env.insert("KSQL_LISTENERS".into(), "http://0.0.0.0:8088".into());
+        env.insert("KSQL_KSQL_SERVICE_ID".into(), format!("{name}_"));
+        env.insert("KSQL_KSQL_INTERNAL_TOPIC_REPLICAS".into(), internal_replication(brokers));
+        env.insert("KSQL_KSQL_STREAMS_REPLICATION_FACTOR".into(), internal_replication(brokers));
+        env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_REPLICATION_FACTOR".into(), internal_replication(brokers));
+        env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_AUTO_CREATE".into(), "true".into());
+        // Queries start from the beginning of their topics: a pipeline processes every record.
+        env.insert("KSQL_KSQL_STREAMS_AUTO_OFFSET_RESET".into(), "earliest".into());
+        env.insert("KSQL_KSQL_LOGGING_PROCESSING_STREAM_AUTO_CREATE".into(), "true".into());
+        if registry {
+            env.insert("KSQL_KSQL_SCHEMA_REGISTRY_URL".into(), "http://schema-registry:8081".into());
+        }
+        services.insert(
+            "ksqldb-server".into(),
+            Service {
+                image: cp_image("cp-ksqldb-server"),
+                hostname: Some("ksqldb-server".into()),
+                environment: env,
+                ports: vec!["127.0.0.1:8088:8088".into()],
+                depends_on: healthy(with_registry(broker_names.clone())),
+                healthcheck: Healthcheck::shell("curl -fsS http://localhost:8088/healthcheck > /dev/null", "30s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+        services.insert(
+            "ksqldb-cli".into(),
+            Service {
+                image: cp_image("cp-ksqldb-cli"),
+                hostname: Some("ksqldb-cli".into()),
+                // The CLI is run with `docker compose exec`; the container only waits.
+                entrypoint: Some(vec!["/bin/sh".into()]),
+                tty: Some(true),
+                volumes: vec!["./ksql:/venice/ksql:ro".into()],
+                depends_on: healthy(["ksqldb-server".to_string()]),
+                healthcheck: Healthcheck::shell("command -v ksql > /dev/null", "5s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+
+    if let Some(ui) = &stack.ui {
+        let (image, port, mut env, check) = match ui.value.as_str() {
+            "akhq" => {
+                ("tchiotludo/akhq:0.25.1", 8080, BTreeMap::new(), "curl -fsS http://localhost:28081/health > /dev/null")
+            }
+            "kafka-ui" => (
+                "provectuslabs/kafka-ui:v0.7.2",
+                8080,
+                BTreeMap::new(),
+                "wget -q -O /dev/null http://localhost:8080/actuator/health",
+            ),
+            _ => (
+                "obsidiandynamics/kafdrop:4.1.0",
+                9000,
+                BTreeMap::new(),
+                "curl -fsS http://localhost:9000/actuator/health > /dev/null",
+            ),
+        };
+        match ui.value.as_str() {
+            "akhq" => {
+                let mut config = format!(
+                    "akhq:\n  connections:\n    {}:\n      properties:\n        bootstrap.servers: \"{bootstrap}\"\n",
+                    project_name(project)
+                );
+                if registry {
+                    config.push_str("      schema-registry:\n        url: \"http://schema-registry:8081\"\n");
+                }
+                if stack.connect.is_some() {
+                    config
+                        .push_str("      connect:\n        - name: connect\n          url: \"http://connect:8083\"\n");
+                }
+                env.insert("AKHQ_CONFIGURATION".into(), config);
+            }
+            "kafka-ui" => {
+                env.insert("KAFKA_CLUSTERS_0_NAME".into(), project_name(project));
+                env.insert("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS".into(), bootstrap.clone());
+                if registry {
+                    env.insert("KAFKA_CLUSTERS_0_SCHEMAREGISTRY".into(), "http://schema-registry:8081".into());
+                }
+                if stack.connect.is_some() {
+                    env.insert("KAFKA_CLUSTERS_0_KAFKACONNECT_0_NAME".into(), "connect".into());
+                    env.insert("KAFKA_CLUSTERS_0_KAFKACONNECT_0_ADDRESS".into(), "http://connect:8083".into());
+                }
+            }
+            _ => {
+                env.insert("KAFKA_BROKERCONNECT".into(), bootstrap.clone());
+                if registry {
+                    env.insert("SCHEMAREGISTRY_CONNECT".into(), "http://schema-registry:8081".into());
+                    env.insert("CMD_ARGS".into(), "--message.format=AVRO".into());
+                }
+            }
+        }
+        services.insert(
+            "ui".into(),
+            Service {
+                image: image.into(),
+                hostname: Some("ui".into()),
+                environment: env,
+                ports: vec![format!("127.0.0.1:{port}:{port}")],
+                depends_on: healthy(with_registry(broker_names.clone())),
+                healthcheck: Healthcheck::shell(check, "30s"),
+                restart: "unless-stopped",
+                ..Service::default()
+            },
+        );
+    }
+
+    info.services = services.keys().cloned().collect();
+    if !secrets.is_empty() {
+        info.variables.insert(
+            SECRETS_DIR_VAR.into(),
+            "the folder holding the files that `file=` credentials name (absolute, or relative to this folder)".into(),
+        );
+    }
+    let secrets = secrets
+        .into_iter()
+        .map(|name| {
+            let file = format!("${{{SECRETS_DIR_VAR}:?set {SECRETS_DIR_VAR} in .env (see .env.example)}}/{name}");
+            (name, SecretFile { file })
+        })
+        .collect();
+    let file = ComposeFile { name: project_name(project), services, volumes, secrets };
+    // Long one-line values (a command, a `${VAR:?...}`) stay on one line rather than folded.
+    let options = serde_saphyr::ser_options! { folded_wrap_chars: 1000 };
+    let yaml = serde_saphyr::to_string_with_options(&file, options).expect("the Compose file serializes");
+    let mut compose = String::new();
+    compose.push_str("# Generated by `venice build`: the local stack of venice.kdl. Do not edit; rebuild.\n");
+    compose.push_str(&format!("# Images: Confluent Platform {CP_VERSION}. Start: docker compose up -d --wait\n"));
+    compose.push_str(&yaml);
+
+    let postgres_init = stack.postgres.is_some().then(|| postgres_init(project, &databases, &mut info.notes));
+    let env_example = env_example(&info);
+    Some(StackFiles { compose, env_example, postgres_init, info })
+}
+
+/// `curl` the plugin archive of a Debezium connector from Maven Central into the plugin path.
+fn maven_plugin(artifact: &str, version: &str) -> String {
+    format!(
+        "mkdir -p /usr/share/confluent-hub-components/{artifact} && curl -fsSL \
+         https://repo1.maven.org/maven2/io/debezium/{artifact}/{version}/{artifact}-{version}-plugin.tar.gz \
+         | tar -xz -C /usr/share/confluent-hub-components"
+    )
+}
+
+/// The environment variables of the databases' credentials, sorted and deduplicated. A
+/// variable name that a shell could not use is left out, with a note.
+fn database_vars(databases: &[&Database], notes: &mut Vec<String>) -> BTreeSet<String> {
+    let mut vars = BTreeSet::new();
+    for database in databases {
+        for credential in [&database.user, &database.password].into_iter().flatten() {
+            match credential {
+                Credential::Env(var) if env_var_ok(&var.value) => {
+                    vars.insert(var.value.clone());
+                }
+                Credential::Env(var) => {
+                    notes.push(format!("the variable `{}` is not a valid environment variable name", var.value))
+                }
+                Credential::File(_) | Credential::Literal(_) => {}
+            }
+        }
+    }
+    vars
+}
+
+/// The Compose secret of a `file=` credential: named after the file, as the connector configs
+/// refer to it (`${dir:/run/secrets:FILE}`, `crate::connect`).
+fn secret_name(path: &std::path::Path) -> String {
+    file_name(&path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
+}
+
+/// The Compose secrets of the databases' `file=` credentials, sorted.
+fn database_secrets(databases: &[&Database]) -> BTreeSet<String> {
+    databases
+        .iter()
+        .flat_map(|d| [&d.user, &d.password])
+        .filter_map(|c| match c {
+            Some(Credential::File(path)) => Some(secret_name(&path.value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `.env.example`: every variable the stack reads, empty, with what it is for.
+fn env_example(info: &StackInfo) -> String {
+    let mut out = String::from(
+        "# The variables the stack reads. Copy this file to .env (beside docker-compose.yml) and set\n\
+         # every value; Compose refuses to start while one is empty. Never commit .env.\n",
+    );
+    for (var, what) in &info.variables {
+        out.push_str(&format!("\n# {what}\n{var}=\n"));
+    }
+    out
+}
+
+/// A PostgreSQL identifier, double-quoted.
+fn pg_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `postgres/init.sh`: run once by the PostgreSQL image on an empty data folder. Creates each
+/// role and database the project names, then the tables its sources capture (from their `ddl=`),
+/// as the database's user so that it owns them. Passwords come from the container's environment
+/// or its Compose secrets (`file=`), through psql variables, never from this file. Roles get `REPLICATION`, which Debezium's
+/// logical decoding needs; this is a local development stack.
+fn postgres_init(project: &Project, databases: &[&Database], notes: &mut Vec<String>) -> String {
+    let mut out = String::from(
+        "#!/bin/bash\n# Generated by `venice build`: the roles, databases and captured tables of venice.kdl.\n\
+         # The PostgreSQL image runs it once, when its data volume is empty.\nset -euo pipefail\n",
+    );
+    let user_of = |database: &Database| match &database.user {
+        Some(Credential::Literal(user)) => Some(user.value.clone()),
+        _ => None,
+    };
+    // Each role once, with the password variable of the first database that names it.
+    let mut roles: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for database in databases {
+        if matches!(database.user, Some(Credential::Env(_)) | Some(Credential::File(_))) {
+            notes.push(format!(
+                "database `{}` takes its user name from the environment or a file: the stack creates no role for it",
+                database.name.value
+            ));
+        }
+        let Some(user) = user_of(database) else { continue };
+        let password = match &database.password {
+            Some(Credential::Env(var)) if env_var_ok(&var.value) => Some(format!("\"$VENICE_SECRET_{}\"", var.value)),
+            Some(Credential::File(path)) => Some(format!("\"$(cat /run/secrets/{})\"", secret_name(&path.value))),
+            _ => None,
+        };
+        roles.entry(user).or_insert(password);
+    }
+    for (role, password) in &roles {
+        out.push_str(&format!("\n# role `{role}`\n"));
+        match password {
+            Some(value) => out.push_str(&format!(
+                "psql -v ON_ERROR_STOP=1 -U postgres -d postgres -v password={value} <<'SQL'\n\
+                 CREATE ROLE {} LOGIN REPLICATION PASSWORD :'password';\nSQL\n",
+                pg_ident(role)
+            )),
+            None => out.push_str(&format!(
+                "psql -v ON_ERROR_STOP=1 -U postgres -d postgres <<'SQL'\nCREATE ROLE {} LOGIN REPLICATION;\nSQL\n",
+                pg_ident(role)
+            )),
+        }
+    }
+    let mut created = BTreeSet::new();
+    for database in databases {
+        let db_name = database.db_name.as_ref().map_or(&database.name.value, |n| &n.value);
+        let user = user_of(database);
+        if created.insert(db_name.clone()) {
+            let owner = user.as_ref().map(|o| format!(" OWNER {}", pg_ident(o))).unwrap_or_default();
+            out.push_str(&format!(
+                "\n# database `{}`\npsql -v ON_ERROR_STOP=1 -U postgres -d postgres <<'SQL'\nCREATE DATABASE {}{owner};\nSQL\n",
+                database.name.value,
+                pg_ident(db_name)
+            ));
+        }
+        for (path, _) in ddl_files_of(project, database) {
+            let who = user.as_deref().unwrap_or("postgres");
+            out.push_str(&format!(
+                "psql -v ON_ERROR_STOP=1 -U {} -d {} -f /docker-entrypoint-initdb.d/{path}\n",
+                shell_word(who),
+                shell_word(db_name)
+            ));
+        }
+    }
+    out
+}
+
+/// The DDL files of the tables captured from one database: (path under `postgres/`, text).
+fn ddl_files_of(project: &Project, database: &Database) -> Vec<(String, String)> {
+    let db_name = database.db_name.as_ref().map_or(&database.name.value, |n| &n.value);
+    let mut files = Vec::new();
+    let from_here =
+        project.connectors.iter().filter(|c| c.database.as_ref().is_some_and(|d| d.value == database.name.value));
+    for connector in from_here {
+        for table in &connector.tables {
+            if let Some(ddl) = &table.ddl {
+                files.push((
+                    format!("ddl/{}/{}.sql", file_name(db_name), file_name(&table.table.value)),
+                    ddl.text.clone(),
+                ));
+            }
+        }
+    }
+    files
+}
+
+/// The DDL files of captured tables, beside init.sh: (path under `postgres/`, text), each once.
+pub fn ddl_files(project: &Project) -> Vec<(String, String)> {
+    let mut files = BTreeMap::new();
+    for database in stack_databases(project) {
+        for (path, text) in ddl_files_of(project, database) {
+            files.entry(path).or_insert(text);
+        }
+    }
+    files.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_of_sixteen_bytes_is_twenty_two_characters() {
+        assert_eq!(base64_url(b"hello"), "aGVsbG8");
+        assert_eq!(base64_url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(base64_url(&[0u8; 16]).len(), 22);
+    }
+}

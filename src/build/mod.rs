@@ -1,0 +1,210 @@
+//! `venice build`: everything needed to run a checked project, rendered from the model.
+//!
+//! Each output has its file here: `compose` (the stack: docker-compose.yml, .env.example,
+//! postgres/), `topics` (topics.json), `registry` (registry/), `connectors` (connect/, from the
+//! connector catalog), `sql` (sql/, the JDBC sinks' tables), `ksql` (ksql/), `manifest`
+//! (manifest.json) and `readme` (README.md). [`render`] builds the whole output set in memory, as
+//! relative paths and texts; [`write`] puts it in the output folder. Rendering is pure and
+//! deterministic: the same project gives byte-identical files.
+//!
+//! A build never writes over files it did not make: the output folder must be missing, empty, or
+//! an earlier build (its manifest.json says so). Each file is written to a temporary file and
+//! renamed; files an earlier build made that this one does not are removed.
+
+pub mod compose;
+mod connectors;
+pub mod ksql;
+pub mod manifest;
+mod names;
+mod readme;
+pub mod registry;
+mod sql;
+pub mod topics;
+
+use crate::check::Checked;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+
+pub use names::file_name;
+
+/// The manifest's file name, which also marks a folder as a build.
+pub const MANIFEST: &str = "manifest.json";
+
+/// The build's default output folder, inside the project folder.
+pub const DEFAULT_OUT: &str = "build";
+
+/// The files of a build, by path relative to the output folder (forward slashes).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub files: BTreeMap<String, String>,
+    /// The Compose services, sorted (empty without a stack).
+    pub services: Vec<String>,
+    /// The Kafka service names.
+    pub brokers: Vec<String>,
+    /// What the build could not wire into the stack, also listed in its README.
+    pub notes: Vec<String>,
+}
+
+impl Rendered {
+    fn add(&mut self, path: String, text: String) {
+        self.files.insert(path, text);
+    }
+}
+
+/// A JSON file: pretty-printed, keys in the order they were built, one trailing newline.
+pub fn json_file(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON serializes");
+    text.push('\n');
+    text
+}
+
+/// The names of the schemas venice derived for Debezium sources (`crate::connect::is_derived`),
+/// collected once: their converters register them, so the build does not.
+pub fn derived_schemas(project: &crate::model::Project) -> BTreeSet<&str> {
+    project
+        .schemas
+        .iter()
+        .filter(|s| s.doc.as_deref().is_some_and(|d| d.starts_with(crate::connect::DERIVED_DOC)))
+        .map(|s| s.name.value.as_str())
+        .collect()
+}
+
+/// Renders every output of a checked project that has no errors. `dir` is the project folder
+/// (paths in the manifest are relative to it).
+pub fn render(checked: &Checked, dir: &Path) -> Rendered {
+    let project = &checked.project;
+    let mut rendered = Rendered::default();
+    if let Some(stack) = compose::render(project) {
+        rendered.add("docker-compose.yml".into(), stack.compose);
+        rendered.add(".env.example".into(), stack.env_example);
+        if let Some(init) = stack.postgres_init {
+            rendered.add("postgres/init.sh".into(), init);
+            for (path, text) in compose::ddl_files(project) {
+                rendered.add(format!("postgres/{path}"), text);
+            }
+        }
+        rendered.services = stack.info.services;
+        rendered.brokers = stack.info.brokers;
+        rendered.notes = stack.info.notes;
+    }
+    rendered.add("topics.json".into(), topics::render(project));
+    let (subjects, registry_files) = registry::render(project, &checked.sources);
+    for (path, text) in registry_files {
+        rendered.add(path, text);
+    }
+    for (path, text) in connectors::render(project) {
+        rendered.add(path, text);
+    }
+    for (path, text) in sql::render(project) {
+        rendered.add(path, text);
+    }
+    let ksql_files = ksql::render(project);
+    for file in &ksql_files {
+        rendered.add(file.path.clone(), file.text.clone());
+    }
+    let readme = readme::render(project, &rendered, &subjects, &ksql_files);
+    rendered.add("README.md".into(), readme);
+    let manifest = manifest::render(project, dir, &rendered, &subjects, &ksql_files);
+    rendered.add(MANIFEST.into(), json_file(&manifest));
+    rendered
+}
+
+/// Why the output folder could not be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteError(pub String);
+
+/// Writes a build into `out`: each file through a temporary file and a rename, then removes the
+/// files an earlier build there made that this one does not. Refuses a folder that holds files
+/// and no earlier build, or that holds a venice.kdl.
+pub fn write(rendered: &Rendered, out: &Path) -> Result<(), WriteError> {
+    let shown = out.display();
+    let fail = |what: &str, e: std::io::Error| WriteError(format!("cannot {what}: {e}"));
+    let earlier = earlier_outputs(out)?;
+    std::fs::create_dir_all(out).map_err(|e| fail(&format!("create `{shown}`"), e))?;
+    for (path, text) in &rendered.files {
+        let target = out.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| fail(&format!("create `{}`", parent.display()), e))?;
+        }
+        // An unchanged file is left alone: a rebuild of a large project rewrites only what changed.
+        if std::fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
+            continue;
+        }
+        write_atomically(&target, text.as_bytes(), path.ends_with(".sh"))
+            .map_err(|e| fail(&format!("write `{}`", target.display()), e))?;
+    }
+    let now: BTreeSet<&str> = rendered.files.keys().map(String::as_str).collect();
+    for stale in earlier.iter().filter(|p| !now.contains(p.as_str())) {
+        let path = out.join(stale);
+        if path.is_file() {
+            std::fs::remove_file(&path).map_err(|e| fail(&format!("remove `{}`", path.display()), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The files an earlier build in `out` made (from its manifest), or an error when `out` holds
+/// something that is not a build.
+fn earlier_outputs(out: &Path) -> Result<Vec<String>, WriteError> {
+    let Ok(mut entries) = std::fs::read_dir(out) else { return Ok(Vec::new()) };
+    if entries.next().is_none() {
+        return Ok(Vec::new());
+    }
+    let refuse = |why: &str| {
+        Err(WriteError(format!(
+            "`{}` {why}; give an empty or new folder with --out (a build replaces only its own files)",
+            out.display()
+        )))
+    };
+    if out.join(crate::syntax::loader::PROJECT_FILE).exists() {
+        return refuse("holds a venice.kdl");
+    }
+    let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
+        return refuse("is not empty and holds no build of venice");
+    };
+    let manifest: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(_) => return refuse("holds a manifest.json that venice did not write"),
+    };
+    if manifest.get("generator").and_then(|g| g.as_str()) != Some("venice build") {
+        return refuse("holds a manifest.json that venice did not write");
+    }
+    let outputs = manifest.get("outputs").and_then(|o| o.as_array()).cloned().unwrap_or_default();
+    Ok(outputs.iter().filter_map(|o| o.as_str()).filter(|p| is_inside(p)).map(str::to_string).collect())
+}
+
+/// Whether a relative path from a manifest stays inside the output folder.
+fn is_inside(path: &str) -> bool {
+    let path = PathBuf::from(path);
+    !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Writes `bytes` to a temporary file beside `target`, then renames it over `target`.
+pub fn write_atomically(target: &Path, bytes: &[u8], executable: bool) -> std::io::Result<()> {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = target.with_file_name(format!(".{name}.venice-tmp"));
+    std::fs::write(&temporary, bytes)?;
+    #[cfg(unix)]
+    if executable {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o755))?;
+    }
+    #[cfg(not(unix))]
+    let _ = executable;
+    std::fs::rename(&temporary, target).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_removed() {
+        assert!(is_inside("ksql/01-stream-orders.sql"));
+        for bad in ["", "../x", "/etc/passwd", "a/../../b", "./x"] {
+            assert!(!is_inside(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The records a connector reads or writes, as Kafka Connect schemas, and the table a JDBC sink
+//! writes from them.
+//!
+//! A sink's record schema is, in order: the Avro `schema=` of its own serde, the Avro schema its
+//! topic declares or a writer names, or what a Debezium source that writes the topic derives
+//! from its table's DDL. Topics a ksqlDB query writes have no known schema until the ksqlDB
+//! front end infers it; for those, nothing is said.
+
+use super::catalog::{self, Kind};
+use super::derive::{self, Derived, Options};
+use super::render::topic_prefix;
+use crate::avro::Catalog;
+use crate::avro::mapping::{self, ConnectKind, ConnectSchema};
+use crate::model::{CapturedTable, Connector, Direction, Format, PkSource, Project, Serde, Side, Spanned};
+use crate::source::Span;
+use std::fmt::Write as _;
+
+/// Where a record schema comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A venice `schema` (Avro), by name.
+    Schema(String),
+    /// Derived from a Debezium source's DDL: the source, the table, and whether the value is
+    /// the change event envelope (no `unwrap`).
+    Debezium { source: String, table: String, envelope: bool },
+}
+
+impl Origin {
+    /// As a label says it: "schema `Order`", "the DDL of `public.orders`".
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Schema(name) => format!("schema `{name}`"),
+            Origin::Debezium { table, .. } => format!("the DDL of `{table}`"),
+        }
+    }
+}
+
+/// A record schema as Connect sees it, with the places its top-level fields are written.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub origin: Origin,
+    pub schema: ConnectSchema,
+    /// Each top-level field's name and where it is declared (.avsc field name, DDL column).
+    pub fields: Vec<(String, Span)>,
+    /// Where the schema is declared as a whole (the schema's text, the DDL).
+    pub span: Span,
+}
+
+impl Record {
+    /// The top-level fields, when the record is a struct.
+    pub fn struct_fields(&self) -> Option<&[(String, ConnectSchema)]> {
+        match &self.schema.kind {
+            ConnectKind::Struct(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// Where a top-level field is declared.
+    pub fn field_span(&self, name: &str) -> Span {
+        self.fields.iter().find(|(n, _)| n == name).map_or(self.span, |(_, span)| *span)
+    }
+}
+
+/// The Debezium source and captured table that write a topic, if one does.
+pub fn debezium_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Connector, &'p CapturedTable)> {
+    project
+        .connectors
+        .iter()
+        .filter(|c| c.direction == Direction::Source)
+        .filter(|c| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres))
+        .find_map(|c| c.tables.iter().find(|t| t.topic.value == topic).map(|t| (c, t)))
+}
+
+/// What Debezium derives for a captured table, when its DDL is given and readable.
+pub fn derived(source: &Connector, table: &CapturedTable) -> Option<Derived> {
+    let ddl = table.ddl.as_ref()?;
+    derive::derive(&topic_prefix(source), table, ddl, Options::of(source)).ok()
+}
+
+/// The record schema a connector reads (a sink) or writes (a source) on one side of `topic`.
+pub fn record(project: &Project, connector: &Connector, topic: &str, side: Side) -> Option<Record> {
+    let own = match side {
+        Side::Key => connector.key.as_ref(),
+        Side::Value => connector.value.as_ref(),
+    };
+    if let Some(record) = avro_record(&project.avro, own) {
+        return Some(record);
+    }
+    topic_record(project, topic, side)
+}
+
+/// The record schema a topic carries on a side: its declared Avro schema, a writer's, or a
+/// Debezium source's derived one.
+pub fn topic_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
+    // What a Debezium source writes comes first: it is what is on the wire.
+    if let Some(record) = debezium_record(project, topic, side) {
+        return Some(record);
+    }
+    let declared = project.topic(topic).and_then(|t| match side {
+        Side::Key => t.key.as_ref(),
+        Side::Value => t.value.as_ref(),
+    });
+    if let Some(record) = avro_record(&project.avro, declared) {
+        return Some(record);
+    }
+    let edges = project.edges.get(topic)?;
+    edges.writers.iter().find_map(|writer| avro_record(&project.avro, writer.serde(side)))
+}
+
+/// The record a Debezium source derives from its DDL for a topic it writes.
+fn debezium_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
+    let (source, table) = debezium_writer(project, topic)?;
+    let derived = derived(source, table)?;
+    let unwrap = source.unwrap.as_ref().is_some_and(|u| u.value);
+    let ddl = table.ddl.as_ref()?;
+    let span = ddl.span(0, ddl.text.len().min(1));
+    let schema = match side {
+        Side::Key => derived.key.clone()?,
+        Side::Value => derived.value(unwrap).clone(),
+    };
+    let fields = match (side, unwrap) {
+        (Side::Value, false) => Vec::new(),
+        _ => derived.columns.iter().map(|c| (c.name.clone(), c.span)).collect(),
+    };
+    let origin = Origin::Debezium {
+        source: source.name.value.clone(),
+        table: derived.table.clone(),
+        envelope: side == Side::Value && !unwrap,
+    };
+    Some(Record { origin, schema, fields, span })
+}
+
+/// The Connect schema of a serde's Avro `schema=`, if it names a parsed Avro schema.
+fn avro_record(catalog: &Catalog, serde: Option<&Serde>) -> Option<Record> {
+    let serde = serde?;
+    if !matches!(serde.format.value, Format::Avro | Format::AvroRaw) {
+        return None;
+    }
+    let name: &Spanned<String> = serde.schema.as_ref()?;
+    let id = catalog.schema_id(&name.value)?;
+    let entry = catalog.get(id);
+    let schema = mapping::connect_schema(catalog, &entry.root).ok()?;
+    let fields = entry
+        .root
+        .named()
+        .map(|id| catalog.named(id).fields().iter().map(|f| (f.name.clone(), f.name_span)).collect())
+        .unwrap_or_default();
+    Some(Record { origin: Origin::Schema(name.value.clone()), schema, fields, span: entry.span })
+}
+
+/// Whether the connector is a JDBC sink.
+pub fn is_jdbc_sink(connector: &Connector) -> bool {
+    connector.direction == Direction::Sink && catalog::of(connector).is_some_and(|e| e.is_jdbc_sink())
+}
+
+/// The PostgreSQL column type a JDBC sink gives a Connect schema. Confluent's sink maps the
+/// Connect type (`PostgreSqlDatabaseDialect.getSqlType`, see `avro::mapping`), so Debezium's
+/// semantic types arrive as their plain numbers; Debezium's sink knows its own semantic types
+/// (its "Data type mappings" for the PostgreSQL dialect).
+pub fn column_type(schema: &ConnectSchema, debezium_sink: bool) -> Result<String, mapping::Unsupported> {
+    if debezium_sink {
+        let known = match schema.name.as_deref() {
+            Some(derive::DEBEZIUM_DATE) => Some("DATE"),
+            Some(derive::DEBEZIUM_TIME | derive::DEBEZIUM_MICRO_TIME) => Some("TIME"),
+            Some(derive::DEBEZIUM_TIMESTAMP | derive::DEBEZIUM_MICRO_TIMESTAMP) => Some("TIMESTAMP"),
+            Some(derive::DEBEZIUM_ZONED_TIMESTAMP) => Some("TIMESTAMP WITH TIME ZONE"),
+            Some(derive::DEBEZIUM_ZONED_TIME) => Some("TIME WITH TIME ZONE"),
+            Some(derive::DEBEZIUM_VARIABLE_SCALE_DECIMAL) => Some("NUMERIC"),
+            Some(derive::DEBEZIUM_JSON) => Some("JSON"),
+            Some(derive::DEBEZIUM_UUID) => Some("UUID"),
+            Some(derive::DEBEZIUM_XML) => Some("XML"),
+            Some(derive::DEBEZIUM_MICRO_DURATION) => Some("INTERVAL"),
+            _ => None,
+        };
+        if let Some(known) = known {
+            return Ok(known.into());
+        }
+        if schema.kind == ConnectKind::Int16 || schema.kind == ConnectKind::Int8 {
+            return Ok("SMALLINT".into());
+        }
+    }
+    mapping::postgres_type(schema)
+}
+
+/// The value record a JDBC sink stores: the row of a Debezium envelope for Debezium's sink
+/// (which reads `after` itself), the record otherwise.
+pub fn stored_value(record: &Record, debezium_sink: bool) -> Option<Vec<(String, ConnectSchema)>> {
+    let fields = record.struct_fields()?;
+    let envelope = matches!(record.origin, Origin::Debezium { envelope: true, .. });
+    if envelope && debezium_sink {
+        return fields.iter().find(|(n, _)| n == "after").and_then(|(_, after)| match &after.kind {
+            ConnectKind::Struct(row) => Some(row.clone()),
+            _ => None,
+        });
+    }
+    Some(fields.to_vec())
+}
+
+/// The `CREATE TABLE` a JDBC sink writes, for review (see [`super::sink_table_sql`]).
+pub fn create_table(project: &Project, connector: &Connector) -> Option<String> {
+    if !is_jdbc_sink(connector) {
+        return None;
+    }
+    let debezium = catalog::of(connector).is_some_and(|e| e.kind == Kind::DebeziumJdbc);
+    let topic = connector.topic.as_ref()?;
+    // Debezium's sink names a table after its topic with dots made underscores (see `render`).
+    let table = match &connector.table {
+        Some(table) => table.value.clone(),
+        None if debezium => topic.value.replace('.', "_"),
+        None => topic.value.clone(),
+    };
+    let mut out = String::new();
+    let entry = catalog::of(connector).map_or("", |e| e.name);
+    let _ = writeln!(
+        out,
+        "-- The table that sink `{}` ({entry}) writes from topic `{}`.",
+        connector.name.value, topic.value
+    );
+    let Some(value) = record(project, connector, &topic.value, Side::Value) else {
+        let _ = writeln!(
+            out,
+            "-- The value schema of topic `{}` is not known to venice, so the sink creates the columns from the first record it reads.",
+            topic.value
+        );
+        return Some(out);
+    };
+    let _ = writeln!(out, "-- Columns from {}.", value.origin.describe());
+    if !debezium && connector.table.is_none() && topic.value.contains('.') {
+        let _ = writeln!(
+            out,
+            "-- Without `table`, Confluent's sink reads the dotted topic name as catalog.schema.table: give the sink a `table`."
+        );
+    }
+    let Some(value_fields) = stored_value(&value, debezium) else {
+        let _ = writeln!(out, "-- The value is not a record, so the sink has no columns for it.");
+        return Some(out);
+    };
+    let source = connector.pk.as_ref().map_or(PkSource::None, |pk| pk.source.value);
+    let named: Vec<&str> = connector.pk.iter().flat_map(|pk| pk.fields.iter().map(|f| f.value.as_str())).collect();
+    // (name, schema) of each column, key columns first, as both sinks order them.
+    let mut columns: Vec<(String, Result<String, String>, bool)> = Vec::new();
+    let mut key: Vec<String> = Vec::new();
+    let add = |name: &str, schema: &ConnectSchema, not_null: bool, columns: &mut Vec<_>| {
+        let sql = column_type(schema, debezium).map_err(|e| e.to_string());
+        columns.push((name.to_string(), sql, not_null || !schema.optional));
+    };
+    match source {
+        PkSource::None => {}
+        PkSource::Kafka => {
+            for (name, ty) in
+                [("__connect_topic", "TEXT"), ("__connect_partition", "INT"), ("__connect_offset", "BIGINT")]
+            {
+                columns.push((name.into(), Ok(ty.into()), true));
+                key.push(name.into());
+            }
+        }
+        PkSource::RecordKey => {
+            let key_record = record(project, connector, &topic.value, Side::Key);
+            match key_record.as_ref().map(|r| &r.schema) {
+                Some(ConnectSchema { kind: ConnectKind::Struct(fields), .. }) => {
+                    for (name, schema) in fields.iter().filter(|(n, _)| named.is_empty() || named.contains(&n.as_str()))
+                    {
+                        add(name, schema, true, &mut columns);
+                        key.push(name.clone());
+                    }
+                }
+                Some(primitive) => {
+                    let name = named.first().copied().unwrap_or("__connect_key");
+                    add(name, primitive, true, &mut columns);
+                    key.push(name.into());
+                }
+                None => {
+                    // A primitive key in a format without a registry schema.
+                    let format = super::render::serde(project, connector, true).map(|s| s.format.value);
+                    let sql = match format {
+                        Some(Format::String | Format::Delimited) => Some("TEXT"),
+                        Some(Format::Int) => Some("INT"),
+                        Some(Format::Long) => Some("BIGINT"),
+                        Some(Format::Double) => Some("DOUBLE PRECISION"),
+                        Some(Format::Bytes) => Some("BYTEA"),
+                        _ => None,
+                    };
+                    if let (Some(sql), Some(name)) = (sql, named.first()) {
+                        columns.push((name.to_string(), Ok(sql.into()), true));
+                        key.push(name.to_string());
+                    }
+                }
+            }
+        }
+        PkSource::RecordValue => {
+            for name in &named {
+                key.push(name.to_string());
+            }
+        }
+    }
+    for (name, schema) in &value_fields {
+        if columns.iter().any(|(n, _, _)| n == name) {
+            continue;
+        }
+        let in_key = source == PkSource::RecordValue && (key.contains(name) || named.is_empty());
+        add(name, schema, in_key, &mut columns);
+        if source == PkSource::RecordValue && named.is_empty() {
+            key.push(name.clone());
+        }
+    }
+    let quote = |name: &str| {
+        if debezium { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+    };
+    let table_name = table.split('.').map(quote).collect::<Vec<_>>().join(".");
+    let _ = writeln!(out, "CREATE TABLE {table_name} (");
+    let mut lines = Vec::new();
+    for (name, sql, not_null) in &columns {
+        match sql {
+            Ok(sql) => lines.push(format!("    {} {sql}{}", quote(name), if *not_null { " NOT NULL" } else { "" })),
+            Err(why) => {
+                let _ = writeln!(out, "    -- {}: no column type for {why} (V406)", quote(name));
+            }
+        }
+    }
+    if !key.is_empty() {
+        lines.push(format!("    PRIMARY KEY ({})", key.iter().map(|k| quote(k)).collect::<Vec<_>>().join(", ")));
+    }
+    let _ = writeln!(out, "{}", lines.join(",\n"));
+    let _ = writeln!(out, ");");
+    Some(out)
+}

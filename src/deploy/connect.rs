@@ -1,0 +1,188 @@
+//! A Kafka Connect REST client: every connector with its config and status in one request,
+//! `PUT /connectors/NAME/config` (create or update, retrying the 409 a worker answers while the
+//! group rebalances), status, restart, `/connector-plugins/CLASS/config/validate`, delete.
+//! Reference: kafka.apache.org, "Kafka Connect REST Interface".
+
+use super::http::{Reply, Retry, Service, Unreachable, with_backoff};
+use super::registry::segment;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    Unreachable(Unreachable),
+    Refused { what: String, status: u16, message: String },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Unreachable(u) => u.fmt(f),
+            Error::Refused { what, status, message } => write!(f, "Kafka Connect refused {what}: {status}: {message}"),
+        }
+    }
+}
+
+impl From<Unreachable> for Error {
+    fn from(u: Unreachable) -> Self {
+        Error::Unreachable(u)
+    }
+}
+
+fn refused(what: &str, reply: &Reply) -> Error {
+    Error::Refused { what: what.to_string(), status: reply.status, message: reply.message() }
+}
+
+/// A deployed connector: its config as the worker keeps it, and its state and its tasks'.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Deployed {
+    pub config: BTreeMap<String, String>,
+    /// `RUNNING`, `PAUSED`, `FAILED`, `UNASSIGNED`, ... (empty when unknown).
+    pub state: String,
+    pub task_states: Vec<String>,
+}
+
+impl Deployed {
+    pub fn failed(&self) -> bool {
+        self.state == "FAILED" || self.task_states.iter().any(|s| s == "FAILED")
+    }
+}
+
+pub struct Connect {
+    pub service: Service,
+    /// How long to keep retrying a 409 (a rebalance) before giving up.
+    pub rebalance_bound: Duration,
+}
+
+fn strings(config: &Value) -> BTreeMap<String, String> {
+    config
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect()
+}
+
+impl Connect {
+    pub fn new(service: Service) -> Connect {
+        Connect { service, rebalance_bound: Duration::from_secs(60) }
+    }
+
+    /// Answers when the worker has joined its group: `GET /connectors` is 200.
+    pub fn ping(&self) -> Result<(), Error> {
+        let reply = self.service.get("/connectors")?;
+        if reply.ok() { Ok(()) } else { Err(refused("`GET /connectors`", &reply)) }
+    }
+
+    /// Every connector with its config and status (`?expand=info&expand=status`, one request).
+    pub fn connectors(&self) -> Result<BTreeMap<String, Deployed>, Error> {
+        let reply = self.retrying("listing the connectors", || self.service.get("/connectors?expand=info&expand=status"))?;
+        let mut out = BTreeMap::new();
+        for (name, entry) in reply.json().as_object().into_iter().flatten() {
+            let status = &entry["status"];
+            out.insert(
+                name.clone(),
+                Deployed {
+                    config: strings(&entry["info"]["config"]),
+                    state: status["connector"]["state"].as_str().unwrap_or_default().to_string(),
+                    task_states: status["tasks"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| t["state"].as_str().map(str::to_owned))
+                        .collect(),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// A request retried while the worker answers 409 (rebalancing) or is briefly unreachable.
+    fn retrying(&self, what: &str, mut send: impl FnMut() -> Result<Reply, Unreachable>) -> Result<Reply, Error> {
+        let result = with_backoff(self.rebalance_bound, || match send() {
+            Ok(reply) if reply.status == 409 => Err(Retry::Again(refused(what, &reply))),
+            Ok(reply) if reply.ok() || reply.status == 404 => Ok(Some(reply)),
+            Ok(reply) => Err(Retry::Fatal(refused(what, &reply))),
+            Err(unreachable) => Err(Retry::Fatal(Error::Unreachable(unreachable))),
+        });
+        match result {
+            Ok(reply) => Ok(reply),
+            Err(Retry::Fatal(e) | Retry::Again(e) | Retry::TimedOut(Some(e))) => Err(e),
+            Err(Retry::TimedOut(None)) => Err(Error::Refused { what: what.into(), status: 409, message: "rebalancing".into() }),
+        }
+    }
+
+    /// Creates or updates a connector (`PUT /connectors/NAME/config`); true when created.
+    pub fn put_config(&self, name: &str, config: &Map<String, Value>) -> Result<bool, Error> {
+        let body = Value::Object(config.clone());
+        let path = format!("/connectors/{}/config", segment(name));
+        let what = format!("the config of `{name}`");
+        let reply = self.retrying(&what, || self.service.request("PUT", &path, Some(&body)))?;
+        if reply.status == 404 {
+            return Err(refused(&what, &reply));
+        }
+        Ok(reply.status == 201)
+    }
+
+    /// Restarts a connector and its failed tasks (`POST .../restart?includeTasks=true&onlyFailed=true`).
+    pub fn restart(&self, name: &str) -> Result<(), Error> {
+        let path = format!("/connectors/{}/restart?includeTasks=true&onlyFailed=true", segment(name));
+        let what = format!("restarting `{name}`");
+        let reply = self.retrying(&what, || self.service.request("POST", &path, None))?;
+        if reply.status == 404 {
+            return Err(refused(&what, &reply));
+        }
+        Ok(())
+    }
+
+    pub fn status(&self, name: &str) -> Result<Option<Deployed>, Error> {
+        let reply = self.retrying("a status", || self.service.get(&format!("/connectors/{}/status", segment(name))))?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        let json = reply.json();
+        Ok(Some(Deployed {
+            config: BTreeMap::new(),
+            state: json["connector"]["state"].as_str().unwrap_or_default().to_string(),
+            task_states: json["tasks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["state"].as_str().map(str::to_owned))
+                .collect(),
+        }))
+    }
+
+    /// Validates a config against its plugin: the error messages, by key (empty when valid).
+    pub fn validate(&self, config: &Map<String, Value>) -> Result<BTreeMap<String, Vec<String>>, Error> {
+        let class = config.get("connector.class").and_then(Value::as_str).unwrap_or_default();
+        // The plugin may be named by its simple class name or its full one.
+        let path = format!("/connector-plugins/{}/config/validate", segment(class));
+        let body = Value::Object(config.clone());
+        let what = format!("validating a `{class}` config");
+        let reply = self.retrying(&what, || self.service.request("PUT", &path, Some(&body)))?;
+        if reply.status == 404 {
+            return Err(refused(&what, &reply));
+        }
+        let mut errors = BTreeMap::new();
+        for entry in reply.json()["configs"].as_array().into_iter().flatten() {
+            let messages: Vec<String> = entry["value"]["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect();
+            if !messages.is_empty() {
+                errors.insert(entry["value"]["name"].as_str().unwrap_or_default().to_string(), messages);
+            }
+        }
+        Ok(errors)
+    }
+
+    pub fn delete(&self, name: &str) -> Result<(), Error> {
+        let path = format!("/connectors/{}", segment(name));
+        self.retrying(&format!("deleting `{name}`"), || self.service.request("DELETE", &path, None))?;
+        Ok(())
+    }
+}

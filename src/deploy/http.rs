@@ -1,0 +1,277 @@
+//! The HTTP layer the REST clients share: one `ureq` agent per service, a base URL that may have
+//! a path (`http://host:8081/apis/ccompat/v7`), basic auth or a bearer token, JSON in and out.
+//!
+//! Every status comes back as a [`Reply`] (the clients decide what a 404 or a 409 means); only a
+//! service that cannot be reached is an [`Unreachable`] error, which names the service and where.
+
+use std::time::{Duration, Instant};
+
+/// Credentials for a service, resolved from the target (`env=`/`file=`) before any request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    #[default]
+    None,
+    Basic {
+        user: String,
+        password: String,
+    },
+    Bearer(String),
+}
+
+/// A service could not be reached (connection refused, a timeout, a name that does not resolve).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// `schema registry`, `Kafka Connect`, `ksqlDB`, `Kafka`.
+    pub service: &'static str,
+    /// The URL (or `host:port`) it was asked at.
+    pub at: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is not answering at {} ({})", self.service, self.at, self.reason)
+    }
+}
+
+/// One answer: its status and body (JSON when the service speaks it).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The service's own error text: `message` of a JSON error body, else the body.
+    pub fn message(&self) -> String {
+        let json = self.json();
+        json.get("message")
+            .and_then(|m| m.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.body.chars().take(300).collect())
+    }
+}
+
+/// An HTTP service at a base URL.
+#[derive(Clone)]
+pub struct Service {
+    pub name: &'static str,
+    /// The base URL without a trailing slash.
+    pub base: String,
+    auth: Auth,
+    agent: ureq::Agent,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("name", &self.name).field("base", &self.base).finish()
+    }
+}
+
+/// The base64 of basic auth (RFC 4648, with padding); a dependency for twenty lines is not worth it.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+impl Service {
+    /// `timeout` bounds each request as a whole (connect, send, read).
+    pub fn new(name: &'static str, base: &str, auth: Auth, timeout: Duration) -> Service {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
+            .user_agent(concat!("venice/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Service {
+            name,
+            base: base.trim_end_matches('/').to_string(),
+            auth,
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorization(&self) -> Option<String> {
+        match &self.auth {
+            Auth::None => None,
+            Auth::Basic { user, password } => Some(format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))),
+            Auth::Bearer(token) => Some(format!("Bearer {token}")),
+        }
+    }
+
+    /// One request; `body` is sent as JSON. Any status is a reply; only a transport failure errs.
+    pub fn request(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Reply, Unreachable> {
+        let url = self.url(path);
+        let unreachable = |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e) };
+        let auth = self.authorization();
+        let content = "application/json";
+        let accept = "application/json";
+        let result = match (method, body) {
+            ("GET" | "DELETE", _) => {
+                let mut r = if method == "GET" { self.agent.get(&url) } else { self.agent.delete(&url) };
+                r = r.header("Accept", accept);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
+            (_, body) => {
+                let mut r = match method {
+                    "PUT" => self.agent.put(&url),
+                    _ => self.agent.post(&url),
+                };
+                r = r.header("Accept", accept).header("Content-Type", content);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                let text = body.map(|b| b.to_string()).unwrap_or_default();
+                r.send(text)
+            }
+        };
+        let mut response = result.map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
+        Ok(Reply { status, body })
+    }
+
+    pub fn get(&self, path: &str) -> Result<Reply, Unreachable> {
+        self.request("GET", path, None)
+    }
+}
+
+/// A transport error in a few words.
+fn reason(error: &ureq::Error) -> String {
+    match error {
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        ureq::Error::Io(e) => e.to_string(),
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::HostNotFound => "host not found".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Bounded exponential backoff: 100 ms doubling up to 2 s between tries, until `bound` has
+/// passed since the first try. `attempt` answers `Ok(Some(v))` when done, `Ok(None)` to try
+/// again, `Err` to stop at once; the last `Ok(None)` or transport error is what times out.
+pub fn with_backoff<T, E: Clone>(
+    bound: Duration,
+    mut attempt: impl FnMut() -> Result<Option<T>, Retry<E>>,
+) -> Result<T, Retry<E>> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match attempt() {
+            Ok(Some(value)) => return Ok(value),
+            Err(Retry::Fatal(e)) => return Err(Retry::Fatal(e)),
+            Ok(None) | Err(Retry::Again(_)) if start.elapsed() + delay > bound => {
+                return Err(match attempt() {
+                    Ok(Some(value)) => return Ok(value),
+                    Ok(None) => Retry::TimedOut(None),
+                    Err(Retry::Again(e)) => Retry::TimedOut(Some(e)),
+                    Err(other) => other,
+                });
+            }
+            Ok(None) | Err(Retry::Again(_)) | Err(Retry::TimedOut(_)) => {}
+        }
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// How one try of [`with_backoff`] failed.
+#[derive(Debug, Clone)]
+pub enum Retry<E> {
+    /// Worth another try (a refused connection, a 409 during a rebalance).
+    Again(E),
+    /// Not worth another (a 400, a 500 that is not transient).
+    Fatal(E),
+    /// The bound passed; the last transient error, if any.
+    TimedOut(Option<E>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_follows_rfc_4648() {
+        // The test vectors of RFC 4648, section 10.
+        for (input, output) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), output, "{input}");
+        }
+        assert_eq!(base64(b"user:pa ss"), "dXNlcjpwYSBzcw==");
+    }
+
+    #[test]
+    fn backoff_is_bounded_and_stops_on_a_fatal_error() {
+        let start = Instant::now();
+        let mut tries = 0;
+        let result: Result<(), Retry<&str>> = with_backoff(Duration::from_millis(500), || {
+            tries += 1;
+            Err(Retry::Again("refused"))
+        });
+        assert!(matches!(result, Err(Retry::TimedOut(Some("refused")))));
+        assert!(start.elapsed() < Duration::from_millis(1500), "{:?}", start.elapsed());
+        assert!(tries >= 3, "{tries}");
+        let mut tries = 0;
+        let result: Result<(), Retry<&str>> = with_backoff(Duration::from_secs(5), || {
+            tries += 1;
+            Err(Retry::Fatal("bad request"))
+        });
+        assert!(matches!(result, Err(Retry::Fatal("bad request"))));
+        assert_eq!(tries, 1);
+        let mut tries = 0;
+        let result: Result<u32, Retry<&str>> = with_backoff(Duration::from_secs(5), || {
+            tries += 1;
+            Ok((tries == 3).then_some(7))
+        });
+        assert_eq!(result.ok(), Some(7));
+    }
+
+    #[test]
+    fn a_closed_port_is_unreachable_and_named() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let service = Service::new("Kafka Connect", &format!("http://127.0.0.1:{port}/"), Auth::None, Duration::from_secs(2));
+        let error = service.get("/connectors").unwrap_err();
+        assert_eq!(error.service, "Kafka Connect");
+        assert_eq!(error.at, format!("http://127.0.0.1:{port}"));
+        assert_eq!(
+            error.to_string(),
+            format!("Kafka Connect is not answering at http://127.0.0.1:{port} (connection refused)")
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! `venice plan` and `venice apply`: the project deployed to live services.
+//!
+//! - `http`: the HTTP layer of the REST clients (`ureq`), auth, bounded backoff.
+//! - `registry`, `connect`, `ksqldb`: clients of the Schema Registry (Confluent API), Kafka
+//!   Connect's REST API and ksqlDB's REST API.
+//! - `kafka`: a Kafka admin client speaking the Kafka protocol itself (topics, configs,
+//!   partitions), so no C library is needed.
+//! - `target`: the `target` of venice.kdl resolved to URLs and credentials.
+//! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
+//! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
+//!   changes that are refused before anything is applied.
+//! - `apply`: the plan carried out in dependency order, the lock's `applied` section updated.
+//!
+//! Only this module touches the network.
+
+pub mod apply;
+pub mod connect;
+pub mod desired;
+pub mod http;
+pub mod kafka;
+pub mod ksqldb;
+pub mod plan;
+pub mod registry;
+pub mod target;
+
+pub use apply::{ApplyOptions, Outcome, apply};
+pub use plan::{Action, Kind, Plan, read_and_plan};
+pub use target::{Target, resolve};

@@ -1,0 +1,193 @@
+//! A Schema Registry client over the Confluent REST API (subjects, versions, `/compatibility`,
+//! `/config`), at a base URL that may have a path: Apicurio Registry 3 serves the same API at
+//! `/apis/ccompat/v7`. Confluent's reference: docs.confluent.io, "Schema Registry API Reference".
+
+use super::http::{Reply, Service, Unreachable};
+use serde_json::{Value, json};
+
+/// What a client call can fail with: the service is down, or it answered an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    Unreachable(Unreachable),
+    /// The status, the registry's `error_code` (0 when none) and its message.
+    Refused { what: String, status: u16, code: i64, message: String },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Unreachable(u) => u.fmt(f),
+            Error::Refused { what, status, code, message } => {
+                write!(f, "the schema registry refused {what}: {status}")?;
+                if *code != 0 {
+                    write!(f, " (error {code})")?;
+                }
+                write!(f, ": {message}")
+            }
+        }
+    }
+}
+
+impl From<Unreachable> for Error {
+    fn from(u: Unreachable) -> Self {
+        Error::Unreachable(u)
+    }
+}
+
+/// The latest version of a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub version: i64,
+    pub id: i64,
+    pub schema: String,
+    /// `AVRO` when the registry leaves it out.
+    pub schema_type: String,
+    /// Whether the version refers to other subjects (Apicurio's serdes register nested records so).
+    pub has_references: bool,
+}
+
+/// Percent-encodes a path segment (a subject may hold any character but `/` is the risky one).
+pub fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+pub struct Registry {
+    pub service: Service,
+}
+
+fn refused(what: &str, reply: &Reply) -> Error {
+    let code = reply.json().get("error_code").and_then(Value::as_i64).unwrap_or(0);
+    Error::Refused { what: what.to_string(), status: reply.status, code, message: reply.message() }
+}
+
+/// Confluent's `40401` (subject not found), `40402` (version not found), `40403` (schema not
+/// found), `40408` (no subject-level config).
+fn not_found(reply: &Reply) -> bool {
+    reply.status == 404
+}
+
+impl Registry {
+    pub fn new(service: Service) -> Registry {
+        Registry { service }
+    }
+
+    /// Answers when the registry does: `GET /subjects`.
+    pub fn ping(&self) -> Result<(), Error> {
+        let reply = self.service.get("/subjects")?;
+        if reply.ok() { Ok(()) } else { Err(refused("`GET /subjects`", &reply)) }
+    }
+
+    pub fn subjects(&self) -> Result<Vec<String>, Error> {
+        let reply = self.service.get("/subjects")?;
+        if !reply.ok() {
+            return Err(refused("`GET /subjects`", &reply));
+        }
+        Ok(reply.json().as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+    }
+
+    /// The latest version, or None when the subject has none.
+    pub fn latest(&self, subject: &str) -> Result<Option<Version>, Error> {
+        let reply = self.service.get(&format!("/subjects/{}/versions/latest", segment(subject)))?;
+        if not_found(&reply) {
+            return Ok(None);
+        }
+        if !reply.ok() {
+            return Err(refused(&format!("reading subject `{subject}`"), &reply));
+        }
+        let json = reply.json();
+        Ok(Some(Version {
+            version: json["version"].as_i64().unwrap_or(0),
+            id: json["id"].as_i64().unwrap_or(0),
+            schema: json["schema"].as_str().unwrap_or_default().to_string(),
+            schema_type: json["schemaType"].as_str().unwrap_or("AVRO").to_string(),
+            has_references: json["references"].as_array().is_some_and(|r| !r.is_empty()),
+        }))
+    }
+
+    /// Registers a schema (or finds it already registered): its id.
+    pub fn register(&self, subject: &str, schema_type: &str, schema: &str) -> Result<i64, Error> {
+        let body = json!({ "schemaType": schema_type, "schema": schema });
+        let reply = self.service.request("POST", &format!("/subjects/{}/versions", segment(subject)), Some(&body))?;
+        if !reply.ok() {
+            return Err(refused(&format!("registering a schema under `{subject}`"), &reply));
+        }
+        Ok(reply.json()["id"].as_i64().unwrap_or(0))
+    }
+
+    /// Whether the registry would accept the schema as the subject's next version, at the
+    /// subject's level (`POST /compatibility/subjects/S/versions/latest`). A subject without
+    /// versions accepts anything.
+    pub fn compatible(&self, subject: &str, schema_type: &str, schema: &str) -> Result<bool, Error> {
+        let body = json!({ "schemaType": schema_type, "schema": schema });
+        let path = format!("/compatibility/subjects/{}/versions/latest", segment(subject));
+        let reply = self.service.request("POST", &path, Some(&body))?;
+        if not_found(&reply) {
+            return Ok(true);
+        }
+        if !reply.ok() {
+            return Err(refused(&format!("the compatibility check of `{subject}`"), &reply));
+        }
+        Ok(reply.json()["is_compatible"].as_bool().unwrap_or(false))
+    }
+
+    /// The subject's compatibility level: its own, else the global one (`BACKWARD`).
+    pub fn compatibility(&self, subject: &str) -> Result<String, Error> {
+        let reply = self.service.get(&format!("/config/{}", segment(subject)))?;
+        if reply.ok()
+            && let Some(level) = reply.json()["compatibilityLevel"].as_str()
+        {
+            return Ok(level.to_string());
+        }
+        if !reply.ok() && !not_found(&reply) {
+            return Err(refused(&format!("reading the config of `{subject}`"), &reply));
+        }
+        let global = self.service.get("/config")?;
+        if !global.ok() {
+            return Err(refused("reading the global config", &global));
+        }
+        Ok(global.json()["compatibilityLevel"].as_str().unwrap_or("BACKWARD").to_string())
+    }
+
+    pub fn set_compatibility(&self, subject: &str, level: &str) -> Result<(), Error> {
+        let body = json!({ "compatibility": level });
+        let reply = self.service.request("PUT", &format!("/config/{}", segment(subject)), Some(&body))?;
+        if !reply.ok() {
+            return Err(refused(&format!("setting the compatibility of `{subject}`"), &reply));
+        }
+        Ok(())
+    }
+
+    /// Deletes a subject: soft, then permanently (Confluent needs both steps).
+    pub fn delete(&self, subject: &str) -> Result<(), Error> {
+        let path = format!("/subjects/{}", segment(subject));
+        let soft = self.service.request("DELETE", &path, None)?;
+        if !soft.ok() && !not_found(&soft) {
+            return Err(refused(&format!("deleting `{subject}`"), &soft));
+        }
+        let hard = self.service.request("DELETE", &format!("{path}?permanent=true"), None)?;
+        if !hard.ok() && !not_found(&hard) {
+            return Err(refused(&format!("deleting `{subject}` permanently"), &hard));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_encoded_as_one_path_segment() {
+        assert_eq!(segment("shop.public.orders-value"), "shop.public.orders-value");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(segment("ü"), "%C3%BC");
+    }
+}

@@ -1,0 +1,2673 @@
+//! Name resolution and type inference over parsed ksqlDB statements, run in order against a
+//! [`Engine`] that holds what ksqlDB would know at each point (its catalog of streams and
+//! tables, custom types, `SET` properties and registered schemas).
+//!
+//! For each statement it resolves the streams, tables and columns it names (V302, V303), types
+//! every expression with the function catalog (V304, V305), checks joins (V306, V307) and
+//! aggregations (V308), rejects what ksqlDB rejects while analysing a statement (V310), and
+//! derives what a CREATE statement makes: its columns in DESCRIBE form, its key (from GROUP BY,
+//! PARTITION BY, joins or the source's key), its formats and whether its key is windowed.
+//!
+//! The rules follow ksqlDB 0.29's analysis (`io.confluent.ksql.analyzer`, `planner`,
+//! `schema.ksql.ColumnNames`): a persistent query must select its key columns; an unaliased
+//! column keeps its name (`alias_column` when a join makes it ambiguous), a struct field
+//! dereference takes the field's name, any other expression is `KSQL_COL_n`; a query inherits
+//! the key and value formats of its (leftmost) source unless it states them.
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::ksql::ast::*;
+use crate::ksql::catalog::{Column, Registered, Registry, Role, Source, WindowType, describe_columns};
+use crate::ksql::functions::{self, Arg, FunctionKind};
+use crate::ksql::problem::Problem;
+use crate::ksql::types::{self, Arithmetic};
+use crate::model::{KsqlSourceKind, SourceText};
+use crate::source::Span;
+use sqlparser::ast::{
+    AccessExpr, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, InTarget, ObjectNamePart,
+    OneOrManyWithParens, Subscript, UnaryOperator, Value,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What ksqlDB knows between statements.
+#[derive(Debug, Default, Clone)]
+pub struct Engine {
+    /// Streams and tables by name.
+    pub sources: BTreeMap<String, Source>,
+    /// `CREATE TYPE` types by name.
+    pub types: BTreeMap<String, SqlType>,
+    /// Properties from `SET` (and the server's configuration), by lower-case name.
+    pub properties: BTreeMap<String, String>,
+    /// Registered schemas by subject.
+    pub registry: Registry,
+    /// Partition counts of topics, when known.
+    pub partitions: BTreeMap<String, u32>,
+}
+
+/// What a statement did, for the edges and for `venice ksql describe`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// `CREATE [SOURCE] STREAM|TABLE` without a query: a source over a topic it reads.
+    Declared(Created),
+    /// `CREATE ... AS SELECT`: a source whose topic the query writes.
+    Created(Created),
+    /// `INSERT INTO`: writes the target's topic, in the target's formats.
+    Inserted {
+        target: Spanned<String>,
+        topic: String,
+        from: Vec<String>,
+        key_format: String,
+        value_format: String,
+        key_types: Vec<SqlType>,
+        value_types: Vec<SqlType>,
+        windowed: bool,
+    },
+}
+
+/// A stream or table a statement declares or creates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub kind: KsqlSourceKind,
+    pub name: Spanned<String>,
+    /// The topic, spanned at `KAFKA_TOPIC`'s value or else the name.
+    pub topic: Spanned<String>,
+    pub key_format: Spanned<String>,
+    pub value_format: Spanned<String>,
+    /// Whether the formats were stated in the statement (else inherited or defaults).
+    pub key_format_stated: bool,
+    pub value_format_stated: bool,
+    /// The key columns' types, in order.
+    pub key_types: Vec<SqlType>,
+    pub windowed: bool,
+    /// The sources a query reads.
+    pub from: Vec<String>,
+    /// The statement's columns (declared or inferred), when known.
+    pub columns: Option<Vec<Column>>,
+    /// `PARTITIONS` is given: ksqlDB creates the topic when it does not exist.
+    pub creates_topic: bool,
+    pub span: Span,
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Engine::default()
+    }
+
+    /// A property's value: `SET`, else the engine's configuration.
+    fn property(&self, name: &str) -> Option<&str> {
+        self.properties.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// Runs the statements in order; returns what each one did.
+    pub fn run(
+        &mut self,
+        sql: &SourceText,
+        statements: &[Statement],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for statement in statements {
+            let mut run = Run { engine: self, sql, statement, diagnostics: Vec::new() };
+            let effect = run.statement();
+            diagnostics.append(&mut run.diagnostics);
+            effects.extend(effect);
+        }
+        effects
+    }
+}
+
+/// One statement being analysed.
+struct Run<'a> {
+    engine: &'a mut Engine,
+    sql: &'a SourceText,
+    statement: &'a Statement,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The properties a CREATE may state (`CreateSourceProperties`, `CreateSourceAsProperties`).
+const SOURCE_PROPERTIES: &[&str] = &[
+    "FORMAT",
+    "KAFKA_TOPIC",
+    "KEY_DELIMITER",
+    "KEY_FORMAT",
+    "KEY_PROTOBUF_NULLABLE_REPRESENTATION",
+    "KEY_SCHEMA_FULL_NAME",
+    "KEY_SCHEMA_ID",
+    "PARTITIONS",
+    "REPLICAS",
+    "RETENTION_MS",
+    "SOURCED_BY_CONNECTOR",
+    "TIMESTAMP",
+    "TIMESTAMP_FORMAT",
+    "VALUE_AVRO_SCHEMA_FULL_NAME",
+    "VALUE_DELIMITER",
+    "VALUE_FORMAT",
+    "VALUE_PROTOBUF_NULLABLE_REPRESENTATION",
+    "VALUE_SCHEMA_FULL_NAME",
+    "VALUE_SCHEMA_ID",
+    "WINDOW_SIZE",
+    "WINDOW_TYPE",
+    "WRAP_SINGLE_VALUE",
+];
+
+const FORMATS: &[&str] = &["AVRO", "DELIMITED", "JSON", "JSON_SR", "KAFKA", "NONE", "PROTOBUF", "PROTOBUF_NOSR"];
+
+/// Formats whose schemas ksqlDB reads from the registry.
+fn registry_format(format: &str) -> bool {
+    matches!(format, "AVRO" | "JSON_SR" | "PROTOBUF")
+}
+
+impl Run<'_> {
+    fn report(&mut self, problem: Problem, span: Span) {
+        self.diagnostics.push(Diagnostic::new(DiagnosticKind::Ksql(problem), span));
+    }
+
+    fn reject(&mut self, reason: impl Into<String>, span: Span) {
+        self.report(Problem::Rejected { reason: reason.into() }, span);
+    }
+
+    fn statement(&mut self) -> Option<Effect> {
+        let statement = self.statement;
+        match &statement.kind {
+            StatementKind::CreateSource(c) => self.create_source(c),
+            StatementKind::CreateAsSelect(c) => self.create_as_select(c),
+            StatementKind::InsertInto(i) => self.insert_into(i),
+            StatementKind::InsertValues(i) => {
+                self.insert_values(i);
+                None
+            }
+            StatementKind::CreateType(t) => {
+                let resolved = self.resolve_type(&t.sql_type.value, t.sql_type.span);
+                if self.engine.types.contains_key(&t.name.value) && !t.if_not_exists {
+                    self.reject(format!("type `{}` already exists", t.name.value), t.name.span);
+                } else if let Some(resolved) = resolved {
+                    self.engine.types.insert(t.name.value.clone(), resolved);
+                }
+                None
+            }
+            StatementKind::Drop(d) => {
+                self.drop(d);
+                None
+            }
+            StatementKind::AlterSource(a) => {
+                self.alter(a);
+                None
+            }
+            StatementKind::Set(p) | StatementKind::AlterSystem(p) => {
+                self.engine.properties.insert(p.name.value.to_ascii_lowercase(), p.value.value.clone());
+                None
+            }
+            StatementKind::Unset(name) => {
+                self.engine.properties.remove(&name.value.to_ascii_lowercase());
+                None
+            }
+            StatementKind::Query(q) => {
+                self.query(q, None, None);
+                None
+            }
+            StatementKind::Informational(Informational::Describe(Describe::Source { name, .. })) => {
+                self.lookup_source(name);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn lookup_source(&mut self, name: &Name) -> Option<Source> {
+        match self.engine.sources.get(&name.value) {
+            Some(source) => Some(source.clone()),
+            None => {
+                let suggestion = suggest(&name.value, self.engine.sources.keys().map(String::as_str));
+                self.report(
+                    Problem::UnknownSource { what: "stream or table", name: name.value.clone(), suggestion },
+                    name.span,
+                );
+                None
+            }
+        }
+    }
+
+    /// A type with its custom types replaced by their definitions.
+    fn resolve_type(&mut self, t: &SqlType, span: Span) -> Option<SqlType> {
+        Some(match t {
+            SqlType::Custom(name) => {
+                match self.engine.types.get(name).or_else(|| self.engine.types.get(&name.to_uppercase())) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let suggestion = suggest(name, self.engine.types.keys().map(String::as_str));
+                        self.report(Problem::UnknownSource { what: "type", name: name.clone(), suggestion }, span);
+                        return None;
+                    }
+                }
+            }
+            SqlType::Array(e) => SqlType::Array(Box::new(self.resolve_type(e, span)?)),
+            SqlType::Map(k, v) => {
+                let key = self.resolve_type(k, span)?;
+                if !matches!(key, SqlType::String) {
+                    self.reject(format!("map keys must be STRING, not {key}"), span);
+                    return None;
+                }
+                SqlType::Map(Box::new(key), Box::new(self.resolve_type(v, span)?))
+            }
+            SqlType::Struct(fields) => SqlType::Struct(
+                fields
+                    .iter()
+                    .map(|f| {
+                        Some(StructField { name: f.name.clone(), sql_type: self.resolve_type(&f.sql_type, span)? })
+                    })
+                    .collect::<Option<_>>()?,
+            ),
+            SqlType::Decimal { precision, scale } => {
+                if *precision < 1 || *precision > types::MAX_PRECISION || scale > precision {
+                    self.reject(
+                        format!("DECIMAL({precision}, {scale}): the precision must be 1 to 38 and the scale at most the precision"),
+                        span,
+                    );
+                    return None;
+                }
+                t.clone()
+            }
+            other => other.clone(),
+        })
+    }
+
+    /// Checks the names of the WITH clause and that FORMAT is not given with KEY_FORMAT or
+    /// VALUE_FORMAT; returns the named format values, upper-cased.
+    fn check_properties(&mut self, properties: Option<&Properties>, allowed: &[&str]) -> bool {
+        let Some(properties) = properties else { return true };
+        let mut ok = true;
+        for p in &properties.entries {
+            if !allowed.contains(&p.name.value.as_str()) {
+                self.reject(format!("`{}` is not a property of this statement", p.name.value), p.name.span);
+                ok = false;
+            }
+        }
+        if let Some(format) = properties.get("FORMAT") {
+            for other in ["KEY_FORMAT", "VALUE_FORMAT"] {
+                if properties.get(other).is_some() {
+                    self.reject(format!("`FORMAT` and `{other}` cannot both be given"), format.name.span);
+                    ok = false;
+                }
+            }
+        }
+        for name in ["FORMAT", "KEY_FORMAT", "VALUE_FORMAT"] {
+            if let Some(p) = properties.get(name) {
+                let value = p.value.value.text().to_uppercase();
+                if !FORMATS.contains(&value.as_str()) {
+                    self.reject(format!("unknown format `{}`", p.value.value.text()), p.value.span);
+                    ok = false;
+                }
+            }
+        }
+        ok
+    }
+
+    fn stated_format(properties: Option<&Properties>, side: &str) -> Option<Spanned<String>> {
+        let properties = properties?;
+        let p = properties.get(side).or_else(|| properties.get("FORMAT"))?;
+        Some(Spanned::new(p.value.value.text().to_uppercase(), p.value.span))
+    }
+
+    fn create_source(&mut self, c: &CreateSource) -> Option<Effect> {
+        let props = c.properties.as_ref();
+        if !self.check_properties(props, SOURCE_PROPERTIES) {
+            return None;
+        }
+        let Some(topic) = props.and_then(|p| p.get("KAFKA_TOPIC")) else {
+            self.reject("a CREATE STREAM or TABLE needs the `KAFKA_TOPIC` property", c.name.span);
+            return None;
+        };
+        let topic = Spanned::new(topic.value.value.text(), topic.value.span);
+        if let Some(existing) = self.engine.sources.get(&c.name.value)
+            && !c.if_not_exists
+            && !(c.or_replace && existing.kind == c.kind)
+        {
+            let what = existing.kind.as_str();
+            self.reject(format!("a {what} named `{}` already exists", c.name.value), c.name.span);
+            return None;
+        }
+        if c.if_not_exists && self.engine.sources.contains_key(&c.name.value) {
+            return None;
+        }
+        let default_key = self.engine.property("ksql.persistence.default.format.key").unwrap_or("KAFKA").to_uppercase();
+        let default_value = self.engine.property("ksql.persistence.default.format.value").map(str::to_uppercase);
+        let key_stated = Self::stated_format(props, "KEY_FORMAT");
+        let value_stated = Self::stated_format(props, "VALUE_FORMAT");
+        // An unstated key format is spanned at the first key column, which it serializes.
+        let key_span = c
+            .elements
+            .iter()
+            .flatten()
+            .find(|e| {
+                matches!(
+                    e.constraint.as_ref().map(|c| &c.value),
+                    Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey)
+                )
+            })
+            .map_or(c.name.span, |e| e.name.span);
+        let key_format = key_stated.clone().unwrap_or_else(|| Spanned::new(default_key, key_span));
+        let Some(value_format) = value_stated.clone().or_else(|| default_value.map(|v| Spanned::new(v, c.name.span)))
+        else {
+            self.reject("the statement gives no `VALUE_FORMAT` (nor `FORMAT`)", c.name.span);
+            return None;
+        };
+        // Columns: declared, else from the registry.
+        let mut columns = Vec::new();
+        let mut known = true;
+        let declared_keys = c.elements.as_ref().is_some_and(|e| {
+            e.iter().any(|e| {
+                matches!(
+                    e.constraint.as_ref().map(|c| &c.value),
+                    Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey)
+                )
+            })
+        });
+        let declared_values = c.elements.as_ref().is_some_and(|e| e.iter().any(|e| e.constraint.is_none()));
+        for element in c.elements.iter().flatten() {
+            let Some(sql_type) = self.resolve_type(&element.sql_type.value, element.sql_type.span) else {
+                known = false;
+                continue;
+            };
+            let role = match element.constraint.as_ref().map(|c| &c.value) {
+                Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey) => Role::Key,
+                Some(ColumnConstraint::Headers | ColumnConstraint::Header(_)) => Role::Headers,
+                None => Role::Value,
+            };
+            if let Some(ColumnConstraint::Headers) = element.constraint.as_ref().map(|c| &c.value) {
+                let expected = SqlType::Array(Box::new(SqlType::Struct(vec![
+                    StructField { name: "KEY".into(), sql_type: SqlType::String },
+                    StructField { name: "VALUE".into(), sql_type: SqlType::Bytes },
+                ])));
+                if sql_type != expected {
+                    self.reject(format!("a HEADERS column must be of type {expected}"), element.sql_type.span);
+                }
+            }
+            if let Some(ColumnConstraint::Header(_)) = element.constraint.as_ref().map(|c| &c.value)
+                && sql_type != SqlType::Bytes
+            {
+                self.reject("a HEADER('key') column must be of type BYTES", element.sql_type.span);
+            }
+            columns.push(Column { name: element.name.value.clone(), sql_type, role });
+        }
+        if !declared_keys
+            && key_format.value != "NONE"
+            && key_format.value != "KAFKA"
+            && registry_format(&key_format.value)
+        {
+            let full_name = props.and_then(|p| p.get("KEY_SCHEMA_FULL_NAME")).map(|p| p.value.value.text());
+            let registered =
+                self.engine.registry.get(&format!("{}-key", topic.value)).map(|r| r.resolve(full_name.as_deref()));
+            match registered.as_ref() {
+                Some(Registered::Type(t)) => {
+                    let keep_case = props.is_some_and(|p| p.get("KEY_SCHEMA_ID").is_some());
+                    let t = if keep_case { t.clone() } else { upper_fields(t) };
+                    columns.splice(0..0, registered_columns(&t, Role::Key, "ROWKEY")).for_each(drop)
+                }
+                Some(Registered::Opaque | Registered::Protobuf { .. }) => known = false,
+                Some(Registered::Unsupported(why)) => {
+                    self.reject(format!("the key schema of `{}` cannot be used: {why}", topic.value), topic.span);
+                    return None;
+                }
+                None => {}
+            }
+        }
+        if !declared_values && registry_format(&value_format.value) {
+            let full_name = props
+                .and_then(|p| p.get("VALUE_SCHEMA_FULL_NAME").or_else(|| p.get("VALUE_AVRO_SCHEMA_FULL_NAME")))
+                .map(|p| p.value.value.text());
+            let registered =
+                self.engine.registry.get(&format!("{}-value", topic.value)).map(|r| r.resolve(full_name.as_deref()));
+            match registered.as_ref() {
+                Some(Registered::Type(t)) => {
+                    let keep_case = props.is_some_and(|p| p.get("VALUE_SCHEMA_ID").is_some());
+                    let t = if keep_case { t.clone() } else { upper_fields(t) };
+                    columns.extend(registered_columns(&t, Role::Value, "ROWVAL"))
+                }
+                Some(Registered::Opaque | Registered::Protobuf { .. }) => known = false,
+                Some(Registered::Unsupported(why)) => {
+                    self.reject(format!("the value schema of `{}` cannot be used: {why}", topic.value), topic.span);
+                    return None;
+                }
+                None if c.elements.is_none() => {
+                    self.reject(
+                        format!("no columns are given and no schema is registered for subject `{}-value`", topic.value),
+                        c.name.span,
+                    );
+                    return None;
+                }
+                None => {}
+            }
+        } else if c.elements.is_none() {
+            self.reject(
+                format!(
+                    "the statement lists no columns, and format `{}` has no schema to read them from",
+                    value_format.value
+                ),
+                c.name.span,
+            );
+            return None;
+        }
+        // Sort keys first, as ksqlDB's schema does.
+        columns.sort_by_key(|c| match c.role {
+            Role::Key => 0,
+            _ => 1,
+        });
+        let key_count = columns.iter().filter(|c| c.role == Role::Key).count();
+        if c.kind == KsqlSourceKind::Table && key_count == 0 && known {
+            self.reject("a table needs a PRIMARY KEY column", c.name.span);
+            return None;
+        }
+        if !self.check_formats(&columns, &key_format, &value_format, props) {
+            return None;
+        }
+        let windowed = match props.and_then(|p| p.get("WINDOW_TYPE")) {
+            Some(p) => match p.value.value.text().to_uppercase().as_str() {
+                "TUMBLING" => Some(WindowType::Tumbling),
+                "HOPPING" => Some(WindowType::Hopping),
+                "SESSION" => Some(WindowType::Session),
+                other => {
+                    self.reject(format!("unknown WINDOW_TYPE `{other}`"), p.value.span);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        self.check_timestamp(props, &columns, known);
+        let partitions = self.engine.partitions.get(&topic.value).copied();
+        let source = Source {
+            name: c.name.value.clone(),
+            kind: c.kind,
+            columns: columns.clone(),
+            columns_known: known,
+            topic: topic.value.clone(),
+            key_format: key_format.value.clone(),
+            value_format: value_format.value.clone(),
+            windowed,
+            partitions,
+            origin: Some(c.name.span),
+            read_only: c.source,
+            from_query: false,
+        };
+        self.engine.sources.insert(c.name.value.clone(), source);
+        Some(Effect::Declared(Created {
+            kind: c.kind,
+            name: c.name.clone(),
+            topic,
+            key_types: columns.iter().filter(|c| c.role == Role::Key).map(|c| c.sql_type.clone()).collect(),
+            key_format_stated: key_stated.is_some(),
+            value_format_stated: value_stated.is_some(),
+            key_format,
+            value_format,
+            windowed: windowed.is_some(),
+            from: Vec::new(),
+            columns: known.then_some(columns),
+            creates_topic: props.is_some_and(|p| p.get("PARTITIONS").is_some()),
+            span: self.statement.span,
+        }))
+    }
+
+    /// Checks that the formats can hold the columns.
+    fn check_formats(
+        &mut self,
+        columns: &[Column],
+        key_format: &Spanned<String>,
+        value_format: &Spanned<String>,
+        props: Option<&Properties>,
+    ) -> bool {
+        let keys: Vec<&Column> = columns.iter().filter(|c| c.role == Role::Key).collect();
+        let values: Vec<&Column> = columns.iter().filter(|c| c.role == Role::Value).collect();
+        match key_format.value.as_str() {
+            "NONE" if !keys.is_empty() => {
+                self.reject("key format `NONE` cannot hold key columns", key_format.span);
+                return false;
+            }
+            "KAFKA" if keys.len() > 1 => {
+                self.reject(
+                    format!("the `KAFKA` key format holds a single column, but there are {}", keys.len()),
+                    key_format.span,
+                );
+                return false;
+            }
+            "KAFKA" => {
+                if let Some(key) = keys.first()
+                    && !types::kafka_key_type(&key.sql_type)
+                {
+                    self.reject(format!("the `KAFKA` format does not support type {}", key.sql_type), key_format.span);
+                    return false;
+                }
+            }
+            "DELIMITED" => {
+                if let Some(bad) = keys.iter().find(|c| is_complex(&c.sql_type)) {
+                    self.reject(
+                        format!("the `DELIMITED` format does not support type {}", bad.sql_type),
+                        key_format.span,
+                    );
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        match value_format.value.as_str() {
+            "KAFKA" if values.len() > 1 => {
+                self.reject(
+                    format!("the `KAFKA` value format holds a single column, but there are {}", values.len()),
+                    value_format.span,
+                );
+                return false;
+            }
+            "KAFKA" => {
+                if let Some(value) = values.first()
+                    && !types::kafka_key_type(&value.sql_type)
+                {
+                    self.reject(
+                        format!("the `KAFKA` format does not support type {}", value.sql_type),
+                        value_format.span,
+                    );
+                    return false;
+                }
+            }
+            "DELIMITED" => {
+                if let Some(bad) = values.iter().find(|c| is_complex(&c.sql_type)) {
+                    self.reject(
+                        format!("the `DELIMITED` format does not support type {}", bad.sql_type),
+                        value_format.span,
+                    );
+                    return false;
+                }
+            }
+            "NONE" => {
+                self.reject("`NONE` is not a value format", value_format.span);
+                return false;
+            }
+            _ => {}
+        }
+        if let Some(wrap) = props.and_then(|p| p.get("WRAP_SINGLE_VALUE")) {
+            if values.len() > 1 {
+                self.reject("`WRAP_SINGLE_VALUE` is only for a single value column", wrap.name.span);
+                return false;
+            }
+            if matches!(value_format.value.as_str(), "KAFKA" | "DELIMITED") {
+                self.reject(
+                    format!("format `{}` does not take `WRAP_SINGLE_VALUE`", value_format.value),
+                    wrap.name.span,
+                );
+                return false;
+            }
+        }
+        true
+    }
+
+    fn check_timestamp(&mut self, props: Option<&Properties>, columns: &[Column], known: bool) {
+        let Some(ts) = props.and_then(|p| p.get("TIMESTAMP")) else { return };
+        if !known {
+            return;
+        }
+        let name = ts.value.value.text();
+        let name = if name.starts_with('`') { name.trim_matches('`').to_string() } else { name.to_uppercase() };
+        match columns.iter().find(|c| c.name == name) {
+            None => {
+                let suggestion = suggest(&name, columns.iter().map(|c| c.name.as_str()));
+                self.report(Problem::UnknownColumn { name, suggestion }, ts.value.span);
+            }
+            Some(c) => {
+                let with_format = props.and_then(|p| p.get("TIMESTAMP_FORMAT")).is_some();
+                let ok = match c.sql_type {
+                    SqlType::BigInt | SqlType::Timestamp => !with_format,
+                    SqlType::String => with_format,
+                    _ => false,
+                };
+                if !ok {
+                    self.reject(
+                        format!("the TIMESTAMP column `{}` is {}: it must be BIGINT or TIMESTAMP, or STRING with TIMESTAMP_FORMAT", c.name, c.sql_type),
+                        ts.value.span,
+                    );
+                }
+            }
+        }
+    }
+
+    fn create_as_select(&mut self, c: &CreateAsSelect) -> Option<Effect> {
+        let props = c.properties.as_ref();
+        let allowed: Vec<&str> = SOURCE_PROPERTIES
+            .iter()
+            .copied()
+            .filter(|p| !matches!(*p, "WINDOW_TYPE" | "WINDOW_SIZE" | "SOURCED_BY_CONNECTOR"))
+            .collect();
+        if !self.check_properties(props, &allowed) {
+            return None;
+        }
+        if let Some(existing) = self.engine.sources.get(&c.name.value) {
+            if c.if_not_exists {
+                return None;
+            }
+            if !c.or_replace {
+                let what = existing.kind.as_str();
+                self.reject(format!("a {what} named `{}` already exists", c.name.value), c.name.span);
+                return None;
+            }
+            if existing.kind != c.kind {
+                self.reject(
+                    format!("`{}` is a {}: OR REPLACE cannot change its kind", c.name.value, existing.kind.as_str()),
+                    c.name.span,
+                );
+                return None;
+            }
+        }
+        let topic = match props.and_then(|p| p.get("KAFKA_TOPIC")) {
+            Some(p) => Spanned::new(p.value.value.text(), p.value.span),
+            None => Spanned::new(c.name.value.clone(), c.name.span),
+        };
+        let Some(output) = self.query(&c.query, Some(c.kind), Some(&c.name)) else {
+            // ksqlDB would reject the statement (reported); it still names a topic it means to
+            // write, and later statements may use it: both stay known, with unknown columns.
+            return Some(self.unknown_created(c, topic));
+        };
+        let has_key = output.columns.iter().any(|c| c.role == Role::Key);
+        let key_stated = Self::stated_format(props, "KEY_FORMAT");
+        let value_stated = Self::stated_format(props, "VALUE_FORMAT");
+        let default_key = self.engine.property("ksql.persistence.default.format.key").unwrap_or("KAFKA").to_uppercase();
+        let key_format = match &key_stated {
+            Some(f) => f.clone(),
+            None if !has_key => Spanned::new("NONE".into(), c.name.span),
+            None if output.key_format == "NONE" => Spanned::new(default_key, c.name.span),
+            None => Spanned::new(output.key_format.clone(), c.name.span),
+        };
+        let value_format =
+            value_stated.clone().unwrap_or_else(|| Spanned::new(output.value_format.clone(), c.name.span));
+        if output.known && !self.check_formats(&output.columns, &key_format, &value_format, props) {
+            return None;
+        }
+        if let Some(ts) = props.and_then(|p| p.get("TIMESTAMP")) {
+            let _ = ts;
+            self.check_timestamp(props, &output.columns, output.known);
+        }
+        let partitions = match props.and_then(|p| p.get("PARTITIONS")) {
+            Some(p) => p.value.value.text().parse().ok(),
+            None => output.partitions,
+        };
+        if let Some(p) = partitions {
+            self.engine.partitions.entry(topic.value.clone()).or_insert(p);
+        }
+        let source = Source {
+            name: c.name.value.clone(),
+            kind: c.kind,
+            columns: output.columns.clone(),
+            columns_known: output.known,
+            topic: topic.value.clone(),
+            key_format: key_format.value.clone(),
+            value_format: value_format.value.clone(),
+            windowed: output.windowed,
+            partitions,
+            origin: Some(c.name.span),
+            read_only: false,
+            from_query: true,
+        };
+        self.engine.sources.insert(c.name.value.clone(), source);
+        Some(Effect::Created(Created {
+            kind: c.kind,
+            name: c.name.clone(),
+            topic,
+            key_types: output.columns.iter().filter(|c| c.role == Role::Key).map(|c| c.sql_type.clone()).collect(),
+            key_format_stated: key_stated.is_some(),
+            value_format_stated: value_stated.is_some(),
+            key_format,
+            value_format,
+            windowed: output.windowed.is_some(),
+            from: output.from,
+            columns: output.known.then_some(output.columns),
+            creates_topic: true,
+            span: self.statement.span,
+        }))
+    }
+
+    /// A CREATE ... AS SELECT whose query could not be analysed: its topic and stated formats.
+    fn unknown_created(&mut self, c: &CreateAsSelect, topic: Spanned<String>) -> Effect {
+        let props = c.properties.as_ref();
+        let unknown = || Spanned::new(String::new(), c.name.span);
+        let key_stated = Self::stated_format(props, "KEY_FORMAT");
+        let value_stated = Self::stated_format(props, "VALUE_FORMAT");
+        let source = Source {
+            name: c.name.value.clone(),
+            kind: c.kind,
+            columns: Vec::new(),
+            columns_known: false,
+            topic: topic.value.clone(),
+            key_format: key_stated.as_ref().map_or_else(String::new, |f| f.value.clone()),
+            value_format: value_stated.as_ref().map_or_else(String::new, |f| f.value.clone()),
+            windowed: None,
+            partitions: None,
+            origin: Some(c.name.span),
+            read_only: false,
+            from_query: true,
+        };
+        self.engine.sources.entry(c.name.value.clone()).or_insert(source);
+        Effect::Created(Created {
+            kind: c.kind,
+            name: c.name.clone(),
+            topic,
+            key_format_stated: key_stated.is_some(),
+            value_format_stated: value_stated.is_some(),
+            key_format: key_stated.unwrap_or_else(unknown),
+            value_format: value_stated.unwrap_or_else(unknown),
+            key_types: Vec::new(),
+            windowed: c.query.window.is_some(),
+            from: Vec::new(),
+            columns: None,
+            creates_topic: true,
+            span: self.statement.span,
+        })
+    }
+
+    fn insert_into(&mut self, i: &InsertInto) -> Option<Effect> {
+        let target = self.lookup_source(&i.target);
+        let output = self.query(&i.query, target.as_ref().map(|t| t.kind), Some(&i.target));
+        let target = target?;
+        if target.kind == KsqlSourceKind::Table {
+            self.reject(format!("INSERT INTO writes streams only; `{}` is a table", target.name), i.target.span);
+            return None;
+        }
+        if target.read_only {
+            self.reject(format!("`{}` is a read-only source stream", target.name), i.target.span);
+            return None;
+        }
+        let output = output?;
+        if output.known && target.columns_known {
+            let strip = |cols: &[Column]| -> Vec<(String, SqlType, bool)> {
+                cols.iter()
+                    .filter(|c| c.role != Role::Headers)
+                    .map(|c| (c.name.clone(), c.sql_type.clone(), c.role == Role::Key))
+                    .collect()
+            };
+            if strip(&output.columns) != strip(&target.columns) {
+                self.reject(
+                    format!(
+                        "the query's schema ({}) differs from that of `{}` ({})",
+                        describe_columns(&output.columns, KsqlSourceKind::Stream),
+                        target.name,
+                        describe_columns(&target.columns, KsqlSourceKind::Stream)
+                    ),
+                    i.target.span,
+                );
+                return None;
+            }
+        }
+        if output.windowed.is_some() != target.windowed.is_some() {
+            self.reject("the query's key and the target's key differ in windowing", i.target.span);
+            return None;
+        }
+        let types = |role: Role| target.columns.iter().filter(|c| c.role == role).map(|c| c.sql_type.clone()).collect();
+        Some(Effect::Inserted {
+            target: i.target.clone(),
+            topic: target.topic.clone(),
+            from: output.from,
+            key_format: target.key_format.clone(),
+            value_format: target.value_format.clone(),
+            key_types: types(Role::Key),
+            value_types: types(Role::Value),
+            windowed: target.windowed.is_some(),
+        })
+    }
+
+    fn insert_values(&mut self, i: &InsertValues) {
+        let Some(target) = self.lookup_source(&i.target) else { return };
+        let columns: Vec<Column> = match &i.columns {
+            Some(names) => {
+                let mut out = Vec::new();
+                for name in names {
+                    match target.column(&name.value) {
+                        Some(c) => out.push(c.clone()),
+                        None if matches!(name.value.as_str(), "ROWTIME" | "ROWPARTITION" | "ROWOFFSET") => {
+                            out.push(Column { name: name.value.clone(), sql_type: SqlType::BigInt, role: Role::Value })
+                        }
+                        None if !target.columns_known => return,
+                        None => {
+                            let suggestion = suggest(&name.value, target.columns.iter().map(|c| c.name.as_str()));
+                            self.report(Problem::UnknownColumn { name: name.value.clone(), suggestion }, name.span);
+                            return;
+                        }
+                    }
+                }
+                out
+            }
+            None if target.columns_known => {
+                target.columns.iter().filter(|c| c.role != Role::Headers).cloned().collect()
+            }
+            None => return,
+        };
+        if columns.len() != i.values.len() {
+            self.reject(
+                format!("{} values for {} columns", i.values.len(), columns.len()),
+                i.values.first().map_or(i.target.span, |v| v.span),
+            );
+            return;
+        }
+        let scope = Scope::default();
+        for (column, value) in columns.iter().zip(&i.values) {
+            let mut cx = self.cx(&scope, value.span);
+            let t = cx.ty(&value.expr);
+            let problems = cx.problems;
+            self.flush(problems);
+            if let Some(t) = t
+                && !types::can_widen(&t, &column.sql_type)
+                && !(t == SqlType::String
+                    && matches!(column.sql_type, SqlType::Timestamp | SqlType::Date | SqlType::Time))
+            {
+                self.report(
+                    Problem::Type {
+                        reason: format!("column `{}` is {}, the value is {t}", column.name, column.sql_type),
+                    },
+                    value.span,
+                );
+            }
+        }
+    }
+
+    fn drop(&mut self, d: &Drop) {
+        match d.object {
+            DropObject::Stream | DropObject::Table => {
+                let expected =
+                    if d.object == DropObject::Stream { KsqlSourceKind::Stream } else { KsqlSourceKind::Table };
+                match self.engine.sources.get(&d.name.value) {
+                    None if d.if_exists => {}
+                    None => {
+                        self.lookup_source(&d.name);
+                    }
+                    Some(s) if s.kind != expected => {
+                        let reason =
+                            format!("`{}` is a {}, not a {}", d.name.value, s.kind.as_str(), expected.as_str());
+                        self.reject(reason, d.name.span);
+                    }
+                    Some(_) => {
+                        self.engine.sources.remove(&d.name.value);
+                    }
+                }
+            }
+            DropObject::Type => {
+                if self.engine.types.remove(&d.name.value).is_none() && !d.if_exists {
+                    let suggestion = suggest(&d.name.value, self.engine.types.keys().map(String::as_str));
+                    self.report(
+                        Problem::UnknownSource { what: "type", name: d.name.value.clone(), suggestion },
+                        d.name.span,
+                    );
+                }
+            }
+            DropObject::Connector => {}
+        }
+    }
+
+    fn alter(&mut self, a: &AlterSource) {
+        let Some(source) = self.lookup_source(&a.name) else { return };
+        if source.kind != a.kind {
+            self.reject(format!("`{}` is a {}", a.name.value, source.kind.as_str()), a.name.span);
+            return;
+        }
+        if source.from_query {
+            self.reject(format!("`{}` was created by a query and cannot be altered", a.name.value), a.name.span);
+            return;
+        }
+        let mut added = Vec::new();
+        for column in &a.columns {
+            if source.column(&column.name.value).is_some() {
+                self.reject(
+                    format!("`{}` already has a column `{}`", a.name.value, column.name.value),
+                    column.name.span,
+                );
+                return;
+            }
+            let Some(t) = self.resolve_type(&column.sql_type.value, column.sql_type.span) else { return };
+            added.push(Column { name: column.name.value.clone(), sql_type: t, role: Role::Value });
+        }
+        if let Some(s) = self.engine.sources.get_mut(&a.name.value) {
+            s.columns.extend(added);
+        }
+    }
+
+    fn flush(&mut self, problems: Vec<(Problem, Span)>) {
+        for (problem, span) in problems {
+            self.report(problem, span);
+        }
+    }
+
+    fn cx<'s>(&'s self, scope: &'s Scope, fallback: Span) -> Cx<'s> {
+        Cx {
+            scope,
+            lambdas: Vec::new(),
+            types: &self.engine.types,
+            sql: self.sql,
+            statement: self.statement,
+            fallback,
+            problems: Vec::new(),
+            aggregates: AggregateMode::Forbidden("here"),
+            aggregate_found: false,
+            table_functions: false,
+            table_function_found: false,
+        }
+    }
+
+    /// Analyses a query; `sink` is the kind of what a persistent query creates or writes
+    /// (`None` for a query on its own).
+    fn query(&mut self, q: &Query, sink: Option<KsqlSourceKind>, sink_name: Option<&Name>) -> Option<QueryOutput> {
+        // FROM and joins.
+        let mut scope = Scope::default();
+        let mut from = Vec::new();
+        let mut all_found = true;
+        for aliased in std::iter::once(&q.from.source).chain(q.from.joins.iter().map(|j| &j.source)) {
+            from.push(aliased.name.value.clone());
+            match self.lookup_source(&aliased.name) {
+                Some(source) => {
+                    let alias = aliased.reference().value.clone();
+                    if scope.sources.iter().any(|s| s.alias == alias) {
+                        self.reject(
+                            format!("`{alias}` appears twice in FROM: give each an alias"),
+                            aliased.reference().span,
+                        );
+                        return None;
+                    }
+                    scope.sources.push(ScopeSource { alias, source });
+                }
+                None => all_found = false,
+            }
+        }
+        if !all_found {
+            return None;
+        }
+        let joined = !q.from.joins.is_empty();
+        scope.joined = joined;
+        let persistent = sink.is_some();
+        // The window of the query.
+        let window = q.window.as_ref().map(|w| match w.kind {
+            WindowKind::Tumbling { .. } => WindowType::Tumbling,
+            WindowKind::Hopping { .. } => WindowType::Hopping,
+            WindowKind::Session { .. } => WindowType::Session,
+        });
+        if let Some(w) = &q.window
+            && let WindowKind::Hopping { size, advance } = &w.kind
+            && (advance.value.millis() > size.value.millis() || advance.value.millis() <= 0)
+        {
+            self.reject("a HOPPING window's ADVANCE BY must be positive and at most its SIZE", advance.span);
+        }
+        let mut join_keys = Vec::new();
+        if joined && !self.joins(q, &mut scope, &mut join_keys) {
+            return None;
+        }
+        let grouped = q.group_by.is_some();
+        if q.window.is_some() && !grouped {
+            // ksqlDB: windowing only applies to aggregations.
+            if persistent || q.emit.is_some() {
+                self.reject(
+                    "WINDOW is only for aggregations: add GROUP BY",
+                    q.window.as_ref().map_or(q.span, |w| w.span),
+                );
+                return None;
+            }
+        }
+        if q.window.is_some() && scope.sources[0].source.kind == KsqlSourceKind::Table {
+            self.reject(
+                "a table cannot be windowed: WINDOW applies to streams",
+                q.window.as_ref().map_or(q.span, |w| w.span),
+            );
+            return None;
+        }
+        scope.window = window.or(scope.sources[0].source.windowed);
+        // WHERE.
+        if let Some(filter) = &q.filter {
+            let mut cx = self.cx(&scope, filter.span);
+            cx.aggregates = AggregateMode::Forbidden("WHERE");
+            let t = cx.ty(&filter.expr);
+            let problems = cx.problems;
+            self.flush(problems);
+            if let Some(t) = t
+                && t != SqlType::Boolean
+            {
+                self.report(Problem::Type { reason: format!("WHERE needs a BOOLEAN, not {t}") }, filter.span);
+            }
+        }
+        // GROUP BY and PARTITION BY expressions.
+        let mut group_types = Vec::new();
+        if let Some(group) = &q.group_by {
+            for e in &group.value {
+                let mut cx = self.cx(&scope, e.span);
+                cx.aggregates = AggregateMode::Forbidden("GROUP BY");
+                group_types.push(cx.ty(&e.expr));
+                let problems = cx.problems;
+                self.flush(problems);
+            }
+            if group.value.is_empty() {
+                self.reject("GROUP BY needs at least one expression", group.span);
+                return None;
+            }
+        }
+        let mut partition_types = Vec::new();
+        if let Some(partition) = &q.partition_by {
+            if grouped {
+                self.reject("PARTITION BY and GROUP BY cannot be used together", partition.span);
+                return None;
+            }
+            for e in &partition.value {
+                let mut cx = self.cx(&scope, e.span);
+                cx.aggregates = AggregateMode::Forbidden("PARTITION BY");
+                partition_types.push(cx.ty(&e.expr));
+                let problems = cx.problems;
+                self.flush(problems);
+            }
+        }
+        // The projection.
+        let mut items: Vec<Item<'_>> = Vec::new();
+        let mut aggregate = grouped;
+        let mut table_function = false;
+        for item in &q.select {
+            match item {
+                SelectItem::Expr { expr, alias } => {
+                    let mut cx = self.cx(&scope, expr.span);
+                    cx.aggregates = AggregateMode::Allowed;
+                    cx.table_functions = true;
+                    let t = cx.ty(&expr.expr);
+                    aggregate |= cx.aggregate_found;
+                    table_function |= cx.table_function_found;
+                    let problems = cx.problems;
+                    self.flush(problems);
+                    let name = alias.as_ref().map(|a| a.value.clone());
+                    items.push(Item {
+                        expr: Some(std::borrow::Cow::Borrowed(&expr.expr)),
+                        name,
+                        sql_type: t,
+                        role: Role::Value,
+                        span: expr.span,
+                    });
+                }
+                SelectItem::Wildcard(span) => {
+                    for s in &scope.sources {
+                        self.star(&scope, s, *span, &mut items);
+                    }
+                }
+                SelectItem::SourceWildcard { source, span } => {
+                    match scope.sources.iter().find(|s| s.alias == source.value) {
+                        Some(s) => self.star(&scope, s, *span, &mut items),
+                        None => {
+                            let suggestion = suggest(&source.value, scope.sources.iter().map(|s| s.alias.as_str()));
+                            self.report(
+                                Problem::UnknownSource {
+                                    what: "source in FROM",
+                                    name: source.value.clone(),
+                                    suggestion,
+                                },
+                                source.span,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                SelectItem::StructWildcard { expr, span } => {
+                    let mut cx = self.cx(&scope, expr.span);
+                    let t = cx.ty(&expr.expr);
+                    let problems = cx.problems;
+                    self.flush(problems);
+                    match t {
+                        Some(SqlType::Struct(fields)) => {
+                            for f in fields {
+                                items.push(Item {
+                                    expr: None,
+                                    name: Some(f.name),
+                                    sql_type: Some(f.sql_type),
+                                    role: Role::Value,
+                                    span: *span,
+                                });
+                            }
+                        }
+                        Some(other) => {
+                            self.report(
+                                Problem::Type { reason: format!("`->*` needs a STRUCT, not {other}") },
+                                expr.span,
+                            );
+                            return None;
+                        }
+                        None => return None,
+                    }
+                }
+            }
+        }
+        if aggregate && table_function {
+            self.reject("a query cannot both aggregate and use a table function", q.span);
+            return None;
+        }
+        // HAVING.
+        if let Some(having) = &q.having {
+            if !aggregate {
+                self.reject("HAVING needs GROUP BY", having.span);
+                return None;
+            }
+            let mut cx = self.cx(&scope, having.span);
+            cx.aggregates = AggregateMode::Allowed;
+            let t = cx.ty(&having.expr);
+            let problems = cx.problems;
+            self.flush(problems);
+            if let Some(t) = t
+                && t != SqlType::Boolean
+            {
+                self.report(Problem::Type { reason: format!("HAVING needs a BOOLEAN, not {t}") }, having.span);
+            }
+        }
+        if aggregate && !grouped {
+            if persistent {
+                self.reject("an aggregate query needs GROUP BY", q.span);
+                return None;
+            }
+        } else if aggregate && let Some(group) = &q.group_by {
+            // V308: every selected expression is grouped or aggregated.
+            let keys: Vec<String> = group.value.iter().map(|e| canon(&scope, &e.expr)).collect();
+            for item in &items {
+                let Some(expr) = &item.expr else {
+                    self.report(
+                        Problem::NotGrouped { expression: item.name.clone().unwrap_or_default(), clause: "SELECT" },
+                        item.span,
+                    );
+                    continue;
+                };
+                if let Some(bad) = ungrouped(&scope, expr, &keys) {
+                    self.report(Problem::NotGrouped { expression: bad, clause: "SELECT" }, item.span);
+                }
+            }
+            if let Some(having) = &q.having
+                && let Some(bad) = ungrouped(&scope, &having.expr, &keys)
+            {
+                self.report(Problem::NotGrouped { expression: bad, clause: "HAVING" }, having.span);
+            }
+        }
+        // The result's kind.
+        let left_kind = scope.sources[0].source.kind;
+        let result_kind = if aggregate {
+            KsqlSourceKind::Table
+        } else if joined {
+            if scope.sources.iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
+                KsqlSourceKind::Table
+            } else {
+                KsqlSourceKind::Stream
+            }
+        } else {
+            left_kind
+        };
+        if let Some(sink) = sink {
+            if sink != result_kind && sink_name.is_some() {
+                let (what, instead) = match result_kind {
+                    KsqlSourceKind::Table => ("a TABLE", "CREATE TABLE AS SELECT"),
+                    KsqlSourceKind::Stream => ("a STREAM", "CREATE STREAM AS SELECT"),
+                };
+                self.reject(format!("the query produces {what}: use {instead}"), q.span);
+                return None;
+            }
+            if result_kind == KsqlSourceKind::Table && q.partition_by.is_some() {
+                self.reject("a table cannot be repartitioned with PARTITION BY", q.span);
+                return None;
+            }
+        }
+        if persistent && q.limit.is_some() {
+            self.reject("a persistent query cannot have LIMIT", q.limit.as_ref().map_or(q.span, |l| l.span));
+            return None;
+        }
+        if persistent && q.emit.as_ref().is_some_and(|e| e.value == Emit::Final) && window.is_none() {
+            self.reject("EMIT FINAL needs a windowed aggregation", q.emit.as_ref().map_or(q.span, |e| e.span));
+            return None;
+        }
+        // Names for unaliased expressions.
+        let known = scope.sources.iter().all(|s| s.source.columns_known);
+        self.name_items(&scope, &mut items);
+        // The key.
+        let mut key_items: Vec<usize> = Vec::new();
+        let mut synthetic_keys: Vec<Item<'_>> = Vec::new();
+        if persistent {
+            if let Some(group) = &q.group_by {
+                for (e, t) in group.value.iter().zip(&group_types) {
+                    match find_item(&scope, &items, &e.expr) {
+                        Some(i) if !key_items.contains(&i) => key_items.push(i),
+                        _ => {
+                            if !known {
+                                continue;
+                            }
+                            // A grouping expression left out of the projection is still the key,
+                            // named after its column, else `KSQL_COL_n`.
+                            let name = default_name(&scope, &e.expr)
+                                .unwrap_or_else(|| next_generated(&items, &synthetic_keys));
+                            synthetic_keys.push(Item {
+                                expr: None,
+                                name: Some(name),
+                                sql_type: t.clone(),
+                                role: Role::Key,
+                                span: e.span,
+                            });
+                        }
+                    }
+                }
+            } else if let Some(partition) = &q.partition_by {
+                let is_null = partition.value.len() == 1
+                    && matches!(&partition.value[0].expr, Expr::Value(v) if v.value == Value::Null);
+                if !is_null {
+                    for (e, t) in partition.value.iter().zip(&partition_types) {
+                        match find_item(&scope, &items, &e.expr) {
+                            Some(i) if !key_items.contains(&i) => key_items.push(i),
+                            _ => {
+                                if !known {
+                                    continue;
+                                }
+                                let name = default_name(&scope, &e.expr);
+                                match name {
+                                    // ksqlDB adds a partitioning column that is not selected as the key.
+                                    Some(name) => synthetic_keys.push(Item {
+                                        expr: None,
+                                        name: Some(name),
+                                        sql_type: t.clone(),
+                                        role: Role::Key,
+                                        span: e.span,
+                                    }),
+                                    None => {
+                                        let n = next_generated(&items, &synthetic_keys);
+                                        synthetic_keys.push(Item {
+                                            expr: None,
+                                            name: Some(n),
+                                            sql_type: t.clone(),
+                                            role: Role::Key,
+                                            span: e.span,
+                                        });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } else if joined {
+                let wanted: Vec<String> = join_keys.iter().map(|k| canon(&scope, k)).collect();
+                let chosen = if let Some((name, t)) = &scope.synthetic {
+                    let reference = Expr::Identifier(Ident::new(name.clone()));
+                    match find_item(&scope, &items, &reference) {
+                        Some(i) => Some(i),
+                        None => {
+                            synthetic_keys.push(Item {
+                                expr: None,
+                                name: Some(name.clone()),
+                                sql_type: Some(t.clone()),
+                                role: Role::Key,
+                                span: q.span,
+                            });
+                            None
+                        }
+                    }
+                } else {
+                    // The left side's join column when it is selected, else the right side's.
+                    wanted.iter().find_map(|w| {
+                        items.iter().position(|i| i.expr.as_ref().is_some_and(|x| canon(&scope, x) == *w))
+                    })
+                };
+                match chosen {
+                    Some(i) => key_items.push(i),
+                    None if known && !join_keys.is_empty() && scope.synthetic.is_none() => {
+                        let names: Vec<String> = join_keys.iter().filter_map(|k| default_name(&scope, k)).collect();
+                        self.reject(
+                            format!(
+                                "the query must select the join key ({}): ksqlDB makes it the key",
+                                names.join(" or ")
+                            ),
+                            q.span,
+                        );
+                        return None;
+                    }
+                    None => {}
+                }
+            } else {
+                let source = &scope.sources[0];
+                let new_planner = self.engine.property("ksql.new.query.planner.enabled") == Some("true");
+                for key in source.source.key_columns() {
+                    let reference = Expr::Identifier(Ident::new(key.name.clone()));
+                    match find_item(&scope, &items, &reference) {
+                        Some(i) => key_items.push(i),
+                        // The new planner drops a key the projection leaves out.
+                        None if new_planner => {}
+                        None if known => {
+                            let what = match sink_name {
+                                Some(n) => format!("`{}`", n.value),
+                                None => "the target".into(),
+                            };
+                            self.reject(
+                                format!("the query that writes {what} must select the key column `{}`", key.name),
+                                q.span,
+                            );
+                            return None;
+                        }
+                        None => {}
+                    }
+                }
+                // Key columns keep the projection's order.
+                key_items.sort_unstable();
+            }
+        }
+        for &i in &key_items {
+            items[i].role = Role::Key;
+        }
+        // Key columns first (in key order), then the rest.
+        let mut columns = Vec::new();
+        for item in synthetic_keys.iter().chain(key_items.iter().map(|&i| &items[i])) {
+            columns.push(item);
+        }
+        for (i, item) in items.iter().enumerate() {
+            if !key_items.contains(&i) {
+                columns.push(item);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        let mut typed = true;
+        for item in columns {
+            let name = item.name.clone().unwrap_or_default();
+            if !seen.insert(name.clone()) && persistent {
+                self.reject(format!("the query selects two columns named `{name}`: give one an alias"), item.span);
+                return None;
+            }
+            if persistent
+                && matches!(name.as_str(), "ROWTIME" | "ROWPARTITION" | "ROWOFFSET" | "WINDOWSTART" | "WINDOWEND")
+            {
+                self.reject(format!("`{name}` is a reserved column name: give the column an alias"), item.span);
+                return None;
+            }
+            match &item.sql_type {
+                Some(t) => out.push(Column { name, sql_type: t.clone(), role: item.role.clone() }),
+                None => typed = false,
+            }
+        }
+        let partitions = scope.sources[0].source.partitions;
+        let windowed = if aggregate { window } else { scope.sources[0].source.windowed };
+        let source0 = &scope.sources[0].source;
+        Some(QueryOutput {
+            columns: out,
+            known: known && typed,
+            key_format: source0.key_format.clone(),
+            value_format: source0.value_format.clone(),
+            windowed,
+            partitions,
+            from,
+        })
+    }
+
+    /// `*` or `source.*`: the source's columns (key first), prefixed with its alias in a join.
+    fn star(&mut self, scope: &Scope, s: &ScopeSource, span: Span, items: &mut Vec<Item<'_>>) {
+        for column in &s.source.columns {
+            let name = if scope.joined { format!("{}_{}", s.alias, column.name) } else { column.name.clone() };
+            let expr = Expr::CompoundIdentifier(vec![Ident::new(s.alias.clone()), Ident::new(column.name.clone())]);
+            items.push(Item {
+                expr: Some(std::borrow::Cow::Owned(expr)),
+                name: Some(name),
+                sql_type: Some(column.sql_type.clone()),
+                role: Role::Value,
+                span,
+            });
+        }
+    }
+
+    /// Gives names to unaliased items: a column's name, a field's name, else `KSQL_COL_n`.
+    fn name_items(&self, scope: &Scope, items: &mut [Item<'_>]) {
+        let taken: BTreeSet<String> = items.iter().filter_map(|i| i.name.clone()).collect();
+        let mut taken = taken;
+        for item in items.iter_mut() {
+            if item.name.is_some() {
+                continue;
+            }
+            if let Some(e) = &item.expr
+                && let Some(name) = default_name(scope, e)
+            {
+                taken.insert(name.clone());
+                item.name = Some(name);
+            }
+        }
+        let mut n = 0;
+        for item in items.iter_mut() {
+            if item.name.is_some() {
+                continue;
+            }
+            while taken.contains(&format!("KSQL_COL_{n}")) {
+                n += 1;
+            }
+            let name = format!("KSQL_COL_{n}");
+            taken.insert(name.clone());
+            item.name = Some(name);
+        }
+    }
+
+    /// Checks the joins; fills `keys` with the expressions the result is keyed on.
+    fn joins(&mut self, q: &Query, scope: &mut Scope, keys: &mut Vec<Expr>) -> bool {
+        for (index, join) in q.from.joins.iter().enumerate() {
+            let right = &scope.sources[index + 1];
+            let left_kind = if index == 0 {
+                scope.sources[0].source.kind
+            } else if scope.sources[..=index].iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
+                KsqlSourceKind::Table
+            } else {
+                KsqlSourceKind::Stream
+            };
+            let right_kind = right.source.kind;
+            use KsqlSourceKind::{Stream, Table};
+            match (left_kind, right_kind) {
+                (Stream, Stream) if join.within.is_none() => {
+                    self.reject("a stream-stream join needs a WITHIN clause", join.span);
+                    return false;
+                }
+                (Stream, Table) | (Table, Table) if join.within.is_some() => {
+                    self.reject(
+                        "WITHIN is only for stream-stream joins",
+                        join.within.as_ref().map_or(join.span, |w| w.span),
+                    );
+                    return false;
+                }
+                (Stream, Table) if matches!(join.kind.value, JoinKind::Full | JoinKind::Right) => {
+                    self.reject("a stream-table join is INNER or LEFT", join.kind.span);
+                    return false;
+                }
+                (Table, Stream) => {
+                    self.reject("a table cannot be joined with a stream: put the stream on the left", join.span);
+                    return false;
+                }
+                _ => {}
+            }
+            // `ON a = b`, one side from each.
+            let Expr::BinaryOp { left, op: BinaryOperator::Eq, right: r } = strip_nested(&join.on.expr) else {
+                self.reject("a join condition must be an equality between the two sides", join.on.span);
+                return false;
+            };
+            let mut cx = self.cx(scope, join.on.span);
+            let lt = cx.ty(left);
+            let rt = cx.ty(r);
+            let lside = cx.side_of(left);
+            let rside = cx.side_of(r);
+            let lside_original = lside;
+            let problems = cx.problems;
+            self.flush(problems);
+            let (Some(lt), Some(rt)) = (lt, rt) else { return true };
+            let (lside, _) = match (lside, rside) {
+                (Some(l), Some(r)) if l != r && (l == index + 1 || r == index + 1) => {
+                    if l == index + 1 {
+                        (r, l)
+                    } else {
+                        (l, r)
+                    }
+                }
+                _ => {
+                    self.reject(
+                        format!(
+                            "the join condition must compare a column of `{}` with one of the sources before it",
+                            right.alias
+                        ),
+                        join.on.span,
+                    );
+                    return false;
+                }
+            };
+            // The operand on the newly joined source is the right side, whichever way `=` reads.
+            let flipped = lside_original == Some(index + 1);
+            let (left_expr, right_expr) =
+                if flipped { (r.as_ref(), left.as_ref()) } else { (left.as_ref(), r.as_ref()) };
+            let (left_t, right_t) = if flipped { (&rt, &lt) } else { (&lt, &rt) };
+            if left_t != right_t {
+                self.report(
+                    Problem::JoinKeyTypes {
+                        left: left_expr.to_string(),
+                        left_type: left_t.to_string(),
+                        right: right_expr.to_string(),
+                        right_type: right_t.to_string(),
+                    },
+                    join.on.span,
+                );
+                return false;
+            }
+            // A table joined on something else than its key is a foreign-key join (table-table)
+            // or not allowed (the right table of a stream-table join).
+            let right_on_key = is_key_ref(scope, right_expr, index + 1);
+            let left_on_key = is_key_ref(scope, left_expr, lside);
+            let mut foreign_key = false;
+            if right_kind == Table && !right_on_key && scope.sources[index + 1].source.columns_known {
+                self.reject(
+                    format!("a join must use the PRIMARY KEY of the table `{}` on its right", right.alias),
+                    join.on.span,
+                );
+                return false;
+            }
+            if left_kind == Table && right_kind == Table && !left_on_key {
+                foreign_key = true;
+                if matches!(join.kind.value, JoinKind::Right | JoinKind::Full) {
+                    self.reject("a foreign-key join is INNER or LEFT", join.kind.span);
+                    return false;
+                }
+            }
+            // Co-partitioning (V306): only when both topics' counts are known and neither side
+            // is repartitioned (both joined on their keys).
+            let left_source = &scope.sources[lside].source;
+            // A side joined on something else than its key is repartitioned into a topic of
+            // the same partition count, so the counts must agree all the same.
+            if !foreign_key
+                && let (Some(lp), Some(rp)) = (left_source.partitions, right.source.partitions)
+                && lp != rp
+            {
+                self.report(
+                    Problem::NotCopartitioned {
+                        left: left_source.name.clone(),
+                        left_partitions: lp,
+                        right: right.source.name.clone(),
+                        right_partitions: rp,
+                        other: right.source.origin.unwrap_or(join.span),
+                    },
+                    join.on.span,
+                );
+            }
+            if foreign_key {
+                // The result keeps the left table's key.
+                let key = scope.sources[0].source.key_columns().next().map(|k| {
+                    Expr::CompoundIdentifier(vec![
+                        Ident::new(scope.sources[0].alias.clone()),
+                        Ident::new(k.name.clone()),
+                    ])
+                });
+                keys.clear();
+                keys.extend(key);
+                continue;
+            }
+            let continues = keys.iter().any(|k| canon(scope, k) == canon(scope, left_expr));
+            if !continues {
+                keys.clear();
+            }
+            let expression_join = column_ref(left_expr).is_none() && column_ref(right_expr).is_none();
+            if matches!(join.kind.value, JoinKind::Full) || expression_join {
+                // The key is neither side's column: ksqlDB names it ROWKEY (ROWKEY_1, ... when a
+                // source has a ROWKEY column).
+                let taken = |n: &str| scope.sources.iter().any(|s| s.source.column(n).is_some());
+                let name = std::iter::once("ROWKEY".to_string())
+                    .chain((1..).map(|i| format!("ROWKEY_{i}")))
+                    .find(|n| !taken(n))
+                    .unwrap_or_default();
+                scope.synthetic = Some((name, left_t.clone()));
+                keys.clear();
+            } else {
+                // The key is the join column; one side may be an expression, which is no column.
+                keys.extend([left_expr, right_expr].into_iter().filter(|e| column_ref(e).is_some()).cloned());
+            }
+        }
+        true
+    }
+}
+
+/// A projection item on its way to a column. Its expression is borrowed from the statement (a
+/// deep expression is not cloned: cloning recurses).
+#[derive(Debug, Clone)]
+struct Item<'q> {
+    expr: Option<std::borrow::Cow<'q, Expr>>,
+    name: Option<String>,
+    sql_type: Option<SqlType>,
+    role: Role,
+    span: Span,
+}
+
+fn next_generated(items: &[Item<'_>], extra: &[Item<'_>]) -> String {
+    let taken: BTreeSet<&str> = items.iter().chain(extra).filter_map(|i| i.name.as_deref()).collect();
+    (0..).map(|n| format!("KSQL_COL_{n}")).find(|n| !taken.contains(n.as_str())).unwrap_or_default()
+}
+
+/// The result of a query's analysis.
+#[derive(Debug, Clone)]
+struct QueryOutput {
+    columns: Vec<Column>,
+    /// Every column's name and type is known.
+    known: bool,
+    key_format: String,
+    value_format: String,
+    windowed: Option<WindowType>,
+    partitions: Option<u32>,
+    from: Vec<String>,
+}
+
+/// The sources a query reads, by the names it refers to them with.
+#[derive(Debug, Default)]
+struct Scope {
+    sources: Vec<ScopeSource>,
+    joined: bool,
+    window: Option<WindowType>,
+    /// The synthetic key column of a join on expressions or a full outer join (`ROWKEY`).
+    synthetic: Option<(String, SqlType)>,
+}
+
+#[derive(Debug)]
+struct ScopeSource {
+    alias: String,
+    source: Source,
+}
+
+/// A column reference, resolved.
+#[derive(Debug, Clone, PartialEq)]
+enum Resolved {
+    /// A column of the source at this index of the scope.
+    Column { source: usize, name: String, sql_type: Option<SqlType> },
+    /// ROWTIME, WINDOWSTART and the like.
+    Pseudo(SqlType),
+}
+
+fn pseudo_column(name: &str, windowed: bool) -> Option<SqlType> {
+    Some(match name {
+        "ROWTIME" | "ROWOFFSET" => SqlType::BigInt,
+        "ROWPARTITION" => SqlType::Int,
+        "WINDOWSTART" | "WINDOWEND" if windowed => SqlType::BigInt,
+        _ => return None,
+    })
+}
+
+impl Scope {
+    fn resolve(&self, qualifier: Option<&str>, name: &str) -> Result<Resolved, Problem> {
+        match qualifier {
+            Some(q) => {
+                let Some(index) = self.sources.iter().position(|s| s.alias == q) else {
+                    let suggestion = suggest(q, self.sources.iter().map(|s| s.alias.as_str()));
+                    return Err(Problem::UnknownSource { what: "source in FROM", name: q.to_string(), suggestion });
+                };
+                let source = &self.sources[index].source;
+                if let Some(c) = source.column(name) {
+                    return Ok(Resolved::Column {
+                        source: index,
+                        name: name.to_string(),
+                        sql_type: Some(c.sql_type.clone()),
+                    });
+                }
+                if let Some(t) = pseudo_column(name, self.window.is_some() || source.windowed.is_some()) {
+                    return Ok(Resolved::Pseudo(t));
+                }
+                if !source.columns_known {
+                    return Ok(Resolved::Column { source: index, name: name.to_string(), sql_type: None });
+                }
+                let suggestion = suggest(name, source.columns.iter().map(|c| c.name.as_str()));
+                Err(Problem::UnknownColumn { name: format!("{q}.{name}"), suggestion })
+            }
+            None => {
+                let hits: Vec<usize> =
+                    (0..self.sources.len()).filter(|&i| self.sources[i].source.column(name).is_some()).collect();
+                match hits.as_slice() {
+                    [one] => {
+                        let c = self.sources[*one].source.column(name).map(|c| c.sql_type.clone());
+                        Ok(Resolved::Column { source: *one, name: name.to_string(), sql_type: c })
+                    }
+                    [] => {
+                        if let Some((synthetic, t)) = &self.synthetic
+                            && synthetic == name
+                        {
+                            return Ok(Resolved::Pseudo(t.clone()));
+                        }
+                        if let Some(t) = pseudo_column(
+                            name,
+                            self.window.is_some() || self.sources.iter().any(|s| s.source.windowed.is_some()),
+                        ) {
+                            return Ok(Resolved::Pseudo(t));
+                        }
+                        if let Some(open) = self.sources.iter().position(|s| !s.source.columns_known) {
+                            return Ok(Resolved::Column { source: open, name: name.to_string(), sql_type: None });
+                        }
+                        let all = self.sources.iter().flat_map(|s| s.source.columns.iter().map(|c| c.name.as_str()));
+                        Err(Problem::UnknownColumn { name: name.to_string(), suggestion: suggest(name, all) })
+                    }
+                    many => Err(Problem::AmbiguousColumn {
+                        name: name.to_string(),
+                        sources: many.iter().map(|&i| self.sources[i].alias.clone()).collect(),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// Whether `e` is a key column of the source at `index`.
+fn is_key_ref(scope: &Scope, e: &Expr, index: usize) -> bool {
+    let Some((qualifier, name)) = column_ref(e) else { return false };
+    match scope.resolve(qualifier.as_deref(), &name) {
+        Ok(Resolved::Column { source, name, .. }) => {
+            source == index && scope.sources[source].source.column(&name).is_some_and(|c| c.role == Role::Key)
+        }
+        _ => false,
+    }
+}
+
+/// `col` or `source.col`, as (qualifier, name).
+fn column_ref(e: &Expr) -> Option<(Option<String>, String)> {
+    match strip_nested(e) {
+        Expr::Identifier(id) => Some((None, id.value.clone())),
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+            Some((Some(parts[0].value.clone()), parts[1].value.clone()))
+        }
+        _ => None,
+    }
+}
+
+fn strip_nested(e: &Expr) -> &Expr {
+    let mut e = e;
+    while let Expr::Nested(inner) = e {
+        e = inner;
+    }
+    e
+}
+
+/// The name ksqlDB gives an unaliased expression, when it is not `KSQL_COL_n`.
+fn default_name(scope: &Scope, e: &Expr) -> Option<String> {
+    match strip_nested(e) {
+        Expr::Identifier(id) => Some(id.value.clone()),
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+            let (q, name) = (&parts[0].value, &parts[1].value);
+            let shared = scope.joined
+                && (pseudo_column(name, true).is_some()
+                    || scope.sources.iter().filter(|s| s.source.column(name).is_some()).count() > 1);
+            Some(if shared { format!("{q}_{name}") } else { name.clone() })
+        }
+        Expr::BinaryOp { op: BinaryOperator::Arrow, right, .. } => match right.as_ref() {
+            Expr::Identifier(field) => Some(field.value.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A canonical text of an expression, column references resolved to `source.column`, for
+/// comparing GROUP BY and join expressions with the projection.
+fn canon(scope: &Scope, e: &Expr) -> String {
+    // sqlparser prints expressions recursively: a long chain of operators is not printed (it
+    // could exhaust the stack), and matches nothing but itself.
+    if !shallow(e, 64) {
+        return format!("#{:p}", e as *const Expr);
+    }
+    match column_ref(e) {
+        Some((q, name)) => match scope.resolve(q.as_deref(), &name) {
+            Ok(Resolved::Column { source, name, .. }) => format!("{}.{}", scope.sources[source].alias, name),
+            _ => name,
+        },
+        None => strip_nested(e).to_string(),
+    }
+}
+
+/// Whether `e` nests at most `limit` deep (walked with a stack, not by recursion).
+fn shallow(e: &Expr, limit: usize) -> bool {
+    let mut stack = vec![(e, 0usize)];
+    while let Some((e, depth)) = stack.pop() {
+        if depth > limit {
+            return false;
+        }
+        stack.extend(children(e).into_iter().map(|c| (c, depth + 1)));
+    }
+    true
+}
+
+/// The projection item whose expression is `e`.
+fn find_item(scope: &Scope, items: &[Item<'_>], e: &Expr) -> Option<usize> {
+    let wanted = canon(scope, e);
+    items.iter().position(|i| i.expr.as_ref().is_some_and(|x| canon(scope, x) == wanted))
+}
+
+/// The first part of `e` that is neither grouped nor inside an aggregate, as text. Walked with a
+/// stack: chains of operators can be thousands long.
+fn ungrouped(scope: &Scope, e: &Expr, keys: &[String]) -> Option<String> {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        if keys.contains(&canon(scope, e)) {
+            continue;
+        }
+        match strip_nested(e) {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+                let Some((q, name)) = column_ref(e) else { continue };
+                if let Ok(Resolved::Column { .. }) = scope.resolve(q.as_deref(), &name) {
+                    return Some(e.to_string());
+                }
+            }
+            Expr::Function(f)
+                if function_name(f).and_then(functions::lookup).is_some_and(|f| f.kind == FunctionKind::Aggregate) => {}
+            Expr::Lambda(_) => {}
+            other => {
+                // Left to right: the first offending column is the one reported.
+                let mut parts = children(other);
+                parts.reverse();
+                stack.extend(parts);
+            }
+        }
+    }
+    None
+}
+
+fn function_name(f: &sqlparser::ast::Function) -> Option<&str> {
+    match f.name.0.as_slice() {
+        [ObjectNamePart::Identifier(id)] => Some(id.value.as_str()),
+        _ => None,
+    }
+}
+
+/// The direct sub-expressions of an expression.
+fn children(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::BinaryOp { left, right, .. } => vec![left, right],
+        Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::IsNull(expr) | Expr::IsNotNull(expr) => vec![expr],
+        Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => vec![a, b],
+        Expr::Between { expr, low, high, .. } => vec![expr, low, high],
+        Expr::Like { expr, pattern, .. } => vec![expr, pattern],
+        Expr::In { expr, target: InTarget::List(list), .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
+        Expr::Case { operand, conditions, else_result, .. } => operand
+            .iter()
+            .map(|o| o.as_ref())
+            .chain(conditions.iter().flat_map(|c| [&c.condition, &c.result]))
+            .chain(else_result.iter().map(|e| e.as_ref()))
+            .collect(),
+        Expr::Cast { expr, .. } => vec![expr],
+        Expr::AtTimeZone { timestamp, time_zone } => vec![timestamp, time_zone],
+        Expr::Function(f) => match &f.args {
+            FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .flat_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => vec![e],
+                    FunctionArg::ExprNamed { name, arg: FunctionArgExpr::Expr(e), .. } => vec![name, e],
+                    _ => vec![],
+                })
+                .collect(),
+            _ => vec![],
+        },
+        Expr::Array(a) => a.elem.iter().collect(),
+        Expr::CompoundFieldAccess { root, access_chain } => std::iter::once(root.as_ref())
+            .chain(access_chain.iter().filter_map(|a| match a {
+                AccessExpr::Subscript(Subscript::Index { index }) => Some(index),
+                _ => None,
+            }))
+            .collect(),
+        Expr::Lambda(l) => vec![&l.body],
+        _ => vec![],
+    }
+}
+
+/// Columns from a registered schema: a record's fields, or one column named `single`.
+fn registered_columns(t: &SqlType, role: Role, single: &str) -> Vec<Column> {
+    match t {
+        SqlType::Struct(fields) if role == Role::Value || !fields.is_empty() => fields
+            .iter()
+            .map(|f| Column { name: f.name.clone(), sql_type: f.sql_type.clone(), role: role.clone() })
+            .collect(),
+        other => vec![Column { name: single.into(), sql_type: other.clone(), role }],
+    }
+}
+
+/// A type with its struct fields' names upper-cased, as ksqlDB names inferred columns.
+fn upper_fields(t: &SqlType) -> SqlType {
+    match t {
+        SqlType::Struct(fields) => SqlType::Struct(
+            fields
+                .iter()
+                .map(|f| StructField { name: f.name.to_uppercase(), sql_type: upper_fields(&f.sql_type) })
+                .collect(),
+        ),
+        SqlType::Array(e) => SqlType::Array(Box::new(upper_fields(e))),
+        SqlType::Map(k, v) => SqlType::Map(k.clone(), Box::new(upper_fields(v))),
+        other => other.clone(),
+    }
+}
+
+fn is_complex(t: &SqlType) -> bool {
+    matches!(t, SqlType::Array(_) | SqlType::Map(..) | SqlType::Struct(_))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AggregateMode {
+    Allowed,
+    /// Not allowed; the clause, for the message.
+    Forbidden(&'static str),
+}
+
+/// Types expressions in a scope, collecting problems.
+struct Cx<'a> {
+    scope: &'a Scope,
+    lambdas: Vec<(String, Option<SqlType>)>,
+    types: &'a BTreeMap<String, SqlType>,
+    sql: &'a SourceText,
+    statement: &'a Statement,
+    /// Where problems point when the expression has no span of its own.
+    fallback: Span,
+    problems: Vec<(Problem, Span)>,
+    aggregates: AggregateMode,
+    aggregate_found: bool,
+    table_functions: bool,
+    table_function_found: bool,
+}
+
+impl Cx<'_> {
+    fn span(&self, span: sqlparser::tokenizer::Span) -> Span {
+        if span.start.line == 0 { self.fallback } else { self.statement.span_of(self.sql, span) }
+    }
+
+    fn ident_span(&self, ids: &[Ident]) -> Span {
+        match (ids.first(), ids.last()) {
+            (Some(first), Some(last)) => {
+                let a = self.span(first.span);
+                let b = self.span(last.span);
+                if a.file == b.file && a.start <= b.end { Span::new(a.file, a.start, b.end) } else { a }
+            }
+            _ => self.fallback,
+        }
+    }
+
+    fn problem(&mut self, problem: Problem, span: Span) {
+        self.problems.push((problem, span));
+    }
+
+    fn type_error(&mut self, reason: String) {
+        let span = self.fallback;
+        self.problem(Problem::Type { reason }, span);
+    }
+
+    /// Which source of the scope an expression's columns come from, when it is one column.
+    fn side_of(&self, e: &Expr) -> Option<usize> {
+        let mut sides = BTreeSet::new();
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            if let Some((q, name)) = column_ref(e) {
+                if let Ok(Resolved::Column { source, .. }) = self.scope.resolve(q.as_deref(), &name) {
+                    sides.insert(source);
+                }
+                continue;
+            }
+            stack.extend(children(e));
+        }
+        match sides.len() {
+            1 => sides.into_iter().next(),
+            _ => None,
+        }
+    }
+
+    /// The type of an expression; `None` when unknown or wrong (the problem is recorded).
+    fn ty(&mut self, e: &Expr) -> Option<SqlType> {
+        // A chain of binary operators is walked in a loop: it can be thousands long.
+        if let Expr::BinaryOp { op, .. } = e
+            && *op != BinaryOperator::Arrow
+        {
+            let mut spine = Vec::new();
+            let mut current = e;
+            while let Expr::BinaryOp { left, op, right } = current {
+                if *op == BinaryOperator::Arrow {
+                    break;
+                }
+                spine.push((op, right.as_ref()));
+                current = left;
+            }
+            let mut acc = self.ty(current);
+            let start = self.edge_span(current, true);
+            for (op, right) in spine.into_iter().rev() {
+                let r = self.ty(right);
+                // A problem of this operator points from the chain's start to its right operand.
+                let saved = self.fallback;
+                if let (Some(a), Some(b)) = (start, self.edge_span(right, false))
+                    && a.file == b.file
+                    && a.start <= b.end
+                {
+                    self.fallback = Span::new(a.file, a.start, b.end);
+                }
+                acc = self.binary(op, acc, r);
+                self.fallback = saved;
+            }
+            return acc;
+        }
+        self.leaf(e)
+    }
+
+    /// The span of an expression's first (or last) token that has one: its leftmost (rightmost)
+    /// name or literal. Walked in a loop.
+    fn edge_span(&self, e: &Expr, leftmost: bool) -> Option<Span> {
+        let mut e = e;
+        loop {
+            e = match e {
+                Expr::Identifier(id) => return Some(self.span(id.span)),
+                Expr::CompoundIdentifier(parts) => {
+                    let part = if leftmost { parts.first() } else { parts.last() }?;
+                    return Some(self.span(part.span));
+                }
+                Expr::Value(v) => return Some(self.span(v.span)),
+                Expr::BinaryOp { left, right, .. } => {
+                    if leftmost {
+                        left
+                    } else {
+                        right
+                    }
+                }
+                Expr::Function(f) if leftmost => match f.name.0.as_slice() {
+                    [ObjectNamePart::Identifier(id)] => return Some(self.span(id.span)),
+                    _ => return None,
+                },
+                Expr::IsNull(inner) | Expr::IsNotNull(inner) if leftmost => inner,
+                Expr::Between { expr, high, .. } => {
+                    if leftmost {
+                        expr
+                    } else {
+                        high
+                    }
+                }
+                Expr::Like { expr, pattern, .. } => {
+                    if leftmost {
+                        expr
+                    } else {
+                        pattern
+                    }
+                }
+                _ => return None,
+            };
+        }
+    }
+
+    fn binary(&mut self, op: &BinaryOperator, l: Option<SqlType>, r: Option<SqlType>) -> Option<SqlType> {
+        use BinaryOperator::*;
+        let arithmetic = match op {
+            Plus => Some(Arithmetic::Add),
+            Minus => Some(Arithmetic::Subtract),
+            Multiply => Some(Arithmetic::Multiply),
+            Divide => Some(Arithmetic::Divide),
+            Modulo => Some(Arithmetic::Modulus),
+            _ => None,
+        };
+        match op {
+            And | Or => {
+                for t in [&l, &r].into_iter().flatten() {
+                    if *t != SqlType::Boolean {
+                        self.type_error(format!("`{op}` needs BOOLEAN operands, not {t}"));
+                        return None;
+                    }
+                }
+                Some(SqlType::Boolean)
+            }
+            Eq | NotEq | Lt | LtEq | Gt | GtEq => {
+                if let (Some(a), Some(b)) = (&l, &r)
+                    && !types::comparable(a, b, matches!(op, Eq | NotEq))
+                {
+                    self.type_error(format!("cannot compare {a} with {b} (`{op}`)"));
+                    return None;
+                }
+                Some(SqlType::Boolean)
+            }
+            StringConcat => {
+                for t in [&l, &r].into_iter().flatten() {
+                    if *t != SqlType::String {
+                        self.type_error(format!("`||` needs STRING operands, not {t}"));
+                        return None;
+                    }
+                }
+                Some(SqlType::String)
+            }
+            _ => {
+                let arithmetic = arithmetic?;
+                let (a, b) = (l?, r?);
+                if arithmetic == Arithmetic::Add && a == SqlType::String && b == SqlType::String {
+                    return Some(SqlType::String);
+                }
+                match types::arithmetic(arithmetic, &a, &b) {
+                    Some(t) => Some(t),
+                    None => {
+                        self.type_error(format!("`{op}` needs numbers, not {a} and {b}"));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn column(&mut self, qualifier: Option<&str>, name: &str, ids: &[Ident]) -> Option<SqlType> {
+        if qualifier.is_none()
+            && let Some((_, t)) = self.lambdas.iter().rev().find(|(n, _)| n == name)
+        {
+            return t.clone();
+        }
+        match self.scope.resolve(qualifier, name) {
+            Ok(Resolved::Column { sql_type, .. }) => sql_type,
+            Ok(Resolved::Pseudo(t)) => Some(t),
+            Err(problem) => {
+                let span = self.ident_span(ids);
+                self.problem(problem, span);
+                None
+            }
+        }
+    }
+
+    fn leaf(&mut self, e: &Expr) -> Option<SqlType> {
+        match e {
+            Expr::Identifier(id) => self.column(None, &id.value, std::slice::from_ref(id)),
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                // `a.b` may also be a lambda parameter's struct? ksqlDB reads it as source.column.
+                self.column(Some(&parts[0].value), &parts[1].value, parts)
+            }
+            Expr::CompoundIdentifier(_) => None,
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => types::number_literal(n),
+                Value::SingleQuotedString(_) => Some(SqlType::String),
+                Value::Boolean(_) => Some(SqlType::Boolean),
+                Value::Null => None,
+                _ => None,
+            },
+            Expr::TypedString(ts) => SqlType::from_data_type(&ts.data_type),
+            Expr::BinaryOp { left, op: BinaryOperator::Arrow, right } => {
+                let base = self.ty(left)?;
+                let Expr::Identifier(field) = right.as_ref() else { return None };
+                match base {
+                    SqlType::Struct(fields) => match fields.iter().find(|f| f.name == field.value) {
+                        Some(f) => Some(f.sql_type.clone()),
+                        None => {
+                            let suggestion = suggest(&field.value, fields.iter().map(|f| f.name.as_str()));
+                            let span = self.ident_span(std::slice::from_ref(field));
+                            self.problem(
+                                Problem::UnknownColumn { name: format!("->{}", field.value), suggestion },
+                                span,
+                            );
+                            None
+                        }
+                    },
+                    other => {
+                        self.type_error(format!("`->` needs a STRUCT, not {other}"));
+                        None
+                    }
+                }
+            }
+            Expr::BinaryOp { .. } => self.ty(e),
+            Expr::UnaryOp { op, expr } => {
+                let t = self.ty(expr);
+                match op {
+                    UnaryOperator::Not => {
+                        if let Some(t) = &t
+                            && *t != SqlType::Boolean
+                        {
+                            self.type_error(format!("NOT needs a BOOLEAN, not {t}"));
+                            return None;
+                        }
+                        Some(SqlType::Boolean)
+                    }
+                    _ => {
+                        if let Some(t) = &t
+                            && !types::is_numeric(t)
+                        {
+                            self.type_error(format!("`{op}` needs a number, not {t}"));
+                            return None;
+                        }
+                        t
+                    }
+                }
+            }
+            Expr::Nested(inner) => self.ty(inner),
+            Expr::IsNull(inner) | Expr::IsNotNull(inner) => {
+                self.ty(inner);
+                Some(SqlType::Boolean)
+            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+                let (a, b) = (self.ty(a), self.ty(b));
+                if let (Some(a), Some(b)) = (&a, &b)
+                    && !types::comparable(a, b, true)
+                {
+                    self.type_error(format!("cannot compare {a} with {b}"));
+                }
+                Some(SqlType::Boolean)
+            }
+            Expr::Between { expr, low, high, .. } => {
+                let t = self.ty(expr);
+                for bound in [low, high] {
+                    let b = self.ty(bound);
+                    if let (Some(t), Some(b)) = (&t, &b)
+                        && !types::comparable(t, b, false)
+                    {
+                        self.type_error(format!("BETWEEN cannot compare {t} with {b}"));
+                        return None;
+                    }
+                }
+                Some(SqlType::Boolean)
+            }
+            Expr::Like { expr, pattern, .. } => {
+                for part in [expr, pattern] {
+                    if let Some(t) = self.ty(part)
+                        && t != SqlType::String
+                    {
+                        self.type_error(format!("LIKE needs STRING operands, not {t}"));
+                        return None;
+                    }
+                }
+                Some(SqlType::Boolean)
+            }
+            Expr::In { expr, target: InTarget::List(list), .. } => {
+                let t = self.ty(expr);
+                for item in list {
+                    let i = self.ty(item);
+                    if let (Some(t), Some(i)) = (&t, &i)
+                        && !types::comparable(t, i, true)
+                    {
+                        self.type_error(format!("IN cannot compare {t} with {i}"));
+                        return None;
+                    }
+                }
+                Some(SqlType::Boolean)
+            }
+            Expr::Case { operand, conditions, else_result, .. } => {
+                let operand_type = operand.as_ref().and_then(|o| self.ty(o));
+                let mut result: Option<SqlType> = None;
+                let mut results = Vec::new();
+                for c in conditions {
+                    let ct = self.ty(&c.condition);
+                    match (&operand_type, &ct) {
+                        (Some(o), Some(c)) if !types::comparable(o, c, true) => {
+                            self.type_error(format!("CASE cannot compare {o} with {c}"));
+                        }
+                        (None, Some(c)) if operand.is_none() && *c != SqlType::Boolean => {
+                            self.type_error(format!("WHEN needs a BOOLEAN, not {c}"));
+                        }
+                        _ => {}
+                    }
+                    results.push(self.ty(&c.result));
+                }
+                if let Some(e) = else_result {
+                    results.push(self.ty(e));
+                }
+                for t in results.into_iter().flatten() {
+                    result = match result {
+                        None => Some(t),
+                        Some(r) => match types::common_type(&r, &t) {
+                            Some(c) => Some(c),
+                            None => {
+                                self.type_error(format!("CASE results differ in type: {r} and {t}"));
+                                return None;
+                            }
+                        },
+                    };
+                }
+                result
+            }
+            Expr::Cast { expr, data_type, .. } => {
+                let from = self.ty(expr);
+                let to = SqlType::from_data_type(data_type)?;
+                let to = match to {
+                    SqlType::Custom(name) => self.types.get(&name).cloned()?,
+                    t => t,
+                };
+                if let Some(from) = from
+                    && !castable(&from, &to)
+                {
+                    self.type_error(format!("cannot CAST {from} to {to}"));
+                    return None;
+                }
+                Some(to)
+            }
+            Expr::AtTimeZone { timestamp, .. } => self.ty(timestamp),
+            Expr::Array(array) => {
+                let mut element: Option<SqlType> = None;
+                for item in &array.elem {
+                    if let Some(t) = self.ty(item) {
+                        element = match element {
+                            None => Some(t),
+                            Some(e) => match types::common_type(&e, &t) {
+                                Some(c) => Some(c),
+                                None => {
+                                    self.type_error(format!("array elements differ in type: {e} and {t}"));
+                                    return None;
+                                }
+                            },
+                        };
+                    }
+                }
+                match element {
+                    Some(e) => Some(SqlType::Array(Box::new(e))),
+                    None if array.elem.is_empty() => {
+                        self.type_error("an empty ARRAY[] has no element type".into());
+                        None
+                    }
+                    None => None,
+                }
+            }
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut t = self.ty(root);
+                for access in access_chain {
+                    let AccessExpr::Subscript(Subscript::Index { index }) = access else { return None };
+                    let it = self.ty(index);
+                    t = match t {
+                        Some(SqlType::Array(e)) => {
+                            if let Some(it) = &it
+                                && !matches!(it, SqlType::Int | SqlType::BigInt)
+                            {
+                                self.type_error(format!("an array index must be INT, not {it}"));
+                                return None;
+                            }
+                            Some(*e)
+                        }
+                        Some(SqlType::Map(k, v)) => {
+                            if let Some(it) = &it
+                                && !types::can_widen(it, &k)
+                            {
+                                self.type_error(format!("this map's keys are {k}, the subscript is {it}"));
+                                return None;
+                            }
+                            Some(*v)
+                        }
+                        Some(other) => {
+                            self.type_error(format!("only arrays and maps take `[...]`, not {other}"));
+                            return None;
+                        }
+                        None => None,
+                    };
+                }
+                t
+            }
+            Expr::Function(f) => self.call(f),
+            Expr::Lambda(_) => {
+                self.type_error("a lambda here".into());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn call(&mut self, f: &sqlparser::ast::Function) -> Option<SqlType> {
+        let name = function_name(f)?.to_string();
+        let name_span = match f.name.0.as_slice() {
+            [ObjectNamePart::Identifier(id)] => self.ident_span(std::slice::from_ref(id)),
+            _ => self.fallback,
+        };
+        let args: Vec<&FunctionArg> = match &f.args {
+            FunctionArguments::List(list) => list.args.iter().collect(),
+            _ => Vec::new(),
+        };
+        // The constructors.
+        if name == "STRUCT" {
+            let mut fields = Vec::new();
+            for a in &args {
+                if let FunctionArg::ExprNamed { name: Expr::Identifier(field), arg: FunctionArgExpr::Expr(v), .. } = a {
+                    let t = self.ty(v);
+                    // A NULL field has no type ksqlDB can infer.
+                    let Some(t) = t else {
+                        if matches!(v, Expr::Value(x) if x.value == Value::Null) {
+                            self.type_error(format!("field `{}` is NULL: CAST it to its type", field.value));
+                        }
+                        return None;
+                    };
+                    fields.push(StructField { name: field.value.clone(), sql_type: t });
+                }
+            }
+            return Some(SqlType::Struct(fields));
+        }
+        if name == "MAP" && args.iter().all(|a| matches!(a, FunctionArg::ExprNamed { .. })) {
+            let (mut key, mut value): (Option<SqlType>, Option<SqlType>) = (None, None);
+            for a in &args {
+                if let FunctionArg::ExprNamed { name: k, arg: FunctionArgExpr::Expr(v), .. } = a {
+                    let kt = self.ty(k);
+                    let vt = self.ty(v);
+                    for (slot, t) in [(&mut key, kt), (&mut value, vt)] {
+                        if let Some(t) = t {
+                            *slot = match slot.take() {
+                                None => Some(t),
+                                Some(s) => types::common_type(&s, &t).or(Some(s)),
+                            };
+                        }
+                    }
+                }
+            }
+            if let Some(k) = &key
+                && *k != SqlType::String
+            {
+                self.type_error(format!("map keys must be STRING, not {k}"));
+                return None;
+            }
+            return match value {
+                Some(v) => Some(SqlType::Map(Box::new(SqlType::String), Box::new(v))),
+                None if args.is_empty() => {
+                    self.type_error("an empty MAP() has no value type".into());
+                    None
+                }
+                None => None,
+            };
+        }
+        // Units as arguments: TIMESTAMPADD(unit, n, ts) and friends.
+        if let Some(t) = self.time_arithmetic(&name, &args) {
+            return t;
+        }
+        let Some(function) = functions::lookup(&name) else {
+            let suggestion =
+                functions::ksql_name_for(&name).map(str::to_string).or_else(|| suggest(&name, functions::names()));
+            self.problem(Problem::UnknownFunction { name, suggestion }, name_span);
+            return None;
+        };
+        match function.kind {
+            FunctionKind::Aggregate => {
+                if let AggregateMode::Forbidden(clause) = self.aggregates {
+                    self.problems.push((
+                        Problem::Rejected { reason: format!("aggregate function `{name}` cannot be used in {clause}") },
+                        name_span,
+                    ));
+                    return None;
+                }
+                self.aggregate_found = true;
+            }
+            FunctionKind::Table => {
+                if !self.table_functions {
+                    self.problems.push((
+                        Problem::Rejected { reason: format!("table function `{name}` can only be used in SELECT") },
+                        name_span,
+                    ));
+                    return None;
+                }
+                self.table_function_found = true;
+            }
+            FunctionKind::Scalar => {}
+        }
+        // Arguments; aggregates may not nest.
+        let saved = self.aggregates;
+        if function.kind == FunctionKind::Aggregate {
+            self.aggregates = AggregateMode::Forbidden("another aggregate");
+        }
+        let mut shapes = Vec::new();
+        let mut lambda_exprs = BTreeMap::new();
+        let mut unknown = false;
+        for (i, a) in args.iter().enumerate() {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(l))) => {
+                    let arity = match &l.params {
+                        OneOrManyWithParens::One(_) => 1,
+                        OneOrManyWithParens::Many(ps) => ps.len(),
+                    };
+                    shapes.push(Arg::Lambda(arity));
+                    lambda_exprs.insert(i, l);
+                }
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                    let t = self.ty(e);
+                    let is_null = matches!(strip_nested(e), Expr::Value(v) if v.value == Value::Null);
+                    unknown |= t.is_none() && !is_null;
+                    shapes.push(Arg::Value(t));
+                }
+                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => {}
+                _ => {}
+            }
+        }
+        self.aggregates = saved;
+        if unknown {
+            // An argument's type is unknown (reported already, or an open schema): type the
+            // lambdas for their own problems and give up on the result.
+            return None;
+        }
+        let mut lambda_problems = Vec::new();
+        let scope_lambdas = self.lambdas.clone();
+        let result = {
+            let this = &mut *self;
+            let mut type_lambda = |i: usize, params: &[SqlType]| -> Option<SqlType> {
+                let l = lambda_exprs.get(&i)?;
+                let names: Vec<String> = match &l.params {
+                    OneOrManyWithParens::One(p) => vec![p.name.value.clone()],
+                    OneOrManyWithParens::Many(ps) => ps.iter().map(|p| p.name.value.clone()).collect(),
+                };
+                this.lambdas = scope_lambdas.clone();
+                for (n, t) in names.into_iter().zip(params) {
+                    this.lambdas.push((n, Some(t.clone())));
+                }
+                let before = this.problems.len();
+                let t = this.ty(&l.body);
+                lambda_problems.extend(this.problems.drain(before..));
+                t
+            };
+            function.resolve(&shapes, &mut type_lambda).map(|(t, _)| t)
+        };
+        self.lambdas = scope_lambdas;
+        let had_lambda_problems = !lambda_problems.is_empty();
+        self.problems.extend(lambda_problems);
+        match result {
+            Some(t) => Some(special_return(&name, &shapes, t)),
+            None if had_lambda_problems => None,
+            None => {
+                let arguments = shapes
+                    .iter()
+                    .map(|s| match s {
+                        Arg::Value(Some(t)) => t.to_string(),
+                        Arg::Value(None) => "NULL".into(),
+                        Arg::Lambda(n) => format!("a lambda of {n}"),
+                    })
+                    .collect();
+                let signatures = function.signatures.iter().map(|s| s.text.clone()).collect();
+                self.problem(Problem::NoSignature { name, arguments, signatures }, name_span);
+                None
+            }
+        }
+    }
+
+    /// `TIMESTAMPADD(unit, n, ts)`, `TIMESTAMPSUB`, `DATEADD`, `DATESUB`, `TIMEADD`, `TIMESUB`:
+    /// the first argument is a time unit, not a value.
+    fn time_arithmetic(&mut self, name: &str, args: &[&FunctionArg]) -> Option<Option<SqlType>> {
+        let result = match name {
+            "TIMESTAMPADD" | "TIMESTAMPSUB" => SqlType::Timestamp,
+            "DATEADD" | "DATESUB" => SqlType::Date,
+            "TIMEADD" | "TIMESUB" => SqlType::Time,
+            _ => return None,
+        };
+        let [_, n, value] = args else {
+            self.type_error(format!("`{name}` takes a unit, an amount and a {result}"));
+            return Some(None);
+        };
+        let ty = |cx: &mut Self, a: &FunctionArg| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => cx.ty(e),
+            _ => None,
+        };
+        let nt = ty(self, n);
+        let vt = ty(self, value);
+        if let Some(nt) = nt
+            && !matches!(nt, SqlType::Int | SqlType::BigInt)
+        {
+            self.type_error(format!("`{name}` takes an INT amount, not {nt}"));
+            return Some(None);
+        }
+        if let Some(vt) = vt
+            && vt != result
+        {
+            self.type_error(format!("`{name}` takes a {result}, not {vt}"));
+            return Some(None);
+        }
+        Some(Some(result))
+    }
+}
+
+/// Returns that depend on the arguments beyond what the notation says.
+fn special_return(name: &str, args: &[Arg], t: SqlType) -> SqlType {
+    match (name, args, &t) {
+        // ROUND, CEIL and FLOOR of a decimal keep its integer digits, with the scale asked.
+        // ROUND of a decimal to no places drops its scale; to some places keeps its type.
+        ("ROUND", [Arg::Value(Some(SqlType::Decimal { precision, scale }))], SqlType::Decimal { .. }) => {
+            SqlType::Decimal { precision: precision.saturating_sub(*scale).max(1), scale: 0 }
+        }
+        ("CEIL" | "FLOOR", [Arg::Value(Some(SqlType::Decimal { precision, scale }))], SqlType::Decimal { .. }) => {
+            SqlType::Decimal { precision: precision.saturating_sub(*scale).saturating_add(1).min(types::MAX_PRECISION), scale: 0 }
+        }
+        _ => t,
+    }
+}
+
+/// Whether CAST converts `from` to `to` (ksqlDB's `CastEvaluator`).
+fn castable(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    if from == to {
+        return true;
+    }
+    match (from, to) {
+        (_, String) => true,
+        (String, _) => !matches!(to, Array(_) | Map(..) | Struct(_)),
+        (a, b) if types::is_numeric(a) && types::is_numeric(b) => true,
+        (Boolean, _) | (_, Boolean) => false,
+        (Timestamp, Date | Time) | (Date, Timestamp) => true,
+        (Array(a), Array(b)) => castable(a, b),
+        (Map(ka, va), Map(kb, vb)) => castable(ka, kb) && castable(va, vb),
+        (Struct(a), Struct(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name && castable(&x.sql_type, &y.sql_type))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ksql::parser::parse;
+    use crate::source::FileId;
+
+    /// Runs `sql`; returns the DESCRIBE schema of each source and the codes reported.
+    fn run(sql: &str) -> (BTreeMap<String, String>, Vec<(&'static str, String)>) {
+        let text = SourceText::from_file(FileId(0), sql.to_string());
+        let (statements, errors) = parse(&text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut engine = Engine::new();
+        let mut diagnostics = Vec::new();
+        engine.run(&text, &statements, &mut diagnostics);
+        let schemas = engine.sources.iter().map(|(n, s)| (n.clone(), s.describe())).collect();
+        let codes = diagnostics.iter().map(|d| (d.code(), sql[d.span.start..d.span.end].to_string())).collect();
+        (schemas, codes)
+    }
+
+    #[test]
+    fn long_operator_chains_are_typed_without_deep_recursion() {
+        let chain = vec!["AMOUNT"; 1500].join(" + ");
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE TABLE C AS SELECT NAME, SUM({chain}) AS S, {chain} AS T FROM INPUT GROUP BY NAME HAVING {chain} > 1;"
+        ));
+        let found: Vec<&str> = codes.iter().map(|(c, _)| *c).collect();
+        assert_eq!(found, ["V308", "V308"], "the unaggregated chains are not grouped");
+        assert!(schemas.contains_key("C"), "the table is still known to later statements");
+    }
+
+    const INPUT: &str = "CREATE STREAM INPUT (ID INT KEY, NAME STRING, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, \
+                         S STRUCT<F INT>) WITH (kafka_topic='t', value_format='JSON');\n";
+
+    #[test]
+    fn projections_take_names_types_and_keys_as_ksqldb_does() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM OUT AS SELECT ID, NAME AS N, AMOUNT * 2, S->F, LEN(NAME), TAGS[1] FROM INPUT;"
+        ));
+        assert_eq!(codes, []);
+        assert_eq!(
+            schemas["OUT"],
+            "ID INTEGER KEY, N STRING, KSQL_COL_0 DECIMAL(15, 2), F INTEGER, KSQL_COL_1 INTEGER, KSQL_COL_2 STRING"
+        );
+    }
+
+    #[test]
+    fn group_by_makes_the_key_and_a_table() {
+        let (schemas, codes) =
+            run(&format!("{INPUT}CREATE TABLE C AS SELECT NAME, COUNT(*) AS N, SUM(AMOUNT) FROM INPUT GROUP BY NAME;"));
+        assert_eq!(codes, []);
+        assert_eq!(schemas["C"], "NAME STRING PRIMARY KEY, N BIGINT, KSQL_COL_0 DECIMAL(4, 2)");
+    }
+
+    #[test]
+    fn unknown_names_types_and_functions_are_reported_where_they_are() {
+        let (_, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT ID, NAM FROM INPUT;\n\
+             CREATE STREAM B AS SELECT ID FROM INPUTS;\n\
+             CREATE STREAM C AS SELECT ID, NAME + 1 AS X FROM INPUT;\n\
+             CREATE STREAM D AS SELECT ID, LENN(NAME) AS X, LEN(ID) AS Y FROM INPUT;\n\
+             CREATE TABLE E AS SELECT NAME, AMOUNT, COUNT(*) AS N FROM INPUT GROUP BY NAME;\n\
+             CREATE STREAM F AS SELECT NAME FROM INPUT;"
+        ));
+        let found: Vec<&str> = codes.iter().map(|(c, _)| *c).collect();
+        assert_eq!(found, ["V303", "V302", "V304", "V305", "V305", "V308", "V310"]);
+        assert_eq!(codes[0].1, "NAM");
+        assert_eq!(codes[1].1, "INPUTS");
+        assert_eq!(codes[3].1, "LENN");
+        assert_eq!(codes[5].1, "AMOUNT");
+    }
+
+    #[test]
+    fn joins_prefix_star_columns_and_check_key_types() {
+        let (schemas, codes) = run("CREATE STREAM L (A INT KEY, B INT) WITH (kafka_topic='l', value_format='JSON');\n\
+             CREATE STREAM R (A INT KEY, B BIGINT) WITH (kafka_topic='r', value_format='JSON');\n\
+             CREATE STREAM J AS SELECT * FROM L JOIN R WITHIN 10 SECONDS ON L.A = R.A;\n\
+             CREATE STREAM K AS SELECT * FROM L JOIN R WITHIN 10 SECONDS ON L.A = R.B;");
+        assert_eq!(schemas["J"], "L_A INTEGER KEY, L_B INTEGER, R_A INTEGER, R_B BIGINT");
+        assert_eq!(codes.iter().map(|(c, _)| *c).collect::<Vec<_>>(), ["V307"]);
+    }
+}

@@ -1,0 +1,64 @@
+//! V405: a JDBC sink that reads a topic with tombstones (records with a key and a null value,
+//! the way a table says a row is gone) and does not handle deletes.
+//!
+//! A topic carries tombstones when a ksqlDB table writes it (its changelog), when a `table`
+//! node reads it as a table, when it is compacted, or when a Debezium source writes it (after
+//! each delete, unless `tombstones.on.delete=false`, or `unwrap` drops them). Confluent's JDBC
+//! sink with `delete.enabled=false` stops its task at the first tombstone ("requires records
+//! with a non-null Struct value"); Debezium's skips it, so deleted rows stay in the table.
+
+use crate::connect::sink_table::{debezium_writer, is_jdbc_sink};
+use crate::connect::{Kind, Problem, catalog};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::model::{CleanupPolicy, KsqlSourceKind, Project};
+use crate::source::Span;
+
+pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
+        if sink.deletes.as_ref().is_some_and(|d| d.value) {
+            continue;
+        }
+        let Some(topic) = &sink.topic else { continue };
+        let Some((because, because_span)) = tombstones(project, &topic.value) else { continue };
+        let fails = catalog::of(sink).is_some_and(|e| e.kind == Kind::Jdbc);
+        let problem = Problem::TombstonesNotHandled {
+            sink: sink.name.value.clone(),
+            topic: topic.value.clone(),
+            because,
+            because_span,
+            fails,
+        };
+        diagnostics.push(Diagnostic::new(DiagnosticKind::Connect(problem), topic.span));
+    }
+}
+
+/// Why a topic carries tombstones, and where that is said.
+fn tombstones(project: &Project, topic: &str) -> Option<(String, Span)> {
+    for transform in &project.transforms {
+        let Some(sql) = &transform.sql else { continue };
+        let Ok(outline) = crate::ksql::outline::outline(sql) else { continue };
+        if let Some(table) =
+            outline.created.iter().find(|c| c.writes && c.kind == KsqlSourceKind::Table && c.topic.value == topic)
+        {
+            return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
+        }
+    }
+    if let Some(table) = project.ksql_sources.iter().find(|s| s.kind == KsqlSourceKind::Table && s.topic.value == topic)
+    {
+        return Some((format!("read as the ksqlDB table `{}`", table.name.value), table.name.span));
+    }
+    if let Some(cleanup) = project
+        .topic(topic)
+        .and_then(|t| t.cleanup.as_ref())
+        .filter(|c| matches!(c.value, CleanupPolicy::Compact | CleanupPolicy::CompactDelete))
+    {
+        return Some(("compacted: a key's last record may be a tombstone".into(), cleanup.span));
+    }
+    let (source, table) = debezium_writer(project, topic)?;
+    let setting = |key: &str| source.config.iter().rev().find(|c| c.key.value == key).map(|c| c.value.value.as_str());
+    let unwrap = source.unwrap.as_ref().is_some_and(|u| u.value);
+    let dropped = setting("tombstones.on.delete") == Some("false")
+        || (unwrap && matches!(setting("transforms.unwrap.delete.tombstone.handling.mode"), Some("drop" | "rewrite")));
+    (!dropped)
+        .then(|| (format!("source `{}` writes a tombstone after each delete", source.name.value), table.topic.span))
+}

@@ -1,0 +1,535 @@
+//! `venice build`: the golden builds of the examples, the validity of every output (the Compose
+//! file against the Compose Specification's JSON schema, every JSON file, every ksqlDB file with
+//! venice's own parser), and the command's behaviour (errors build nothing, no secret leaks, an
+//! earlier build is replaced, a foreign folder is refused, venice.lock is written).
+//!
+//! After an intended change of the output, rewrite `golden/` with
+//! `VENICE_BLESS=1 cargo test --test build` and review the diff like code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXAMPLES: [&str; 3] = ["shop", "bus-locations", "cdc"];
+const BLESS: &str = "VENICE_BLESS=1 cargo test --test build";
+const COMPOSE_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/schemas/compose-spec.json");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn blessing() -> bool {
+    std::env::var_os("VENICE_BLESS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Checks and renders a project folder; panics on errors.
+fn render(dir: &Path) -> BTreeMap<String, String> {
+    let checked = venice::check::check(dir).expect("the project is found");
+    assert!(!checked.has_errors(), "{} has errors: {:#?}", dir.display(), checked.diagnostics);
+    venice::build::render(&checked, dir).files
+}
+
+/// Every file under `dir`, by relative path with forward slashes.
+fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a readable folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                files.insert(relative, std::fs::read_to_string(&path).expect("a text file"));
+            }
+        }
+    }
+    files
+}
+
+fn venice(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_venice"));
+    command.args(args).env("NO_COLOR", "1");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("venice runs")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for (path, text) in read_tree(from) {
+        let target = to.join(&path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    }
+}
+
+#[test]
+fn each_example_builds_exactly_its_golden_output() {
+    let mut stale = Vec::new();
+    for example in EXAMPLES {
+        let built = render(&root().join("examples").join(example));
+        let golden_dir = root().join("golden").join(example);
+        if blessing() {
+            let _ = std::fs::remove_dir_all(&golden_dir);
+            for (path, text) in &built {
+                let target = golden_dir.join(path);
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::write(target, text).unwrap();
+            }
+            continue;
+        }
+        let golden = if golden_dir.is_dir() { read_tree(&golden_dir) } else { BTreeMap::new() };
+        let paths: std::collections::BTreeSet<&String> = built.keys().chain(golden.keys()).collect();
+        for path in paths {
+            if built.get(path) != golden.get(path) {
+                stale.push(format!("golden/{example}/{path}"));
+            }
+        }
+    }
+    assert!(stale.is_empty(), "the build differs from the golden files (review, then `{BLESS}`): {stale:#?}");
+}
+
+#[test]
+fn the_same_project_builds_byte_identical_files_every_time() {
+    for example in EXAMPLES {
+        let dir = root().join("examples").join(example);
+        assert_eq!(render(&dir), render(&dir), "{example}");
+    }
+}
+
+/// The Compose file as JSON, validated against the Compose Specification.
+fn validate_compose(yaml: &str) -> serde_json::Value {
+    let compose: serde_json::Value = serde_saphyr::from_str(yaml).expect("the Compose file is YAML");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(COMPOSE_SCHEMA).expect("the Compose schema is readable"))
+            .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the Compose schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(&compose).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "invalid Compose file: {errors:#?}\n{yaml}");
+    compose
+}
+
+/// What "starts in order by construction" means, checked on the parsed file.
+fn assert_starts_in_order(compose: &serde_json::Value) {
+    let services = compose["services"].as_object().expect("services");
+    assert!(!services.is_empty());
+    for (name, service) in services {
+        let test = &service["healthcheck"]["test"];
+        assert!(test.as_array().is_some_and(|t| t.len() == 2 && t[0] == "CMD-SHELL"), "{name} has a healthcheck");
+        if let Some(depends) = service.get("depends_on").and_then(|d| d.as_object()) {
+            for (on, condition) in depends {
+                assert_eq!(condition["condition"], "service_healthy", "{name} waits for {on}");
+                assert!(services.contains_key(on), "{name} depends on a service that exists: {on}");
+            }
+        }
+        for port in service.get("ports").and_then(|p| p.as_array()).into_iter().flatten() {
+            assert!(port.as_str().is_some_and(|p| p.starts_with("127.0.0.1:")), "{name} publishes on loopback: {port}");
+        }
+        for volume in service.get("volumes").and_then(|v| v.as_array()).into_iter().flatten() {
+            let source = volume.as_str().unwrap().split(':').next().unwrap();
+            let named = compose["volumes"].get(source).is_some();
+            assert!(named || source.starts_with("./"), "{name}: `{source}` is a named volume or a build file");
+        }
+        let image = service["image"].as_str().unwrap();
+        assert!(image.contains(':') && !image.ends_with(":latest"), "{name} pins its image: {image}");
+        if image.starts_with("confluentinc/") {
+            assert!(image.ends_with(&format!(":{}", venice::build::compose::CP_VERSION)), "{image}");
+        }
+    }
+}
+
+#[test]
+fn every_compose_file_is_valid_and_starts_in_dependency_order() {
+    for example in EXAMPLES {
+        let files = render(&root().join("examples").join(example));
+        let compose = validate_compose(&files["docker-compose.yml"]);
+        assert_starts_in_order(&compose);
+    }
+}
+
+/// A project that uses every option of the stack: ZooKeeper, three brokers, every plugin, a UI.
+fn wide_stack(mode: &str, ui: &str) -> String {
+    format!(
+        r#"project "Wide Stack"
+stack {{
+    kafka brokers=3 mode={mode}
+    schema-registry
+    ksqldb
+    connect {{
+        plugin jdbc
+        plugin debezium-postgres
+        plugin debezium-jdbc
+        plugin file
+    }}
+    postgres
+    ui {ui}
+}}
+database app kind=postgres {{
+    name app
+    user app
+    password env=APP_DB_PASSWORD
+}}
+topic events partitions=6 replication=3 {{
+    key string
+    value json
+    retention "7d"
+    cleanup compact
+    config "min.insync.replicas" "2"
+}}
+producer p topic=events
+consumer c topic=events
+"#
+    )
+}
+
+#[test]
+fn zookeeper_and_kraft_stacks_of_three_brokers_are_valid_with_every_ui() {
+    for (mode, ui) in [("zookeeper", "akhq"), ("kraft", "kafka-ui"), ("zookeeper", "kafdrop")] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("venice.kdl"), wide_stack(mode, ui)).unwrap();
+        let files = render(dir.path());
+        let compose = validate_compose(&files["docker-compose.yml"]);
+        assert_starts_in_order(&compose);
+        let services = compose["services"].as_object().unwrap();
+        assert_eq!(services.contains_key("zookeeper"), mode == "zookeeper");
+        for broker in ["kafka-1", "kafka-2", "kafka-3"] {
+            let env = &services[broker]["environment"];
+            if mode == "kraft" {
+                assert_eq!(env["KAFKA_CONTROLLER_QUORUM_VOTERS"], "1@kafka-1:29093,2@kafka-2:29093,3@kafka-3:29093");
+                assert!(services[broker].get("depends_on").is_none(), "KRaft brokers wait for none of each other");
+            } else {
+                assert_eq!(env["KAFKA_ZOOKEEPER_CONNECT"], "zookeeper:2181");
+            }
+            assert_eq!(env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"], "3");
+        }
+        assert_eq!(compose["name"], "wide-stack");
+        let command = services["connect"]["command"][2].as_str().unwrap();
+        assert!(command.contains("kafka-connect-jdbc:10.8.0"), "{command}");
+        assert!(command.contains("debezium-connector-postgres/2.7.3.Final"), "{command}");
+        assert!(command.contains("debezium-connector-jdbc/3.6.1.Final"), "{command}");
+        assert!(services["connect"]["environment"]["CONNECT_PLUGIN_PATH"].as_str().unwrap().contains("filestream"));
+        assert!(
+            services["postgres"]["environment"]["VENICE_SECRET_APP_DB_PASSWORD"]
+                .as_str()
+                .unwrap()
+                .starts_with("${APP_DB_PASSWORD:?")
+        );
+        assert!(files[".env.example"].contains("\nAPP_DB_PASSWORD=\n"));
+        assert!(files[".env.example"].contains("\nPOSTGRES_ADMIN_PASSWORD=\n"));
+        let topics: serde_json::Value = serde_json::from_str(&files["topics.json"]).unwrap();
+        assert_eq!(
+            topics["topics"][0],
+            serde_json::json!({
+                "name": "events", "partitions": 6, "replication_factor": 3,
+                "configs": {"cleanup.policy": "compact", "min.insync.replicas": "2", "retention.ms": "604800000"}
+            })
+        );
+    }
+}
+
+#[test]
+fn every_json_file_parses_and_every_ksql_file_parses_with_venices_parser() {
+    let mut ksql_files = 0;
+    for example in EXAMPLES {
+        let files = render(&root().join("examples").join(example));
+        for (path, text) in &files {
+            if path.ends_with(".json") {
+                serde_json::from_str::<serde_json::Value>(text).unwrap_or_else(|e| panic!("{example}/{path}: {e}"));
+            }
+            if path.starts_with("ksql/") {
+                ksql_files += 1;
+                let sql = venice::model::SourceText::from_file(venice::source::FileId(0), text.clone());
+                let (statements, errors) = venice::ksql::parser::parse(&sql);
+                assert!(errors.is_empty(), "{example}/{path}: {errors:#?}");
+                assert!(!statements.is_empty(), "{example}/{path} has statements");
+            }
+        }
+        let manifest: serde_json::Value = serde_json::from_str(&files["manifest.json"]).unwrap();
+        assert_eq!(manifest["version"], 1);
+        let outputs: Vec<&str> = manifest["outputs"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
+        assert_eq!(
+            outputs,
+            files.keys().map(String::as_str).collect::<Vec<_>>(),
+            "{example}: outputs lists every file"
+        );
+    }
+    assert_eq!(ksql_files, 4, "shop and cdc each have a stream and a transform");
+}
+
+#[test]
+fn ksql_files_assert_what_they_need_and_come_in_dependency_order() {
+    let files = render(&root().join("examples/shop"));
+    let stream = &files["ksql/01-stream-orders.sql"];
+    let assert_topic = stream.find("ASSERT TOPIC 'orders' WITH (PARTITIONS=3)").expect("asserts the topic");
+    let assert_schema = stream.find("ASSERT SCHEMA SUBJECT 'orders-value'").expect("asserts the subject");
+    let create = stream.find("CREATE STREAM IF NOT EXISTS orders (ORDER_ID STRING KEY)").expect("creates the stream");
+    assert!(assert_topic < create && assert_schema < create);
+    assert!(files["ksql/02-transform-platinum-orders.sql"].contains("CREATE STREAM platinum_orders"));
+    let cdc = render(&root().join("examples/cdc"));
+    // The key record Debezium derives from the table's primary key, unwrapped as one key column.
+    assert!(cdc["ksql/01-stream-orders.sql"].contains("(ID STRUCT<ID INTEGER> KEY)"));
+}
+
+/// A temporary copy of an example, so that building it (which writes venice.lock) leaves the
+/// repository alone.
+fn example_copy(example: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("examples").join(example), dir.path());
+    dir
+}
+
+#[test]
+fn the_command_writes_the_build_and_the_lock_and_check_then_reads_it() {
+    let project = example_copy("shop");
+    let out = project.path().join("out");
+    let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("built 12 files"));
+    assert_eq!(read_tree(&out), render(project.path()));
+    let lock = std::fs::read_to_string(project.path().join("venice.lock")).expect("venice.lock is written");
+    assert!(lock.contains("[subjects.orders-value]") && lock.contains("[topics.orders]\npartitions = 3"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("postgres/init.sh")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "init.sh is executable");
+    }
+    let check = venice(&["check", project.path().to_str().unwrap()], &[]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    // Fewer partitions than the lock recorded: the baseline is read.
+    let kdl = std::fs::read_to_string(project.path().join("venice.kdl")).unwrap();
+    std::fs::write(project.path().join("venice.kdl"), kdl.replace("partitions=3", "partitions=2")).unwrap();
+    let check = venice(&["check", project.path().to_str().unwrap()], &[]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("V503"));
+}
+
+#[test]
+fn the_default_output_folder_is_build_inside_the_project() {
+    let project = example_copy("bus-locations");
+    let output = venice(&["build", project.path().to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(project.path().join("build/docker-compose.yml").is_file());
+    assert!(project.path().join("build/manifest.json").is_file());
+}
+
+#[test]
+fn a_project_with_errors_builds_nothing() {
+    let project = example_copy("shop");
+    let kdl = std::fs::read_to_string(project.path().join("venice.kdl")).unwrap();
+    std::fs::write(project.path().join("venice.kdl"), kdl.replace("topic=orders group", "topic=ordres group")).unwrap();
+    let out = project.path().join("out");
+    let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("V005") && stdout.contains("ordres"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not built"));
+    assert!(!out.exists(), "nothing is written");
+    assert!(!project.path().join("venice.lock").exists(), "no lock is written");
+    let json = venice(&["build", project.path().to_str().unwrap(), "--format", "json"], &[]);
+    assert_eq!(json.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("diagnostics as JSON");
+    assert_eq!(document["summary"]["errors"], 1);
+}
+
+#[test]
+fn no_secret_value_appears_in_any_generated_file() {
+    const SECRET: &str = "s3cr3t-Value-9f2c";
+    for example in EXAMPLES {
+        let project = example_copy(example);
+        let out = project.path().join("out");
+        let envs = [("POSTGRES_PASSWORD", SECRET), ("POSTGRES_ADMIN_PASSWORD", SECRET), ("SR_PASSWORD", SECRET)];
+        let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &envs);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let files = read_tree(&out);
+        assert!(files.len() >= 10);
+        for (path, text) in &files {
+            assert!(!text.contains(SECRET), "{example}/{path} holds the secret");
+        }
+        let lock = std::fs::read_to_string(project.path().join("venice.lock")).unwrap();
+        assert!(!lock.contains(SECRET));
+        // The variable is named where the stack needs it, never valued.
+        assert!(files["docker-compose.yml"].contains("${POSTGRES_PASSWORD:?"), "{example}");
+        assert!(files[".env.example"].contains("\nPOSTGRES_PASSWORD=\n"), "{example}");
+    }
+}
+
+#[test]
+fn a_rebuild_replaces_the_earlier_build_and_a_foreign_folder_is_refused() {
+    let project = example_copy("shop");
+    let out = project.path().join("out");
+    let args = ["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()];
+    assert_eq!(venice(&args, &[]).status.code(), Some(0));
+    // A file the earlier build made and this one does not is removed; the user's .env stays.
+    std::fs::write(out.join("ksql/09-stale.sql"), "x").unwrap();
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    manifest["outputs"].as_array_mut().unwrap().push("ksql/09-stale.sql".into());
+    manifest["outputs"].as_array_mut().unwrap().push("../escape.txt".into());
+    std::fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
+    std::fs::write(out.join(".env"), "POSTGRES_PASSWORD=x\n").unwrap();
+    std::fs::write(project.path().join("escape.txt"), "kept").unwrap();
+    assert_eq!(venice(&args, &[]).status.code(), Some(0));
+    assert!(!out.join("ksql/09-stale.sql").exists());
+    assert!(out.join(".env").exists(), "the user's .env is kept");
+    assert!(project.path().join("escape.txt").exists(), "nothing outside the output folder is removed");
+    // A folder with other files is refused, and left as it was.
+    let foreign = project.path().join("notes");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("todo.txt"), "mine").unwrap();
+    let output = venice(&["build", project.path().to_str().unwrap(), "--out", foreign.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("holds no build of venice"));
+    assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
+    // The project folder itself is refused.
+    let output = venice(&["build", project.path().to_str().unwrap(), "--out", project.path().to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn registry_payloads_are_what_the_registry_takes() {
+    let files = render(&root().join("examples/shop"));
+    let config: serde_json::Value = serde_json::from_str(&files["registry/orders-value/config.json"]).unwrap();
+    assert_eq!(config, serde_json::json!({"compatibility": "BACKWARD"}));
+    let version: serde_json::Value = serde_json::from_str(&files["registry/orders-value/versions.json"]).unwrap();
+    assert_eq!(version["schemaType"], "AVRO");
+    let schema: serde_json::Value =
+        serde_json::from_str(version["schema"].as_str().unwrap()).expect("the schema is JSON text");
+    assert_eq!(schema["name"], "com.example.shop.Order");
+    assert_eq!(schema["fields"][0]["order"], "ascending");
+    // A subject whose schema the connector registers gets its config only.
+    let cdc = render(&root().join("examples/cdc"));
+    assert!(cdc.contains_key("registry/shop.public.orders-value/config.json"));
+    assert!(!cdc.contains_key("registry/shop.public.orders-value/versions.json"));
+}
+
+#[test]
+fn the_compose_check_is_not_vacuous() {
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(COMPOSE_SCHEMA).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let broken: serde_json::Value = serde_saphyr::from_str(
+        "services:\n  a:\n    image: x:1\n    depends_on:\n      b:\n        condition: service_ready\n    healthcheck:\n      retries: many\n",
+    )
+    .unwrap();
+    assert!(!validator.is_valid(&broken), "an unknown condition is refused");
+}
+
+#[test]
+fn the_lock_is_written_whole_through_a_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    let checked = venice::check::check(&root().join("examples/shop")).unwrap();
+    let lock = venice::lock::Lock::from_project(&checked.project);
+    lock.write(dir.path()).unwrap();
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["venice.lock"], "no temporary file is left behind");
+    assert_eq!(std::fs::read_to_string(dir.path().join("venice.lock")).unwrap(), lock.to_toml());
+}
+
+#[test]
+fn file_credentials_become_compose_secrets_named_after_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("secrets")).unwrap();
+    std::fs::write(dir.path().join("secrets/app-db-password"), "s3cr3t-in-a-file\n").unwrap();
+    std::fs::write(
+        dir.path().join("venice.kdl"),
+        r##"project files
+stack {
+    kafka brokers=1 mode=kraft
+    schema-registry
+    connect {
+        plugin jdbc
+    }
+    postgres
+}
+database app kind=postgres {
+    name app
+    user app
+    password file="secrets/app-db-password"
+}
+schema Ev avro=#"{"type": "record", "name": "Ev", "fields": [{"name": "id", "type": "string"}]}"#
+topic events {
+    key string
+    value avro schema=Ev
+}
+producer p topic=events
+sink to-db connector=jdbc topic=events {
+    database app
+    table events
+    mode insert
+    pk none
+    key string
+    value avro
+}
+"##,
+    )
+    .unwrap();
+    let files = render(dir.path());
+    let compose = validate_compose(&files["docker-compose.yml"]);
+    assert_starts_in_order(&compose);
+    assert_eq!(
+        compose["secrets"]["app-db-password"]["file"],
+        "${VENICE_SECRETS_DIR:?set VENICE_SECRETS_DIR in .env (see .env.example)}/app-db-password"
+    );
+    assert_eq!(compose["services"]["connect"]["secrets"], serde_json::json!(["app-db-password"]));
+    assert_eq!(compose["services"]["postgres"]["secrets"], serde_json::json!(["app-db-password"]));
+    assert!(files["postgres/init.sh"].contains("-v password=\"$(cat /run/secrets/app-db-password)\""));
+    assert!(files[".env.example"].contains("\nVENICE_SECRETS_DIR=\n"));
+    let config: serde_json::Value = serde_json::from_str(&files["connect/to-db.json"]).unwrap();
+    assert_eq!(config["connection.password"], "${dir:/run/secrets:app-db-password}");
+    for (path, text) in &files {
+        assert!(!text.contains("s3cr3t-in-a-file"), "{path} holds the secret");
+    }
+}
+
+/// Every project of the diagnostic fixtures that checks without errors builds without a panic,
+/// into valid files: the renderers meet many shapes of project there.
+#[test]
+fn every_error_free_fixture_builds_valid_files() {
+    let mut built = 0;
+    for entry in glob_dirs(&root().join("tests/ui")) {
+        let checked = venice::check::check(&entry).expect("the fixture is found");
+        if checked.has_errors() {
+            continue;
+        }
+        built += 1;
+        let files = venice::build::render(&checked, &entry).files;
+        if let Some(compose) = files.get("docker-compose.yml") {
+            assert_starts_in_order(&validate_compose(compose));
+        }
+        for (path, text) in &files {
+            if path.ends_with(".json") {
+                serde_json::from_str::<serde_json::Value>(text)
+                    .unwrap_or_else(|e| panic!("{}/{path}: {e}", entry.display()));
+            }
+            if path.starts_with("ksql/") {
+                let sql = venice::model::SourceText::from_file(venice::source::FileId(0), text.clone());
+                let (_, errors) = venice::ksql::parser::parse(&sql);
+                assert!(errors.is_empty(), "{}/{path}: {errors:#?}", entry.display());
+            }
+        }
+        let _ = venice::graph::svg(&venice::graph::Lineage::of(&checked.project));
+    }
+    assert!(built >= 20, "only {built} fixtures build");
+}
+
+/// The fixture folders (`tests/ui/<CODE>/<case>/`) that hold a venice.kdl.
+fn glob_dirs(ui: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for code in std::fs::read_dir(ui).unwrap() {
+        let code = code.unwrap().path();
+        if !code.is_dir() {
+            continue;
+        }
+        for case in std::fs::read_dir(&code).unwrap() {
+            let case = case.unwrap().path();
+            if case.join("venice.kdl").is_file() {
+                dirs.push(case);
+            }
+        }
+    }
+    dirs.sort();
+    dirs
+}
