@@ -40,6 +40,37 @@ pub enum Command {
     /// Prints Mermaid (for Markdown), Graphviz DOT, or an SVG drawn by venice itself (no Graphviz
     /// needed). Refuses a project with errors, as `venice build` does.
     Graph(GraphArgs),
+    /// Show what `venice apply` would change on a target: each topic, schema subject, connector
+    /// and ksqlDB file to create, update (with the changed fields), restart or delete, or
+    /// unchanged.
+    ///
+    /// Reads what is deployed (Kafka, the Schema Registry, Kafka Connect, ksqlDB, as the target
+    /// names them) and compares it normalized: schemas in the registry's normalized form,
+    /// connector configs without the keys the worker adds and with masked secrets taken as equal,
+    /// topic configs against the broker's values and defaults. Refuses, as errors, changes that
+    /// cannot be applied safely: fewer partitions, a replication or `cleanup.policy` change, a key
+    /// schema change, a value schema the subject's compatibility level rejects (checked by venice
+    /// and by the registry), a connector config that Connect's validation rejects. Changes nothing.
+    ///
+    /// Exit status: 0 planned (with `--detailed-exitcode`: 0 no changes, 1 errors or the
+    /// services could not be read, 2 changes to apply); without it, 1 errors found, 2 the command
+    /// could not run.
+    Plan(PlanArgs),
+    /// Deploy a project to a target: topics, then schemas, source connectors, ksqlDB statements
+    /// and sink connectors, each phase waiting for the one before it.
+    ///
+    /// Waits for each service with a bounded backoff (`--wait`), plans as `venice plan` does,
+    /// refuses to start when the plan has errors, asks for confirmation on a terminal unless
+    /// `--yes`, then applies, steps of one phase side by side, one line per finished step. A
+    /// connector is done when it runs. Every step is idempotent: a second apply changes nothing,
+    /// and after a failure (which is reported with what was applied and what was not) running it
+    /// again converges. What apply made is recorded in `venice.lock` under the target's name;
+    /// `--prune` deletes what is recorded there and no longer in the project, never anything
+    /// else, and never without `--prune`.
+    ///
+    /// Exit status: 0 applied (or nothing to do), 1 the plan has errors or a step failed, 2 the
+    /// command could not run (no project, a service not answering, a missing credential).
+    Apply(ApplyArgs),
     /// Format venice.kdl and the files it includes, keeping comments and strings as written.
     Fmt(FmtArgs),
     /// Create a new project: the orders pipeline (web app → Kafka → ksqlDB → PostgreSQL).
@@ -85,6 +116,58 @@ pub struct BuildArgs {
     /// The output format of the diagnostics, when there are any.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to compare with (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// The output format: `human` lines or one `json` document.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Exit 0 when there is nothing to change, 2 when there are changes, 1 on errors.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan the deletion of what `venice.lock` records as applied and the project no longer has,
+    /// as `venice apply --prune` would.
+    #[arg(long)]
+    pub prune: bool,
+    /// How long to wait for a service that is not answering yet, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub wait: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// One line per object, changed fields below it, then a summary.
+    Human,
+    /// `{"target", "changes", "objects": [{"kind", "name", "action", "changes"}], "errors"}`.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to deploy to (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Apply without asking (needed when standard input is not a terminal).
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Also delete what `venice.lock` records as applied to this target by this project and the
+    /// project no longer has. Nothing else is ever deleted.
+    #[arg(long)]
+    pub prune: bool,
+    /// How long to wait for a service that is not answering yet, a connector to run, or an
+    /// asserted topic or subject, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub wait: u64,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod connect;
+pub mod deploy;
 pub mod diagnostic;
 pub mod fmt;
 pub mod graph;

@@ -17,6 +17,7 @@ pub fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
     project.edges = edges;
+    project.ksql = analysis;
 }
 
 /// Every kind of declared thing, with its names. Sources and sinks share one namespace, as

@@ -28,6 +28,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => run_check(&args),
         Command::Build(args) => run_build(&args),
         Command::Graph(args) => run_graph(&args),
+        Command::Plan(args) => run_plan(&args),
+        Command::Apply(args) => run_apply(&args),
         Command::Fmt(args) => run_fmt(&args),
         Command::Init(args) => run_init(&args),
         Command::Explain(args) => run_explain(&args),
@@ -90,6 +92,130 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
         out.display(),
         args.dir.join(crate::lock::LOCK_FILE).display()
     );
+    OK
+}
+
+/// What `plan` and `apply` share: the checked project (errors printed), the target, what the
+/// project wants there and what venice.lock records as applied to it.
+struct Deploying {
+    checked: Checked,
+    target: crate::deploy::Target,
+    desired: crate::deploy::desired::Desired,
+    lock: Option<crate::lock::Lock>,
+    recorded: crate::lock::Applied,
+}
+
+fn deploying(dir: &std::path::Path, target: Option<&str>) -> Result<Deploying, u8> {
+    let checked = check(dir).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+    if checked.has_errors() {
+        print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+        let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was planned or applied");
+        return Err(FOUND);
+    }
+    let target = crate::deploy::resolve(&checked.project, dir, target).map_err(|e| cannot_run(&e))?;
+    let desired = crate::deploy::desired::Desired::of(&checked, &target.deployment);
+    let lock = crate::lock::Lock::read(dir);
+    let recorded = lock.as_ref().and_then(|l| l.applied.get(&target.name).cloned()).unwrap_or_default();
+    Ok(Deploying { checked, target, desired, lock, recorded })
+}
+
+/// `venice plan`: what apply would change, as lines or JSON.
+fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
+    // With --detailed-exitcode, 2 means "changes": anything that is not a plan is 1.
+    let failed = |status: u8| if args.detailed_exitcode && status == CANNOT_RUN { FOUND } else { status };
+    let d = match deploying(&args.dir, args.target.as_deref()) {
+        Ok(d) => d,
+        Err(status) => return failed(status),
+    };
+    let wait = std::time::Duration::from_secs(args.wait);
+    let plan = match crate::deploy::read_and_plan(&d.target, &d.desired, &d.recorded, args.prune, wait) {
+        Ok((plan, _, _)) => plan,
+        Err(message) => return failed(cannot_run(&message)),
+    };
+    match args.format {
+        crate::cli::PlanFormat::Human => print_out(&plan.human()),
+        crate::cli::PlanFormat::Json => print_out(&crate::build::json_file(&plan.json())),
+    }
+    if !plan.refusals.is_empty() {
+        FOUND
+    } else if args.detailed_exitcode && plan.changes() > 0 {
+        CANNOT_RUN
+    } else {
+        OK
+    }
+}
+
+/// `venice apply`: plan, confirm, apply in order, record in venice.lock.
+fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
+    let d = match deploying(&args.dir, args.target.as_deref()) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
+    let wait = std::time::Duration::from_secs(args.wait);
+    let (plan, clients, _) = match crate::deploy::read_and_plan(&d.target, &d.desired, &d.recorded, args.prune, wait) {
+        Ok(planned) => planned,
+        Err(message) => return cannot_run(&format!("{message}\nnothing was applied")),
+    };
+    print_out(&plan.human());
+    if !plan.refusals.is_empty() {
+        let _ = writeln!(std::io::stderr(), "error: the plan has errors; nothing was applied");
+        return FOUND;
+    }
+    if plan.changes() == 0 {
+        print_out("nothing to apply\n");
+        return OK;
+    }
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return cannot_run("standard input is not a terminal: give --yes to apply without asking");
+        }
+        print_out(&format!("apply {} changes to target `{}`? [y/N] ", plan.changes(), d.target.name));
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            print_out("nothing was applied\n");
+            return OK;
+        }
+    }
+    let started = std::time::Instant::now();
+    let options = crate::deploy::ApplyOptions { wait };
+    let progress = |line: &str| print_out(&format!("{line}\n"));
+    let outcome = crate::deploy::apply(&plan, &d.desired, &clients, &d.recorded, options, &progress);
+    // Record what was applied, even after a failure, so --prune knows what this project made.
+    let mut lock = crate::lock::Lock::from_project(&d.checked.project);
+    lock.applied = d.lock.map(|l| l.applied).unwrap_or_default();
+    if outcome.applied.is_empty() {
+        lock.applied.remove(&d.target.name);
+    } else {
+        lock.applied.insert(d.target.name.clone(), outcome.applied.clone());
+    }
+    let lock_error = lock.write_all(&args.dir).err();
+    if !outcome.failed.is_empty() {
+        let mut out = String::from("error: apply stopped:\n");
+        for failed in &outcome.failed {
+            out.push_str(&format!("  {failed}\n"));
+        }
+        let list = |items: &[String]| if items.is_empty() { "nothing".to_string() } else { items.join(", ") };
+        out.push_str(&format!("applied: {}\n", list(&outcome.done)));
+        out.push_str(&format!("not applied: {}\n", list(&outcome.not_run)));
+        out.push_str("run `venice apply` again to converge\n");
+        let _ = std::io::stderr().write_all(out.as_bytes());
+        return FOUND;
+    }
+    if let Some(error) = lock_error {
+        return cannot_run(&format!(
+            "applied, but cannot write `{}`: {error}",
+            args.dir.join(crate::lock::LOCK_FILE).display()
+        ));
+    }
+    print_out(&format!(
+        "applied {} changes to target `{}` in {:.1} s; recorded in {}\n",
+        outcome.done.len(),
+        d.target.name,
+        started.elapsed().as_secs_f64(),
+        crate::lock::LOCK_FILE
+    ));
     OK
 }
 

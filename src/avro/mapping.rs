@@ -19,6 +19,10 @@
 //! `AvroData.unionMemberFieldName`, then upper-cased by the translator), arrays in PostgreSQL
 //! columns (only in JDBC sink versions whose dialect maps `ARRAY`), and a `fixed` decimal through
 //! Connect (which `AvroData` rejects with "Mismatched names" as the code reads).
+//!
+//! The other way, to Avro: ksqlDB SQL types as ksqlDB registers them in [`super::from_ksql`];
+//! Kafka Connect schemas as an `AvroConverter` registers them in `connect::avro`; PostgreSQL
+//! columns as Debezium captures them (to Connect, then Avro) in `connect::derive`.
 
 use super::catalog::Catalog;
 use super::schema::*;

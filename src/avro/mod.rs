@@ -12,6 +12,7 @@
 pub mod canonical;
 mod catalog;
 pub mod compat;
+pub mod from_ksql;
 pub mod mapping;
 mod parse;
 mod problem;

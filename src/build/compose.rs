@@ -23,11 +23,13 @@ pub const JDBC_PLUGIN: &str = "confluentinc/kafka-connect-jdbc:10.8.0";
 /// Debezium's PostgreSQL source (`debezium-postgres`), the plugin archive from Maven Central
 /// (`io.debezium:debezium-connector-postgres:2.7.3.Final:tar.gz:plugin`; runs on Java 11 and 17).
 pub const DEBEZIUM_POSTGRES_VERSION: &str = "2.7.3.Final";
-/// Debezium's JDBC sink (`debezium-jdbc`), from Maven Central (not on Confluent Hub); Debezium
-/// 3.x needs Java 17, which the Confluent Platform 7.9 images run.
+/// Debezium's JDBC sink (`debezium-jdbc`), from Maven Central (not on Confluent Hub; the
+/// version notes/real-services.md found served). Debezium 3.x needs Java 17 in the Connect image:
+/// assumed of the Confluent Platform 7.9 images, not verified by a run.
 pub const DEBEZIUM_JDBC_VERSION: &str = "3.6.1.Final";
-/// Where the Connect image keeps the FileStream connectors that Kafka 3.2 took off the classpath.
-/// (Confluent's "Kafka Connect FileStream Connectors" page: add it to `plugin.path`.)
+/// Where the Connect image keeps the FileStream connectors, which Confluent Platform moved out of
+/// Kafka Connect in 6.2.1 (Confluent's "Kafka Connect FileStream Connectors": add it to
+/// `plugin.path`).
 const FILESTREAM_PATH: &str = "/usr/share/filestream-connectors";
 
 /// The superuser password of the stack's PostgreSQL (the `postgres` role).

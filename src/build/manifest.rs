@@ -198,10 +198,8 @@ pub fn render(project: &Project, dir: &Path, rendered: &Rendered, subjects: &[Su
         })
         .collect();
     let derived = super::derived_schemas(project);
-    let known: std::collections::BTreeMap<&str, &str> = subjects
-        .iter()
-        .filter_map(|s| Some((s.schema.as_deref()?, s.fingerprint.as_deref()?)))
-        .collect();
+    let known: std::collections::BTreeMap<&str, &str> =
+        subjects.iter().filter_map(|s| Some((s.schema.as_deref()?, s.fingerprint.as_deref()?))).collect();
     let schemas: Vec<Value> = project
         .schemas
         .iter()

@@ -41,6 +41,22 @@ pub struct Deployed {
     /// `RUNNING`, `PAUSED`, `FAILED`, `UNASSIGNED`, ... (empty when unknown).
     pub state: String,
     pub task_states: Vec<String>,
+    /// `source` or `sink`, as `?expand=info` says.
+    pub kind: String,
+    /// The root cause of the first failure, from the worker's trace (its last `Caused by:`
+    /// line, else its first line); empty when nothing failed.
+    pub cause: String,
+}
+
+/// The line of a Java stack trace that says why: the last `Caused by:`, else the first line.
+pub fn root_cause(trace: &str) -> String {
+    let line = trace.lines().rev().find(|l| l.starts_with("Caused by: ")).or_else(|| trace.lines().next());
+    line.unwrap_or_default().trim_start_matches("Caused by: ").chars().take(400).collect()
+}
+
+fn cause(status: &Value) -> String {
+    let traces = std::iter::once(&status["connector"]).chain(status["tasks"].as_array().into_iter().flatten());
+    traces.filter_map(|s| s["trace"].as_str()).map(root_cause).next().unwrap_or_default()
 }
 
 impl Deployed {
@@ -77,7 +93,8 @@ impl Connect {
 
     /// Every connector with its config and status (`?expand=info&expand=status`, one request).
     pub fn connectors(&self) -> Result<BTreeMap<String, Deployed>, Error> {
-        let reply = self.retrying("listing the connectors", || self.service.get("/connectors?expand=info&expand=status"))?;
+        let reply =
+            self.retrying("listing the connectors", || self.service.get("/connectors?expand=info&expand=status"))?;
         let mut out = BTreeMap::new();
         for (name, entry) in reply.json().as_object().into_iter().flatten() {
             let status = &entry["status"];
@@ -85,6 +102,8 @@ impl Connect {
                 name.clone(),
                 Deployed {
                     config: strings(&entry["info"]["config"]),
+                    kind: entry["info"]["type"].as_str().unwrap_or_default().to_string(),
+                    cause: cause(status),
                     state: status["connector"]["state"].as_str().unwrap_or_default().to_string(),
                     task_states: status["tasks"]
                         .as_array()
@@ -109,7 +128,9 @@ impl Connect {
         match result {
             Ok(reply) => Ok(reply),
             Err(Retry::Fatal(e) | Retry::Again(e) | Retry::TimedOut(Some(e))) => Err(e),
-            Err(Retry::TimedOut(None)) => Err(Error::Refused { what: what.into(), status: 409, message: "rebalancing".into() }),
+            Err(Retry::TimedOut(None)) => {
+                Err(Error::Refused { what: what.into(), status: 409, message: "rebalancing".into() })
+            }
         }
     }
 
@@ -144,6 +165,8 @@ impl Connect {
         let json = reply.json();
         Ok(Some(Deployed {
             config: BTreeMap::new(),
+            kind: json["type"].as_str().unwrap_or_default().to_string(),
+            cause: cause(&json),
             state: json["connector"]["state"].as_str().unwrap_or_default().to_string(),
             task_states: json["tasks"]
                 .as_array()
@@ -184,5 +207,21 @@ impl Connect {
         let path = format!("/connectors/{}", segment(name));
         self.retrying(&format!("deleting `{name}`"), || self.service.request("DELETE", &path, None))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_cause_is_the_last_caused_by_of_a_trace() {
+        let trace = "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler\n\tat a.b(C.java:1)\nCaused by: java.lang.RuntimeException: wrapped\n\tat d.e(F.java:2)\nCaused by: java.net.ConnectException: Connection refused\n\tat g.h(I.java:3)\n";
+        assert_eq!(root_cause(trace), "java.net.ConnectException: Connection refused");
+        assert_eq!(
+            root_cause("io.debezium.DebeziumException: no slot\n\tat x"),
+            "io.debezium.DebeziumException: no slot"
+        );
+        assert_eq!(root_cause(""), "");
     }
 }

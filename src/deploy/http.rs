@@ -118,7 +118,9 @@ impl Service {
     fn authorization(&self) -> Option<String> {
         match &self.auth {
             Auth::None => None,
-            Auth::Basic { user, password } => Some(format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))),
+            Auth::Basic { user, password } => {
+                Some(format!("Basic {}", base64(format!("{user}:{password}").as_bytes())))
+            }
             Auth::Bearer(token) => Some(format!("Bearer {token}")),
         }
     }
@@ -126,7 +128,8 @@ impl Service {
     /// One request; `body` is sent as JSON. Any status is a reply; only a transport failure errs.
     pub fn request(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Reply, Unreachable> {
         let url = self.url(path);
-        let unreachable = |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e) };
+        let unreachable =
+            |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e) };
         let auth = self.authorization();
         let content = "application/json";
         let accept = "application/json";
@@ -265,7 +268,8 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         drop(listener);
-        let service = Service::new("Kafka Connect", &format!("http://127.0.0.1:{port}/"), Auth::None, Duration::from_secs(2));
+        let service =
+            Service::new("Kafka Connect", &format!("http://127.0.0.1:{port}/"), Auth::None, Duration::from_secs(2));
         let error = service.get("/connectors").unwrap_err();
         assert_eq!(error.service, "Kafka Connect");
         assert_eq!(error.at, format!("http://127.0.0.1:{port}"));

@@ -25,7 +25,11 @@ use std::time::Duration;
 pub enum Error {
     Unreachable(super::http::Unreachable),
     /// A request the broker answered with an error code.
-    Refused { what: String, code: i16, message: String },
+    Refused {
+        what: String,
+        code: i16,
+        message: String,
+    },
     /// An answer that does not parse: a bug, or not a Kafka broker.
     Protocol(String),
 }
@@ -227,7 +231,9 @@ impl Admin {
                             self.stream = Some(stream);
                             break;
                         }
-                        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => last = "connection refused".into(),
+                        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                            last = "connection refused".into()
+                        }
                         Err(e) => last = e.to_string(),
                     }
                 }
@@ -341,7 +347,13 @@ impl Admin {
                     out.insert(name, TopicState { partitions: partitions as u32, replication });
                 }
                 UNKNOWN_TOPIC_OR_PARTITION => {}
-                code => return Err(Error::Refused { what: format!("describing topic `{name}`"), code, message: String::new() }),
+                code => {
+                    return Err(Error::Refused {
+                        what: format!("describing topic `{name}`"),
+                        code,
+                        message: String::new(),
+                    });
+                }
             }
         }
         Ok(out)
@@ -402,17 +414,17 @@ impl Admin {
         let answer = self.call(19, 2, &body)?;
         let mut r = Reader { bytes: &answer, at: 0 };
         r.i32()?;
-        for _ in 0..r.array()? {
-            let name = r.string()?;
-            let code = r.i16()?;
-            let message = r.nullable_string()?.unwrap_or_default();
-            match code {
-                0 => return Ok(true),
-                TOPIC_ALREADY_EXISTS => return Ok(false),
-                code => return Err(Error::Refused { what: format!("creating topic `{name}`"), code, message }),
-            }
+        if r.array()? == 0 {
+            return Err(Error::Protocol("CreateTopics answered about no topic".into()));
         }
-        Err(Error::Protocol("CreateTopics answered about no topic".into()))
+        let name = r.string()?;
+        let code = r.i16()?;
+        let message = r.nullable_string()?.unwrap_or_default();
+        match code {
+            0 => Ok(true),
+            TOPIC_ALREADY_EXISTS => Ok(false),
+            code => Err(Error::Refused { what: format!("creating topic `{name}`"), code, message }),
+        }
     }
 
     /// Raises a topic's partition count (CreatePartitions v0).

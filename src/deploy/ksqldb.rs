@@ -10,7 +10,12 @@ use std::collections::BTreeSet;
 pub enum Error {
     Unreachable(Unreachable),
     /// The status, ksqlDB's `error_code`, its message and the statement it refused.
-    Refused { status: u16, code: i64, message: String, statement: String },
+    Refused {
+        status: u16,
+        code: i64,
+        message: String,
+        statement: String,
+    },
 }
 
 impl std::fmt::Display for Error {

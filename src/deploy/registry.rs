@@ -10,7 +10,12 @@ use serde_json::{Value, json};
 pub enum Error {
     Unreachable(Unreachable),
     /// The status, the registry's `error_code` (0 when none) and its message.
-    Refused { what: String, status: u16, code: i64, message: String },
+    Refused {
+        what: String,
+        status: u16,
+        code: i64,
+        message: String,
+    },
 }
 
 impl std::fmt::Display for Error {

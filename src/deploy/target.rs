@@ -80,7 +80,8 @@ pub fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Result<Targ
     let declared = project.targets.iter().find(|t| t.name.value == name);
     if declared.is_none() && name != "local" {
         let names: Vec<String> = project.targets.iter().map(|t| format!("`{}`", t.name.value)).collect();
-        let known = if names.is_empty() { "it declares none".to_string() } else { format!("it has {}", names.join(", ")) };
+        let known =
+            if names.is_empty() { "it declares none".to_string() } else { format!("it has {}", names.join(", ")) };
         return Err(format!("the project has no target `{name}`; {known}"));
     }
     let local = name == "local";
@@ -94,7 +95,8 @@ pub fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Result<Targ
     let registry = endpoint(declared.and_then(|t| t.schema_registry.as_ref()), "schema registry", 8081)?;
     let connect = endpoint(declared.and_then(|t| t.connect.as_ref()), "Connect", 8083)?;
     let ksqldb = endpoint(declared.and_then(|t| t.ksqldb.as_ref()), "ksqlDB", 8088)?;
-    let mut kafka: Vec<String> = declared.map(|t| t.kafka.iter().map(|k| k.value.clone()).collect()).unwrap_or_default();
+    let mut kafka: Vec<String> =
+        declared.map(|t| t.kafka.iter().map(|k| k.value.clone()).collect()).unwrap_or_default();
     if kafka.is_empty() && local {
         kafka.push("localhost:9092".into());
     }

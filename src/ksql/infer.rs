@@ -2563,7 +2563,10 @@ fn special_return(name: &str, args: &[Arg], t: SqlType) -> SqlType {
             SqlType::Decimal { precision: precision.saturating_sub(*scale).max(1), scale: 0 }
         }
         ("CEIL" | "FLOOR", [Arg::Value(Some(SqlType::Decimal { precision, scale }))], SqlType::Decimal { .. }) => {
-            SqlType::Decimal { precision: precision.saturating_sub(*scale).saturating_add(1).min(types::MAX_PRECISION), scale: 0 }
+            SqlType::Decimal {
+                precision: precision.saturating_sub(*scale).saturating_add(1).min(types::MAX_PRECISION),
+                scale: 0,
+            }
         }
         _ => t,
     }

@@ -7,8 +7,7 @@
 //! `types` and the `functions` catalog, derives keys, formats and output schemas, and reports
 //! V302 to V310 as `Problem`s. `project` runs a project's transforms (each statement tokenized
 //! once) and gives `resolve` the edges; `describe` is `venice ksql describe`; `conformance`
-//! measures all of it against ksqlDB's own tests. `outline` (a token scan of statement heads) no
-//! longer feeds the edges; it stays only for callers that have not moved to `project` yet.
+//! measures all of it against ksqlDB's own tests.
 
 pub mod ast;
 pub mod catalog;
@@ -17,7 +16,6 @@ pub mod describe;
 pub mod dialect;
 pub mod functions;
 pub mod infer;
-pub mod outline;
 pub mod parser;
 mod problem;
 pub mod project;

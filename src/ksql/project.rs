@@ -16,8 +16,22 @@ use crate::model::{Format, Project, Serde, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What each transform's statements did, in project order.
+#[derive(Debug, Default)]
 pub struct Analysis {
     pub effects: Vec<Vec<Effect>>,
+}
+
+impl Analysis {
+    /// The streams and tables the transforms' queries create (CREATE ... AS SELECT), with the
+    /// index of their transform.
+    pub fn created(&self) -> impl Iterator<Item = (usize, &crate::ksql::infer::Created)> {
+        self.effects.iter().enumerate().flat_map(|(transform, effects)| {
+            effects.iter().filter_map(move |effect| match effect {
+                Effect::Created(created) => Some((transform, created)),
+                _ => None,
+            })
+        })
+    }
 }
 
 /// Parses and analyses every transform of the project.

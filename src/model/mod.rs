@@ -50,6 +50,8 @@ pub struct Project {
     pub baseline: Option<crate::lock::Baseline>,
     /// The project's Avro schemas, parsed. Filled by the `avro` phase.
     pub avro: crate::avro::Catalog,
+    /// What the transforms' ksqlDB statements do (after `resolve`).
+    pub ksql: crate::ksql::project::Analysis,
     /// Each topic's index by name; see [`Project::topic`].
     topic_index: std::collections::HashMap<String, usize>,
 }

@@ -108,21 +108,11 @@ pub static RULES: &[Rule] = &[
     rule!("V009", "invalid lock file", Error, Checked),
     rule!("V010", "includes nested too deep", Error, Checked),
     rule!("V101", "key format mismatch", Error, Partial(INFERRED_FORMATS)),
-    rule!(
-        "V102",
-        "string-key pitfall",
-        Error,
-        Checked
-    ),
+    rule!("V102", "string-key pitfall", Error, Checked),
     rule!("V103", "value format mismatch", Error, Partial(INFERRED_FORMATS)),
     rule!("V104", "registry framing mismatch", Error, Checked),
     rule!("V105", "JSON envelope mismatch", Error, Checked),
-    rule!(
-        "V106",
-        "schemaless records for a connector that needs schemas",
-        Error,
-        Checked
-    ),
+    rule!("V106", "schemaless records for a connector that needs schemas", Error, Checked),
     rule!("V107", "windowed key read as a plain key", Error, Checked),
     rule!("V108", "writers disagree on a format", Error, Checked),
     rule!("V109", "undetermined format", Error, Checked),
@@ -152,14 +142,18 @@ pub static RULES: &[Rule] = &[
         "V303",
         "unknown column",
         Error,
-        Partial("columns of `stream`/`table` nodes are known only for Avro values with `schema=`; over other topics any column name is accepted")
+        Partial(
+            "columns of `stream`/`table` nodes are known only for Avro values with `schema=`; over other topics any column name is accepted"
+        )
     ),
     rule!("V304", "type error", Error, Checked),
     rule!(
         "V305",
         "unknown function or signature",
         Error,
-        Partial("one catalog, ksqlDB 0.29's built-in functions, whatever `ksqldb version` says; user-defined functions are unknown")
+        Partial(
+            "one catalog, ksqlDB 0.29's built-in functions, whatever `ksqldb version` says; user-defined functions are unknown"
+        )
     ),
     rule!("V306", "join not co-partitioned", Error, Checked),
     rule!(
@@ -173,13 +167,17 @@ pub static RULES: &[Rule] = &[
         "V309",
         "CREATE disagrees with the declared topic",
         Error,
-        Partial("value columns are checked against the topic's Avro value schema; formats and key types are reported along the edges (V101 to V103); JSON Schema and Protobuf values are not read")
+        Partial(
+            "value columns are checked against the topic's Avro value schema; formats and key types are reported along the edges (V101 to V103); JSON Schema and Protobuf values are not read"
+        )
     ),
     rule!(
         "V310",
         "statement ksqlDB rejects",
         Error,
-        Partial("the rejections of ksqlDB's analysis that its query-validation tests exercise most (properties, formats, keys in projections, join kinds, windows, result kinds); about 8 in 10 of that corpus's expected rejections are reported")
+        Partial(
+            "the rejections of ksqlDB's analysis that its query-validation tests exercise most (properties, formats, keys in projections, join kinds, windows, result kinds); about 8 in 10 of that corpus's expected rejections are reported"
+        )
     ),
     rule!("V401", "unknown connector or missing setting", Error, Checked),
     rule!("V402", "upsert without a primary key", Error, Checked),

@@ -34,14 +34,10 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Why a topic carries tombstones, and where that is said.
 fn tombstones(project: &Project, topic: &str) -> Option<(String, Span)> {
-    for transform in &project.transforms {
-        let Some(sql) = &transform.sql else { continue };
-        let Ok(outline) = crate::ksql::outline::outline(sql) else { continue };
-        if let Some(table) =
-            outline.created.iter().find(|c| c.writes && c.kind == KsqlSourceKind::Table && c.topic.value == topic)
-        {
-            return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
-        }
+    let created_table =
+        project.ksql.created().map(|(_, c)| c).find(|c| c.kind == KsqlSourceKind::Table && c.topic.value == topic);
+    if let Some(table) = created_table {
+        return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
     }
     if let Some(table) = project.ksql_sources.iter().find(|s| s.kind == KsqlSourceKind::Table && s.topic.value == topic)
     {

@@ -1,0 +1,429 @@
+//! `venice apply`: a plan carried out in dependency order: topics, then schemas (subjects),
+//! then source connectors, then ksqlDB files (in their order), then sink connectors; with
+//! `--prune`, deletions last, in the reverse order. The steps of one phase run side by side;
+//! a phase runs only when the ones before it succeeded, so a failure stops before anything
+//! that depends on it. Every step is idempotent (a topic that exists, a schema registered
+//! already, a PUT of the same config, `CREATE ... IF NOT EXISTS`), so running apply again after
+//! a failure converges.
+//!
+//! A connector is done when the worker reports it and its tasks `RUNNING` (bounded by the
+//! wait); one that FAILED is an error with the worker's trace. ksqlDB's `ASSERT TOPIC` and
+//! `ASSERT SCHEMA` statements are carried out by venice itself (a bounded wait for the topic
+//! or the subject), so they work on servers older than 0.27 and on the test server, which does
+//! not know them; every other statement goes to `/ksql` with the last command sequence number.
+
+use super::desired::Desired;
+use super::kafka::{ConfigOp, NewTopic};
+use super::plan::{Action, Clients, Item, Kind, Plan};
+use crate::lock::Applied;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyOptions {
+    /// How long to wait for a service, a connector to run, an asserted topic or subject.
+    pub wait: Duration,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// `created topic `orders``, in the order they finished.
+    pub done: Vec<String>,
+    /// Each step that failed, with why.
+    pub failed: Vec<String>,
+    /// The steps not run because an earlier phase failed.
+    pub not_run: Vec<String>,
+    /// The lock's record for the target after the apply.
+    pub applied: Applied,
+}
+
+fn describe(item: &Item) -> String {
+    let verb = match item.action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Restart => "restart",
+        Action::Delete => "delete",
+        Action::Keep | Action::Unchanged => "keep",
+    };
+    format!("{verb} {} `{}`", item.kind.as_str(), item.name)
+}
+
+fn past(item: &Item) -> String {
+    let verb = match item.action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Restart => "restarted",
+        Action::Delete => "deleted",
+        Action::Keep | Action::Unchanged => "kept",
+    };
+    format!("{verb} {} `{}`", item.kind.as_str(), item.name)
+}
+
+/// Carries out `plan` (which must have no refusals). `progress` gets one line per step as it
+/// finishes; `recorded` is the lock's record for the target before the apply.
+pub fn apply(
+    plan: &Plan,
+    desired: &Desired,
+    clients: &Clients,
+    recorded: &Applied,
+    options: ApplyOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Outcome {
+    let record = Mutex::new(recorded.clone());
+    let mut outcome = Outcome::default();
+    let steps: Vec<&Item> = plan.items.iter().filter(|i| i.action.is_change()).collect();
+    let total = steps.len();
+    let finished = Mutex::new(0usize);
+    let mut phases: Vec<Vec<&Item>> = Vec::new();
+    for kind in [Kind::Topic, Kind::Subject, Kind::Source, Kind::Ksql, Kind::Sink] {
+        phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action != Action::Delete).collect());
+    }
+    for kind in [Kind::Sink, Kind::Ksql, Kind::Source, Kind::Subject, Kind::Topic] {
+        phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action == Action::Delete).collect());
+    }
+    let mut stopped = false;
+    for phase in phases.into_iter().filter(|p| !p.is_empty()) {
+        if stopped {
+            outcome.not_run.extend(phase.iter().map(|i| describe(i)));
+            continue;
+        }
+        // Topics share one connection and ksqlDB files run in order: one at a time.
+        let sequential = matches!(phase[0].kind, Kind::Topic | Kind::Ksql);
+        let results: Vec<(&Item, Result<(), String>)> = if sequential {
+            let mut results = Vec::new();
+            for item in &phase {
+                let started = Instant::now();
+                let result = step(item, desired, clients, options, &record);
+                report(item, &result, started, &finished, total, progress);
+                let failed = result.is_err();
+                results.push((*item, result));
+                if failed {
+                    break;
+                }
+            }
+            let ran = results.len();
+            outcome.not_run.extend(phase[ran..].iter().map(|i| describe(i)));
+            results
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = phase
+                    .iter()
+                    .map(|item| {
+                        let (record, finished) = (&record, &finished);
+                        scope.spawn(move || {
+                            let started = Instant::now();
+                            let result = step(item, desired, clients, options, record);
+                            report(item, &result, started, finished, total, progress);
+                            (*item, result)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(&phase)
+                    .map(|(h, item)| h.join().unwrap_or_else(|_| (*item, Err("it panicked".into()))))
+                    .collect()
+            })
+        };
+        for (item, result) in results {
+            match result {
+                Ok(()) => outcome.done.push(past(item)),
+                Err(e) => {
+                    outcome.failed.push(format!("{}: {e}", describe(item)));
+                    stopped = true;
+                }
+            }
+        }
+    }
+    outcome.applied = record.into_inner().expect("not poisoned");
+    outcome
+}
+
+fn report(
+    item: &Item,
+    result: &Result<(), String>,
+    started: Instant,
+    finished: &Mutex<usize>,
+    total: usize,
+    progress: &(dyn Fn(&str) + Sync),
+) {
+    let n = {
+        let mut f = finished.lock().expect("not poisoned");
+        *f += 1;
+        *f
+    };
+    let secs = started.elapsed().as_secs_f64();
+    match result {
+        Ok(()) => progress(&format!("[{n}/{total}] {} ({secs:.1} s)", past(item))),
+        Err(e) => progress(&format!("[{n}/{total}] failed to {}: {e}", describe(item))),
+    }
+}
+
+/// One step; on success the lock's record is updated.
+fn step(
+    item: &Item,
+    desired: &Desired,
+    clients: &Clients,
+    options: ApplyOptions,
+    record: &Mutex<Applied>,
+) -> Result<(), String> {
+    let name = item.name.as_str();
+    match (item.kind, item.action) {
+        (Kind::Topic, Action::Delete) => {
+            kafka(clients)?.delete_topic(name).map_err(|e| e.to_string())?;
+            record.lock().expect("not poisoned").topics.remove(name);
+        }
+        (Kind::Topic, _) => {
+            let want = desired.topics.get(name).ok_or("not in the project")?;
+            let mut admin = kafka(clients)?;
+            if item.action == Action::Create {
+                let topic = NewTopic {
+                    name: name.to_string(),
+                    partitions: want.partitions,
+                    replication: want.replication,
+                    configs: want.configs.clone(),
+                };
+                admin.create_topic(&topic).map_err(|e| e.to_string())?;
+            } else {
+                let mut ops = BTreeMap::new();
+                for change in &item.changes {
+                    if change.field == "partitions" {
+                        admin.add_partitions(name, want.partitions).map_err(|e| e.to_string())?;
+                        continue;
+                    }
+                    let op = change.to.clone().map_or(ConfigOp::Delete, ConfigOp::Set);
+                    ops.insert(change.field.clone(), op);
+                }
+                if !ops.is_empty() {
+                    admin.alter_configs(name, &ops).map_err(|e| e.to_string())?;
+                }
+            }
+            record.lock().expect("not poisoned").topics.insert(name.to_string());
+        }
+        (Kind::Subject, Action::Delete) => {
+            registry(clients)?.delete(name).map_err(|e| e.to_string())?;
+            record.lock().expect("not poisoned").subjects.remove(name);
+        }
+        (Kind::Subject, _) => {
+            let want = desired.subjects.get(name).ok_or("not in the project")?;
+            let registry = registry(clients)?;
+            // The level first, so the registration is checked at the project's level.
+            if item.changes.iter().any(|c| c.field == "compatibility") {
+                registry.set_compatibility(name, &want.compatibility).map_err(|e| e.to_string())?;
+            }
+            if let Some((schema_type, schema)) = &want.schema
+                && item.changes.iter().any(|c| c.field == "schema")
+            {
+                registry.register(name, schema_type, schema).map_err(|e| e.to_string())?;
+            }
+            record.lock().expect("not poisoned").subjects.insert(name.to_string());
+        }
+        (Kind::Source | Kind::Sink, Action::Delete) => {
+            connect(clients)?.delete(name).map_err(|e| e.to_string())?;
+            record.lock().expect("not poisoned").connectors.remove(name);
+        }
+        (Kind::Source | Kind::Sink, action) => {
+            let want = desired.connectors.get(name).ok_or("not in the project")?;
+            let connect = connect(clients)?;
+            if action == Action::Restart {
+                connect.restart(name).map_err(|e| e.to_string())?;
+            } else {
+                connect.put_config(name, &want.config).map_err(|e| e.to_string())?;
+            }
+            record.lock().expect("not poisoned").connectors.insert(name.to_string());
+            wait_running(connect, name, options.wait)?;
+        }
+        (Kind::Ksql, Action::Delete) => {
+            let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
+            let mut ksqldb = ksqldb.lock().expect("not poisoned");
+            // DROP also terminates the query that writes the source (ksqlDB 0.12 and later).
+            let drop = |kind: &str| format!("DROP {kind} IF EXISTS {name};");
+            let result = ksqldb.run(&drop("STREAM")).or_else(|_| ksqldb.run(&drop("TABLE")));
+            result.map_err(|e| e.to_string())?;
+            record.lock().expect("not poisoned").ksql.remove(name);
+        }
+        (Kind::Ksql, _) => {
+            let file = desired.ksql.iter().find(|f| f.path == name).ok_or("not in the project")?;
+            run_ksql_file(clients, &file.text, options.wait)?;
+            let mut record = record.lock().expect("not poisoned");
+            if file.creates.is_empty() {
+                record.ksql.insert(file.path.clone());
+            }
+            record.ksql.extend(file.creates.iter().cloned());
+        }
+    }
+    Ok(())
+}
+
+fn kafka(clients: &Clients) -> Result<std::sync::MutexGuard<'_, super::kafka::Admin>, String> {
+    Ok(clients.kafka.as_ref().ok_or("the target has no Kafka")?.lock().expect("not poisoned"))
+}
+
+fn registry(clients: &Clients) -> Result<&super::registry::Registry, String> {
+    clients.registry.as_ref().ok_or_else(|| "the target has no schema registry".to_string())
+}
+
+fn connect(clients: &Clients) -> Result<&super::connect::Connect, String> {
+    clients.connect.as_ref().ok_or_else(|| "the target has no Kafka Connect".to_string())
+}
+
+/// How long a FAILED state may be stale: the status Connect reports right after a PUT, a
+/// restart, or a restart of the worker can still be the one an earlier task wrote (a task that
+/// failed while the old worker shut down is reported FAILED until the new one starts it).
+const STALE_FAILURE: Duration = Duration::from_secs(5);
+
+/// Waits until the connector and its tasks run; FAILED for longer than [`STALE_FAILURE`] is an
+/// error without waiting for the rest of the bound.
+fn wait_running(connect: &super::connect::Connect, name: &str, bound: Duration) -> Result<(), String> {
+    use super::http::{Retry, with_backoff};
+    let started = Instant::now();
+    let result = with_backoff(bound, || match connect.status(name) {
+        Ok(Some(status)) if status.failed() && started.elapsed() < STALE_FAILURE.min(bound) => {
+            Err(Retry::Again(format!("it FAILED: {}", status.cause)))
+        }
+        Ok(Some(status)) if status.failed() => Err(Retry::Fatal(format!(
+            "it FAILED (connector {}, tasks {}): {}; `GET /connectors/{name}/status` has the trace",
+            status.state,
+            status.task_states.join(", "),
+            status.cause
+        ))),
+        Ok(Some(status))
+            if status.state == "RUNNING"
+                && !status.task_states.is_empty()
+                && status.task_states.iter().all(|s| s == "RUNNING") =>
+        {
+            Ok(Some(()))
+        }
+        Ok(status) => Err(Retry::Again(format!(
+            "it is not running yet ({})",
+            status.map_or("not listed".to_string(), |s| format!(
+                "connector {}, tasks [{}]",
+                s.state,
+                s.task_states.join(", ")
+            ))
+        ))),
+        Err(e) => Err(Retry::Again(e.to_string())),
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(Retry::Fatal(e)) => Err(e),
+        Err(Retry::Again(e) | Retry::TimedOut(Some(e))) => Err(format!("{e} after {} s", bound.as_secs())),
+        Err(Retry::TimedOut(None)) => Err(format!("not running after {} s", bound.as_secs())),
+    }
+}
+
+/// An `ASSERT` statement venice carries out itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assert {
+    Topic { name: String, timeout: Option<Duration> },
+    Subject { name: String, timeout: Option<Duration> },
+}
+
+/// A statement's text without its leading `--` and `/* */` comments.
+fn without_leading_comments(statement: &str) -> &str {
+    let mut rest = statement.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest;
+        }
+    }
+}
+
+/// Reads `ASSERT [NOT EXISTS] TOPIC 'name' ... [TIMEOUT n SECONDS]` and `ASSERT [NOT EXISTS]
+/// SCHEMA SUBJECT 'name' ...`; None for any other statement (`NOT EXISTS` ones go to ksqlDB).
+pub fn parse_assert(statement: &str) -> Option<Assert> {
+    let text = without_leading_comments(statement);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if !words.first()?.eq_ignore_ascii_case("ASSERT") {
+        return None;
+    }
+    let quoted = {
+        let start = text.find('\'')? + 1;
+        let end = start + text[start..].find('\'')?;
+        text[start..end].to_string()
+    };
+    let upper: Vec<String> = words.iter().map(|w| w.to_uppercase()).collect();
+    let timeout = upper.iter().position(|w| w == "TIMEOUT").and_then(|i| {
+        let n: u64 = upper.get(i + 1)?.parse().ok()?;
+        let unit = upper.get(i + 2).map(|u| u.trim_end_matches(';').to_string()).unwrap_or_default();
+        Some(match unit.as_str() {
+            "MILLISECONDS" | "MILLISECOND" => Duration::from_millis(n),
+            "MINUTES" | "MINUTE" => Duration::from_secs(n * 60),
+            "HOURS" | "HOUR" => Duration::from_secs(n * 3600),
+            _ => Duration::from_secs(n),
+        })
+    });
+    match upper.get(1).map(String::as_str) {
+        Some("TOPIC") => Some(Assert::Topic { name: quoted, timeout }),
+        Some("SCHEMA") => Some(Assert::Subject { name: quoted, timeout }),
+        _ => None,
+    }
+}
+
+/// Runs one ksqlDB file: each statement in turn, `ASSERT`s by venice.
+fn run_ksql_file(clients: &Clients, text: &str, wait: Duration) -> Result<(), String> {
+    use super::http::{Retry, with_backoff};
+    let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
+    for range in crate::ksql::split::split_statements(text) {
+        let statement = &text[range];
+        if without_leading_comments(statement).trim().trim_end_matches(';').trim().is_empty() {
+            continue;
+        }
+        match parse_assert(statement) {
+            Some(Assert::Topic { name, timeout }) => {
+                let bound = timeout.unwrap_or(wait).min(wait.max(Duration::from_secs(1)));
+                let names = [name.clone()];
+                let kafka = clients.kafka.as_ref().ok_or("the target has no Kafka")?;
+                let found = with_backoff(bound, || match kafka.lock().expect("not poisoned").topics(&names) {
+                    Ok(t) if t.contains_key(&name) => Ok(Some(())),
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(Retry::Again(e.to_string())),
+                });
+                found
+                    .map_err(|_| format!("topic `{name}` does not exist after {} s (ASSERT TOPIC)", bound.as_secs()))?;
+            }
+            Some(Assert::Subject { name, timeout }) => {
+                let bound = timeout.unwrap_or(wait).min(wait.max(Duration::from_secs(1)));
+                let registry = registry(clients)?;
+                let found = with_backoff(bound, || match registry.latest(&name) {
+                    Ok(Some(_)) => Ok(Some(())),
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(Retry::Again(e.to_string())),
+                });
+                found.map_err(|_| {
+                    format!("subject `{name}` has no schema after {} s (ASSERT SCHEMA)", bound.as_secs())
+                })?;
+            }
+            None => {
+                ksqldb.lock().expect("not poisoned").run(statement).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asserts_are_read_with_their_timeouts() {
+        assert_eq!(
+            parse_assert("-- a comment\nASSERT TOPIC 'shop.public.orders' WITH (PARTITIONS=1) TIMEOUT 60 SECONDS;"),
+            Some(Assert::Topic { name: "shop.public.orders".into(), timeout: Some(Duration::from_secs(60)) })
+        );
+        assert_eq!(
+            parse_assert("ASSERT SCHEMA SUBJECT 'orders-value' TIMEOUT 2 MINUTES;"),
+            Some(Assert::Subject { name: "orders-value".into(), timeout: Some(Duration::from_secs(120)) })
+        );
+        assert_eq!(parse_assert("assert topic 'x';"), Some(Assert::Topic { name: "x".into(), timeout: None }));
+        assert_eq!(parse_assert("ASSERT NOT EXISTS TOPIC 'x';"), None);
+        assert_eq!(parse_assert("CREATE STREAM s (id INT KEY) WITH (KAFKA_TOPIC='t');"), None);
+    }
+}

@@ -1,0 +1,719 @@
+//! The plan: what is deployed, read from the services, against what the project wants.
+//!
+//! Compared normalized, so an unchanged project plans no change:
+//! - topics: partitions, replication, and each config the project sets against the value the
+//!   broker reports whatever its source (a broker default that equals the project's value is no
+//!   change); a config set on the topic that the project does not name is a change (back to the
+//!   default); list values (`compact,delete`) compared as sets;
+//! - schemas: both sides in the registry's normalized form (`crate::avro::normalized_form_of`),
+//!   whitespace and key order aside; a subject's level against its effective level (its own, else
+//!   the registry's global one);
+//! - connectors: the config without `name` (the worker adds it) and with masked secrets
+//!   (`********`, `[hidden]`) taken as equal; a connector whose config matches but which FAILED
+//!   is restarted;
+//! - ksqlDB: a file is applied when every stream and table it creates exists.
+//!
+//! Refused before anything is applied: fewer partitions, a replication change, a
+//! `cleanup.policy` change, a key schema change, a value schema that is incompatible at the
+//! subject's level (checked by venice and asked of the registry's `/compatibility`), a
+//! connector config its plugin's `/config/validate` rejects.
+
+use super::connect::{self, Connect};
+use super::desired::Desired;
+use super::http::{Retry, Service, with_backoff};
+use super::kafka::{self, Admin, ConfigEntry, TopicState};
+use super::ksqldb::Ksqldb;
+use super::registry::{Registry, Version};
+use super::target::Target;
+use crate::lock::Applied;
+use crate::model::{Compatibility, Direction};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The kinds of object, in the order `apply` creates them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Topic,
+    Subject,
+    Source,
+    Ksql,
+    Sink,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Topic => "topic",
+            Kind::Subject => "subject",
+            Kind::Source => "source",
+            Kind::Ksql => "ksql",
+            Kind::Sink => "sink",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    /// A connector whose config matches but that (or a task of which) FAILED.
+    Restart,
+    /// Recorded in venice.lock as applied by this project, gone from it, and `--prune` given.
+    Delete,
+    /// Recorded in venice.lock, gone from the project, kept because `--prune` was not given.
+    Keep,
+    Unchanged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Restart => "restart",
+            Action::Delete => "delete",
+            Action::Keep => "keep",
+            Action::Unchanged => "unchanged",
+        }
+    }
+
+    /// Whether applying it changes something.
+    pub fn is_change(self) -> bool {
+        matches!(self, Action::Create | Action::Update | Action::Restart | Action::Delete)
+    }
+}
+
+/// One changed field: `from` None when it is new, `to` None when it goes back to its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub kind: Kind,
+    pub name: String,
+    pub action: Action,
+    pub changes: Vec<Change>,
+}
+
+/// A change refused before anything is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub kind: Kind,
+    pub name: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub target: String,
+    pub items: Vec<Item>,
+    pub refusals: Vec<Refusal>,
+}
+
+impl Plan {
+    pub fn changes(&self) -> usize {
+        self.items.iter().filter(|i| i.action.is_change()).count()
+    }
+
+    fn count(&self, action: Action) -> usize {
+        self.items.iter().filter(|i| i.action == action).count()
+    }
+
+    /// For people: one line per object (`+` create, `~` update or restart, `-` delete, `=`
+    /// unchanged, `!` kept), its changed fields below it, refusals, then a summary line.
+    pub fn human(&self) -> String {
+        let mut out = format!("plan for target `{}`:\n", self.target);
+        for item in &self.items {
+            let sign = match item.action {
+                Action::Create => '+',
+                Action::Update | Action::Restart => '~',
+                Action::Delete => '-',
+                Action::Keep => '!',
+                Action::Unchanged => '=',
+            };
+            let note = match item.action {
+                Action::Restart => " (failed: restart)",
+                Action::Keep => " (not in the project any more; `venice apply --prune` deletes it)",
+                Action::Delete => " (recorded in venice.lock, not in the project)",
+                _ => "",
+            };
+            out.push_str(&format!("  {sign} {} `{}`{note}\n", item.kind.as_str(), item.name));
+            for change in &item.changes {
+                let show = |v: &Option<String>| v.as_deref().map_or("(default)".to_string(), |v| format!("{v:?}"));
+                match (&change.from, item.action) {
+                    (_, Action::Create) => out.push_str(&format!("      {}: {}\n", change.field, show(&change.to))),
+                    _ => out.push_str(&format!(
+                        "      {}: {} -> {}\n",
+                        change.field,
+                        show(&change.from),
+                        show(&change.to)
+                    )),
+                }
+            }
+        }
+        for refusal in &self.refusals {
+            out.push_str(&format!("error: {} `{}`: {}\n", refusal.kind.as_str(), refusal.name, refusal.message));
+        }
+        out.push_str(&format!(
+            "{} to create, {} to update, {} to restart, {} to delete, {} unchanged{}{}\n",
+            self.count(Action::Create),
+            self.count(Action::Update),
+            self.count(Action::Restart),
+            self.count(Action::Delete),
+            self.count(Action::Unchanged),
+            match self.count(Action::Keep) {
+                0 => String::new(),
+                n => format!(", {n} kept (not in the project; `--prune` deletes them)"),
+            },
+            match self.refusals.len() {
+                0 => String::new(),
+                1 => "; 1 change refused, nothing will be applied".to_string(),
+                n => format!("; {n} changes refused, nothing will be applied"),
+            }
+        ));
+        out
+    }
+
+    /// One JSON document: `{"target", "changes", "objects": [{"kind", "name", "action",
+    /// "changes": [{"field", "from", "to"}]}], "errors": [{"kind", "name", "message"}]}`.
+    pub fn json(&self) -> serde_json::Value {
+        let objects: Vec<_> = self
+            .items
+            .iter()
+            .map(|i| {
+                let changes: Vec<_> =
+                    i.changes.iter().map(|c| json!({ "field": c.field, "from": c.from, "to": c.to })).collect();
+                json!({ "kind": i.kind.as_str(), "name": i.name, "action": i.action.as_str(), "changes": changes })
+            })
+            .collect();
+        let errors: Vec<_> = self
+            .refusals
+            .iter()
+            .map(|r| json!({ "kind": r.kind.as_str(), "name": r.name, "message": r.message }))
+            .collect();
+        json!({ "target": self.target, "changes": self.changes(), "objects": objects, "errors": errors })
+    }
+}
+
+/// A topic as deployed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployedTopic {
+    pub state: TopicState,
+    pub configs: BTreeMap<String, ConfigEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployedSubject {
+    pub latest: Option<Version>,
+    /// The effective level.
+    pub compatibility: String,
+}
+
+/// What the services hold of the objects the project wants or recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Deployed {
+    pub topics: BTreeMap<String, DeployedTopic>,
+    pub subjects: BTreeMap<String, DeployedSubject>,
+    pub connectors: BTreeMap<String, connect::Deployed>,
+    pub ksql: BTreeSet<String>,
+}
+
+/// The clients a plan needs, made from the target.
+pub struct Clients {
+    pub kafka: Option<Mutex<Admin>>,
+    pub registry: Option<Registry>,
+    pub connect: Option<Connect>,
+    pub ksqldb: Option<Mutex<Ksqldb>>,
+    /// How long to wait for a service that is not answering (bounded backoff).
+    pub wait: Duration,
+}
+
+/// How long one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Clients {
+    /// The clients of the services the project (and the objects recorded for `--prune`) need;
+    /// an error when the target does not name one of them.
+    pub fn for_target(
+        target: &Target,
+        desired: &Desired,
+        recorded: &Applied,
+        wait: Duration,
+    ) -> Result<Clients, String> {
+        let missing = |what: &str, node: &str| {
+            format!("target `{}` names no {what} (`{node}` in the target), and the project needs one", target.name)
+        };
+        let kafka = if desired.needs_kafka() || !recorded.topics.is_empty() {
+            if target.kafka.is_empty() {
+                return Err(missing("Kafka bootstrap server", "kafka"));
+            }
+            Some(Mutex::new(Admin::new(target.kafka.clone(), REQUEST_TIMEOUT)))
+        } else {
+            None
+        };
+        let service = |url: &Option<super::target::Url>, name: &'static str, node: &str| {
+            url.as_ref()
+                .map(|u| Service::new(name, &u.url, u.auth.clone(), REQUEST_TIMEOUT))
+                .ok_or_else(|| missing(name, node))
+        };
+        let registry = if desired.needs_registry() || !recorded.subjects.is_empty() {
+            Some(Registry::new(service(&target.registry, "the schema registry", "schema-registry")?))
+        } else {
+            None
+        };
+        let connect = if desired.needs_connect() || !recorded.connectors.is_empty() {
+            let mut connect = Connect::new(service(&target.connect, "Kafka Connect", "connect")?);
+            connect.rebalance_bound = wait.max(Duration::from_secs(1));
+            Some(connect)
+        } else {
+            None
+        };
+        let ksqldb = if desired.needs_ksqldb() || !recorded.ksql.is_empty() {
+            Some(Mutex::new(Ksqldb::new(service(&target.ksqldb, "ksqlDB", "ksqldb")?)))
+        } else {
+            None
+        };
+        Ok(Clients { kafka, registry, connect, ksqldb, wait })
+    }
+
+    /// Waits, each service side by side, until every one answers, or `wait` has passed: then
+    /// the error names the service that is not answering and where.
+    pub fn wait_for_services(&self) -> Result<(), String> {
+        let waited = self.wait;
+        let bounded = |ping: &dyn Fn() -> Result<(), String>| -> Result<(), String> {
+            let result = with_backoff(waited, || match ping() {
+                Ok(()) => Ok(Some(())),
+                Err(e) => Err(Retry::Again(e)),
+            });
+            result.map_err(|e| match e {
+                Retry::Again(m) | Retry::Fatal(m) | Retry::TimedOut(Some(m)) => {
+                    format!("{m}; waited {} s", waited.as_secs_f64().round())
+                }
+                Retry::TimedOut(None) => "a service did not answer".into(),
+            })
+        };
+        let results: Vec<Result<(), String>> =
+            std::thread::scope(|scope| {
+                let mut handles = Vec::new();
+                if let Some(kafka) = &self.kafka {
+                    handles.push(scope.spawn(move || {
+                        bounded(&|| kafka.lock().expect("not poisoned").ping().map_err(|e| e.to_string()))
+                    }));
+                }
+                if let Some(registry) = &self.registry {
+                    handles.push(scope.spawn(move || bounded(&|| registry.ping().map_err(|e| e.to_string()))));
+                }
+                if let Some(connect) = &self.connect {
+                    handles.push(scope.spawn(move || bounded(&|| connect.ping().map_err(|e| e.to_string()))));
+                }
+                if let Some(ksqldb) = &self.ksqldb {
+                    handles.push(scope.spawn(move || {
+                        bounded(&|| ksqldb.lock().expect("not poisoned").info().map(|_| ()).map_err(|e| e.to_string()))
+                    }));
+                }
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a client panicked".into()))).collect()
+            });
+        let errors: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+        if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
+    }
+
+    /// Reads what is deployed of the objects desired or recorded, each service side by side.
+    pub fn read(&self, desired: &Desired, recorded: &Applied) -> Result<Deployed, String> {
+        let topic_names: Vec<String> =
+            desired.topics.keys().chain(&recorded.topics).cloned().collect::<BTreeSet<_>>().into_iter().collect();
+        let subject_names: BTreeSet<&String> = desired.subjects.keys().chain(&recorded.subjects).collect();
+        std::thread::scope(|scope| {
+            let topics = scope.spawn(|| -> Result<BTreeMap<String, DeployedTopic>, String> {
+                let Some(kafka) = &self.kafka else { return Ok(BTreeMap::new()) };
+                let mut admin = kafka.lock().expect("not poisoned");
+                let states = admin.topics(&topic_names).map_err(|e| e.to_string())?;
+                let existing: Vec<String> = states.keys().cloned().collect();
+                let mut configs = admin.configs(&existing).map_err(|e| e.to_string())?;
+                Ok(states
+                    .into_iter()
+                    .map(|(name, state)| {
+                        let configs = configs.remove(&name).unwrap_or_default();
+                        (name, DeployedTopic { state, configs })
+                    })
+                    .collect())
+            });
+            let subjects = scope.spawn(|| -> Result<BTreeMap<String, DeployedSubject>, String> {
+                let Some(registry) = &self.registry else { return Ok(BTreeMap::new()) };
+                let mut out = BTreeMap::new();
+                for name in &subject_names {
+                    let latest = registry.latest(name).map_err(|e| e.to_string())?;
+                    let compatibility = registry.compatibility(name).map_err(|e| e.to_string())?;
+                    out.insert((*name).clone(), DeployedSubject { latest, compatibility });
+                }
+                Ok(out)
+            });
+            let connectors = scope.spawn(|| -> Result<BTreeMap<String, connect::Deployed>, String> {
+                let Some(connect) = &self.connect else { return Ok(BTreeMap::new()) };
+                connect.connectors().map_err(|e| e.to_string())
+            });
+            let ksql = scope.spawn(|| -> Result<BTreeSet<String>, String> {
+                let Some(ksqldb) = &self.ksqldb else { return Ok(BTreeSet::new()) };
+                ksqldb.lock().expect("not poisoned").sources().map_err(|e| e.to_string())
+            });
+            fn join<T>(r: std::thread::Result<Result<T, String>>) -> Result<T, String> {
+                r.unwrap_or_else(|_| Err("a client panicked".to_string()))
+            }
+            Ok(Deployed {
+                topics: join(topics.join())?,
+                subjects: join(subjects.join())?,
+                connectors: join(connectors.join())?,
+                ksql: join(ksql.join())?,
+            })
+        })
+    }
+}
+
+/// Config values that Kafka treats as lists, compared as sets.
+fn normalized_config(key: &str, value: &str) -> String {
+    if key == "cleanup.policy" {
+        let mut parts: Vec<&str> = value.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        parts.sort_unstable();
+        parts.join(",")
+    } else {
+        value.trim().to_string()
+    }
+}
+
+fn is_masked(value: &str) -> bool {
+    matches!(value, "********" | "****" | "[hidden]" | "<hidden>")
+        || (value.len() >= 3 && value.chars().all(|c| c == '*'))
+}
+
+/// Keys a Connect worker adds to a config it returns.
+const SERVER_KEYS: &[&str] = &["name"];
+
+/// An Avro schema in the registry's normalized form, or None when it does not parse alone
+/// (it refers to other subjects, or it is not Avro).
+fn avro_normalized(text: &str) -> Option<String> {
+    let mut problems = Vec::new();
+    let source = crate::model::SourceText::from_file(crate::source::FileId(0), text.to_string());
+    let catalog = crate::avro::Catalog::from_texts(vec![("s".to_string(), source)], &mut problems);
+    if problems.iter().any(|p| p.severity() == crate::diagnostic::Severity::Error) {
+        return None;
+    }
+    Some(crate::avro::normalized_form_of(&catalog, catalog.schema("s")?))
+}
+
+/// Whether two schema texts are the same schema: Avro in normalized form, others as JSON
+/// values (JSON Schema) or text without surrounding whitespace (Protobuf).
+pub fn same_schema(schema_type: &str, a: &str, b: &str) -> bool {
+    if schema_type == "AVRO"
+        && let (Some(a), Some(b)) = (avro_normalized(a), avro_normalized(b))
+    {
+        return a == b;
+    }
+    match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// venice's own verdict on a new Avro schema after the latest one at a level: the reasons it
+/// may not follow (empty when it may, or when either side cannot be read alone).
+pub fn avro_incompatibilities(level: &str, old: &str, new: &str) -> Vec<String> {
+    let Some(level) = Compatibility::parse(&level.to_lowercase().replace('_', "-")) else { return Vec::new() };
+    let mut problems = Vec::new();
+    let text = |t: &str| crate::model::SourceText::from_file(crate::source::FileId(0), t.to_string());
+    let old_catalog = crate::avro::Catalog::from_texts(vec![("old".into(), text(old))], &mut problems);
+    let new_catalog = crate::avro::Catalog::from_texts(vec![("new".into(), text(new))], &mut problems);
+    let (Some(old_root), Some(new_root)) = (old_catalog.schema("old"), new_catalog.schema("new")) else {
+        return Vec::new();
+    };
+    let found = crate::avro::compat::check_level(
+        level,
+        crate::avro::compat::SchemaRef::new(&new_catalog, new_root),
+        &[crate::avro::compat::SchemaRef::new(&old_catalog, old_root)],
+    );
+    found
+        .iter()
+        .map(|f| {
+            let i = &f.incompatibility;
+            let reason = match f.direction {
+                crate::avro::compat::Direction::NewReadsOld => {
+                    i.reason.describe("the new schema", "the registered one")
+                }
+                crate::avro::compat::Direction::OldReadsNew => {
+                    i.reason.describe("the registered schema", "the new one")
+                }
+            };
+            format!("{} {}", i.path, reason)
+        })
+        .collect()
+}
+
+/// The difference between what the project wants and what is deployed. `registry` answers the
+/// `/compatibility` question for a changed value schema; `connect` validates each connector
+/// config to be created or updated. Both are optional so the diff can be tested offline.
+pub fn diff(
+    target: &str,
+    desired: &Desired,
+    deployed: &Deployed,
+    recorded: &Applied,
+    prune: bool,
+    registry: Option<&Registry>,
+    connect: Option<&Connect>,
+) -> Plan {
+    let mut items = Vec::new();
+    let mut refusals = Vec::new();
+    let mut refuse = |kind: Kind, name: &str, message: String| {
+        refusals.push(Refusal { kind, name: name.to_string(), message });
+    };
+    let change = |field: &str, from: Option<&str>, to: Option<&str>| Change {
+        field: field.to_string(),
+        from: from.map(str::to_owned),
+        to: to.map(str::to_owned),
+    };
+
+    for (name, want) in &desired.topics {
+        let Some(have) = deployed.topics.get(name) else {
+            let mut changes = vec![
+                change("partitions", None, Some(&want.partitions.to_string())),
+                change("replication", None, Some(&want.replication.to_string())),
+            ];
+            changes.extend(want.configs.iter().map(|(k, v)| change(k, None, Some(v))));
+            items.push(Item { kind: Kind::Topic, name: name.clone(), action: Action::Create, changes });
+            continue;
+        };
+        let mut changes = Vec::new();
+        if want.partitions < have.state.partitions {
+            refuse(
+                Kind::Topic,
+                name,
+                format!(
+                    "{} partitions cannot become {}: Kafka cannot remove partitions (create a new topic instead)",
+                    have.state.partitions, want.partitions
+                ),
+            );
+        } else if want.partitions > have.state.partitions {
+            changes.push(change(
+                "partitions",
+                Some(&have.state.partitions.to_string()),
+                Some(&want.partitions.to_string()),
+            ));
+        }
+        if want.replication != have.state.replication {
+            refuse(
+                Kind::Topic,
+                name,
+                format!(
+                    "its replication factor is {}, the project says {}: venice does not reassign replicas",
+                    have.state.replication, want.replication
+                ),
+            );
+        }
+        for (key, value) in &want.configs {
+            let current = have.configs.get(key).and_then(|e| e.value.as_deref());
+            if current.map(|c| normalized_config(key, c)) == Some(normalized_config(key, value)) {
+                continue;
+            }
+            if key == "cleanup.policy" {
+                refuse(
+                    Kind::Topic,
+                    name,
+                    format!(
+                        "its `cleanup.policy` is {}, the project says {value:?}: changing it changes what the topic keeps (create a new topic instead)",
+                        current.map_or("(unknown)".to_string(), |c| format!("{c:?}"))
+                    ),
+                );
+                continue;
+            }
+            changes.push(change(key, current, Some(value)));
+        }
+        for (key, entry) in &have.configs {
+            if entry.source == kafka::DYNAMIC_TOPIC_CONFIG && !want.configs.contains_key(key) {
+                changes.push(change(key, entry.value.as_deref(), None));
+            }
+        }
+        let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
+        items.push(Item { kind: Kind::Topic, name: name.clone(), action, changes });
+    }
+
+    for (name, want) in &desired.subjects {
+        let have = deployed.subjects.get(name);
+        let mut changes = Vec::new();
+        let latest = have.and_then(|h| h.latest.as_ref());
+        if let Some((schema_type, schema)) = &want.schema {
+            match latest {
+                None => changes.push(change("schema", None, Some(schema))),
+                Some(latest) if latest.schema_type != *schema_type => refuse(
+                    Kind::Subject,
+                    name,
+                    format!("its schemas are {}, the project's is {schema_type}", latest.schema_type),
+                ),
+                Some(latest) if same_schema(schema_type, &latest.schema, schema) => {}
+                Some(latest) if want.key => refuse(
+                    Kind::Subject,
+                    name,
+                    format!(
+                        "the key schema of topic `{}` would change (version {} is registered): records with equal keys would no longer hash to the same partition; use a new topic",
+                        want.topic, latest.version
+                    ),
+                ),
+                Some(latest) => {
+                    // Apply sets the level before it registers, so the new level is the one that holds.
+                    let level = want.compatibility.as_str();
+                    let mut reasons = if schema_type == "AVRO" {
+                        avro_incompatibilities(level, &latest.schema, schema)
+                    } else {
+                        Vec::new()
+                    };
+                    if reasons.is_empty()
+                        && let Some(registry) = registry
+                    {
+                        match registry.compatible(name, schema_type, schema) {
+                            Ok(true) => {}
+                            Ok(false) => reasons.push("the registry's `/compatibility` check says no".into()),
+                            Err(e) => reasons.push(format!("the compatibility check failed: {e}")),
+                        }
+                    }
+                    if reasons.is_empty() {
+                        changes.push(change("schema", Some(&format!("version {}", latest.version)), Some(schema)));
+                    } else {
+                        refuse(
+                            Kind::Subject,
+                            name,
+                            format!(
+                                "the new schema is incompatible with version {} under {level}: {}",
+                                latest.version,
+                                reasons.join("; ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let level = have.map(|h| h.compatibility.as_str());
+        if level != Some(want.compatibility.as_str()) {
+            changes.push(change("compatibility", level, Some(&want.compatibility)));
+        }
+        let action = match (latest.is_some() || want.schema.is_none(), changes.is_empty()) {
+            (_, true) => Action::Unchanged,
+            (false, false) => Action::Create,
+            (true, false) => Action::Update,
+        };
+        items.push(Item { kind: Kind::Subject, name: name.clone(), action, changes });
+    }
+
+    for (name, want) in &desired.connectors {
+        let kind = if want.direction == Direction::Source { Kind::Source } else { Kind::Sink };
+        let wanted: BTreeMap<&str, String> = want
+            .config
+            .iter()
+            .filter(|(k, _)| !SERVER_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect();
+        let (action, changes) = match deployed.connectors.get(name) {
+            None => (Action::Create, wanted.iter().map(|(k, v)| change(k, None, Some(v))).collect()),
+            Some(have) => {
+                let mut changes = Vec::new();
+                for (key, value) in &wanted {
+                    match have.config.get(*key) {
+                        Some(current) if current == value || is_masked(current) => {}
+                        current => changes.push(change(key, current.map(String::as_str), Some(value))),
+                    }
+                }
+                for (key, value) in &have.config {
+                    if !wanted.contains_key(key.as_str()) && !SERVER_KEYS.contains(&key.as_str()) {
+                        changes.push(change(key, Some(value), None));
+                    }
+                }
+                match (changes.is_empty(), have.failed()) {
+                    (false, _) => (Action::Update, changes),
+                    (true, true) => {
+                        let mut state = format!("connector {}, tasks [{}]", have.state, have.task_states.join(", "));
+                        if !have.cause.is_empty() {
+                            state.push_str(&format!(": {}", have.cause));
+                        }
+                        (Action::Restart, vec![change("state", Some(&state), Some("RUNNING"))])
+                    }
+                    (true, false) => (Action::Unchanged, changes),
+                }
+            }
+        };
+        if matches!(action, Action::Create | Action::Update)
+            && let Some(connect) = connect
+        {
+            match connect.validate(&want.config) {
+                Ok(errors) if errors.is_empty() => {}
+                Ok(errors) => {
+                    let listed: Vec<String> = errors.iter().map(|(k, m)| format!("`{k}`: {}", m.join("; "))).collect();
+                    refuse(kind, name, format!("Kafka Connect rejects its config: {}", listed.join(", ")));
+                }
+                Err(e) => refuse(kind, name, format!("its config could not be validated: {e}")),
+            }
+        }
+        items.push(Item { kind, name: name.clone(), action, changes });
+    }
+
+    let existing_ksql: BTreeSet<String> = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
+    let mut created_by_project = BTreeSet::new();
+    for file in &desired.ksql {
+        created_by_project.extend(file.creates.iter().map(|n| n.to_uppercase()));
+        let exists = |n: &String| existing_ksql.contains(&n.to_uppercase());
+        let done =
+            if file.creates.is_empty() { recorded.ksql.contains(&file.path) } else { file.creates.iter().all(exists) };
+        let changes: Vec<Change> =
+            file.creates.iter().filter(|n| !exists(n)).map(|n| change("creates", None, Some(n))).collect();
+        let action = if done { Action::Unchanged } else { Action::Create };
+        items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes });
+    }
+
+    // What this project applied before and no longer declares: deleted only with --prune.
+    let orphan = if prune { Action::Delete } else { Action::Keep };
+    for name in &recorded.topics {
+        if !desired.topics.contains_key(name) && deployed.topics.contains_key(name) {
+            items.push(Item { kind: Kind::Topic, name: name.clone(), action: orphan, changes: Vec::new() });
+        }
+    }
+    for name in &recorded.subjects {
+        if !desired.subjects.contains_key(name) && deployed.subjects.get(name).is_some_and(|s| s.latest.is_some()) {
+            items.push(Item { kind: Kind::Subject, name: name.clone(), action: orphan, changes: Vec::new() });
+        }
+    }
+    for name in &recorded.connectors {
+        if !desired.connectors.contains_key(name)
+            && let Some(have) = deployed.connectors.get(name)
+        {
+            let kind = if have.kind == "source" { Kind::Source } else { Kind::Sink };
+            items.push(Item { kind, name: name.clone(), action: orphan, changes: Vec::new() });
+        }
+    }
+    for name in &recorded.ksql {
+        let upper = name.to_uppercase();
+        if !name.ends_with(".sql") && !created_by_project.contains(&upper) && existing_ksql.contains(&upper) {
+            items.push(Item { kind: Kind::Ksql, name: name.clone(), action: orphan, changes: Vec::new() });
+        }
+    }
+    items.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    // ksqlDB files keep their dependency order (their names are numbered, so sorting keeps it).
+    Plan { target: target.to_string(), items, refusals }
+}
+
+/// Everything `venice plan` does after the project is checked: resolve clients, wait for the
+/// services, read, diff. The error is a message naming what could not be reached.
+pub fn read_and_plan(
+    target: &Target,
+    desired: &Desired,
+    recorded: &Applied,
+    prune: bool,
+    wait: Duration,
+) -> Result<(Plan, Clients, Duration), String> {
+    let started = Instant::now();
+    let clients = Clients::for_target(target, desired, recorded, wait)?;
+    clients.wait_for_services()?;
+    let deployed = clients.read(desired, recorded)?;
+    let plan =
+        diff(&target.name, desired, &deployed, recorded, prune, clients.registry.as_ref(), clients.connect.as_ref());
+    Ok((plan, clients, started.elapsed()))
+}

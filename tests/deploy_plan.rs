@@ -1,0 +1,392 @@
+//! `venice plan`'s diff, offline: a project's desired state against hand-made deployed states,
+//! as the services answer them (broker defaults, compacted schemas, the worker's `name` key,
+//! masked secrets), so an unchanged project plans nothing and each dangerous change is refused.
+
+use std::collections::{BTreeMap, BTreeSet};
+use venice::deploy::connect::Deployed as DeployedConnector;
+use venice::deploy::desired::Desired;
+use venice::deploy::kafka::{ConfigEntry, TopicState};
+use venice::deploy::plan::{Action, Deployed, DeployedSubject, DeployedTopic, Kind, Plan, diff};
+use venice::deploy::registry::Version;
+use venice::lock::Applied;
+
+const PROJECT: &str = r##"project p
+schema Order avro=#"{"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "string"}, {"name": "total", "type": "double"}]}"#
+topic orders partitions=3 replication=1 {
+    key string
+    value avro schema=Order
+    retention "7d"
+}
+producer web topic=orders {
+    key string
+    value avro schema=Order
+}
+sink dump connector=file topic=orders {
+    file "/tmp/orders.txt"
+    key string
+    value avro
+}
+"##;
+
+fn desired(kdl: &str) -> Desired {
+    let dir = tempfile::tempdir().unwrap();
+    let checked = venice::check::check_bytes(dir.path(), kdl.as_bytes());
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    Desired::of(&checked, &venice::connect::Deployment::local())
+}
+
+fn entry(value: &str, source: i8) -> ConfigEntry {
+    ConfigEntry { value: Some(value.to_string()), source, sensitive: false }
+}
+
+/// What the services hold after the project was applied, as they answer it.
+fn deployed_as_applied(desired: &Desired) -> Deployed {
+    let mut deployed = Deployed::default();
+    // The broker reports every config; the project's two were set on the topic, the rest are
+    // defaults (source 5), one of them equal to a value the project could have set.
+    let mut configs = BTreeMap::new();
+    configs.insert("cleanup.policy".to_string(), entry("delete", 5));
+    configs.insert("retention.ms".to_string(), entry("604800000", 1));
+    configs.insert("segment.bytes".to_string(), entry("1073741824", 5));
+    configs.insert("min.insync.replicas".to_string(), entry("1", 4));
+    deployed
+        .topics
+        .insert("orders".into(), DeployedTopic { state: TopicState { partitions: 3, replication: 1 }, configs });
+    // The registry compacts the schema and may order keys its own way.
+    let schema = r#"{"type":"record","namespace":"shop","name":"Order","fields":[{"type":"string","name":"id"},{"name":"total","type":"double"}]}"#;
+    deployed.subjects.insert(
+        "orders-value".into(),
+        DeployedSubject {
+            latest: Some(Version {
+                version: 1,
+                id: 7,
+                schema: schema.into(),
+                schema_type: "AVRO".into(),
+                has_references: false,
+            }),
+            compatibility: "BACKWARD".into(),
+        },
+    );
+    // The worker adds `name`; a secret would come back masked.
+    let mut config: BTreeMap<String, String> =
+        desired.connectors["dump"].config.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
+    config.insert("name".into(), "dump".into());
+    deployed.connectors.insert(
+        "dump".into(),
+        DeployedConnector {
+            config,
+            state: "RUNNING".into(),
+            task_states: vec!["RUNNING".into()],
+            kind: "sink".into(),
+            cause: String::new(),
+        },
+    );
+    deployed
+}
+
+fn plan(desired: &Desired, deployed: &Deployed) -> Plan {
+    diff("test", desired, deployed, &Applied::default(), false, None, None)
+}
+
+fn item<'p>(plan: &'p Plan, kind: Kind, name: &str) -> &'p venice::deploy::plan::Item {
+    plan.items.iter().find(|i| i.kind == kind && i.name == name).unwrap_or_else(|| panic!("no {name}: {plan:#?}"))
+}
+
+#[test]
+fn an_unchanged_project_plans_no_change() {
+    let desired = desired(PROJECT);
+    let plan = plan(&desired, &deployed_as_applied(&desired));
+    assert!(plan.refusals.is_empty(), "{:#?}", plan.refusals);
+    assert_eq!(plan.changes(), 0, "{}", plan.human());
+    assert!(plan.items.iter().all(|i| i.action == Action::Unchanged), "{}", plan.human());
+    assert_eq!(
+        plan.human(),
+        "plan for target `test`:\n  = topic `orders`\n  = subject `orders-value`\n  = sink `dump`\n\
+         0 to create, 0 to update, 0 to restart, 0 to delete, 3 unchanged\n"
+    );
+}
+
+#[test]
+fn nothing_deployed_plans_every_object_created() {
+    let desired = desired(PROJECT);
+    let plan = plan(&desired, &Deployed::default());
+    let actions: Vec<(Kind, &str, Action)> = plan.items.iter().map(|i| (i.kind, i.name.as_str(), i.action)).collect();
+    assert_eq!(
+        actions,
+        [
+            (Kind::Topic, "orders", Action::Create),
+            (Kind::Subject, "orders-value", Action::Create),
+            (Kind::Sink, "dump", Action::Create)
+        ]
+    );
+    let topic = item(&plan, Kind::Topic, "orders");
+    let fields: Vec<(&str, Option<&str>)> = topic.changes.iter().map(|c| (c.field.as_str(), c.to.as_deref())).collect();
+    assert_eq!(
+        fields,
+        [
+            ("partitions", Some("3")),
+            ("replication", Some("1")),
+            ("cleanup.policy", Some("delete")),
+            ("retention.ms", Some("604800000"))
+        ]
+    );
+    let json = plan.json();
+    assert_eq!(json["changes"], 3);
+    assert_eq!(json["objects"][0]["action"], "create");
+}
+
+#[test]
+fn more_partitions_and_a_config_are_updates_and_a_stray_topic_config_goes_back_to_its_default() {
+    let desired =
+        desired(&PROJECT.replace("partitions=3", "partitions=6").replace("retention \"7d\"", "retention \"1d\""));
+    let mut deployed = deployed_as_applied(&desired);
+    let topic = deployed.topics.get_mut("orders").unwrap();
+    topic.configs.insert("max.message.bytes".into(), entry("2000000", 1));
+    let plan = plan(&desired, &deployed);
+    assert!(plan.refusals.is_empty(), "{:#?}", plan.refusals);
+    let topic = item(&plan, Kind::Topic, "orders");
+    assert_eq!(topic.action, Action::Update);
+    let changes: Vec<(&str, Option<&str>, Option<&str>)> =
+        topic.changes.iter().map(|c| (c.field.as_str(), c.from.as_deref(), c.to.as_deref())).collect();
+    assert_eq!(
+        changes,
+        [
+            ("partitions", Some("3"), Some("6")),
+            ("retention.ms", Some("604800000"), Some("86400000")),
+            ("max.message.bytes", Some("2000000"), None)
+        ]
+    );
+    assert!(plan.human().contains("      max.message.bytes: \"2000000\" -> (default)\n"), "{}", plan.human());
+}
+
+#[test]
+fn fewer_partitions_a_replication_change_and_a_cleanup_policy_change_are_refused() {
+    let desired = desired(
+        &PROJECT
+            .replace("partitions=3 replication=1", "partitions=2 replication=1")
+            .replace("retention \"7d\"", "retention \"7d\"\n    cleanup compact"),
+    );
+    let mut deployed = deployed_as_applied(&desired);
+    deployed.topics.get_mut("orders").unwrap().state.replication = 3;
+    let plan = plan(&desired, &deployed);
+    let messages: Vec<&str> = plan.refusals.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages[0].starts_with("3 partitions cannot become 2"), "{}", messages[0]);
+    assert!(messages[1].starts_with("its replication factor is 3, the project says 1"), "{}", messages[1]);
+    assert!(
+        messages[2].starts_with("its `cleanup.policy` is \"delete\", the project says \"compact\""),
+        "{}",
+        messages[2]
+    );
+    assert!(plan.human().ends_with("; 3 changes refused, nothing will be applied\n"), "{}", plan.human());
+    assert_eq!(plan.json()["errors"][0]["kind"], "topic");
+}
+
+#[test]
+fn cleanup_policies_compare_as_sets() {
+    let desired = desired(&PROJECT.replace("retention \"7d\"", "retention \"7d\"\n    cleanup \"compact,delete\""));
+    let mut deployed = deployed_as_applied(&desired);
+    deployed.topics.get_mut("orders").unwrap().configs.insert("cleanup.policy".into(), entry("delete,compact", 1));
+    let plan = plan(&desired, &deployed);
+    assert!(plan.refusals.is_empty(), "{:#?}", plan.refusals);
+    assert_eq!(plan.changes(), 0, "{}", plan.human());
+}
+
+#[test]
+fn an_incompatible_value_schema_is_refused_and_a_compatible_one_is_an_update() {
+    // BACKWARD: a new field without a default cannot read the old records.
+    let incompatible = PROJECT.replace(
+        r#"{"name": "total", "type": "double"}"#,
+        r#"{"name": "total", "type": "double"}, {"name": "note", "type": "string"}"#,
+    );
+    let desired_incompatible = desired(&incompatible);
+    let plan1 = plan(&desired_incompatible, &deployed_as_applied(&desired_incompatible));
+    assert_eq!(plan1.refusals.len(), 1, "{}", plan1.human());
+    let message = &plan1.refusals[0].message;
+    assert!(message.starts_with("the new schema is incompatible with version 1 under BACKWARD: "), "{message}");
+    assert!(message.contains("note"), "{message}");
+
+    let compatible = PROJECT.replace(
+        r#"{"name": "total", "type": "double"}"#,
+        r#"{"name": "total", "type": "double"}, {"name": "note", "type": "string", "default": ""}"#,
+    );
+    let desired_compatible = desired(&compatible);
+    let plan2 = plan(&desired_compatible, &deployed_as_applied(&desired_compatible));
+    assert!(plan2.refusals.is_empty(), "{:#?}", plan2.refusals);
+    let subject = item(&plan2, Kind::Subject, "orders-value");
+    assert_eq!(subject.action, Action::Update);
+    assert_eq!(subject.changes[0].field, "schema");
+    assert_eq!(subject.changes[0].from.as_deref(), Some("version 1"));
+}
+
+#[test]
+fn a_key_schema_change_is_refused() {
+    let kdl = r##"project p
+schema Id avro=#"{"type": "record", "name": "Id", "fields": [{"name": "id", "type": "string"}]}"#
+topic t {
+    key avro schema=Id
+    value string
+}
+producer w topic=t {
+    key avro schema=Id
+    value string
+}
+"##;
+    let desired = desired(kdl);
+    let mut deployed = Deployed::default();
+    deployed.subjects.insert(
+        "t-key".into(),
+        DeployedSubject {
+            latest: Some(Version {
+                version: 2,
+                id: 1,
+                schema: r#"{"type":"record","name":"Id","fields":[{"name":"id","type":"long"}]}"#.into(),
+                schema_type: "AVRO".into(),
+                has_references: false,
+            }),
+            compatibility: "NONE".into(),
+        },
+    );
+    let plan = plan(&desired, &deployed);
+    assert_eq!(plan.refusals.len(), 1, "{}", plan.human());
+    assert!(plan.refusals[0].message.starts_with("the key schema of topic `t` would change (version 2 is registered)"));
+}
+
+#[test]
+fn a_compatibility_level_change_is_an_update() {
+    let desired = desired(&PROJECT.replace("retention \"7d\"", "retention \"7d\"\n    compatibility full"));
+    let plan = plan(&desired, &deployed_as_applied(&desired));
+    let subject = item(&plan, Kind::Subject, "orders-value");
+    assert_eq!(subject.action, Action::Update);
+    assert_eq!(
+        (subject.changes[0].field.as_str(), subject.changes[0].from.as_deref(), subject.changes[0].to.as_deref()),
+        ("compatibility", Some("BACKWARD"), Some("FULL"))
+    );
+}
+
+#[test]
+fn connectors_compare_without_server_keys_and_masked_secrets_and_failed_ones_restart() {
+    let desired = desired(PROJECT);
+    let mut deployed = deployed_as_applied(&desired);
+    let dump = deployed.connectors.get_mut("dump").unwrap();
+    dump.config.insert("file".into(), "********".into());
+    dump.state = "RUNNING".into();
+    dump.task_states = vec!["FAILED".into()];
+    dump.cause = "java.net.ConnectException: Connection refused".into();
+    let plan1 = plan(&desired, &deployed);
+    assert_eq!(item(&plan1, Kind::Sink, "dump").action, Action::Restart, "{}", plan1.human());
+    assert!(
+        plan1.human().contains(
+            "  ~ sink `dump` (failed: restart)\n      state: \"connector RUNNING, tasks [FAILED]: java.net.ConnectException: Connection refused\" -> \"RUNNING\"\n"
+        ),
+        "{}",
+        plan1.human()
+    );
+
+    let dump = deployed.connectors.get_mut("dump").unwrap();
+    dump.task_states = vec!["RUNNING".into()];
+    dump.config.insert("tasks.max".into(), "4".into());
+    dump.config.insert("errors.tolerance".into(), "all".into());
+    let plan2 = plan(&desired, &deployed);
+    let sink = item(&plan2, Kind::Sink, "dump");
+    assert_eq!(sink.action, Action::Update);
+    let changes: Vec<(&str, Option<&str>, Option<&str>)> =
+        sink.changes.iter().map(|c| (c.field.as_str(), c.from.as_deref(), c.to.as_deref())).collect();
+    assert_eq!(changes, [("tasks.max", Some("4"), Some("1")), ("errors.tolerance", Some("all"), None)]);
+}
+
+#[test]
+fn prune_touches_only_what_the_lock_records() {
+    let desired = desired(PROJECT);
+    let mut deployed = deployed_as_applied(&desired);
+    for name in ["old-topic", "someone-elses-topic"] {
+        deployed.topics.insert(
+            name.into(),
+            DeployedTopic { state: TopicState { partitions: 1, replication: 1 }, configs: BTreeMap::new() },
+        );
+    }
+    deployed.connectors.insert(
+        "old-source".into(),
+        DeployedConnector { kind: "source".into(), state: "RUNNING".into(), ..Default::default() },
+    );
+    deployed.ksql.insert("OLD_STREAM".into());
+    let recorded = Applied {
+        topics: BTreeSet::from(["orders".into(), "old-topic".into(), "gone-already".into()]),
+        connectors: BTreeSet::from(["old-source".into()]),
+        ksql: BTreeSet::from(["OLD_STREAM".into()]),
+        ..Applied::default()
+    };
+    let kept = diff("test", &desired, &deployed, &recorded, false, None, None);
+    let orphans: Vec<(Kind, &str, Action)> = kept
+        .items
+        .iter()
+        .filter(|i| i.action != Action::Unchanged)
+        .map(|i| (i.kind, i.name.as_str(), i.action))
+        .collect();
+    assert_eq!(
+        orphans,
+        [
+            (Kind::Topic, "old-topic", Action::Keep),
+            (Kind::Source, "old-source", Action::Keep),
+            (Kind::Ksql, "OLD_STREAM", Action::Keep)
+        ]
+    );
+    assert_eq!(kept.changes(), 0);
+    let pruned = diff("test", &desired, &deployed, &recorded, true, None, None);
+    let deletes: Vec<&str> =
+        pruned.items.iter().filter(|i| i.action == Action::Delete).map(|i| i.name.as_str()).collect();
+    assert_eq!(deletes, ["old-topic", "old-source", "OLD_STREAM"]);
+    assert!(!pruned.items.iter().any(|i| i.name == "someone-elses-topic"));
+    assert_eq!(pruned.changes(), 3);
+}
+
+#[test]
+fn plan_and_apply_have_their_help() {
+    let venice = env!("CARGO_BIN_EXE_venice");
+    for (command, flags) in [
+        ("plan", &["--target", "--format", "--detailed-exitcode", "--prune", "--wait"][..]),
+        ("apply", &["--target", "--yes", "--prune", "--wait"][..]),
+    ] {
+        let out = std::process::Command::new(venice).args([command, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = String::from_utf8_lossy(&out.stdout);
+        for flag in flags {
+            assert!(help.contains(flag), "`venice {command} --help` lacks {flag}:\n{help}");
+        }
+    }
+}
+
+#[test]
+fn a_target_that_is_not_answering_is_named_and_plan_exits_1_with_detailed_exitcode() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let dir = tempfile::tempdir().unwrap();
+    let kdl = format!(
+        "project p\ntarget down {{\n    kafka \"127.0.0.1:{port}\"\n}}\ntopic t {{\n    key string\n    value string\n}}\nproducer w topic=t {{\n    key string\n    value string\n}}\n"
+    );
+    std::fs::write(dir.path().join("venice.kdl"), kdl).unwrap();
+    let venice = env!("CARGO_BIN_EXE_venice");
+    let run = |args: &[&str]| {
+        std::process::Command::new(venice)
+            .args(args)
+            .arg(dir.path())
+            .args(["--target", "down", "--wait", "1"])
+            .output()
+            .unwrap()
+    };
+    let plan = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&plan.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: Kafka is not answering at 127.0.0.1:{port} (connection refused); waited 1 s"
+        )),
+        "{stderr}"
+    );
+    let apply = run(&["apply", "--yes"]);
+    assert_eq!(apply.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&apply.stderr);
+    assert!(stderr.ends_with("\nnothing was applied\n"), "{stderr}");
+    assert!(!dir.path().join("venice.lock").exists(), "a failed apply wrote a lock");
+}
