@@ -390,3 +390,27 @@ fn a_target_that_is_not_answering_is_named_and_plan_exits_1_with_detailed_exitco
     assert!(stderr.ends_with("\nnothing was applied\n"), "{stderr}");
     assert!(!dir.path().join("venice.lock").exists(), "a failed apply wrote a lock");
 }
+
+#[test]
+fn the_lock_records_what_apply_made_and_a_build_keeps_it() {
+    use venice::lock::{LOCK_VERSION, Lock, LockedTopic};
+    let dir = tempfile::tempdir().unwrap();
+    let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
+    lock.topics.insert("orders".into(), LockedTopic { partitions: 3 });
+    let applied = Applied {
+        topics: BTreeSet::from(["orders".into()]),
+        connectors: BTreeSet::from(["dump".into()]),
+        ..Applied::default()
+    };
+    lock.applied.insert("stack".into(), applied.clone());
+    lock.write_all(dir.path()).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
+    assert!(text.ends_with("[applied.stack]\ntopics = [\"orders\"]\nconnectors = [\"dump\"]\n"), "{text}");
+    // `venice build` writes a lock without the section: the one on disk is kept.
+    let mut built = Lock { version: LOCK_VERSION, ..Lock::default() };
+    built.topics.insert("orders".into(), LockedTopic { partitions: 6 });
+    built.write(dir.path()).unwrap();
+    let read = Lock::read(dir.path()).expect("the lock reads back");
+    assert_eq!(read.topics["orders"], LockedTopic { partitions: 6 });
+    assert_eq!(read.applied["stack"], applied);
+}

@@ -21,7 +21,7 @@ pub mod schema;
 pub use canonical::{Fingerprint, normalized_form, normalized_form_of, parsing_canonical_form, rabin};
 pub use catalog::{Catalog, CatalogSchema, SchemaId, build};
 pub use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
-pub use problem::{DefaultIssue, Evolution, Problem, ReaderWriter, Unrepresentable, Unrepresented};
+pub use problem::{DefaultIssue, Evolution, Inferred, Problem, ReaderWriter, Unrepresentable, Unrepresented};
 pub use schema::*;
 
 /// Helpers for the unit tests of this folder: parse texts, and list what was reported as

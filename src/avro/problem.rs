@@ -50,6 +50,30 @@ pub enum Problem {
     ReaderCannotRead(Box<ReaderWriter>),
     /// V205: an Avro type a ksqlDB reader cannot represent. Points at the type in the schema.
     Unrepresentable(Box<Unrepresentable>),
+    /// V206: a topic's declared schema that cannot read what the query or connector writing the
+    /// topic registers and writes. Points at the topic's `schema=`.
+    InferredDisagrees(Box<Inferred>),
+}
+
+/// The facts of a V206.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inferred {
+    pub topic: String,
+    pub side: Side,
+    /// The schema the topic declares.
+    pub declared: String,
+    /// Who writes (`stream \`PLATINUM\` of transform \`platinum\``, `source \`orders-cdc\``).
+    pub writer: String,
+    /// Where the writer is: the CREATE statement, the captured table.
+    pub writer_span: Span,
+    /// The writer is a ksqlDB query (else a connector).
+    pub ksql: bool,
+    pub kind: IncompatibilityType,
+    pub path: String,
+    pub reason: String,
+    pub more: usize,
+    /// The place in the declared schema the reason is about.
+    pub fragment: Span,
 }
 
 /// The facts of a V202.
@@ -162,6 +186,7 @@ impl Problem {
             IncompatibleChange(_) => "V202",
             ReaderCannotRead(_) => "V203",
             Unrepresentable(_) => "V205",
+            InferredDisagrees(_) => "V206",
         }
     }
 
@@ -213,6 +238,15 @@ impl Problem {
                 rw.reason,
                 rw.path
             ),
+            InferredDisagrees(i) => format!(
+                "the schema `{}` that topic `{}` declares cannot read the {} {} writes: {} (at `{}`)",
+                i.declared,
+                i.topic,
+                plural(i.side),
+                i.writer,
+                i.reason,
+                i.path
+            ),
             Unrepresentable(u) => match &u.what {
                 Unrepresented::Union { field, union } => format!(
                     "ksqlDB reads the union `{union}`{} as a STRUCT with one field per branch, not as one value",
@@ -249,6 +283,7 @@ impl Problem {
             IncompatibleChange(e) => format!("not {} compatible", level_word(e.level)),
             ReaderCannotRead(rw) => format!("reader schema `{}`", rw.reader_schema),
             Unrepresentable(_) => "not representable in ksqlDB".into(),
+            InferredDisagrees(i) => format!("declared schema `{}`", i.declared),
         }
     }
 
@@ -281,6 +316,10 @@ impl Problem {
             ReaderCannotRead(rw) => vec![
                 Label { span: rw.writer_span, message: format!("writer schema `{}`", rw.writer_schema) },
                 Label { span: rw.fragment, message: format!("`{}` of `{}`", rw.path, rw.reader_schema) },
+            ],
+            InferredDisagrees(i) => vec![
+                Label { span: i.writer_span, message: format!("{} writes here", i.writer) },
+                Label { span: i.fragment, message: format!("`{}` of `{}`", i.path, i.declared) },
             ],
             Unrepresentable(u) => u
                 .readers
@@ -345,6 +384,14 @@ impl Problem {
             ReaderCannotRead(rw) => {
                 Some(format!("{}{}", reader_fix(rw.kind, &rw.reader_schema, &rw.writer_schema), more_problems(rw.more)))
             }
+            InferredDisagrees(i) if i.ksql => Some(format!(
+                "ksqlDB registers its own schema for what a query writes: columns upper-cased unless quoted, every field optional. Name the columns as the schema's fields (``AS `order_id` ``), make those fields optional with a default, or drop `schema=` so readers take what ksqlDB registers{}",
+                more_problems(i.more)
+            )),
+            InferredDisagrees(i) => Some(format!(
+                "the connector registers the schema it derives from the table: change `schema=` to match it, or drop `schema=` and let the topic take the derived one{}",
+                more_problems(i.more)
+            )),
             Unrepresentable(u) => Some(match &u.what {
                 Unrepresented::Union { .. } => "give each field a single type, optionally in a union with `null`, and carry alternatives in separate fields".into(),
                 Unrepresented::Dropped { recursive: true, .. } => {

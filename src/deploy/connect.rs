@@ -224,4 +224,35 @@ mod tests {
         );
         assert_eq!(root_cause(""), "");
     }
+
+    #[test]
+    fn a_put_is_retried_while_the_worker_rebalances() {
+        use crate::deploy::http::{Auth, Service, testing::serve};
+        let rebalancing = r#"{"error_code":409,"message":"Cannot complete request because of a conflicting operation (e.g. worker rebalance)"}"#;
+        let (url, server) = serve(vec![
+            (409, rebalancing.into()),
+            (409, rebalancing.into()),
+            (201, r#"{"name":"dump","config":{},"tasks":[]}"#.into()),
+        ]);
+        let connect = Connect::new(Service::new("Kafka Connect", &url, Auth::None, Duration::from_secs(5)));
+        let mut config = Map::new();
+        config.insert("connector.class".into(), Value::from("FileStreamSink"));
+        assert_eq!(connect.put_config("dump", &config), Ok(true));
+        let requests = server.join().unwrap();
+        assert_eq!(requests.len(), 3);
+        for request in &requests {
+            assert!(request.starts_with("PUT /connectors/dump/config HTTP/1.1\r\n"), "{request}");
+            assert!(request.ends_with(r#"{"connector.class":"FileStreamSink"}"#), "{request}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_carries_the_workers_message() {
+        use crate::deploy::http::{Auth, Service, testing::serve};
+        let (url, server) = serve(vec![(400, r#"{"error_code":400,"message":"Connector config is invalid"}"#.into())]);
+        let connect = Connect::new(Service::new("Kafka Connect", &url, Auth::None, Duration::from_secs(5)));
+        let error = connect.put_config("x", &Map::new()).unwrap_err();
+        assert_eq!(error.to_string(), "Kafka Connect refused the config of `x`: 400: Connector config is invalid");
+        server.join().unwrap();
+    }
 }

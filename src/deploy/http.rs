@@ -216,6 +216,50 @@ pub enum Retry<E> {
     TimedOut(Option<E>),
 }
 
+/// A scripted HTTP server for the clients' offline tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    /// Serves `replies` in order, one per connection (`Connection: close`), on a free loopback
+    /// port; the handle yields each request as text (request line, headers, body).
+    pub fn serve(replies: Vec<(u16, String)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let mut requests = Vec::new();
+            for (status, body) in replies {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream);
+                let mut request = String::new();
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    request.push_str(&line);
+                }
+                let mut content = vec![0; length];
+                reader.read_exact(&mut content).unwrap();
+                request.push_str(&String::from_utf8_lossy(&content));
+                requests.push(request);
+                let mut stream = reader.into_inner();
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(answer.as_bytes()).unwrap();
+            }
+            requests
+        });
+        (url, handle)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

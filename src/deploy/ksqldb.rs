@@ -49,11 +49,14 @@ pub struct Ksqldb {
     pub service: Service,
     /// The sequence number of the last command this client ran, sent with the next request.
     pub sequence: Option<i64>,
+    /// How long to retry a 503: ksqlDB answers it while it starts (50302) and when waiting for
+    /// an earlier command timed out (50301).
+    pub not_ready_bound: std::time::Duration,
 }
 
 impl Ksqldb {
     pub fn new(service: Service) -> Ksqldb {
-        Ksqldb { service, sequence: None }
+        Ksqldb { service, sequence: None, not_ready_bound: std::time::Duration::from_secs(30) }
     }
 
     /// The server's version when it says it is running (`GET /info`).
@@ -73,7 +76,24 @@ impl Ksqldb {
         if let Some(sequence) = self.sequence {
             body["commandSequenceNumber"] = json!(sequence);
         }
-        let reply = self.service.request("POST", "/ksql", Some(&body))?;
+        use super::http::{Retry, with_backoff};
+        let sent = with_backoff(self.not_ready_bound, || match self.service.request("POST", "/ksql", Some(&body)) {
+            Ok(reply) if reply.status == 503 => Err(Retry::Again(Ok(reply))),
+            Ok(reply) => Ok(Some(reply)),
+            Err(unreachable) => Err(Retry::Fatal(Err(unreachable))),
+        });
+        let reply = match sent {
+            Ok(reply) => reply,
+            Err(Retry::Again(last) | Retry::Fatal(last) | Retry::TimedOut(Some(last))) => last?,
+            Err(Retry::TimedOut(None)) => {
+                return Err(Error::Refused {
+                    status: 503,
+                    code: 0,
+                    message: "not ready".into(),
+                    statement: statements.to_string(),
+                });
+            }
+        };
         if !reply.ok() {
             let statement = reply.json()["statementText"].as_str().unwrap_or(statements).to_string();
             return Err(refused(&reply, &statement));
@@ -109,5 +129,45 @@ impl Ksqldb {
             }
         }
         Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::http::{Auth, testing::serve};
+
+    #[test]
+    fn not_ready_is_retried_and_sequence_numbers_are_sent_on() {
+        let not_ready = r#"{"@type":"generic_error","error_code":50302,"message":"Server is not ready"}"#;
+        let created = r#"[{"@type":"currentStatus","statementText":"CREATE STREAM A ...","commandId":"stream/A/create","commandStatus":{"status":"SUCCESS","message":"Stream created"},"commandSequenceNumber":5}]"#;
+        let (url, server) = serve(vec![
+            (503, not_ready.into()),
+            (503, not_ready.into()),
+            (200, created.into()),
+            (200, r#"[{"@type":"streams","streams":[{"name":"A"}]},{"@type":"tables","tables":[]}]"#.into()),
+        ]);
+        let mut ksqldb = Ksqldb::new(Service::new("ksqlDB", &url, Auth::None, std::time::Duration::from_secs(5)));
+        ksqldb.run("CREATE STREAM a (id INT KEY) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON');").unwrap();
+        assert_eq!(ksqldb.sequence, Some(5));
+        assert_eq!(ksqldb.sources().unwrap().into_iter().collect::<Vec<_>>(), ["A"]);
+        let requests = server.join().unwrap();
+        assert_eq!(requests.len(), 4);
+        assert!(requests[0].starts_with("POST /ksql HTTP/1.1\r\n"), "{}", requests[0]);
+        assert!(!requests[2].contains("commandSequenceNumber"), "{}", requests[2]);
+        assert!(requests[3].contains(r#""commandSequenceNumber":5"#), "{}", requests[3]);
+    }
+
+    #[test]
+    fn a_statement_error_names_the_statement() {
+        let error = r#"{"@type":"statement_error","error_code":40001,"message":"Cannot add stream 'A': A stream with the same name already exists","statementText":"CREATE STREAM a (id INT KEY) WITH (KAFKA_TOPIC='a');","entities":[]}"#;
+        let (url, server) = serve(vec![(400, error.into())]);
+        let mut ksqldb = Ksqldb::new(Service::new("ksqlDB", &url, Auth::None, std::time::Duration::from_secs(5)));
+        let refused = ksqldb.run("CREATE STREAM a (id INT KEY) WITH (KAFKA_TOPIC='a');").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "ksqlDB refused `CREATE STREAM a (id INT KEY) WITH (KAFKA_TOPIC='a');`: 400 (error 40001): Cannot add stream 'A': A stream with the same name already exists"
+        );
+        server.join().unwrap();
     }
 }

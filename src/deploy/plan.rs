@@ -275,7 +275,9 @@ impl Clients {
             None
         };
         let ksqldb = if desired.needs_ksqldb() || !recorded.ksql.is_empty() {
-            Some(Mutex::new(Ksqldb::new(service(&target.ksqldb, "ksqlDB", "ksqldb")?)))
+            let mut ksqldb = Ksqldb::new(service(&target.ksqldb, "ksqlDB", "ksqldb")?);
+            ksqldb.not_ready_bound = wait.max(Duration::from_secs(1));
+            Some(Mutex::new(ksqldb))
         } else {
             None
         };

@@ -195,4 +195,34 @@ mod tests {
         assert_eq!(segment("a/b c"), "a%2Fb%20c");
         assert_eq!(segment("ü"), "%C3%BC");
     }
+
+    #[test]
+    fn requests_go_under_the_base_path_with_basic_auth() {
+        use crate::deploy::http::{Auth, Service, testing::serve};
+        let not_found = r#"{"error_code":40401,"message":"Subject 'a/b' not found."}"#;
+        let (url, server) = serve(vec![(404, not_found.into()), (200, r#"{"id":3}"#.into())]);
+        let auth = Auth::Basic { user: "ada".into(), password: "s3cret".into() };
+        let registry = Registry::new(Service::new(
+            "the schema registry",
+            &format!("{url}/apis/ccompat/v7/"),
+            auth,
+            std::time::Duration::from_secs(5),
+        ));
+        assert_eq!(registry.latest("a/b"), Ok(None));
+        assert_eq!(registry.register("a/b", "AVRO", "\"string\""), Ok(3));
+        let requests = server.join().unwrap();
+        assert!(
+            requests[0].starts_with("GET /apis/ccompat/v7/subjects/a%2Fb/versions/latest HTTP/1.1\r\n"),
+            "{}",
+            requests[0]
+        );
+        // base64("ada:s3cret")
+        assert!(requests[0].contains("authorization: Basic YWRhOnMzY3JldA==\r\n"), "{}", requests[0]);
+        assert!(
+            requests[1].starts_with("POST /apis/ccompat/v7/subjects/a%2Fb/versions HTTP/1.1\r\n"),
+            "{}",
+            requests[1]
+        );
+        assert!(requests[1].ends_with(r#"{"schemaType":"AVRO","schema":"\"string\""}"#), "{}", requests[1]);
+    }
 }
