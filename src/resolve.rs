@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Resolves names and fills `project.edges`.
 pub fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
-    project.index_topics();
+    project.index_names();
     report_duplicates(project, diagnostics);
     // Each statement is parsed once; the analysis gives the edges what statements read and write.
     let analysis = analyse(project, diagnostics);

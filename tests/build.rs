@@ -320,6 +320,9 @@ fn a_project_with_errors_builds_nothing() {
     let project = example_copy("shop");
     let kdl = std::fs::read_to_string(project.path().join("venice.kdl")).unwrap();
     std::fs::write(project.path().join("venice.kdl"), kdl.replace("topic=orders group", "topic=ordres group")).unwrap();
+    let lock = project.path().join("venice.lock");
+    // The example commits its lock; a failed build leaves it as it was.
+    let committed = std::fs::read_to_string(&lock).expect("the example commits its lock");
     let out = project.path().join("out");
     let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &[]);
     assert_eq!(output.status.code(), Some(1));
@@ -327,7 +330,7 @@ fn a_project_with_errors_builds_nothing() {
     assert!(stdout.contains("V005") && stdout.contains("ordres"), "{stdout}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("not built"));
     assert!(!out.exists(), "nothing is written");
-    assert!(!project.path().join("venice.lock").exists(), "no lock is written");
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), committed, "the lock is not rewritten");
     let json = venice(&["build", project.path().to_str().unwrap(), "--format", "json"], &[]);
     assert_eq!(json.status.code(), Some(1));
     let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("diagnostics as JSON");

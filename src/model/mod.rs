@@ -54,6 +54,7 @@ pub struct Project {
     pub ksql: crate::ksql::project::Analysis,
     /// Each topic's index by name; see [`Project::topic`].
     topic_index: std::collections::HashMap<String, usize>,
+    schema_index: std::collections::HashMap<String, usize>,
 }
 
 impl Project {
@@ -67,16 +68,26 @@ impl Project {
         }
     }
 
-    /// Indexes the topics by name, for [`Project::topic`]; `resolve` calls it.
-    pub fn index_topics(&mut self) {
+    /// Indexes the topics and schemas by name, for [`Project::topic`] and [`Project::schema`]
+    /// (the first of a name wins, as V004 reports the others); `resolve` calls it.
+    pub fn index_names(&mut self) {
         self.topic_index.clear();
         for (i, topic) in self.topics.iter().enumerate() {
             self.topic_index.entry(topic.name.value.clone()).or_insert(i);
         }
+        self.schema_index.clear();
+        for (i, schema) in self.schemas.iter().enumerate() {
+            self.schema_index.entry(schema.name.value.clone()).or_insert(i);
+        }
     }
 
     pub fn schema(&self, name: &str) -> Option<&Schema> {
-        self.schemas.iter().find(|s| s.name.value == name)
+        match self.schema_index.get(name) {
+            Some(&i) => self.schemas.get(i),
+            // Before `resolve` indexes them (the connector module adds schemas before it).
+            None if self.schema_index.is_empty() => self.schemas.iter().find(|s| s.name.value == name),
+            None => None,
+        }
     }
 
     /// A topic's partition count: as declared, else 1.

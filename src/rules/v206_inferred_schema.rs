@@ -14,8 +14,13 @@ use crate::ksql::catalog::Role;
 use crate::ksql::infer::Created;
 use crate::model::{Format, Project, Side, SourceText, Spanned};
 use crate::source::Span;
+use std::collections::HashMap;
 
 pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    let mut created_by_topic: HashMap<&str, Vec<&Created>> = HashMap::new();
+    for (_, created) in project.ksql.created() {
+        created_by_topic.entry(created.topic.value.as_str()).or_default().push(created);
+    }
     for topic in &project.topics {
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
             let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
@@ -24,7 +29,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             }
             let topic = topic.name.value.as_str();
-            for created in project.ksql.created().map(|(_, c)| c).filter(|c| c.topic.value == topic) {
+            for created in created_by_topic.get(topic).into_iter().flatten() {
                 if let Some(d) = check_query(project, topic, side, declared, created) {
                     diagnostics.push(d);
                 }
