@@ -6,8 +6,8 @@
 //!
 //! - the value is a record `io.confluent.ksql.avro_schemas.KsqlDataSourceSchema`; a key of several
 //!   columns (or of one STRUCT column) a record named after the source in upper camel case with
-//!   `Key` appended (`LEFT_TABLE` gives `LeftTableKey`); a key of one column of another type is
-//!   that type alone (ksqlDB's `UNWRAP_SINGLES`);
+//!   `Key` appended (`LEFT_TABLE` gives `LeftTableKey`), whose fields are the STRUCT's; a key of
+//!   one column of another type is that type alone (ksqlDB's `UNWRAP_SINGLES`);
 //! - every field is `["null", T]` with the default `null`, and so are array items and map values;
 //! - a STRUCT inside is a record named after its parent with `_` and the field's name;
 //! - `INT` int, `BIGINT` long, `DOUBLE` double, `BOOLEAN` boolean, `STRING` string, `BYTES` bytes,
@@ -21,8 +21,44 @@
 //! left out: they change neither the canonical form nor compatibility. The record names of
 //! STRUCTs nested in arrays and maps are read from the source, not from a test (unverified).
 
+use super::Catalog;
 use crate::ksql::ast::{SqlType, StructField};
+use crate::ksql::catalog::Role;
+use crate::ksql::infer::Created;
+use crate::model::{Side, SourceText};
 use serde_json::{Value, json};
+
+/// The name of the one schema in the catalog [`registered`] returns.
+pub const REGISTERED: &str = "ksql";
+
+/// What ksqlDB registers (and writes) on one side of the topic a query creates, parsed into a
+/// catalog of its own under the name [`REGISTERED`]; `None` when that side is not Avro or the
+/// query's columns are not known.
+pub fn registered(created: &Created, side: Side) -> Option<Catalog> {
+    let (format, role) = match side {
+        Side::Key => (&created.key_format.value, Role::Key),
+        Side::Value => (&created.value_format.value, Role::Value),
+    };
+    if !format.eq_ignore_ascii_case("AVRO") {
+        return None;
+    }
+    let columns: Vec<StructField> = created
+        .columns
+        .as_ref()?
+        .iter()
+        .filter(|c| c.role == role)
+        .map(|c| StructField { name: c.name.clone(), sql_type: c.sql_type.clone() })
+        .collect();
+    let schema = match side {
+        Side::Key => key_schema(&created.name.value, &columns)?,
+        Side::Value => value_schema(&columns)?,
+    };
+    // Generated, and valid: its spans are never shown (problems would point at the statement).
+    let mut problems = Vec::new();
+    let text = SourceText::from_file(created.span.file, schema.to_string());
+    let catalog = Catalog::from_texts(vec![(REGISTERED.into(), text)], &mut problems);
+    problems.is_empty().then_some(catalog)
+}
 
 /// The namespace of every record ksqlDB names.
 const NAMESPACE: &str = "io.confluent.ksql.avro_schemas";
@@ -40,7 +76,12 @@ pub fn value_schema(columns: &[StructField]) -> Option<Value> {
 pub fn key_schema(source: &str, columns: &[StructField]) -> Option<Value> {
     match columns {
         [] => None,
-        [single] if !matches!(single.sql_type, SqlType::Struct(_)) => avro_type(&single.sql_type, ""),
+        // One STRUCT column is unwrapped too: the record is the struct's own fields
+        // (avro.json, "STRUCT - key - inference").
+        [single] => match &single.sql_type {
+            SqlType::Struct(fields) => record(&key_record_name(source), fields),
+            other => avro_type(other, ""),
+        },
         _ => record(&key_record_name(source), columns),
     }
 }
@@ -138,6 +179,10 @@ mod tests {
         assert_eq!(key["name"], "OutputKey");
         assert_eq!(key["fields"][1], json!({"name": "B", "type": ["null", "int"], "default": null}));
         assert_eq!(key_record_name("LEFT_TABLE"), "LeftTableKey");
+        // avro.json, "STRUCT - key - inference": one STRUCT<F1 STRING> key column.
+        let single = key_schema("OUTPUT", &[field("K", SqlType::Struct(vec![field("F1", SqlType::String)]))]).unwrap();
+        assert_eq!(single["name"], "OutputKey");
+        assert_eq!(single["fields"], json!([{"name": "F1", "type": ["null", "string"], "default": null}]));
     }
 
     #[test]

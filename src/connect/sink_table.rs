@@ -10,6 +10,7 @@ use super::catalog::{self, Kind};
 use super::derive::{self, Derived, Options};
 use super::render::topic_prefix;
 use crate::avro::Catalog;
+use crate::avro::from_ksql;
 use crate::avro::mapping::{self, ConnectKind, ConnectSchema};
 use crate::model::{CapturedTable, Connector, Direction, Format, PkSource, Project, Serde, Side, Spanned};
 use crate::source::Span;
@@ -23,6 +24,8 @@ pub enum Origin {
     /// Derived from a Debezium source's DDL: the source, the table, and whether the value is
     /// the change event envelope (no `unwrap`).
     Debezium { source: String, table: String, envelope: bool },
+    /// What a ksqlDB query writes: the Avro ksqlDB registers for its columns (`stream \`X\``).
+    Ksql(String),
 }
 
 impl Origin {
@@ -31,6 +34,7 @@ impl Origin {
         match self {
             Origin::Schema(name) => format!("schema `{name}`"),
             Origin::Debezium { table, .. } => format!("the DDL of `{table}`"),
+            Origin::Ksql(source) => format!("the columns of the {source}"),
         }
     }
 }
@@ -104,7 +108,26 @@ pub fn topic_record(project: &Project, topic: &str, side: Side) -> Option<Record
         return Some(record);
     }
     let edges = project.edges.get(topic)?;
-    edges.writers.iter().find_map(|writer| avro_record(&project.avro, writer.serde(side)))
+    if let Some(record) = edges.writers.iter().find_map(|writer| avro_record(&project.avro, writer.serde(side))) {
+        return Some(record);
+    }
+    ksql_record(project, topic, side)
+}
+
+/// What a ksqlDB query (CREATE ... AS SELECT) writes to a topic in Avro: the schema ksqlDB
+/// registers for its columns, as Connect reads it.
+fn ksql_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
+    let (_, created) = project.ksql.created().find(|(_, c)| c.topic.value == topic)?;
+    let catalog = from_ksql::registered(created, side)?;
+    let root = catalog.schema(from_ksql::REGISTERED)?;
+    let schema = mapping::connect_schema(&catalog, root).ok()?;
+    // Columns have no place of their own here: they point at the statement.
+    let fields = match &schema.kind {
+        ConnectKind::Struct(fields) => fields.iter().map(|(name, _)| (name.clone(), created.span)).collect(),
+        _ => Vec::new(),
+    };
+    let source = format!("{} `{}`", created.kind.as_str(), created.name.value);
+    Some(Record { origin: Origin::Ksql(source), schema, fields, span: created.span })
 }
 
 /// The record a Debezium source derives from its DDL for a topic it writes.

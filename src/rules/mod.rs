@@ -195,7 +195,7 @@ pub static RULES: &[Rule] = &[
         "primary-key field not in the schema",
         Error,
         Partial(
-            "fields of records whose schema venice knows (an Avro `schema=`, or a Debezium source's `ddl=`) are checked; the records of ksqlDB queries are known once the ksqlDB front end infers them"
+            "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not"
         )
     ),
     rule!("V404", "deletes without record-key", Error, Checked),
@@ -205,7 +205,7 @@ pub static RULES: &[Rule] = &[
         "field type the sink cannot store",
         Error,
         Partial(
-            "fields of records whose schema venice knows (an Avro `schema=`, or a Debezium source's `ddl=`) are checked; the records of ksqlDB queries are known once the ksqlDB front end infers them"
+            "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not"
         )
     ),
     rule!(

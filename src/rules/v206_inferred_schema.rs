@@ -7,12 +7,10 @@
 //! names the derived schema is left to V203).
 
 use crate::avro::compat::{SchemaRef, check_reader_writer};
-use crate::avro::{Catalog, Inferred, Problem, from_ksql};
+use crate::avro::{Inferred, Problem, from_ksql};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::ksql::ast::StructField;
-use crate::ksql::catalog::Role;
 use crate::ksql::infer::Created;
-use crate::model::{Format, Project, Side, SourceText, Spanned};
+use crate::model::{Format, Project, Side, Spanned};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -49,33 +47,8 @@ fn check_query(
     declared: &Spanned<String>,
     created: &Created,
 ) -> Option<Diagnostic> {
-    let format = match side {
-        Side::Key => &created.key_format.value,
-        Side::Value => &created.value_format.value,
-    };
-    if !format.eq_ignore_ascii_case("AVRO") {
-        return None;
-    }
-    let role = match side {
-        Side::Key => Role::Key,
-        Side::Value => Role::Value,
-    };
-    let columns: Vec<StructField> = created
-        .columns
-        .as_ref()?
-        .iter()
-        .filter(|c| c.role == role)
-        .map(|c| StructField { name: c.name.clone(), sql_type: c.sql_type.clone() })
-        .collect();
-    let schema = match side {
-        Side::Key => from_ksql::key_schema(&created.name.value, &columns)?,
-        Side::Value => from_ksql::value_schema(&columns)?,
-    };
-    // The written schema is generated, and valid; its spans are not shown.
-    let mut problems = Vec::new();
-    let text = SourceText::from_file(created.span.file, schema.to_string());
-    let inferred = Catalog::from_texts(vec![("inferred".into(), text)], &mut problems);
-    let root = inferred.schema("inferred").filter(|_| problems.is_empty())?;
+    let inferred = from_ksql::registered(created, side)?;
+    let root = inferred.schema(from_ksql::REGISTERED)?;
     let writer = format!("the {} `{}`", created.kind.as_str(), created.name.value);
     compare(project, topic, side, declared, SchemaRef::new(&inferred, root), (writer, created.span, true))
 }
