@@ -121,13 +121,18 @@ pub fn write(rendered: &Rendered, out: &Path) -> Result<(), WriteError> {
     let fail = |what: &str, e: std::io::Error| WriteError(format!("cannot {what}: {e}"));
     let earlier = earlier_outputs(out)?;
     std::fs::create_dir_all(out).map_err(|e| fail(&format!("create `{shown}`"), e))?;
+    // Each folder is made once: creating files is most of a large build's time on disk.
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    let fresh = earlier.is_empty();
     for (path, text) in &rendered.files {
         let target = out.join(path);
-        if let Some(parent) = target.parent() {
+        if let Some(parent) = target.parent()
+            && folders.insert(parent.to_path_buf())
+        {
             std::fs::create_dir_all(parent).map_err(|e| fail(&format!("create `{}`", parent.display()), e))?;
         }
         // An unchanged file is left alone: a rebuild of a large project rewrites only what changed.
-        if std::fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
+        if !fresh && std::fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
             continue;
         }
         write_atomically(&target, text.as_bytes(), path.ends_with(".sh"))
