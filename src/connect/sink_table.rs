@@ -117,7 +117,7 @@ pub fn topic_record(project: &Project, topic: &str, side: Side) -> Option<Record
 /// What a ksqlDB query (CREATE ... AS SELECT) writes to a topic in Avro: the schema ksqlDB
 /// registers for its columns, as Connect reads it.
 fn ksql_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
-    let (_, created) = project.ksql.created().find(|(_, c)| c.topic.value == topic)?;
+    let created = project.ksql.created_on(topic).next()?;
     let catalog = from_ksql::registered(created, side)?;
     let root = catalog.schema(from_ksql::REGISTERED)?;
     let schema = mapping::connect_schema(&catalog, root).ok()?;

@@ -13,23 +13,38 @@ use crate::ksql::infer::{Effect, Engine};
 use crate::ksql::parser::parse;
 use crate::ksql::problem::Problem;
 use crate::model::{Format, Project, Serde, Spanned};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What each transform's statements did, in project order.
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub effects: Vec<Vec<Effect>>,
+    /// Where in `effects` the queries that write each topic are, by topic: the rules ask per
+    /// topic, and a project has thousands.
+    created_by_topic: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl Analysis {
-    /// The streams and tables the transforms' queries create (CREATE ... AS SELECT), with the
-    /// index of their transform.
-    pub fn created(&self) -> impl Iterator<Item = (usize, &crate::ksql::infer::Created)> {
-        self.effects.iter().enumerate().flat_map(|(transform, effects)| {
-            effects.iter().filter_map(move |effect| match effect {
-                Effect::Created(created) => Some((transform, created)),
+    fn new(effects: Vec<Vec<Effect>>) -> Self {
+        let mut created_by_topic: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (transform, list) in effects.iter().enumerate() {
+            for (at, effect) in list.iter().enumerate() {
+                if let Effect::Created(created) = effect {
+                    created_by_topic.entry(created.topic.value.clone()).or_default().push((transform, at));
+                }
+            }
+        }
+        Analysis { effects, created_by_topic }
+    }
+
+    /// The streams and tables that queries (CREATE ... AS SELECT) create over `topic`, in
+    /// project order.
+    pub fn created_on(&self, topic: &str) -> impl Iterator<Item = &crate::ksql::infer::Created> {
+        self.created_by_topic.get(topic).into_iter().flatten().filter_map(|&(transform, at)| {
+            match &self.effects[transform][at] {
+                Effect::Created(created) => Some(created),
                 _ => None,
-            })
+            }
         })
     }
 }
@@ -69,7 +84,7 @@ pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis
         effects[index] = done;
     }
     check_topics_exist(project, &effects, diagnostics);
-    Analysis { effects }
+    Analysis::new(effects)
 }
 
 /// The order to run transforms in: a transform after the transforms that create the streams and

@@ -12,13 +12,8 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::ksql::infer::Created;
 use crate::model::{Format, Project, Side, Spanned};
 use crate::source::Span;
-use std::collections::HashMap;
 
 pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    let mut created_by_topic: HashMap<&str, Vec<&Created>> = HashMap::new();
-    for (_, created) in project.ksql.created() {
-        created_by_topic.entry(created.topic.value.as_str()).or_default().push(created);
-    }
     for topic in &project.topics {
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
             let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
@@ -27,7 +22,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             }
             let topic = topic.name.value.as_str();
-            for created in created_by_topic.get(topic).into_iter().flatten() {
+            for created in project.ksql.created_on(topic) {
                 if let Some(d) = check_query(project, topic, side, declared, created) {
                     diagnostics.push(d);
                 }

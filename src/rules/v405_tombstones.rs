@@ -34,8 +34,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Why a topic carries tombstones, and where that is said.
 fn tombstones(project: &Project, topic: &str) -> Option<(String, Span)> {
-    let created_table =
-        project.ksql.created().map(|(_, c)| c).find(|c| c.kind == KsqlSourceKind::Table && c.topic.value == topic);
+    let created_table = project.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
     if let Some(table) = created_table {
         return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
     }

@@ -51,24 +51,10 @@ fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<Re
         let (path, shown, span) = read.target();
         sources.find(path).is_none().then(|| read_text(path, shown, span))
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below this many files a thread costs more than it saves.
     const FILES_PER_THREAD: usize = 64;
-    let chunk = reads.len().div_ceil(threads).max(FILES_PER_THREAD);
-    if reads.len() <= chunk {
-        return reads.iter().map(read_one).collect();
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = reads
-            .chunks(chunk)
-            .map(|part| (part.len(), scope.spawn(move || part.iter().map(read_one).collect::<Vec<_>>())))
-            .collect();
-        // A worker that failed leaves its files to be read in turn (`None`).
-        workers
-            .into_iter()
-            .flat_map(|(len, worker)| worker.join().unwrap_or_else(|_| (0..len).map(|_| None).collect()))
-            .collect()
-    })
+    // A read whose worker failed is done in turn (`None`).
+    super::parallel::map_on_every_core(reads, FILES_PER_THREAD, read_one).into_iter().map(Option::flatten).collect()
 }
 
 struct Decoder<'d> {

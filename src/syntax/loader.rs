@@ -210,8 +210,7 @@ impl Loader<'_> {
     /// split over many files spends most of its loading time there. The files are still taken
     /// in order, with cycles and repeats decided as if read one by one.
     fn prefetch(&mut self, paths: &[PathBuf], span: Span) {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if paths.len() < 2 || threads < 2 {
+        if paths.len() < 2 {
             return;
         }
         let jobs: Vec<(&PathBuf, String)> = paths
@@ -225,20 +224,13 @@ impl Loader<'_> {
                 (text, parsed)
             })
         };
-        let chunk = jobs.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| (part, scope.spawn(move || part.iter().map(read_and_parse).collect::<Vec<_>>())))
-                .collect();
-            for (part, worker) in workers {
-                // A worker that failed leaves its files to be read in turn, one by one.
-                let Ok(results) = worker.join() else { continue };
-                for ((path, _), result) in part.iter().zip(results) {
-                    self.prefetched.insert(path.to_path_buf(), (span, result));
-                }
+        let results = super::parallel::map_on_every_core(&jobs, 1, read_and_parse);
+        // A file whose worker failed is read in turn, one by one.
+        for ((path, _), result) in jobs.iter().zip(results) {
+            if let Some(result) = result {
+                self.prefetched.insert(path.to_path_buf(), (span, result));
             }
-        });
+        }
     }
 
     fn include_file(&mut self, path: &Path, span: Span) {

@@ -10,5 +10,6 @@ pub mod guard;
 mod kdl_parser;
 pub(crate) mod lexical;
 pub mod loader;
+mod parallel;
 pub mod reader;
 pub mod tree;
