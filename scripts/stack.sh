@@ -387,6 +387,7 @@ up_postgres() {
     if pg_running; then
         pg_ready && {
             log "postgres is already running at 127.0.0.1:$PG_PORT"
+            seed_demo_table "$(pg_psql)" "$data"
             return 0
         }
     else
@@ -432,14 +433,35 @@ EOF
     wait_ready postgres "127.0.0.1:$PG_PORT" 30 pg_ready
     # The test role and database (idempotent). A superuser with REPLICATION: Debezium's default
     # publication mode creates a publication FOR ALL TABLES, which needs superuser.
-    local psql=$PG_BIN/psql
-    [ -x "$psql" ] || psql=psql
+    local psql
+    psql=$(pg_psql)
     as_pg "$psql" -h "$data" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt \
         >/dev/null <<EOF || die "could not create the $PG_USER role and database"
 SELECT 'CREATE ROLE $PG_USER LOGIN SUPERUSER REPLICATION PASSWORD ''$PG_PASSWORD'''
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER') \gexec
 SELECT 'CREATE DATABASE $PG_DATABASE OWNER $PG_USER'
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE') \gexec
+EOF
+    seed_demo_table "$psql" "$data"
+}
+
+pg_psql() {
+    if [ -x "$PG_BIN/psql" ]; then echo "$PG_BIN/psql"; else echo psql; fi
+}
+
+# The demo application's table that tests/deploy/stack-cdc captures (Debezium's filtered
+# publication names it, so it must exist before the source starts), with two rows, the way
+# Debezium's tutorial database ships its inventory tables. Created only when missing: rows a
+# user changed are never touched.
+seed_demo_table() {
+    local psql=$1 data=$2
+    as_pg "$psql" -h "$data" -p "$PG_PORT" -U postgres -d "$PG_DATABASE" -v ON_ERROR_STOP=1 -qAt \
+        >/dev/null <<EOF || die "could not create the demo table public.customers"
+SELECT 'CREATE TABLE public.customers (id integer PRIMARY KEY, name text NOT NULL, email text)'
+WHERE to_regclass('public.customers') IS NULL \gexec
+ALTER TABLE public.customers OWNER TO $PG_USER;
+INSERT INTO public.customers SELECT * FROM (VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', NULL)) AS v
+WHERE NOT EXISTS (SELECT 1 FROM public.customers);
 EOF
 }
 

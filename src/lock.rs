@@ -47,11 +47,21 @@ pub struct Applied {
     /// The ksqlDB streams and tables, as ksqlDB names them.
     #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
     pub ksql: std::collections::BTreeSet<String>,
+    /// Each ksqlDB file as it was last applied: its path in the build (`ksql/02-big-orders.sql`)
+    /// and the fingerprint of its text (hex of Avro's 64-bit Rabin fingerprint, which venice has
+    /// already). ksqlDB keeps statements in its own rewritten form, so an edit to a file is seen
+    /// against this record, as ksql-migrations checks its migrations' checksums.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ksql_files: BTreeMap<String, String>,
 }
 
 impl Applied {
     pub fn is_empty(&self) -> bool {
-        self.topics.is_empty() && self.subjects.is_empty() && self.connectors.is_empty() && self.ksql.is_empty()
+        self.topics.is_empty()
+            && self.subjects.is_empty()
+            && self.connectors.is_empty()
+            && self.ksql.is_empty()
+            && self.ksql_files.is_empty()
     }
 }
 

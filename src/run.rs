@@ -180,8 +180,12 @@ fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
     }
     let started = std::time::Instant::now();
     let options = crate::deploy::ApplyOptions { wait };
-    let progress = |line: &str| print_out(&format!("{line}\n"));
-    let outcome = crate::deploy::apply(&plan, &d.desired, &clients, &d.recorded, options, &progress);
+    let progress: Box<dyn crate::deploy::apply::Progress> = if std::io::stdout().is_terminal() {
+        Box::new(crate::deploy::progress::Live::stdout())
+    } else {
+        Box::new(crate::deploy::progress::Lines)
+    };
+    let outcome = crate::deploy::apply(&plan, &d.desired, &clients, &d.recorded, options, progress.as_ref());
     // Record what was applied, even after a failure, so --prune knows what this project made.
     let mut lock = crate::lock::Lock::from_project(&d.checked.project);
     lock.applied = d.lock.map(|l| l.applied).unwrap_or_default();

@@ -266,3 +266,59 @@ fn the_kafka_admin_creates_alters_grows_and_deletes_a_topic() {
     let _ = wait_for("the topic to go", 30, || admin.topics(&names).ok().filter(|t| t.is_empty()));
     assert!(admin.topics(&["no_such_topic_venice".into()]).unwrap().is_empty(), "Metadata v4 does not auto-create");
 }
+
+/// A transform edited after it was applied: plan shows the file as an update (its text differs
+/// from the fingerprint venice.lock recorded), apply sends its statements as `CREATE OR REPLACE`
+/// (ksqlDB upgrades the query in place), and the plan afterwards is empty.
+#[test]
+fn an_edited_transform_is_replaced_in_place_and_then_converges() {
+    if !live() {
+        return;
+    }
+    let id = unique();
+    let dir = tempfile::tempdir().unwrap();
+    let kdl = |threshold: u32| {
+        let text = format!(
+            "project edits\n\
+             target stack {{\n    kafka \"127.0.0.1:9092\"\n    ksqldb \"http://127.0.0.1:8088\"\n}}\n\
+             topic t{id} partitions=1 replication=1 {{\n    key int\n    value json\n}}\n\
+             producer app topic=t{id} {{\n    key int\n    value json\n}}\n\
+             transform big {{\n    sql #\"\"\"\n        \
+             CREATE STREAM s{id} (id INT KEY, total DOUBLE) WITH (KAFKA_TOPIC='t{id}', VALUE_FORMAT='JSON');\n        \
+             CREATE STREAM big{id} AS SELECT * FROM s{id} WHERE total > {threshold} EMIT CHANGES;\n        \
+             \"\"\"#\n}}\n"
+        );
+        std::fs::write(dir.path().join("venice.kdl"), text).unwrap();
+    };
+    kdl(100);
+    let first = venice(dir.path(), &["apply", "--yes"]);
+    assert_eq!(first.code(), Some(0), "{}", first.shown());
+    let lock = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
+    assert!(lock.contains("[applied.stack.ksql_files]\n\"transform-big.sql\" = \""), "{lock}");
+
+    kdl(500);
+    let plan = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code(), Some(2), "{}", plan.shown());
+    assert!(plan.stdout().contains("  ~ ksql `ksql/01-transform-big.sql`\n      text fingerprint: \""), "{}", plan.shown());
+    let apply = venice(dir.path(), &["apply", "--yes"]);
+    assert_eq!(apply.code(), Some(0), "{}", apply.shown());
+    assert!(apply.stdout().contains("updated ksql `ksql/01-transform-big.sql`"), "{}", apply.shown());
+
+    // The server holds the new query, under the statement apply sent.
+    let described = ureq::post("http://127.0.0.1:8088/ksql")
+        .header("content-type", "application/json")
+        .send(serde_json::json!({ "ksql": format!("DESCRIBE big{id};"), "streamsProperties": {} }).to_string())
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert!(described.contains(&format!("CREATE OR REPLACE STREAM big{id} AS SELECT * FROM s{id} WHERE total > 500")), "{described}");
+    let after = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(after.code(), Some(0), "{}", after.shown());
+
+    std::fs::write(dir.path().join("venice.kdl"), "project edits\ntarget stack {\n    kafka \"127.0.0.1:9092\"\n    ksqldb \"http://127.0.0.1:8088\"\n}\n").unwrap();
+    let pruned = venice(dir.path(), &["apply", "--yes", "--prune"]);
+    assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
+    let lock = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
+    assert!(!lock.contains("ksql_files"), "{lock}");
+}

@@ -340,6 +340,52 @@ fn prune_touches_only_what_the_lock_records() {
     assert_eq!(pruned.changes(), 3);
 }
 
+/// A ksqlDB file edited since the lock recorded it is an update (apply replaces its streams and
+/// tables); the same text is unchanged; an edited file with INSERT INTO is refused.
+#[test]
+fn an_edited_ksql_file_is_an_update_and_one_with_insert_into_is_refused() {
+    let with_ksql = |sql: &str| {
+        format!(
+            "{PROJECT}stream orders topic=orders\ntransform big path=\"big.sql\"\n\
+             transform copy {{\n    sql #\"\"\"\n        {sql}\n        \"\"\"#\n}}\n"
+        )
+    };
+    let project = |big: &str, copy: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big.sql"), big).unwrap();
+        let checked = venice::check::check_bytes(dir.path(), with_ksql(copy).as_bytes());
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        Desired::of(&checked, &venice::connect::Deployment::local())
+    };
+    let big = "CREATE STREAM big AS SELECT * FROM orders WHERE total > 100 EMIT CHANGES;";
+    let copy = "CREATE STREAM copy AS SELECT * FROM orders EMIT CHANGES; INSERT INTO copy SELECT * FROM orders EMIT CHANGES;";
+    let applied = project(big, copy);
+    let mut deployed = deployed_as_applied(&applied);
+    deployed.ksql.extend(["ORDERS".into(), "BIG".into(), "COPY".into()]);
+    let recorded = Applied {
+        ksql_files: applied.ksql.iter().map(|f| (f.key().to_string(), f.fingerprint())).collect(),
+        ..Applied::default()
+    };
+    let keys: Vec<&str> = applied.ksql.iter().map(|f| f.key()).collect();
+    assert_eq!(keys, ["stream-orders.sql", "transform-big.sql", "transform-copy.sql"]);
+
+    let same = diff("test", &applied, &deployed, &recorded, false, None, None);
+    assert_eq!(same.changes(), 0, "{}", same.human());
+
+    let edited = project("CREATE STREAM big AS SELECT * FROM orders WHERE total > 500 EMIT CHANGES;", copy);
+    let plan = diff("test", &edited, &deployed, &recorded, false, None, None);
+    assert!(plan.refusals.is_empty(), "{:#?}", plan.refusals);
+    let big_file = item(&plan, Kind::Ksql, "ksql/02-transform-big.sql");
+    assert_eq!(big_file.action, Action::Update, "{}", plan.human());
+    assert_eq!(big_file.changes[0].field, "text fingerprint");
+    assert_eq!(plan.changes(), 1, "{}", plan.human());
+
+    let copy_edited = project(big, &copy.replace("FROM orders EMIT CHANGES;", "FROM orders WHERE total > 1 EMIT CHANGES;"));
+    let refused = diff("test", &copy_edited, &deployed, &recorded, false, None, None);
+    assert_eq!(refused.refusals.len(), 1, "{}", refused.human());
+    assert!(refused.refusals[0].message.contains("INSERT INTO would start a second query"), "{:#?}", refused.refusals);
+}
+
 #[test]
 fn plan_and_apply_have_their_help() {
     let venice = env!("CARGO_BIN_EXE_venice");

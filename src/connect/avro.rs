@@ -14,12 +14,13 @@
 //!   `connect.name` and `connect.version` 1, and no logical type;
 //! - ARRAY is `array`; MAP with string keys is `map`.
 //!
-//! Not verified against a running registry: Debezium also sets `connect.decimal.precision`,
-//! which Venice's Connect model does not keep, so derived decimals show precision 64.
+//! Debezium's derived schemas are compared with what Debezium 3.6 and Apicurio's converter
+//! register, for a table with a column of every kind, in `tests/derive_live.rs`.
 
 use crate::avro::mapping::{
     CONNECT_DATE, CONNECT_DECIMAL, CONNECT_TIME, CONNECT_TIMESTAMP, ConnectKind, ConnectSchema,
 };
+use crate::connect::derive::DEBEZIUM_VARIABLE_SCALE_DECIMAL;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
@@ -31,6 +32,53 @@ pub fn avro_schema(schema: &ConnectSchema, precision: &dyn Fn(&str) -> Option<u3
     // The top level is written without the `null` branch: Debezium's row and key records are
     // registered as plain records.
     walk.non_null(schema, None)
+}
+
+/// What Debezium's envelope schema sets that Venice's Connect model does not keep, put on its
+/// Avro form as Debezium 3.6's `AvroConverter` registration has it (compared field by field with
+/// the registry's copy in `tests/derive_live.rs`): `connect.version` 2 on the envelope and 1 on
+/// `source` and `transaction`; `source.snapshot` is the `io.debezium.data.Enum` of the snapshot
+/// phases, optional with the default `"false"`, so its union puts `string` first.
+pub fn debezium_envelope_details(envelope: &mut Value) {
+    let Some(record) = envelope.as_object_mut() else { return };
+    insert_before_name(record, 2);
+    for field in record.get_mut("fields").and_then(Value::as_array_mut).into_iter().flatten() {
+        match field["name"].as_str() {
+            Some("source") => {
+                let Some(source) = field["type"].as_object_mut() else { continue };
+                insert_before_name(source, 1);
+                for inner in source.get_mut("fields").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if inner["name"] == "snapshot" {
+                        *inner = json!({"name": "snapshot", "type": [{
+                            "type": "string",
+                            "connect.version": 1,
+                            "connect.parameters": {"allowed": SNAPSHOT_PHASES},
+                            "connect.default": "false",
+                            "connect.name": "io.debezium.data.Enum"
+                        }, "null"], "default": "false"});
+                    }
+                }
+            }
+            Some("transaction") => {
+                if let Some(block) = field["type"].get_mut(1).and_then(Value::as_object_mut) {
+                    insert_before_name(block, 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The values of `source.snapshot` (Debezium's `SnapshotRecord`).
+const SNAPSHOT_PHASES: &str = "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental";
+
+/// `connect.version` placed before `connect.name`, where `AvroData` writes it.
+fn insert_before_name(record: &mut Map<String, Value>, version: u32) {
+    let name = record.remove("connect.name");
+    record.insert("connect.version".into(), json!(version));
+    if let Some(name) = name {
+        record.insert("connect.name".into(), name);
+    }
 }
 
 struct Walk<'a> {
@@ -97,6 +145,11 @@ impl Walk<'_> {
                     record.insert("namespace".into(), json!(namespace));
                 }
                 record.insert("fields".into(), Value::Array(fields));
+                if full == DEBEZIUM_VARIABLE_SCALE_DECIMAL {
+                    // Debezium's `VariableScaleDecimal.schema()` has a doc and a version.
+                    record.insert("connect.doc".into(), json!("Variable scaled decimal"));
+                    record.insert("connect.version".into(), json!(1));
+                }
                 record.insert("connect.name".into(), json!(full));
                 Value::Object(record)
             }

@@ -273,8 +273,11 @@ fn fold(name: &str, quote: Option<char>) -> String {
     if quote.is_some() { name.to_string() } else { name.to_lowercase() }
 }
 
-/// The change event envelope of Debezium's PostgreSQL connector (3.x): `before`, `after`,
-/// `source`, `transaction`, `op`, `ts_ms`, `ts_us`, `ts_ns`.
+/// The change event envelope of Debezium's PostgreSQL connector (3.6, as its converter registered
+/// it on the real-services stack: `tests/derive_live.rs`): `before`, `after`, `source`,
+/// `transaction`, `op`, `ts_ms`, `ts_us`, `ts_ns`. What Connect's schema model here does not
+/// carry (the `snapshot` field's default, schema versions) is added by
+/// [`super::avro::debezium_envelope_details`].
 fn envelope(base: &str, row: &ConnectSchema) -> ConnectSchema {
     let string = |optional| schema(ConnectKind::String, None, optional);
     let int64 = |optional| schema(ConnectKind::Int64, None, optional);
@@ -294,6 +297,8 @@ fn envelope(base: &str, row: &ConnectSchema) -> ConnectSchema {
             ("txId".into(), int64(true)),
             ("lsn".into(), int64(true)),
             ("xmin".into(), int64(true)),
+            ("origin".into(), string(true)),
+            ("origin_lsn".into(), int64(true)),
         ]),
         Some(DEBEZIUM_SOURCE),
         false,

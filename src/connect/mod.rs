@@ -167,9 +167,11 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
                 if project.schema(&name).is_some() || added.iter().any(|a| a.schema.name.value == name) {
                     continue;
                 }
-                let text = serde_json::to_string_pretty(&avro::avro_schema(connect, &|f| derived.precision(f)))
-                    .unwrap_or_default()
-                    + "\n";
+                let mut avro = avro::avro_schema(connect, &|f| derived.precision(f));
+                if side == Side::Value && !unwrap {
+                    avro::debezium_envelope_details(&mut avro);
+                }
+                let text = serde_json::to_string_pretty(&avro).unwrap_or_default() + "\n";
                 let path = format!("{}#{name}.avsc", sources.get(ddl.file()).path.display());
                 let file = sources.add(path.into(), text.clone());
                 let schema = Schema {

@@ -12,7 +12,7 @@
 //! or the subject), so they work on servers older than 0.27 and on the test server, which does
 //! not know them; every other statement goes to `/ksql` with the last command sequence number.
 
-use super::desired::Desired;
+use super::desired::{Desired, Ksql, starts_with_words, without_leading_comments};
 use super::kafka::{ConfigOp, NewTopic};
 use super::plan::{Action, Clients, Item, Kind, Plan};
 use crate::lock::Applied;
@@ -50,6 +50,17 @@ fn describe(item: &Item) -> String {
     format!("{verb} {} `{}`", item.kind.as_str(), item.name)
 }
 
+fn ongoing(item: &Item) -> String {
+    let verb = match item.action {
+        Action::Create => "creating",
+        Action::Update => "updating",
+        Action::Restart => "restarting",
+        Action::Delete => "deleting",
+        Action::Keep | Action::Unchanged => "keeping",
+    };
+    format!("{verb} {} `{}`", item.kind.as_str(), item.name)
+}
+
 fn past(item: &Item) -> String {
     let verb = match item.action {
         Action::Create => "created",
@@ -61,15 +72,23 @@ fn past(item: &Item) -> String {
     format!("{verb} {} `{}`", item.kind.as_str(), item.name)
 }
 
-/// Carries out `plan` (which must have no refusals). `progress` gets one line per step as it
-/// finishes; `recorded` is the lock's record for the target before the apply.
+/// Who watches an apply: told when each step starts (`creating source `cdc``) and given one
+/// line when it finishes (`[3/7] created source `cdc` (1.2 s)`). Steps of a phase run side by
+/// side, so calls come from several threads.
+pub trait Progress: Sync {
+    fn started(&self, _step: &str) {}
+    fn finished(&self, step: &str, line: &str);
+}
+
+/// Carries out `plan` (which must have no refusals), telling `progress` about each step;
+/// `recorded` is the lock's record for the target before the apply.
 pub fn apply(
     plan: &Plan,
     desired: &Desired,
     clients: &Clients,
     recorded: &Applied,
     options: ApplyOptions,
-    progress: &(dyn Fn(&str) + Sync),
+    progress: &dyn Progress,
 ) -> Outcome {
     let record = Mutex::new(recorded.clone());
     let mut outcome = Outcome::default();
@@ -95,6 +114,7 @@ pub fn apply(
             let mut results = Vec::new();
             for item in &phase {
                 let started = Instant::now();
+                progress.started(&ongoing(item));
                 let result = step(item, desired, clients, options, &record);
                 report(item, &result, started, &finished, total, progress);
                 let failed = result.is_err();
@@ -114,6 +134,7 @@ pub fn apply(
                         let (record, finished) = (&record, &finished);
                         scope.spawn(move || {
                             let started = Instant::now();
+                            progress.started(&ongoing(item));
                             let result = step(item, desired, clients, options, record);
                             report(item, &result, started, finished, total, progress);
                             (*item, result)
@@ -137,7 +158,15 @@ pub fn apply(
             }
         }
     }
-    outcome.applied = record.into_inner().expect("not poisoned");
+    let mut applied = record.into_inner().expect("not poisoned");
+    // Files applied before this record existed: their text now is the baseline for edits.
+    for item in plan.items.iter().filter(|i| i.kind == Kind::Ksql && i.action == Action::Unchanged) {
+        if let Some(file) = desired.ksql.iter().find(|f| f.path == item.name) {
+            applied.ksql_files.entry(file.key().to_string()).or_insert_with(|| file.fingerprint());
+        }
+    }
+    applied.ksql_files.retain(|key, _| desired.ksql.iter().any(|f| f.key() == key));
+    outcome.applied = applied;
     outcome
 }
 
@@ -147,7 +176,7 @@ fn report(
     started: Instant,
     finished: &Mutex<usize>,
     total: usize,
-    progress: &(dyn Fn(&str) + Sync),
+    progress: &dyn Progress,
 ) {
     let n = {
         let mut f = finished.lock().expect("not poisoned");
@@ -156,8 +185,8 @@ fn report(
     };
     let secs = started.elapsed().as_secs_f64();
     match result {
-        Ok(()) => progress(&format!("[{n}/{total}] {} ({secs:.1} s)", past(item))),
-        Err(e) => progress(&format!("[{n}/{total}] failed to {}: {e}", describe(item))),
+        Ok(()) => progress.finished(&ongoing(item), &format!("[{n}/{total}] {} ({secs:.1} s)", past(item))),
+        Err(e) => progress.finished(&ongoing(item), &format!("[{n}/{total}] failed to {}: {e}", describe(item))),
     }
 }
 
@@ -246,8 +275,9 @@ fn step(
         }
         (Kind::Ksql, _) => {
             let file = desired.ksql.iter().find(|f| f.path == name).ok_or("not in the project")?;
-            run_ksql_file(clients, &file.text, options.wait)?;
+            run_ksql_file(clients, file, item.action == Action::Update, options.wait)?;
             let mut record = record.lock().expect("not poisoned");
+            record.ksql_files.insert(file.key().to_string(), file.fingerprint());
             if file.creates.is_empty() {
                 record.ksql.insert(file.path.clone());
             }
@@ -322,18 +352,6 @@ pub enum Assert {
 }
 
 /// A statement's text without its leading `--` and `/* */` comments.
-fn without_leading_comments(statement: &str) -> &str {
-    let mut rest = statement.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else {
-            return rest;
-        }
-    }
-}
 
 /// Reads `ASSERT [NOT EXISTS] TOPIC 'name' ... [TIMEOUT n SECONDS]` and `ASSERT [NOT EXISTS]
 /// SCHEMA SUBJECT 'name' ...`; None for any other statement (`NOT EXISTS` ones go to ksqlDB).
@@ -367,14 +385,16 @@ pub fn parse_assert(statement: &str) -> Option<Assert> {
 }
 
 /// Runs one ksqlDB file: each statement in turn, `ASSERT`s by venice.
-fn run_ksql_file(clients: &Clients, text: &str, wait: Duration) -> Result<(), String> {
+/// Runs a ksqlDB file statement by statement. `replace`: the file was applied before and has
+/// been edited since, so each `CREATE STREAM|TABLE` becomes `CREATE OR REPLACE`, which ksqlDB
+/// carries out in place when the change allows it (a query keeps its offsets) and refuses with
+/// its reason when not.
+fn run_ksql_file(clients: &Clients, file: &Ksql, replace: bool, wait: Duration) -> Result<(), String> {
     use super::http::{Retry, with_backoff};
     let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
-    for range in crate::ksql::split::split_statements(text) {
-        let statement = &text[range];
-        if without_leading_comments(statement).trim().trim_end_matches(';').trim().is_empty() {
-            continue;
-        }
+    for statement in file.statements() {
+        let replaced;
+        let statement = if replace { replaced = or_replace(statement); replaced.as_str() } else { statement };
         match parse_assert(statement) {
             Some(Assert::Topic { name, timeout }) => {
                 let bound = timeout.unwrap_or(wait).min(wait.max(Duration::from_secs(1)));
@@ -408,9 +428,29 @@ fn run_ksql_file(clients: &Clients, text: &str, wait: Duration) -> Result<(), St
     Ok(())
 }
 
+/// `CREATE [SOURCE] STREAM|TABLE ...` as `CREATE OR REPLACE ...`; other statements as they are.
+fn or_replace(statement: &str) -> String {
+    let creates = ["STREAM", "TABLE", "SOURCE"].iter().any(|kind| starts_with_words(statement, &["CREATE", kind]));
+    match statement.split_once(char::is_whitespace) {
+        Some((create, rest)) if creates => format!("{create} OR REPLACE {}", rest.trim_start()),
+        _ => statement.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edited_file_replaces_its_streams_and_tables() {
+        assert_eq!(
+            or_replace("create  stream big AS SELECT * FROM orders;"),
+            "create OR REPLACE stream big AS SELECT * FROM orders;"
+        );
+        assert_eq!(or_replace("CREATE SOURCE TABLE t (id INT PRIMARY KEY) WITH (KAFKA_TOPIC='t');"), "CREATE OR REPLACE SOURCE TABLE t (id INT PRIMARY KEY) WITH (KAFKA_TOPIC='t');");
+        assert_eq!(or_replace("CREATE TYPE money AS DECIMAL(10, 2);"), "CREATE TYPE money AS DECIMAL(10, 2);");
+        assert_eq!(or_replace("ASSERT TOPIC 'orders';"), "ASSERT TOPIC 'orders';");
+    }
 
     #[test]
     fn asserts_are_read_with_their_timeouts() {

@@ -203,10 +203,41 @@ impl Connect {
         Ok(errors)
     }
 
+    /// Deletes a connector and, first, its offsets, so that a connector created later under the
+    /// same name starts afresh (a snapshot for a source, the topic's start for a sink) instead of
+    /// resuming from positions that may no longer exist: a Debezium source whose replication slot
+    /// was dropped fails on its old LSN. The offsets can only be reset while the connector is
+    /// STOPPED (KIP-875, Kafka Connect 3.6 and later): stop it, wait for STOPPED, reset, delete.
+    /// An older worker (no `/stop`) gets the plain delete it supports.
     pub fn delete(&self, name: &str) -> Result<(), Error> {
         let path = format!("/connectors/{}", segment(name));
+        let stopped = self.retrying(&format!("stopping `{name}`"), || {
+            self.service.request("PUT", &format!("{path}/stop"), None)
+        });
+        if stopped.is_ok_and(|reply| reply.ok()) {
+            self.reset_offsets(name, &path)?;
+        }
         self.retrying(&format!("deleting `{name}`"), || self.service.request("DELETE", &path, None))?;
         Ok(())
+    }
+
+    /// `DELETE /connectors/NAME/offsets`, retried while the connector is still stopping (the
+    /// worker answers 400 until it is STOPPED).
+    fn reset_offsets(&self, name: &str, path: &str) -> Result<(), Error> {
+        let what = format!("resetting the offsets of `{name}`");
+        let result = with_backoff(self.rebalance_bound.min(Duration::from_secs(20)), || {
+            match self.service.request("DELETE", &format!("{path}/offsets"), None) {
+                Ok(reply) if reply.ok() || reply.status == 404 => Ok(Some(())),
+                Ok(reply) if reply.status == 400 || reply.status == 409 => Err(Retry::Again(refused(&what, &reply))),
+                Ok(reply) => Err(Retry::Fatal(refused(&what, &reply))),
+                Err(unreachable) => Err(Retry::Fatal(Error::Unreachable(unreachable))),
+            }
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(Retry::Fatal(e) | Retry::Again(e) | Retry::TimedOut(Some(e))) => Err(e),
+            Err(Retry::TimedOut(None)) => Err(Error::Refused { what, status: 400, message: "not stopped".into() }),
+        }
     }
 }
 
@@ -244,6 +275,41 @@ mod tests {
             assert!(request.starts_with("PUT /connectors/dump/config HTTP/1.1\r\n"), "{request}");
             assert!(request.ends_with(r#"{"connector.class":"FileStreamSink"}"#), "{request}");
         }
+    }
+
+    #[test]
+    fn a_delete_stops_the_connector_and_resets_its_offsets_first() {
+        use crate::deploy::http::{Auth, Service, testing::serve};
+        let (url, server) = serve(vec![
+            (204, String::new()),
+            (400, r#"{"error_code":400,"message":"Connectors must be in the STOPPED state"}"#.into()),
+            (200, r#"{"message":"The Connect framework-managed offsets for this connector have been reset successfully."}"#.into()),
+            (204, String::new()),
+        ]);
+        let connect = Connect::new(Service::new("Kafka Connect", &url, Auth::None, Duration::from_secs(5)));
+        assert_eq!(connect.delete("cdc"), Ok(()));
+        let lines: Vec<String> =
+            server.join().unwrap().iter().map(|r| r.lines().next().unwrap_or_default().to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                "PUT /connectors/cdc/stop HTTP/1.1",
+                "DELETE /connectors/cdc/offsets HTTP/1.1",
+                "DELETE /connectors/cdc/offsets HTTP/1.1",
+                "DELETE /connectors/cdc HTTP/1.1"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_old_worker_without_stop_gets_a_plain_delete() {
+        use crate::deploy::http::{Auth, Service, testing::serve};
+        let (url, server) = serve(vec![(405, r#"{"error_code":405,"message":"HTTP 405 Method Not Allowed"}"#.into()), (204, String::new())]);
+        let connect = Connect::new(Service::new("Kafka Connect", &url, Auth::None, Duration::from_secs(5)));
+        assert_eq!(connect.delete("cdc"), Ok(()));
+        let lines: Vec<String> =
+            server.join().unwrap().iter().map(|r| r.lines().next().unwrap_or_default().to_string()).collect();
+        assert_eq!(lines, ["PUT /connectors/cdc/stop HTTP/1.1", "DELETE /connectors/cdc HTTP/1.1"]);
     }
 
     #[test]

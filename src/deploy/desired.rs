@@ -41,6 +41,57 @@ pub struct Ksql {
     pub creates: BTreeSet<String>,
 }
 
+impl Ksql {
+    /// The file's name in venice.lock: its path without the order number, which moves when
+    /// statements are added before it (`ksql/02-transform-big-orders.sql` is `transform-big-orders.sql`).
+    pub fn key(&self) -> &str {
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        match name.split_once('-') {
+            Some((number, rest)) if number.bytes().all(|b| b.is_ascii_digit()) => rest,
+            _ => name,
+        }
+    }
+
+    /// What venice.lock records of the text as applied: hex of its 64-bit Rabin fingerprint.
+    pub fn fingerprint(&self) -> String {
+        format!("{:016x}", crate::avro::rabin(self.text.as_bytes()))
+    }
+
+    /// The file's statements (each with its `;`), leading comments left out, empty ones skipped.
+    pub fn statements(&self) -> impl Iterator<Item = &str> {
+        crate::ksql::split::split_statements(&self.text)
+            .into_iter()
+            .map(|range| without_leading_comments(&self.text[range]))
+            .filter(|s| !s.trim().trim_end_matches(';').trim().is_empty())
+    }
+
+    /// Whether a statement starts another persistent query each time it runs (`INSERT INTO`):
+    /// such a file cannot be run again to replace what it made.
+    pub fn inserts(&self) -> bool {
+        self.statements().any(|s| starts_with_words(s, &["INSERT", "INTO"]))
+    }
+}
+
+/// A statement without the `--` and `/* */` comments before it.
+pub fn without_leading_comments(statement: &str) -> &str {
+    let mut rest = statement.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest;
+        }
+    }
+}
+
+/// Whether `statement` begins with `words` (case-insensitive, any whitespace between them).
+pub fn starts_with_words(statement: &str, words: &[&str]) -> bool {
+    let mut found = statement.split_whitespace();
+    words.iter().all(|w| found.next().is_some_and(|f| f.eq_ignore_ascii_case(w)))
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Desired {
     pub topics: BTreeMap<String, Topic>,

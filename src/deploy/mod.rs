@@ -9,7 +9,8 @@
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
 //!   changes that are refused before anything is applied.
-//! - `apply`: the plan carried out in dependency order, the lock's `applied` section updated.
+//! - `apply`: the plan carried out in dependency order, the lock's `applied` section updated;
+//!   `progress`: how its steps show, spinners on a terminal and plain lines otherwise.
 //!
 //! Only this module touches the network.
 
@@ -20,6 +21,7 @@ pub mod http;
 pub mod kafka;
 pub mod ksqldb;
 pub mod plan;
+pub mod progress;
 pub mod registry;
 pub mod target;
 

@@ -665,9 +665,26 @@ pub fn diff(
         let exists = |n: &String| existing_ksql.contains(&n.to_uppercase());
         let done =
             if file.creates.is_empty() { recorded.ksql.contains(&file.path) } else { file.creates.iter().all(exists) };
-        let changes: Vec<Change> =
-            file.creates.iter().filter(|n| !exists(n)).map(|n| change("creates", None, Some(n))).collect();
-        let action = if done { Action::Unchanged } else { Action::Create };
+        let applied_as = recorded.ksql_files.get(file.key()).filter(|_| done);
+        let (action, changes) = match applied_as {
+            Some(before) if *before != file.fingerprint() => {
+                if file.inserts() {
+                    refuse(
+                        Kind::Ksql,
+                        &file.path,
+                        "edited since it was applied, and its INSERT INTO would start a second query: \
+                         TERMINATE the running one in ksqlDB first, or put the edit in a new transform"
+                            .into(),
+                    );
+                }
+                (Action::Update, vec![change("text fingerprint", Some(before), Some(&file.fingerprint()))])
+            }
+            _ if done => (Action::Unchanged, Vec::new()),
+            _ => {
+                let missing = file.creates.iter().filter(|n| !exists(n));
+                (Action::Create, missing.map(|n| change("creates", None, Some(n))).collect())
+            }
+        };
         items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes });
     }
 
