@@ -21,7 +21,7 @@ mod render;
 pub mod sink_table;
 
 pub use catalog::{Entry, Kind};
-pub use problem::{DdlIssue, Problem};
+pub use problem::{DdlIssue, EnvelopeReader, Problem};
 pub use render::{Converter, converter, qualified, topic_prefix};
 
 use crate::model::{

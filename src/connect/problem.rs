@@ -41,9 +41,20 @@ pub enum Problem {
     /// DDL), with a label on the sink.
     Unstorable { sink: String, field: String, what: String, sink_span: Span },
     /// V407: a Debezium change envelope read where rows are expected.
-    EnvelopeRead { sink: String, topic: String, source: String, source_span: Span },
+    EnvelopeRead { reader: EnvelopeReader, topic: String, source: String, source_span: Span },
     /// V408: a captured table's DDL that gives no schema.
     Ddl { table: String, issue: DdlIssue },
+}
+
+/// Who reads a Debezium envelope as if it were the row (V407).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvelopeReader {
+    /// A sink that maps fields to columns (Confluent's JDBC sink).
+    Sink(String),
+    /// A consumer whose reader schema is the row.
+    Consumer(String),
+    /// A ksqlDB query that uses the row's columns, which the envelope has only inside `AFTER`.
+    Query { name: String, columns: Vec<String> },
 }
 
 /// Why a DDL gives no schema.
@@ -109,8 +120,16 @@ impl Problem {
             Unstorable { sink, field, what, .. } => {
                 format!("sink `{sink}` cannot store the field `{field}`: it has no column type for {what}")
             }
-            EnvelopeRead { sink, topic, source, .. } => format!(
+            EnvelopeRead { reader: EnvelopeReader::Sink(sink), topic, source, .. } => format!(
                 "sink `{sink}` reads Debezium change envelopes from topic `{topic}`, where rows are expected (source `{source}` has no `unwrap #true`)"
+            ),
+            EnvelopeRead { reader: EnvelopeReader::Consumer(consumer), topic, source, .. } => format!(
+                "consumer `{consumer}` reads Debezium change envelopes from topic `{topic}` with a row schema (source `{source}` has no `unwrap #true`)"
+            ),
+            EnvelopeRead { reader: EnvelopeReader::Query { name, columns }, topic, source, .. } => format!(
+                "ksqlDB query `{name}` reads Debezium change envelopes from topic `{topic}` as rows: {} {} inside each envelope's `AFTER` (source `{source}` has no `unwrap #true`)",
+                columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                if columns.len() == 1 { "is" } else { "are" }
             ),
             Ddl { table, issue: DdlIssue::Syntax { message } } => {
                 format!("the DDL of `{table}` is not valid PostgreSQL: {message}")
@@ -134,6 +153,7 @@ impl Problem {
             DeletesWithoutRecordKey { .. } => "needs `pk record-key`".into(),
             TombstonesNotHandled { .. } => "reads tombstones".into(),
             Unstorable { what, .. } => format!("{what}: no column type"),
+            EnvelopeRead { reader: EnvelopeReader::Query { .. }, .. } => "a field of the row, inside `AFTER`".into(),
             EnvelopeRead { .. } => "expects rows".into(),
             Ddl { issue: DdlIssue::Syntax { .. }, .. } => "here".into(),
             Ddl { issue: DdlIssue::NoTable { .. }, .. } => "this DDL".into(),
@@ -213,9 +233,16 @@ impl Problem {
             Unstorable { .. } => Some(
                 "flatten the record before the sink (a ksqlDB query, or the `Flatten` transform through `config`), or store that field as text".into(),
             ),
-            EnvelopeRead { .. } => Some(
+            EnvelopeRead { reader: EnvelopeReader::Sink(_), .. } => Some(
                 "add `unwrap #true` to the source (Debezium's ExtractNewRecordState), or use `connector=debezium-jdbc`, which reads envelopes itself".into(),
             ),
+            EnvelopeRead { reader: EnvelopeReader::Consumer(_), .. } => Some(
+                "add `unwrap #true` to the source (Debezium's ExtractNewRecordState), or give the consumer the envelope's schema and read its `after` field".into(),
+            ),
+            EnvelopeRead { reader: EnvelopeReader::Query { columns, .. }, .. } => Some(format!(
+                "add `unwrap #true` to the source (Debezium's ExtractNewRecordState), or read the row inside the envelope: `AFTER->{}`",
+                columns.first().map_or("ID", String::as_str)
+            )),
             Ddl { issue: DdlIssue::NoTable { found }, .. } if !found.is_empty() => Some(format!(
                 "it creates {}; name the captured table as the DDL does (`schema.table`, `public` by default)",
                 found.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")

@@ -22,6 +22,9 @@ pub struct Analysis {
     /// Where in `effects` the queries that write each topic are, by topic: the rules ask per
     /// topic, and a project has thousands.
     created_by_topic: HashMap<String, Vec<(usize, usize)>>,
+    /// The columns the statements name that their sources do not have (V303), with where:
+    /// V407 tells which of them are a Debezium row's, read from its envelope.
+    pub unknown_columns: Vec<(String, crate::source::Span)>,
 }
 
 impl Analysis {
@@ -34,7 +37,7 @@ impl Analysis {
                 }
             }
         }
-        Analysis { effects, created_by_topic }
+        Analysis { effects, created_by_topic, unknown_columns: Vec::new() }
     }
 
     /// The streams and tables that queries (CREATE ... AS SELECT) create over `topic`, in
@@ -77,14 +80,22 @@ pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis
     // Transforms run in an order where each comes after those that create what it reads (as
     // `venice apply` deploys them); otherwise in project order.
     let mut effects: Vec<Vec<Effect>> = vec![Vec::new(); parsed.len()];
+    let mut unknown_columns = Vec::new();
     for index in deployment_order(&parsed) {
         let Some((sql, statements)) = &parsed[index] else { continue };
+        let before = diagnostics.len();
         let done = engine.run(sql, statements, diagnostics);
+        unknown_columns.extend(diagnostics[before..].iter().filter_map(|d| match &d.kind {
+            DiagnosticKind::Ksql(Problem::UnknownColumn { name, .. }) => Some((name.clone(), d.span)),
+            _ => None,
+        }));
         check_declared_topics(project, &done, diagnostics);
         effects[index] = done;
     }
     check_topics_exist(project, &effects, diagnostics);
-    Analysis::new(effects)
+    let mut analysis = Analysis::new(effects);
+    analysis.unknown_columns = unknown_columns;
+    analysis
 }
 
 /// The order to run transforms in: a transform after the transforms that create the streams and

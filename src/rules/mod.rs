@@ -208,14 +208,7 @@ pub static RULES: &[Rule] = &[
             "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not"
         )
     ),
-    rule!(
-        "V407",
-        "Debezium envelope where rows are expected",
-        Error,
-        Partial(
-            "Confluent's JDBC sink reading a Debezium source's topic is checked; ksqlDB sources and consumers that read the envelope as rows are not yet"
-        )
-    ),
+    rule!("V407", "Debezium envelope where rows are expected", Error, Checked),
     rule!("V408", "DDL gives no schema", Error, Checked),
     rule!("V501", "cycle among transforms", Error, Planned),
     rule!("V502", "topic not written or not read", Warning, Checked),
