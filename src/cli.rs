@@ -71,6 +71,81 @@ pub enum Command {
     /// Exit status: 0 applied (or nothing to do), 1 the plan has errors or a step failed, 2 the
     /// command could not run (no project, a service not answering, a missing credential).
     Apply(ApplyArgs),
+    /// Start the project's stack: build it if the build is missing or out of date, `docker compose
+    /// up --wait`, then deploy the pipeline to the `local` target as `venice apply --target local
+    /// --yes` does.
+    ///
+    /// The build is out of date when the project now builds to other files than those in the
+    /// build folder (the files are compared, not their times). It runs the `docker-compose.yml` of the build folder (`build/`, or `--out`) as the Compose
+    /// project named by its `name:` (the project's name), so every stack command finds the same
+    /// stack. Compose reads `.env` beside the file: every variable of `.env.example` must be set
+    /// there or in the environment. Needs Docker with the Compose plugin. Exit status: 0 started
+    /// and applied, 1 the project has errors or a step failed, 2 the command could not run (no
+    /// Docker, no `stack` in the project, a variable not set).
+    Up(UpArgs),
+    /// Stop the project's stack and remove its containers (`docker compose down`); `--volumes`
+    /// also removes its data.
+    Down(DownArgs),
+    /// Show each service of the project's stack: its state, its health, its ports.
+    ///
+    /// Read from `docker compose ps`. Exit status: 0 every service runs (and is healthy, where it
+    /// has a healthcheck), 1 some service does not, 2 the command could not run.
+    Status(StatusArgs),
+    /// Print the logs of the stack's services (all of them, or those named).
+    Logs(LogsArgs),
+    /// Restart services of the project's stack.
+    Restart(RestartArgs),
+    /// Open psql in the stack's PostgreSQL container, connected to a database of the project as
+    /// its user.
+    ///
+    /// DATABASE is a `database` node's name or the database's name; the default is the first
+    /// database of the project that lives in the stack. Its `user` when written in venice.kdl,
+    /// else the superuser `postgres`. Exits with psql's status.
+    Psql(PsqlArgs),
+    /// List the connectors on a target's Kafka Connect: each one's type, state and worker, each
+    /// task's state, and the trace of what failed; those the project declares are marked, and
+    /// declared ones that Connect lacks are listed.
+    ///
+    /// Exit status: 0 every declared connector is there and none of them failed, 1 one is
+    /// missing or failed, 2 the command could not run (Connect not answering, no project).
+    Connectors(ConnectorsArgs),
+    /// List the subjects of a target's schema registry: the latest version's number, id and
+    /// schema type, the compatibility level (the subject's own, else the global one);
+    /// those the project declares are marked, and declared ones the registry lacks are listed.
+    ///
+    /// Works with Confluent's Schema Registry and with Apicurio Registry's Confluent API
+    /// (`.../apis/ccompat/v7`). Exit status: 0 read, 2 the command could not run.
+    Schemas(SchemasArgs),
+    /// List the topics on a target's Kafka: partitions, replication, and per partition the
+    /// leader and the earliest and end offsets; topics the project declares are marked, and
+    /// declared topics the cluster lacks are listed.
+    ///
+    /// Internal topics (`__consumer_offsets`, ...) are shown with `--all`. Exit status: 0 every
+    /// declared topic is there, 1 one is missing, 2 the command could not run (Kafka not
+    /// answering, no project).
+    Topics(TopicsArgs),
+    /// Print a topic's records with each key and value decoded by the serdes the project
+    /// declares for the topic: partition, offset, timestamp, key and value.
+    ///
+    /// Registry formats are read by their schema id from the target's registry (Avro is shown as
+    /// JSON; JSON Schema as its JSON; Protobuf as raw bytes with the id); `avro-raw` with the
+    /// project's schema. A key or value whose bytes are not what the project declares is shown
+    /// raw (hex, and the text when printable) and flagged with what it looks like instead
+    /// ("looks like Avro with schema id 7"). A topic the project does not declare is shown by
+    /// what its bytes look like. By default it starts 10 records (or `--limit`) before the end
+    /// of each partition and follows new records until interrupted (Ctrl-C). Exit status: 0
+    /// printed, 2 the command could not run (Kafka not answering, no such topic).
+    Tail(TailArgs),
+    /// Check what runs on a target against the project: samples every declared topic (the last
+    /// 100 records of each partition) and reports each mismatch between the declared and the
+    /// actual serdes, with the code of the static check for the same mistake (V101 to V105; V203
+    /// for Avro written with a registry schema the declared `schema=` cannot read);
+    /// declared topics missing from Kafka; connectors or tasks not running (with the root
+    /// cause); ksqlDB persistent queries not running.
+    ///
+    /// Exit status: 0 everything matches, 1 problems found, 2 the command could not run (a
+    /// service not answering, no project).
+    Doctor(DoctorArgs),
     /// Format venice.kdl and the files it includes, keeping comments and strings as written.
     Fmt(FmtArgs),
     /// Create a new project: the orders pipeline (web app → Kafka → ksqlDB → PostgreSQL).
@@ -80,9 +155,12 @@ pub enum Command {
     /// Work with Avro schema files on their own, outside a project.
     #[command(subcommand)]
     Schema(SchemaCommand),
-    /// Work with ksqlDB statement files on their own, outside a project.
-    #[command(subcommand)]
-    Ksql(KsqlCommand),
+    /// Open the ksqlDB CLI of the project's stack, connected to its server; or work with ksqlDB
+    /// statement files on their own (`describe`, `conformance`).
+    ///
+    /// `venice ksql` alone runs `ksql http://ksqldb-server:8088` in the stack's `ksqldb-cli`
+    /// container, with the terminal passed through, and exits with its status.
+    Ksql(KsqlArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -168,6 +246,203 @@ pub struct ApplyArgs {
     /// asserted topic or subject, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub wait: u64,
+}
+
+/// Where a stack command finds the project and its build, for the commands whose positional
+/// arguments are services or databases.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StackLocation {
+    /// The project folder (holding venice.kdl).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The build folder holding docker-compose.yml (default: `build` inside the project folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The build folder (default: `build` inside the project folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Start the stack only; deploy nothing.
+    #[arg(long)]
+    pub no_apply: bool,
+    /// How long the apply waits for a service that is not answering yet, or a connector to run,
+    /// in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub wait: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DownArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The build folder (default: `build` inside the project folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also remove the stack's named volumes: every topic, schema and table is lost.
+    #[arg(long, short)]
+    pub volumes: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The build folder (default: `build` inside the project folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// The formats of the listing commands (`status`, `connectors`, `schemas`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table or lines, for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    /// The services (default: all of them).
+    #[arg(value_name = "SERVICE")]
+    pub services: Vec<String>,
+    #[command(flatten)]
+    pub location: StackLocation,
+    /// Keep printing new lines as they come.
+    #[arg(long, short)]
+    pub follow: bool,
+    /// Only the last N lines of each service.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub tail: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestartArgs {
+    /// The services to restart.
+    #[arg(value_name = "SERVICE", required = true)]
+    pub services: Vec<String>,
+    #[command(flatten)]
+    pub location: StackLocation,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PsqlArgs {
+    /// The database (default: the project's first database in the stack).
+    pub database: Option<String>,
+    #[command(flatten)]
+    pub location: StackLocation,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct KsqlArgs {
+    #[command(subcommand)]
+    pub command: Option<KsqlCommand>,
+    #[command(flatten)]
+    pub location: StackLocation,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConnectorsArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Print the whole trace of each failure (the text shows its first lines and root cause).
+    #[arg(long)]
+    pub trace: bool,
+    /// Only the connectors the project declares.
+    #[arg(long)]
+    pub declared: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TopicsArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Also show internal topics (`__consumer_offsets`, `__transaction_state`, ...).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TailArgs {
+    /// The topic to read.
+    pub topic: String,
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Start at the earliest records instead of the last ones.
+    #[arg(long)]
+    pub from_beginning: bool,
+    /// Stop after N records (without `--from-beginning`, start N records before the end).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<u64>,
+    /// Read only this partition.
+    #[arg(long, short, value_name = "P")]
+    pub partition: Option<i32>,
+    /// Stop at the end offsets read at the start instead of following new records.
+    #[arg(long)]
+    pub no_follow: bool,
+    /// The output format: lines, or one JSON object per record (`{"partition", "offset",
+    /// "timestamp", "key", "value", "keySchemaId", "valueSchemaId", "flags"}`).
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to check (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemasArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Only the subjects the project declares.
+    #[arg(long)]
+    pub declared: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -16,6 +16,7 @@ pub mod init;
 pub mod ksql;
 pub mod lock;
 pub mod model;
+pub mod ops;
 pub mod render;
 pub mod resolve;
 pub mod rules;

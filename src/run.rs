@@ -34,8 +34,24 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => run_init(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Schema(SchemaCommand::Compat(args)) => run_schema_compat(&args),
-        Command::Ksql(crate::cli::KsqlCommand::Describe(args)) => run_ksql_describe(&args),
-        Command::Ksql(crate::cli::KsqlCommand::Conformance(args)) => run_ksql_conformance(&args),
+        Command::Ksql(crate::cli::KsqlArgs { command: Some(crate::cli::KsqlCommand::Describe(args)), .. }) => {
+            run_ksql_describe(&args)
+        }
+        Command::Ksql(crate::cli::KsqlArgs { command: Some(crate::cli::KsqlCommand::Conformance(args)), .. }) => {
+            run_ksql_conformance(&args)
+        }
+        Command::Ksql(crate::cli::KsqlArgs { command: None, location }) => run_ksql_shell(&location),
+        Command::Up(args) => run_up(&args),
+        Command::Down(args) => run_down(&args),
+        Command::Status(args) => run_status(&args),
+        Command::Logs(args) => run_logs(&args),
+        Command::Restart(args) => run_restart(&args),
+        Command::Psql(args) => run_psql(&args),
+        Command::Connectors(args) => run_connectors(&args),
+        Command::Schemas(args) => run_schemas(&args),
+        Command::Topics(args) => run_topics(&args),
+        Command::Tail(args) => run_tail(&args),
+        Command::Doctor(args) => run_doctor(&args),
         Command::Completions(args) => run_completions(&args),
     };
     ExitCode::from(status)
@@ -471,6 +487,341 @@ fn run_schema_compat(args: &CompatArgs) -> u8 {
     };
     print_out(&out);
     if found.is_empty() { OK } else { FOUND }
+}
+
+/// `venice up`: check, build when the build is missing or older than the project's files,
+/// `docker compose up --wait`, then apply to the `local` target as `venice apply --yes` does.
+fn run_up(args: &crate::cli::UpArgs) -> u8 {
+    use crate::ops::{docker, stack};
+    let checked = match check(&args.dir) {
+        Ok(checked) => checked,
+        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+    };
+    if checked.has_errors() {
+        print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+        let _ = writeln!(std::io::stderr(), "error: the stack was not started: the project has errors");
+        return FOUND;
+    }
+    if checked.project.stack.is_none() {
+        return cannot_run(
+            "the project declares no `stack`, so there is nothing to start: declare one in venice.kdl \
+             (`stack { kafka; schema-registry; connect; postgres }`), or deploy to a running cluster with \
+             `venice apply --target NAME`",
+        );
+    }
+    let docker = match docker::find() {
+        Ok(docker) => docker,
+        Err(missing) => return cannot_run(&missing.to_string()),
+    };
+    let out = stack::build_folder(&args.dir, args.out.as_deref());
+    if let Some(reason) = stack::build_needed(&crate::build::render(&checked, &args.dir), &out) {
+        let _ = writeln!(std::io::stderr(), "building: {reason}");
+        let built = run_build(&crate::cli::BuildArgs {
+            dir: args.dir.clone(),
+            out: Some(out.clone()),
+            format: OutputFormat::Human,
+        });
+        if built != OK {
+            return built;
+        }
+    }
+    let stack = match stack::Stack::open(&out) {
+        Ok(stack) => stack,
+        Err(message) => return cannot_run(&message),
+    };
+    let missing = stack::missing_variables(&out, |name| std::env::var(name).ok());
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+        return cannot_run(&format!(
+            "the stack needs {} set: copy `{}` to `{}` and set every value there (or in the environment)",
+            names.join(", "),
+            out.join(".env.example").display(),
+            out.join(".env").display()
+        ));
+    }
+    let up = stack.compose.args(&["up", "--detach", "--wait"]);
+    match docker.run(&up) {
+        Ok(status) if status.success() => {}
+        Ok(status) => {
+            compose_failed(&up, status);
+            let _ = writeln!(
+                std::io::stderr(),
+                "`venice status` shows which service is not ready, `venice logs SERVICE` why"
+            );
+            return FOUND;
+        }
+        Err(message) => return cannot_run(&message),
+    }
+    print_out(&format!("the stack `{}` is up\n", stack.compose.project));
+    if args.no_apply {
+        return OK;
+    }
+    run_apply(&crate::cli::ApplyArgs { dir: args.dir.clone(), target: None, yes: true, prune: false, wait: args.wait })
+}
+
+/// A `docker compose` command that ran and failed; Compose printed why.
+fn compose_failed(args: &[String], status: std::process::ExitStatus) -> u8 {
+    let _ = writeln!(std::io::stderr(), "error: `docker {}` failed ({status})", crate::ops::docker::shown(args));
+    FOUND
+}
+
+/// The built stack of a stack command and Docker, or the exit status of the message printed.
+fn stack_and_docker(
+    dir: &std::path::Path,
+    out: Option<&std::path::Path>,
+    services: &[String],
+) -> Result<(crate::ops::stack::Stack, crate::ops::docker::Docker), u8> {
+    let out = crate::ops::stack::build_folder(dir, out);
+    let stack = crate::ops::stack::Stack::open(&out).map_err(|m| cannot_run(&m))?;
+    stack.check_services(services).map_err(|m| cannot_run(&m))?;
+    let docker = crate::ops::docker::find().map_err(|m| cannot_run(&m.to_string()))?;
+    Ok((stack, docker))
+}
+
+/// Runs a Compose command with the terminal passed through: OK when it succeeds.
+fn compose_run(docker: &crate::ops::docker::Docker, args: &[String]) -> u8 {
+    match docker.run(args) {
+        Ok(status) if status.success() => OK,
+        Ok(status) => compose_failed(args, status),
+        Err(message) => cannot_run(&message),
+    }
+}
+
+/// Runs an interactive shell in a container and exits with its status.
+fn shell_run(docker: &crate::ops::docker::Docker, args: &[String]) -> u8 {
+    match docker.run(args) {
+        Ok(status) => status.code().map_or(FOUND, |code| code.clamp(0, 255) as u8),
+        Err(message) => cannot_run(&message),
+    }
+}
+
+fn run_down(args: &crate::cli::DownArgs) -> u8 {
+    let (stack, docker) = match stack_and_docker(&args.dir, args.out.as_deref(), &[]) {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let mut rest = vec!["down"];
+    if args.volumes {
+        rest.push("--volumes");
+    }
+    let status = compose_run(&docker, &stack.compose.args(&rest));
+    if status == OK {
+        let volumes = if args.volumes { " and removed its volumes" } else { "" };
+        print_out(&format!("stopped the stack `{}`{volumes}\n", stack.compose.project));
+    }
+    status
+}
+
+fn run_status(args: &crate::cli::StatusArgs) -> u8 {
+    let (stack, docker) = match stack_and_docker(&args.dir, args.out.as_deref(), &[]) {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let ps = stack.compose.args(&["ps", "--all", "--format", "json"]);
+    let containers = match docker.output(&ps).and_then(|text| crate::ops::stack::parse_ps(&text)) {
+        Ok(containers) => containers,
+        Err(message) => return cannot_run(&message),
+    };
+    let status = crate::ops::stack::Status::of(&stack, containers);
+    match args.format {
+        crate::cli::ListFormat::Text => print_out(&status.human()),
+        crate::cli::ListFormat::Json => print_out(&crate::build::json_file(&status.json())),
+    }
+    if status.all_up() { OK } else { FOUND }
+}
+
+fn run_logs(args: &crate::cli::LogsArgs) -> u8 {
+    let (stack, docker) = match stack_and_docker(&args.location.dir, args.location.out.as_deref(), &args.services) {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let mut rest = vec!["logs".to_string()];
+    if args.follow {
+        rest.push("--follow".into());
+    }
+    if let Some(tail) = args.tail {
+        rest.extend(["--tail".to_string(), tail.to_string()]);
+    }
+    rest.extend(args.services.iter().cloned());
+    compose_run(&docker, &stack.compose.args(&rest))
+}
+
+fn run_restart(args: &crate::cli::RestartArgs) -> u8 {
+    let (stack, docker) = match stack_and_docker(&args.location.dir, args.location.out.as_deref(), &args.services) {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let mut rest = vec!["restart".to_string()];
+    rest.extend(args.services.iter().cloned());
+    compose_run(&docker, &stack.compose.args(&rest))
+}
+
+/// `venice ksql` without a subcommand: the ksqlDB CLI container, connected to the server.
+fn run_ksql_shell(location: &crate::cli::StackLocation) -> u8 {
+    let out = crate::ops::stack::build_folder(&location.dir, location.out.as_deref());
+    let stack = match crate::ops::stack::Stack::open(&out) {
+        Ok(stack) => stack,
+        Err(message) => return cannot_run(&message),
+    };
+    if let Err(message) = stack.require(crate::ops::stack::KSQLDB_CLI_SERVICE, "the ksqlDB CLI runs in it") {
+        return cannot_run(&message);
+    }
+    let docker = match crate::ops::docker::find() {
+        Ok(docker) => docker,
+        Err(missing) => return cannot_run(&missing.to_string()),
+    };
+    let command = crate::ops::stack::ksql_command(std::io::stdin().is_terminal());
+    shell_run(&docker, &stack.compose.args(&command))
+}
+
+/// `venice psql [DATABASE]`: psql in the PostgreSQL container, as the database's user.
+fn run_psql(args: &crate::cli::PsqlArgs) -> u8 {
+    let location = &args.location;
+    let out = crate::ops::stack::build_folder(&location.dir, location.out.as_deref());
+    let stack = match crate::ops::stack::Stack::open(&out) {
+        Ok(stack) => stack,
+        Err(message) => return cannot_run(&message),
+    };
+    if let Err(message) = stack.require(crate::ops::stack::POSTGRES_SERVICE, "psql runs in it") {
+        return cannot_run(&message);
+    }
+    // The databases and their users come from the model; a project with errors still has them.
+    let checked = match check(&location.dir) {
+        Ok(checked) => checked,
+        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+    };
+    let target = match crate::ops::stack::psql_target(&checked.project, args.database.as_deref()) {
+        Ok(target) => target,
+        Err(message) => return cannot_run(&message),
+    };
+    let docker = match crate::ops::docker::find() {
+        Ok(docker) => docker,
+        Err(missing) => return cannot_run(&missing.to_string()),
+    };
+    let command = crate::ops::stack::psql_command(&target, std::io::stdin().is_terminal());
+    shell_run(&docker, &stack.compose.args(&command))
+}
+
+/// What `connectors` and `schemas` read a target with: the target, and what the project
+/// declares there.
+fn inspecting(
+    dir: &std::path::Path,
+    target: Option<&str>,
+) -> Result<(crate::deploy::Target, crate::deploy::desired::Desired), u8> {
+    let checked = check(dir).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+    if checked.has_errors() {
+        print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+        let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was read");
+        return Err(FOUND);
+    }
+    let target = crate::deploy::resolve(&checked.project, dir, target).map_err(|e| cannot_run(&e))?;
+    let desired = crate::deploy::desired::Desired::of(&checked, &target.deployment);
+    Ok((target, desired))
+}
+
+fn run_connectors(args: &crate::cli::ConnectorsArgs) -> u8 {
+    let (target, desired) = match inspecting(&args.dir, args.target.as_deref()) {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let Some(url) = &target.connect else {
+        return cannot_run(&format!("target `{}` names no Kafka Connect (`connect` in the target)", target.name));
+    };
+    let declared = desired.connectors.keys().cloned().collect();
+    let listing = match crate::ops::connectors::read(&target.name, url, &declared, args.declared) {
+        Ok(listing) => listing,
+        Err(message) => return cannot_run(&message),
+    };
+    match args.format {
+        crate::cli::ListFormat::Text => print_out(&listing.human(args.trace)),
+        crate::cli::ListFormat::Json => print_out(&crate::build::json_file(&listing.json())),
+    }
+    if listing.problems() { FOUND } else { OK }
+}
+
+fn run_schemas(args: &crate::cli::SchemasArgs) -> u8 {
+    let (target, desired) = match inspecting(&args.dir, args.target.as_deref()) {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let Some(url) = &target.registry else {
+        return cannot_run(&format!(
+            "target `{}` names no schema registry (`schema-registry` in the target)",
+            target.name
+        ));
+    };
+    let declared = desired.subjects.iter().map(|(name, s)| (name.clone(), s.schema.is_some())).collect();
+    let listing = match crate::ops::schemas::read(&target.name, url, &declared, args.declared) {
+        Ok(listing) => listing,
+        Err(message) => return cannot_run(&message),
+    };
+    match args.format {
+        crate::cli::ListFormat::Text => print_out(&listing.human()),
+        crate::cli::ListFormat::Json => print_out(&crate::build::json_file(&listing.json())),
+    }
+    OK
+}
+
+/// `venice topics`: every topic with its offsets; exit 1 when a declared one is missing.
+fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
+    let (checked, target) = match crate::ops::topics::open(&args.dir, args.target.as_deref()) {
+        Ok(found) => found,
+        Err(message) => return cannot_run(&message),
+    };
+    let declared = crate::ops::topics::declared(&checked);
+    let listing = match crate::ops::topics::read(&target, &declared, args.all) {
+        Ok(listing) => listing,
+        Err(message) => return cannot_run(&message),
+    };
+    match args.format {
+        crate::cli::ListFormat::Text => print_out(&listing.human()),
+        crate::cli::ListFormat::Json => print_out(&crate::build::json_file(&listing.json())),
+    }
+    if listing.problems() { FOUND } else { OK }
+}
+
+/// `venice tail`: records decoded as they arrive, written through one buffered lock of stdout.
+fn run_tail(args: &crate::cli::TailArgs) -> u8 {
+    let (checked, target) = match crate::ops::topics::open(&args.dir, args.target.as_deref()) {
+        Ok(found) => found,
+        Err(message) => return cannot_run(&message),
+    };
+    let options = crate::ops::tail::Options {
+        topic: args.topic.clone(),
+        from_beginning: args.from_beginning,
+        limit: args.limit,
+        partition: args.partition,
+        no_follow: args.no_follow,
+        json: args.format == crate::cli::ListFormat::Json,
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut err = std::io::stderr();
+    match crate::ops::tail::tail(&checked, &target, &options, &mut out, &mut err) {
+        Ok(_) => OK,
+        // A closed pipe (`venice tail t | head`) is the reader's choice, not a failure.
+        Err(message) if message.contains("Broken pipe") => OK,
+        Err(message) => {
+            let _ = out.flush();
+            cannot_run(&message)
+        }
+    }
+}
+
+/// `venice doctor`: exit 0 all matches, 1 problems found, 2 a service not answering.
+fn run_doctor(args: &crate::cli::DoctorArgs) -> u8 {
+    let (checked, target) = match crate::ops::topics::open(&args.dir, args.target.as_deref()) {
+        Ok(found) => found,
+        Err(message) => return cannot_run(&message),
+    };
+    let report = match crate::ops::doctor::doctor(&checked, &target) {
+        Ok(report) => report,
+        Err(message) => return cannot_run(&message),
+    };
+    match args.format {
+        crate::cli::ListFormat::Text => print_out(&report.human()),
+        crate::cli::ListFormat::Json => print_out(&crate::build::json_file(&report.json())),
+    }
+    if report.problems() > 0 { FOUND } else { OK }
 }
 
 /// An I/O error as a short reason (`no such file`), without Rust's `(os error 2)`.

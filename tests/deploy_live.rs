@@ -255,11 +255,15 @@ fn the_kafka_admin_creates_alters_grows_and_deletes_a_topic() {
             .into(),
         )
         .unwrap();
-    let configs = &admin.configs(&names).unwrap()[&topic];
-    assert_eq!(configs["retention.ms"].source, 5);
+    // The controller has committed the change when it answers; the broker applies its metadata
+    // a moment later, so what it describes may lag behind for a few milliseconds.
+    let (configs, _) = wait_for("the altered configs", 10, || {
+        let configs = admin.configs(&names).ok()?.remove(&topic)?;
+        (configs["retention.ms"].source == 5).then_some(configs)
+    });
     assert_eq!(configs["max.message.bytes"].value.as_deref(), Some("2000000"));
     admin.add_partitions(&topic, 4).unwrap();
-    assert_eq!(admin.topics(&names).unwrap()[&topic].partitions, 4);
+    let _ = wait_for("4 partitions", 10, || admin.topics(&names).ok().filter(|t| t[&topic].partitions == 4));
     let fewer = admin.add_partitions(&topic, 1).unwrap_err().to_string();
     assert!(fewer.starts_with("Kafka refused adding partitions to"), "{fewer}");
     admin.delete_topic(&topic).unwrap();
@@ -299,7 +303,11 @@ fn an_edited_transform_is_replaced_in_place_and_then_converges() {
     kdl(500);
     let plan = venice(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code(), Some(2), "{}", plan.shown());
-    assert!(plan.stdout().contains("  ~ ksql `ksql/01-transform-big.sql`\n      text fingerprint: \""), "{}", plan.shown());
+    assert!(
+        plan.stdout().contains("  ~ ksql `ksql/01-transform-big.sql`\n      text fingerprint: \""),
+        "{}",
+        plan.shown()
+    );
     let apply = venice(dir.path(), &["apply", "--yes"]);
     assert_eq!(apply.code(), Some(0), "{}", apply.shown());
     assert!(apply.stdout().contains("updated ksql `ksql/01-transform-big.sql`"), "{}", apply.shown());
@@ -312,11 +320,18 @@ fn an_edited_transform_is_replaced_in_place_and_then_converges() {
         .into_body()
         .read_to_string()
         .unwrap();
-    assert!(described.contains(&format!("CREATE OR REPLACE STREAM big{id} AS SELECT * FROM s{id} WHERE total > 500")), "{described}");
+    assert!(
+        described.contains(&format!("CREATE OR REPLACE STREAM big{id} AS SELECT * FROM s{id} WHERE total > 500")),
+        "{described}"
+    );
     let after = venice(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(after.code(), Some(0), "{}", after.shown());
 
-    std::fs::write(dir.path().join("venice.kdl"), "project edits\ntarget stack {\n    kafka \"127.0.0.1:9092\"\n    ksqldb \"http://127.0.0.1:8088\"\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("venice.kdl"),
+        "project edits\ntarget stack {\n    kafka \"127.0.0.1:9092\"\n    ksqldb \"http://127.0.0.1:8088\"\n}\n",
+    )
+    .unwrap();
     let pruned = venice(dir.path(), &["apply", "--yes", "--prune"]);
     assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
     let lock = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();

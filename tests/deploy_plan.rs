@@ -358,7 +358,8 @@ fn an_edited_ksql_file_is_an_update_and_one_with_insert_into_is_refused() {
         Desired::of(&checked, &venice::connect::Deployment::local())
     };
     let big = "CREATE STREAM big AS SELECT * FROM orders WHERE total > 100 EMIT CHANGES;";
-    let copy = "CREATE STREAM copy AS SELECT * FROM orders EMIT CHANGES; INSERT INTO copy SELECT * FROM orders EMIT CHANGES;";
+    let copy =
+        "CREATE STREAM copy AS SELECT * FROM orders EMIT CHANGES; INSERT INTO copy SELECT * FROM orders EMIT CHANGES;";
     let applied = project(big, copy);
     let mut deployed = deployed_as_applied(&applied);
     deployed.ksql.extend(["ORDERS".into(), "BIG".into(), "COPY".into()]);
@@ -380,7 +381,8 @@ fn an_edited_ksql_file_is_an_update_and_one_with_insert_into_is_refused() {
     assert_eq!(big_file.changes[0].field, "text fingerprint");
     assert_eq!(plan.changes(), 1, "{}", plan.human());
 
-    let copy_edited = project(big, &copy.replace("FROM orders EMIT CHANGES;", "FROM orders WHERE total > 1 EMIT CHANGES;"));
+    let copy_edited =
+        project(big, &copy.replace("FROM orders EMIT CHANGES;", "FROM orders WHERE total > 1 EMIT CHANGES;"));
     let refused = diff("test", &copy_edited, &deployed, &recorded, false, None, None);
     assert_eq!(refused.refusals.len(), 1, "{}", refused.human());
     assert!(refused.refusals[0].message.contains("INSERT INTO would start a second query"), "{:#?}", refused.refusals);

@@ -158,7 +158,8 @@ fn registered(subject: &str) -> Option<Value> {
 /// `"order": "ASCENDING"` (the default) left out, so two spellings of one schema compare equal.
 fn resolved(schema: &Value, namespace: &str) -> Value {
     const KEYWORDS: [&str; 13] = [
-        "null", "boolean", "int", "long", "float", "double", "bytes", "string", "record", "enum", "fixed", "array", "map",
+        "null", "boolean", "int", "long", "float", "double", "bytes", "string", "record", "enum", "fixed", "array",
+        "map",
     ];
     let full = |name: &str, namespace: &str| {
         if name.contains('.') || namespace.is_empty() { name.to_string() } else { format!("{namespace}.{name}") }

@@ -351,8 +351,6 @@ pub enum Assert {
     Subject { name: String, timeout: Option<Duration> },
 }
 
-/// A statement's text without its leading `--` and `/* */` comments.
-
 /// Reads `ASSERT [NOT EXISTS] TOPIC 'name' ... [TIMEOUT n SECONDS]` and `ASSERT [NOT EXISTS]
 /// SCHEMA SUBJECT 'name' ...`; None for any other statement (`NOT EXISTS` ones go to ksqlDB).
 pub fn parse_assert(statement: &str) -> Option<Assert> {
@@ -394,7 +392,12 @@ fn run_ksql_file(clients: &Clients, file: &Ksql, replace: bool, wait: Duration) 
     let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
     for statement in file.statements() {
         let replaced;
-        let statement = if replace { replaced = or_replace(statement); replaced.as_str() } else { statement };
+        let statement = if replace {
+            replaced = or_replace(statement);
+            replaced.as_str()
+        } else {
+            statement
+        };
         match parse_assert(statement) {
             Some(Assert::Topic { name, timeout }) => {
                 let bound = timeout.unwrap_or(wait).min(wait.max(Duration::from_secs(1)));
@@ -447,7 +450,10 @@ mod tests {
             or_replace("create  stream big AS SELECT * FROM orders;"),
             "create OR REPLACE stream big AS SELECT * FROM orders;"
         );
-        assert_eq!(or_replace("CREATE SOURCE TABLE t (id INT PRIMARY KEY) WITH (KAFKA_TOPIC='t');"), "CREATE OR REPLACE SOURCE TABLE t (id INT PRIMARY KEY) WITH (KAFKA_TOPIC='t');");
+        assert_eq!(
+            or_replace("CREATE SOURCE TABLE t (id INT PRIMARY KEY) WITH (KAFKA_TOPIC='t');"),
+            "CREATE OR REPLACE SOURCE TABLE t (id INT PRIMARY KEY) WITH (KAFKA_TOPIC='t');"
+        );
         assert_eq!(or_replace("CREATE TYPE money AS DECIMAL(10, 2);"), "CREATE TYPE money AS DECIMAL(10, 2);");
         assert_eq!(or_replace("ASSERT TOPIC 'orders';"), "ASSERT TOPIC 'orders';");
     }

@@ -211,9 +211,8 @@ impl Connect {
     /// An older worker (no `/stop`) gets the plain delete it supports.
     pub fn delete(&self, name: &str) -> Result<(), Error> {
         let path = format!("/connectors/{}", segment(name));
-        let stopped = self.retrying(&format!("stopping `{name}`"), || {
-            self.service.request("PUT", &format!("{path}/stop"), None)
-        });
+        let stopped =
+            self.retrying(&format!("stopping `{name}`"), || self.service.request("PUT", &format!("{path}/stop"), None));
         if stopped.is_ok_and(|reply| reply.ok()) {
             self.reset_offsets(name, &path)?;
         }
@@ -304,7 +303,10 @@ mod tests {
     #[test]
     fn an_old_worker_without_stop_gets_a_plain_delete() {
         use crate::deploy::http::{Auth, Service, testing::serve};
-        let (url, server) = serve(vec![(405, r#"{"error_code":405,"message":"HTTP 405 Method Not Allowed"}"#.into()), (204, String::new())]);
+        let (url, server) = serve(vec![
+            (405, r#"{"error_code":405,"message":"HTTP 405 Method Not Allowed"}"#.into()),
+            (204, String::new()),
+        ]);
         let connect = Connect::new(Service::new("Kafka Connect", &url, Auth::None, Duration::from_secs(5)));
         assert_eq!(connect.delete("cdc"), Ok(()));
         let lines: Vec<String> =

@@ -10,11 +10,17 @@
 //! | DescribeConfigs | 32 | 1 | topic configs with their source (a default or set on the topic) |
 //! | CreatePartitions | 37 | 0 | more partitions |
 //! | IncrementalAlterConfigs | 44 | 0 | set and delete topic configs |
+//! | ListOffsets | 2 | 1 | earliest and end offsets (`venice topics`, `tail`; 4.0 dropped v0) |
+//! | Fetch | 1 | 4 | records, read committed (`venice tail`, `doctor`; v4 is 4.0's oldest) |
+//! | Produce | 0 | 3 | a record batch, acks=all (the live tests and the `tail` benchmark; v3 is 4.0's oldest) |
 //!
 //! Schemas from the protocol guide (kafka.apache.org/protocol) and the JSON message definitions
 //! in Kafka's `clients/src/main/resources/common/message/`. In a KRaft cluster any broker
 //! forwards admin requests to the controller, so the first bootstrap server that answers does.
-//! No TLS or SASL: a target that needs them is a known gap (the report says so).
+//! ListOffsets and Fetch must go to each partition's leader: [`Consumer`] reads the leaders from
+//! Metadata and keeps one connection per broker. The record batches a Fetch returns are decoded
+//! by `super::records`. No TLS or SASL: a target that needs them is a known gap (the report
+//! says so).
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -110,6 +116,14 @@ pub enum ConfigOp {
 pub struct Admin {
     pub bootstrap: Vec<String>,
     timeout: Duration,
+    link: Link,
+}
+
+/// One connection to a broker (the first of `servers` that answers), opened on first use and
+/// dropped after a failure so the next request opens it again. Requests are answered in order.
+struct Link {
+    servers: Vec<String>,
+    timeout: Duration,
     stream: Option<TcpStream>,
     correlation: i32,
 }
@@ -128,6 +142,10 @@ impl Writer {
         self
     }
     fn i32(&mut self, v: i32) -> &mut Self {
+        self.0.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+    fn i64(&mut self, v: i64) -> &mut Self {
         self.0.extend_from_slice(&v.to_be_bytes());
         self
     }
@@ -174,8 +192,19 @@ impl<'a> Reader<'a> {
     fn i32(&mut self) -> Result<i32, Error> {
         Ok(i32::from_be_bytes(self.take(4)?.try_into().expect("four bytes")))
     }
+    fn i64(&mut self) -> Result<i64, Error> {
+        Ok(i64::from_be_bytes(self.take(8)?.try_into().expect("eight bytes")))
+    }
     fn bool(&mut self) -> Result<bool, Error> {
         Ok(self.take(1)?[0] != 0)
+    }
+    /// Nullable bytes with an `i32` length (a Fetch answer's records); null is empty.
+    fn bytes(&mut self) -> Result<&'a [u8], Error> {
+        let n = self.i32()?;
+        if n < 0 {
+            return Ok(&[]);
+        }
+        self.take(n as usize)
     }
     fn nullable_string(&mut self) -> Result<Option<String>, Error> {
         let n = self.i16()?;
@@ -202,19 +231,19 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl Admin {
-    pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Admin {
-        Admin { bootstrap, timeout, stream: None, correlation: 0 }
+impl Link {
+    fn new(servers: Vec<String>, timeout: Duration) -> Link {
+        Link { servers, timeout, stream: None, correlation: 0 }
     }
 
     fn unreachable(&self, reason: String) -> Error {
-        Error::Unreachable(super::http::Unreachable { service: "Kafka", at: self.bootstrap.join(","), reason })
+        Error::Unreachable(super::http::Unreachable { service: "Kafka", at: self.servers.join(","), reason })
     }
 
     fn connect(&mut self) -> Result<&mut TcpStream, Error> {
         if self.stream.is_none() {
             let mut last = "no bootstrap server".to_string();
-            for server in &self.bootstrap {
+            for server in &self.servers {
                 let addresses = match server.to_socket_addrs() {
                     Ok(a) => a.collect::<Vec<_>>(),
                     Err(e) => {
@@ -264,14 +293,14 @@ impl Admin {
             let mut size = [0; 4];
             stream.read_exact(&mut size)?;
             let size = i32::from_be_bytes(size);
-            if !(4..=64 * 1024 * 1024).contains(&size) {
+            if !(4..=MAX_ANSWER).contains(&size) {
                 return Err(std::io::Error::other(format!("an answer of {size} bytes")));
             }
             let mut answer = vec![0; size as usize];
             stream.read_exact(&mut answer)?;
             Ok(answer)
         })();
-        let answer = match result {
+        let mut answer = match result {
             Ok(answer) => answer,
             Err(e) => {
                 self.stream = None;
@@ -288,7 +317,21 @@ impl Admin {
             self.stream = None;
             return Err(Error::Protocol(format!("correlation id {got}, expected {correlation}")));
         }
-        Ok(answer[4..].to_vec())
+        answer.drain(..4);
+        Ok(answer)
+    }
+}
+
+/// The largest answer read: a Fetch asks for at most [`FETCH_MAX_BYTES`], plus headers.
+const MAX_ANSWER: i32 = 64 * 1024 * 1024;
+
+impl Admin {
+    pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Admin {
+        Admin { link: Link::new(bootstrap.clone(), timeout), bootstrap, timeout }
+    }
+
+    fn call(&mut self, key: i16, version: i16, body: &Writer) -> Result<Vec<u8>, Error> {
+        self.link.call(key, version, body)
     }
 
     /// Answers when a broker does (ApiVersions v0).
@@ -490,6 +533,350 @@ impl Admin {
     }
 }
 
+/// A broker, a topic or a partition as Metadata v4 describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cluster {
+    /// Node id to `host:port`.
+    pub brokers: BTreeMap<i32, String>,
+    pub topics: BTreeMap<String, TopicMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TopicMeta {
+    pub internal: bool,
+    /// Sorted by index.
+    pub partitions: Vec<PartitionMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartitionMeta {
+    pub index: i32,
+    /// -1 when the partition has no leader right now.
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}
+
+/// Which offset ListOffsets asks for (its special timestamps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// The log start offset (timestamp -2).
+    Earliest,
+    /// The end offset, the next offset to be written: the high watermark (timestamp -1).
+    End,
+}
+
+/// One partition of a Fetch answer: its records are still encoded (`super::records` reads them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub partition: i32,
+    pub error: i16,
+    pub high_watermark: i64,
+    /// `(producer id, first offset)` of the aborted transactions in the returned range.
+    pub aborted: Vec<(i64, i64)>,
+    pub records: Vec<u8>,
+}
+
+pub const OFFSET_OUT_OF_RANGE: i16 = 1;
+/// Error codes after which the leaders are read again: LEADER_NOT_AVAILABLE,
+/// NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH.
+pub fn stale_leader(code: i16) -> bool {
+    matches!(code, 3 | 5 | 6 | 74 | 75)
+}
+
+/// The most a Fetch asks for, in all and per partition.
+pub const FETCH_MAX_BYTES: i32 = 32 * 1024 * 1024;
+const PARTITION_MAX_BYTES: i32 = 8 * 1024 * 1024;
+
+impl Admin {
+    /// Brokers, and every topic (`None`) or the named ones with their partitions and leaders
+    /// (Metadata v4, no auto-creation). A topic the cluster does not have is left out.
+    pub fn metadata(&mut self, names: Option<&[String]>) -> Result<Cluster, Error> {
+        let mut body = Writer::default();
+        match names {
+            None => {
+                body.i32(-1);
+            }
+            Some(names) => {
+                body.len(names.len());
+                for name in names {
+                    body.string(name);
+                }
+            }
+        }
+        body.bool(false);
+        let answer = self.call(3, 4, &body)?;
+        read_metadata(&answer)
+    }
+}
+
+fn read_metadata(answer: &[u8]) -> Result<Cluster, Error> {
+    let mut r = Reader { bytes: answer, at: 0 };
+    r.i32()?; // throttle_time_ms
+    let mut cluster = Cluster::default();
+    for _ in 0..r.array()? {
+        let node = r.i32()?;
+        let host = r.string()?;
+        let port = r.i32()?;
+        r.nullable_string()?; // rack
+        // An IPv6 host needs brackets to be a socket address.
+        let address = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+        cluster.brokers.insert(node, address);
+    }
+    r.nullable_string()?; // cluster_id
+    r.i32()?; // controller_id
+    for _ in 0..r.array()? {
+        let code = r.i16()?;
+        let name = r.string()?;
+        let internal = r.bool()?;
+        let mut partitions = Vec::new();
+        for _ in 0..r.array()? {
+            r.i16()?; // error_code: a partition without a leader says so in `leader`
+            let index = r.i32()?;
+            let leader = r.i32()?;
+            let mut replicas = Vec::new();
+            for _ in 0..r.array()? {
+                replicas.push(r.i32()?);
+            }
+            let mut isr = Vec::new();
+            for _ in 0..r.array()? {
+                isr.push(r.i32()?);
+            }
+            partitions.push(PartitionMeta { index, leader, replicas, isr });
+        }
+        partitions.sort_by_key(|p| p.index);
+        match code {
+            0 => {
+                cluster.topics.insert(name, TopicMeta { internal, partitions });
+            }
+            UNKNOWN_TOPIC_OR_PARTITION => {}
+            code => {
+                return Err(Error::Refused {
+                    what: format!("describing topic `{name}`"),
+                    code,
+                    message: String::new(),
+                });
+            }
+        }
+    }
+    Ok(cluster)
+}
+
+/// Reads topics: the offsets and records of their partitions, each request sent to the
+/// partition's leader over one connection per broker (the leaders come from Metadata, read
+/// again when a broker says it no longer leads).
+pub struct Consumer {
+    admin: Admin,
+    timeout: Duration,
+    links: BTreeMap<i32, Link>,
+    pub cluster: Cluster,
+}
+
+impl Consumer {
+    pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Consumer {
+        Consumer { admin: Admin::new(bootstrap, timeout), timeout, links: BTreeMap::new(), cluster: Cluster::default() }
+    }
+
+    /// Reads the brokers and the topics (all of them, or the named ones) with their leaders.
+    pub fn refresh(&mut self, topics: Option<&[String]>) -> Result<&Cluster, Error> {
+        self.cluster = self.admin.metadata(topics)?;
+        // Forget connections to brokers that left.
+        let brokers = &self.cluster.brokers;
+        self.links.retain(|node, link| brokers.get(node).is_some_and(|a| link.servers == [a.clone()]));
+        Ok(&self.cluster)
+    }
+
+    fn leader(&self, topic: &str, partition: i32) -> Result<i32, Error> {
+        let meta = self.cluster.topics.get(topic).and_then(|t| t.partitions.iter().find(|p| p.index == partition));
+        match meta {
+            Some(p) if p.leader >= 0 => Ok(p.leader),
+            Some(_) => Err(Error::Refused {
+                what: format!("reading partition {partition} of `{topic}`"),
+                code: 5,
+                message: "the partition has no leader".into(),
+            }),
+            None => Err(Error::Refused {
+                what: format!("reading partition {partition} of `{topic}`"),
+                code: UNKNOWN_TOPIC_OR_PARTITION,
+                message: String::new(),
+            }),
+        }
+    }
+
+    /// The partitions grouped by their leader.
+    fn by_leader(&self, topic: &str, partitions: impl Iterator<Item = i32>) -> Result<BTreeMap<i32, Vec<i32>>, Error> {
+        let mut out: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+        for p in partitions {
+            out.entry(self.leader(topic, p)?).or_default().push(p);
+        }
+        Ok(out)
+    }
+
+    fn link(&mut self, node: i32) -> Result<&mut Link, Error> {
+        let Some(address) = self.cluster.brokers.get(&node) else {
+            return Err(Error::Protocol(format!("a leader, broker {node}, that Metadata did not list")));
+        };
+        let timeout = self.timeout;
+        Ok(self.links.entry(node).or_insert_with(|| Link::new(vec![address.clone()], timeout)))
+    }
+
+    /// The earliest or end offset of each partition (ListOffsets v1, at each leader).
+    pub fn offsets(&mut self, topic: &str, partitions: &[i32], at: At) -> Result<BTreeMap<i32, i64>, Error> {
+        let asked = [(topic.to_string(), partitions.to_vec())];
+        let found = self.offsets_of(&asked, at)?;
+        Ok(found.into_iter().map(|((_, p), offset)| (p, offset)).collect())
+    }
+
+    /// The earliest or end offsets of partitions of many topics: one ListOffsets v1 per leader.
+    /// A leader that moved, or a partition its broker does not serve yet (a topic created a
+    /// moment ago), is asked again after the leaders are read again, for up to about 3 s.
+    pub fn offsets_of(&mut self, topics: &[(String, Vec<i32>)], at: At) -> Result<BTreeMap<(String, i32), i64>, Error> {
+        let mut tries = 0;
+        loop {
+            match self.offsets_once(topics, at) {
+                Err(Error::Refused { code, .. }) if stale_leader(code) && tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(150));
+                    let names: Vec<String> = topics.iter().map(|(t, _)| t.clone()).collect();
+                    self.refresh(Some(&names))?;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn offsets_once(&mut self, topics: &[(String, Vec<i32>)], at: At) -> Result<BTreeMap<(String, i32), i64>, Error> {
+        let timestamp = match at {
+            At::Earliest => -2,
+            At::End => -1,
+        };
+        let mut by_leader: BTreeMap<i32, BTreeMap<&str, Vec<i32>>> = BTreeMap::new();
+        for (topic, partitions) in topics {
+            for (leader, ps) in self.by_leader(topic, partitions.iter().copied())? {
+                by_leader.entry(leader).or_default().entry(topic.as_str()).or_default().extend(ps);
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (leader, topics) in by_leader {
+            let mut body = Writer::default();
+            body.i32(-1).len(topics.len());
+            for (topic, partitions) in &topics {
+                body.string(topic).len(partitions.len());
+                for p in partitions {
+                    body.i32(*p).i64(timestamp);
+                }
+            }
+            let answer = self.link(leader)?.call(2, 1, &body)?;
+            let mut r = Reader { bytes: &answer, at: 0 };
+            for _ in 0..r.array()? {
+                let name = r.string()?;
+                for _ in 0..r.array()? {
+                    let partition = r.i32()?;
+                    let code = r.i16()?;
+                    r.i64()?; // timestamp
+                    let offset = r.i64()?;
+                    if code != 0 {
+                        return Err(Error::Refused {
+                            what: format!("the offsets of partition {partition} of `{name}`"),
+                            code,
+                            message: String::new(),
+                        });
+                    }
+                    out.insert((name.clone(), partition), offset);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records of a topic's partitions from the given offsets (Fetch v4, read committed, at each
+    /// leader in turn). A leader waits up to `wait` for new records when it has none.
+    pub fn fetch(&mut self, topic: &str, from: &BTreeMap<i32, i64>, wait: Duration) -> Result<Vec<Fetched>, Error> {
+        let mut out = Vec::new();
+        for (leader, partitions) in self.by_leader(topic, from.keys().copied())? {
+            let mut body = Writer::default();
+            body.i32(-1) // replica_id: a consumer
+                .i32(wait.as_millis().min(i32::MAX as u128) as i32)
+                .i32(1) // min_bytes
+                .i32(FETCH_MAX_BYTES)
+                .i8(1) // isolation_level: READ_COMMITTED, so aborted transactions are listed
+                .len(1)
+                .string(topic)
+                .len(partitions.len());
+            for p in &partitions {
+                body.i32(*p).i64(from[p]).i32(PARTITION_MAX_BYTES);
+            }
+            let answer = self.link(leader)?.call(1, 4, &body)?;
+            out.extend(read_fetch(&answer)?);
+        }
+        Ok(out)
+    }
+}
+
+impl Consumer {
+    /// Writes one encoded record batch (`super::records::write`) to a partition's leader
+    /// (Produce v3, acks=all): the offset of its first record. For the live tests and the
+    /// benchmark, which need exact bytes on a topic (registry-framed Avro, garbage on purpose).
+    pub fn produce(&mut self, topic: &str, partition: i32, batch: &[u8]) -> Result<i64, Error> {
+        let leader = self.leader(topic, partition)?;
+        let mut body = Writer::default();
+        body.nullable_string(None) // transactional_id
+            .i16(-1) // acks: all in-sync replicas
+            .i32(self.timeout.as_millis().min(i32::MAX as u128) as i32)
+            .len(1)
+            .string(topic)
+            .len(1)
+            .i32(partition)
+            .len(batch.len());
+        body.0.extend_from_slice(batch);
+        let answer = self.link(leader)?.call(0, 3, &body)?;
+        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut base = None;
+        for _ in 0..r.array()? {
+            let name = r.string()?;
+            for _ in 0..r.array()? {
+                let partition = r.i32()?;
+                let code = r.i16()?;
+                let offset = r.i64()?;
+                r.i64()?; // log_append_time_ms
+                if code != 0 {
+                    return Err(Error::Refused {
+                        what: format!("writing to partition {partition} of `{name}`"),
+                        code,
+                        message: String::new(),
+                    });
+                }
+                base = Some(offset);
+            }
+        }
+        base.ok_or_else(|| Error::Protocol("Produce answered about no partition".into()))
+    }
+}
+
+fn read_fetch(answer: &[u8]) -> Result<Vec<Fetched>, Error> {
+    let mut r = Reader { bytes: answer, at: 0 };
+    r.i32()?; // throttle_time_ms
+    let mut out = Vec::new();
+    for _ in 0..r.array()? {
+        r.string()?; // topic
+        for _ in 0..r.array()? {
+            let partition = r.i32()?;
+            let error = r.i16()?;
+            let high_watermark = r.i64()?;
+            r.i64()?; // last_stable_offset
+            let mut aborted = Vec::new();
+            for _ in 0..r.array()? {
+                let producer = r.i64()?;
+                let first = r.i64()?;
+                aborted.push((producer, first));
+            }
+            let records = r.bytes()?.to_vec();
+            out.push(Fetched { partition, error, high_watermark, aborted, records });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,6 +898,36 @@ mod tests {
         let mut w = Writer::default();
         w.string("ab").nullable_string(None).i32(-1).bool(true).i8(2);
         assert_eq!(w.0, [0, 2, b'a', b'b', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2]);
+    }
+
+    #[test]
+    fn metadata_and_fetch_answers_are_read_as_the_protocol_says() {
+        // Metadata v4: one broker, one topic with two partitions (listed out of order).
+        let mut w = Writer::default();
+        w.i32(0).len(1).i32(1).string("localhost").i32(9092).nullable_string(None);
+        w.nullable_string(Some("c")).i32(1);
+        w.len(1).i16(0).string("t").bool(false).len(2);
+        w.i16(0).i32(1).i32(1).len(1).i32(1).len(1).i32(1);
+        w.i16(0).i32(0).i32(-1).len(1).i32(1).len(0);
+        let cluster = read_metadata(&w.0).unwrap();
+        assert_eq!(cluster.brokers[&1], "localhost:9092");
+        let t = &cluster.topics["t"];
+        assert_eq!(t.partitions.iter().map(|p| (p.index, p.leader)).collect::<Vec<_>>(), [(0, -1), (1, 1)]);
+        assert!(read_metadata(&w.0[..w.0.len() - 3]).is_err());
+
+        // Fetch v4: one partition with one aborted transaction and three bytes of records.
+        let mut w = Writer::default();
+        w.i32(0).len(1).string("t").len(1).i32(0).i16(0).i64(42).i64(40);
+        w.len(1).i64(7).i64(30).i32(3);
+        w.0.extend_from_slice(&[1, 2, 3]);
+        let fetched = read_fetch(&w.0).unwrap();
+        assert_eq!(
+            fetched,
+            [Fetched { partition: 0, error: 0, high_watermark: 42, aborted: vec![(7, 30)], records: vec![1, 2, 3] }]
+        );
+        for cut in 0..w.0.len() {
+            assert!(read_fetch(&w.0[..cut]).is_err(), "cut at {cut}");
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! - `registry`, `connect`, `ksqldb`: clients of the Schema Registry (Confluent API), Kafka
 //!   Connect's REST API and ksqlDB's REST API.
 //! - `kafka`: a Kafka admin client speaking the Kafka protocol itself (topics, configs,
-//!   partitions), so no C library is needed.
+//!   partitions), so no C library is needed; its `Consumer` reads offsets and records at each
+//!   partition's leader (`venice topics`, `tail`, `doctor`).
+//! - `records`: Kafka's record batches (magic v2) decoded, compressed or not.
 //! - `target`: the `target` of venice.kdl resolved to URLs and credentials.
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
@@ -22,6 +24,7 @@ pub mod kafka;
 pub mod ksqldb;
 pub mod plan;
 pub mod progress;
+pub mod records;
 pub mod registry;
 pub mod target;
 

@@ -41,7 +41,8 @@ impl Live {
 impl Progress for Live {
     fn started(&self, step: &str) {
         let bar = self.bars.add(ProgressBar::new_spinner());
-        let style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or(ProgressStyle::default_spinner());
+        let style =
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or(ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_message(step.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));

@@ -51,6 +51,22 @@ pub struct Version {
     pub has_references: bool,
 }
 
+/// Which schema [`Registry::schema`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaAt {
+    Id(i64),
+    Version(String, i64),
+}
+
+/// A schema as the registry keeps it; `references` are `(subject, version)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    pub schema: String,
+    /// `AVRO` when the registry leaves it out.
+    pub schema_type: String,
+    pub references: Vec<(String, i64)>,
+}
+
 /// Percent-encodes a path segment (a subject may hold any character but `/` is the risky one).
 pub fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -114,6 +130,32 @@ impl Registry {
             schema: json["schema"].as_str().unwrap_or_default().to_string(),
             schema_type: json["schemaType"].as_str().unwrap_or("AVRO").to_string(),
             has_references: json["references"].as_array().is_some_and(|r| !r.is_empty()),
+        }))
+    }
+
+    /// A schema by its id, or one version of a subject (what a reference names), with its type
+    /// and references: `GET /schemas/ids/{id}`, `GET /subjects/S/versions/N`. `venice tail`
+    /// decodes records with it. None when the registry has no such schema.
+    pub fn schema(&self, at: &SchemaAt) -> Result<Option<Registered>, Error> {
+        let path = match at {
+            SchemaAt::Id(id) => format!("/schemas/ids/{id}"),
+            SchemaAt::Version(subject, version) => format!("/subjects/{}/versions/{version}", segment(subject)),
+        };
+        let reply = self.service.get(&path)?;
+        if not_found(&reply) {
+            return Ok(None);
+        }
+        if !reply.ok() {
+            return Err(refused(&format!("`GET {path}`"), &reply));
+        }
+        let json = reply.json();
+        let references = json["references"].as_array().into_iter().flatten();
+        Ok(Some(Registered {
+            schema: json["schema"].as_str().unwrap_or_default().to_string(),
+            schema_type: json["schemaType"].as_str().unwrap_or("AVRO").to_string(),
+            references: references
+                .filter_map(|r| Some((r["subject"].as_str()?.to_string(), r["version"].as_i64()?)))
+                .collect(),
         }))
     }
 

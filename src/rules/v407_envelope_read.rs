@@ -51,9 +51,8 @@ fn row_columns(derived: &Derived) -> Vec<&str> {
 }
 
 fn jdbc_sinks(project: &Project, found: &mut Vec<Diagnostic>) {
-    let expects_rows = |c: &&Connector| {
-        c.direction == Direction::Sink && catalog::of(c).is_some_and(|e| e.kind == Kind::Jdbc)
-    };
+    let expects_rows =
+        |c: &&Connector| c.direction == Direction::Sink && catalog::of(c).is_some_and(|e| e.kind == Kind::Jdbc);
     for sink in project.connectors.iter().filter(expects_rows) {
         let Some(topic) = &sink.topic else { continue };
         let Some((source, table)) = envelope_writer(project, &topic.value) else { continue };
@@ -87,11 +86,8 @@ fn consumers(project: &Project, found: &mut Vec<Diagnostic>) {
 /// analysis found unknown (V303, kept in `Analysis::unknown_columns`).
 fn queries(project: &Project, found: &mut Vec<Diagnostic>) {
     // Each ksqlDB source over an envelope topic: its name as ksqlDB spells it, and the topic.
-    let mut over_envelopes: Vec<(String, &str)> = project
-        .ksql_sources
-        .iter()
-        .map(|s| (s.name.value.to_uppercase(), s.topic.value.as_str()))
-        .collect();
+    let mut over_envelopes: Vec<(String, &str)> =
+        project.ksql_sources.iter().map(|s| (s.name.value.to_uppercase(), s.topic.value.as_str())).collect();
     for effect in project.ksql.effects.iter().flatten() {
         if let Effect::Declared(declared) = effect {
             over_envelopes.push((declared.name.value.to_uppercase(), declared.topic.value.as_str()));
