@@ -21,16 +21,7 @@ fn the_derived_key_and_envelope_are_what_debezium_registers() {
     let apply = project.venice(&["apply", "--yes"]);
     assert_eq!(apply.code(), Some(0), "{}", apply.shown());
 
-    let checked = venice::check::check(project.path()).unwrap();
-    for side in ["key", "value"] {
-        let subject = format!("{}-{side}", project.cdc_topic);
-        let (registered, _) = wait_for(&format!("Debezium to register `{subject}`"), 60, || registered(&subject));
-        let ours = checked.project.schema(&subject).unwrap_or_else(|| panic!("venice derives no `{subject}`"));
-        let venice::model::SchemaSource::Inline(text) = &ours.source else { panic!("{ours:?}") };
-        let ours: Value = serde_json::from_str(&text.text).unwrap();
-        let (ours, registered) = (resolved(&ours, ""), resolved(&registered, ""));
-        assert!(ours == registered, "`{subject}` differs at {}", first_difference(&ours, &registered, String::new()));
-    }
+    derived_as_registered(project.path(), &project.cdc_topic);
     clean_up(&project);
 }
 
@@ -92,16 +83,7 @@ fn the_derived_schemas_of_every_column_kind_are_what_debezium_registers() {
     .unwrap();
     let apply = venice(dir.path(), &["apply", "--yes"]);
     assert_eq!(apply.code(), Some(0), "{}", apply.shown());
-    let checked = venice::check::check(dir.path()).unwrap();
-    for side in ["key", "value"] {
-        let subject = format!("{topic}-{side}");
-        let (registered, _) = wait_for(&format!("Debezium to register `{subject}`"), 60, || registered(&subject));
-        let ours = checked.project.schema(&subject).unwrap_or_else(|| panic!("venice derives no `{subject}`"));
-        let venice::model::SchemaSource::Inline(text) = &ours.source else { panic!("{ours:?}") };
-        let ours: Value = serde_json::from_str(&text.text).unwrap();
-        let (ours, registered) = (resolved(&ours, ""), resolved(&registered, ""));
-        assert!(ours == registered, "`{subject}` differs at {}", first_difference(&ours, &registered, String::new()));
-    }
+    derived_as_registered(dir.path(), &topic);
     std::fs::write(
         dir.path().join("venice.kdl"),
         "project kinds\ntarget stack {\n    kafka \"127.0.0.1:9092\"\n    schema-registry \"http://127.0.0.1:8081/apis/ccompat/v7\"\n    connect \"http://127.0.0.1:8083\"\n}\n",
@@ -119,6 +101,21 @@ fn the_derived_schemas_of_every_column_kind_are_what_debezium_registers() {
         (left == "0").then_some(())
     });
     psql(&format!("DROP TABLE IF EXISTS public.{table}; DROP PUBLICATION IF EXISTS {slot};")).unwrap();
+}
+
+/// Venice's derived key and value schemas of `topic` in the project at `dir` are what Debezium
+/// registered for them.
+fn derived_as_registered(dir: &std::path::Path, topic: &str) {
+    let checked = venice::check::check(dir).unwrap();
+    for side in ["key", "value"] {
+        let subject = format!("{topic}-{side}");
+        let (registered, _) = wait_for(&format!("Debezium to register `{subject}`"), 60, || registered(&subject));
+        let ours = checked.project.schema(&subject).unwrap_or_else(|| panic!("venice derives no `{subject}`"));
+        let venice::model::SchemaSource::Inline(text) = &ours.source else { panic!("{ours:?}") };
+        let ours: Value = serde_json::from_str(&text.text).unwrap();
+        let (ours, registered) = (resolved(&ours, ""), resolved(&registered, ""));
+        assert!(ours == registered, "`{subject}` differs at {}", first_difference(&ours, &registered, String::new()));
+    }
 }
 
 /// Where two JSON values first differ, and how: for a failed comparison that a person can read.

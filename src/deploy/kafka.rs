@@ -346,60 +346,13 @@ impl Admin {
 
     /// Partitions and replication of the named topics that exist (Metadata v4, no auto-creation).
     pub fn topics(&mut self, names: &[String]) -> Result<BTreeMap<String, TopicState>, Error> {
-        let mut body = Writer::default();
-        body.len(names.len());
-        for name in names {
-            body.string(name);
-        }
-        body.bool(false);
-        let answer = self.call(3, 4, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
-        r.i32()?; // throttle_time_ms
-        for _ in 0..r.array()? {
-            r.i32()?; // node_id
-            r.string()?; // host
-            r.i32()?; // port
-            r.nullable_string()?; // rack
-        }
-        r.nullable_string()?; // cluster_id
-        r.i32()?; // controller_id
-        let mut out = BTreeMap::new();
-        for _ in 0..r.array()? {
-            let code = r.i16()?;
-            let name = r.string()?;
-            r.bool()?; // is_internal
-            let partitions = r.array()?;
-            let mut replication = 0;
-            for p in 0..partitions {
-                r.i16()?; // error_code
-                let index = r.i32()?;
-                r.i32()?; // leader_id
-                let replicas = r.array()?;
-                for _ in 0..replicas {
-                    r.i32()?;
-                }
-                for _ in 0..r.array()? {
-                    r.i32()?; // isr
-                }
-                if index == 0 || p == 0 {
-                    replication = replicas as u32;
-                }
-            }
-            match code {
-                0 => {
-                    out.insert(name, TopicState { partitions: partitions as u32, replication });
-                }
-                UNKNOWN_TOPIC_OR_PARTITION => {}
-                code => {
-                    return Err(Error::Refused {
-                        what: format!("describing topic `{name}`"),
-                        code,
-                        message: String::new(),
-                    });
-                }
-            }
-        }
-        Ok(out)
+        let cluster = self.metadata(Some(names))?;
+        let state = |topic: TopicMeta| TopicState {
+            partitions: topic.partitions.len() as u32,
+            // Partitions are sorted by index: partition 0's replicas.
+            replication: topic.partitions.first().map_or(0, |p| p.replicas.len() as u32),
+        };
+        Ok(cluster.topics.into_iter().map(|(name, topic)| (name, state(topic))).collect())
     }
 
     /// The configs of topics (DescribeConfigs v1, every key, without synonyms).
