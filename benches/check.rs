@@ -5,6 +5,9 @@
 //! linear. Run with `cargo bench --bench check`; criterion writes each benchmark's estimates
 //! (the median included) to `target/criterion/check/<N>/new/estimates.json`.
 //!
+//! `check/locked/1000` is N = 1,000 with the venice.lock its build records: every rule on,
+//! the evolution checks included (target: under 100 ms).
+//!
 //! The group `compat` measures reader/writer compatibility of two versions of a record of 500
 //! fields (`cargo bench --bench check -- compat`).
 
@@ -50,6 +53,17 @@ fn bench_check(c: &mut Criterion) {
             b.iter(|| venice::check::check(black_box(dir)).expect("the project is found"));
         });
     }
+    // With every rule on: the N = 1,000 project with the venice.lock its build records, so the
+    // evolution checks (V202, V503) compare every subject and topic with it.
+    let (n, dir) = &projects[0];
+    let checked = venice::check::check(dir.path()).expect("found");
+    venice::lock::Lock::from_project(&checked.project).write(dir.path()).expect("the lock is written");
+    assert_clean(*n, dir.path());
+    group.sample_size(50);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_with_input(BenchmarkId::new("locked", n), dir.path(), |b, dir| {
+        b.iter(|| venice::check::check(black_box(dir)).expect("the project is found"));
+    });
     group.finish();
 }
 

@@ -66,8 +66,26 @@ fn finish(
     mut diagnostics: Vec<Diagnostic>,
     baseline: Option<(crate::source::FileId, String)>,
 ) -> Checked {
-    let mut project = decode(&files, &mut sources, &mut diagnostics);
-    project.baseline = baseline.and_then(|(file, origin)| lock::parse(file, origin, &sources, &mut diagnostics));
+    // The baseline is parsed on another core while the front end decodes: decoding does not
+    // read it, and a large project's lock is as long as its schemas.
+    let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
+    let (mut project, baseline) = std::thread::scope(|scope| {
+        let lock = baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
+            scope.spawn(move || {
+                let mut found = Vec::new();
+                (lock::parse_text(file, text, origin, &mut found), found)
+            })
+        });
+        let project = decode(&files, &mut sources, &mut diagnostics);
+        let baseline = lock.and_then(|lock| {
+            let (baseline, found) = lock.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // After decode's, as when they ran one after the other.
+            diagnostics.extend(found);
+            baseline
+        });
+        (project, baseline)
+    });
+    project.baseline = baseline;
     // What Debezium sources derive from their DDL joins the schemas, before they are parsed.
     crate::connect::derive_schemas(&mut project, &mut sources);
     // The Avro schemas before `resolve`: its ksqlDB analysis reads the columns of `stream` and

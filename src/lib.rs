@@ -17,6 +17,7 @@ pub mod ksql;
 pub mod lock;
 pub mod model;
 pub mod ops;
+mod parallel;
 pub mod render;
 pub mod resolve;
 pub mod rules;

@@ -156,24 +156,33 @@ impl Lock {
     /// every declared topic's partition count.
     pub fn from_project(project: &Project) -> Lock {
         let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
-        for topic in &project.topics {
-            lock.topics.insert(topic.name.value.clone(), LockedTopic { partitions: Project::partitions(topic) });
+        // Each topic's subjects, on every core (a normalized form and a fingerprint each).
+        let subjects_of = |topic: &&crate::model::Topic| {
             let compatibility = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);
+            let mut subjects = Vec::new();
             for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
                 let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
                 let Some(root) = serde.schema.as_ref().and_then(|name| project.avro.schema(&name.value)) else {
                     continue;
                 };
                 let subject = format!("{}-{}", topic.name.value, side.as_str());
-                lock.subjects.insert(
+                subjects.push((
                     subject,
                     LockedSubject {
                         schema: normalized_form_of(&project.avro, root),
                         fingerprint: Fingerprint::of(&project.avro, root).to_string(),
                         compatibility: compatibility.registry_name().to_string(),
                     },
-                );
+                ));
             }
+            subjects
+        };
+        let topics: Vec<&crate::model::Topic> = project.topics.iter().collect();
+        const TOPICS_PER_THREAD: usize = 64;
+        let subjects = crate::parallel::map_on_every_core(&topics, TOPICS_PER_THREAD, subjects_of);
+        for (topic, subjects) in topics.iter().zip(subjects) {
+            lock.topics.insert(topic.name.value.clone(), LockedTopic { partitions: Project::partitions(topic) });
+            lock.subjects.extend(subjects.unwrap_or_else(|| subjects_of(topic)));
         }
         lock
     }
@@ -192,7 +201,12 @@ impl Lock {
     /// section of the lock already there is kept (it is `venice apply`'s; see [`Lock::write_all`]).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let mut lock = self.clone();
-        if let Some(old) = Lock::read(dir) {
+        // A lock without `applied` (and without escapes, which could spell the key another way)
+        // has nothing to keep: most do, and reading a large project's lock is not free.
+        let nothing_applied = self.applied.is_empty()
+            && std::fs::read_to_string(dir.join(LOCK_FILE))
+                .is_ok_and(|text| !text.contains("applied") && !text.contains('\\'));
+        if !nothing_applied && let Some(old) = Lock::read(dir) {
             lock.applied = old.applied;
         }
         lock.write_all(dir)
@@ -224,7 +238,12 @@ impl Lock {
 /// Reads the baseline text (already in the source map as `file`). A lock that does not parse is
 /// V009, and the check goes on without a baseline.
 pub fn parse(file: FileId, origin: String, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Option<Baseline> {
-    let text = &sources.get(file).text;
+    parse_text(file, &sources.get(file).text, origin, diagnostics)
+}
+
+/// [`parse`] of the text of `file`, given apart from the source map (so a check can parse the
+/// baseline on another core while the front end adds to the map).
+pub fn parse_text(file: FileId, text: &str, origin: String, diagnostics: &mut Vec<Diagnostic>) -> Option<Baseline> {
     let invalid = |message: String, span: Option<std::ops::Range<usize>>| {
         let span = span.map_or(Span::file_start(file), |r| Span::new(file, r.start, r.end));
         Diagnostic::new(DiagnosticKind::InvalidLock { message }, span)

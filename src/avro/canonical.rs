@@ -210,7 +210,7 @@ pub fn normalized_form(catalog: &Catalog, id: SchemaId) -> String {
         env.remove(&named.fullname());
     }
     let mut out = String::new();
-    normalized(catalog.arena(), &catalog.get(id).root, &mut env, &mut out, 0);
+    normalized(catalog.arena(), &catalog.get(id).root, &mut env, &mut out, 0, Orders::Java);
     out
 }
 
@@ -218,8 +218,25 @@ pub fn normalized_form(catalog: &Catalog, id: SchemaId) -> String {
 /// without references).
 pub fn normalized_form_of(catalog: &Catalog, ty: &Type) -> String {
     let mut out = String::new();
-    normalized(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0);
+    normalized(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0, Orders::Java);
     out
+}
+
+/// [`normalized_form_of`] as the Schema Registry is sent it by `venice build`: a field's `order`
+/// in the specification's lower case (the registry reads either; Venice's parser, like the
+/// specification, only lower case).
+pub fn registered_form_of(catalog: &Catalog, ty: &Type) -> String {
+    let mut out = String::new();
+    normalized(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0, Orders::Specification);
+    out
+}
+
+/// How a field's `order` is spelled: as Java's enum constant (`ASCENDING`, the registry's
+/// normalized form) or as the specification writes it (`ascending`).
+#[derive(Clone, Copy)]
+enum Orders {
+    Java,
+    Specification,
 }
 
 /// The normalized form of one named type, written out in full: two definitions of a name in
@@ -227,11 +244,18 @@ pub fn normalized_form_of(catalog: &Catalog, ty: &Type) -> String {
 pub(crate) fn normalized_named(arena: &[NamedType], id: NamedId) -> String {
     let mut out = String::new();
     let ty = Type::new(TypeKind::Named(id), arena[id.index()].span);
-    normalized(arena, &ty, &mut HashSet::new(), &mut out, 0);
+    normalized(arena, &ty, &mut HashSet::new(), &mut out, 0, Orders::Java);
     out
 }
 
-fn normalized(arena: &[NamedType], ty: &Type, env: &mut HashSet<String>, out: &mut String, depth: usize) {
+fn normalized(
+    arena: &[NamedType],
+    ty: &Type,
+    env: &mut HashSet<String>,
+    out: &mut String,
+    depth: usize,
+    orders: Orders,
+) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -242,19 +266,19 @@ fn normalized(arena: &[NamedType], ty: &Type, env: &mut HashSet<String>, out: &m
                 if i > 0 {
                     out.push(',');
                 }
-                normalized(arena, branch, env, out, depth + 1);
+                normalized(arena, branch, env, out, depth + 1, orders);
             }
             out.push(']');
         }
         TypeKind::Array { items, props } => {
             out.push_str("{\"type\":\"array\",\"items\":");
-            normalized(arena, items, env, out, depth + 1);
+            normalized(arena, items, env, out, depth + 1, orders);
             simple_props(out, props, &[]);
             out.push('}');
         }
         TypeKind::Map { values, props } => {
             out.push_str("{\"type\":\"map\",\"values\":");
-            normalized(arena, values, env, out, depth + 1);
+            normalized(arena, values, env, out, depth + 1, orders);
             simple_props(out, props, &[]);
             out.push('}');
         }
@@ -278,8 +302,8 @@ fn normalized(arena: &[NamedType], ty: &Type, env: &mut HashSet<String>, out: &m
                         out.push_str("{\"name\":");
                         quoted_java(out, &field.name);
                         out.push_str(",\"type\":");
-                        normalized(arena, &field.ty, env, out, depth + 1);
-                        field_props(arena, out, field);
+                        normalized(arena, &field.ty, env, out, depth + 1, orders);
+                        field_props(arena, out, field, orders);
                         out.push('}');
                     }
                     out.push(']');
@@ -374,11 +398,12 @@ fn named_aliases(named: &NamedType) -> Vec<String> {
 
 /// Java's `setFieldProps`: order (as the Java enum's name: `ASCENDING`), doc, aliases, default,
 /// then the other attributes.
-fn field_props(arena: &[NamedType], out: &mut String, field: &Field) {
-    let order = match field.order {
-        Order::Ascending => "ASCENDING",
-        Order::Descending => "DESCENDING",
-        Order::Ignore => "IGNORE",
+fn field_props(arena: &[NamedType], out: &mut String, field: &Field, orders: Orders) {
+    let order = match (orders, field.order) {
+        (Orders::Java, Order::Ascending) => "ASCENDING",
+        (Orders::Java, Order::Descending) => "DESCENDING",
+        (Orders::Java, Order::Ignore) => "IGNORE",
+        (Orders::Specification, order) => order.as_str(),
     };
     let _ = write!(out, ",\"order\":\"{order}\"");
     if let Some(doc) = &field.doc {

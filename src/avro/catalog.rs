@@ -8,7 +8,7 @@
 use super::parse::{self, Definitions, ParsedFile};
 use super::schema::{NamedId, NamedType, Type};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Project, SchemaKind, SourceText};
+use crate::model::{Project, Schema, SchemaKind, SourceText};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::HashMap;
 
@@ -40,29 +40,73 @@ pub struct Catalog {
 /// Parses every Avro `schema` of the project that has text (one whose file could not be read is
 /// skipped: V006 already says so) and reports V201 and V204 into `diagnostics`.
 pub fn build(project: &Project, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
-    let texts = project
-        .schemas
-        .iter()
-        .filter(|s| s.kind == SchemaKind::Avro)
-        .filter_map(|s| s.text(sources).map(|text| (s.name.value.clone(), text)))
-        .collect();
-    Catalog::from_texts(texts, diagnostics)
+    let schemas: Vec<(usize, &Schema)> =
+        project.schemas.iter().filter(|s| s.kind == SchemaKind::Avro && s.has_text()).enumerate().collect();
+    // Each schema's text is copied and parsed on the core that parses it.
+    let parsed =
+        parse_on_every_core(&schemas, |&(origin, schema)| schema.text(sources).map(|text| parse_one(&text, origin)));
+    let names = schemas.iter().map(|(_, s)| s.name.value.clone()).collect();
+    Catalog::assemble(names, parsed, diagnostics)
+}
+
+/// One schema text parsed on its own, into an arena of its own (ids from 0).
+struct Parsed {
+    file: ParsedFile,
+    arena: Vec<NamedType>,
+    diagnostics: Vec<Diagnostic>,
+    /// The text's file and whole span.
+    span: Span,
+}
+
+fn parse_one(text: &SourceText, origin: usize) -> Parsed {
+    let (mut arena, mut diagnostics) = (Vec::new(), Vec::new());
+    let file = parse::parse_file(text, origin, &mut arena, &mut diagnostics);
+    Parsed { file, arena, diagnostics, span: text.span(0, text.text.len()) }
+}
+
+/// How many schema texts a thread parses at least: one takes tens of microseconds, a thread
+/// about as long to start.
+const SCHEMAS_PER_THREAD: usize = 32;
+
+/// Pass 1 of every text, spread over the cores (the texts are independent until names are
+/// resolved), in the order of `items`. `None` for an item without text.
+fn parse_on_every_core<T: Sync>(items: &[T], parse: impl Fn(&T) -> Option<Parsed> + Sync) -> Vec<Option<Parsed>> {
+    let parsed = crate::parallel::map_on_every_core(items, SCHEMAS_PER_THREAD, &parse);
+    // A worker that failed is a bug; parsing again here reports it where it happens.
+    parsed.into_iter().zip(items).map(|(done, item)| done.unwrap_or_else(|| parse(item))).collect()
 }
 
 impl Catalog {
     /// Parses named schema texts together, as [`build`] does for a project. A name given twice
     /// keeps its first schema.
     pub fn from_texts(texts: Vec<(String, SourceText)>, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
+        let indexed: Vec<(usize, &SourceText)> = texts.iter().map(|(_, text)| text).enumerate().collect();
+        let parsed = parse_on_every_core(&indexed, |&(origin, text)| Some(parse_one(text, origin)));
+        let names = texts.into_iter().map(|(name, _)| name).collect();
+        Catalog::assemble(names, parsed, diagnostics)
+    }
+
+    /// Joins texts parsed on their own into one arena (in order, so ids and diagnostics are
+    /// those of parsing them one after the other), then resolves names across them and checks
+    /// defaults.
+    fn assemble(names: Vec<String>, parsed: Vec<Option<Parsed>>, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
         let mut arena = Vec::new();
-        // Pass 1: each text on its own; names it cannot resolve yet stay placeholders.
-        let mut parsed: Vec<ParsedFile> = texts
-            .iter()
-            .enumerate()
-            .map(|(origin, (_, text))| parse::parse_file(text, origin, &mut arena, diagnostics))
-            .collect();
+        let mut files = Vec::with_capacity(parsed.len());
+        // `build` asks only schemas with text, so every item has some.
+        for (name, one) in names.into_iter().zip(parsed.into_iter().flatten()) {
+            let Parsed { mut file, arena: mut own, diagnostics: mut found, span } = one;
+            let by = u32::try_from(arena.len()).unwrap_or(u32::MAX);
+            file.shift(by);
+            for named in &mut own {
+                parse::shift_named(named, by);
+            }
+            arena.append(&mut own);
+            diagnostics.append(&mut found);
+            files.push((name, span, file));
+        }
         // Every definition of the project, for the second pass.
         let mut definitions: Definitions = HashMap::new();
-        for file in &parsed {
+        for (_, _, file) in &files {
             let mut names: Vec<(&String, &NamedId)> = file.names.iter().collect();
             names.sort_by_key(|(_, id)| **id);
             for (name, id) in names {
@@ -76,18 +120,17 @@ impl Catalog {
         let equivalent = |arena: &[NamedType], a: NamedId, b: NamedId| {
             super::canonical::normalized_named(arena, a) == super::canonical::normalized_named(arena, b)
         };
-        for (origin, file) in parsed.iter_mut().enumerate() {
+        for (origin, (_, _, file)) in files.iter_mut().enumerate() {
             parse::resolve_file(file, origin, &mut arena, &definitions, &equivalent, diagnostics);
         }
-        for file in &parsed {
+        for (_, _, file) in &files {
             parse::check_defaults(file, &arena, diagnostics);
         }
         let mut catalog = Catalog { schemas: Vec::new(), arena, by_name: HashMap::new() };
-        for ((name, text), file) in texts.into_iter().zip(parsed) {
+        for (name, span, file) in files {
             let id = SchemaId(catalog.schemas.len());
             catalog.by_name.entry(name.clone()).or_insert(id);
-            let span = text.span(0, text.text.len());
-            catalog.schemas.push(CatalogSchema { name, file: text.file(), span, root: file.root });
+            catalog.schemas.push(CatalogSchema { name, file: span.file, span, root: file.root });
         }
         catalog
     }

@@ -27,14 +27,23 @@ use crate::ksql::catalog::Role;
 use crate::ksql::infer::Created;
 use crate::model::{Side, SourceText};
 use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
 
 /// The name of the one schema in the catalog [`registered`] returns.
 pub const REGISTERED: &str = "ksql";
 
 /// What ksqlDB registers (and writes) on one side of the topic a query creates, parsed into a
 /// catalog of its own under the name [`REGISTERED`]; `None` when that side is not Avro or the
-/// query's columns are not known.
-pub fn registered(created: &Created, side: Side) -> Option<Catalog> {
+/// query's columns are not known. Made once per query and side, on first use.
+pub fn registered(created: &Created, side: Side) -> Option<Arc<Catalog>> {
+    let slot = match side {
+        Side::Key => &created.registered.key,
+        Side::Value => &created.registered.value,
+    };
+    slot.get_or_init(|| make_registered(created, side).map(Arc::new)).clone()
+}
+
+fn make_registered(created: &Created, side: Side) -> Option<Catalog> {
     let (format, role) = match side {
         Side::Key => (&created.key_format.value, Role::Key),
         Side::Value => (&created.value_format.value, Role::Value),
@@ -58,6 +67,32 @@ pub fn registered(created: &Created, side: Side) -> Option<Catalog> {
     let text = SourceText::from_file(created.span.file, schema.to_string());
     let catalog = Catalog::from_texts(vec![(REGISTERED.into(), text)], &mut problems);
     problems.is_empty().then_some(catalog)
+}
+
+/// Where [`registered`] keeps what it made for a query ([`Created::registered`]). It is derived
+/// from the query's other fields, so a clone starts empty and any two compare equal.
+#[derive(Default)]
+pub struct RegisteredCache {
+    key: OnceLock<Option<Arc<Catalog>>>,
+    value: OnceLock<Option<Arc<Catalog>>>,
+}
+
+impl Clone for RegisteredCache {
+    fn clone(&self) -> Self {
+        RegisteredCache::default()
+    }
+}
+
+impl PartialEq for RegisteredCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for RegisteredCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RegisteredCache")
+    }
 }
 
 /// The namespace of every record ksqlDB names.

@@ -18,7 +18,9 @@ mod parse;
 mod problem;
 pub mod schema;
 
-pub use canonical::{Fingerprint, normalized_form, normalized_form_of, parsing_canonical_form, rabin};
+pub use canonical::{
+    Fingerprint, normalized_form, normalized_form_of, parsing_canonical_form, rabin, registered_form_of,
+};
 pub use catalog::{Catalog, CatalogSchema, SchemaId, build};
 pub use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
 pub use problem::{DefaultIssue, Evolution, Inferred, Problem, ReaderWriter, Unrepresentable, Unrepresented};

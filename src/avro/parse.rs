@@ -17,7 +17,7 @@ use super::schema::*;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
 use crate::model::SourceText;
 use crate::source::Span;
-use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
+use jsonc_parser::ast::{Array, Object, ObjectProp, ObjectPropName, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use std::collections::HashMap;
@@ -49,6 +49,43 @@ pub(crate) struct ParsedFile {
     /// The arena indices of the named types this text defines (a text's definitions are
     /// contiguous: it is parsed in one go).
     defined: std::ops::Range<usize>,
+}
+
+impl ParsedFile {
+    /// Moves the ids of a text parsed into an arena of its own (ids from 0) by `by`: the number
+    /// of named types before it in the project's arena. Its arena entries move with
+    /// [`shift_named`].
+    pub(crate) fn shift(&mut self, by: u32) {
+        shift_type(&mut self.root, by);
+        for id in self.names.values_mut() {
+            id.0 += by;
+        }
+        for pending in &mut self.defaults {
+            pending.record.0 += by;
+        }
+        let by = by as usize;
+        self.defined = self.defined.start + by..self.defined.end + by;
+    }
+}
+
+/// Moves the ids a named type's fields use by `by` (see [`ParsedFile::shift`]).
+pub(crate) fn shift_named(named: &mut NamedType, by: u32) {
+    if let NamedKind::Record { fields, .. } = &mut named.kind {
+        for field in fields {
+            shift_type(&mut field.ty, by);
+        }
+    }
+}
+
+/// A type tree holds named types by id only, so it nests at most [`MAX_DEPTH`] levels.
+fn shift_type(ty: &mut Type, by: u32) {
+    match &mut ty.kind {
+        TypeKind::Array { items, .. } => shift_type(items, by),
+        TypeKind::Map { values, .. } => shift_type(values, by),
+        TypeKind::Union(branches) => branches.iter_mut().for_each(|branch| shift_type(branch, by)),
+        TypeKind::Named(id) | TypeKind::Reference(id) => id.0 += by,
+        TypeKind::Primitive(_) | TypeKind::Unresolved { .. } | TypeKind::Invalid => {}
+    }
 }
 
 #[derive(Debug)]
@@ -159,6 +196,44 @@ fn prop<'v, 'a>(object: &'v Object<'a>, key: &str) -> Option<&'v ObjectProp<'a>>
     object.properties.iter().rev().find(|p| p.name.as_str() == key)
 }
 
+/// The first raw control character inside a string (key or value) of a JSON document, in text
+/// order, with its offset. The tree is walked rather than its tokens collected: collecting them
+/// costs a good part of parsing.
+fn first_control_character(source: &str, value: &Value) -> Option<(usize, char)> {
+    enum Next<'v, 'a> {
+        Value(&'v Value<'a>),
+        Key(&'v ObjectPropName<'a>),
+    }
+    let in_literal = |range: jsonc_parser::common::Range| {
+        let raw = source.get(range.start..range.end)?;
+        raw.char_indices().find(|(_, c)| (*c as u32) < 0x20).map(|(at, c)| (range.start + at, c))
+    };
+    // An explicit stack, what comes next in the text on top: nesting is as deep as the text's.
+    let mut pending = vec![Next::Value(value)];
+    while let Some(next) = pending.pop() {
+        let found = match next {
+            Next::Key(ObjectPropName::String(s)) | Next::Value(Value::StringLit(s)) => in_literal(s.range),
+            Next::Key(ObjectPropName::Word(_)) => None,
+            Next::Value(Value::Array(array)) => {
+                pending.extend(array.elements.iter().rev().map(Next::Value));
+                None
+            }
+            Next::Value(Value::Object(object)) => {
+                for property in object.properties.iter().rev() {
+                    pending.push(Next::Value(&property.value));
+                    pending.push(Next::Key(&property.name));
+                }
+                None
+            }
+            Next::Value(_) => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
 /// Whether `name` is a valid Avro name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -236,7 +311,7 @@ impl Parser<'_> {
             allow_non_finite_numbers: false,
             allow_extended_string_escapes: false,
         };
-        let collect = CollectOptions { tokens: true, ..CollectOptions::default() };
+        let collect = CollectOptions::default();
         let parsed = match jsonc_parser::parse_to_ast(source, &collect, &options) {
             Ok(parsed) => parsed,
             Err(error) => {
@@ -255,16 +330,10 @@ impl Parser<'_> {
             }
         };
         // JSON forbids raw control characters inside strings; jsonc-parser lets them through.
-        for token in parsed.tokens.iter().flatten() {
-            if let jsonc_parser::tokens::Token::String(_) = token.token {
-                let raw = &source[token.range.start..token.range.end];
-                if let Some((at, c)) = raw.char_indices().find(|(_, c)| (*c as u32) < 0x20) {
-                    let start = token.range.start + at;
-                    let message = format!("a string holds the control character U+{:04X}; write it escaped", c as u32);
-                    self.report(Problem::InvalidJson { message }, self.text.span(start, start + c.len_utf8()));
-                    return Type::new(TypeKind::Invalid, self.whole());
-                }
-            }
+        if let Some((start, c)) = parsed.value.as_ref().and_then(|value| first_control_character(source, value)) {
+            let message = format!("a string holds the control character U+{:04X}; write it escaped", c as u32);
+            self.report(Problem::InvalidJson { message }, self.text.span(start, start + c.len_utf8()));
+            return Type::new(TypeKind::Invalid, self.whole());
         }
         match &parsed.value {
             Some(value) => self.ty(value, None, 0),
@@ -1261,6 +1330,28 @@ mod tests {
         check("", &[("V201", "")]);
         check("   \n", &[("V201", "   \n")]);
         check(r#"{"type": "string""#, &[("V201", "{")]);
+    }
+
+    #[test]
+    fn a_raw_control_character_in_a_string_is_reported_at_the_first_one() {
+        let message = |text: &str| {
+            let (_, diagnostics) = crate::avro::test_support::parse(text);
+            diagnostics.iter().map(|d| (d.message(), d.span.start)).collect::<Vec<_>>()
+        };
+        let text = "{\"ty\u{1}pe\": \"st\nring\", \"doc\": \"\u{7}\"}";
+        assert_eq!(
+            message(text),
+            [("not a valid Avro schema: a string holds the control character U+0001; write it escaped".to_string(), 4)]
+        );
+        let text = "{\"type\": \"record\", \"name\": \"R\", \"fields\": [{\"name\": \"a\", \"type\": [\"null\", \"lo\rng\"]}], \"doc\": \"\u{1f}\"}";
+        assert_eq!(
+            message(text),
+            [(
+                "not a valid Avro schema: a string holds the control character U+000D; write it escaped".to_string(),
+                77
+            )]
+        );
+        check("[\"int\", {\"type\": \"map\", \"values\": \"\u{0}\"}]", &[("V201", "\u{0}")]);
     }
 
     #[test]

@@ -213,8 +213,14 @@ pub fn node_ddl(project: &Project, node: &KsqlSource) -> String {
     out
 }
 
-/// What a transform's statements create and read (ksqlDB names).
-fn transform_names(transform: &Transform) -> (BTreeSet<String>, BTreeSet<String>) {
+/// What a transform's statements create and read (ksqlDB names): from the analysis, which
+/// parsed them (`index` is the transform's place in the project), else parsed here.
+fn transform_names(project: &Project, index: usize, transform: &Transform) -> (BTreeSet<String>, BTreeSet<String>) {
+    if project.ksql.effects.len() == project.transforms.len()
+        && let Some(names) = project.ksql.transform_names(index)
+    {
+        return names.clone();
+    }
     let mut creates = BTreeSet::new();
     let mut reads = BTreeSet::new();
     let Some(sql) = &transform.sql else { return (creates, reads) };
@@ -258,8 +264,8 @@ pub fn render(project: &Project) -> Vec<KsqlFile> {
             reads: BTreeSet::new(),
         });
     }
-    for transform in &project.transforms {
-        let (creates, reads) = transform_names(transform);
+    for (index, transform) in project.transforms.iter().enumerate() {
+        let (creates, reads) = transform_names(project, index, transform);
         let mut text = format!("-- From `transform {}` in venice.kdl, as written.\n", transform.name.value);
         let sql = transform.sql.as_ref().map_or("", |s| s.text.as_str());
         text.push_str(sql);
@@ -303,15 +309,7 @@ fn dependency_order(items: &[KsqlFile]) -> Vec<usize> {
             item.reads.iter().filter_map(|r| creator.get(r.as_str()).copied()).filter(|&c| c != i).collect()
         })
         .collect();
-    let mut done = vec![false; items.len()];
-    let mut order = Vec::with_capacity(items.len());
-    while order.len() < items.len() {
-        let next = (0..items.len()).find(|&i| !done[i] && needs[i].iter().all(|&n| done[n]));
-        let next = next.unwrap_or_else(|| (0..items.len()).find(|&i| !done[i]).expect("an item is left"));
-        done[next] = true;
-        order.push(next);
-    }
-    order
+    crate::ksql::project::earliest_ready_order(&needs)
 }
 
 #[cfg(test)]

@@ -87,18 +87,17 @@ pub fn render(checked: &Checked, dir: &Path) -> Rendered {
         rendered.brokers = stack.info.brokers;
         rendered.notes = stack.info.notes;
     }
-    rendered.add("topics.json".into(), topics::render(project));
-    let (subjects, registry_files) = registry::render(project, &checked.sources);
-    for (path, text) in registry_files {
+    // The registry's files (a normalized form and a fingerprint per subject) are rendered on
+    // another core while this one renders the rest; everything is added in the same order.
+    let ((subjects, registry_files), (topics, connectors, sql, ksql_files)) = std::thread::scope(|scope| {
+        let registry = scope.spawn(|| registry::render(project, &checked.sources));
+        let rest = (topics::render(project), connectors::render(project), sql::render(project), ksql::render(project));
+        (registry.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), rest)
+    });
+    rendered.add("topics.json".into(), topics);
+    for (path, text) in registry_files.into_iter().chain(connectors).chain(sql) {
         rendered.add(path, text);
     }
-    for (path, text) in connectors::render(project) {
-        rendered.add(path, text);
-    }
-    for (path, text) in sql::render(project) {
-        rendered.add(path, text);
-    }
-    let ksql_files = ksql::render(project);
     for file in &ksql_files {
         rendered.add(file.path.clone(), file.text.clone());
     }
@@ -121,22 +120,35 @@ pub fn write(rendered: &Rendered, out: &Path) -> Result<(), WriteError> {
     let fail = |what: &str, e: std::io::Error| WriteError(format!("cannot {what}: {e}"));
     let earlier = earlier_outputs(out)?;
     std::fs::create_dir_all(out).map_err(|e| fail(&format!("create `{shown}`"), e))?;
-    // Each folder is made once: creating files is most of a large build's time on disk.
-    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
-    let fresh = earlier.is_empty();
-    for (path, text) in &rendered.files {
-        let target = out.join(path);
-        if let Some(parent) = target.parent()
-            && folders.insert(parent.to_path_buf())
-        {
-            std::fs::create_dir_all(parent).map_err(|e| fail(&format!("create `{}`", parent.display()), e))?;
+    // Each folder is made once, first: creating files is most of a large build's time on disk.
+    // Files come sorted by path, so a folder's files are together.
+    let mut folder: Option<&str> = None;
+    for path in rendered.files.keys() {
+        let parent = path.rsplit_once('/').map(|(parent, _)| parent);
+        if parent.is_some() && parent != folder {
+            folder = parent;
+            if let Some(parent) = out.join(path).parent() {
+                std::fs::create_dir_all(parent).map_err(|e| fail(&format!("create `{}`", parent.display()), e))?;
+            }
         }
+    }
+    // Then the files, on every core: each is a few system calls. The first file (in path order)
+    // that cannot be written is the error.
+    let fresh = earlier.is_empty();
+    let files: Vec<(&String, &String)> = rendered.files.iter().collect();
+    let write_one = |&(path, text): &(&String, &String)| {
+        let target = out.join(path);
         // An unchanged file is left alone: a rebuild of a large project rewrites only what changed.
         if !fresh && std::fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
-            continue;
+            return Ok(());
         }
         write_atomically(&target, text.as_bytes(), path.ends_with(".sh"))
-            .map_err(|e| fail(&format!("write `{}`", target.display()), e))?;
+            .map_err(|e| fail(&format!("write `{}`", target.display()), e))
+    };
+    const FILES_PER_THREAD: usize = 64;
+    let written = crate::parallel::map_on_every_core(&files, FILES_PER_THREAD, write_one);
+    for (file, done) in files.iter().zip(written) {
+        done.unwrap_or_else(|| write_one(file))?;
     }
     let now: BTreeSet<&str> = rendered.files.keys().map(String::as_str).collect();
     for stale in earlier.iter().filter(|p| !now.contains(p.as_str())) {
@@ -167,14 +179,23 @@ fn earlier_outputs(out: &Path) -> Result<Vec<String>, WriteError> {
     let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
         return refuse("is not empty and holds no build of venice");
     };
-    let manifest: serde_json::Value = match serde_json::from_str(&text) {
+    // Only these two entries are read; the rest of the manifest (the whole resolved project) is
+    // checked to be JSON and skipped, not built.
+    #[derive(serde::Deserialize)]
+    struct Earlier {
+        #[serde(default)]
+        generator: serde_json::Value,
+        #[serde(default)]
+        outputs: serde_json::Value,
+    }
+    let manifest: Earlier = match serde_json::from_str(&text) {
         Ok(value) => value,
         Err(_) => return refuse("holds a manifest.json that venice did not write"),
     };
-    if manifest.get("generator").and_then(|g| g.as_str()) != Some("venice build") {
+    if manifest.generator.as_str() != Some("venice build") {
         return refuse("holds a manifest.json that venice did not write");
     }
-    let outputs = manifest.get("outputs").and_then(|o| o.as_array()).cloned().unwrap_or_default();
+    let outputs = manifest.outputs.as_array().map(Vec::as_slice).unwrap_or_default();
     Ok(outputs.iter().filter_map(|o| o.as_str()).filter(|p| is_inside(p)).map(str::to_string).collect())
 }
 

@@ -8,7 +8,7 @@
 //! schema a connector or a ksqlDB query registers (no `schema=`, or a schema venice derived for a
 //! Debezium source, whose converter registers it) gets only its config.
 
-use crate::avro::{Fingerprint, normalized_form_of};
+use crate::avro::{Fingerprint, normalized_form_of, registered_form_of};
 use crate::model::{Compatibility, Format, Project, SchemaKind, Side};
 use crate::source::SourceMap;
 use serde_json::json;
@@ -84,6 +84,10 @@ pub fn render(project: &Project, sources: &SourceMap) -> (Vec<Subject>, Vec<(Str
                     let root = project.avro.schema(schema_name)?;
                     // The normalized form spells a field's `order` as Java's enum constant;
                     // the registry reads either, the specification only lower case.
+                    let text = registered_form_of(&project.avro, root);
+                    if reads_back_unchanged(&text) {
+                        return Some(text);
+                    }
                     let locked = crate::lock::LockedSubject {
                         schema: normalized_form_of(&project.avro, root),
                         fingerprint: String::new(),
@@ -113,4 +117,109 @@ pub fn render(project: &Project, sources: &SourceMap) -> (Vec<Subject>, Vec<(Str
         }
     }
     (subjects, files)
+}
+
+/// Whether a schema's registered form is already what [`crate::lock::LockedSubject::schema_text`]
+/// makes of the normalized form (JSON read and written again by serde_json, then every `order`
+/// of a `fields` entry in lower case), so that parsing it again can be skipped. Conservative:
+/// text with an escape, a number that is not a plain integer, a bare word other than `true`,
+/// `false` and `null`, or an `order` string not already in lower case (inside an attribute's
+/// value, where only a `fields` entry's would change) takes the long way. Positions inside
+/// strings are looked at too; that only sends more texts the long way.
+fn reads_back_unchanged(text: &str) -> bool {
+    if text.contains('\\') {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    for (at, pair) in bytes.windows(2).enumerate() {
+        if !matches!(pair[0], b':' | b',' | b'[') {
+            continue;
+        }
+        match pair[1] {
+            b'-' => return false,
+            b'0'..=b'9' => {
+                let digits = bytes[at + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+                    .count();
+                let number = &bytes[at + 1..at + 1 + digits];
+                let plain = number.iter().all(u8::is_ascii_digit)
+                    && number.len() <= 18
+                    && (number == b"0" || number[0] != b'0');
+                if !plain {
+                    return false;
+                }
+            }
+            b'a'..=b'z' | b'A'..=b'Z' if !matches!(pair[1], b't' | b'f' | b'n') => return false,
+            _ => {}
+        }
+    }
+    text.match_indices("\"order\":\"").all(|(at, found)| {
+        let rest = &text[at + found.len()..];
+        let value = rest.split('"').next().unwrap_or("");
+        value == value.to_lowercase()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`crate::lock::LockedSubject::schema_text`] makes of a text.
+    fn the_long_way(text: &str) -> String {
+        let locked = crate::lock::LockedSubject {
+            schema: text.into(),
+            fingerprint: String::new(),
+            compatibility: String::new(),
+        };
+        locked.schema_text()
+    }
+
+    #[test]
+    fn texts_taken_as_they_are_are_what_reading_them_back_gives() {
+        let same = [
+            r#"{"name":"shop.Order","type":"record","fields":[{"name":"id","type":"string","order":"ascending"},{"name":"n","type":"int","order":"ignore","default":12}]}"#,
+            r#"{"type":"fixed","name":"F","size":16,"logicalType":"uuid"}"#,
+            r#"{"type":"enum","name":"E","symbols":["A","B"],"default":"A","doc":"it: nothing"}"#,
+            r#"{"type":"array","items":["null","long"],"x":[true,false,null,0]}"#,
+        ];
+        for text in same {
+            assert!(reads_back_unchanged(text), "{text}");
+            // The text names no upper-case order, so reading it back changes nothing.
+            assert_eq!(the_long_way(text), text);
+        }
+        let long_way = [
+            r#"{"type":"string","doc":"a \"quote\""}"#,
+            r#"{"type":"double","default":1.0E10}"#,
+            r#"{"type":"int","x":-1}"#,
+            r#"{"type":"int","x":007}"#,
+            r#"{"type":"int","x":1234567890123456789012}"#,
+            r#"{"type":"double","x":NaN}"#,
+            r#"{"type":"record","name":"R","fields":[],"x":{"fields":[{"order":"ASCENDING"}]}}"#,
+        ];
+        for text in long_way {
+            assert!(!reads_back_unchanged(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_project_schema_is_registered_as_the_long_way_gives() {
+        let texts = [
+            r#"{"type": "record", "name": "R", "namespace": "n", "doc": "d", "fields": [
+                {"name": "a", "type": "int", "order": "descending", "default": 3},
+                {"name": "b", "type": {"type": "array", "items": "double"}, "default": [1.5, 2]},
+                {"name": "c", "type": ["null", {"type": "enum", "name": "E", "symbols": ["X"]}], "default": null, "order": "ignore"},
+                {"name": "d", "type": {"type": "fixed", "name": "F", "size": 4}, "aliases": ["dd"], "custom": {"k": [true]}}
+            ]}"#,
+            r#"{"type": "map", "values": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}}"#,
+        ];
+        for text in texts {
+            let (catalog, diagnostics) = crate::avro::test_support::parse(text);
+            assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+            let (_, schema) = catalog.schemas().next().expect("parsed");
+            let registered = registered_form_of(&catalog, &schema.root);
+            let long_way = the_long_way(&normalized_form_of(&catalog, &schema.root));
+            assert_eq!(registered, long_way, "{text}");
+        }
+    }
 }

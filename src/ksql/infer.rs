@@ -14,6 +14,7 @@
 //! dereference takes the field's name, any other expression is `KSQL_COL_n`; a query inherits
 //! the key and value formats of its (leftmost) source unless it states them.
 
+use crate::avro::from_ksql::RegisteredCache;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
 use crate::ksql::ast::*;
 use crate::ksql::catalog::{Column, Registered, Registry, Role, Source, WindowType, describe_columns};
@@ -85,6 +86,10 @@ pub struct Created {
     /// `PARTITIONS` is given: ksqlDB creates the topic when it does not exist.
     pub creates_topic: bool,
     pub span: Span,
+    /// The Avro ksqlDB registers for each side, made on first use
+    /// ([`crate::avro::from_ksql::registered`]): V206, the sink tables and `venice build` ask
+    /// for the same query's.
+    pub registered: RegisteredCache,
 }
 
 impl Engine {
@@ -502,6 +507,7 @@ impl Run<'_> {
             columns: known.then_some(columns),
             creates_topic: props.is_some_and(|p| p.get("PARTITIONS").is_some()),
             span: self.statement.span,
+            registered: RegisteredCache::default(),
         }))
     }
 
@@ -716,6 +722,7 @@ impl Run<'_> {
             columns: output.known.then_some(output.columns),
             creates_topic: true,
             span: self.statement.span,
+            registered: RegisteredCache::default(),
         }))
     }
 
@@ -754,6 +761,7 @@ impl Run<'_> {
             columns: None,
             creates_topic: true,
             span: self.statement.span,
+            registered: RegisteredCache::default(),
         })
     }
 

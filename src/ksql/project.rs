@@ -12,7 +12,7 @@ use crate::ksql::catalog::{Column, Role, Source};
 use crate::ksql::infer::{Effect, Engine};
 use crate::ksql::parser::parse;
 use crate::ksql::problem::Problem;
-use crate::model::{Format, Project, Serde, Spanned};
+use crate::model::{Format, Project, Serde, Spanned, Transform};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What each transform's statements did, in project order.
@@ -25,7 +25,13 @@ pub struct Analysis {
     /// The columns the statements name that their sources do not have (V303), with where:
     /// V407 tells which of them are a Debezium row's, read from its envelope.
     pub unknown_columns: Vec<(String, crate::source::Span)>,
+    /// Each transform's ksqlDB names: the streams and tables it creates, and those it reads
+    /// that it does not create (for `venice build`'s file order).
+    names: Vec<Names>,
 }
+
+/// What a transform creates and what else it reads (ksqlDB names as written).
+type Names = (BTreeSet<String>, BTreeSet<String>);
 
 impl Analysis {
     fn new(effects: Vec<Vec<Effect>>) -> Self {
@@ -37,7 +43,13 @@ impl Analysis {
                 }
             }
         }
-        Analysis { effects, created_by_topic, unknown_columns: Vec::new() }
+        Analysis { effects, created_by_topic, unknown_columns: Vec::new(), names: Vec::new() }
+    }
+
+    /// The ksqlDB names the transform at `index` (in project order) creates, and those it reads
+    /// and does not create; `None` when the analysis did not run.
+    pub fn transform_names(&self, index: usize) -> Option<&Names> {
+        self.names.get(index)
     }
 
     /// The streams and tables that queries (CREATE ... AS SELECT) create over `topic`, in
@@ -52,6 +64,13 @@ impl Analysis {
     }
 }
 
+/// How many transforms a thread parses at least: one takes about a hundred microseconds, a
+/// thread tens to start.
+const TRANSFORMS_PER_THREAD: usize = 8;
+
+/// How many `stream`/`table` nodes a thread maps at least.
+const NODES_PER_THREAD: usize = 32;
+
 /// Parses and analyses every transform of the project.
 pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis {
     let mut engine = Engine::new();
@@ -60,18 +79,27 @@ pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis
             engine.partitions.insert(topic.name.value.clone(), p.value);
         }
     }
-    for node in &project.ksql_sources {
-        let source = node_source(project, node, &engine);
+    // The `stream`/`table` nodes' sources (each maps an Avro schema to columns), on every core;
+    // they read only the partitions. Added in project order, the first of a name kept.
+    let partitions = std::mem::take(&mut engine.partitions);
+    let source_of = |node: &crate::model::KsqlSource| node_source(project, node, &partitions);
+    let sources = crate::parallel::map_on_every_core(&project.ksql_sources, NODES_PER_THREAD, source_of);
+    for (node, source) in project.ksql_sources.iter().zip(sources) {
+        let source = source.unwrap_or_else(|| source_of(node));
         engine.sources.entry(source.name.clone()).or_insert(source);
     }
-    // Each transform's statements, parsed once.
-    let mut parsed = Vec::new();
-    for transform in &project.transforms {
-        let Some(sql) = transform.sql.as_ref() else {
+    engine.partitions = partitions;
+    // Each transform's statements, parsed once, on every core (transforms parse on their own).
+    let parse_one = |transform: &Transform| transform.sql.as_ref().map(parse);
+    let done = crate::parallel::map_on_every_core(&project.transforms, TRANSFORMS_PER_THREAD, parse_one);
+    let mut parsed = Vec::with_capacity(done.len());
+    for (transform, done) in project.transforms.iter().zip(done) {
+        // A worker that failed is a bug; parsing again here reports it where it happens.
+        let (Some(sql), Some((statements, errors))) = (&transform.sql, done.unwrap_or_else(|| parse_one(transform)))
+        else {
             parsed.push(None);
             continue;
         };
-        let (statements, errors) = parse(sql);
         for error in errors {
             diagnostics.push(Diagnostic::new(DiagnosticKind::KsqlSyntax { message: error.message }, error.span));
         }
@@ -81,7 +109,8 @@ pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis
     // `venice apply` deploys them); otherwise in project order.
     let mut effects: Vec<Vec<Effect>> = vec![Vec::new(); parsed.len()];
     let mut unknown_columns = Vec::new();
-    for index in deployment_order(&parsed) {
+    let names: Vec<Names> = parsed.iter().map(|entry| names_of(entry.iter().flat_map(|(_, s)| s))).collect();
+    for index in deployment_order(&names) {
         let Some((sql, statements)) = &parsed[index] else { continue };
         let before = diagnostics.len();
         let done = engine.run(sql, statements, diagnostics);
@@ -95,61 +124,97 @@ pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis
     check_topics_exist(project, &effects, diagnostics);
     let mut analysis = Analysis::new(effects);
     analysis.unknown_columns = unknown_columns;
+    analysis.names = names;
     analysis
+}
+
+/// The names a transform's statements create, and those they read that they do not create.
+fn names_of<'s>(statements: impl Iterator<Item = &'s Statement>) -> Names {
+    let mut created = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    for statement in statements {
+        match &statement.kind {
+            StatementKind::CreateSource(c) => {
+                created.insert(c.name.value.clone());
+            }
+            StatementKind::CreateAsSelect(c) => {
+                created.insert(c.name.value.clone());
+            }
+            StatementKind::InsertInto(i) => {
+                used.insert(i.target.value.clone());
+            }
+            _ => {}
+        }
+        if let Some(q) = statement.kind.query() {
+            used.insert(q.from.source.name.value.clone());
+            used.extend(q.from.joins.iter().map(|j| j.source.name.value.clone()));
+        }
+    }
+    let used = used.difference(&created).cloned().collect();
+    (created, used)
 }
 
 /// The order to run transforms in: a transform after the transforms that create the streams and
 /// tables it uses, else in project order (a cycle, V501, runs in project order too).
-fn deployment_order(parsed: &[Option<(&crate::model::SourceText, Vec<Statement>)>]) -> Vec<usize> {
-    let mut creates: Vec<BTreeSet<String>> = Vec::new();
-    let mut uses: Vec<BTreeSet<String>> = Vec::new();
-    for entry in parsed {
-        let mut created = BTreeSet::new();
-        let mut used = BTreeSet::new();
-        for statement in entry.iter().flat_map(|(_, s)| s) {
-            match &statement.kind {
-                StatementKind::CreateSource(c) => {
-                    created.insert(c.name.value.clone());
-                }
-                StatementKind::CreateAsSelect(c) => {
-                    created.insert(c.name.value.clone());
-                }
-                StatementKind::InsertInto(i) => {
-                    used.insert(i.target.value.clone());
-                }
-                _ => {}
-            }
-            if let Some(q) = statement.kind.query() {
-                used.insert(q.from.source.name.value.clone());
-                used.extend(q.from.joins.iter().map(|j| j.source.name.value.clone()));
-            }
-        }
-        let used = used.difference(&created).cloned().collect();
-        creates.push(created);
-        uses.push(used);
-    }
+fn deployment_order(names: &[Names]) -> Vec<usize> {
     let mut creator: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, names) in creates.iter().enumerate() {
-        for name in names {
+    for (i, (creates, _)) in names.iter().enumerate() {
+        for name in creates {
             creator.entry(name.as_str()).or_insert(i);
         }
     }
-    let mut order = Vec::new();
-    let mut done = vec![false; parsed.len()];
-    while order.len() < parsed.len() {
-        let ready = (0..parsed.len()).find(|&i| {
-            !done[i] && uses[i].iter().all(|name| creator.get(name.as_str()).is_none_or(|&j| done[j] || j == i))
-        });
-        let next = ready.or_else(|| (0..parsed.len()).find(|&i| !done[i])).unwrap_or(0);
+    let needs: Vec<BTreeSet<usize>> = names
+        .iter()
+        .enumerate()
+        .map(|(i, (_, uses))| {
+            uses.iter().filter_map(|name| creator.get(name.as_str()).copied()).filter(|&j| j != i).collect()
+        })
+        .collect();
+    earliest_ready_order(&needs)
+}
+
+/// An order of items where each comes after the items it needs (`needs[i]`, never `i` itself),
+/// taking the earliest ready item each time; items in a cycle keep their order. Kahn's algorithm:
+/// `waits[i]` counts what `i` needs that is not placed yet.
+pub(crate) fn earliest_ready_order(needs: &[BTreeSet<usize>]) -> Vec<usize> {
+    let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); needs.len()];
+    let mut waits = vec![0usize; needs.len()];
+    for (i, needed) in needs.iter().enumerate() {
+        waits[i] = needed.len();
+        for &j in needed {
+            needed_by[j].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..needs.len()).filter(|&i| waits[i] == 0).collect();
+    let mut done = vec![false; needs.len()];
+    let mut first_not_done = 0;
+    let mut order = Vec::with_capacity(needs.len());
+    while order.len() < needs.len() {
+        // In a cycle (V501) nothing is ready: the earliest item not placed goes next.
+        let next = match ready.pop_first() {
+            Some(next) => next,
+            None => {
+                while done[first_not_done] {
+                    first_not_done += 1;
+                }
+                first_not_done
+            }
+        };
         done[next] = true;
         order.push(next);
+        for &user in &needed_by[next] {
+            waits[user] -= 1;
+            if waits[user] == 0 && !done[user] {
+                ready.insert(user);
+            }
+        }
     }
     order
 }
 
 /// A `stream`/`table` node as the source venice's DDL creates: the key column typed by the
 /// topic's key serde, the value columns from its Avro schema (unknown for other formats).
-fn node_source(project: &Project, node: &crate::model::KsqlSource, engine: &Engine) -> Source {
+fn node_source(project: &Project, node: &crate::model::KsqlSource, partitions: &BTreeMap<String, u32>) -> Source {
     let topic = project.topic(&node.topic.value);
     let key = topic.and_then(|t| t.key.as_ref());
     let value = topic.and_then(|t| t.value.as_ref());
@@ -183,7 +248,7 @@ fn node_source(project: &Project, node: &crate::model::KsqlSource, engine: &Engi
         key_format: key.map_or("", |k| ksql_format(k.format.value)).to_string(),
         value_format: value.map_or("", |v| ksql_format(v.format.value)).to_string(),
         windowed: None,
-        partitions: engine.partitions.get(&node.topic.value).copied(),
+        partitions: partitions.get(&node.topic.value).copied(),
         origin: Some(node.name.span),
         read_only: false,
         from_query: false,
@@ -309,5 +374,64 @@ pub fn single<T>(items: &[T]) -> Option<&T> {
     match items {
         [one] => Some(one),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order as first written: each time, the earliest transform whose creators are placed.
+    fn by_scanning(names: &[Names]) -> Vec<usize> {
+        let mut creator: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, (creates, _)) in names.iter().enumerate() {
+            for name in creates {
+                creator.entry(name.as_str()).or_insert(i);
+            }
+        }
+        let mut order = Vec::new();
+        let mut done = vec![false; names.len()];
+        while order.len() < names.len() {
+            let ready = (0..names.len()).find(|&i| {
+                !done[i] && names[i].1.iter().all(|n| creator.get(n.as_str()).is_none_or(|&j| done[j] || j == i))
+            });
+            let next = ready.or_else(|| (0..names.len()).find(|&i| !done[i])).unwrap_or(0);
+            done[next] = true;
+            order.push(next);
+        }
+        order
+    }
+
+    #[test]
+    fn transforms_run_after_what_creates_what_they_read_cycles_in_project_order() {
+        let set = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<String>>();
+        // 0 reads what 2 creates; 3 and 4 read each other (a cycle); 5 reads what nobody creates.
+        let names: Vec<Names> = vec![
+            (set(&["A"]), set(&["C"])),
+            (set(&["B"]), set(&[])),
+            (set(&["C"]), set(&["B"])),
+            (set(&["D"]), set(&["E"])),
+            (set(&["E"]), set(&["D"])),
+            (set(&["F"]), set(&["X", "A"])),
+        ];
+        assert_eq!(deployment_order(&names), [1, 2, 0, 5, 3, 4]);
+        assert_eq!(deployment_order(&names), by_scanning(&names));
+        // Pseudo-random graphs agree with the first way of ordering.
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..200 {
+            let count = 1 + next(12) as usize;
+            let names: Vec<Names> = (0..count)
+                .map(|_| {
+                    let creates = (0..next(3)).map(|_| format!("S{}", next(10))).collect();
+                    let uses = (0..next(4)).map(|_| format!("S{}", next(10))).collect();
+                    (creates, uses)
+                })
+                .collect();
+            assert_eq!(deployment_order(&names), by_scanning(&names), "{names:?}");
+        }
     }
 }

@@ -220,6 +220,11 @@ pub enum SchemaSource {
 }
 
 impl Schema {
+    /// Whether [`Schema::text`] has a text to give: not when its file could not be read.
+    pub fn has_text(&self) -> bool {
+        !matches!(self.source, SchemaSource::File { file: None, .. })
+    }
+
     /// The schema's text with its origin; `None` when its file could not be read.
     pub fn text(&self, sources: &crate::source::SourceMap) -> Option<SourceText> {
         match &self.source {

@@ -6,16 +6,27 @@
 //! a per-line table maps each line of the text back to where it sits in venice.kdl.
 
 use crate::source::{FileId, Span};
+use std::sync::OnceLock;
 
 /// Embedded text (SQL, an Avro schema) and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SourceText {
     pub text: String,
     pub origin: TextOrigin,
     /// Where each line of `text` starts, so offsets map to lines by binary search rather than by
-    /// counting newlines from the start on every call (SQL files hold thousands of tokens).
-    line_index: Vec<usize>,
+    /// counting newlines from the start on every call (SQL files hold thousands of tokens). Made
+    /// on first use: an Avro schema's file text never needs it.
+    line_index: OnceLock<Vec<usize>>,
 }
+
+/// Two texts are equal when their text and origin are (the line index follows from the text).
+impl PartialEq for SourceText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.origin == other.origin
+    }
+}
+
+impl Eq for SourceText {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextOrigin {
@@ -27,8 +38,7 @@ pub enum TextOrigin {
 
 impl SourceText {
     pub fn from_file(file: FileId, text: String) -> Self {
-        let line_index = line_index(&text);
-        SourceText { text, origin: TextOrigin::File(file), line_index }
+        SourceText { text, origin: TextOrigin::File(file), line_index: OnceLock::new() }
     }
 
     /// Text written as a KDL string value. `literal` is the string as written in the KDL source
@@ -36,8 +46,11 @@ impl SourceText {
     /// KDL gives back.
     pub fn inline(file: FileId, value: String, literal: &str, literal_start: usize) -> Self {
         let line_starts = map_lines(&value, literal, literal_start);
-        let line_index = line_index(&value);
-        SourceText { text: value, origin: TextOrigin::Inline { file, line_starts }, line_index }
+        SourceText { text: value, origin: TextOrigin::Inline { file, line_starts }, line_index: OnceLock::new() }
+    }
+
+    fn line_index(&self) -> &[usize] {
+        self.line_index.get_or_init(|| line_index(&self.text))
     }
 
     pub fn file(&self) -> FileId {
@@ -57,8 +70,9 @@ impl SourceText {
             TextOrigin::File(_) => offset,
             TextOrigin::Inline { line_starts, .. } => {
                 let offset = offset.min(self.text.len());
-                let line = self.line_index.partition_point(|&start| start <= offset) - 1;
-                let line_start_in_sql = self.line_index[line];
+                let line_index = self.line_index();
+                let line = line_index.partition_point(|&start| start <= offset) - 1;
+                let line_start_in_sql = line_index[line];
                 let base = line_starts.get(line).or(line_starts.last()).copied().unwrap_or(0);
                 base + (offset - line_start_in_sql)
             }
@@ -69,7 +83,7 @@ impl SourceText {
     /// token locations).
     pub fn offset_of(&self, line: u64, column: u64) -> usize {
         let line = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
-        let line_start = self.line_index.get(line).copied().unwrap_or(self.text.len());
+        let line_start = self.line_index().get(line).copied().unwrap_or(self.text.len());
         let rest = &self.text[line_start..];
         let within = rest.char_indices().nth(column.saturating_sub(1) as usize).map_or(rest.len(), |(i, _)| i);
         line_start + within

@@ -35,30 +35,49 @@ use crate::model::Project;
 
 /// Runs every rule over a resolved project.
 pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    v101_key_format::check(project, diagnostics);
-    v102_string_key::check(project, diagnostics);
-    v103_value_format::check(project, diagnostics);
-    v104_registry_framing::check(project, diagnostics);
-    v105_json_envelope::check(project, diagnostics);
-    v106_schemaless_connector::check(project, diagnostics);
-    v107_windowed_key::check(project, diagnostics);
-    v108_writers_disagree::check(project, diagnostics);
-    v109_undetermined_format::check(project, diagnostics);
-    v202_schema_evolution::check(project, diagnostics);
-    v203_reader_schema::check(project, diagnostics);
-    v205_unrepresentable::check(project, diagnostics);
-    v206_inferred_schema::check(project, diagnostics);
-    v401_connector_settings::check(project, diagnostics);
-    v402_upsert_without_key::check(project, diagnostics);
-    v403_pk_field_missing::check(project, diagnostics);
-    v404_deletes_without_record_key::check(project, diagnostics);
-    v405_tombstones::check(project, diagnostics);
-    v406_unstorable_field::check(project, diagnostics);
-    v407_envelope_read::check(project, diagnostics);
-    v408_ddl::check(project, diagnostics);
-    v502_unused_topic::check(project, diagnostics);
-    v503_fewer_partitions::check(project, diagnostics);
+    // The rules only read the model: they run on every core, and what they find joins in this
+    // order, as if they had run one after the other.
+    let found = crate::parallel::map_each_on_every_core(CHECKS, |check| {
+        let mut found = Vec::new();
+        check(project, &mut found);
+        found
+    });
+    for (check, found) in CHECKS.iter().zip(found) {
+        // A rule that failed is a bug; running it again here reports it where it happens.
+        diagnostics.extend(found.unwrap_or_else(|| {
+            let mut found = Vec::new();
+            check(project, &mut found);
+            found
+        }));
+    }
 }
+
+/// Every rule's check, in code order.
+const CHECKS: &[fn(&Project, &mut Vec<Diagnostic>)] = &[
+    v101_key_format::check,
+    v102_string_key::check,
+    v103_value_format::check,
+    v104_registry_framing::check,
+    v105_json_envelope::check,
+    v106_schemaless_connector::check,
+    v107_windowed_key::check,
+    v108_writers_disagree::check,
+    v109_undetermined_format::check,
+    v202_schema_evolution::check,
+    v203_reader_schema::check,
+    v205_unrepresentable::check,
+    v206_inferred_schema::check,
+    v401_connector_settings::check,
+    v402_upsert_without_key::check,
+    v403_pk_field_missing::check,
+    v404_deletes_without_record_key::check,
+    v405_tombstones::check,
+    v406_unstorable_field::check,
+    v407_envelope_read::check,
+    v408_ddl::check,
+    v502_unused_topic::check,
+    v503_fewer_partitions::check,
+];
 
 /// How far a code's check is implemented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

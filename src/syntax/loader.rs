@@ -63,11 +63,23 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     if metadata.len() > MAX_FILE_BYTES {
         return Err(too_large());
     }
-    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
-    // Room for the whole file and one byte more, so the read ends in two calls (the data, then
-    // the end of the file) instead of growing the buffer from nothing.
-    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
+    let mut file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    // One read with room for the whole file and a byte more: a regular file gives less than asked
+    // only at its end, so getting the size the metadata said means the file is read, without
+    // a second call to find the end (a project names a file per schema and transform).
+    let expected = metadata.len() as usize;
+    let mut bytes = vec![0; expected + 1];
+    let first = loop {
+        match file.read(&mut bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            done => break done.map_err(|e| io_reason(&e))?,
+        }
+    };
+    bytes.truncate(first);
+    if first != expected {
+        // The file changed since its metadata was read: read on to its end, still bounded.
+        file.take(MAX_FILE_BYTES + 1 - first as u64).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
+    }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large());
     }
@@ -224,7 +236,7 @@ impl Loader<'_> {
                 (text, parsed)
             })
         };
-        let results = super::parallel::map_on_every_core(&jobs, 1, read_and_parse);
+        let results = crate::parallel::map_on_every_core(&jobs, 1, read_and_parse);
         // A file whose worker failed is read in turn, one by one.
         for ((path, _), result) in jobs.iter().zip(results) {
             if let Some(result) = result {

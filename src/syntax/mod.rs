@@ -10,6 +10,5 @@ pub mod guard;
 mod kdl_parser;
 pub(crate) mod lexical;
 pub mod loader;
-mod parallel;
 pub mod reader;
 pub mod tree;
