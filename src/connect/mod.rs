@@ -130,6 +130,9 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
         schema: Schema,
     }
     let mut added: Vec<Added> = Vec::new();
+    // The schemas declared and those added so far, by name: a project has thousands.
+    let declared_schemas: std::collections::HashSet<String> = project.schemas.iter().map(|s| s.name.value.clone()).collect();
+    let mut added_names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (index, connector) in project.connectors.iter().enumerate() {
         if connector.direction != Direction::Source
             || catalog::of(connector).is_none_or(|e| e.kind != Kind::DebeziumPostgres)
@@ -164,7 +167,7 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
                     continue;
                 };
                 let name = format!("{}-{}", table.topic.value, side.as_str());
-                if project.schema(&name).is_some() || added.iter().any(|a| a.schema.name.value == name) {
+                if declared_schemas.contains(&name) || !added_names.insert(name.clone()) {
                     continue;
                 }
                 let mut avro = avro::avro_schema(connect, &|f| derived.precision(f));

@@ -67,12 +67,7 @@ impl Record {
 
 /// The Debezium source and captured table that write a topic, if one does.
 pub fn debezium_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Connector, &'p CapturedTable)> {
-    project
-        .connectors
-        .iter()
-        .filter(|c| c.direction == Direction::Source)
-        .filter(|c| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres))
-        .find_map(|c| c.tables.iter().find(|t| t.topic.value == topic).map(|t| (c, t)))
+    project.captured(topic).into_iter().find(|(c, _)| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres))
 }
 
 /// What Debezium derives for a captured table, when its DDL is given and readable.

@@ -55,6 +55,9 @@ pub struct Project {
     /// Each topic's index by name; see [`Project::topic`].
     topic_index: std::collections::HashMap<String, usize>,
     schema_index: std::collections::HashMap<String, usize>,
+    /// The source connectors' captured tables by the topic each writes (connector index, table
+    /// index); `None` before `resolve` indexes them. See [`Project::captured`].
+    captured_index: Option<std::collections::HashMap<String, Vec<(usize, usize)>>>,
 }
 
 impl Project {
@@ -78,6 +81,32 @@ impl Project {
         self.schema_index.clear();
         for (i, schema) in self.schemas.iter().enumerate() {
             self.schema_index.entry(schema.name.value.clone()).or_insert(i);
+        }
+        let mut captured: std::collections::HashMap<String, Vec<(usize, usize)>> = Default::default();
+        for (c, connector) in self.connectors.iter().enumerate().filter(|(_, c)| c.direction == Direction::Source) {
+            for (t, table) in connector.tables.iter().enumerate() {
+                captured.entry(table.topic.value.clone()).or_default().push((c, t));
+            }
+        }
+        self.captured_index = Some(captured);
+    }
+
+    /// The source connectors that capture a table into `topic`, with the table, in project
+    /// order. The rules ask per sink and per topic: indexed, not a scan of every connector.
+    pub fn captured<'p>(&'p self, topic: &str) -> Vec<(&'p Connector, &'p CapturedTable)> {
+        match &self.captured_index {
+            Some(index) => index
+                .get(topic)
+                .into_iter()
+                .flatten()
+                .map(|&(c, t)| (&self.connectors[c], &self.connectors[c].tables[t]))
+                .collect(),
+            None => self
+                .connectors
+                .iter()
+                .filter(|c| c.direction == Direction::Source)
+                .flat_map(|c| c.tables.iter().filter(|t| t.topic.value == topic).map(move |t| (c, t)))
+                .collect(),
         }
     }
 
