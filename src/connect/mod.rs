@@ -131,7 +131,8 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
     }
     let mut added: Vec<Added> = Vec::new();
     // The schemas declared and those added so far, by name: a project has thousands.
-    let declared_schemas: std::collections::HashSet<String> = project.schemas.iter().map(|s| s.name.value.clone()).collect();
+    let declared_schemas: std::collections::HashSet<String> =
+        project.schemas.iter().map(|s| s.name.value.clone()).collect();
     let mut added_names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (index, connector) in project.connectors.iter().enumerate() {
         if connector.direction != Direction::Source
