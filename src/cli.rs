@@ -353,14 +353,21 @@ pub struct KsqlArgs {
     pub location: StackLocation,
 }
 
+/// Where the commands that read a running target look: the project, and which of its targets.
 #[derive(Debug, clap::Args)]
-pub struct ConnectorsArgs {
+pub struct Reading {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConnectorsArgs {
+    #[command(flatten)]
+    pub at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
@@ -374,12 +381,8 @@ pub struct ConnectorsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct TopicsArgs {
-    /// The project folder (holding venice.kdl).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
-    #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
@@ -392,12 +395,8 @@ pub struct TopicsArgs {
 pub struct TailArgs {
     /// The topic to read.
     pub topic: String,
-    /// The project folder (holding venice.kdl).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
-    #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub at: Reading,
     /// Start at the earliest records instead of the last ones.
     #[arg(long)]
     pub from_beginning: bool,
@@ -418,12 +417,8 @@ pub struct TailArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
-    /// The project folder (holding venice.kdl).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-    /// The `target` of venice.kdl to check (default: `local`, the stack of `venice build`).
-    #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
@@ -431,12 +426,8 @@ pub struct DoctorArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SchemasArgs {
-    /// The project folder (holding venice.kdl).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-    /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
-    #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,

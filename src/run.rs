@@ -720,7 +720,7 @@ fn inspecting(
 }
 
 fn run_connectors(args: &crate::cli::ConnectorsArgs) -> u8 {
-    let (target, desired) = match inspecting(&args.dir, args.target.as_deref()) {
+    let (target, desired) = match inspecting(&args.at.dir, args.at.target.as_deref()) {
         Ok(found) => found,
         Err(status) => return status,
     };
@@ -740,7 +740,7 @@ fn run_connectors(args: &crate::cli::ConnectorsArgs) -> u8 {
 }
 
 fn run_schemas(args: &crate::cli::SchemasArgs) -> u8 {
-    let (target, desired) = match inspecting(&args.dir, args.target.as_deref()) {
+    let (target, desired) = match inspecting(&args.at.dir, args.at.target.as_deref()) {
         Ok(found) => found,
         Err(status) => return status,
     };
@@ -764,7 +764,7 @@ fn run_schemas(args: &crate::cli::SchemasArgs) -> u8 {
 
 /// `venice topics`: every topic with its offsets; exit 1 when a declared one is missing.
 fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.dir, args.target.as_deref()) {
+    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.target.as_deref()) {
         Ok(found) => found,
         Err(message) => return cannot_run(&message),
     };
@@ -782,7 +782,7 @@ fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
 
 /// `venice tail`: records decoded as they arrive, written through one buffered lock of stdout.
 fn run_tail(args: &crate::cli::TailArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.dir, args.target.as_deref()) {
+    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.target.as_deref()) {
         Ok(found) => found,
         Err(message) => return cannot_run(&message),
     };
@@ -809,7 +809,7 @@ fn run_tail(args: &crate::cli::TailArgs) -> u8 {
 
 /// `venice doctor`: exit 0 all matches, 1 problems found, 2 a service not answering.
 fn run_doctor(args: &crate::cli::DoctorArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.dir, args.target.as_deref()) {
+    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.target.as_deref()) {
         Ok(found) => found,
         Err(message) => return cannot_run(&message),
     };
