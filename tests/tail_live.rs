@@ -188,6 +188,12 @@ fn tail_follows_records_written_after_it_started() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // A tail that missed a record would follow for ever: stop it after a minute, and fail below.
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = std::process::Command::new("kill").arg(&pid).status();
+    });
     // Nothing yet: tail waits at the end of both partitions; then records arrive on each.
     std::thread::sleep(std::time::Duration::from_millis(1500));
     produce(&mut kafka, &topic, 1, &[(Some(b"a".to_vec()), Some(b"first".to_vec()))]);
