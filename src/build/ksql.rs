@@ -17,7 +17,7 @@ use super::names::{ksql_ident, ksql_string};
 use crate::avro::mapping::ksql_type;
 use crate::avro::mapping::{ConnectKind, ConnectSchema};
 use crate::ksql::ast::StatementKind;
-use crate::model::{ConnectorKind, Format, KsqlSource, KsqlSourceKind, Project, Serde, Side, Transform};
+use crate::model::{Format, KsqlSource, KsqlSourceKind, Project, Serde, Side, Transform};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How long a generated ASSERT waits for its topic or subject.
@@ -103,17 +103,8 @@ fn connect_to_ksql(schema: &ConnectSchema) -> Option<String> {
 
 /// The key record a Debezium source with `ddl=` writes to `topic`, as a ksqlDB type.
 fn derived_key_type(project: &Project, topic: &str) -> Option<String> {
-    project.connectors.iter().find_map(|connector| {
-        let debezium = matches!(&connector.kind, Some(ConnectorKind::Catalog(k)) if k.value == "debezium-postgres");
-        if !debezium {
-            return None;
-        }
-        let table = connector.tables.iter().find(|t| t.topic.value == topic)?;
-        let ddl = table.ddl.as_ref()?;
-        let options = crate::connect::derive::Options::of(connector);
-        let derived = crate::connect::derive::derive("venice", table, ddl, options).ok()?;
-        connect_to_ksql(derived.key.as_ref()?)
-    })
+    let (_, table) = crate::connect::sink_table::debezium_writer(project, topic)?;
+    connect_to_ksql(crate::connect::sink_table::derived(project, table)?.key.as_ref()?)
 }
 
 /// The key column's SQL type, when venice knows it.

@@ -149,6 +149,26 @@ fn schema(kind: ConnectKind, name: Option<&str>, optional: bool) -> ConnectSchem
     ConnectSchema { kind, name: name.map(str::to_string), optional, scale: None }
 }
 
+/// What a captured table's DDL gave: the records Debezium writes, or why there are none (with a
+/// span in the DDL's file).
+pub type Derivation = Result<Derived, (DeriveError, Span)>;
+
+/// Every captured table's derivation, made once by [`super::derive_schemas`] and read by the
+/// rules, the sink tables and the build (a DDL is parsed once, not once per reader).
+#[derive(Debug, Default)]
+pub struct Derivations(std::collections::HashMap<Span, Derivation>);
+
+impl Derivations {
+    /// The derivation of a table a Debezium source captures with `ddl=`; None for others.
+    pub fn of(&self, table: &CapturedTable) -> Option<&Derivation> {
+        self.0.get(&table.table.span)
+    }
+
+    pub fn insert(&mut self, table: &CapturedTable, derivation: Derivation) {
+        self.0.insert(table.table.span, derivation);
+    }
+}
+
 /// Derives what Debezium writes for `table`, whose DDL is `ddl`, under the connector's
 /// `topic.prefix`. Errors carry a span in the DDL's file.
 pub fn derive(

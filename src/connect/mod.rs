@@ -134,6 +134,7 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
     let declared_schemas: std::collections::HashSet<String> =
         project.schemas.iter().map(|s| s.name.value.clone()).collect();
     let mut added_names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut derivations = derive::Derivations::default();
     for (index, connector) in project.connectors.iter().enumerate() {
         if connector.direction != Direction::Source
             || catalog::of(connector).is_none_or(|e| e.kind != Kind::DebeziumPostgres)
@@ -146,7 +147,8 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
         let only = (connector.tables.len() == 1).then_some(index);
         for table in &connector.tables {
             let Some(ddl) = &table.ddl else { continue };
-            let Ok(derived) = derive::derive(&prefix, table, ddl, options) else { continue };
+            derivations.insert(table, derive::derive(&prefix, table, ddl, options));
+            let Some(Ok(derived)) = derivations.of(table) else { continue };
             for side in [Side::Key, Side::Value] {
                 let topic = project.topic(&table.topic.value);
                 let own = match side {
@@ -188,6 +190,7 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
             }
         }
     }
+    project.derived = derivations;
     for Added { topic, side, only_table_of, schema } in added {
         let name = schema.name.value.clone();
         let name_it = |serde: Option<&mut crate::model::Serde>| {

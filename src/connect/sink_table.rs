@@ -7,8 +7,7 @@
 //! front end infers it; for those, nothing is said.
 
 use super::catalog::{self, Kind};
-use super::derive::{self, Derived, Options};
-use super::render::topic_prefix;
+use super::derive::{self, Derived};
 use crate::avro::Catalog;
 use crate::avro::from_ksql;
 use crate::avro::mapping::{self, ConnectKind, ConnectSchema};
@@ -71,9 +70,8 @@ pub fn debezium_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Con
 }
 
 /// What Debezium derives for a captured table, when its DDL is given and readable.
-pub fn derived(source: &Connector, table: &CapturedTable) -> Option<Derived> {
-    let ddl = table.ddl.as_ref()?;
-    derive::derive(&topic_prefix(source), table, ddl, Options::of(source)).ok()
+pub fn derived<'p>(project: &'p Project, table: &CapturedTable) -> Option<&'p Derived> {
+    project.derived.of(table)?.as_ref().ok()
 }
 
 /// The record schema a connector reads (a sink) or writes (a source) on one side of `topic`.
@@ -128,7 +126,7 @@ fn ksql_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
 /// The record a Debezium source derives from its DDL for a topic it writes.
 fn debezium_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
     let (source, table) = debezium_writer(project, topic)?;
-    let derived = derived(source, table)?;
+    let derived = derived(project, table)?;
     let unwrap = source.unwrap.as_ref().is_some_and(|u| u.value);
     let ddl = table.ddl.as_ref()?;
     let span = ddl.span(0, ddl.text.len().min(1));

@@ -52,6 +52,9 @@ pub struct Project {
     pub avro: crate::avro::Catalog,
     /// What the transforms' ksqlDB statements do (after `resolve`).
     pub ksql: crate::ksql::project::Analysis,
+    /// What each Debezium source's captured tables derive from their DDL. Filled by
+    /// `connect::derive_schemas`.
+    pub derived: crate::connect::derive::Derivations,
     /// Each topic's index by name; see [`Project::topic`].
     topic_index: std::collections::HashMap<String, usize>,
     schema_index: std::collections::HashMap<String, usize>,

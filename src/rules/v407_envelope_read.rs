@@ -68,10 +68,10 @@ fn consumers(project: &Project, found: &mut Vec<Diagnostic>) {
         let Some(value) = &consumer.value else { continue };
         let Some(schema) = value.schema.as_ref().filter(|_| value.format.value == Format::Avro) else { continue };
         let Some((source, table)) = envelope_writer(project, &consumer.topic.value) else { continue };
-        let Some(derived) = derived(source, table) else { continue };
+        let Some(derived) = derived(project, table) else { continue };
         let Some(record) = project.avro.schema(&schema.value).and_then(|t| t.named()) else { continue };
         let fields: Vec<&str> = project.avro.named(record).fields().iter().map(|f| f.name.as_str()).collect();
-        let columns = row_columns(&derived);
+        let columns = row_columns(derived);
         let reads_rows = !fields.is_empty()
             && !fields.iter().any(|f| matches!(*f, "before" | "after" | "op"))
             && fields.iter().all(|f| columns.contains(f));
@@ -109,8 +109,8 @@ fn queries(project: &Project, found: &mut Vec<Diagnostic>) {
         let read = over_envelopes.iter().find(|(name, _)| query.from.iter().any(|f| f.eq_ignore_ascii_case(name)));
         let Some((_, topic)) = read else { continue };
         let Some((source, table)) = envelope_writer(project, topic) else { continue };
-        let Some(derived) = derived(source, table) else { continue };
-        let row = row_columns(&derived);
+        let Some(derived) = derived(project, table) else { continue };
+        let row = row_columns(derived);
         let inside = |at: &Span| at.file == query.span.file && query.span.start <= at.start && at.end <= query.span.end;
         let mut in_row: Vec<&(&str, Span)> = unknown_columns
             .iter()

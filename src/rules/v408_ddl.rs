@@ -2,7 +2,7 @@
 //! from: not PostgreSQL that sqlparser's PostgreSQL dialect reads, or no `CREATE TABLE` of the
 //! captured table in it.
 
-use crate::connect::derive::{self, DeriveError, Options};
+use crate::connect::derive::DeriveError;
 use crate::connect::{DdlIssue, Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::Project;
@@ -11,10 +11,9 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     let sources =
         project.connectors.iter().filter(|c| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres));
     for source in sources {
-        let prefix = crate::connect::topic_prefix(source);
         for table in &source.tables {
-            let Some(ddl) = &table.ddl else { continue };
-            let Err((error, span)) = derive::derive(&prefix, table, ddl, Options::of(source)) else { continue };
+            let Some(Err((error, span))) = project.derived.of(table) else { continue };
+            let (error, span) = (error.clone(), *span);
             let (issue, span) = match error {
                 DeriveError::Syntax { message } => (DdlIssue::Syntax { message }, span),
                 // Said at the captured table, which names what the DDL lacks.
