@@ -22,6 +22,7 @@
 //! by `super::records`. No TLS or SASL: a target that needs them is a known gap (the report
 //! says so).
 
+use super::wire::Reader;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -53,6 +54,12 @@ impl std::fmt::Display for Error {
             }
             Error::Protocol(m) => write!(f, "Kafka answered something venice cannot read: {m}"),
         }
+    }
+}
+
+impl From<super::wire::Malformed> for Error {
+    fn from(m: super::wire::Malformed) -> Self {
+        Error::Protocol(m.0)
     }
 }
 
@@ -169,68 +176,6 @@ impl Writer {
     }
 }
 
-/// Reads an answer; every read is bounds-checked, so a short or garbled answer is an error.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| Error::Protocol(format!("the answer ends early (at byte {})", self.at)))?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-    fn i8(&mut self) -> Result<i8, Error> {
-        Ok(self.take(1)?[0] as i8)
-    }
-    fn i16(&mut self) -> Result<i16, Error> {
-        Ok(i16::from_be_bytes(self.take(2)?.try_into().expect("two bytes")))
-    }
-    fn i32(&mut self) -> Result<i32, Error> {
-        Ok(i32::from_be_bytes(self.take(4)?.try_into().expect("four bytes")))
-    }
-    fn i64(&mut self) -> Result<i64, Error> {
-        Ok(i64::from_be_bytes(self.take(8)?.try_into().expect("eight bytes")))
-    }
-    fn bool(&mut self) -> Result<bool, Error> {
-        Ok(self.take(1)?[0] != 0)
-    }
-    /// Nullable bytes with an `i32` length (a Fetch answer's records); null is empty.
-    fn bytes(&mut self) -> Result<&'a [u8], Error> {
-        let n = self.i32()?;
-        if n < 0 {
-            return Ok(&[]);
-        }
-        self.take(n as usize)
-    }
-    fn nullable_string(&mut self) -> Result<Option<String>, Error> {
-        let n = self.i16()?;
-        if n < 0 {
-            return Ok(None);
-        }
-        Ok(Some(String::from_utf8_lossy(self.take(n as usize)?).into_owned()))
-    }
-    fn string(&mut self) -> Result<String, Error> {
-        Ok(self.nullable_string()?.unwrap_or_default())
-    }
-    /// An array's length; a null array (-1) is empty. Bounded by what is left, so a garbled
-    /// length cannot make the reader allocate or loop for long.
-    fn array(&mut self) -> Result<usize, Error> {
-        let n = self.i32()?;
-        if n < 0 {
-            return Ok(0);
-        }
-        let n = n as usize;
-        if n > self.bytes.len() - self.at {
-            return Err(Error::Protocol(format!("an array of {n} items in {} bytes", self.bytes.len() - self.at)));
-        }
-        Ok(n)
-    }
-}
-
 impl Link {
     fn new(servers: Vec<String>, timeout: Duration) -> Link {
         Link { servers, timeout, stream: None, correlation: 0 }
@@ -337,7 +282,7 @@ impl Admin {
     /// Answers when a broker does (ApiVersions v0).
     pub fn ping(&mut self) -> Result<(), Error> {
         let answer = self.call(18, 0, &Writer::default())?;
-        let code = Reader { bytes: &answer, at: 0 }.i16()?;
+        let code = Reader::new(&answer).i16()?;
         if code != 0 {
             return Err(Error::Refused { what: "ApiVersions".into(), code, message: String::new() });
         }
@@ -368,7 +313,7 @@ impl Admin {
         }
         body.bool(false);
         let answer = self.call(32, 1, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut r = Reader::new(&answer);
         r.i32()?;
         for _ in 0..r.array()? {
             let code = r.i16()?;
@@ -408,7 +353,7 @@ impl Admin {
         }
         body.i32(self.timeout.as_millis() as i32).bool(false);
         let answer = self.call(19, 2, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut r = Reader::new(&answer);
         r.i32()?;
         if r.array()? == 0 {
             return Err(Error::Protocol("CreateTopics answered about no topic".into()));
@@ -429,7 +374,7 @@ impl Admin {
         body.len(1).string(topic).i32(count as i32).i32(-1);
         body.i32(self.timeout.as_millis() as i32).bool(false);
         let answer = self.call(37, 0, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut r = Reader::new(&answer);
         r.i32()?;
         for _ in 0..r.array()? {
             let name = r.string()?;
@@ -454,7 +399,7 @@ impl Admin {
         }
         body.bool(false);
         let answer = self.call(44, 0, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut r = Reader::new(&answer);
         r.i32()?;
         for _ in 0..r.array()? {
             let code = r.i16()?;
@@ -473,7 +418,7 @@ impl Admin {
         let mut body = Writer::default();
         body.len(1).string(topic).i32(self.timeout.as_millis() as i32);
         let answer = self.call(20, 1, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut r = Reader::new(&answer);
         r.i32()?;
         for _ in 0..r.array()? {
             let name = r.string()?;
@@ -564,7 +509,7 @@ impl Admin {
 }
 
 fn read_metadata(answer: &[u8]) -> Result<Cluster, Error> {
-    let mut r = Reader { bytes: answer, at: 0 };
+    let mut r = Reader::new(answer);
     r.i32()?; // throttle_time_ms
     let mut cluster = Cluster::default();
     for _ in 0..r.array()? {
@@ -720,7 +665,7 @@ impl Consumer {
                 }
             }
             let answer = self.link(leader)?.call(2, 1, &body)?;
-            let mut r = Reader { bytes: &answer, at: 0 };
+            let mut r = Reader::new(&answer);
             for _ in 0..r.array()? {
                 let name = r.string()?;
                 for _ in 0..r.array()? {
@@ -783,7 +728,7 @@ impl Consumer {
             .len(batch.len());
         body.0.extend_from_slice(batch);
         let answer = self.link(leader)?.call(0, 3, &body)?;
-        let mut r = Reader { bytes: &answer, at: 0 };
+        let mut r = Reader::new(&answer);
         let mut base = None;
         for _ in 0..r.array()? {
             let name = r.string()?;
@@ -807,7 +752,7 @@ impl Consumer {
 }
 
 fn read_fetch(answer: &[u8]) -> Result<Vec<Fetched>, Error> {
-    let mut r = Reader { bytes: answer, at: 0 };
+    let mut r = Reader::new(answer);
     r.i32()?; // throttle_time_ms
     let mut out = Vec::new();
     for _ in 0..r.array()? {
@@ -836,13 +781,13 @@ mod tests {
 
     #[test]
     fn a_short_or_garbled_answer_is_an_error_not_a_panic() {
-        let mut r = Reader { bytes: &[0, 0, 0, 1, 0], at: 0 };
+        let mut r = Reader::new(&[0, 0, 0, 1, 0]);
         assert_eq!(r.i32().unwrap(), 1);
         assert!(r.i16().is_err());
         // An array that claims more items than bytes left.
-        let mut r = Reader { bytes: &[0x7f, 0xff, 0xff, 0xff], at: 0 };
+        let mut r = Reader::new(&[0x7f, 0xff, 0xff, 0xff]);
         assert!(r.array().is_err());
-        let mut r = Reader { bytes: &[0xff, 0xff], at: 0 };
+        let mut r = Reader::new(&[0xff, 0xff]);
         assert_eq!(r.nullable_string().unwrap(), None);
     }
 

@@ -6,7 +6,8 @@
 //! - `kafka`: a Kafka admin client speaking the Kafka protocol itself (topics, configs,
 //!   partitions), so no C library is needed; its `Consumer` reads offsets and records at each
 //!   partition's leader (`venice topics`, `tail`, `doctor`).
-//! - `records`: Kafka's record batches (magic v2) decoded, compressed or not.
+//! - `records`: Kafka's record batches (magic v2) decoded, compressed or not; `wire`: the
+//!   bounds-checked reader of Kafka's encodings that both use.
 //! - `target`: the `target` of venice.kdl resolved to URLs and credentials.
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
@@ -27,6 +28,7 @@ pub mod progress;
 pub mod records;
 pub mod registry;
 pub mod target;
+pub mod wire;
 
 pub use apply::{ApplyOptions, Outcome, apply};
 pub use plan::{Action, Kind, Plan, read_and_plan};

@@ -20,6 +20,7 @@
 //! Codecs: gzip (`flate2`); snappy, raw or in the xerial framing Java's client writes
 //! (`snap`); LZ4 frames (`lz4_flex`); zstd (`ruzstd`). All pure Rust.
 
+use super::wire::Reader;
 use std::collections::BTreeSet;
 use std::io::Read;
 
@@ -46,6 +47,12 @@ pub struct Batches {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error(pub String);
+
+impl From<super::wire::Malformed> for Error {
+    fn from(m: super::wire::Malformed) -> Self {
+        Error(m.0)
+    }
+}
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -91,7 +98,7 @@ pub fn decode(bytes: &[u8], aborted: &[(i64, i64)]) -> Result<Batches, Error> {
         if crc32c(&batch[21..]) != crc {
             return Err(Error(format!("the batch at offset {base_offset} fails its CRC")));
         }
-        let mut r = Cursor { bytes: batch, at: 21 };
+        let mut r = Reader { bytes: batch, at: 21 };
         let attributes = r.i16()?;
         let last_offset_delta = r.i32()?;
         let base_timestamp = r.i64()?;
@@ -132,7 +139,7 @@ pub fn decode(bytes: &[u8], aborted: &[(i64, i64)]) -> Result<Batches, Error> {
             }
         };
         let log_append_time = attributes & 0x08 != 0;
-        let mut r = Cursor { bytes: records, at: 0 };
+        let mut r = Reader { bytes: records, at: 0 };
         if count < 0 || count as usize > records.len() {
             return Err(Error(format!("the batch at offset {base_offset} claims {count} records")));
         }
@@ -155,20 +162,20 @@ fn is_abort_marker(records: &[u8], attributes: i16) -> Result<bool, Error> {
     if attributes & 0x07 != 0 {
         return Ok(false);
     }
-    let mut r = Cursor { bytes: records, at: 0 };
+    let mut r = Reader { bytes: records, at: 0 };
     let record = read_record(&mut r, 0, 0)?;
     let key = record.key.unwrap_or_default();
     Ok(key.len() >= 4 && i16::from_be_bytes([key[2], key[3]]) == 0)
 }
 
-fn read_record(r: &mut Cursor, base_offset: i64, base_timestamp: i64) -> Result<Record, Error> {
+fn read_record(r: &mut Reader, base_offset: i64, base_timestamp: i64) -> Result<Record, Error> {
     let length = r.varint()?;
     if length < 0 {
         return Err(Error(format!("a record of {length} bytes")));
     }
     let end = r.at.checked_add(length as usize).filter(|&e| e <= r.bytes.len());
     let end = end.ok_or_else(|| Error(format!("a record of {length} bytes runs past the batch")))?;
-    let mut inner = Cursor { bytes: &r.bytes[..end], at: r.at };
+    let mut inner = Reader { bytes: &r.bytes[..end], at: r.at };
     r.at = end;
     let r = &mut inner;
     r.take(1)?; // attributes, unused
@@ -268,57 +275,6 @@ pub fn crc32c(bytes: &[u8]) -> u32 {
         crc = TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
     }
     !crc
-}
-
-/// Bounds-checked reads of big-endian integers and zigzag varints.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| Error(format!("it ends early (at byte {})", self.at)))?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-    fn i16(&mut self) -> Result<i16, Error> {
-        Ok(i16::from_be_bytes(self.take(2)?.try_into().expect("two bytes")))
-    }
-    fn i32(&mut self) -> Result<i32, Error> {
-        Ok(i32::from_be_bytes(self.take(4)?.try_into().expect("four bytes")))
-    }
-    fn i64(&mut self) -> Result<i64, Error> {
-        Ok(i64::from_be_bytes(self.take(8)?.try_into().expect("eight bytes")))
-    }
-    /// An unsigned LEB128 of at most `max` bytes, then zigzag-decoded.
-    fn zigzag(&mut self, max: u32) -> Result<i64, Error> {
-        let mut value: u64 = 0;
-        for i in 0..max {
-            let byte = self.take(1)?[0];
-            value |= u64::from(byte & 0x7f) << (7 * i);
-            if byte & 0x80 == 0 {
-                return Ok((value >> 1) as i64 ^ -((value & 1) as i64));
-            }
-        }
-        Err(Error(format!("a varint longer than {max} bytes")))
-    }
-    fn varint(&mut self) -> Result<i32, Error> {
-        let v = self.zigzag(5)?;
-        i32::try_from(v).map_err(|_| Error(format!("a varint out of range: {v}")))
-    }
-    fn varlong(&mut self) -> Result<i64, Error> {
-        self.zigzag(10)
-    }
-    fn nullable_bytes(&mut self) -> Result<Option<Vec<u8>>, Error> {
-        let n = self.varint()?;
-        if n < 0 {
-            return Ok(None);
-        }
-        Ok(Some(self.take(n as usize)?.to_vec()))
-    }
 }
 
 /// Encodes batches as a producer sends them (uncompressed or with any codec): what the Produce
