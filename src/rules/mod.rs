@@ -117,6 +117,10 @@ use Status::{Checked, Partial, Planned};
 const INFERRED_FORMATS: &str = "every ksqlDB statement's formats are compared, stated or inferred (inherited from the query's source, else the defaults); a query over a `stream`/`table` whose topic declares no format inherits none, and that edge is not compared (V109 reports the topic)";
 
 /// Every code, sorted.
+/// What V403 and V406 read of a sink's records (LANGUAGE.md checks JSON Schema and Protobuf at
+/// the format level only).
+const AVRO_RECORDS_ONLY: &str = "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not";
+
 pub static RULES: &[Rule] = &[
     rule!("V001", "not valid KDL", Error, Checked),
     rule!("V002", "unknown node or property", Error, Checked),
@@ -209,24 +213,10 @@ pub static RULES: &[Rule] = &[
     ),
     rule!("V401", "unknown connector or missing setting", Error, Checked),
     rule!("V402", "upsert without a primary key", Error, Checked),
-    rule!(
-        "V403",
-        "primary-key field not in the schema",
-        Error,
-        Partial(
-            "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not"
-        )
-    ),
+    rule!("V403", "primary-key field not in the schema", Error, Partial(AVRO_RECORDS_ONLY)),
     rule!("V404", "deletes without record-key", Error, Checked),
     rule!("V405", "tombstones not handled", Error, Checked),
-    rule!(
-        "V406",
-        "field type the sink cannot store",
-        Error,
-        Partial(
-            "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not"
-        )
-    ),
+    rule!("V406", "field type the sink cannot store", Error, Partial(AVRO_RECORDS_ONLY)),
     rule!("V407", "Debezium envelope where rows are expected", Error, Checked),
     rule!("V408", "DDL gives no schema", Error, Checked),
     rule!("V501", "cycle among transforms", Error, Planned),
