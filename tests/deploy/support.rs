@@ -18,7 +18,7 @@ pub fn live() -> bool {
 /// A suffix no earlier run used: lower case, digits and `_`, for tables, topics and connectors.
 pub fn unique() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
-    format!("{}_{}", std::process::id(), nanos.as_millis() % 100_000_000)
+    format!("{}_{}", std::process::id(), nanos.as_nanos() % 10_000_000_000)
 }
 
 pub fn repo() -> PathBuf {
@@ -108,6 +108,10 @@ impl Run {
     }
     pub fn shown(&self) -> String {
         format!("exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code(), self.stdout(), self.stderr())
+    }
+    /// Each stdout line parsed as JSON (`--format json` of `tail`).
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
     }
 }
 

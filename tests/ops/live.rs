@@ -5,8 +5,12 @@
 //! Kafka's own console producer for batches that Java compresses.
 #![allow(dead_code)]
 
+#[path = "../deploy/support.rs"]
+mod support;
+pub use support::{Run, live, unique};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 use venice::deploy::http::{Auth, Service};
 use venice::deploy::kafka::{Admin, Consumer, NewTopic};
@@ -15,21 +19,6 @@ use venice::deploy::registry::Registry;
 
 pub const KAFKA: &str = "127.0.0.1:9092";
 pub const REGISTRY: &str = "http://127.0.0.1:8081/apis/ccompat/v7";
-
-/// The live tests run only with VENICE_LIVE=1 (and the stack up: `scripts/stack.sh up`).
-pub fn live() -> bool {
-    let on = std::env::var("VENICE_LIVE").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set VENICE_LIVE=1 and run scripts/stack.sh up");
-    }
-    on
-}
-
-/// A suffix no earlier run used, for topic names.
-pub fn unique() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
-    format!("{}_{}", std::process::id(), nanos.as_nanos() % 10_000_000_000)
-}
 
 /// The target every project here declares: the stack, registry included.
 pub const TARGET: &str = r#"target stack {
@@ -47,31 +36,9 @@ pub fn project(body: &str) -> tempfile::TempDir {
     dir
 }
 
-pub struct Run {
-    pub output: Output,
-}
-
-impl Run {
-    pub fn code(&self) -> Option<i32> {
-        self.output.status.code()
-    }
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.output.stdout).into_owned()
-    }
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.output.stderr).into_owned()
-    }
-    pub fn shown(&self) -> String {
-        format!("exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code(), self.stdout(), self.stderr())
-    }
-    /// Each stdout line parsed as JSON (`--format json` of `tail`).
-    pub fn json_lines(&self) -> Vec<serde_json::Value> {
-        self.stdout().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
-    }
-}
-
 /// `venice ARGS...` with `--target stack` appended.
 pub fn venice(args: &[&str]) -> Run {
+    let started = std::time::Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_venice"))
         .args(args)
         .args(["--target", "stack"])
@@ -79,7 +46,7 @@ pub fn venice(args: &[&str]) -> Run {
         .stdin(Stdio::null())
         .output()
         .expect("venice runs");
-    Run { output }
+    Run { output, took: started.elapsed() }
 }
 
 pub fn path(dir: &tempfile::TempDir) -> &str {
