@@ -192,8 +192,35 @@ fn every_committed_malformed_project_is_rejected_cleanly() {
     for case in &cases {
         assert!(case.join("venice.kdl").is_file(), "{} has no venice.kdl", case.display());
     }
+    let materialized = tempfile::tempdir().unwrap();
+    let cases: Vec<PathBuf> = cases.iter().map(|case| with_side_files(case, materialized.path())).collect();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
     check_all("committed", &cases, CORPUS_TIMEOUT, threads);
+}
+
+/// A case that is an example cut short names the example in `side-files-from` (see
+/// generate.py): it runs in a copy of that example (its schemas, SQL, DDL and venice.lock) with
+/// the case's venice.kdl. Other cases run where they are.
+fn with_side_files(case: &Path, root: &Path) -> PathBuf {
+    let Ok(example) = std::fs::read_to_string(case.join("side-files-from")) else { return case.to_path_buf() };
+    let into = root.join(case.file_name().expect("a case folder"));
+    copy_tree(&Path::new(MANIFEST_DIR).join(example.trim()), &into);
+    std::fs::copy(case.join("venice.kdl"), into.join("venice.kdl")).expect("the case's venice.kdl");
+    into
+}
+
+/// Copies a folder's files (not its README.md), folders included.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a case folder");
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let path = entry.expect("readable entry").path();
+        let name = path.file_name().expect("a name");
+        if path.is_dir() {
+            copy_tree(&path, &to.join(name));
+        } else if name != "README.md" {
+            std::fs::copy(&path, to.join(name)).expect("a copy");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -192,9 +192,16 @@ def scan(text):
     return states
 
 
+def example_cut(name, example_name, kdl_text):
+    """A case that is an example with its venice.kdl cut short. Only venice.kdl is written, with
+    `side-files-from` naming the example: tests/robustness.rs copies the example's other files
+    (schemas, SQL, DDL, venice.lock) beside it when it runs the case, so they are not copied
+    into the repository once per case."""
+    case_files(name, {"venice.kdl": kdl_text.encode("utf-8"), "side-files-from": f"examples/{example_name}\n"})
+
+
 def truncations(example_name, short, pieces):
-    files = example(example_name)
-    text = files["venice.kdl"].decode("utf-8")
+    text = example(example_name)["venice.kdl"].decode("utf-8")
     states = scan(text)
     used = set()
     for k in range(1, pieces + 1):
@@ -202,19 +209,16 @@ def truncations(example_name, short, pieces):
         while not states[offset] or offset in used:
             offset += 1
         used.add(offset)
-        cut = dict(files, **{"venice.kdl": text[:offset].encode("utf-8")})
-        case_files(f"trunc-{short}-at-{offset}", cut)
+        example_cut(f"trunc-{short}-at-{offset}", example_name, text[:offset])
 
 
 def cut_after(name, example_name, marker, extra=0, occurrence=1):
     """The example cut `extra` characters after the end of the given occurrence of `marker`."""
-    files = example(example_name)
-    text = files["venice.kdl"].decode("utf-8")
+    text = example(example_name)["venice.kdl"].decode("utf-8")
     at = -1
     for _ in range(occurrence):
         at = text.index(marker, at + 1)
-    cut = dict(files, **{"venice.kdl": text[: at + len(marker) + extra].encode("utf-8")})
-    case_files(name, cut)
+    example_cut(name, example_name, text[: at + len(marker) + extra])
 
 
 def cut_mini(name, marker, extra=0):
