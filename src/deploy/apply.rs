@@ -39,37 +39,35 @@ pub struct Outcome {
     pub applied: Applied,
 }
 
+/// An action's verb, as a step to do (`create`), a step running (`creating`) and a step done
+/// (`created`).
+fn verbs(action: Action) -> [&'static str; 3] {
+    match action {
+        Action::Create => ["create", "creating", "created"],
+        Action::Update => ["update", "updating", "updated"],
+        Action::Restart => ["restart", "restarting", "restarted"],
+        Action::Delete => ["delete", "deleting", "deleted"],
+        Action::Keep | Action::Unchanged => ["keep", "keeping", "kept"],
+    }
+}
+
+fn step_text(item: &Item, tense: usize) -> String {
+    format!("{} {} `{}`", verbs(item.action)[tense], item.kind.as_str(), item.name)
+}
+
+/// `create source `cdc``: a step to do.
 fn describe(item: &Item) -> String {
-    let verb = match item.action {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Restart => "restart",
-        Action::Delete => "delete",
-        Action::Keep | Action::Unchanged => "keep",
-    };
-    format!("{verb} {} `{}`", item.kind.as_str(), item.name)
+    step_text(item, 0)
 }
 
+/// `creating source `cdc``: a step running.
 fn ongoing(item: &Item) -> String {
-    let verb = match item.action {
-        Action::Create => "creating",
-        Action::Update => "updating",
-        Action::Restart => "restarting",
-        Action::Delete => "deleting",
-        Action::Keep | Action::Unchanged => "keeping",
-    };
-    format!("{verb} {} `{}`", item.kind.as_str(), item.name)
+    step_text(item, 1)
 }
 
+/// `created source `cdc``: a step done.
 fn past(item: &Item) -> String {
-    let verb = match item.action {
-        Action::Create => "created",
-        Action::Update => "updated",
-        Action::Restart => "restarted",
-        Action::Delete => "deleted",
-        Action::Keep | Action::Unchanged => "kept",
-    };
-    format!("{verb} {} `{}`", item.kind.as_str(), item.name)
+    step_text(item, 2)
 }
 
 /// Who watches an apply: told when each step starts (`creating source `cdc``) and given one
