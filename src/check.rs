@@ -86,12 +86,25 @@ fn finish(
         (project, baseline)
     });
     project.baseline = baseline;
-    // What Debezium sources derive from their DDL joins the schemas, before they are parsed.
-    crate::connect::derive_schemas(&mut project, &mut sources);
+    // The transforms' SQL parses beside the Avro phase: neither reads what the other makes. The
+    // transforms step out of the project meanwhile, since the Avro side adds to it.
+    let transforms = std::mem::take(&mut project.transforms);
+    let (parsed, (avro, found)) = crate::parallel::both(
+        || crate::ksql::project::parse_transforms(&transforms),
+        || {
+            // What Debezium sources derive from their DDL joins the schemas, before they are
+            // parsed.
+            crate::connect::derive_schemas(&mut project, &mut sources);
+            let mut found = Vec::new();
+            (crate::avro::build(&project, &sources, &mut found), found)
+        },
+    );
+    project.transforms = transforms;
+    diagnostics.extend(found);
     // The Avro schemas before `resolve`: its ksqlDB analysis reads the columns of `stream` and
     // `table` nodes from them.
-    project.avro = crate::avro::build(&project, &sources, &mut diagnostics);
-    resolve(&mut project, &mut diagnostics);
+    project.avro = avro;
+    resolve(&mut project, parsed, &mut diagnostics);
     crate::rules::check_all(&project, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))

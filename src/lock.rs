@@ -182,7 +182,7 @@ impl Lock {
         let subjects = crate::parallel::map_on_every_core(&topics, TOPICS_PER_THREAD, subjects_of);
         for (topic, subjects) in topics.iter().zip(subjects) {
             lock.topics.insert(topic.name.value.clone(), LockedTopic { partitions: Project::partitions(topic) });
-            lock.subjects.extend(subjects.unwrap_or_else(|| subjects_of(topic)));
+            lock.subjects.extend(subjects);
         }
         lock
     }

@@ -3,17 +3,18 @@
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
 use crate::ksql::infer::{Created, Effect};
-use crate::ksql::project::{analyse, edge_format, single};
+use crate::ksql::project::{Parsed, analyse, edge_format, single};
 use crate::model::*;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Resolves names and fills `project.edges`.
-pub fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
+/// Resolves names and fills `project.edges`, given the transforms' statements as
+/// [`parse_transforms`](crate::ksql::project::parse_transforms) parsed them.
+pub fn resolve(project: &mut Project, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) {
     project.index_names();
     report_duplicates(project, diagnostics);
     // Each statement is parsed once; the analysis gives the edges what statements read and write.
-    let analysis = analyse(project, diagnostics);
+    let analysis = analyse(project, parsed, diagnostics);
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
     project.edges = edges;

@@ -71,9 +71,7 @@ const SCHEMAS_PER_THREAD: usize = 32;
 /// Pass 1 of every text, spread over the cores (the texts are independent until names are
 /// resolved), in the order of `items`. `None` for an item without text.
 fn parse_on_every_core<T: Sync>(items: &[T], parse: impl Fn(&T) -> Option<Parsed> + Sync) -> Vec<Option<Parsed>> {
-    let parsed = crate::parallel::map_on_every_core(items, SCHEMAS_PER_THREAD, &parse);
-    // A worker that failed is a bug; parsing again here reports it where it happens.
-    parsed.into_iter().zip(items).map(|(done, item)| done.unwrap_or_else(|| parse(item))).collect()
+    crate::parallel::map_on_every_core(items, SCHEMAS_PER_THREAD, &parse)
 }
 
 impl Catalog {

@@ -147,8 +147,8 @@ pub fn write(rendered: &Rendered, out: &Path) -> Result<(), WriteError> {
     };
     const FILES_PER_THREAD: usize = 64;
     let written = crate::parallel::map_on_every_core(&files, FILES_PER_THREAD, write_one);
-    for (file, done) in files.iter().zip(written) {
-        done.unwrap_or_else(|| write_one(file))?;
+    for done in written {
+        done?;
     }
     let now: BTreeSet<&str> = rendered.files.keys().map(String::as_str).collect();
     for stale in earlier.iter().filter(|p| !now.contains(p.as_str())) {

@@ -71,8 +71,19 @@ const TRANSFORMS_PER_THREAD: usize = 8;
 /// How many `stream`/`table` nodes a thread maps at least.
 const NODES_PER_THREAD: usize = 32;
 
-/// Parses and analyses every transform of the project.
-pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis {
+/// Each transform's statements and syntax errors, in project order (`None` for a transform
+/// without SQL).
+pub type Parsed = Vec<Option<(Vec<Statement>, Vec<crate::ksql::parser::ParseError>)>>;
+
+/// Parses every transform's SQL, once, on every core (transforms parse on their own). It needs
+/// nothing but the SQL, so `venice check` runs it beside the Avro phase.
+pub fn parse_transforms(transforms: &[Transform]) -> Parsed {
+    crate::parallel::map_on_every_core(transforms, TRANSFORMS_PER_THREAD, |transform| transform.sql.as_ref().map(parse))
+}
+
+/// Analyses every transform of the project, from their statements as [`parse_transforms`] gave
+/// them.
+pub fn analyse(project: &Project, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) -> Analysis {
     let mut engine = Engine::new();
     for topic in &project.topics {
         if let Some(p) = &topic.partitions {
@@ -84,27 +95,22 @@ pub fn analyse(project: &Project, diagnostics: &mut Vec<Diagnostic>) -> Analysis
     let partitions = std::mem::take(&mut engine.partitions);
     let source_of = |node: &crate::model::KsqlSource| node_source(project, node, &partitions);
     let sources = crate::parallel::map_on_every_core(&project.ksql_sources, NODES_PER_THREAD, source_of);
-    for (node, source) in project.ksql_sources.iter().zip(sources) {
-        let source = source.unwrap_or_else(|| source_of(node));
+    for source in sources {
         engine.sources.entry(source.name.clone()).or_insert(source);
     }
     engine.partitions = partitions;
-    // Each transform's statements, parsed once, on every core (transforms parse on their own).
-    let parse_one = |transform: &Transform| transform.sql.as_ref().map(parse);
-    let done = crate::parallel::map_on_every_core(&project.transforms, TRANSFORMS_PER_THREAD, parse_one);
-    let mut parsed = Vec::with_capacity(done.len());
-    for (transform, done) in project.transforms.iter().zip(done) {
-        // A worker that failed is a bug; parsing again here reports it where it happens.
-        let (Some(sql), Some((statements, errors))) = (&transform.sql, done.unwrap_or_else(|| parse_one(transform)))
-        else {
-            parsed.push(None);
+    let mut statements_of = Vec::with_capacity(parsed.len());
+    for (transform, done) in project.transforms.iter().zip(parsed) {
+        let (Some(sql), Some((statements, errors))) = (&transform.sql, done) else {
+            statements_of.push(None);
             continue;
         };
         for error in errors {
             diagnostics.push(Diagnostic::new(DiagnosticKind::KsqlSyntax { message: error.message }, error.span));
         }
-        parsed.push(Some((sql, statements)));
+        statements_of.push(Some((sql, statements)));
     }
+    let parsed = statements_of;
     // Transforms run in an order where each comes after those that create what it reads (as
     // `venice apply` deploys them); otherwise in project order.
     let mut effects: Vec<Vec<Effect>> = vec![Vec::new(); parsed.len()];

@@ -37,19 +37,12 @@ use crate::model::Project;
 pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     // The rules only read the model: they run on every core, and what they find joins in this
     // order, as if they had run one after the other.
-    let found = crate::parallel::map_each_on_every_core(CHECKS, |check| {
+    let found = crate::parallel::map_on_every_core(CHECKS, 1, |check| {
         let mut found = Vec::new();
         check(project, &mut found);
         found
     });
-    for (check, found) in CHECKS.iter().zip(found) {
-        // A rule that failed is a bug; running it again here reports it where it happens.
-        diagnostics.extend(found.unwrap_or_else(|| {
-            let mut found = Vec::new();
-            check(project, &mut found);
-            found
-        }));
-    }
+    diagnostics.extend(found.into_iter().flatten());
 }
 
 /// Every rule's check, in code order.

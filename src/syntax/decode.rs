@@ -53,8 +53,7 @@ fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<Re
     };
     // Below this many files a thread costs more than it saves.
     const FILES_PER_THREAD: usize = 64;
-    // A read whose worker failed is done in turn (`None`).
-    crate::parallel::map_on_every_core(reads, FILES_PER_THREAD, read_one).into_iter().map(Option::flatten).collect()
+    crate::parallel::map_on_every_core(reads, FILES_PER_THREAD, read_one)
 }
 
 struct Decoder<'d> {

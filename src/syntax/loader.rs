@@ -237,11 +237,8 @@ impl Loader<'_> {
             })
         };
         let results = crate::parallel::map_on_every_core(&jobs, 1, read_and_parse);
-        // A file whose worker failed is read in turn, one by one.
         for ((path, _), result) in jobs.iter().zip(results) {
-            if let Some(result) = result {
-                self.prefetched.insert(path.to_path_buf(), (span, result));
-            }
+            self.prefetched.insert(path.to_path_buf(), (span, result));
         }
     }
 
