@@ -25,7 +25,7 @@ pub use problem::{DdlIssue, EnvelopeReader, Problem};
 pub use render::{Converter, converter, qualified, topic_prefix};
 
 use crate::model::{
-    Connector, Direction, Format, Project, Schema, SchemaKind, SchemaSource, Side, SourceText, Spanned,
+    CapturedTable, Connector, Direction, Format, Project, Schema, SchemaKind, SchemaSource, Side, SourceText, Spanned,
 };
 use crate::source::SourceMap;
 
@@ -129,65 +129,47 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
         only_table_of: Option<usize>,
         schema: Schema,
     }
+    // Each table's derivation and schema texts, on every core: the DDL parse and the JSON are
+    // most of the work, and tables derive on their own.
+    let captured: Vec<(usize, &Connector, &CapturedTable, &SourceText)> = project
+        .connectors
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.direction == Direction::Source && catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres)
+        })
+        .flat_map(|(index, c)| c.tables.iter().filter_map(move |t| Some((index, c, t, t.ddl.as_ref()?))))
+        .collect();
+    let derived = crate::parallel::map_on_every_core(&captured, TABLES_PER_TASK, |&(_, connector, table, ddl)| {
+        let derivation = derive::derive(&topic_prefix(connector), table, ddl, derive::Options::of(connector));
+        let texts =
+            derivation.as_ref().map(|derived| derived_texts(project, connector, table, derived)).unwrap_or_default();
+        (derivation, texts)
+    });
     let mut added: Vec<Added> = Vec::new();
     // The schemas declared and those added so far, by name: a project has thousands.
     let declared_schemas: std::collections::HashSet<String> =
         project.schemas.iter().map(|s| s.name.value.clone()).collect();
     let mut added_names: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut derivations = derive::Derivations::default();
-    for (index, connector) in project.connectors.iter().enumerate() {
-        if connector.direction != Direction::Source
-            || catalog::of(connector).is_none_or(|e| e.kind != Kind::DebeziumPostgres)
-        {
-            continue;
-        }
-        let prefix = topic_prefix(connector);
-        let options = derive::Options::of(connector);
-        let unwrap = connector.unwrap.as_ref().is_some_and(|u| u.value);
+    for (&(index, connector, table, ddl), (derivation, texts)) in captured.iter().zip(derived) {
+        let table_name = derivation.as_ref().map(|d| d.table.clone()).unwrap_or_default();
+        derivations.insert(table, derivation);
         let only = (connector.tables.len() == 1).then_some(index);
-        for table in &connector.tables {
-            let Some(ddl) = &table.ddl else { continue };
-            derivations.insert(table, derive::derive(&prefix, table, ddl, options));
-            let Some(Ok(derived)) = derivations.of(table) else { continue };
-            for side in [Side::Key, Side::Value] {
-                let topic = project.topic(&table.topic.value);
-                let own = match side {
-                    Side::Key => connector.key.as_ref(),
-                    Side::Value => connector.value.as_ref(),
-                };
-                let declared = topic.and_then(|t| match side {
-                    Side::Key => t.key.as_ref(),
-                    Side::Value => t.value.as_ref(),
-                });
-                let format = own.or(declared).map(|s| s.format.value);
-                if !matches!(format, Some(Format::Avro | Format::AvroRaw)) {
-                    continue;
-                }
-                let Some(connect) = (match side {
-                    Side::Key => derived.key.as_ref(),
-                    Side::Value => Some(derived.value(unwrap)),
-                }) else {
-                    continue;
-                };
-                let name = format!("{}-{}", table.topic.value, side.as_str());
-                if declared_schemas.contains(&name) || !added_names.insert(name.clone()) {
-                    continue;
-                }
-                let mut avro = avro::avro_schema(connect, &|f| derived.precision(f));
-                if side == Side::Value && !unwrap {
-                    avro::debezium_envelope_details(&mut avro);
-                }
-                let text = serde_json::to_string_pretty(&avro).unwrap_or_default() + "\n";
-                let path = format!("{}#{name}.avsc", sources.get(ddl.file()).path.display());
-                let file = sources.add(path.into(), text.clone());
-                let schema = Schema {
-                    name: Spanned::new(name, table.table.span),
-                    doc: Some(format!("{DERIVED_DOC} `{}` (source `{}`)", derived.table, connector.name.value)),
-                    kind: SchemaKind::Avro,
-                    source: SchemaSource::Inline(SourceText::from_file(file, text)),
-                };
-                added.push(Added { topic: table.topic.value.clone(), side, only_table_of: only, schema });
+        for (side, text) in texts {
+            let name = format!("{}-{}", table.topic.value, side.as_str());
+            if declared_schemas.contains(&name) || !added_names.insert(name.clone()) {
+                continue;
             }
+            let path = format!("{}#{name}.avsc", sources.get(ddl.file()).path.display());
+            let file = sources.add(path.into(), text.clone());
+            let schema = Schema {
+                name: Spanned::new(name, table.table.span),
+                doc: Some(format!("{DERIVED_DOC} `{table_name}` (source `{}`)", connector.name.value)),
+                kind: SchemaKind::Avro,
+                source: SchemaSource::Inline(SourceText::from_file(file, text)),
+            };
+            added.push(Added { topic: table.topic.value.clone(), side, only_table_of: only, schema });
         }
     }
     project.derived = derivations;
@@ -214,4 +196,46 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
         }
         project.schemas.push(schema);
     }
+}
+
+/// How many captured tables a task derives at least: each is a DDL parse and two JSON texts.
+const TABLES_PER_TASK: usize = 4;
+
+/// The Avro texts, key then value, that a Debezium source writes for `table` in `avro`: the
+/// side's serde is the connector's own, or else the topic's.
+fn derived_texts(
+    project: &Project,
+    connector: &Connector,
+    table: &CapturedTable,
+    derived: &derive::Derived,
+) -> Vec<(Side, String)> {
+    let unwrap = connector.unwrap.as_ref().is_some_and(|u| u.value);
+    let topic = project.topic(&table.topic.value);
+    let mut texts = Vec::new();
+    for side in [Side::Key, Side::Value] {
+        let own = match side {
+            Side::Key => connector.key.as_ref(),
+            Side::Value => connector.value.as_ref(),
+        };
+        let declared = topic.and_then(|t| match side {
+            Side::Key => t.key.as_ref(),
+            Side::Value => t.value.as_ref(),
+        });
+        let format = own.or(declared).map(|s| s.format.value);
+        if !matches!(format, Some(Format::Avro | Format::AvroRaw)) {
+            continue;
+        }
+        let Some(connect) = (match side {
+            Side::Key => derived.key.as_ref(),
+            Side::Value => Some(derived.value(unwrap)),
+        }) else {
+            continue;
+        };
+        let mut avro = avro::avro_schema(connect, &|f| derived.precision(f));
+        if side == Side::Value && !unwrap {
+            avro::debezium_envelope_details(&mut avro);
+        }
+        texts.push((side, serde_json::to_string_pretty(&avro).unwrap_or_default() + "\n"));
+    }
+    texts
 }
