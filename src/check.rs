@@ -32,32 +32,38 @@ impl Checked {
 /// Checks the project in `dir` against its `venice.lock`, if it has one. Fails only when there is
 /// no project to check.
 pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
-    let mut sources = SourceMap::new(dir);
-    let mut diagnostics = Vec::new();
-    let files = loader::load(dir, &mut sources, &mut diagnostics)?;
-    let baseline = lock::load_working_tree(dir, &mut sources);
-    Ok(finish(files, sources, diagnostics, baseline))
+    crate::parallel::on_pool(|| {
+        let mut sources = SourceMap::new(dir);
+        let mut diagnostics = Vec::new();
+        let files = loader::load(dir, &mut sources, &mut diagnostics)?;
+        let baseline = lock::load_working_tree(dir, &mut sources);
+        Ok(finish(files, sources, diagnostics, baseline))
+    })
 }
 
 /// Checks the project in `dir` against `venice.lock` as committed at a git revision, the way
 /// `buf breaking --against` does. `Err` when the project or that lock cannot be read.
 pub fn check_against(dir: &Path, revision: &str) -> Result<Checked, String> {
-    let mut sources = SourceMap::new(dir);
-    let mut diagnostics = Vec::new();
-    let files = loader::load(dir, &mut sources, &mut diagnostics)
-        .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
-    let baseline = lock::load_revision(dir, revision, &mut sources)?;
-    Ok(finish(files, sources, diagnostics, Some(baseline)))
+    crate::parallel::on_pool(|| {
+        let mut sources = SourceMap::new(dir);
+        let mut diagnostics = Vec::new();
+        let files = loader::load(dir, &mut sources, &mut diagnostics)
+            .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
+        let baseline = lock::load_revision(dir, revision, &mut sources)?;
+        Ok(finish(files, sources, diagnostics, Some(baseline)))
+    })
 }
 
 /// Checks a venice.kdl given as bytes, as if it were in `dir` (files it names are read from
 /// there). Never fails: this is the front end's entry for fuzzing.
 pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
-    let mut sources = SourceMap::new(dir);
-    let mut diagnostics = Vec::new();
-    let root = dir.join(loader::PROJECT_FILE);
-    let files = loader::load_bytes(root, bytes.to_vec(), &mut sources, &mut diagnostics);
-    finish(files, sources, diagnostics, None)
+    crate::parallel::on_pool(|| {
+        let mut sources = SourceMap::new(dir);
+        let mut diagnostics = Vec::new();
+        let root = dir.join(loader::PROJECT_FILE);
+        let files = loader::load_bytes(root, bytes.to_vec(), &mut sources, &mut diagnostics);
+        finish(files, sources, diagnostics, None)
+    })
 }
 
 fn finish(
