@@ -140,10 +140,15 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
         })
         .flat_map(|(index, c)| c.tables.iter().filter_map(move |t| Some((index, c, t, t.ddl.as_ref()?))))
         .collect();
+    // The topics by name (the first of a name), since `resolve` has not indexed them yet.
+    let mut topics: std::collections::HashMap<&str, &crate::model::Topic> = std::collections::HashMap::new();
+    for topic in &project.topics {
+        topics.entry(topic.name.value.as_str()).or_insert(topic);
+    }
     let derived = crate::parallel::map_on_every_core(&captured, TABLES_PER_TASK, |&(_, connector, table, ddl)| {
         let derivation = derive::derive(&topic_prefix(connector), table, ddl, derive::Options::of(connector));
-        let texts =
-            derivation.as_ref().map(|derived| derived_texts(project, connector, table, derived)).unwrap_or_default();
+        let topic = topics.get(table.topic.value.as_str()).copied();
+        let texts = derivation.as_ref().map(|derived| derived_texts(topic, connector, derived)).unwrap_or_default();
         (derivation, texts)
     });
     let mut added: Vec<Added> = Vec::new();
@@ -201,16 +206,14 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
 /// How many captured tables a task derives at least: each is a DDL parse and two JSON texts.
 const TABLES_PER_TASK: usize = 4;
 
-/// The Avro texts, key then value, that a Debezium source writes for `table` in `avro`: the
-/// side's serde is the connector's own, or else the topic's.
+/// The Avro texts, key then value, that a Debezium source writes for a table in `avro`: the
+/// side's serde is the connector's own, or else that of the table's `topic`.
 fn derived_texts(
-    project: &Project,
+    topic: Option<&crate::model::Topic>,
     connector: &Connector,
-    table: &CapturedTable,
     derived: &derive::Derived,
 ) -> Vec<(Side, String)> {
     let unwrap = connector.unwrap.as_ref().is_some_and(|u| u.value);
-    let topic = project.topic(&table.topic.value);
     let mut texts = Vec::new();
     for side in [Side::Key, Side::Value] {
         let own = match side {

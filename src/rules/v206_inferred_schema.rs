@@ -57,7 +57,7 @@ fn check_connector(project: &Project, topic: &str, side: Side, declared: &Spanne
     }
     let derived = project.schema(&subject)?;
     let root = project.avro.schema(&subject)?;
-    let source = project.connectors.iter().find(|c| c.tables.iter().any(|t| t.topic.value == topic))?;
+    let (source, _) = project.captured(topic).into_iter().next()?;
     // A source whose own serde names the derived schema is a writer with a schema: V203's case.
     let own = match side {
         Side::Key => source.key.as_ref(),

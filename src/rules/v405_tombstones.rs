@@ -10,16 +10,22 @@
 use crate::connect::sink_table::{debezium_writer, is_jdbc_sink};
 use crate::connect::{Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::model::{CleanupPolicy, KsqlSourceKind, Project};
+use crate::model::{CleanupPolicy, KsqlSource, KsqlSourceKind, Project};
 use crate::source::Span;
+use std::collections::HashMap;
 
 pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    // The `table` nodes by the topic they read (the first of each), asked once per sink.
+    let mut tables: HashMap<&str, &KsqlSource> = HashMap::new();
+    for table in project.ksql_sources.iter().filter(|s| s.kind == KsqlSourceKind::Table) {
+        tables.entry(table.topic.value.as_str()).or_insert(table);
+    }
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         if sink.deletes.as_ref().is_some_and(|d| d.value) {
             continue;
         }
         let Some(topic) = &sink.topic else { continue };
-        let Some((because, because_span)) = tombstones(project, &topic.value) else { continue };
+        let Some((because, because_span)) = tombstones(project, &tables, &topic.value) else { continue };
         let fails = catalog::of(sink).is_some_and(|e| e.kind == Kind::Jdbc);
         let problem = Problem::TombstonesNotHandled {
             sink: sink.name.value.clone(),
@@ -33,13 +39,12 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Why a topic carries tombstones, and where that is said.
-fn tombstones(project: &Project, topic: &str) -> Option<(String, Span)> {
+fn tombstones(project: &Project, tables: &HashMap<&str, &KsqlSource>, topic: &str) -> Option<(String, Span)> {
     let created_table = project.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
     if let Some(table) = created_table {
         return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
     }
-    if let Some(table) = project.ksql_sources.iter().find(|s| s.kind == KsqlSourceKind::Table && s.topic.value == topic)
-    {
+    if let Some(table) = tables.get(topic) {
         return Some((format!("read as the ksqlDB table `{}`", table.name.value), table.name.span));
     }
     if let Some(cleanup) = project
