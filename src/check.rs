@@ -75,21 +75,19 @@ fn finish(
     // The baseline is parsed on another core while the front end decodes: decoding does not
     // read it, and a large project's lock is as long as its schemas.
     let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
-    let (mut project, baseline) = std::thread::scope(|scope| {
-        let lock = baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
-            scope.spawn(move || {
+    let (mut project, lock) = crate::parallel::both(
+        || decode(&files, &mut sources, &mut diagnostics),
+        || {
+            baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
                 let mut found = Vec::new();
                 (lock::parse_text(file, text, origin, &mut found), found)
             })
-        });
-        let project = decode(&files, &mut sources, &mut diagnostics);
-        let baseline = lock.and_then(|lock| {
-            let (baseline, found) = lock.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            // After decode's, as when they ran one after the other.
-            diagnostics.extend(found);
-            baseline
-        });
-        (project, baseline)
+        },
+    );
+    let baseline = lock.and_then(|(baseline, found)| {
+        // After decode's, as when they ran one after the other.
+        diagnostics.extend(found);
+        baseline
     });
     project.baseline = baseline;
     // The transforms' SQL parses beside the Avro phase: neither reads what the other makes. The
