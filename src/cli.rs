@@ -110,8 +110,9 @@ pub enum Command {
     /// missing or failed, 2 the command could not run (Connect not answering, no project).
     Connectors(ConnectorsArgs),
     /// List the subjects of a target's schema registry: the latest version's number, id and
-    /// schema type, the compatibility level (the subject's own, else the global one);
-    /// those the project declares are marked, and declared ones the registry lacks are listed.
+    /// schema type, the compatibility level (the subject's own, else the global one), and the
+    /// numbers of all its versions; those the project declares are marked, and declared ones
+    /// the registry lacks are listed.
     ///
     /// Works with Confluent's Schema Registry and with Apicurio Registry's Confluent API
     /// (`.../apis/ccompat/v7`). Exit status: 0 read, 2 the command could not run.

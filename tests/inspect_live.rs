@@ -139,7 +139,7 @@ fn connectors_and_schemas_show_what_the_stack_runs_and_what_the_project_declares
         let line = out.lines().find(|l| l.starts_with(&format!("* {subject} "))).unwrap_or_else(|| panic!("{out}"));
         let cells: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(cells[2], "1", "the first version: {line}");
-        assert_eq!(&cells[4..], ["AVRO", "BACKWARD"], "{line}");
+        assert_eq!(&cells[4..], ["AVRO", "BACKWARD", "1"], "type, level and the versions: {line}");
     }
     assert!(
         out.ends_with(&format!(
@@ -158,6 +158,7 @@ fn connectors_and_schemas_show_what_the_stack_runs_and_what_the_project_declares
         let latest = registry.latest(subject).unwrap().unwrap();
         assert_eq!(entry["latest"]["id"], latest.id, "{subject}");
         assert_eq!(entry["latest"]["version"], latest.version, "{subject}");
+        assert_eq!(entry["versions"], serde_json::json!([latest.version]), "{subject}");
     }
     // Apicurio's converter registers the row record under a subject of its own, which the
     // project does not declare.
