@@ -94,17 +94,24 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
         return FOUND;
     }
     let out = args.out.clone().unwrap_or_else(|| args.dir.join(crate::build::DEFAULT_OUT));
-    let rendered = crate::build::render(&checked, &args.dir);
-    if let Err(error) = crate::build::write(&rendered, &out) {
-        return cannot_run(&error.0);
-    }
-    if let Err(error) = crate::lock::Lock::from_project(&checked.project).write(&args.dir) {
-        return cannot_run(&format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()));
-    }
+    // On the pool's threads, as the check ran: their heaps are warm (see `parallel::on_pool`).
+    let built = crate::parallel::on_pool(|| {
+        let rendered = crate::build::render(&checked, &args.dir);
+        crate::build::write(&rendered, &out).map_err(|error| error.0)?;
+        crate::lock::Lock::from_project(&checked.project)
+            .write(&args.dir)
+            .map_err(|error| format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()))?;
+        Ok::<_, String>(rendered.files.len())
+    });
+    // The process ends right after this: the model is left for the operating system to free.
+    std::mem::forget(checked);
+    let files = match built {
+        Ok(files) => files,
+        Err(message) => return cannot_run(&message),
+    };
     let _ = writeln!(
         std::io::stderr(),
-        "built {} files into {}; recorded {}",
-        rendered.files.len(),
+        "built {files} files into {}; recorded {}",
         out.display(),
         args.dir.join(crate::lock::LOCK_FILE).display()
     );

@@ -89,11 +89,10 @@ pub fn render(checked: &Checked, dir: &Path) -> Rendered {
     }
     // The registry's files (a normalized form and a fingerprint per subject) are rendered on
     // another core while this one renders the rest; everything is added in the same order.
-    let ((subjects, registry_files), (topics, connectors, sql, ksql_files)) = std::thread::scope(|scope| {
-        let registry = scope.spawn(|| registry::render(project, &checked.sources));
-        let rest = (topics::render(project), connectors::render(project), sql::render(project), ksql::render(project));
-        (registry.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), rest)
-    });
+    let ((subjects, registry_files), (topics, connectors, sql, ksql_files)) = crate::parallel::both(
+        || registry::render(project, &checked.sources),
+        || (topics::render(project), connectors::render(project), sql::render(project), ksql::render(project)),
+    );
     rendered.add("topics.json".into(), topics);
     for (path, text) in registry_files.into_iter().chain(connectors).chain(sql) {
         rendered.add(path, text);
