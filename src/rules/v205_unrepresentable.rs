@@ -16,6 +16,9 @@ use crate::source::Span;
 use std::collections::HashMap;
 
 pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    // Each side of a topic that a ksqlDB reader reads as `avro`, with its schema and readers; then
+    // their schemas walked on every core (mapping each as ksqlDB does is the costly part).
+    let mut read = Vec::new();
     for (topic, edges) in &project.edges {
         for side in [Side::Key, Side::Value] {
             let written = topic_formats::written(project, topic, edges, side).map(|w| w.format);
@@ -31,20 +34,28 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
             }
             let Some(schema) = carried(project, topic, edges, side) else { continue };
             let Some(root) = project.avro.schema(&schema.value) else { continue };
-            for (span, what) in unrepresented(&project.avro, root) {
-                let facts = Unrepresentable {
-                    topic: topic.clone(),
-                    side,
-                    schema: schema.value.clone(),
-                    what,
-                    readers: readers.clone(),
-                };
-                diagnostics
-                    .push(Diagnostic::new(DiagnosticKind::Avro(Problem::Unrepresentable(Box::new(facts))), span));
-            }
+            read.push((topic, side, schema, root, readers));
+        }
+    }
+    let found = crate::parallel::map_on_every_core(&read, SCHEMAS_PER_TASK, |(_, _, _, root, _)| {
+        unrepresented(&project.avro, root)
+    });
+    for ((topic, side, schema, _, readers), found) in read.iter().zip(found) {
+        for (span, what) in found {
+            let facts = Unrepresentable {
+                topic: (*topic).clone(),
+                side: *side,
+                schema: schema.value.clone(),
+                what,
+                readers: readers.clone(),
+            };
+            diagnostics.push(Diagnostic::new(DiagnosticKind::Avro(Problem::Unrepresentable(Box::new(facts))), span));
         }
     }
 }
+
+/// How many schemas a task walks at least: each takes a few microseconds.
+const SCHEMAS_PER_TASK: usize = 16;
 
 /// What ksqlDB cannot represent in a schema, each at its place.
 fn unrepresented(catalog: &Catalog, root: &Type) -> Vec<(Span, Unrepresented)> {

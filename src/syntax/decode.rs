@@ -17,20 +17,19 @@ use std::path::{Path, PathBuf};
 pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
     let top_level = files.iter().flat_map(|parsed| parsed.document.nodes.iter().map(|node| (parsed.file, node)));
     let nodes = known_siblings(top_level, &ROOT, None, diagnostics);
-    // Validation borrows the source map; file reads below add to it, so they come after.
-    let snapshot: Vec<_> = {
+    // Each top-level node is validated on its own, on every core; what is found joins in node
+    // order. Validation borrows the source map; file reads below add to it, so they come after.
+    let found = {
         let sources_ref: &SourceMap = sources;
-        nodes
-            .iter()
-            .map(|(file, kdl, spec)| {
-                let node = Node::new(kdl, spec, *file, sources_ref);
-                node.validate(diagnostics);
-                (*file, *kdl, *spec)
-            })
-            .collect()
+        crate::parallel::map_on_every_core(&nodes, NODES_PER_TASK, |&(file, kdl, spec)| {
+            let mut found = Vec::new();
+            Node::new(kdl, spec, file, sources_ref).validate(&mut found);
+            found
+        })
     };
+    diagnostics.extend(found.into_iter().flatten());
     let mut decoder = Decoder { project: Project::default(), reads: Vec::new(), diagnostics };
-    for (file, kdl, spec) in snapshot {
+    for (file, kdl, spec) in nodes {
         let node = Node::new(kdl, spec, file, sources);
         decoder.top_level(node);
     }
@@ -42,6 +41,9 @@ pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut V
     }
     project
 }
+
+/// How many top-level nodes a task validates at least: each takes a microsecond or two.
+const NODES_PER_TASK: usize = 64;
 
 /// The text of every file the reads name that the source map does not hold yet, read on every
 /// core: a project names one file per schema and transform, and opening them is most of the
