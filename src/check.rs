@@ -76,7 +76,7 @@ fn finish(
     // read it, and a large project's lock is as long as its schemas.
     let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
     let (mut project, lock) = crate::parallel::both(
-        || decode(&files, &mut sources, &mut diagnostics),
+        || decode(files, &mut sources, &mut diagnostics),
         || {
             baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
                 let mut found = Vec::new();

@@ -13,8 +13,9 @@ use crate::model::*;
 use crate::source::{SourceMap, Span};
 use std::path::{Path, PathBuf};
 
-/// Decodes every parsed file into one project.
-pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
+/// Decodes every parsed file into one project. The files are let go once their nodes are read,
+/// before the files those nodes name are: their memory goes back for the texts.
+pub fn decode(files: Vec<ParsedFile>, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
     let top_level = files.iter().flat_map(|parsed| parsed.document.nodes.iter().map(|node| (parsed.file, node)));
     let nodes = known_siblings(top_level, &ROOT, None, diagnostics);
     // Each top-level node is validated on its own, on every core; what is found joins in node
@@ -33,6 +34,7 @@ pub fn decode(files: &[ParsedFile], sources: &mut SourceMap, diagnostics: &mut V
         let node = Node::new(kdl, spec, file, sources);
         decoder.top_level(node);
     }
+    drop(files);
     let reads = std::mem::take(&mut decoder.reads);
     let mut project = decoder.project;
     let texts = read_in_parallel(&reads, sources);
