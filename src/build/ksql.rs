@@ -16,7 +16,6 @@
 use super::names::{ksql_ident, ksql_string};
 use crate::avro::mapping::ksql_type;
 use crate::avro::mapping::{ConnectKind, ConnectSchema};
-use crate::ksql::ast::StatementKind;
 use crate::model::{Format, KsqlSource, KsqlSourceKind, Project, Serde, Side, Transform};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -212,35 +211,9 @@ fn transform_names(project: &Project, index: usize, transform: &Transform) -> (B
     {
         return names.clone();
     }
-    let mut creates = BTreeSet::new();
-    let mut reads = BTreeSet::new();
-    let Some(sql) = &transform.sql else { return (creates, reads) };
+    let Some(sql) = &transform.sql else { return Default::default() };
     let (statements, _) = crate::ksql::parser::parse(sql);
-    for statement in &statements {
-        match &statement.kind {
-            StatementKind::CreateSource(c) => {
-                creates.insert(c.name.value.clone());
-            }
-            StatementKind::CreateAsSelect(c) => {
-                creates.insert(c.name.value.clone());
-            }
-            StatementKind::InsertInto(i) => {
-                reads.insert(i.target.value.clone());
-            }
-            _ => {}
-        }
-        if let Some(query) = statement.kind.query() {
-            reads.insert(query.from.source.name.value.clone());
-            for join in &query.from.joins {
-                reads.insert(join.source.name.value.clone());
-            }
-        }
-    }
-    let own: Vec<String> = reads.intersection(&creates).cloned().collect();
-    for name in own {
-        reads.remove(&name);
-    }
-    (creates, reads)
+    crate::ksql::project::names_of(statements.iter())
 }
 
 /// The files, in dependency order, numbered from 01.

@@ -135,7 +135,7 @@ pub fn analyse(project: &Project, parsed: Parsed, diagnostics: &mut Vec<Diagnost
 }
 
 /// The names a transform's statements create, and those they read that they do not create.
-fn names_of<'s>(statements: impl Iterator<Item = &'s Statement>) -> Names {
+pub(crate) fn names_of<'s>(statements: impl Iterator<Item = &'s Statement>) -> Names {
     let mut created = BTreeSet::new();
     let mut used = BTreeSet::new();
     for statement in statements {
