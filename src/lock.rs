@@ -178,8 +178,8 @@ impl Lock {
             subjects
         };
         let topics: Vec<&crate::model::Topic> = project.topics.iter().collect();
-        const TOPICS_PER_THREAD: usize = 64;
-        let subjects = crate::parallel::map_on_every_core(&topics, TOPICS_PER_THREAD, subjects_of);
+        const TOPICS_PER_TASK: usize = 64;
+        let subjects = crate::parallel::map_on_every_core(&topics, TOPICS_PER_TASK, subjects_of);
         for (topic, subjects) in topics.iter().zip(subjects) {
             lock.topics.insert(topic.name.value.clone(), LockedTopic { partitions: Project::partitions(topic) });
             lock.subjects.extend(subjects);

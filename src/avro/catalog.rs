@@ -43,8 +43,10 @@ pub fn build(project: &Project, sources: &SourceMap, diagnostics: &mut Vec<Diagn
     let schemas: Vec<(usize, &Schema)> =
         project.schemas.iter().filter(|s| s.kind == SchemaKind::Avro && s.has_text()).enumerate().collect();
     // Each schema's text is copied and parsed on the core that parses it.
-    let parsed =
-        parse_on_every_core(&schemas, |&(origin, schema)| schema.text(sources).map(|text| parse_one(&text, origin)));
+    // Pass 1 of every text, on every core (the texts are independent until names are resolved).
+    let parsed = crate::parallel::map_on_every_core(&schemas, SCHEMAS_PER_TASK, |&(origin, schema)| {
+        schema.text(sources).map(|text| parse_one(&text, origin))
+    });
     let names = schemas.iter().map(|(_, s)| s.name.value.clone()).collect();
     Catalog::assemble(names, parsed, diagnostics)
 }
@@ -64,22 +66,18 @@ fn parse_one(text: &SourceText, origin: usize) -> Parsed {
     Parsed { file, arena, diagnostics, span: text.span(0, text.text.len()) }
 }
 
-/// How many schema texts a thread parses at least: one takes tens of microseconds, a thread
-/// about as long to start.
-const SCHEMAS_PER_THREAD: usize = 32;
-
-/// Pass 1 of every text, spread over the cores (the texts are independent until names are
-/// resolved), in the order of `items`. `None` for an item without text.
-fn parse_on_every_core<T: Sync>(items: &[T], parse: impl Fn(&T) -> Option<Parsed> + Sync) -> Vec<Option<Parsed>> {
-    crate::parallel::map_on_every_core(items, SCHEMAS_PER_THREAD, &parse)
-}
+/// How many schema texts a task parses at least: one takes tens of microseconds, handing a task
+/// to another thread some.
+const SCHEMAS_PER_TASK: usize = 32;
 
 impl Catalog {
     /// Parses named schema texts together, as [`build`] does for a project. A name given twice
     /// keeps its first schema.
     pub fn from_texts(texts: Vec<(String, SourceText)>, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
         let indexed: Vec<(usize, &SourceText)> = texts.iter().map(|(_, text)| text).enumerate().collect();
-        let parsed = parse_on_every_core(&indexed, |&(origin, text)| Some(parse_one(text, origin)));
+        let parsed = crate::parallel::map_on_every_core(&indexed, SCHEMAS_PER_TASK, |&(origin, text)| {
+            Some(parse_one(text, origin))
+        });
         let names = texts.into_iter().map(|(name, _)| name).collect();
         Catalog::assemble(names, parsed, diagnostics)
     }

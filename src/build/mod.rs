@@ -144,8 +144,8 @@ pub fn write(rendered: &Rendered, out: &Path) -> Result<(), WriteError> {
         write_atomically(&target, text.as_bytes(), path.ends_with(".sh"))
             .map_err(|e| fail(&format!("write `{}`", target.display()), e))
     };
-    const FILES_PER_THREAD: usize = 64;
-    let written = crate::parallel::map_on_every_core(&files, FILES_PER_THREAD, write_one);
+    const FILES_PER_TASK: usize = 64;
+    let written = crate::parallel::map_on_every_core(&files, FILES_PER_TASK, write_one);
     for done in written {
         done?;
     }

@@ -64,12 +64,12 @@ impl Analysis {
     }
 }
 
-/// How many transforms a thread parses at least: one takes about a hundred microseconds, a
-/// thread tens to start.
-const TRANSFORMS_PER_THREAD: usize = 8;
+/// How many transforms a task parses at least: one takes about a hundred microseconds, handing a
+/// task to another thread some.
+const TRANSFORMS_PER_TASK: usize = 8;
 
-/// How many `stream`/`table` nodes a thread maps at least.
-const NODES_PER_THREAD: usize = 32;
+/// How many `stream`/`table` nodes a task maps at least.
+const NODES_PER_TASK: usize = 32;
 
 /// Each transform's statements and syntax errors, in project order (`None` for a transform
 /// without SQL).
@@ -78,7 +78,7 @@ pub type Parsed = Vec<Option<(Vec<Statement>, Vec<crate::ksql::parser::ParseErro
 /// Parses every transform's SQL, once, on every core (transforms parse on their own). It needs
 /// nothing but the SQL, so `venice check` runs it beside the Avro phase.
 pub fn parse_transforms(transforms: &[Transform]) -> Parsed {
-    crate::parallel::map_on_every_core(transforms, TRANSFORMS_PER_THREAD, |transform| transform.sql.as_ref().map(parse))
+    crate::parallel::map_on_every_core(transforms, TRANSFORMS_PER_TASK, |transform| transform.sql.as_ref().map(parse))
 }
 
 /// Analyses every transform of the project, from their statements as [`parse_transforms`] gave
@@ -94,7 +94,7 @@ pub fn analyse(project: &Project, parsed: Parsed, diagnostics: &mut Vec<Diagnost
     // they read only the partitions. Added in project order, the first of a name kept.
     let partitions = std::mem::take(&mut engine.partitions);
     let source_of = |node: &crate::model::KsqlSource| node_source(project, node, &partitions);
-    let sources = crate::parallel::map_on_every_core(&project.ksql_sources, NODES_PER_THREAD, source_of);
+    let sources = crate::parallel::map_on_every_core(&project.ksql_sources, NODES_PER_TASK, source_of);
     for source in sources {
         engine.sources.entry(source.name.clone()).or_insert(source);
     }

@@ -56,8 +56,8 @@ fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<Re
         sources.find(path).is_none().then(|| read_text(path, shown, span))
     };
     // Below this many files a thread costs more than it saves.
-    const FILES_PER_THREAD: usize = 64;
-    crate::parallel::map_on_every_core(reads, FILES_PER_THREAD, read_one)
+    const FILES_PER_TASK: usize = 64;
+    crate::parallel::map_on_every_core(reads, FILES_PER_TASK, read_one)
 }
 
 struct Decoder<'d> {
