@@ -38,7 +38,9 @@ fn bench_build(c: &mut Criterion) {
             let checked = venice::check::check(black_box(dir.path())).expect("found");
             let rendered = venice::build::render(&checked, dir.path());
             venice::build::write(&rendered, out.path()).expect("written");
-            venice::lock::Lock::from_project(&checked.project).write(dir.path()).expect("the lock is written");
+            venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
+                .write(dir.path())
+                .expect("the lock is written");
         });
     });
     group.bench_function("render-1000", |b| b.iter(|| venice::build::render(black_box(&checked), dir.path())));

@@ -57,7 +57,9 @@ fn bench_check(c: &mut Criterion) {
     // evolution checks (V202, V503) compare every subject and topic with it.
     let (n, dir) = &projects[0];
     let checked = venice::check::check(dir.path()).expect("found");
-    venice::lock::Lock::from_project(&checked.project).write(dir.path()).expect("the lock is written");
+    venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
+        .write(dir.path())
+        .expect("the lock is written");
     assert_clean(*n, dir.path());
     group.sample_size(50);
     group.measurement_time(Duration::from_secs(10));

@@ -1,5 +1,6 @@
 //! `venice check` as a library call: load, decode, resolve, and collect every diagnostic.
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lock;
 use crate::model::Project;
@@ -10,11 +11,13 @@ use std::path::Path;
 
 pub use crate::syntax::loader::ProjectNotFound;
 
-/// A checked project: its files, its model and what was found.
+/// A checked project: its files, its model, what the analyses found and the diagnostics.
 #[derive(Debug)]
 pub struct Checked {
     pub sources: SourceMap,
+    /// What venice.kdl declares (and Debezium sources declare implicitly).
     pub project: Project,
+    pub analysis: Analysis,
     /// Sorted by file, then position, then code, so output is the same on every run.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -66,6 +69,9 @@ pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
     })
 }
 
+/// The pipeline after loading: decode (the lock parsed beside it), the schemas Debezium sources
+/// derive, the Avro catalog (the transforms' SQL parsed beside it), the ksqlDB analysis and the
+/// edges, then the rules. Each step reads what the earlier ones made; none changes it.
 fn finish(
     files: Vec<loader::ParsedFile>,
     mut sources: SourceMap,
@@ -75,7 +81,7 @@ fn finish(
     // The baseline is parsed on another core while the front end decodes: decoding does not
     // read it, and a large project's lock is as long as its schemas.
     let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
-    let (mut project, lock) = crate::parallel::both(
+    let (declared, lock) = crate::parallel::both(
         || decode(files, &mut sources, &mut diagnostics),
         || {
             baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
@@ -89,30 +95,27 @@ fn finish(
         diagnostics.extend(found);
         baseline
     });
-    project.baseline = baseline;
-    // The transforms' SQL parses beside the Avro phase: neither reads what the other makes. The
-    // transforms step out of the project meanwhile, since the Avro side adds to it.
-    let transforms = std::mem::take(&mut project.transforms);
-    let (parsed, (avro, found)) = crate::parallel::both(
-        || crate::ksql::project::parse_transforms(&transforms),
+    // The transforms' SQL parses beside the Avro phase: neither reads what the other makes.
+    let (parsed, (implied, avro, found)) = crate::parallel::both(
+        || crate::ksql::project::parse_transforms(&declared.transforms),
         || {
-            // What Debezium sources derive from their DDL joins the schemas, before they are
+            // What Debezium sources derive from their DDL joins the schemas before they are
             // parsed.
-            crate::connect::derive_schemas(&mut project, &mut sources);
+            let implied = crate::connect::derive_schemas(&declared, &mut sources);
             let mut found = Vec::new();
-            (crate::avro::build(&project, &sources, &mut found), found)
+            let schemas = declared.schemas.iter().chain(implied.schemas());
+            let avro = crate::avro::build(schemas, &sources, &mut found);
+            (implied, avro, found)
         },
     );
-    project.transforms = transforms;
+    let (project, derived) = implied.complete(declared);
     diagnostics.extend(found);
-    // The Avro schemas before `resolve`: its ksqlDB analysis reads the columns of `stream` and
-    // `table` nodes from them.
-    project.avro = avro;
-    resolve(&mut project, parsed, &mut diagnostics);
-    crate::rules::check_all(&project, &mut diagnostics);
+    let (ksql, edges) = resolve(&project, &avro, parsed, &mut diagnostics);
+    let analysis = Analysis { baseline, derived, avro, ksql, edges };
+    crate::rules::check_all(&project, &analysis, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))
     });
     diagnostics.dedup();
-    Checked { sources, project, diagnostics }
+    Checked { sources, project, analysis, diagnostics }
 }

@@ -3,6 +3,7 @@
 //! Data flows one way: `syntax` reads venice.kdl into the `model`, `resolve` links its names,
 //! and `render` reports what was found. See ARCHITECTURE.md for the map.
 
+pub mod analysis;
 pub mod avro;
 pub mod build;
 pub mod check;

@@ -154,7 +154,7 @@ impl Lock {
     /// key or value is `avro` with a `schema=` (`<topic>-key`, `<topic>-value`), with its
     /// normalized schema, fingerprint and compatibility level (`BACKWARD` when not declared), and
     /// every declared topic's partition count.
-    pub fn from_project(project: &Project) -> Lock {
+    pub fn from_project(project: &Project, avro: &crate::avro::Catalog) -> Lock {
         let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
         // Each topic's subjects, on every core (a normalized form and a fingerprint each).
         let subjects_of = |topic: &&crate::model::Topic| {
@@ -162,15 +162,15 @@ impl Lock {
             let mut subjects = Vec::new();
             for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
                 let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
-                let Some(root) = serde.schema.as_ref().and_then(|name| project.avro.schema(&name.value)) else {
+                let Some(root) = serde.schema.as_ref().and_then(|name| avro.schema(&name.value)) else {
                     continue;
                 };
                 let subject = format!("{}-{}", topic.name.value, side.as_str());
                 subjects.push((
                     subject,
                     LockedSubject {
-                        schema: normalized_form_of(&project.avro, root),
-                        fingerprint: Fingerprint::of(&project.avro, root).to_string(),
+                        schema: normalized_form_of(avro, root),
+                        fingerprint: Fingerprint::of(avro, root).to_string(),
                         compatibility: compatibility.registry_name().to_string(),
                     },
                 ));
@@ -355,7 +355,7 @@ topic clicks {
 "##;
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
         assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
-        let lock = Lock::from_project(&checked.project);
+        let lock = Lock::from_project(&checked.project, &checked.analysis.avro);
         assert_eq!(lock.topics["orders"], LockedTopic { partitions: 3 });
         assert_eq!(lock.topics["clicks"], LockedTopic { partitions: 1 });
         assert_eq!(lock.subjects.keys().collect::<Vec<_>>(), ["orders-key", "orders-value"]);

@@ -1,24 +1,33 @@
 //! Name resolution over the model: duplicate names (V004), references to undeclared things
 //! (V005), and the edges of the pipeline (who writes and who reads each topic).
 
+use crate::avro::Catalog;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::ksql;
 use crate::ksql::infer::{Created, Effect};
 use crate::ksql::project::{Parsed, analyse, edge_format, single};
 use crate::model::*;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Resolves names and fills `project.edges`, given the transforms' statements as
-/// [`parse_transforms`](crate::ksql::project::parse_transforms) parsed them.
-pub fn resolve(project: &mut Project, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) {
-    project.index_names();
+/// Who writes and who reads each topic, by topic name.
+pub type Edges = BTreeMap<String, TopicEdges>;
+
+/// Resolves names and computes the edges, given the transforms' statements as
+/// [`parse_transforms`](crate::ksql::project::parse_transforms) parsed them and the project's
+/// Avro schemas (the ksqlDB analysis reads the columns of `stream`/`table` nodes from them).
+pub fn resolve(
+    project: &Project,
+    avro: &Catalog,
+    parsed: Parsed,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (ksql::project::Analysis, Edges) {
     report_duplicates(project, diagnostics);
     // Each statement is parsed once; the analysis gives the edges what statements read and write.
-    let analysis = analyse(project, parsed, diagnostics);
+    let analysis = analyse(project, avro, parsed, diagnostics);
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
-    project.edges = edges;
-    project.ksql = analysis;
+    (analysis, edges)
 }
 
 /// Every kind of declared thing, with its names. Sources and sinks share one namespace, as
@@ -56,8 +65,8 @@ fn report_duplicates(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn build_edges(project: &Project, effects: &[Vec<Effect>]) -> BTreeMap<String, TopicEdges> {
-    let mut edges: BTreeMap<String, TopicEdges> = BTreeMap::new();
+fn build_edges(project: &Project, effects: &[Vec<Effect>]) -> Edges {
+    let mut edges = Edges::new();
     for topic in &project.topics {
         edges.entry(topic.name.value.clone()).or_default().declared = true;
     }
@@ -153,11 +162,7 @@ fn ksql_edge(transform: &Transform, created: &Created, writes: bool) -> Edge {
     Edge { actor, key, value, span: created.topic.span, windowed: created.windowed }
 }
 
-fn report_unknown_references(
-    project: &Project,
-    edges: &BTreeMap<String, TopicEdges>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut Vec<Diagnostic>) {
     // Sets: each reference is one lookup, not a scan (projects have thousands of names).
     let declared_topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
     // A topic that a ksqlDB statement writes need not be declared (LANGUAGE.md, "Names the
@@ -222,7 +227,7 @@ mod tests {
     fn edges(source: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
         let checked = check_bytes(Path::new("/nonexistent"), source.as_bytes());
         let describe = |edges: &[crate::model::Edge]| edges.iter().map(|e| e.actor.describe()).collect();
-        checked.project.edges.iter().map(|(t, e)| (t.clone(), describe(&e.writers), describe(&e.readers))).collect()
+        checked.analysis.edges.iter().map(|(t, e)| (t.clone(), describe(&e.writers), describe(&e.readers))).collect()
     }
 
     #[test]
@@ -236,7 +241,7 @@ mod tests {
             stream orders topic=orders
         "#;
         let checked = check_bytes(Path::new("/nonexistent"), source.as_bytes());
-        let orders = &checked.project.edges["orders"];
+        let orders = &checked.analysis.edges["orders"];
         assert!(orders.declared);
         let writers: Vec<&Actor> = orders.writers.iter().map(|e| &e.actor).collect();
         assert_eq!(writers, [&Actor::Producer("web".into()), &Actor::Source("cdc".into())]);

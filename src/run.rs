@@ -98,7 +98,7 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
     let built = crate::parallel::on_pool(|| {
         let rendered = crate::build::render(&checked, &args.dir);
         crate::build::write(&rendered, &out).map_err(|error| error.0)?;
-        crate::lock::Lock::from_project(&checked.project)
+        crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
             .write(&args.dir)
             .map_err(|error| format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()))?;
         Ok::<_, String>(rendered.files.len())
@@ -210,7 +210,7 @@ fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
     };
     let outcome = crate::deploy::apply(&plan, &d.desired, &clients, &d.recorded, options, progress.as_ref());
     // Record what was applied, even after a failure, so --prune knows what this project made.
-    let mut lock = crate::lock::Lock::from_project(&d.checked.project);
+    let mut lock = crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro);
     lock.applied = d.lock.map(|l| l.applied).unwrap_or_default();
     if outcome.applied.is_empty() {
         lock.applied.remove(&d.target.name);
@@ -257,7 +257,7 @@ fn run_graph(args: &crate::cli::GraphArgs) -> u8 {
         let _ = writeln!(std::io::stderr(), "error: no graph: the project has errors");
         return FOUND;
     }
-    let lineage = crate::graph::Lineage::of(&checked.project);
+    let lineage = crate::graph::Lineage::of(&checked.project, &checked.analysis);
     let text = match args.format {
         crate::cli::GraphFormat::Mermaid => crate::graph::mermaid(&lineage),
         crate::cli::GraphFormat::Dot => crate::graph::dot(&lineage),

@@ -423,7 +423,7 @@ fn the_compose_check_is_not_vacuous() {
 fn the_lock_is_written_whole_through_a_rename() {
     let dir = tempfile::tempdir().unwrap();
     let checked = venice::check::check(&root().join("examples/shop")).unwrap();
-    let lock = venice::lock::Lock::from_project(&checked.project);
+    let lock = venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro);
     lock.write(dir.path()).unwrap();
     let names: Vec<String> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
@@ -513,7 +513,7 @@ fn every_error_free_fixture_builds_valid_files() {
                 assert!(errors.is_empty(), "{}/{path}: {errors:#?}", entry.display());
             }
         }
-        let _ = venice::graph::svg(&venice::graph::Lineage::of(&checked.project));
+        let _ = venice::graph::svg(&venice::graph::Lineage::of(&checked.project, &checked.analysis));
     }
     assert!(built >= 20, "only {built} fixtures build");
 }

@@ -3,8 +3,9 @@
 //! connector's documentation marks required, and the table a JDBC sink writes.
 
 use std::path::Path;
+use venice::analysis::sink_table::create_table;
 use venice::check::{Checked, check, check_bytes};
-use venice::connect::{Deployment, RegistryFlavour, catalog, connector_config, connector_config_for, sink_table_sql};
+use venice::connect::{Deployment, RegistryFlavour, catalog, connector_config, connector_config_for};
 use venice::model::Direction;
 
 /// Checks a project written as text, with side files, in a temporary folder.
@@ -225,9 +226,9 @@ fn the_cdc_example_renders_and_its_sink_table_is_for_review() {
     snapshot("cdc-source", &config(&checked, "orders-cdc", None));
     snapshot("cdc-sink", &config(&checked, "big-orders-to-postgres", None));
     let sink = checked.project.connectors.iter().find(|c| c.name.value == "big-orders-to-postgres").unwrap();
-    snapshot("cdc-sink-table", &sink_table_sql(&checked.project, sink).expect("a JDBC sink"));
+    snapshot("cdc-sink-table", &create_table(&checked.project, &checked.analysis, sink).expect("a JDBC sink"));
     let source = checked.project.connectors.iter().find(|c| c.name.value == "orders-cdc").unwrap();
-    assert_eq!(sink_table_sql(&checked.project, source), None, "a source writes no table");
+    assert_eq!(create_table(&checked.project, &checked.analysis, source), None, "a source writes no table");
 }
 
 #[test]
@@ -235,7 +236,7 @@ fn sink_tables_from_avro_and_from_debezium_ddl() {
     let checked = sinks();
     for name in ["orders-insert", "orders-upsert", "orders-by-value", "orders-dbz-upsert"] {
         let sink = checked.project.connectors.iter().find(|c| c.name.value == name).unwrap();
-        snapshot(&format!("table-{name}"), &sink_table_sql(&checked.project, sink).unwrap());
+        snapshot(&format!("table-{name}"), &create_table(&checked.project, &checked.analysis, sink).unwrap());
     }
     let ddl = "CREATE TABLE public.payments (
         id bigint PRIMARY KEY, amount numeric(12,4) NOT NULL, paid date, at timestamp(3),
@@ -264,7 +265,7 @@ sink pay-dbz connector=debezium-jdbc topic=shop.public.payments {
 "#;
     let checked = project(kdl, &[("payments.sql", ddl)]);
     let sink = checked.project.connectors.iter().find(|c| c.name.value == "pay-dbz").unwrap();
-    snapshot("table-debezium-envelope", &sink_table_sql(&checked.project, sink).unwrap());
+    snapshot("table-debezium-envelope", &create_table(&checked.project, &checked.analysis, sink).unwrap());
     // Confluent's sink over the unwrapped rows: Debezium's time types arrive as plain numbers
     // and strings, the columns hold those.
     let kdl = kdl
@@ -272,7 +273,7 @@ sink pay-dbz connector=debezium-jdbc topic=shop.public.payments {
     let kdl = kdl.replace("connector=debezium-jdbc", "connector=jdbc");
     let checked = project(&kdl, &[("payments.sql", ddl)]);
     let sink = checked.project.connectors.iter().find(|c| c.name.value == "pay-dbz").unwrap();
-    snapshot("table-confluent-unwrapped", &sink_table_sql(&checked.project, sink).unwrap());
+    snapshot("table-confluent-unwrapped", &create_table(&checked.project, &checked.analysis, sink).unwrap());
 }
 
 /// Every config carries the settings its connector's documentation marks required (see
@@ -355,7 +356,7 @@ stream everything topic=shop.public.everything key-column=ID
     for name in ["shop.public.everything-key", "shop.public.everything-value"] {
         assert!(checked.project.schema(name).is_some(), "{name} is a schema of the project");
         assert!(venice::connect::is_derived(&checked.project, name));
-        assert!(checked.project.avro.schema(name).is_some(), "{name} parses");
+        assert!(checked.analysis.avro.schema(name).is_some(), "{name} parses");
     }
     assert!(!venice::connect::is_derived(&checked.project, "Order"));
     let value = checked.project.schema("shop.public.everything-value").unwrap();

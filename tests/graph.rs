@@ -10,7 +10,7 @@ fn lineage(example: &str) -> venice::graph::Lineage {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(example);
     let checked = venice::check::check(&dir).expect("the example is found");
     assert!(!checked.has_errors(), "{example}: {:#?}", checked.diagnostics);
-    venice::graph::Lineage::of(&checked.project)
+    venice::graph::Lineage::of(&checked.project, &checked.analysis)
 }
 
 #[test]

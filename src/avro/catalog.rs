@@ -8,7 +8,7 @@
 use super::parse::{self, Definitions, ParsedFile};
 use super::schema::{NamedId, NamedType, Type};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Project, Schema, SchemaKind, SourceText};
+use crate::model::{Schema, SchemaKind, SourceText};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::HashMap;
 
@@ -39,9 +39,13 @@ pub struct Catalog {
 
 /// Parses every Avro `schema` of the project that has text (one whose file could not be read is
 /// skipped: V006 already says so) and reports V201 and V204 into `diagnostics`.
-pub fn build(project: &Project, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
+pub fn build<'s>(
+    schemas: impl Iterator<Item = &'s Schema>,
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Catalog {
     let schemas: Vec<(usize, &Schema)> =
-        project.schemas.iter().filter(|s| s.kind == SchemaKind::Avro && s.has_text()).enumerate().collect();
+        schemas.filter(|s| s.kind == SchemaKind::Avro && s.has_text()).enumerate().collect();
     // Each schema's text is copied and parsed on the core that parses it.
     // Pass 1 of every text, on every core (the texts are independent until names are resolved).
     let parsed = crate::parallel::map_on_every_core(&schemas, SCHEMAS_PER_TASK, |&(origin, schema)| {
@@ -211,7 +215,7 @@ mod tests {
         std::fs::write(dir.path().join("b.json"), r#"{"type": "object"}"#).unwrap();
         let kdl = "project p\nschema A path=\"a.avsc\"\nschema B path=\"b.json\"\nschema C path=\"missing.avsc\"\nschema D avro=#\"\"long\"\"#\n";
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
-        let names: Vec<&str> = checked.project.avro.schemas().map(|(_, s)| s.name.as_str()).collect();
+        let names: Vec<&str> = checked.analysis.avro.schemas().map(|(_, s)| s.name.as_str()).collect();
         assert_eq!(names, ["A", "D"]);
         assert!(checked.diagnostics.iter().all(|d| !d.code().starts_with("V2")));
     }

@@ -14,6 +14,7 @@
 //! not known, the columns are left to inference and a comment says so.
 
 use super::names::{ksql_ident, ksql_string};
+use crate::analysis::Analysis;
 use crate::avro::mapping::ksql_type;
 use crate::avro::mapping::{ConnectKind, ConnectSchema};
 use crate::model::{Format, KsqlSource, KsqlSourceKind, Project, Serde, Side, Transform};
@@ -59,12 +60,12 @@ pub fn ksql_format(format: Format) -> Option<(&'static str, Option<&'static str>
 }
 
 /// The serde of one side of a topic: its declaration, else its first writer's.
-fn topic_serde<'p>(project: &'p Project, topic: &str, side: Side) -> Option<&'p Serde> {
+fn topic_serde<'p>(project: &'p Project, analysis: &'p Analysis, topic: &str, side: Side) -> Option<&'p Serde> {
     let declared = project.topic(topic).and_then(|t| match side {
         Side::Key => t.key.as_ref(),
         Side::Value => t.value.as_ref(),
     });
-    declared.or_else(|| project.edges.get(topic)?.writers.iter().find_map(|w| w.serde(side)))
+    declared.or_else(|| analysis.edges.get(topic)?.writers.iter().find_map(|w| w.serde(side)))
 }
 
 /// The ksqlDB type of a Connect schema, for a Debezium key; `None` for what has no exact type here.
@@ -101,13 +102,13 @@ fn connect_to_ksql(schema: &ConnectSchema) -> Option<String> {
 }
 
 /// The key record a Debezium source with `ddl=` writes to `topic`, as a ksqlDB type.
-fn derived_key_type(project: &Project, topic: &str) -> Option<String> {
-    let (_, table) = crate::connect::sink_table::debezium_writer(project, topic)?;
-    connect_to_ksql(crate::connect::sink_table::derived(project, table)?.key.as_ref()?)
+fn derived_key_type(project: &Project, analysis: &Analysis, topic: &str) -> Option<String> {
+    let (_, table) = crate::analysis::sink_table::debezium_writer(project, topic)?;
+    connect_to_ksql(crate::analysis::sink_table::derived(analysis, table)?.key.as_ref()?)
 }
 
 /// The key column's SQL type, when venice knows it.
-fn key_type(project: &Project, topic: &str, serde: Option<&Serde>) -> Option<String> {
+fn key_type(project: &Project, analysis: &Analysis, topic: &str, serde: Option<&Serde>) -> Option<String> {
     let serde = serde?;
     if let Some((_, Some(kafka))) = ksql_format(serde.format.value) {
         return Some(kafka.to_string());
@@ -117,20 +118,20 @@ fn key_type(project: &Project, topic: &str, serde: Option<&Serde>) -> Option<Str
     }
     match &serde.schema {
         Some(name) => {
-            let root = project.avro.schema(&name.value)?;
-            let mapping = ksql_type(&project.avro, root).ok()?;
+            let root = analysis.avro.schema(&name.value)?;
+            let mapping = ksql_type(&analysis.avro, root).ok()?;
             Some(mapping.sql.to_string())
         }
-        None => derived_key_type(project, topic),
+        None => derived_key_type(project, analysis, topic),
     }
 }
 
 /// The registry subjects a node's formats read.
-fn subjects(project: &Project, topic: &str) -> Vec<String> {
+fn subjects(project: &Project, analysis: &Analysis, topic: &str) -> Vec<String> {
     [Side::Key, Side::Value]
         .into_iter()
         .filter(|&side| {
-            topic_serde(project, topic, side)
+            topic_serde(project, analysis, topic, side)
                 .is_some_and(|s| matches!(s.format.value, Format::Avro | Format::JsonSr | Format::Protobuf))
         })
         .map(|side| format!("{topic}-{}", side.as_str()))
@@ -138,7 +139,7 @@ fn subjects(project: &Project, topic: &str) -> Vec<String> {
 }
 
 /// The statements of a `stream`/`table` node.
-pub fn node_ddl(project: &Project, node: &KsqlSource) -> String {
+pub fn node_ddl(project: &Project, analysis: &Analysis, node: &KsqlSource) -> String {
     let topic = &node.topic.value;
     let kind = match node.kind {
         KsqlSourceKind::Stream => "STREAM",
@@ -162,14 +163,14 @@ pub fn node_ddl(project: &Project, node: &KsqlSource) -> String {
         }
         None => out.push_str(&format!("ASSERT TOPIC {} {ASSERT_TIMEOUT};\n", ksql_string(topic))),
     }
-    for subject in subjects(project, topic) {
+    for subject in subjects(project, analysis, topic) {
         out.push_str(&format!("ASSERT SCHEMA SUBJECT {} {ASSERT_TIMEOUT};\n", ksql_string(&subject)));
     }
-    let key = topic_serde(project, topic, Side::Key);
-    let value = topic_serde(project, topic, Side::Value);
+    let key = topic_serde(project, analysis, topic, Side::Key);
+    let value = topic_serde(project, analysis, topic, Side::Value);
     let mut columns = Vec::new();
     if let Some(column) = &node.key_column {
-        match key_type(project, topic, key) {
+        match key_type(project, analysis, topic, key) {
             Some(ty) => {
                 let constraint = if node.kind == KsqlSourceKind::Table { "PRIMARY KEY" } else { "KEY" };
                 columns.push(format!("{} {ty} {constraint}", ksql_ident(&column.value)));
@@ -205,9 +206,14 @@ pub fn node_ddl(project: &Project, node: &KsqlSource) -> String {
 
 /// What a transform's statements create and read (ksqlDB names): from the analysis, which
 /// parsed them (`index` is the transform's place in the project), else parsed here.
-fn transform_names(project: &Project, index: usize, transform: &Transform) -> (BTreeSet<String>, BTreeSet<String>) {
-    if project.ksql.effects.len() == project.transforms.len()
-        && let Some(names) = project.ksql.transform_names(index)
+fn transform_names(
+    project: &Project,
+    analysis: &Analysis,
+    index: usize,
+    transform: &Transform,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    if analysis.ksql.effects.len() == project.transforms.len()
+        && let Some(names) = analysis.ksql.transform_names(index)
     {
         return names.clone();
     }
@@ -217,19 +223,19 @@ fn transform_names(project: &Project, index: usize, transform: &Transform) -> (B
 }
 
 /// The files, in dependency order, numbered from 01.
-pub fn render(project: &Project) -> Vec<KsqlFile> {
+pub fn render(project: &Project, analysis: &Analysis) -> Vec<KsqlFile> {
     let mut items: Vec<KsqlFile> = Vec::new();
     for node in &project.ksql_sources {
         items.push(KsqlFile {
             path: format!("{}-{}", node.kind.as_str(), node.name.value),
-            text: node_ddl(project, node),
+            text: node_ddl(project, analysis, node),
             from: format!("{} {}", node.kind.as_str(), node.name.value),
             creates: BTreeSet::from([ksql_name(&node.name.value)]),
             reads: BTreeSet::new(),
         });
     }
     for (index, transform) in project.transforms.iter().enumerate() {
-        let (creates, reads) = transform_names(project, index, transform);
+        let (creates, reads) = transform_names(project, analysis, index, transform);
         let mut text = format!("-- From `transform {}` in venice.kdl, as written.\n", transform.name.value);
         let sql = transform.sql.as_ref().map_or("", |s| s.text.as_str());
         text.push_str(sql);
@@ -307,7 +313,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
         assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
-        checked.project.ksql_sources.iter().map(|node| node_ddl(&checked.project, node)).collect()
+        checked.project.ksql_sources.iter().map(|node| node_ddl(&checked.project, &checked.analysis, node)).collect()
     }
 
     #[test]

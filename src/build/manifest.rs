@@ -10,6 +10,7 @@
 use super::Rendered;
 use super::ksql::KsqlFile;
 use super::registry::Subject;
+use crate::analysis::Analysis;
 use crate::model::{
     Actor, Credential, Direction, KafkaMode, Project, SchemaKind, SchemaSource, Serde, Side, TopicEdges,
 };
@@ -160,7 +161,14 @@ fn edges(edges: &[crate::model::Edge]) -> Vec<Value> {
         .collect()
 }
 
-pub fn render(project: &Project, dir: &Path, rendered: &Rendered, subjects: &[Subject], ksql: &[KsqlFile]) -> Value {
+pub fn render(
+    project: &Project,
+    analysis: &Analysis,
+    dir: &Path,
+    rendered: &Rendered,
+    subjects: &[Subject],
+    ksql: &[KsqlFile],
+) -> Value {
     let stack = project.stack.as_ref().map(|s| {
         object!({
             "confluent_platform": super::compose::CP_VERSION,
@@ -215,11 +223,11 @@ pub fn render(project: &Project, dir: &Path, rendered: &Rendered, subjects: &[Su
             };
             // The registry subjects computed most of them already.
             let fingerprint = known.get(s.name.value.as_str()).map(|f| f.to_string()).or_else(|| {
-                project
+                analysis
                     .avro
                     .schema(&s.name.value)
                     .filter(|_| s.kind == SchemaKind::Avro)
-                    .map(|root| crate::avro::Fingerprint::of(&project.avro, root).to_string())
+                    .map(|root| crate::avro::Fingerprint::of(&analysis.avro, root).to_string())
             });
             let derived = derived.contains(s.name.value.as_str());
             object!({ "name": &s.name.value, "kind": kind, "file": file, "derived": derived, "fingerprint": fingerprint })
@@ -229,7 +237,7 @@ pub fn render(project: &Project, dir: &Path, rendered: &Rendered, subjects: &[Su
     for s in subjects {
         subjects_of.entry(s.topic.as_str()).or_default().push(s.name.as_str());
     }
-    let topics: Vec<Value> = project
+    let topics: Vec<Value> = analysis
         .edges
         .iter()
         .map(|(name, e): (&String, &TopicEdges)| {

@@ -73,6 +73,7 @@ pub fn derived_schemas(project: &crate::model::Project) -> BTreeSet<&str> {
 /// (paths in the manifest are relative to it).
 pub fn render(checked: &Checked, dir: &Path) -> Rendered {
     let project = &checked.project;
+    let analysis = &checked.analysis;
     let mut rendered = Rendered::default();
     if let Some(stack) = compose::render(project) {
         rendered.add("docker-compose.yml".into(), stack.compose);
@@ -90,8 +91,11 @@ pub fn render(checked: &Checked, dir: &Path) -> Rendered {
     // The registry's files (a normalized form and a fingerprint per subject) are rendered on
     // another core while this one renders the rest; everything is added in the same order.
     let ((subjects, registry_files), (topics, connectors, sql, ksql_files)) = crate::parallel::both(
-        || registry::render(project, &checked.sources),
-        || (topics::render(project), connectors::render(project), sql::render(project), ksql::render(project)),
+        || registry::render(project, analysis, &checked.sources),
+        || {
+            let ksql = ksql::render(project, analysis);
+            (topics::render(project), connectors::render(project), sql::render(project, analysis), ksql)
+        },
     );
     rendered.add("topics.json".into(), topics);
     for (path, text) in registry_files.into_iter().chain(connectors).chain(sql) {
@@ -102,7 +106,7 @@ pub fn render(checked: &Checked, dir: &Path) -> Rendered {
     }
     let readme = readme::render(project, &rendered, &subjects, &ksql_files);
     rendered.add("README.md".into(), readme);
-    let manifest = manifest::render(project, dir, &rendered, &subjects, &ksql_files);
+    let manifest = manifest::render(project, analysis, dir, &rendered, &subjects, &ksql_files);
     rendered.add(MANIFEST.into(), json_file(&manifest));
     rendered
 }

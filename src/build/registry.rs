@@ -8,6 +8,7 @@
 //! schema a connector or a ksqlDB query registers (no `schema=`, or a schema venice derived for a
 //! Debezium source, whose converter registers it) gets only its config.
 
+use crate::analysis::Analysis;
 use crate::avro::{Fingerprint, normalized_form_of, registered_form_of};
 use crate::model::{Compatibility, Format, Project, SchemaKind, Side};
 use crate::source::SourceMap;
@@ -47,7 +48,7 @@ fn schema_type(format: Format) -> Option<&'static str> {
 }
 
 /// The subjects and their files: (path, text).
-pub fn render(project: &Project, sources: &SourceMap) -> (Vec<Subject>, Vec<(String, String)>) {
+pub fn render(project: &Project, analysis: &Analysis, sources: &SourceMap) -> (Vec<Subject>, Vec<(String, String)>) {
     let mut subjects = Vec::new();
     let mut files = Vec::new();
     let derived = super::derived_schemas(project);
@@ -74,22 +75,22 @@ pub fn render(project: &Project, sources: &SourceMap) -> (Vec<Subject>, Vec<(Str
             };
             // A schema venice derived for a Debezium source is registered by its converter.
             let own = schema_name.as_deref().filter(|name| !derived.contains(name));
-            if let Some(root) = schema_name.as_deref().and_then(|name| project.avro.schema(name))
+            if let Some(root) = schema_name.as_deref().and_then(|name| analysis.avro.schema(name))
                 && serde.format.value == Format::Avro
             {
-                subject.fingerprint = Some(Fingerprint::of(&project.avro, root).to_string());
+                subject.fingerprint = Some(Fingerprint::of(&analysis.avro, root).to_string());
             }
             let text = own.and_then(|schema_name| match serde.format.value {
                 Format::Avro => {
-                    let root = project.avro.schema(schema_name)?;
+                    let root = analysis.avro.schema(schema_name)?;
                     // The normalized form spells a field's `order` as Java's enum constant;
                     // the registry reads either, the specification only lower case.
-                    let text = registered_form_of(&project.avro, root);
+                    let text = registered_form_of(&analysis.avro, root);
                     if reads_back_unchanged(&text) {
                         return Some(text);
                     }
                     let locked = crate::lock::LockedSubject {
-                        schema: normalized_form_of(&project.avro, root),
+                        schema: normalized_form_of(&analysis.avro, root),
                         fingerprint: String::new(),
                         compatibility: String::new(),
                     };

@@ -17,8 +17,7 @@ pub mod avro;
 pub mod catalog;
 pub mod derive;
 mod problem;
-mod render;
-pub mod sink_table;
+pub(crate) mod render;
 
 pub use catalog::{Entry, Kind};
 pub use problem::{DdlIssue, EnvelopeReader, Problem};
@@ -99,12 +98,6 @@ pub fn connector_config_for(
         .collect()
 }
 
-/// For a JDBC sink: the PostgreSQL CREATE TABLE it will write (columns and types from the value
-/// schema, primary key from `pk`), for review; None for other connectors.
-pub fn sink_table_sql(project: &Project, connector: &Connector) -> Option<String> {
-    sink_table::create_table(project, connector)
-}
-
 /// How the `doc` of a schema that [`derive_schemas`] adds begins.
 pub const DERIVED_DOC: &str = "Derived by venice from the DDL of";
 
@@ -114,21 +107,16 @@ pub fn is_derived(project: &Project, schema: &str) -> bool {
     project.schema(schema).and_then(|s| s.doc.as_deref()).is_some_and(|d| d.starts_with(DERIVED_DOC))
 }
 
-/// Adds, for each table a Debezium source captures with `ddl=` and writes as `avro`, the Avro
-/// schemas of its key and value (the change envelope, or the row with `unwrap #true`) to the
-/// project, named after the registry subjects (`<topic>-key`, `<topic>-value`; a `schema` node
-/// of that name wins). A topic that declares `avro` without `schema=`, and the source's own
-/// serde when the table is its only one, then name them. It runs before `resolve`, whose edges
-/// copy the serdes. The schema texts join the source map beside the DDL file
+/// Derives, for each table a Debezium source captures with `ddl=` and writes as `avro`, the Avro
+/// schemas of its key and value (the change envelope, or the row with `unwrap #true`), named
+/// after the registry subjects (`<topic>-key`, `<topic>-value`; a `schema` node of that name
+/// wins). The schema texts join the source map beside the DDL file
 /// (`sql/orders.sql#shop.public.orders-value.avsc`), so a problem in them can be shown.
-pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
-    struct Added {
-        topic: String,
-        side: Side,
-        /// The connector's index, when the table is its only one: its own serde names the schema.
-        only_table_of: Option<usize>,
-        schema: Schema,
-    }
+///
+/// A source with `ddl=` declares those schemas as surely as a `schema` node would, only
+/// implicitly: [`Implied::complete`] makes them explicit in the project, before `resolve`,
+/// whose edges copy the serdes.
+pub fn derive_schemas(project: &Project, sources: &mut SourceMap) -> Implied {
     // Each table's derivation and schema texts, on every core: the DDL parse and the JSON are
     // most of the work, and tables derive on their own.
     let captured: Vec<(usize, &Connector, &CapturedTable, &SourceText)> = project
@@ -140,30 +128,22 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
         })
         .flat_map(|(index, c)| c.tables.iter().filter_map(move |t| Some((index, c, t, t.ddl.as_ref()?))))
         .collect();
-    // The topics by name (the first of a name), since `resolve` has not indexed them yet.
-    let mut topics: std::collections::HashMap<&str, &crate::model::Topic> = std::collections::HashMap::new();
-    for topic in &project.topics {
-        topics.entry(topic.name.value.as_str()).or_insert(topic);
-    }
     let derived = crate::parallel::map_on_every_core(&captured, TABLES_PER_TASK, |&(_, connector, table, ddl)| {
         let derivation = derive::derive(&topic_prefix(connector), table, ddl, derive::Options::of(connector));
-        let topic = topics.get(table.topic.value.as_str()).copied();
+        let topic = project.topic(&table.topic.value);
         let texts = derivation.as_ref().map(|derived| derived_texts(topic, connector, derived)).unwrap_or_default();
         (derivation, texts)
     });
-    let mut added: Vec<Added> = Vec::new();
-    // The schemas declared and those added so far, by name: a project has thousands.
-    let declared_schemas: std::collections::HashSet<String> =
-        project.schemas.iter().map(|s| s.name.value.clone()).collect();
+    let mut implied = Implied::default();
+    // The schemas added so far, by name: a project has thousands.
     let mut added_names: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut derivations = derive::Derivations::default();
     for (&(index, connector, table, ddl), (derivation, texts)) in captured.iter().zip(derived) {
         let table_name = derivation.as_ref().map(|d| d.table.clone()).unwrap_or_default();
-        derivations.insert(table, derivation);
+        implied.derivations.insert(table, derivation);
         let only = (connector.tables.len() == 1).then_some(index);
         for (side, text) in texts {
             let name = format!("{}-{}", table.topic.value, side.as_str());
-            if declared_schemas.contains(&name) || !added_names.insert(name.clone()) {
+            if project.schema(&name).is_some() || !added_names.insert(name.clone()) {
                 continue;
             }
             let path = format!("{}#{name}.avsc", sources.get(ddl.file()).path.display());
@@ -174,32 +154,66 @@ pub fn derive_schemas(project: &mut Project, sources: &mut SourceMap) {
                 kind: SchemaKind::Avro,
                 source: SchemaSource::Inline(SourceText::from_file(file, text)),
             };
-            added.push(Added { topic: table.topic.value.clone(), side, only_table_of: only, schema });
+            implied.added.push(Added { topic: table.topic.value.clone(), side, only_table_of: only, schema });
         }
     }
-    project.derived = derivations;
-    for Added { topic, side, only_table_of, schema } in added {
-        let name = schema.name.value.clone();
-        let name_it = |serde: Option<&mut crate::model::Serde>| {
-            if let Some(serde) =
-                serde.filter(|s| s.schema.is_none() && matches!(s.format.value, Format::Avro | Format::AvroRaw))
-            {
-                serde.schema = Some(Spanned::new(name.clone(), serde.format.span));
+    implied
+}
+
+/// What Debezium sources declare implicitly: the schemas derived from their DDL, and each
+/// captured table's derivation (or why it failed).
+#[derive(Debug, Default)]
+pub struct Implied {
+    added: Vec<Added>,
+    derivations: derive::Derivations,
+}
+
+#[derive(Debug)]
+struct Added {
+    topic: String,
+    side: Side,
+    /// The connector's index, when the table is its only one: its own serde names the schema.
+    only_table_of: Option<usize>,
+    schema: Schema,
+}
+
+impl Implied {
+    /// The derived schemas, in the order they join the project.
+    pub fn schemas(&self) -> impl Iterator<Item = &Schema> {
+        self.added.iter().map(|a| &a.schema)
+    }
+
+    /// The project with the derived schemas declared: each joins the schemas, and a topic that
+    /// declares `avro` without `schema=`, and the source's own serde when the table is its only
+    /// one, name it. Also gives the derivations.
+    pub fn complete(self, mut project: Project) -> (Project, derive::Derivations) {
+        if self.added.is_empty() {
+            return (project, self.derivations);
+        }
+        for Added { topic, side, only_table_of, schema } in self.added {
+            let name = schema.name.value.clone();
+            let name_it = |serde: Option<&mut crate::model::Serde>| {
+                if let Some(serde) =
+                    serde.filter(|s| s.schema.is_none() && matches!(s.format.value, Format::Avro | Format::AvroRaw))
+                {
+                    serde.schema = Some(Spanned::new(name.clone(), serde.format.span));
+                }
+            };
+            if let Some(declared) = project.topics.iter_mut().find(|t| t.name.value == topic) {
+                name_it(match side {
+                    Side::Key => declared.key.as_mut(),
+                    Side::Value => declared.value.as_mut(),
+                });
             }
-        };
-        if let Some(declared) = project.topics.iter_mut().find(|t| t.name.value == topic) {
-            name_it(match side {
-                Side::Key => declared.key.as_mut(),
-                Side::Value => declared.value.as_mut(),
-            });
+            if let Some(connector) = only_table_of.and_then(|i| project.connectors.get_mut(i)) {
+                name_it(match side {
+                    Side::Key => connector.key.as_mut(),
+                    Side::Value => connector.value.as_mut(),
+                });
+            }
+            project.schemas.push(schema);
         }
-        if let Some(connector) = only_table_of.and_then(|i| project.connectors.get_mut(i)) {
-            name_it(match side {
-                Side::Key => connector.key.as_mut(),
-                Side::Value => connector.value.as_mut(),
-            });
-        }
-        project.schemas.push(schema);
+        (project.indexed(), self.derivations)
     }
 }
 

@@ -118,7 +118,7 @@ impl Desired {
                 },
             );
         }
-        let (subjects, files) = crate::build::registry::render(project, &checked.sources);
+        let (subjects, files) = crate::build::registry::render(project, &checked.analysis, &checked.sources);
         let files: BTreeMap<String, String> = files.into_iter().collect();
         for subject in subjects {
             let schema = files.get(&format!("{}/versions.json", subject.dir())).and_then(|text| {
@@ -141,7 +141,7 @@ impl Desired {
                 .connectors
                 .insert(connector.name.value.clone(), Connector { direction: connector.direction, config });
         }
-        desired.ksql = crate::build::ksql::render(project)
+        desired.ksql = crate::build::ksql::render(project, &checked.analysis)
             .into_iter()
             .map(|f| Ksql { path: f.path, text: f.text, creates: f.creates })
             .collect();

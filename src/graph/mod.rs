@@ -14,6 +14,7 @@ pub use dot::dot;
 pub use mermaid::mermaid;
 pub use svg::svg;
 
+use crate::analysis::Analysis;
 use crate::ksql::ast::StatementKind;
 use crate::model::{Actor, KsqlSourceKind, Project, Serde, Side};
 use std::collections::{BTreeMap, BTreeSet};
@@ -100,7 +101,7 @@ fn ksql_name(name: &str) -> String {
 }
 
 impl Lineage {
-    pub fn of(project: &Project) -> Lineage {
+    pub fn of(project: &Project, analysis: &Analysis) -> Lineage {
         let mut lineage = Lineage::default();
         let mut index: BTreeMap<(NodeKind, String), usize> = BTreeMap::new();
         let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
@@ -112,7 +113,7 @@ impl Lineage {
         };
         // Topics first, sorted, each with the serdes written on it.
         let mut topic_ids = BTreeMap::new();
-        for (name, topic_edges) in &project.edges {
+        for (name, topic_edges) in &analysis.edges {
             let side = |side: Side| {
                 let declared = project.topic(name).and_then(|t| match side {
                     Side::Key => t.key.as_ref(),
@@ -159,7 +160,7 @@ impl Lineage {
             node(&mut lineage, NodeKind::Consumer, &c.name.value, None);
         }
         // Edges: writers into topics, topics into readers.
-        for (name, topic_edges) in &project.edges {
+        for (name, topic_edges) in &analysis.edges {
             let topic = topic_ids[name];
             for writer in &topic_edges.writers {
                 if let Some(id) = actor_node(&mut lineage, &mut node, &writer.actor) {
@@ -235,7 +236,7 @@ transform big {
 consumer shipping topic=BIG
 "#;
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
-        let lineage = Lineage::of(&checked.project);
+        let lineage = Lineage::of(&checked.project, &checked.analysis);
         let name = |i: usize| format!("{} {}", lineage.nodes[i].kind.as_str(), lineage.nodes[i].name);
         let edges: Vec<(String, String)> = lineage.edges.iter().map(|&(a, b)| (name(a), name(b))).collect();
         for expected in [

@@ -5,6 +5,7 @@
 //! What comes out feeds the edges (the topics each statement reads and writes, with the key and
 //! value formats, key types and windowing inferred) and the V301 to V310 diagnostics.
 
+use crate::avro::Catalog;
 use crate::avro::mapping::{self, SqlType as AvroSql};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::ksql::ast::{SqlType, Statement, StatementKind, StructField};
@@ -83,7 +84,7 @@ pub fn parse_transforms(transforms: &[Transform]) -> Parsed {
 
 /// Analyses every transform of the project, from their statements as [`parse_transforms`] gave
 /// them.
-pub fn analyse(project: &Project, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) -> Analysis {
+pub fn analyse(project: &Project, avro: &Catalog, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) -> Analysis {
     let mut engine = Engine::new();
     for topic in &project.topics {
         if let Some(p) = &topic.partitions {
@@ -93,7 +94,7 @@ pub fn analyse(project: &Project, parsed: Parsed, diagnostics: &mut Vec<Diagnost
     // The `stream`/`table` nodes' sources (each maps an Avro schema to columns), on every core;
     // they read only the partitions. Added in project order, the first of a name kept.
     let partitions = std::mem::take(&mut engine.partitions);
-    let source_of = |node: &crate::model::KsqlSource| node_source(project, node, &partitions);
+    let source_of = |node: &crate::model::KsqlSource| node_source(project, avro, node, &partitions);
     let sources = crate::parallel::map_on_every_core(&project.ksql_sources, NODES_PER_TASK, source_of);
     for source in sources {
         engine.sources.entry(source.name.clone()).or_insert(source);
@@ -124,7 +125,7 @@ pub fn analyse(project: &Project, parsed: Parsed, diagnostics: &mut Vec<Diagnost
             DiagnosticKind::Ksql(Problem::UnknownColumn { name, .. }) => Some((name.clone(), d.span)),
             _ => None,
         }));
-        check_declared_topics(project, &done, diagnostics);
+        check_declared_topics(project, avro, &done, diagnostics);
         effects[index] = done;
     }
     check_topics_exist(project, &effects, diagnostics);
@@ -220,19 +221,24 @@ pub(crate) fn earliest_ready_order(needs: &[BTreeSet<usize>]) -> Vec<usize> {
 
 /// A `stream`/`table` node as the source venice's DDL creates: the key column typed by the
 /// topic's key serde, the value columns from its Avro schema (unknown for other formats).
-fn node_source(project: &Project, node: &crate::model::KsqlSource, partitions: &BTreeMap<String, u32>) -> Source {
+fn node_source(
+    project: &Project,
+    avro: &Catalog,
+    node: &crate::model::KsqlSource,
+    partitions: &BTreeMap<String, u32>,
+) -> Source {
     let topic = project.topic(&node.topic.value);
     let key = topic.and_then(|t| t.key.as_ref());
     let value = topic.and_then(|t| t.value.as_ref());
     let mut known = true;
     let mut columns = Vec::new();
     if let Some(name) = &node.key_column {
-        match key.and_then(|k| serde_type(project, k)) {
+        match key.and_then(|k| serde_type(avro, k)) {
             Some(t) => columns.push(Column { name: name.value.to_uppercase(), sql_type: t, role: Role::Key }),
             None => known = false,
         }
     }
-    match value.and_then(|v| serde_type(project, v)) {
+    match value.and_then(|v| serde_type(avro, v)) {
         // A field named like the key column is the key (ksqlDB has one column per name).
         Some(SqlType::Struct(fields)) => {
             for f in fields {
@@ -275,7 +281,7 @@ pub fn ksql_format(format: Format) -> &'static str {
 }
 
 /// The SQL type of a serde: a primitive format's type, or an Avro schema's.
-fn serde_type(project: &Project, serde: &Serde) -> Option<SqlType> {
+fn serde_type(avro: &Catalog, serde: &Serde) -> Option<SqlType> {
     Some(match serde.format.value {
         Format::String => SqlType::String,
         Format::Int => SqlType::Int,
@@ -283,8 +289,8 @@ fn serde_type(project: &Project, serde: &Serde) -> Option<SqlType> {
         Format::Double => SqlType::Double,
         Format::Bytes => SqlType::Bytes,
         Format::Avro => {
-            let schema = project.avro.schema(&serde.schema.as_ref()?.value)?;
-            from_avro(&mapping::ksql_type(&project.avro, schema).ok()?.sql)
+            let schema = avro.schema(&serde.schema.as_ref()?.value)?;
+            from_avro(&mapping::ksql_type(avro, schema).ok()?.sql)
         }
         _ => return None,
     })
@@ -339,13 +345,13 @@ fn check_topics_exist(project: &Project, effects: &[Vec<Effect>], diagnostics: &
 
 /// V309: a CREATE STREAM/TABLE over a declared topic whose columns the topic's Avro value
 /// schema does not have, or has with another type.
-fn check_declared_topics(project: &Project, effects: &[Effect], diagnostics: &mut Vec<Diagnostic>) {
+fn check_declared_topics(project: &Project, avro: &Catalog, effects: &[Effect], diagnostics: &mut Vec<Diagnostic>) {
     for effect in effects {
         let Effect::Declared(created) = effect else { continue };
         let Some(topic) = project.topic(&created.topic.value) else { continue };
         let Some(columns) = &created.columns else { continue };
         let Some(value) = &topic.value else { continue };
-        let Some(SqlType::Struct(fields)) = serde_type(project, value) else { continue };
+        let Some(SqlType::Struct(fields)) = serde_type(avro, value) else { continue };
         for column in columns.iter().filter(|c| c.role == Role::Value) {
             let field = fields.iter().find(|f| f.name.eq_ignore_ascii_case(&column.name));
             let reason = match field {

@@ -1,7 +1,9 @@
 //! The typed model of a project: the intermediate representation every later phase reads.
 //!
-//! Decoding (in `syntax`) fills it from venice.kdl; `resolve` checks its names and computes the
-//! edges. Every value keeps the [`Span`] it came from, so a later check can point at it.
+//! Decoding (in `syntax`) fills it from venice.kdl and indexes it; nothing changes it after that.
+//! What the later phases find (Avro catalog, ksqlDB analysis, edges, ...) is theirs, gathered in
+//! `analysis::Analysis`: the model imports no later phase. Every value keeps the [`Span`] it came
+//! from, so a later check can point at it.
 
 mod edges;
 mod format;
@@ -12,7 +14,7 @@ pub use format::{CleanupPolicy, Compatibility, Duration, Format};
 pub use text::{SourceText, TextOrigin};
 
 use crate::source::{FileId, Span};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A value and the place it was written.
@@ -43,40 +45,25 @@ pub struct Project {
     pub connectors: Vec<Connector>,
     pub ksql_sources: Vec<KsqlSource>,
     pub transforms: Vec<Transform>,
-    /// For each topic name, who writes it and who reads it. Filled by `resolve`.
-    pub edges: BTreeMap<String, TopicEdges>,
-    /// What the project is compared with for evolution: venice.lock, or its version at a git
-    /// revision. `None` when there is none.
-    pub baseline: Option<crate::lock::Baseline>,
-    /// The project's Avro schemas, parsed. Filled by the `avro` phase.
-    pub avro: crate::avro::Catalog,
-    /// What the transforms' ksqlDB statements do (after `resolve`).
-    pub ksql: crate::ksql::project::Analysis,
-    /// What each Debezium source's captured tables derive from their DDL. Filled by
-    /// `connect::derive_schemas`.
-    pub derived: crate::connect::derive::Derivations,
     /// Each topic's index by name; see [`Project::topic`].
-    topic_index: std::collections::HashMap<String, usize>,
-    schema_index: std::collections::HashMap<String, usize>,
+    topic_index: HashMap<String, usize>,
+    schema_index: HashMap<String, usize>,
     /// The source connectors' captured tables by the topic each writes (connector index, table
-    /// index); `None` before `resolve` indexes them. See [`Project::captured`].
-    captured_index: Option<std::collections::HashMap<String, Vec<(usize, usize)>>>,
+    /// index). See [`Project::captured`].
+    captured_index: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl Project {
     /// A declared topic by name (the first, when a name is declared twice: V004).
     pub fn topic(&self, name: &str) -> Option<&Topic> {
-        match self.topic_index.get(name) {
-            Some(&i) => self.topics.get(i),
-            // Before `resolve` indexes them.
-            None if self.topic_index.is_empty() => self.topics.iter().find(|t| t.name.value == name),
-            None => None,
-        }
+        self.topic_index.get(name).and_then(|&i| self.topics.get(i))
     }
 
-    /// Indexes the topics and schemas by name, for [`Project::topic`] and [`Project::schema`]
-    /// (the first of a name wins, as V004 reports the others); `resolve` calls it.
-    pub fn index_names(&mut self) {
+    /// Indexes the topics, schemas and captured tables by name, for [`Project::topic`],
+    /// [`Project::schema`] and [`Project::captured`] (the first of a name wins, as V004 reports
+    /// the others). Whoever makes a project calls it last: decoding, and the step that adds what
+    /// Debezium sources declare implicitly.
+    pub fn indexed(mut self) -> Self {
         self.topic_index.clear();
         for (i, topic) in self.topics.iter().enumerate() {
             self.topic_index.entry(topic.name.value.clone()).or_insert(i);
@@ -85,41 +72,29 @@ impl Project {
         for (i, schema) in self.schemas.iter().enumerate() {
             self.schema_index.entry(schema.name.value.clone()).or_insert(i);
         }
-        let mut captured: std::collections::HashMap<String, Vec<(usize, usize)>> = Default::default();
+        let mut captured: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         for (c, connector) in self.connectors.iter().enumerate().filter(|(_, c)| c.direction == Direction::Source) {
             for (t, table) in connector.tables.iter().enumerate() {
                 captured.entry(table.topic.value.clone()).or_default().push((c, t));
             }
         }
-        self.captured_index = Some(captured);
+        self.captured_index = captured;
+        self
     }
 
     /// The source connectors that capture a table into `topic`, with the table, in project
     /// order. The rules ask per sink and per topic: indexed, not a scan of every connector.
     pub fn captured<'p>(&'p self, topic: &str) -> Vec<(&'p Connector, &'p CapturedTable)> {
-        match &self.captured_index {
-            Some(index) => index
-                .get(topic)
-                .into_iter()
-                .flatten()
-                .map(|&(c, t)| (&self.connectors[c], &self.connectors[c].tables[t]))
-                .collect(),
-            None => self
-                .connectors
-                .iter()
-                .filter(|c| c.direction == Direction::Source)
-                .flat_map(|c| c.tables.iter().filter(|t| t.topic.value == topic).map(move |t| (c, t)))
-                .collect(),
-        }
+        self.captured_index
+            .get(topic)
+            .into_iter()
+            .flatten()
+            .map(|&(c, t)| (&self.connectors[c], &self.connectors[c].tables[t]))
+            .collect()
     }
 
     pub fn schema(&self, name: &str) -> Option<&Schema> {
-        match self.schema_index.get(name) {
-            Some(&i) => self.schemas.get(i),
-            // Before `resolve` indexes them (the connector module adds schemas before it).
-            None if self.schema_index.is_empty() => self.schemas.iter().find(|s| s.name.value == name),
-            None => None,
-        }
+        self.schema_index.get(name).and_then(|&i| self.schemas.get(i))
     }
 
     /// A topic's partition count: as declared, else 1.

@@ -247,7 +247,7 @@ fn topics(checked: &Checked, target: &Target, decoder: &mut Decoder, report: &mu
 fn unreadable(checked: &Checked, reader: &str, id: u32, writer: &super::decode::AvroSchema) -> Option<String> {
     use crate::avro::Catalog;
     use crate::avro::compat::{SchemaRef, check_reader_writer};
-    let r = checked.project.avro.schema(reader)?;
+    let r = checked.analysis.avro.schema(reader)?;
     let mut sources = crate::source::SourceMap::new(".");
     let mut texts = Vec::new();
     for (i, text) in writer.references.iter().chain(std::iter::once(&writer.text)).enumerate() {
@@ -259,7 +259,7 @@ fn unreadable(checked: &Checked, reader: &str, id: u32, writer: &super::decode::
     let mut diagnostics = Vec::new();
     let catalog = Catalog::from_texts(texts, &mut diagnostics);
     let w = catalog.schema(&main)?;
-    let found = check_reader_writer(SchemaRef::new(&checked.project.avro, r), SchemaRef::new(&catalog, w));
+    let found = check_reader_writer(SchemaRef::new(&checked.analysis.avro, r), SchemaRef::new(&catalog, w));
     let first = found.first()?;
     let mut reason =
         format!("{}: {}", first.path, first.reason.describe(&format!("`{reader}`"), &format!("schema {id}")));

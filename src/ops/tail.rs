@@ -60,7 +60,7 @@ impl Sides {
     pub fn of(checked: &Checked, topic: &str) -> Sides {
         let project = &checked.project;
         let declared = project.topic(topic);
-        let edges = project.edges.get(topic);
+        let edges = checked.analysis.edges.get(topic);
         let serde = |side: Side| {
             let from_topic = declared.and_then(|t| match side {
                 Side::Key => t.key.as_ref(),

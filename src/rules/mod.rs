@@ -30,23 +30,24 @@ mod v408_ddl;
 mod v502_unused_topic;
 mod v503_fewer_partitions;
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 
-/// Runs every rule over a resolved project.
-pub fn check_all(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+/// Runs every rule over a project and what the analyses found.
+pub fn check_all(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // The rules only read the model: they run on every core, and what they find joins in this
     // order, as if they had run one after the other.
     let found = crate::parallel::map_on_every_core(CHECKS, 1, |check| {
         let mut found = Vec::new();
-        check(project, &mut found);
+        check(project, analysis, &mut found);
         found
     });
     diagnostics.extend(found.into_iter().flatten());
 }
 
 /// Every rule's check, in code order.
-const CHECKS: &[fn(&Project, &mut Vec<Diagnostic>)] = &[
+const CHECKS: &[fn(&Project, &Analysis, &mut Vec<Diagnostic>)] = &[
     v101_key_format::check,
     v102_string_key::check,
     v103_value_format::check,

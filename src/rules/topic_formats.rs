@@ -2,6 +2,7 @@
 //! in, and where that comes from. The serde rules (V101 to V109) compare readers and writers
 //! against it.
 
+use crate::analysis::Analysis;
 use crate::model::{Actor, Edge, Format, Project, Side, TopicEdges};
 use crate::source::Span;
 
@@ -81,9 +82,13 @@ pub fn compare(written: Format, read: Format, side: Side, reader_is_ksql: bool) 
 
 /// Each reader of each topic, with the reader's format on `side` and what is written there, for
 /// the rules that compare them.
-pub fn reader_pairs(project: &Project, side: Side) -> Vec<(&str, &Edge, Format, Written)> {
+pub fn reader_pairs<'a>(
+    project: &'a Project,
+    analysis: &'a Analysis,
+    side: Side,
+) -> Vec<(&'a str, &'a Edge, Format, Written)> {
     let mut pairs = Vec::new();
-    for (topic, edges) in &project.edges {
+    for (topic, edges) in &analysis.edges {
         let Some(written) = written(project, topic, edges, side) else { continue };
         for reader in &edges.readers {
             if let Some(serde) = reader.serde(side) {
@@ -98,13 +103,14 @@ pub fn reader_pairs(project: &Project, side: Side) -> Vec<(&str, &Edge, Format, 
 /// the given mismatch (V101, V103, V104, V105 share this).
 pub fn reader_mismatches(
     project: &Project,
+    analysis: &Analysis,
     side: Side,
     verdicts: &[Verdict],
     mismatch: crate::diagnostic::Mismatch,
     diagnostics: &mut Vec<crate::diagnostic::Diagnostic>,
 ) {
     use crate::diagnostic::{Diagnostic, DiagnosticKind};
-    for (topic, reader, read, written) in reader_pairs(project, side) {
+    for (topic, reader, read, written) in reader_pairs(project, analysis, side) {
         if !verdicts.contains(&compare(written.format, read, side, reader.is_ksql())) {
             continue;
         }

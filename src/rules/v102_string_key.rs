@@ -2,12 +2,13 @@
 //! JSON or another structured format, or the declared ksqlDB version reads every key as a string.
 
 use super::topic_formats::{Verdict, compare, written};
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{Format, Project, Side};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let old_version = reads_keys_as_strings(project.ksqldb_version()).then(|| project.ksqldb_version().to_string());
-    for (topic, edges) in &project.edges {
+    for (topic, edges) in &analysis.edges {
         let Some(written) = written(project, topic, edges, Side::Key) else { continue };
         for reader in edges.readers.iter().filter(|r| r.is_ksql()) {
             let read = reader.key.as_ref().map(|k| k.format.value);

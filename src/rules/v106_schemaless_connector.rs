@@ -4,18 +4,19 @@
 //! the primary key comes from them; the catalog's `needs_schema` says which entries do.
 
 use super::topic_formats::written;
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{Connector, Direction, Format, PkSource, Project, Side};
 use crate::source::Span;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| needs_schemas(c)) {
-        let value = read_format(project, sink, Side::Value);
+        let value = read_format(project, analysis, sink, Side::Value);
         if let Some((format, span)) = value.filter(|(f, _)| !f.has_schema()) {
             report(sink, Side::Value, format, span, diagnostics);
         }
         let key_is_pk = sink.pk.as_ref().is_some_and(|pk| pk.source.value == PkSource::RecordKey);
-        let key = read_format(project, sink, Side::Key).filter(|_| key_is_pk);
+        let key = read_format(project, analysis, sink, Side::Key).filter(|_| key_is_pk);
         // A primitive key (string, int, ...) carries its own simple schema and fills one column.
         if let Some((format, span)) = key.filter(|(f, _)| matches!(f, Format::Json | Format::Delimited)) {
             report(sink, Side::Key, format, span, diagnostics);
@@ -31,7 +32,7 @@ fn needs_schemas(connector: &Connector) -> bool {
 }
 
 /// The format the sink reads on a side: its own declaration, else what its topic carries.
-fn read_format(project: &Project, sink: &Connector, side: Side) -> Option<(Format, Span)> {
+fn read_format(project: &Project, analysis: &Analysis, sink: &Connector, side: Side) -> Option<(Format, Span)> {
     let own = match side {
         Side::Key => sink.key.as_ref(),
         Side::Value => sink.value.as_ref(),
@@ -40,7 +41,7 @@ fn read_format(project: &Project, sink: &Connector, side: Side) -> Option<(Forma
         return Some((serde.format.value, serde.format.span));
     }
     let topic = sink.topic.as_ref()?;
-    let edges = project.edges.get(&topic.value)?;
+    let edges = analysis.edges.get(&topic.value)?;
     written(project, &topic.value, edges, side).map(|w| (w.format, topic.span))
 }
 

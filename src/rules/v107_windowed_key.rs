@@ -1,10 +1,11 @@
 //! V107: the windowed key of a ksqlDB windowed aggregation read as a plain key.
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{Format, Project};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    for (topic, edges) in &project.edges {
+pub fn check(_: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    for (topic, edges) in &analysis.edges {
         let Some(writer) = edges.writers.iter().find(|w| w.windowed) else { continue };
         for reader in &edges.readers {
             let plain = match &reader.key {

@@ -2,11 +2,12 @@
 //! declaration.
 
 use super::topic_formats::{Origin, Verdict, compare, written};
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{Project, Side};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    for (topic, edges) in &project.edges {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    for (topic, edges) in &analysis.edges {
         for side in [Side::Key, Side::Value] {
             // The declaration, else the first writer that states a format, is the reference.
             let Some(reference) = written(project, topic, edges, side) else { continue };

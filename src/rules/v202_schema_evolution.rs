@@ -5,27 +5,28 @@
 //! would check it on registration. The lock holds one version per subject, so a `-transitive`
 //! level checks that one version too.
 
+use crate::analysis::Analysis;
 use crate::avro::compat::{Direction, SchemaRef, check_level};
 use crate::avro::{Catalog, Evolution, NamedId, Problem, Type, TypeKind, normalized_form_of};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::lock::Baseline;
 use crate::model::{Compatibility, Format, Project, Side, SourceText, Spanned};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(baseline) = &project.baseline else { return };
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(baseline) = &analysis.baseline else { return };
     for topic in &project.topics {
         let level = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
             let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
             let Some(schema) = &serde.schema else { continue };
             let subject = format!("{}-{}", topic.name.value, side.as_str());
-            check_subject(project, baseline, &subject, schema, level, diagnostics);
+            check_subject(analysis, baseline, &subject, schema, level, diagnostics);
         }
     }
 }
 
 fn check_subject(
-    project: &Project,
+    analysis: &Analysis,
     baseline: &Baseline,
     subject: &str,
     schema: &Spanned<String>,
@@ -33,12 +34,12 @@ fn check_subject(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Some(locked) = baseline.lock.subjects.get(subject) else { return };
-    let Some(new) = project.avro.schema(&schema.value) else { return };
+    let Some(new) = analysis.avro.schema(&schema.value) else { return };
     let Some(&subject_span) = baseline.subject_spans.get(subject) else { return };
     // Most subjects are as recorded: the lock holds the normalized form `venice build` wrote,
     // and a schema whose normalized form is that text again (every part read) is the recorded
     // schema, compatible with itself at every level. Only a changed one is parsed and compared.
-    if normalized_form_of(&project.avro, new) == locked.schema && is_fully_known(&project.avro, new) {
+    if normalized_form_of(&analysis.avro, new) == locked.schema && is_fully_known(&analysis.avro, new) {
         return;
     }
     // The recorded text is parsed on its own; spans into it are not shown.
@@ -51,7 +52,7 @@ fn check_subject(
         return;
     }
     let Some(old_root) = old.schema(subject) else { return };
-    let found = check_level(level, SchemaRef::new(&project.avro, new), &[SchemaRef::new(&old, old_root)]);
+    let found = check_level(level, SchemaRef::new(&analysis.avro, new), &[SchemaRef::new(&old, old_root)]);
     let Some(first) = found.first() else { return };
     let incompatibility = &first.incompatibility;
     let new_name = format!("`{}`", schema.value);

@@ -5,13 +5,14 @@
 //! as Java's `SchemaCompatibility` applies them.
 
 use super::topic_schemas::{avro_schema, declared, written};
+use crate::analysis::Analysis;
 use crate::avro::compat::{SchemaRef, check_reader_writer};
 use crate::avro::{Problem, ReaderWriter};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{Project, Side, Spanned};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    for (topic, edges) in &project.edges {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    for (topic, edges) in &analysis.edges {
         for side in [Side::Key, Side::Value] {
             let writers = written(project, topic, edges, side);
             if writers.is_empty() {
@@ -33,7 +34,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
                     if writer.schema.value == reader_schema.value {
                         continue;
                     }
-                    if let Some(diagnostic) = compare(project, topic, side, reader, reader_schema, writer) {
+                    if let Some(diagnostic) = compare(analysis, topic, side, reader, reader_schema, writer) {
                         diagnostics.push(diagnostic);
                     }
                 }
@@ -43,14 +44,14 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn compare(
-    project: &Project,
+    analysis: &Analysis,
     topic: &str,
     side: Side,
     reader: &str,
     reader_schema: &Spanned<String>,
     writer: &super::topic_schemas::Written,
 ) -> Option<Diagnostic> {
-    let catalog = &project.avro;
+    let catalog = &analysis.avro;
     let r = catalog.schema(&reader_schema.value)?;
     let w = catalog.schema(&writer.schema.value)?;
     let found = check_reader_writer(SchemaRef::new(catalog, r), SchemaRef::new(catalog, w));

@@ -7,6 +7,7 @@
 
 use super::topic_formats;
 use super::topic_schemas::{carried, is_ksql_reader};
+use crate::analysis::Analysis;
 use crate::avro::mapping::{Unsupported, ksql_type, union_member_name};
 use crate::avro::{Catalog, NamedId, NamedKind, Primitive, Problem, Type, TypeKind, Unrepresentable, Unrepresented};
 use crate::avro::{LogicalType, describe};
@@ -15,11 +16,11 @@ use crate::model::{Format, Project, Side};
 use crate::source::Span;
 use std::collections::HashMap;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // Each side of a topic that a ksqlDB reader reads as `avro`, with its schema and readers; then
     // their schemas walked on every core (mapping each as ksqlDB does is the costly part).
     let mut read = Vec::new();
-    for (topic, edges) in &project.edges {
+    for (topic, edges) in &analysis.edges {
         for side in [Side::Key, Side::Value] {
             let written = topic_formats::written(project, topic, edges, side).map(|w| w.format);
             let readers: Vec<(String, Span)> = edges
@@ -33,12 +34,12 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             }
             let Some(schema) = carried(project, topic, edges, side) else { continue };
-            let Some(root) = project.avro.schema(&schema.value) else { continue };
+            let Some(root) = analysis.avro.schema(&schema.value) else { continue };
             read.push((topic, side, schema, root, readers));
         }
     }
     let found = crate::parallel::map_on_every_core(&read, SCHEMAS_PER_TASK, |(_, _, _, root, _)| {
-        unrepresented(&project.avro, root)
+        unrepresented(&analysis.avro, root)
     });
     for ((topic, side, schema, _, readers), found) in read.iter().zip(found) {
         for (span, what) in found {

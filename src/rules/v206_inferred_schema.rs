@@ -6,6 +6,7 @@
 //! resolution rules (as V203 does for writers that name their schema; a source whose own serde
 //! names the derived schema is left to V203).
 
+use crate::analysis::Analysis;
 use crate::avro::compat::{SchemaRef, check_reader_writer};
 use crate::avro::{Inferred, Problem, from_ksql};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
@@ -13,7 +14,7 @@ use crate::ksql::infer::Created;
 use crate::model::{Format, Project, Side, Spanned};
 use crate::source::Span;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
             let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
@@ -22,12 +23,12 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             }
             let topic = topic.name.value.as_str();
-            for created in project.ksql.created_on(topic) {
-                if let Some(d) = check_query(project, topic, side, declared, created) {
+            for created in analysis.ksql.created_on(topic) {
+                if let Some(d) = check_query(analysis, topic, side, declared, created) {
                     diagnostics.push(d);
                 }
             }
-            if let Some(d) = check_connector(project, topic, side, declared) {
+            if let Some(d) = check_connector(project, analysis, topic, side, declared) {
                 diagnostics.push(d);
             }
         }
@@ -36,7 +37,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
 
 /// A query that writes the topic in Avro, against the schema ksqlDB registers for it.
 fn check_query(
-    project: &Project,
+    analysis: &Analysis,
     topic: &str,
     side: Side,
     declared: &Spanned<String>,
@@ -45,18 +46,24 @@ fn check_query(
     let inferred = from_ksql::registered(created, side)?;
     let root = inferred.schema(from_ksql::REGISTERED)?;
     let writer = format!("the {} `{}`", created.kind.as_str(), created.name.value);
-    compare(project, topic, side, declared, SchemaRef::new(&inferred, root), (writer, created.span, true))
+    compare(analysis, topic, side, declared, SchemaRef::new(&inferred, root), (writer, created.span, true))
 }
 
 /// A Debezium source that writes the topic, against the schema it derives from the DDL (which
 /// the connector module adds to the project as `<topic>-key` / `<topic>-value`).
-fn check_connector(project: &Project, topic: &str, side: Side, declared: &Spanned<String>) -> Option<Diagnostic> {
+fn check_connector(
+    project: &Project,
+    analysis: &Analysis,
+    topic: &str,
+    side: Side,
+    declared: &Spanned<String>,
+) -> Option<Diagnostic> {
     let subject = format!("{topic}-{}", side.as_str());
     if subject == declared.value || !crate::connect::is_derived(project, &subject) {
         return None;
     }
     let derived = project.schema(&subject)?;
-    let root = project.avro.schema(&subject)?;
+    let root = analysis.avro.schema(&subject)?;
     let (source, _) = project.captured(topic).into_iter().next()?;
     // A source whose own serde names the derived schema is a writer with a schema: V203's case.
     let own = match side {
@@ -67,20 +74,20 @@ fn check_connector(project: &Project, topic: &str, side: Side, declared: &Spanne
         return None;
     }
     let writer = format!("source `{}`", source.name.value);
-    compare(project, topic, side, declared, SchemaRef::new(&project.avro, root), (writer, derived.name.span, false))
+    compare(analysis, topic, side, declared, SchemaRef::new(&analysis.avro, root), (writer, derived.name.span, false))
 }
 
 /// Reads what the writer writes with the declared schema, as Avro's resolution rules do.
 fn compare(
-    project: &Project,
+    analysis: &Analysis,
     topic: &str,
     side: Side,
     declared: &Spanned<String>,
     written: SchemaRef<'_>,
     (writer, writer_span, ksql): (String, Span, bool),
 ) -> Option<Diagnostic> {
-    let reader = project.avro.schema(&declared.value)?;
-    let found = check_reader_writer(SchemaRef::new(&project.avro, reader), written);
+    let reader = analysis.avro.schema(&declared.value)?;
+    let found = check_reader_writer(SchemaRef::new(&analysis.avro, reader), written);
     let first = found.first()?;
     let facts = Inferred {
         topic: topic.to_string(),

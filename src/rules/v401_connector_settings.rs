@@ -2,12 +2,13 @@
 //! cannot run without, with a format no Connect converter handles, or whose plugin the stack's
 //! Connect does not install.
 
+use crate::analysis::Analysis;
 use crate::connect::catalog::Setting;
 use crate::connect::{Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
 use crate::model::{Connector, ConnectorKind, Direction, Format, Project, Side};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let mut report = |problem, span| diagnostics.push(Diagnostic::new(DiagnosticKind::Connect(problem), span));
     for connector in &project.connectors {
         let who = describe(connector);

@@ -2,12 +2,13 @@
 //! their `INSERT ... ON CONFLICT` and `UPDATE ... WHERE` from the key columns, and refuse to
 //! start without them.
 
+use crate::analysis::Analysis;
+use crate::analysis::sink_table::is_jdbc_sink;
 use crate::connect::Problem;
-use crate::connect::sink_table::is_jdbc_sink;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{PkSource, Project, SinkMode};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let Some(mode) = &sink.mode else { continue };
         let word = match mode.value {

@@ -3,13 +3,14 @@
 //! source's DDL says. Records whose schema venice does not know (a ksqlDB query's output) are
 //! not checked.
 
+use crate::analysis::Analysis;
+use crate::analysis::sink_table::{is_jdbc_sink, record, stored_value};
 use crate::connect::Problem;
-use crate::connect::sink_table::{is_jdbc_sink, record, stored_value};
 use crate::connect::{Kind, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
 use crate::model::{PkSource, Project, Side};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let (Some(pk), Some(topic)) = (&sink.pk, &sink.topic) else { continue };
         let side = match pk.source.value {
@@ -17,7 +18,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
             PkSource::RecordValue => Side::Value,
             PkSource::None | PkSource::Kafka => continue,
         };
-        let Some(record) = record(project, sink, &topic.value, side) else { continue };
+        let Some(record) = record(project, analysis, sink, &topic.value, side) else { continue };
         let debezium = catalog::of(sink).is_some_and(|e| e.kind == Kind::DebeziumJdbc);
         // A primitive key fills one column that `fields=` names: any name will do.
         let Some(fields) = stored_value(&record, debezium) else { continue };

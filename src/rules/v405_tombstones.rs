@@ -7,14 +7,15 @@
 //! sink with `delete.enabled=false` stops its task at the first tombstone ("requires records
 //! with a non-null Struct value"); Debezium's skips it, so deleted rows stay in the table.
 
-use crate::connect::sink_table::{debezium_writer, is_jdbc_sink};
+use crate::analysis::Analysis;
+use crate::analysis::sink_table::{debezium_writer, is_jdbc_sink};
 use crate::connect::{Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{CleanupPolicy, KsqlSource, KsqlSourceKind, Project};
 use crate::source::Span;
 use std::collections::HashMap;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // The `table` nodes by the topic they read (the first of each), asked once per sink.
     let mut tables: HashMap<&str, &KsqlSource> = HashMap::new();
     for table in project.ksql_sources.iter().filter(|s| s.kind == KsqlSourceKind::Table) {
@@ -25,7 +26,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(topic) = &sink.topic else { continue };
-        let Some((because, because_span)) = tombstones(project, &tables, &topic.value) else { continue };
+        let Some((because, because_span)) = tombstones(project, analysis, &tables, &topic.value) else { continue };
         let fails = catalog::of(sink).is_some_and(|e| e.kind == Kind::Jdbc);
         let problem = Problem::TombstonesNotHandled {
             sink: sink.name.value.clone(),
@@ -39,8 +40,13 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Why a topic carries tombstones, and where that is said.
-fn tombstones(project: &Project, tables: &HashMap<&str, &KsqlSource>, topic: &str) -> Option<(String, Span)> {
-    let created_table = project.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
+fn tombstones(
+    project: &Project,
+    analysis: &Analysis,
+    tables: &HashMap<&str, &KsqlSource>,
+    topic: &str,
+) -> Option<(String, Span)> {
+    let created_table = analysis.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
     if let Some(table) = created_table {
         return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
     }

@@ -3,12 +3,13 @@
 //! variable-scale `numeric` in Confluent's sink. The sink fails its task on the first record.
 //! Records whose schema venice does not know (a ksqlDB query's output) are not checked.
 
-use crate::connect::sink_table::{Origin, column_type, is_jdbc_sink, record, stored_value};
+use crate::analysis::Analysis;
+use crate::analysis::sink_table::{Origin, column_type, is_jdbc_sink, record, stored_value};
 use crate::connect::{Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::{PkSource, Project, Side};
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let Some(topic) = &sink.topic else { continue };
         let debezium = catalog::of(sink).is_some_and(|e| e.kind == Kind::DebeziumJdbc);
@@ -17,7 +18,7 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
             sides.push(Side::Key);
         }
         for side in sides {
-            let Some(record) = record(project, sink, &topic.value, side) else { continue };
+            let Some(record) = record(project, analysis, sink, &topic.value, side) else { continue };
             // An envelope read by Confluent's sink is V407's, a clearer diagnosis.
             if !debezium && matches!(record.origin, Origin::Debezium { envelope: true, .. }) {
                 continue;

@@ -11,19 +11,20 @@
 //!
 //! Rows are known from the source's `ddl=`; without it only the JDBC sink is checked.
 
+use crate::analysis::Analysis;
+use crate::analysis::sink_table::{debezium_writer, derived};
 use crate::connect::derive::Derived;
-use crate::connect::sink_table::{debezium_writer, derived};
 use crate::connect::{EnvelopeReader, Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::ksql::infer::Effect;
 use crate::model::{CapturedTable, Connector, Direction, Format, Project};
 use crate::source::Span;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     jdbc_sinks(project, &mut found);
-    consumers(project, &mut found);
-    queries(project, &mut found);
+    consumers(project, analysis, &mut found);
+    queries(project, analysis, &mut found);
     diagnostics.extend(found);
 }
 
@@ -63,14 +64,14 @@ fn jdbc_sinks(project: &Project, found: &mut Vec<Diagnostic>) {
 
 /// A consumer's Avro reader schema that is a record of the row's columns and none of the
 /// envelope's fields.
-fn consumers(project: &Project, found: &mut Vec<Diagnostic>) {
+fn consumers(project: &Project, analysis: &Analysis, found: &mut Vec<Diagnostic>) {
     for consumer in &project.consumers {
         let Some(value) = &consumer.value else { continue };
         let Some(schema) = value.schema.as_ref().filter(|_| value.format.value == Format::Avro) else { continue };
         let Some((source, table)) = envelope_writer(project, &consumer.topic.value) else { continue };
-        let Some(derived) = derived(project, table) else { continue };
-        let Some(record) = project.avro.schema(&schema.value).and_then(|t| t.named()) else { continue };
-        let fields: Vec<&str> = project.avro.named(record).fields().iter().map(|f| f.name.as_str()).collect();
+        let Some(derived) = derived(analysis, table) else { continue };
+        let Some(record) = analysis.avro.schema(&schema.value).and_then(|t| t.named()) else { continue };
+        let fields: Vec<&str> = analysis.avro.named(record).fields().iter().map(|f| f.name.as_str()).collect();
         let columns = row_columns(derived);
         let reads_rows = !fields.is_empty()
             && !fields.iter().any(|f| matches!(*f, "before" | "after" | "op"))
@@ -84,11 +85,11 @@ fn consumers(project: &Project, found: &mut Vec<Diagnostic>) {
 
 /// Queries that read a stream or table over an envelope topic and name row columns that the
 /// analysis found unknown (V303, kept in `Analysis::unknown_columns`).
-fn queries(project: &Project, found: &mut Vec<Diagnostic>) {
+fn queries(project: &Project, analysis: &Analysis, found: &mut Vec<Diagnostic>) {
     // Each ksqlDB source over an envelope topic: its name as ksqlDB spells it, and the topic.
     let mut over_envelopes: Vec<(String, &str)> =
         project.ksql_sources.iter().map(|s| (s.name.value.to_uppercase(), s.topic.value.as_str())).collect();
-    for effect in project.ksql.effects.iter().flatten() {
+    for effect in analysis.ksql.effects.iter().flatten() {
         if let Effect::Declared(declared) = effect {
             over_envelopes.push((declared.name.value.to_uppercase(), declared.topic.value.as_str()));
         }
@@ -97,19 +98,19 @@ fn queries(project: &Project, found: &mut Vec<Diagnostic>) {
     if over_envelopes.is_empty() {
         return;
     }
-    let unknown_columns: Vec<(&str, Span)> = project
+    let unknown_columns: Vec<(&str, Span)> = analysis
         .ksql
         .unknown_columns
         .iter()
         .map(|(name, at)| (name.rsplit('.').next().unwrap_or(name), *at))
         .filter(|(name, _)| !name.starts_with("->"))
         .collect();
-    for effect in project.ksql.effects.iter().flatten() {
+    for effect in analysis.ksql.effects.iter().flatten() {
         let Effect::Created(query) = effect else { continue };
         let read = over_envelopes.iter().find(|(name, _)| query.from.iter().any(|f| f.eq_ignore_ascii_case(name)));
         let Some((_, topic)) = read else { continue };
         let Some((source, table)) = envelope_writer(project, topic) else { continue };
-        let Some(derived) = derived(project, table) else { continue };
+        let Some(derived) = derived(analysis, table) else { continue };
         let row = row_columns(derived);
         let inside = |at: &Span| at.file == query.span.file && query.span.start <= at.start && at.end <= query.span.end;
         let mut in_row: Vec<&(&str, Span)> = unknown_columns

@@ -2,17 +2,18 @@
 //! from: not PostgreSQL that sqlparser's PostgreSQL dialect reads, or no `CREATE TABLE` of the
 //! captured table in it.
 
+use crate::analysis::Analysis;
 use crate::connect::derive::DeriveError;
 use crate::connect::{DdlIssue, Kind, Problem, catalog};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::Project;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let sources =
         project.connectors.iter().filter(|c| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres));
     for source in sources {
         for table in &source.tables {
-            let Some(Err((error, span))) = project.derived.of(table) else { continue };
+            let Some(Err((error, span))) = analysis.derived.of(table) else { continue };
             let (error, span) = (error.clone(), *span);
             let (issue, span) = match error {
                 DeriveError::Syntax { message } => (DdlIssue::Syntax { message }, span),

@@ -1,11 +1,12 @@
 //! V502: a declared topic that nothing in the project writes, or that nothing reads.
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Unused};
 use crate::model::Project;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
-        let Some(edges) = project.edges.get(&topic.name.value) else { continue };
+        let Some(edges) = analysis.edges.get(&topic.name.value) else { continue };
         let unused = match (edges.writers.is_empty(), edges.readers.is_empty()) {
             (false, false) => continue,
             (true, true) => Unused::WrittenOrRead,

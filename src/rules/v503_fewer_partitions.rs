@@ -1,10 +1,11 @@
 //! V503: a topic with fewer partitions than the baseline records; Kafka cannot shrink a topic.
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::Project;
 
-pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(baseline) = &project.baseline else { return };
+pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(baseline) = &analysis.baseline else { return };
     for topic in &project.topics {
         let Some(locked) = baseline.lock.topics.get(&topic.name.value) else { continue };
         let partitions = Project::partitions(topic);

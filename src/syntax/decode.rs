@@ -41,7 +41,7 @@ pub fn decode(files: Vec<ParsedFile>, sources: &mut SourceMap, diagnostics: &mut
     for (read, text) in reads.into_iter().zip(texts) {
         read.perform(text, &mut project, sources, diagnostics);
     }
-    project
+    project.indexed()
 }
 
 /// How many top-level nodes a task validates at least: each takes a microsecond or two.

@@ -6,11 +6,12 @@
 //! from its table's DDL. Topics a ksqlDB query writes have no known schema until the ksqlDB
 //! front end infers it; for those, nothing is said.
 
-use super::catalog::{self, Kind};
-use super::derive::{self, Derived};
+use super::Analysis;
 use crate::avro::Catalog;
 use crate::avro::from_ksql;
 use crate::avro::mapping::{self, ConnectKind, ConnectSchema};
+use crate::connect::catalog::{self, Kind};
+use crate::connect::derive::{self, Derived};
 use crate::model::{CapturedTable, Connector, Direction, Format, PkSource, Project, Serde, Side, Spanned};
 use crate::source::Span;
 use std::fmt::Write as _;
@@ -70,47 +71,53 @@ pub fn debezium_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Con
 }
 
 /// What Debezium derives for a captured table, when its DDL is given and readable.
-pub fn derived<'p>(project: &'p Project, table: &CapturedTable) -> Option<&'p Derived> {
-    project.derived.of(table)?.as_ref().ok()
+pub fn derived<'a>(analysis: &'a Analysis, table: &CapturedTable) -> Option<&'a Derived> {
+    analysis.derived.of(table)?.as_ref().ok()
 }
 
 /// The record schema a connector reads (a sink) or writes (a source) on one side of `topic`.
-pub fn record(project: &Project, connector: &Connector, topic: &str, side: Side) -> Option<Record> {
+pub fn record(
+    project: &Project,
+    analysis: &Analysis,
+    connector: &Connector,
+    topic: &str,
+    side: Side,
+) -> Option<Record> {
     let own = match side {
         Side::Key => connector.key.as_ref(),
         Side::Value => connector.value.as_ref(),
     };
-    if let Some(record) = avro_record(&project.avro, own) {
+    if let Some(record) = avro_record(&analysis.avro, own) {
         return Some(record);
     }
-    topic_record(project, topic, side)
+    topic_record(project, analysis, topic, side)
 }
 
 /// The record schema a topic carries on a side: its declared Avro schema, a writer's, or a
 /// Debezium source's derived one.
-pub fn topic_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
+pub fn topic_record(project: &Project, analysis: &Analysis, topic: &str, side: Side) -> Option<Record> {
     // What a Debezium source writes comes first: it is what is on the wire.
-    if let Some(record) = debezium_record(project, topic, side) {
+    if let Some(record) = debezium_record(project, analysis, topic, side) {
         return Some(record);
     }
     let declared = project.topic(topic).and_then(|t| match side {
         Side::Key => t.key.as_ref(),
         Side::Value => t.value.as_ref(),
     });
-    if let Some(record) = avro_record(&project.avro, declared) {
+    if let Some(record) = avro_record(&analysis.avro, declared) {
         return Some(record);
     }
-    let edges = project.edges.get(topic)?;
-    if let Some(record) = edges.writers.iter().find_map(|writer| avro_record(&project.avro, writer.serde(side))) {
+    let edges = analysis.edges.get(topic)?;
+    if let Some(record) = edges.writers.iter().find_map(|writer| avro_record(&analysis.avro, writer.serde(side))) {
         return Some(record);
     }
-    ksql_record(project, topic, side)
+    ksql_record(analysis, topic, side)
 }
 
 /// What a ksqlDB query (CREATE ... AS SELECT) writes to a topic in Avro: the schema ksqlDB
 /// registers for its columns, as Connect reads it.
-fn ksql_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
-    let created = project.ksql.created_on(topic).next()?;
+fn ksql_record(analysis: &Analysis, topic: &str, side: Side) -> Option<Record> {
+    let created = analysis.ksql.created_on(topic).next()?;
     let catalog = from_ksql::registered(created, side)?;
     let root = catalog.schema(from_ksql::REGISTERED)?;
     let schema = mapping::connect_schema(&catalog, root).ok()?;
@@ -124,9 +131,9 @@ fn ksql_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
 }
 
 /// The record a Debezium source derives from its DDL for a topic it writes.
-fn debezium_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
+fn debezium_record(project: &Project, analysis: &Analysis, topic: &str, side: Side) -> Option<Record> {
     let (source, table) = debezium_writer(project, topic)?;
-    let derived = derived(project, table)?;
+    let derived = derived(analysis, table)?;
     let unwrap = source.unwrap.as_ref().is_some_and(|u| u.value);
     let ddl = table.ddl.as_ref()?;
     let span = ddl.span(0, ddl.text.len().min(1));
@@ -212,8 +219,9 @@ pub fn stored_value(record: &Record, debezium_sink: bool) -> Option<Vec<(String,
     Some(fields.to_vec())
 }
 
-/// The `CREATE TABLE` a JDBC sink writes, for review (see [`super::sink_table_sql`]).
-pub fn create_table(project: &Project, connector: &Connector) -> Option<String> {
+/// For a JDBC sink: the PostgreSQL `CREATE TABLE` it will write (columns and types from the value
+/// schema, primary key from `pk`), for review; `None` for other connectors.
+pub fn create_table(project: &Project, analysis: &Analysis, connector: &Connector) -> Option<String> {
     if !is_jdbc_sink(connector) {
         return None;
     }
@@ -232,7 +240,7 @@ pub fn create_table(project: &Project, connector: &Connector) -> Option<String> 
         "-- The table that sink `{}` ({entry}) writes from topic `{}`.",
         connector.name.value, topic.value
     );
-    let Some(value) = record(project, connector, &topic.value, Side::Value) else {
+    let Some(value) = record(project, analysis, connector, &topic.value, Side::Value) else {
         let _ = writeln!(
             out,
             "-- The value schema of topic `{}` is not known to venice, so the sink creates the columns from the first record it reads.",
@@ -271,7 +279,7 @@ pub fn create_table(project: &Project, connector: &Connector) -> Option<String> 
             }
         }
         PkSource::RecordKey => {
-            let key_record = record(project, connector, &topic.value, Side::Key);
+            let key_record = record(project, analysis, connector, &topic.value, Side::Key);
             match key_record.as_ref().map(|r| &r.schema) {
                 Some(ConnectSchema { kind: ConnectKind::Struct(fields), .. }) => {
                     for (name, schema) in fields.iter().filter(|(n, _)| named.is_empty() || named.contains(&n.as_str()))
@@ -287,7 +295,7 @@ pub fn create_table(project: &Project, connector: &Connector) -> Option<String> 
                 }
                 None => {
                     // A primitive key in a format without a registry schema.
-                    let format = super::render::serde(project, connector, true).map(|s| s.format.value);
+                    let format = crate::connect::render::serde(project, connector, true).map(|s| s.format.value);
                     let sql = match format {
                         Some(Format::String | Format::Delimited) => Some("TEXT"),
                         Some(Format::Int) => Some("INT"),

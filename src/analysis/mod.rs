@@ -1,0 +1,33 @@
+//! What the phases after decoding find out about a project, gathered for the rules and for the
+//! commands that act on a checked project (build, graph, deploy, ops).
+//!
+//! `check` builds it in a straight line: the baseline (`lock`), the schemas Debezium sources
+//! derive (`connect`), the Avro catalog (`avro`), then the ksqlDB analysis and the edges
+//! (`resolve`). Each field is set once, by the phase that owns it; [`Project`] stays what
+//! venice.kdl declares.
+//!
+//! [`Project`]: crate::model::Project
+
+pub mod sink_table;
+
+use crate::avro::Catalog;
+use crate::connect::derive::Derivations;
+use crate::ksql;
+use crate::lock::Baseline;
+use crate::resolve::Edges;
+
+/// The results of the analyses of one project.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// What the project is compared with for evolution: venice.lock, or its version at a git
+    /// revision. `None` when there is none.
+    pub baseline: Option<Baseline>,
+    /// What each Debezium source's captured tables derive from their DDL.
+    pub derived: Derivations,
+    /// The project's Avro schemas, parsed, the derived ones included.
+    pub avro: Catalog,
+    /// What the transforms' ksqlDB statements do.
+    pub ksql: ksql::project::Analysis,
+    /// For each topic name, who writes it and who reads it.
+    pub edges: Edges,
+}
