@@ -23,6 +23,22 @@ pub struct FmtOutcome {
     pub write_error: Option<String>,
 }
 
+impl FmtOutcome {
+    /// The lines `venice fmt` prints: each file (re)formatted, else how many were already.
+    pub(crate) fn summary(&self, check: bool) -> String {
+        let mut out = String::new();
+        for file in &self.changed {
+            let verb = if check { "would reformat" } else { "reformatted" };
+            out.push_str(&format!("{verb} {file}\n"));
+        }
+        if self.changed.is_empty() {
+            let files = if self.files == 1 { "1 file".to_string() } else { format!("{} files", self.files) };
+            out.push_str(&format!("{files} already formatted\n"));
+        }
+        out
+    }
+}
+
 /// Formats the project in `dir`; with `check`, only reports which files would change.
 pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
     let mut sources = SourceMap::new(dir);

@@ -26,6 +26,16 @@ fulfillment app reads every order.
 - `venice explain CODE` explains a diagnostic.
 ";
 
+/// The lines `venice init` prints: the files `written` into `dir`, and what to run next.
+pub(crate) fn report(written: &[String], dir: &Path) -> String {
+    let mut out = String::new();
+    for file in written {
+        out.push_str(&format!("created {file}\n"));
+    }
+    out.push_str(&format!("next: venice check {}\n", dir.display()));
+    out
+}
+
 /// Writes the scaffold into `dir` and returns the files written, or why nothing was written.
 pub fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String> {
     let name = match name {

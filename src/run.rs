@@ -3,17 +3,13 @@
 //! Exit statuses (CHECKS.md): 0 no errors, 1 errors found (or, with `--check`, files that would
 //! change), 2 the command could not run.
 
-use crate::avro::Catalog;
-use crate::avro::compat::{Direction, Reason, SchemaRef, check_level};
 use crate::check::{Checked, ProjectNotFound, check, check_against};
 use crate::cli::{
     CheckArgs, Cli, Command, CompatArgs, CompatFormat, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs,
     SchemaCommand,
 };
 use crate::diagnostic::Severity;
-use crate::model::{Compatibility, SourceText};
 use crate::render::{HumanOptions, OutputFormat, render};
-use crate::rules::{self, Status};
 use crate::source::SourceMap;
 use clap::CommandFactory;
 use std::io::{IsTerminal, Write};
@@ -219,15 +215,7 @@ fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
     }
     let lock_error = lock.write_all(&args.dir).err();
     if !outcome.failed.is_empty() {
-        let mut out = String::from("error: apply stopped:\n");
-        for failed in &outcome.failed {
-            out.push_str(&format!("  {failed}\n"));
-        }
-        let list = |items: &[String]| if items.is_empty() { "nothing".to_string() } else { items.join(", ") };
-        out.push_str(&format!("applied: {}\n", list(&outcome.done)));
-        out.push_str(&format!("not applied: {}\n", list(&outcome.not_run)));
-        out.push_str("run `venice apply` again to converge\n");
-        let _ = std::io::stderr().write_all(out.as_bytes());
+        let _ = std::io::stderr().write_all(outcome.stopped().as_bytes());
         return FOUND;
     }
     if let Some(error) = lock_error {
@@ -283,32 +271,17 @@ fn run_fmt(args: &FmtArgs) -> u8 {
         print_out(&render(OutputFormat::Human, &outcome.diagnostics, &outcome.sources, &human_options()));
         return FOUND;
     }
-    let mut out = String::new();
-    for file in &outcome.changed {
-        let verb = if args.check { "would reformat" } else { "reformatted" };
-        out.push_str(&format!("{verb} {file}\n"));
-    }
-    if outcome.changed.is_empty() {
-        let files = if outcome.files == 1 { "1 file".to_string() } else { format!("{} files", outcome.files) };
-        out.push_str(&format!("{files} already formatted\n"));
-    }
+    print_out(&outcome.summary(args.check));
     if let Some(error) = &outcome.write_error {
-        print_out(&out);
         return cannot_run(error);
     }
-    print_out(&out);
     if args.check && !outcome.changed.is_empty() { FOUND } else { OK }
 }
 
 fn run_init(args: &InitArgs) -> u8 {
     match crate::init::init(&args.dir, args.name.as_deref()) {
         Ok(written) => {
-            let mut out = String::new();
-            for file in written {
-                out.push_str(&format!("created {file}\n"));
-            }
-            out.push_str(&format!("next: venice check {}\n", args.dir.display()));
-            print_out(&out);
+            print_out(&crate::init::report(&written, &args.dir));
             OK
         }
         Err(error) => cannot_run(&error),
@@ -316,28 +289,15 @@ fn run_init(args: &InitArgs) -> u8 {
 }
 
 fn run_explain(args: &ExplainArgs) -> u8 {
-    let Some(rule) = rules::find(&args.code) else {
-        let codes = rules::RULES.iter().map(|r| r.code);
-        let hint = match crate::diagnostic::suggest(&args.code, codes) {
-            Some(code) => format!(" (did you mean `{code}`?)"),
-            None => String::from("; codes run from V001 to V505"),
-        };
-        return cannot_run(&format!("no diagnostic code `{}`{hint}", args.code));
-    };
-    let mut text = rule.doc.to_string();
-    match rule.status {
-        Status::Checked => {}
-        Status::Partial(what) => text.push_str(&format!("\n## Status\nChecked in part: {what}.\n")),
-        Status::Planned => {
-            text.push_str("\n## Status\nReserved and documented; this version of venice does not report it yet.\n")
+    match crate::explain::explain(&args.code) {
+        Ok(text) => {
+            print_out(&text);
+            OK
         }
+        Err(message) => cannot_run(&message),
     }
-    print_out(&text);
-    OK
 }
 
-/// `venice schema compat`: reads each schema file on its own (as the registry parses each
-/// version), then checks the last against the others at the level.
 fn run_ksql_conformance(args: &crate::cli::KsqlConformanceArgs) -> u8 {
     let started = std::time::Instant::now();
     let report = match crate::ksql::conformance::analysis_conformance(&args.dir) {
@@ -350,7 +310,7 @@ fn run_ksql_conformance(args: &crate::cli::KsqlConformanceArgs) -> u8 {
 }
 
 fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
-    use crate::ksql::describe::{describe, registered};
+    use crate::ksql::describe::registered;
     let mut sources = SourceMap::new(".");
     let mut subjects = Vec::new();
     for entry in &args.schemas {
@@ -368,31 +328,14 @@ fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
         Err(error) => return cannot_run(&format!("cannot read `{}`: {}", args.file.display(), io_reason(&error))),
     };
     let file = sources.add(args.file.clone(), text.clone());
-    let described = describe(file, text, subjects);
-    let out = match args.format {
-        crate::cli::DescribeFormat::Json => {
-            let rendered = render(OutputFormat::Json, &described.diagnostics, &sources, &human_options());
-            let diagnostics = serde_json::from_str::<serde_json::Value>(&rendered)
-                .ok()
-                .and_then(|v| v.get("diagnostics").cloned())
-                .unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
-            let document = serde_json::json!({"sources": described.sources_json(), "diagnostics": diagnostics});
-            format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default())
-        }
-        crate::cli::DescribeFormat::Human => {
-            let mut out = String::new();
-            if !described.diagnostics.is_empty() {
-                out.push_str(&render(OutputFormat::Human, &described.diagnostics, &sources, &human_options()));
-                out.push('\n');
-            }
-            out.push_str(&described.sources_human());
-            out
-        }
-    };
-    print_out(&out);
-    if described.diagnostics.iter().any(|d| d.severity() == Severity::Error) { FOUND } else { OK }
+    let json = args.format == crate::cli::DescribeFormat::Json;
+    let description = crate::ksql_describe::describe_file(&sources, file, text, subjects, json, &human_options());
+    print_out(&description.text);
+    if description.errors { FOUND } else { OK }
 }
 
+/// `venice schema compat`: reads each schema file on its own (as the registry parses each
+/// version), then checks the last against the others at the level.
 fn run_schema_compat(args: &CompatArgs) -> u8 {
     let mut sources = SourceMap::new(".");
     let mut files = Vec::new();
@@ -402,98 +345,18 @@ fn run_schema_compat(args: &CompatArgs) -> u8 {
             Err(error) => return cannot_run(&format!("cannot read `{}`: {}", path.display(), io_reason(&error))),
         }
     }
-    let mut diagnostics = Vec::new();
-    let catalogs: Vec<Catalog> = files
-        .iter()
-        .map(|&file| {
-            let text = SourceText::from_file(file, sources.get(file).text.clone());
-            Catalog::from_texts(vec![(sources.get(file).name.clone(), text)], &mut diagnostics)
-        })
-        .collect();
-    if !diagnostics.is_empty() {
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code()));
-        let format = match args.format {
-            CompatFormat::Human => OutputFormat::Human,
-            CompatFormat::Json => OutputFormat::Json,
-        };
-        print_out(&render(format, &diagnostics, &sources, &human_options()));
-        return FOUND;
+    let format = match args.format {
+        CompatFormat::Human => OutputFormat::Human,
+        CompatFormat::Json => OutputFormat::Json,
+    };
+    let level = args.level.compatibility();
+    match crate::schema_compat::compat(&sources, &files, level, args.level.as_str(), format, &human_options()) {
+        Ok(verdict) => {
+            print_out(&verdict.text);
+            if verdict.compatible { OK } else { FOUND }
+        }
+        Err(message) => cannot_run(&message),
     }
-    let names: Vec<&str> = files.iter().map(|&f| sources.get(f).name.as_str()).collect();
-    let schemas: Vec<SchemaRef> = catalogs
-        .iter()
-        .zip(&names)
-        .map(|(catalog, name)| SchemaRef::new(catalog, catalog.schema(name).expect("each text yields a schema")))
-        .collect();
-    let Some((new, previous)) = schemas.split_last() else { return cannot_run("no schema to check") };
-    let level = args.level.as_str();
-    let found = check_level(args.level.compatibility(), *new, previous);
-    let new_name = names[names.len() - 1];
-    let side = |i: usize| format!("`{}`", names[i]);
-    let worded = |against: usize, direction: Direction, reason: &Reason| match direction {
-        Direction::NewReadsOld => reason.describe(&format!("`{new_name}`"), &side(against)),
-        Direction::OldReadsNew => reason.describe(&side(against), &format!("`{new_name}`")),
-    };
-    let out = match args.format {
-        CompatFormat::Json => {
-            let incompatibilities: Vec<serde_json::Value> = found
-                .iter()
-                .map(|f| {
-                    let i = &f.incompatibility;
-                    serde_json::json!({
-                        "against": names[f.against],
-                        "direction": f.direction.describe(),
-                        "type": i.kind().as_str(),
-                        "path": i.path,
-                        "message": worded(f.against, f.direction, &i.reason),
-                    })
-                })
-                .collect();
-            let document = serde_json::json!({
-                "compatible": found.is_empty(),
-                "level": level,
-                "incompatibilities": incompatibilities,
-            });
-            format!("{}\n", serde_json::to_string_pretty(&document).expect("JSON serializes"))
-        }
-        CompatFormat::Human if found.is_empty() => {
-            let checked: Vec<String> = match args.level.compatibility() {
-                Compatibility::None => Vec::new(),
-                c if c.registry_name().ends_with("TRANSITIVE") => (0..previous.len()).map(side).collect(),
-                _ => vec![side(previous.len() - 1)],
-            };
-            if checked.is_empty() {
-                format!("ok: `{new_name}` may follow any schema under `none`\n")
-            } else {
-                format!("ok: `{new_name}` may follow {} under `{level}`\n", checked.join(", "))
-            }
-        }
-        CompatFormat::Human => {
-            let mut out = String::new();
-            let mut against = None;
-            for f in &found {
-                if against != Some((f.against, f.direction)) {
-                    against = Some((f.against, f.direction));
-                    out.push_str(&format!(
-                        "error: `{new_name}` may not follow `{}` under `{level}` ({})\n",
-                        names[f.against],
-                        f.direction.describe()
-                    ));
-                }
-                let i = &f.incompatibility;
-                out.push_str(&format!("  {} {}: {}\n", i.path, i.kind(), worded(f.against, f.direction, &i.reason)));
-            }
-            let count = if found.len() == 1 {
-                "1 incompatibility".to_string()
-            } else {
-                format!("{} incompatibilities", found.len())
-            };
-            out.push_str(&format!("found {count}\n"));
-            out
-        }
-    };
-    print_out(&out);
-    if found.is_empty() { OK } else { FOUND }
 }
 
 /// `venice up`: check, build when the build is missing or older than the project's files,

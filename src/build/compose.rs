@@ -205,26 +205,90 @@ pub fn stack_databases(project: &Project) -> Vec<&Database> {
 /// Renders the stack, or `None` when the project declares no `stack`.
 pub fn render(project: &Project) -> Option<StackFiles> {
     let stack = project.stack.as_ref()?;
-    let mut info = StackInfo::default();
-    let mut services: BTreeMap<String, Service> = BTreeMap::new();
-    let mut volumes: BTreeMap<String, Empty> = BTreeMap::new();
-    // The Compose secrets of `file=` credentials, which the services that need them mount.
-    let mut secrets: BTreeSet<String> = BTreeSet::new();
-    let brokers = broker_count(stack);
+    let mut b = StackBuilder::new(project, stack);
     let mode = stack.kafka.as_ref().map_or(KafkaMode::Kraft, |k| k.mode.value);
-    let broker_names: Vec<String> = (1..=brokers).map(broker_name).collect();
-    info.brokers = broker_names.clone();
-    let bootstrap = bootstrap(brokers);
-
     if mode == KafkaMode::Zookeeper {
-        volumes.insert("zookeeper-data".into(), Empty {});
-        volumes.insert("zookeeper-log".into(), Empty {});
+        b.zookeeper();
+    }
+    let cluster_id = cluster_id(project);
+    for i in 1..=b.brokers {
+        b.kafka(i, mode, &cluster_id);
+    }
+    if b.registry {
+        b.schema_registry();
+    }
+    if stack.postgres.is_some() {
+        b.postgres();
+    }
+    if let Some(connect) = &stack.connect {
+        b.connect(&connect.plugins.iter().map(|p| p.value.as_str()).collect());
+    }
+    if stack.ksqldb.is_some() {
+        b.ksqldb();
+    }
+    if let Some(ui) = &stack.ui {
+        b.ui(&ui.value);
+    }
+    Some(b.finish())
+}
+
+/// The stack on its way to its files: each service's method adds the service, its volumes and
+/// secrets, and what `.env.example` and the build README must say.
+struct StackBuilder<'p> {
+    project: &'p Project,
+    stack: &'p Stack,
+    brokers: u32,
+    broker_names: Vec<String>,
+    /// The brokers' internal bootstrap list.
+    bootstrap: String,
+    /// Whether the stack runs a Schema Registry.
+    registry: bool,
+    /// The databases the stack's PostgreSQL holds.
+    databases: Vec<&'p Database>,
+    info: StackInfo,
+    services: BTreeMap<String, Service>,
+    volumes: BTreeMap<String, Empty>,
+    /// The Compose secrets of `file=` credentials, which the services that need them mount.
+    secrets: BTreeSet<String>,
+}
+
+impl<'p> StackBuilder<'p> {
+    fn new(project: &'p Project, stack: &'p Stack) -> Self {
+        let brokers = broker_count(stack);
+        let broker_names: Vec<String> = (1..=brokers).map(broker_name).collect();
+        StackBuilder {
+            project,
+            stack,
+            brokers,
+            info: StackInfo { brokers: broker_names.clone(), ..StackInfo::default() },
+            broker_names,
+            bootstrap: bootstrap(brokers),
+            registry: stack.schema_registry.is_some(),
+            databases: stack_databases(project),
+            services: BTreeMap::new(),
+            volumes: BTreeMap::new(),
+            secrets: BTreeSet::new(),
+        }
+    }
+
+    /// The services a client of Kafka waits for: the brokers, and the registry if there is one.
+    fn brokers_and_registry(&self) -> Vec<String> {
+        let mut names = self.broker_names.clone();
+        if self.registry {
+            names.push("schema-registry".into());
+        }
+        names
+    }
+
+    fn zookeeper(&mut self) {
+        self.volumes.insert("zookeeper-data".into(), Empty {});
+        self.volumes.insert("zookeeper-log".into(), Empty {});
         let mut environment = BTreeMap::new();
         environment.insert("ZOOKEEPER_CLIENT_PORT".into(), "2181".into());
         environment.insert("ZOOKEEPER_TICK_TIME".into(), "2000".into());
         // The healthcheck asks `srvr`, a four-letter word ZooKeeper answers only when allowed.
         environment.insert("KAFKA_OPTS".into(), "-Dzookeeper.4lw.commands.whitelist=srvr,ruok".into());
-        services.insert(
+        self.services.insert(
             "zookeeper".into(),
             Service {
                 image: cp_image("cp-zookeeper"),
@@ -240,58 +304,19 @@ pub fn render(project: &Project) -> Option<StackFiles> {
             },
         );
     }
-    let cluster_id = cluster_id(project);
-    for i in 1..=brokers {
+
+    /// The broker `i` (from 1).
+    fn kafka(&mut self, i: u32, mode: KafkaMode, cluster_id: &str) {
         let name = broker_name(i);
         let host_port = 9091 + i;
-        let mut env: BTreeMap<String, String> = BTreeMap::new();
-        let mut set = |k: &str, v: String| {
-            env.insert(k.to_string(), v);
-        };
-        match mode {
-            KafkaMode::Kraft => {
-                set("CLUSTER_ID", cluster_id.clone());
-                set("KAFKA_NODE_ID", i.to_string());
-                set("KAFKA_PROCESS_ROLES", "broker,controller".into());
-                let voters: Vec<String> = (1..=brokers).map(|j| format!("{j}@{}:29093", broker_name(j))).collect();
-                set("KAFKA_CONTROLLER_QUORUM_VOTERS", voters.join(","));
-                set("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER".into());
-                set(
-                    "KAFKA_LISTENERS",
-                    format!("PLAINTEXT://{name}:29092,CONTROLLER://{name}:29093,HOST://0.0.0.0:9092"),
-                );
-                set(
-                    "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
-                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT".into(),
-                );
-            }
-            KafkaMode::Zookeeper => {
-                set("KAFKA_BROKER_ID", i.to_string());
-                set("KAFKA_ZOOKEEPER_CONNECT", "zookeeper:2181".into());
-                set("KAFKA_LISTENERS", format!("PLAINTEXT://{name}:29092,HOST://0.0.0.0:9092"));
-                set("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT".into());
-            }
-        }
-        set("KAFKA_ADVERTISED_LISTENERS", format!("PLAINTEXT://{name}:29092,HOST://localhost:{host_port}"));
-        set("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT".into());
-        set("KAFKA_LOG_DIRS", "/var/lib/kafka/data".into());
-        // Topics come from topics.json (or the tools that create their own), never by accident.
-        set("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false".into());
-        // The talk's default retention is forever; a topic's own `retention` overrides it.
-        set("KAFKA_LOG_RETENTION_MS", "-1".into());
-        set("KAFKA_DEFAULT_REPLICATION_FACTOR", internal_replication(brokers));
-        set("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", internal_replication(brokers));
-        set("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", internal_replication(brokers));
-        set("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", brokers.min(2).to_string());
-        set("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0".into());
         let volume = format!("{name}-data");
-        volumes.insert(volume.clone(), Empty {});
-        services.insert(
+        self.volumes.insert(volume.clone(), Empty {});
+        self.services.insert(
             name.clone(),
             Service {
                 image: cp_image("cp-kafka"),
                 hostname: Some(name.clone()),
-                environment: env,
+                environment: kafka_environment(i, self.brokers, mode, cluster_id),
                 ports: vec![format!("127.0.0.1:{host_port}:9092")],
                 volumes: vec![format!("{volume}:/var/lib/kafka/data")],
                 // KRaft brokers form their quorum together, so none waits for another.
@@ -310,52 +335,46 @@ pub fn render(project: &Project) -> Option<StackFiles> {
         );
     }
 
-    let registry = stack.schema_registry.is_some();
-    if registry {
+    fn schema_registry(&mut self) {
         let mut environment = BTreeMap::new();
         environment.insert("SCHEMA_REGISTRY_HOST_NAME".into(), "schema-registry".into());
         environment.insert("SCHEMA_REGISTRY_LISTENERS".into(), "http://0.0.0.0:8081".into());
         environment.insert(
             "SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS".into(),
-            format!("PLAINTEXT://{}", bootstrap.replace(',', ",PLAINTEXT://")),
+            format!("PLAINTEXT://{}", self.bootstrap.replace(',', ",PLAINTEXT://")),
         );
-        environment.insert("SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR".into(), internal_replication(brokers));
-        services.insert(
+        environment
+            .insert("SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR".into(), internal_replication(self.brokers));
+        self.services.insert(
             "schema-registry".into(),
             Service {
                 image: cp_image("cp-schema-registry"),
                 hostname: Some("schema-registry".into()),
                 environment,
                 ports: vec!["127.0.0.1:8081:8081".into()],
-                depends_on: healthy(broker_names.clone()),
+                depends_on: healthy(self.broker_names.clone()),
                 healthcheck: Healthcheck::shell("curl -fsS http://localhost:8081/subjects > /dev/null", "20s"),
                 restart: "unless-stopped",
                 ..Service::default()
             },
         );
     }
-    let with_registry = |mut names: Vec<String>| {
-        if registry {
-            names.push("schema-registry".into());
-        }
-        names
-    };
 
-    let databases = stack_databases(project);
-    if stack.postgres.is_some() {
-        volumes.insert("postgres-data".into(), Empty {});
+    fn postgres(&mut self) {
+        self.volumes.insert("postgres-data".into(), Empty {});
         let mut environment = BTreeMap::new();
         environment.insert("POSTGRES_PASSWORD".into(), secret_ref(POSTGRES_ADMIN_VAR));
-        info.variables
+        self.info
+            .variables
             .insert(POSTGRES_ADMIN_VAR.into(), "the password of the stack's PostgreSQL superuser `postgres`".into());
-        for var in database_vars(&databases, &mut info.notes) {
+        for var in database_vars(&self.databases, &mut self.info.notes) {
             environment.insert(format!("VENICE_SECRET_{var}"), secret_ref(&var));
-            info.variables.insert(var, "a database credential of venice.kdl".into());
+            self.info.variables.insert(var, "a database credential of venice.kdl".into());
         }
-        let postgres_secrets: Vec<String> = database_secrets(&databases).into_iter().collect();
-        secrets.extend(postgres_secrets.iter().cloned());
+        let postgres_secrets: Vec<String> = database_secrets(&self.databases).into_iter().collect();
+        self.secrets.extend(postgres_secrets.iter().cloned());
         // Debezium reads the write-ahead log through logical decoding (pgoutput).
-        let logical = project.connectors.iter().any(
+        let logical = self.project.connectors.iter().any(
             |c| matches!(&c.kind, Some(crate::model::ConnectorKind::Catalog(k)) if k.value == "debezium-postgres"),
         );
         let command = logical.then(|| {
@@ -363,7 +382,7 @@ pub fn render(project: &Project) -> Option<StackFiles> {
                 .map(String::from)
                 .to_vec()
         });
-        services.insert(
+        self.services.insert(
             "postgres".into(),
             Service {
                 image: POSTGRES_IMAGE.into(),
@@ -385,75 +404,32 @@ pub fn render(project: &Project) -> Option<StackFiles> {
         );
     }
 
-    if let Some(connect) = &stack.connect {
-        let plugins: BTreeSet<&str> = connect.plugins.iter().map(|p| p.value.as_str()).collect();
-        let mut install = Vec::new();
-        let mut plugin_path = vec!["/usr/share/java".to_string(), "/usr/share/confluent-hub-components".to_string()];
-        for plugin in &plugins {
-            match *plugin {
-                "jdbc" => install.push(format!("confluent-hub install --no-prompt {JDBC_PLUGIN}")),
-                "debezium-postgres" => {
-                    install.push(maven_plugin("debezium-connector-postgres", DEBEZIUM_POSTGRES_VERSION))
-                }
-                "debezium-jdbc" => install.push(maven_plugin("debezium-connector-jdbc", DEBEZIUM_JDBC_VERSION)),
-                "file" => plugin_path.push(FILESTREAM_PATH.into()),
-                other => info
-                    .notes
-                    .push(format!("the Connect plugin `{other}` is not known to this venice; install it by hand")),
-            }
-        }
+    /// The Connect worker, with `plugins` installed on start.
+    fn connect(&mut self, plugins: &BTreeSet<&str>) {
+        let (mut install, plugin_path) = connect_plugins(plugins, &mut self.info.notes);
         install.push("exec /etc/confluent/docker/run".into());
-        let mut env: BTreeMap<String, String> = BTreeMap::new();
-        let mut set = |k: &str, v: String| {
-            env.insert(k.to_string(), v);
-        };
-        let name = project_name(project);
-        set("CONNECT_BOOTSTRAP_SERVERS", bootstrap.clone());
-        set("CONNECT_REST_ADVERTISED_HOST_NAME", "connect".into());
-        set("CONNECT_REST_PORT", "8083".into());
-        set("CONNECT_GROUP_ID", format!("{name}-connect"));
-        set("CONNECT_CONFIG_STORAGE_TOPIC", format!("_{name}-connect-configs"));
-        set("CONNECT_OFFSET_STORAGE_TOPIC", format!("_{name}-connect-offsets"));
-        set("CONNECT_STATUS_STORAGE_TOPIC", format!("_{name}-connect-status"));
-        set("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
-        set("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
-        set("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
-        // Each connector config names its own converters; these are only the worker's defaults.
-        set("CONNECT_KEY_CONVERTER", "org.apache.kafka.connect.storage.StringConverter".into());
-        set("CONNECT_VALUE_CONVERTER", "org.apache.kafka.connect.json.JsonConverter".into());
-        set("CONNECT_PLUGIN_PATH", plugin_path.join(","));
-        // Secrets in connector configs are `${env:VAR}` (KIP-887) or `${dir:DIR:FILE}` (KIP-632).
-        set("CONNECT_CONFIG_PROVIDERS", "env,dir".into());
-        set(
-            "CONNECT_CONFIG_PROVIDERS_ENV_CLASS",
-            "org.apache.kafka.common.config.provider.EnvVarConfigProvider".into(),
-        );
-        set(
-            "CONNECT_CONFIG_PROVIDERS_DIR_CLASS",
-            "org.apache.kafka.common.config.provider.DirectoryConfigProvider".into(),
-        );
-        // A restarted worker gets its tasks back at once, not after five minutes.
-        set("CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS", "0".into());
-        let connector_databases: Vec<&Database> = project
+        let mut env = connect_environment(&project_name(self.project), &self.bootstrap, self.brokers, &plugin_path);
+        let connector_databases: Vec<&Database> = self
+            .project
             .connectors
             .iter()
             .filter_map(|c| c.database.as_ref())
-            .filter_map(|d| project.database(&d.value))
+            .filter_map(|d| self.project.database(&d.value))
             .collect();
-        for var in database_vars(&connector_databases, &mut info.notes) {
+        for var in database_vars(&connector_databases, &mut self.info.notes) {
             env.insert(var.clone(), secret_ref(&var));
-            info.variables.insert(var, "a database credential of venice.kdl".into());
+            self.info.variables.insert(var, "a database credential of venice.kdl".into());
         }
         let connect_secrets: Vec<String> = database_secrets(&connector_databases).into_iter().collect();
-        secrets.extend(connect_secrets.iter().cloned());
-        let mut after = with_registry(broker_names.clone());
-        if stack.postgres.is_some()
-            && connector_databases.iter().any(|d| databases.iter().any(|s| std::ptr::eq(*s, *d)))
+        self.secrets.extend(connect_secrets.iter().cloned());
+        let mut after = self.brokers_and_registry();
+        if self.stack.postgres.is_some()
+            && connector_databases.iter().any(|d| self.databases.iter().any(|s| std::ptr::eq(*s, *d)))
         {
             after.push("postgres".into());
         }
-        volumes.insert("connect-plugins".into(), Empty {});
-        services.insert(
+        self.volumes.insert("connect-plugins".into(), Empty {});
+        self.services.insert(
             "connect".into(),
             Service {
                 image: cp_image("cp-kafka-connect"),
@@ -472,36 +448,38 @@ pub fn render(project: &Project) -> Option<StackFiles> {
         );
     }
 
-    if stack.ksqldb.is_some() {
+    /// The ksqlDB server, and a CLI container to `docker compose exec` into.
+    fn ksqldb(&mut self) {
         let mut env: BTreeMap<String, String> = BTreeMap::new();
-        let name = project_name(project).replace('-', "_");
-        env.insert("KSQL_BOOTSTRAP_SERVERS".into(), bootstrap.clone());
+        let name = project_name(self.project).replace('-', "_");
+        let replication = internal_replication(self.brokers);
+        env.insert("KSQL_BOOTSTRAP_SERVERS".into(), self.bootstrap.clone());
         env.insert("KSQL_LISTENERS".into(), "http://0.0.0.0:8088".into());
         env.insert("KSQL_KSQL_SERVICE_ID".into(), format!("{name}_"));
-        env.insert("KSQL_KSQL_INTERNAL_TOPIC_REPLICAS".into(), internal_replication(brokers));
-        env.insert("KSQL_KSQL_STREAMS_REPLICATION_FACTOR".into(), internal_replication(brokers));
-        env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_REPLICATION_FACTOR".into(), internal_replication(brokers));
+        env.insert("KSQL_KSQL_INTERNAL_TOPIC_REPLICAS".into(), replication.clone());
+        env.insert("KSQL_KSQL_STREAMS_REPLICATION_FACTOR".into(), replication.clone());
+        env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_REPLICATION_FACTOR".into(), replication);
         env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_AUTO_CREATE".into(), "true".into());
         // Queries start from the beginning of their topics: a pipeline processes every record.
         env.insert("KSQL_KSQL_STREAMS_AUTO_OFFSET_RESET".into(), "earliest".into());
         env.insert("KSQL_KSQL_LOGGING_PROCESSING_STREAM_AUTO_CREATE".into(), "true".into());
-        if registry {
+        if self.registry {
             env.insert("KSQL_KSQL_SCHEMA_REGISTRY_URL".into(), "http://schema-registry:8081".into());
         }
-        services.insert(
+        self.services.insert(
             "ksqldb-server".into(),
             Service {
                 image: cp_image("cp-ksqldb-server"),
                 hostname: Some("ksqldb-server".into()),
                 environment: env,
                 ports: vec!["127.0.0.1:8088:8088".into()],
-                depends_on: healthy(with_registry(broker_names.clone())),
+                depends_on: healthy(self.brokers_and_registry()),
                 healthcheck: Healthcheck::shell("curl -fsS http://localhost:8088/healthcheck > /dev/null", "30s"),
                 restart: "unless-stopped",
                 ..Service::default()
             },
         );
-        services.insert(
+        self.services.insert(
             "ksqldb-cli".into(),
             Service {
                 image: cp_image("cp-ksqldb-cli"),
@@ -518,66 +496,25 @@ pub fn render(project: &Project) -> Option<StackFiles> {
         );
     }
 
-    if let Some(ui) = &stack.ui {
-        let (image, port, mut env, check) = match ui.value.as_str() {
-            "akhq" => {
-                ("tchiotludo/akhq:0.25.1", 8080, BTreeMap::new(), "curl -fsS http://localhost:28081/health > /dev/null")
-            }
-            "kafka-ui" => (
-                "provectuslabs/kafka-ui:v0.7.2",
-                8080,
-                BTreeMap::new(),
-                "wget -q -O /dev/null http://localhost:8080/actuator/health",
-            ),
-            _ => (
-                "obsidiandynamics/kafdrop:4.1.0",
-                9000,
-                BTreeMap::new(),
-                "curl -fsS http://localhost:9000/actuator/health > /dev/null",
-            ),
-        };
-        match ui.value.as_str() {
-            "akhq" => {
-                let mut config = format!(
-                    "akhq:\n  connections:\n    {}:\n      properties:\n        bootstrap.servers: \"{bootstrap}\"\n",
-                    project_name(project)
-                );
-                if registry {
-                    config.push_str("      schema-registry:\n        url: \"http://schema-registry:8081\"\n");
-                }
-                if stack.connect.is_some() {
-                    config
-                        .push_str("      connect:\n        - name: connect\n          url: \"http://connect:8083\"\n");
-                }
-                env.insert("AKHQ_CONFIGURATION".into(), config);
-            }
+    /// The web UI `ui` (`akhq`, `kafka-ui`, else Kafdrop), pointed at the stack's services.
+    fn ui(&mut self, ui: &str) {
+        let (image, port, check) = match ui {
+            "akhq" => ("tchiotludo/akhq:0.25.1", 8080, "curl -fsS http://localhost:28081/health > /dev/null"),
             "kafka-ui" => {
-                env.insert("KAFKA_CLUSTERS_0_NAME".into(), project_name(project));
-                env.insert("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS".into(), bootstrap.clone());
-                if registry {
-                    env.insert("KAFKA_CLUSTERS_0_SCHEMAREGISTRY".into(), "http://schema-registry:8081".into());
-                }
-                if stack.connect.is_some() {
-                    env.insert("KAFKA_CLUSTERS_0_KAFKACONNECT_0_NAME".into(), "connect".into());
-                    env.insert("KAFKA_CLUSTERS_0_KAFKACONNECT_0_ADDRESS".into(), "http://connect:8083".into());
-                }
+                ("provectuslabs/kafka-ui:v0.7.2", 8080, "wget -q -O /dev/null http://localhost:8080/actuator/health")
             }
             _ => {
-                env.insert("KAFKA_BROKERCONNECT".into(), bootstrap.clone());
-                if registry {
-                    env.insert("SCHEMAREGISTRY_CONNECT".into(), "http://schema-registry:8081".into());
-                    env.insert("CMD_ARGS".into(), "--message.format=AVRO".into());
-                }
+                ("obsidiandynamics/kafdrop:4.1.0", 9000, "curl -fsS http://localhost:9000/actuator/health > /dev/null")
             }
-        }
-        services.insert(
+        };
+        self.services.insert(
             "ui".into(),
             Service {
                 image: image.into(),
                 hostname: Some("ui".into()),
-                environment: env,
+                environment: self.ui_environment(ui),
                 ports: vec![format!("127.0.0.1:{port}:{port}")],
-                depends_on: healthy(with_registry(broker_names.clone())),
+                depends_on: healthy(self.brokers_and_registry()),
                 healthcheck: Healthcheck::shell(check, "30s"),
                 restart: "unless-stopped",
                 ..Service::default()
@@ -585,32 +522,180 @@ pub fn render(project: &Project) -> Option<StackFiles> {
         );
     }
 
-    info.services = services.keys().cloned().collect();
-    if !secrets.is_empty() {
-        info.variables.insert(
-            SECRETS_DIR_VAR.into(),
-            "the folder holding the files that `file=` credentials name (absolute, or relative to this folder)".into(),
-        );
+    /// The configuration of the UI `ui`: the cluster, its registry and its Connect worker.
+    fn ui_environment(&self, ui: &str) -> BTreeMap<String, String> {
+        let bootstrap = &self.bootstrap;
+        let connect = self.stack.connect.is_some();
+        let mut env = BTreeMap::new();
+        match ui {
+            "akhq" => {
+                let mut config = format!(
+                    "akhq:\n  connections:\n    {}:\n      properties:\n        bootstrap.servers: \"{bootstrap}\"\n",
+                    project_name(self.project)
+                );
+                if self.registry {
+                    config.push_str("      schema-registry:\n        url: \"http://schema-registry:8081\"\n");
+                }
+                if connect {
+                    config
+                        .push_str("      connect:\n        - name: connect\n          url: \"http://connect:8083\"\n");
+                }
+                env.insert("AKHQ_CONFIGURATION".into(), config);
+            }
+            "kafka-ui" => {
+                env.insert("KAFKA_CLUSTERS_0_NAME".into(), project_name(self.project));
+                env.insert("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS".into(), bootstrap.clone());
+                if self.registry {
+                    env.insert("KAFKA_CLUSTERS_0_SCHEMAREGISTRY".into(), "http://schema-registry:8081".into());
+                }
+                if connect {
+                    env.insert("KAFKA_CLUSTERS_0_KAFKACONNECT_0_NAME".into(), "connect".into());
+                    env.insert("KAFKA_CLUSTERS_0_KAFKACONNECT_0_ADDRESS".into(), "http://connect:8083".into());
+                }
+            }
+            _ => {
+                env.insert("KAFKA_BROKERCONNECT".into(), bootstrap.clone());
+                if self.registry {
+                    env.insert("SCHEMAREGISTRY_CONNECT".into(), "http://schema-registry:8081".into());
+                    env.insert("CMD_ARGS".into(), "--message.format=AVRO".into());
+                }
+            }
+        }
+        env
     }
-    let secrets = secrets
-        .into_iter()
-        .map(|name| {
-            let file = format!("${{{SECRETS_DIR_VAR}:?set {SECRETS_DIR_VAR} in .env (see .env.example)}}/{name}");
-            (name, SecretFile { file })
-        })
-        .collect();
-    let file = ComposeFile { name: project_name(project), services, volumes, secrets };
+
+    /// The stack's files: the Compose file with its volumes and secrets, `.env.example` and
+    /// PostgreSQL's init script.
+    fn finish(mut self) -> StackFiles {
+        self.info.services = self.services.keys().cloned().collect();
+        if !self.secrets.is_empty() {
+            self.info.variables.insert(
+                SECRETS_DIR_VAR.into(),
+                "the folder holding the files that `file=` credentials name (absolute, or relative to this folder)"
+                    .into(),
+            );
+        }
+        let secrets = self
+            .secrets
+            .into_iter()
+            .map(|name| {
+                let file = format!("${{{SECRETS_DIR_VAR}:?set {SECRETS_DIR_VAR} in .env (see .env.example)}}/{name}");
+                (name, SecretFile { file })
+            })
+            .collect();
+        let file =
+            ComposeFile { name: project_name(self.project), services: self.services, volumes: self.volumes, secrets };
+        let compose = compose_yaml(&file);
+        let postgres_init =
+            self.stack.postgres.is_some().then(|| postgres_init(self.project, &self.databases, &mut self.info.notes));
+        let env_example = env_example(&self.info);
+        StackFiles { compose, env_example, postgres_init, info: self.info }
+    }
+}
+
+/// The Compose file's text, under a header that says where it comes from.
+fn compose_yaml(file: &ComposeFile) -> String {
     // Long one-line values (a command, a `${VAR:?...}`) stay on one line rather than folded.
     let options = serde_saphyr::ser_options! { folded_wrap_chars: 1000 };
-    let yaml = serde_saphyr::to_string_with_options(&file, options).expect("the Compose file serializes");
+    let yaml = serde_saphyr::to_string_with_options(file, options).expect("the Compose file serializes");
     let mut compose = String::new();
     compose.push_str("# Generated by `venice build`: the local stack of venice.kdl. Do not edit; rebuild.\n");
     compose.push_str(&format!("# Images: Confluent Platform {CP_VERSION}. Start: docker compose up -d --wait\n"));
     compose.push_str(&yaml);
+    compose
+}
 
-    let postgres_init = stack.postgres.is_some().then(|| postgres_init(project, &databases, &mut info.notes));
-    let env_example = env_example(&info);
-    Some(StackFiles { compose, env_example, postgres_init, info })
+/// The environment of the broker `i` of `brokers`.
+fn kafka_environment(i: u32, brokers: u32, mode: KafkaMode, cluster_id: &str) -> BTreeMap<String, String> {
+    let name = broker_name(i);
+    let host_port = 9091 + i;
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    let mut set = |k: &str, v: String| {
+        env.insert(k.to_string(), v);
+    };
+    match mode {
+        KafkaMode::Kraft => {
+            set("CLUSTER_ID", cluster_id.to_string());
+            set("KAFKA_NODE_ID", i.to_string());
+            set("KAFKA_PROCESS_ROLES", "broker,controller".into());
+            let voters: Vec<String> = (1..=brokers).map(|j| format!("{j}@{}:29093", broker_name(j))).collect();
+            set("KAFKA_CONTROLLER_QUORUM_VOTERS", voters.join(","));
+            set("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER".into());
+            set("KAFKA_LISTENERS", format!("PLAINTEXT://{name}:29092,CONTROLLER://{name}:29093,HOST://0.0.0.0:9092"));
+            set(
+                "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT".into(),
+            );
+        }
+        KafkaMode::Zookeeper => {
+            set("KAFKA_BROKER_ID", i.to_string());
+            set("KAFKA_ZOOKEEPER_CONNECT", "zookeeper:2181".into());
+            set("KAFKA_LISTENERS", format!("PLAINTEXT://{name}:29092,HOST://0.0.0.0:9092"));
+            set("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT".into());
+        }
+    }
+    set("KAFKA_ADVERTISED_LISTENERS", format!("PLAINTEXT://{name}:29092,HOST://localhost:{host_port}"));
+    set("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT".into());
+    set("KAFKA_LOG_DIRS", "/var/lib/kafka/data".into());
+    // Topics come from topics.json (or the tools that create their own), never by accident.
+    set("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false".into());
+    // The talk's default retention is forever; a topic's own `retention` overrides it.
+    set("KAFKA_LOG_RETENTION_MS", "-1".into());
+    set("KAFKA_DEFAULT_REPLICATION_FACTOR", internal_replication(brokers));
+    set("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", internal_replication(brokers));
+    set("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", internal_replication(brokers));
+    set("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", brokers.min(2).to_string());
+    set("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0".into());
+    env
+}
+
+/// The commands that install `plugins` on the Connect worker's start, and its plugin path. A
+/// plugin this venice does not know goes to `notes`.
+fn connect_plugins(plugins: &BTreeSet<&str>, notes: &mut Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut install = Vec::new();
+    let mut plugin_path = vec!["/usr/share/java".to_string(), "/usr/share/confluent-hub-components".to_string()];
+    for plugin in plugins {
+        match *plugin {
+            "jdbc" => install.push(format!("confluent-hub install --no-prompt {JDBC_PLUGIN}")),
+            "debezium-postgres" => install.push(maven_plugin("debezium-connector-postgres", DEBEZIUM_POSTGRES_VERSION)),
+            "debezium-jdbc" => install.push(maven_plugin("debezium-connector-jdbc", DEBEZIUM_JDBC_VERSION)),
+            "file" => plugin_path.push(FILESTREAM_PATH.into()),
+            other => {
+                notes.push(format!("the Connect plugin `{other}` is not known to this venice; install it by hand"))
+            }
+        }
+    }
+    (install, plugin_path)
+}
+
+/// The Connect worker's environment: its cluster, internal topics (named after the project
+/// `name`), default converters and config providers.
+fn connect_environment(name: &str, bootstrap: &str, brokers: u32, plugin_path: &[String]) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    let mut set = |k: &str, v: String| {
+        env.insert(k.to_string(), v);
+    };
+    set("CONNECT_BOOTSTRAP_SERVERS", bootstrap.to_string());
+    set("CONNECT_REST_ADVERTISED_HOST_NAME", "connect".into());
+    set("CONNECT_REST_PORT", "8083".into());
+    set("CONNECT_GROUP_ID", format!("{name}-connect"));
+    set("CONNECT_CONFIG_STORAGE_TOPIC", format!("_{name}-connect-configs"));
+    set("CONNECT_OFFSET_STORAGE_TOPIC", format!("_{name}-connect-offsets"));
+    set("CONNECT_STATUS_STORAGE_TOPIC", format!("_{name}-connect-status"));
+    set("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
+    set("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
+    set("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
+    // Each connector config names its own converters; these are only the worker's defaults.
+    set("CONNECT_KEY_CONVERTER", "org.apache.kafka.connect.storage.StringConverter".into());
+    set("CONNECT_VALUE_CONVERTER", "org.apache.kafka.connect.json.JsonConverter".into());
+    set("CONNECT_PLUGIN_PATH", plugin_path.join(","));
+    // Secrets in connector configs are `${env:VAR}` (KIP-887) or `${dir:DIR:FILE}` (KIP-632).
+    set("CONNECT_CONFIG_PROVIDERS", "env,dir".into());
+    set("CONNECT_CONFIG_PROVIDERS_ENV_CLASS", "org.apache.kafka.common.config.provider.EnvVarConfigProvider".into());
+    set("CONNECT_CONFIG_PROVIDERS_DIR_CLASS", "org.apache.kafka.common.config.provider.DirectoryConfigProvider".into());
+    // A restarted worker gets its tasks back at once, not after five minutes.
+    set("CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS", "0".into());
+    env
 }
 
 /// `curl` the plugin archive of a Debezium connector from Maven Central into the plugin path.

@@ -39,6 +39,21 @@ pub struct Outcome {
     pub applied: Applied,
 }
 
+impl Outcome {
+    /// What `venice apply` says when a step failed: the failures, what was applied and what not.
+    pub fn stopped(&self) -> String {
+        let mut out = String::from("error: apply stopped:\n");
+        for failed in &self.failed {
+            out.push_str(&format!("  {failed}\n"));
+        }
+        let list = |items: &[String]| if items.is_empty() { "nothing".to_string() } else { items.join(", ") };
+        out.push_str(&format!("applied: {}\n", list(&self.done)));
+        out.push_str(&format!("not applied: {}\n", list(&self.not_run)));
+        out.push_str("run `venice apply` again to converge\n");
+        out
+    }
+}
+
 /// An action's verb, as a step to do (`create`), a step running (`creating`) and a step done
 /// (`created`).
 fn verbs(action: Action) -> [&'static str; 3] {

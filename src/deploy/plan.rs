@@ -19,7 +19,7 @@
 //! connector config its plugin's `/config/validate` rejects.
 
 use super::connect::{self, Connect};
-use super::desired::Desired;
+use super::desired::{self, Desired};
 use super::http::{Retry, Service, with_backoff};
 use super::kafka::{self, Admin, ConfigEntry, TopicState};
 use super::ksqldb::Ksqldb;
@@ -466,30 +466,60 @@ pub fn diff(
     registry: Option<&Registry>,
     connect: Option<&Connect>,
 ) -> Plan {
-    let mut items = Vec::new();
-    let mut refusals = Vec::new();
-    let mut refuse = |kind: Kind, name: &str, message: String| {
-        refusals.push(Refusal { kind, name: name.to_string(), message });
-    };
-    let change = |field: &str, from: Option<&str>, to: Option<&str>| Change {
-        field: field.to_string(),
-        from: from.map(str::to_owned),
-        to: to.map(str::to_owned),
-    };
-
+    let existing_ksql = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
+    let mut d = Differ { deployed, existing_ksql, items: Vec::new(), refusals: Vec::new() };
     for (name, want) in &desired.topics {
-        let Some(have) = deployed.topics.get(name) else {
+        d.topic(name, want);
+    }
+    for (name, want) in &desired.subjects {
+        d.subject(name, want, registry);
+    }
+    for (name, want) in &desired.connectors {
+        d.connector(name, want, connect);
+    }
+    for file in &desired.ksql {
+        d.ksql_file(file, recorded);
+    }
+    d.orphans(desired, recorded, if prune { Action::Delete } else { Action::Keep });
+    let Differ { mut items, refusals, .. } = d;
+    items.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    // ksqlDB files keep their dependency order (their names are numbered, so sorting keeps it).
+    Plan { target: target.to_string(), items, refusals }
+}
+
+/// A diff on its way: the items and refusals found so far, against what is deployed.
+struct Differ<'a> {
+    deployed: &'a Deployed,
+    /// The streams and tables ksqlDB holds, upper-cased.
+    existing_ksql: BTreeSet<String>,
+    items: Vec<Item>,
+    refusals: Vec<Refusal>,
+}
+
+fn change(field: &str, from: Option<&str>, to: Option<&str>) -> Change {
+    Change { field: field.to_string(), from: from.map(str::to_owned), to: to.map(str::to_owned) }
+}
+
+impl Differ<'_> {
+    fn refuse(&mut self, kind: Kind, name: &str, message: String) {
+        self.refusals.push(Refusal { kind, name: name.to_string(), message });
+    }
+
+    /// A topic: created, or its partitions grown and its configs set; never fewer partitions,
+    /// another replication factor or another `cleanup.policy`.
+    fn topic(&mut self, name: &str, want: &desired::Topic) {
+        let Some(have) = self.deployed.topics.get(name) else {
             let mut changes = vec![
                 change("partitions", None, Some(&want.partitions.to_string())),
                 change("replication", None, Some(&want.replication.to_string())),
             ];
             changes.extend(want.configs.iter().map(|(k, v)| change(k, None, Some(v))));
-            items.push(Item { kind: Kind::Topic, name: name.clone(), action: Action::Create, changes });
-            continue;
+            self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action: Action::Create, changes });
+            return;
         };
         let mut changes = Vec::new();
         if want.partitions < have.state.partitions {
-            refuse(
+            self.refuse(
                 Kind::Topic,
                 name,
                 format!(
@@ -505,7 +535,7 @@ pub fn diff(
             ));
         }
         if want.replication != have.state.replication {
-            refuse(
+            self.refuse(
                 Kind::Topic,
                 name,
                 format!(
@@ -514,13 +544,22 @@ pub fn diff(
                 ),
             );
         }
+        changes.extend(self.topic_configs(name, want, have));
+        let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
+        self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action, changes });
+    }
+
+    /// The config changes of a deployed topic: the project's values, and the topic's own
+    /// settings the project drops (back to the default).
+    fn topic_configs(&mut self, name: &str, want: &desired::Topic, have: &DeployedTopic) -> Vec<Change> {
+        let mut changes = Vec::new();
         for (key, value) in &want.configs {
             let current = have.configs.get(key).and_then(|e| e.value.as_deref());
             if current.map(|c| normalized_config(key, c)) == Some(normalized_config(key, value)) {
                 continue;
             }
             if key == "cleanup.policy" {
-                refuse(
+                self.refuse(
                     Kind::Topic,
                     name,
                     format!(
@@ -537,24 +576,25 @@ pub fn diff(
                 changes.push(change(key, entry.value.as_deref(), None));
             }
         }
-        let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
-        items.push(Item { kind: Kind::Topic, name: name.clone(), action, changes });
+        changes
     }
 
-    for (name, want) in &desired.subjects {
-        let have = deployed.subjects.get(name);
+    /// A subject: its schema registered (unless it changes a key, or is incompatible with the
+    /// latest version) and its compatibility level set.
+    fn subject(&mut self, name: &str, want: &desired::Subject, registry: Option<&Registry>) {
+        let have = self.deployed.subjects.get(name);
         let mut changes = Vec::new();
         let latest = have.and_then(|h| h.latest.as_ref());
         if let Some((schema_type, schema)) = &want.schema {
             match latest {
                 None => changes.push(change("schema", None, Some(schema))),
-                Some(latest) if latest.schema_type != *schema_type => refuse(
+                Some(latest) if latest.schema_type != *schema_type => self.refuse(
                     Kind::Subject,
                     name,
                     format!("its schemas are {}, the project's is {schema_type}", latest.schema_type),
                 ),
                 Some(latest) if same_schema(schema_type, &latest.schema, schema) => {}
-                Some(latest) if want.key => refuse(
+                Some(latest) if want.key => self.refuse(
                     Kind::Subject,
                     name,
                     format!(
@@ -563,34 +603,8 @@ pub fn diff(
                     ),
                 ),
                 Some(latest) => {
-                    // Apply sets the level before it registers, so the new level is the one that holds.
-                    let level = want.compatibility.as_str();
-                    let mut reasons = if schema_type == "AVRO" {
-                        avro_incompatibilities(level, &latest.schema, schema)
-                    } else {
-                        Vec::new()
-                    };
-                    if reasons.is_empty()
-                        && let Some(registry) = registry
-                    {
-                        match registry.compatible(name, schema_type, schema) {
-                            Ok(true) => {}
-                            Ok(false) => reasons.push("the registry's `/compatibility` check says no".into()),
-                            Err(e) => reasons.push(format!("the compatibility check failed: {e}")),
-                        }
-                    }
-                    if reasons.is_empty() {
-                        changes.push(change("schema", Some(&format!("version {}", latest.version)), Some(schema)));
-                    } else {
-                        refuse(
-                            Kind::Subject,
-                            name,
-                            format!(
-                                "the new schema is incompatible with version {} under {level}: {}",
-                                latest.version,
-                                reasons.join("; ")
-                            ),
-                        );
+                    if let Some(c) = self.new_value_schema(name, want, schema_type, schema, latest, registry) {
+                        changes.push(c);
                     }
                 }
             }
@@ -604,10 +618,51 @@ pub fn diff(
             (false, false) => Action::Create,
             (true, false) => Action::Update,
         };
-        items.push(Item { kind: Kind::Subject, name: name.clone(), action, changes });
+        self.items.push(Item { kind: Kind::Subject, name: name.to_string(), action, changes });
     }
 
-    for (name, want) in &desired.connectors {
+    /// A changed value schema: the change, or `None` (refused) when venice or the registry
+    /// finds it incompatible with the latest version at the subject's new level.
+    fn new_value_schema(
+        &mut self,
+        name: &str,
+        want: &desired::Subject,
+        schema_type: &str,
+        schema: &str,
+        latest: &Version,
+        registry: Option<&Registry>,
+    ) -> Option<Change> {
+        // Apply sets the level before it registers, so the new level is the one that holds.
+        let level = want.compatibility.as_str();
+        let mut reasons =
+            if schema_type == "AVRO" { avro_incompatibilities(level, &latest.schema, schema) } else { Vec::new() };
+        if reasons.is_empty()
+            && let Some(registry) = registry
+        {
+            match registry.compatible(name, schema_type, schema) {
+                Ok(true) => {}
+                Ok(false) => reasons.push("the registry's `/compatibility` check says no".into()),
+                Err(e) => reasons.push(format!("the compatibility check failed: {e}")),
+            }
+        }
+        if reasons.is_empty() {
+            return Some(change("schema", Some(&format!("version {}", latest.version)), Some(schema)));
+        }
+        self.refuse(
+            Kind::Subject,
+            name,
+            format!(
+                "the new schema is incompatible with version {} under {level}: {}",
+                latest.version,
+                reasons.join("; ")
+            ),
+        );
+        None
+    }
+
+    /// A connector: created, its config updated, or restarted when it failed with the same
+    /// config; a config to send is validated by its plugin first.
+    fn connector(&mut self, name: &str, want: &desired::Connector, connect: Option<&Connect>) {
         let kind = if want.direction == Direction::Source { Kind::Source } else { Kind::Sink };
         let wanted: BTreeMap<&str, String> = want
             .config
@@ -615,33 +670,9 @@ pub fn diff(
             .filter(|(k, _)| !SERVER_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
             .collect();
-        let (action, changes) = match deployed.connectors.get(name) {
+        let (action, changes) = match self.deployed.connectors.get(name) {
             None => (Action::Create, wanted.iter().map(|(k, v)| change(k, None, Some(v))).collect()),
-            Some(have) => {
-                let mut changes = Vec::new();
-                for (key, value) in &wanted {
-                    match have.config.get(*key) {
-                        Some(current) if current == value || is_masked(current) => {}
-                        current => changes.push(change(key, current.map(String::as_str), Some(value))),
-                    }
-                }
-                for (key, value) in &have.config {
-                    if !wanted.contains_key(key.as_str()) && !SERVER_KEYS.contains(&key.as_str()) {
-                        changes.push(change(key, Some(value), None));
-                    }
-                }
-                match (changes.is_empty(), have.failed()) {
-                    (false, _) => (Action::Update, changes),
-                    (true, true) => {
-                        let mut state = format!("connector {}, tasks [{}]", have.state, have.task_states.join(", "));
-                        if !have.cause.is_empty() {
-                            state.push_str(&format!(": {}", have.cause));
-                        }
-                        (Action::Restart, vec![change("state", Some(&state), Some("RUNNING"))])
-                    }
-                    (true, false) => (Action::Unchanged, changes),
-                }
-            }
+            Some(have) => connector_update(&wanted, have),
         };
         if matches!(action, Action::Create | Action::Update)
             && let Some(connect) = connect
@@ -650,26 +681,25 @@ pub fn diff(
                 Ok(errors) if errors.is_empty() => {}
                 Ok(errors) => {
                     let listed: Vec<String> = errors.iter().map(|(k, m)| format!("`{k}`: {}", m.join("; "))).collect();
-                    refuse(kind, name, format!("Kafka Connect rejects its config: {}", listed.join(", ")));
+                    self.refuse(kind, name, format!("Kafka Connect rejects its config: {}", listed.join(", ")));
                 }
-                Err(e) => refuse(kind, name, format!("its config could not be validated: {e}")),
+                Err(e) => self.refuse(kind, name, format!("its config could not be validated: {e}")),
             }
         }
-        items.push(Item { kind, name: name.clone(), action, changes });
+        self.items.push(Item { kind, name: name.to_string(), action, changes });
     }
 
-    let existing_ksql: BTreeSet<String> = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
-    let mut created_by_project = BTreeSet::new();
-    for file in &desired.ksql {
-        created_by_project.extend(file.creates.iter().map(|n| n.to_uppercase()));
-        let exists = |n: &String| existing_ksql.contains(&n.to_uppercase());
-        let done =
-            if file.creates.is_empty() { recorded.ksql.contains(&file.path) } else { file.creates.iter().all(exists) };
+    /// A ksqlDB file: created when what it creates is missing, updated when edited since it
+    /// was applied (refused when that would start a second INSERT INTO).
+    fn ksql_file(&mut self, file: &desired::Ksql, recorded: &Applied) {
+        let missing: Vec<&String> =
+            file.creates.iter().filter(|n| !self.existing_ksql.contains(&n.to_uppercase())).collect();
+        let done = if file.creates.is_empty() { recorded.ksql.contains(&file.path) } else { missing.is_empty() };
         let applied_as = recorded.ksql_files.get(file.key()).filter(|_| done);
         let (action, changes) = match applied_as {
             Some(before) if *before != file.fingerprint() => {
                 if file.inserts() {
-                    refuse(
+                    self.refuse(
                         Kind::Ksql,
                         &file.path,
                         "edited since it was applied, and its INSERT INTO would start a second query: \
@@ -680,43 +710,72 @@ pub fn diff(
                 (Action::Update, vec![change("text fingerprint", Some(before), Some(&file.fingerprint()))])
             }
             _ if done => (Action::Unchanged, Vec::new()),
-            _ => {
-                let missing = file.creates.iter().filter(|n| !exists(n));
-                (Action::Create, missing.map(|n| change("creates", None, Some(n))).collect())
-            }
+            _ => (Action::Create, missing.into_iter().map(|n| change("creates", None, Some(n))).collect()),
         };
-        items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes });
+        self.items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes });
     }
 
-    // What this project applied before and no longer declares: deleted only with --prune.
-    let orphan = if prune { Action::Delete } else { Action::Keep };
-    for name in &recorded.topics {
-        if !desired.topics.contains_key(name) && deployed.topics.contains_key(name) {
-            items.push(Item { kind: Kind::Topic, name: name.clone(), action: orphan, changes: Vec::new() });
+    /// What this project applied before and no longer declares, and which still exists: the
+    /// `orphan` action (deleted only with --prune).
+    fn orphans(&mut self, desired: &Desired, recorded: &Applied, orphan: Action) {
+        let orphan_item = |kind, name: &String| Item { kind, name: name.clone(), action: orphan, changes: Vec::new() };
+        for name in &recorded.topics {
+            if !desired.topics.contains_key(name) && self.deployed.topics.contains_key(name) {
+                self.items.push(orphan_item(Kind::Topic, name));
+            }
+        }
+        for name in &recorded.subjects {
+            if !desired.subjects.contains_key(name)
+                && self.deployed.subjects.get(name).is_some_and(|s| s.latest.is_some())
+            {
+                self.items.push(orphan_item(Kind::Subject, name));
+            }
+        }
+        for name in &recorded.connectors {
+            if !desired.connectors.contains_key(name)
+                && let Some(have) = self.deployed.connectors.get(name)
+            {
+                let kind = if have.kind == "source" { Kind::Source } else { Kind::Sink };
+                self.items.push(orphan_item(kind, name));
+            }
+        }
+        let created_by_project: BTreeSet<String> =
+            desired.ksql.iter().flat_map(|f| &f.creates).map(|n| n.to_uppercase()).collect();
+        for name in &recorded.ksql {
+            let upper = name.to_uppercase();
+            if !name.ends_with(".sql") && !created_by_project.contains(&upper) && self.existing_ksql.contains(&upper) {
+                self.items.push(orphan_item(Kind::Ksql, name));
+            }
         }
     }
-    for name in &recorded.subjects {
-        if !desired.subjects.contains_key(name) && deployed.subjects.get(name).is_some_and(|s| s.latest.is_some()) {
-            items.push(Item { kind: Kind::Subject, name: name.clone(), action: orphan, changes: Vec::new() });
+}
+
+/// What changes in a deployed connector's config (a masked secret taken as equal, `name`
+/// aside): an update, else a restart when it failed.
+fn connector_update(wanted: &BTreeMap<&str, String>, have: &connect::Deployed) -> (Action, Vec<Change>) {
+    let mut changes = Vec::new();
+    for (key, value) in wanted {
+        match have.config.get(*key) {
+            Some(current) if current == value || is_masked(current) => {}
+            current => changes.push(change(key, current.map(String::as_str), Some(value))),
         }
     }
-    for name in &recorded.connectors {
-        if !desired.connectors.contains_key(name)
-            && let Some(have) = deployed.connectors.get(name)
-        {
-            let kind = if have.kind == "source" { Kind::Source } else { Kind::Sink };
-            items.push(Item { kind, name: name.clone(), action: orphan, changes: Vec::new() });
+    for (key, value) in &have.config {
+        if !wanted.contains_key(key.as_str()) && !SERVER_KEYS.contains(&key.as_str()) {
+            changes.push(change(key, Some(value), None));
         }
     }
-    for name in &recorded.ksql {
-        let upper = name.to_uppercase();
-        if !name.ends_with(".sql") && !created_by_project.contains(&upper) && existing_ksql.contains(&upper) {
-            items.push(Item { kind: Kind::Ksql, name: name.clone(), action: orphan, changes: Vec::new() });
+    match (changes.is_empty(), have.failed()) {
+        (false, _) => (Action::Update, changes),
+        (true, true) => {
+            let mut state = format!("connector {}, tasks [{}]", have.state, have.task_states.join(", "));
+            if !have.cause.is_empty() {
+                state.push_str(&format!(": {}", have.cause));
+            }
+            (Action::Restart, vec![change("state", Some(&state), Some("RUNNING"))])
         }
+        (true, false) => (Action::Unchanged, changes),
     }
-    items.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-    // ksqlDB files keep their dependency order (their names are numbered, so sorting keeps it).
-    Plan { target: target.to_string(), items, refusals }
 }
 
 /// Everything `venice plan` does after the project is checked: resolve clients, wait for the

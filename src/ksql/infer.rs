@@ -356,8 +356,7 @@ impl Run<'_> {
             return None;
         };
         // Columns: declared, else from the registry.
-        let mut columns = Vec::new();
-        let mut known = true;
+        let (mut columns, mut known) = self.declared_columns(c);
         let declared_keys = c.elements.as_ref().is_some_and(|e| {
             e.iter().any(|e| {
                 matches!(
@@ -367,79 +366,17 @@ impl Run<'_> {
             })
         });
         let declared_values = c.elements.as_ref().is_some_and(|e| e.iter().any(|e| e.constraint.is_none()));
-        for element in c.elements.iter().flatten() {
-            let Some(sql_type) = self.resolve_type(&element.sql_type.value, element.sql_type.span) else {
-                known = false;
-                continue;
-            };
-            let role = match element.constraint.as_ref().map(|c| &c.value) {
-                Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey) => Role::Key,
-                Some(ColumnConstraint::Headers | ColumnConstraint::Header(_)) => Role::Headers,
-                None => Role::Value,
-            };
-            if let Some(ColumnConstraint::Headers) = element.constraint.as_ref().map(|c| &c.value) {
-                let expected = SqlType::Array(Box::new(SqlType::Struct(vec![
-                    StructField { name: "KEY".into(), sql_type: SqlType::String },
-                    StructField { name: "VALUE".into(), sql_type: SqlType::Bytes },
-                ])));
-                if sql_type != expected {
-                    self.reject(format!("a HEADERS column must be of type {expected}"), element.sql_type.span);
-                }
-            }
-            if let Some(ColumnConstraint::Header(_)) = element.constraint.as_ref().map(|c| &c.value)
-                && sql_type != SqlType::Bytes
-            {
-                self.reject("a HEADER('key') column must be of type BYTES", element.sql_type.span);
-            }
-            columns.push(Column { name: element.name.value.clone(), sql_type, role });
-        }
         if !declared_keys
             && key_format.value != "NONE"
             && key_format.value != "KAFKA"
             && registry_format(&key_format.value)
+            && !self.registered_key(props, &topic, &mut columns, &mut known)
         {
-            let full_name = props.and_then(|p| p.get("KEY_SCHEMA_FULL_NAME")).map(|p| p.value.value.text());
-            let registered =
-                self.engine.registry.get(&format!("{}-key", topic.value)).map(|r| r.resolve(full_name.as_deref()));
-            match registered.as_ref() {
-                Some(Registered::Type(t)) => {
-                    let keep_case = props.is_some_and(|p| p.get("KEY_SCHEMA_ID").is_some());
-                    let t = if keep_case { t.clone() } else { upper_fields(t) };
-                    columns.splice(0..0, registered_columns(&t, Role::Key, "ROWKEY")).for_each(drop)
-                }
-                Some(Registered::Opaque | Registered::Protobuf { .. }) => known = false,
-                Some(Registered::Unsupported(why)) => {
-                    self.reject(format!("the key schema of `{}` cannot be used: {why}", topic.value), topic.span);
-                    return None;
-                }
-                None => {}
-            }
+            return None;
         }
         if !declared_values && registry_format(&value_format.value) {
-            let full_name = props
-                .and_then(|p| p.get("VALUE_SCHEMA_FULL_NAME").or_else(|| p.get("VALUE_AVRO_SCHEMA_FULL_NAME")))
-                .map(|p| p.value.value.text());
-            let registered =
-                self.engine.registry.get(&format!("{}-value", topic.value)).map(|r| r.resolve(full_name.as_deref()));
-            match registered.as_ref() {
-                Some(Registered::Type(t)) => {
-                    let keep_case = props.is_some_and(|p| p.get("VALUE_SCHEMA_ID").is_some());
-                    let t = if keep_case { t.clone() } else { upper_fields(t) };
-                    columns.extend(registered_columns(&t, Role::Value, "ROWVAL"))
-                }
-                Some(Registered::Opaque | Registered::Protobuf { .. }) => known = false,
-                Some(Registered::Unsupported(why)) => {
-                    self.reject(format!("the value schema of `{}` cannot be used: {why}", topic.value), topic.span);
-                    return None;
-                }
-                None if c.elements.is_none() => {
-                    self.reject(
-                        format!("no columns are given and no schema is registered for subject `{}-value`", topic.value),
-                        c.name.span,
-                    );
-                    return None;
-                }
-                None => {}
+            if !self.registered_values(c, props, &topic, &mut columns, &mut known) {
+                return None;
             }
         } else if c.elements.is_none() {
             self.reject(
@@ -464,18 +401,7 @@ impl Run<'_> {
         if !self.check_formats(&columns, &key_format, &value_format, props) {
             return None;
         }
-        let windowed = match props.and_then(|p| p.get("WINDOW_TYPE")) {
-            Some(p) => match p.value.value.text().to_uppercase().as_str() {
-                "TUMBLING" => Some(WindowType::Tumbling),
-                "HOPPING" => Some(WindowType::Hopping),
-                "SESSION" => Some(WindowType::Session),
-                other => {
-                    self.reject(format!("unknown WINDOW_TYPE `{other}`"), p.value.span);
-                    return None;
-                }
-            },
-            None => None,
-        };
+        let windowed = self.window_type_property(props)?;
         self.check_timestamp(props, &columns, known);
         let partitions = self.engine.partitions.get(&topic.value).copied();
         let source = Source {
@@ -509,6 +435,122 @@ impl Run<'_> {
             span: self.statement.span,
             registered: RegisteredCache::default(),
         }))
+    }
+
+    /// The columns a CREATE declares, each typed (`false` when a type is unknown), with the
+    /// types HEADERS and HEADER columns must have.
+    fn declared_columns(&mut self, c: &CreateSource) -> (Vec<Column>, bool) {
+        let mut columns = Vec::new();
+        let mut known = true;
+        for element in c.elements.iter().flatten() {
+            let Some(sql_type) = self.resolve_type(&element.sql_type.value, element.sql_type.span) else {
+                known = false;
+                continue;
+            };
+            let role = match element.constraint.as_ref().map(|c| &c.value) {
+                Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey) => Role::Key,
+                Some(ColumnConstraint::Headers | ColumnConstraint::Header(_)) => Role::Headers,
+                None => Role::Value,
+            };
+            if let Some(ColumnConstraint::Headers) = element.constraint.as_ref().map(|c| &c.value) {
+                let expected = SqlType::Array(Box::new(SqlType::Struct(vec![
+                    StructField { name: "KEY".into(), sql_type: SqlType::String },
+                    StructField { name: "VALUE".into(), sql_type: SqlType::Bytes },
+                ])));
+                if sql_type != expected {
+                    self.reject(format!("a HEADERS column must be of type {expected}"), element.sql_type.span);
+                }
+            }
+            if let Some(ColumnConstraint::Header(_)) = element.constraint.as_ref().map(|c| &c.value)
+                && sql_type != SqlType::Bytes
+            {
+                self.reject("a HEADER('key') column must be of type BYTES", element.sql_type.span);
+            }
+            columns.push(Column { name: element.name.value.clone(), sql_type, role });
+        }
+        (columns, known)
+    }
+
+    /// Puts the key columns of the topic's registered key schema first; `false` when the schema
+    /// cannot be used. An opaque schema leaves the columns unknown.
+    fn registered_key(
+        &mut self,
+        props: Option<&Properties>,
+        topic: &Spanned<String>,
+        columns: &mut Vec<Column>,
+        known: &mut bool,
+    ) -> bool {
+        let full_name = props.and_then(|p| p.get("KEY_SCHEMA_FULL_NAME")).map(|p| p.value.value.text());
+        let registered =
+            self.engine.registry.get(&format!("{}-key", topic.value)).map(|r| r.resolve(full_name.as_deref()));
+        match registered.as_ref() {
+            Some(Registered::Type(t)) => {
+                let keep_case = props.is_some_and(|p| p.get("KEY_SCHEMA_ID").is_some());
+                let t = if keep_case { t.clone() } else { upper_fields(t) };
+                columns.splice(0..0, registered_columns(&t, Role::Key, "ROWKEY")).for_each(drop)
+            }
+            Some(Registered::Opaque | Registered::Protobuf { .. }) => *known = false,
+            Some(Registered::Unsupported(why)) => {
+                self.reject(format!("the key schema of `{}` cannot be used: {why}", topic.value), topic.span);
+                return false;
+            }
+            None => {}
+        }
+        true
+    }
+
+    /// Adds the value columns of the topic's registered value schema; `false` when the schema
+    /// cannot be used, or there is none and the CREATE lists no columns.
+    fn registered_values(
+        &mut self,
+        c: &CreateSource,
+        props: Option<&Properties>,
+        topic: &Spanned<String>,
+        columns: &mut Vec<Column>,
+        known: &mut bool,
+    ) -> bool {
+        let full_name = props
+            .and_then(|p| p.get("VALUE_SCHEMA_FULL_NAME").or_else(|| p.get("VALUE_AVRO_SCHEMA_FULL_NAME")))
+            .map(|p| p.value.value.text());
+        let registered =
+            self.engine.registry.get(&format!("{}-value", topic.value)).map(|r| r.resolve(full_name.as_deref()));
+        match registered.as_ref() {
+            Some(Registered::Type(t)) => {
+                let keep_case = props.is_some_and(|p| p.get("VALUE_SCHEMA_ID").is_some());
+                let t = if keep_case { t.clone() } else { upper_fields(t) };
+                columns.extend(registered_columns(&t, Role::Value, "ROWVAL"))
+            }
+            Some(Registered::Opaque | Registered::Protobuf { .. }) => *known = false,
+            Some(Registered::Unsupported(why)) => {
+                self.reject(format!("the value schema of `{}` cannot be used: {why}", topic.value), topic.span);
+                return false;
+            }
+            None if c.elements.is_none() => {
+                self.reject(
+                    format!("no columns are given and no schema is registered for subject `{}-value`", topic.value),
+                    c.name.span,
+                );
+                return false;
+            }
+            None => {}
+        }
+        true
+    }
+
+    /// The WINDOW_TYPE property of a windowed source: `None` (rejected) when unknown.
+    fn window_type_property(&mut self, props: Option<&Properties>) -> Option<Option<WindowType>> {
+        Some(match props.and_then(|p| p.get("WINDOW_TYPE")) {
+            Some(p) => match p.value.value.text().to_uppercase().as_str() {
+                "TUMBLING" => Some(WindowType::Tumbling),
+                "HOPPING" => Some(WindowType::Hopping),
+                "SESSION" => Some(WindowType::Session),
+                other => {
+                    self.reject(format!("unknown WINDOW_TYPE `{other}`"), p.value.span);
+                    return None;
+                }
+            },
+            None => None,
+        })
     }
 
     /// Checks that the formats can hold the columns.
@@ -952,9 +994,67 @@ impl Run<'_> {
     }
 
     /// Analyses a query; `sink` is the kind of what a persistent query creates or writes
-    /// (`None` for a query on its own).
+    /// (`None` for a query on its own). Clause by clause, in the order ksqlDB's analyser reports.
     fn query(&mut self, q: &Query, sink: Option<KsqlSourceKind>, sink_name: Option<&Name>) -> Option<QueryOutput> {
-        // FROM and joins.
+        let (mut scope, from) = self.scope_of_from(q)?;
+        let persistent = sink.is_some();
+        let window = self.window_clause(q);
+        let mut join_keys = Vec::new();
+        if scope.joined && !self.joins(q, &mut scope, &mut join_keys) {
+            return None;
+        }
+        self.check_window_applies(q, &scope, persistent)?;
+        scope.window = window.or(scope.sources[0].source.windowed);
+        self.where_clause(q, &scope);
+        let group_types = match &q.group_by {
+            Some(group) => self.group_by_clause(group, &scope)?,
+            None => Vec::new(),
+        };
+        let partition_types = match &q.partition_by {
+            Some(partition) => self.partition_by_clause(q, partition, &scope)?,
+            None => Vec::new(),
+        };
+        let (mut items, aggregate) = self.projection(q, &scope)?;
+        self.having_clause(q, &scope, aggregate)?;
+        self.check_grouped(q, &scope, &items, aggregate, persistent)?;
+        if let Some(sink) = sink {
+            self.check_sink(q, &scope, aggregate, sink, sink_name)?;
+        }
+        self.check_persistent_clauses(q, window, persistent)?;
+        let known = scope.sources.iter().all(|s| s.source.columns_known);
+        self.name_items(&scope, &mut items);
+        let mut key = Key::default();
+        if persistent {
+            if let Some(group) = &q.group_by {
+                key.add_expressions(&scope, &items, &group.value, &group_types, known);
+            } else if let Some(partition) = &q.partition_by {
+                let is_null = partition.value.len() == 1
+                    && matches!(&partition.value[0].expr, Expr::Value(v) if v.value == Value::Null);
+                if !is_null {
+                    key.add_expressions(&scope, &items, &partition.value, &partition_types, known);
+                }
+            } else if scope.joined {
+                self.join_key(q, &scope, &items, &join_keys, known, &mut key)?;
+            } else {
+                self.source_key(q, &scope, &items, sink_name, known, &mut key)?;
+            }
+        }
+        let (columns, typed) = self.result_columns(items, key, persistent)?;
+        let source0 = &scope.sources[0].source;
+        Some(QueryOutput {
+            columns,
+            known: known && typed,
+            key_format: source0.key_format.clone(),
+            value_format: source0.value_format.clone(),
+            windowed: if aggregate { window } else { source0.windowed },
+            partitions: source0.partitions,
+            from,
+        })
+    }
+
+    /// FROM and its joins: the scope of the sources (each alias once), and their names. `None`
+    /// when one is unknown or an alias repeats.
+    fn scope_of_from(&mut self, q: &Query) -> Option<(Scope, Vec<String>)> {
         let mut scope = Scope::default();
         let mut from = Vec::new();
         let mut all_found = true;
@@ -978,94 +1078,102 @@ impl Run<'_> {
         if !all_found {
             return None;
         }
-        let joined = !q.from.joins.is_empty();
-        scope.joined = joined;
-        let persistent = sink.is_some();
-        // The window of the query.
-        let window = q.window.as_ref().map(|w| match w.kind {
-            WindowKind::Tumbling { .. } => WindowType::Tumbling,
-            WindowKind::Hopping { .. } => WindowType::Hopping,
-            WindowKind::Session { .. } => WindowType::Session,
-        });
+        scope.joined = !q.from.joins.is_empty();
+        Some((scope, from))
+    }
+
+    /// The WINDOW clause's type; a HOPPING window's ADVANCE BY is checked against its SIZE.
+    fn window_clause(&mut self, q: &Query) -> Option<WindowType> {
         if let Some(w) = &q.window
             && let WindowKind::Hopping { size, advance } = &w.kind
             && (advance.value.millis() > size.value.millis() || advance.value.millis() <= 0)
         {
             self.reject("a HOPPING window's ADVANCE BY must be positive and at most its SIZE", advance.span);
         }
-        let mut join_keys = Vec::new();
-        if joined && !self.joins(q, &mut scope, &mut join_keys) {
+        q.window.as_ref().map(|w| match w.kind {
+            WindowKind::Tumbling { .. } => WindowType::Tumbling,
+            WindowKind::Hopping { .. } => WindowType::Hopping,
+            WindowKind::Session { .. } => WindowType::Session,
+        })
+    }
+
+    /// A WINDOW needs an aggregation (when the query persists or emits) over a stream.
+    fn check_window_applies(&mut self, q: &Query, scope: &Scope, persistent: bool) -> Option<()> {
+        let Some(window) = &q.window else { return Some(()) };
+        // ksqlDB: windowing only applies to aggregations.
+        if q.group_by.is_none() && (persistent || q.emit.is_some()) {
+            self.reject("WINDOW is only for aggregations: add GROUP BY", window.span);
             return None;
         }
-        let grouped = q.group_by.is_some();
-        if q.window.is_some() && !grouped {
-            // ksqlDB: windowing only applies to aggregations.
-            if persistent || q.emit.is_some() {
-                self.reject(
-                    "WINDOW is only for aggregations: add GROUP BY",
-                    q.window.as_ref().map_or(q.span, |w| w.span),
-                );
-                return None;
-            }
-        }
-        if q.window.is_some() && scope.sources[0].source.kind == KsqlSourceKind::Table {
-            self.reject(
-                "a table cannot be windowed: WINDOW applies to streams",
-                q.window.as_ref().map_or(q.span, |w| w.span),
-            );
+        if scope.sources[0].source.kind == KsqlSourceKind::Table {
+            self.reject("a table cannot be windowed: WINDOW applies to streams", window.span);
             return None;
         }
-        scope.window = window.or(scope.sources[0].source.windowed);
-        // WHERE.
-        if let Some(filter) = &q.filter {
-            let mut cx = self.cx(&scope, filter.span);
-            cx.aggregates = AggregateMode::Forbidden("WHERE");
-            let t = cx.ty(&filter.expr);
+        Some(())
+    }
+
+    /// WHERE: a BOOLEAN, without aggregates.
+    fn where_clause(&mut self, q: &Query, scope: &Scope) {
+        let Some(filter) = &q.filter else { return };
+        let mut cx = self.cx(scope, filter.span);
+        cx.aggregates = AggregateMode::Forbidden("WHERE");
+        let t = cx.ty(&filter.expr);
+        let problems = cx.problems;
+        self.flush(problems);
+        if let Some(t) = t
+            && t != SqlType::Boolean
+        {
+            self.report(Problem::Type { reason: format!("WHERE needs a BOOLEAN, not {t}") }, filter.span);
+        }
+    }
+
+    /// GROUP BY: the types of its expressions, at least one.
+    fn group_by_clause(&mut self, group: &Spanned<Vec<SqlExpr>>, scope: &Scope) -> Option<Vec<Option<SqlType>>> {
+        let types = self.clause_types(&group.value, scope, "GROUP BY");
+        if group.value.is_empty() {
+            self.reject("GROUP BY needs at least one expression", group.span);
+            return None;
+        }
+        Some(types)
+    }
+
+    /// PARTITION BY: the types of its expressions; not with GROUP BY.
+    fn partition_by_clause(
+        &mut self,
+        q: &Query,
+        partition: &Spanned<Vec<SqlExpr>>,
+        scope: &Scope,
+    ) -> Option<Vec<Option<SqlType>>> {
+        if q.group_by.is_some() {
+            self.reject("PARTITION BY and GROUP BY cannot be used together", partition.span);
+            return None;
+        }
+        Some(self.clause_types(&partition.value, scope, "PARTITION BY"))
+    }
+
+    /// The types of a clause's expressions, which may not aggregate.
+    fn clause_types(&mut self, exprs: &[SqlExpr], scope: &Scope, clause: &'static str) -> Vec<Option<SqlType>> {
+        let mut types = Vec::new();
+        for e in exprs {
+            let mut cx = self.cx(scope, e.span);
+            cx.aggregates = AggregateMode::Forbidden(clause);
+            types.push(cx.ty(&e.expr));
             let problems = cx.problems;
             self.flush(problems);
-            if let Some(t) = t
-                && t != SqlType::Boolean
-            {
-                self.report(Problem::Type { reason: format!("WHERE needs a BOOLEAN, not {t}") }, filter.span);
-            }
         }
-        // GROUP BY and PARTITION BY expressions.
-        let mut group_types = Vec::new();
-        if let Some(group) = &q.group_by {
-            for e in &group.value {
-                let mut cx = self.cx(&scope, e.span);
-                cx.aggregates = AggregateMode::Forbidden("GROUP BY");
-                group_types.push(cx.ty(&e.expr));
-                let problems = cx.problems;
-                self.flush(problems);
-            }
-            if group.value.is_empty() {
-                self.reject("GROUP BY needs at least one expression", group.span);
-                return None;
-            }
-        }
-        let mut partition_types = Vec::new();
-        if let Some(partition) = &q.partition_by {
-            if grouped {
-                self.reject("PARTITION BY and GROUP BY cannot be used together", partition.span);
-                return None;
-            }
-            for e in &partition.value {
-                let mut cx = self.cx(&scope, e.span);
-                cx.aggregates = AggregateMode::Forbidden("PARTITION BY");
-                partition_types.push(cx.ty(&e.expr));
-                let problems = cx.problems;
-                self.flush(problems);
-            }
-        }
-        // The projection.
-        let mut items: Vec<Item<'_>> = Vec::new();
-        let mut aggregate = grouped;
+        types
+    }
+
+    /// The SELECT items, typed, and whether the query aggregates (it groups or calls an
+    /// aggregate function). It may not also call a table function.
+    fn projection<'q>(&mut self, q: &'q Query, scope: &Scope) -> Option<(Vec<Item<'q>>, bool)> {
+        let mut items: Vec<Item<'q>> = Vec::new();
+        let mut aggregate = q.group_by.is_some();
         let mut table_function = false;
         for item in &q.select {
             match item {
                 SelectItem::Expr { expr, alias } => {
-                    let mut cx = self.cx(&scope, expr.span);
+                    let mut cx = self.cx(scope, expr.span);
                     cx.aggregates = AggregateMode::Allowed;
                     cx.table_functions = true;
                     let t = cx.ty(&expr.expr);
@@ -1084,277 +1192,281 @@ impl Run<'_> {
                 }
                 SelectItem::Wildcard(span) => {
                     for s in &scope.sources {
-                        self.star(&scope, s, *span, &mut items);
+                        self.star(scope, s, *span, &mut items);
                     }
                 }
                 SelectItem::SourceWildcard { source, span } => {
-                    match scope.sources.iter().find(|s| s.alias == source.value) {
-                        Some(s) => self.star(&scope, s, *span, &mut items),
-                        None => {
-                            let suggestion = suggest(&source.value, scope.sources.iter().map(|s| s.alias.as_str()));
-                            self.report(
-                                Problem::UnknownSource {
-                                    what: "source in FROM",
-                                    name: source.value.clone(),
-                                    suggestion,
-                                },
-                                source.span,
-                            );
-                            return None;
-                        }
-                    }
+                    self.source_wildcard(scope, source, *span, &mut items)?
                 }
-                SelectItem::StructWildcard { expr, span } => {
-                    let mut cx = self.cx(&scope, expr.span);
-                    let t = cx.ty(&expr.expr);
-                    let problems = cx.problems;
-                    self.flush(problems);
-                    match t {
-                        Some(SqlType::Struct(fields)) => {
-                            for f in fields {
-                                items.push(Item {
-                                    expr: None,
-                                    name: Some(f.name),
-                                    sql_type: Some(f.sql_type),
-                                    role: Role::Value,
-                                    span: *span,
-                                });
-                            }
-                        }
-                        Some(other) => {
-                            self.report(
-                                Problem::Type { reason: format!("`->*` needs a STRUCT, not {other}") },
-                                expr.span,
-                            );
-                            return None;
-                        }
-                        None => return None,
-                    }
-                }
+                SelectItem::StructWildcard { expr, span } => self.struct_wildcard(scope, expr, *span, &mut items)?,
             }
         }
         if aggregate && table_function {
             self.reject("a query cannot both aggregate and use a table function", q.span);
             return None;
         }
-        // HAVING.
-        if let Some(having) = &q.having {
-            if !aggregate {
-                self.reject("HAVING needs GROUP BY", having.span);
-                return None;
+        Some((items, aggregate))
+    }
+
+    /// `source.*`, where `source` is one of FROM's.
+    fn source_wildcard(&mut self, scope: &Scope, source: &Name, span: Span, items: &mut Vec<Item<'_>>) -> Option<()> {
+        let Some(s) = scope.sources.iter().find(|s| s.alias == source.value) else {
+            let suggestion = suggest(&source.value, scope.sources.iter().map(|s| s.alias.as_str()));
+            self.report(
+                Problem::UnknownSource { what: "source in FROM", name: source.value.clone(), suggestion },
+                source.span,
+            );
+            return None;
+        };
+        self.star(scope, s, span, items);
+        Some(())
+    }
+
+    /// `expr->*`: a column for each field of a STRUCT.
+    fn struct_wildcard(&mut self, scope: &Scope, expr: &SqlExpr, span: Span, items: &mut Vec<Item<'_>>) -> Option<()> {
+        let mut cx = self.cx(scope, expr.span);
+        let t = cx.ty(&expr.expr);
+        let problems = cx.problems;
+        self.flush(problems);
+        match t {
+            Some(SqlType::Struct(fields)) => {
+                for f in fields {
+                    items.push(Item {
+                        expr: None,
+                        name: Some(f.name),
+                        sql_type: Some(f.sql_type),
+                        role: Role::Value,
+                        span,
+                    });
+                }
+                Some(())
             }
-            let mut cx = self.cx(&scope, having.span);
-            cx.aggregates = AggregateMode::Allowed;
-            let t = cx.ty(&having.expr);
-            let problems = cx.problems;
-            self.flush(problems);
-            if let Some(t) = t
-                && t != SqlType::Boolean
-            {
-                self.report(Problem::Type { reason: format!("HAVING needs a BOOLEAN, not {t}") }, having.span);
+            Some(other) => {
+                self.report(Problem::Type { reason: format!("`->*` needs a STRUCT, not {other}") }, expr.span);
+                None
             }
+            None => None,
         }
-        if aggregate && !grouped {
+    }
+
+    /// HAVING: a BOOLEAN, in an aggregation.
+    fn having_clause(&mut self, q: &Query, scope: &Scope, aggregate: bool) -> Option<()> {
+        let Some(having) = &q.having else { return Some(()) };
+        if !aggregate {
+            self.reject("HAVING needs GROUP BY", having.span);
+            return None;
+        }
+        let mut cx = self.cx(scope, having.span);
+        cx.aggregates = AggregateMode::Allowed;
+        let t = cx.ty(&having.expr);
+        let problems = cx.problems;
+        self.flush(problems);
+        if let Some(t) = t
+            && t != SqlType::Boolean
+        {
+            self.report(Problem::Type { reason: format!("HAVING needs a BOOLEAN, not {t}") }, having.span);
+        }
+        Some(())
+    }
+
+    /// An aggregation persists only with GROUP BY, and then selects (and HAVING reads) only
+    /// what is grouped or aggregated (V308).
+    fn check_grouped(
+        &mut self,
+        q: &Query,
+        scope: &Scope,
+        items: &[Item<'_>],
+        aggregate: bool,
+        persistent: bool,
+    ) -> Option<()> {
+        if !aggregate {
+            return Some(());
+        }
+        let Some(group) = &q.group_by else {
             if persistent {
                 self.reject("an aggregate query needs GROUP BY", q.span);
                 return None;
             }
-        } else if aggregate && let Some(group) = &q.group_by {
-            // V308: every selected expression is grouped or aggregated.
-            let keys: Vec<String> = group.value.iter().map(|e| canon(&scope, &e.expr)).collect();
-            for item in &items {
-                let Some(expr) = &item.expr else {
-                    self.report(
-                        Problem::NotGrouped { expression: item.name.clone().unwrap_or_default(), clause: "SELECT" },
-                        item.span,
-                    );
-                    continue;
-                };
-                if let Some(bad) = ungrouped(&scope, expr, &keys) {
-                    self.report(Problem::NotGrouped { expression: bad, clause: "SELECT" }, item.span);
-                }
-            }
-            if let Some(having) = &q.having
-                && let Some(bad) = ungrouped(&scope, &having.expr, &keys)
-            {
-                self.report(Problem::NotGrouped { expression: bad, clause: "HAVING" }, having.span);
+            return Some(());
+        };
+        let keys: Vec<String> = group.value.iter().map(|e| canon(scope, &e.expr)).collect();
+        for item in items {
+            let Some(expr) = &item.expr else {
+                self.report(
+                    Problem::NotGrouped { expression: item.name.clone().unwrap_or_default(), clause: "SELECT" },
+                    item.span,
+                );
+                continue;
+            };
+            if let Some(bad) = ungrouped(scope, expr, &keys) {
+                self.report(Problem::NotGrouped { expression: bad, clause: "SELECT" }, item.span);
             }
         }
-        // The result's kind.
-        let left_kind = scope.sources[0].source.kind;
+        if let Some(having) = &q.having
+            && let Some(bad) = ungrouped(scope, &having.expr, &keys)
+        {
+            self.report(Problem::NotGrouped { expression: bad, clause: "HAVING" }, having.span);
+        }
+        Some(())
+    }
+
+    /// The sink a persistent query creates or writes is of the kind the query produces (a
+    /// table when it aggregates or joins tables only), and a table is not repartitioned.
+    fn check_sink(
+        &mut self,
+        q: &Query,
+        scope: &Scope,
+        aggregate: bool,
+        sink: KsqlSourceKind,
+        sink_name: Option<&Name>,
+    ) -> Option<()> {
         let result_kind = if aggregate {
             KsqlSourceKind::Table
-        } else if joined {
+        } else if scope.joined {
             if scope.sources.iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
                 KsqlSourceKind::Table
             } else {
                 KsqlSourceKind::Stream
             }
         } else {
-            left_kind
+            scope.sources[0].source.kind
         };
-        if let Some(sink) = sink {
-            if sink != result_kind && sink_name.is_some() {
-                let (what, instead) = match result_kind {
-                    KsqlSourceKind::Table => ("a TABLE", "CREATE TABLE AS SELECT"),
-                    KsqlSourceKind::Stream => ("a STREAM", "CREATE STREAM AS SELECT"),
-                };
-                self.reject(format!("the query produces {what}: use {instead}"), q.span);
-                return None;
-            }
-            if result_kind == KsqlSourceKind::Table && q.partition_by.is_some() {
-                self.reject("a table cannot be repartitioned with PARTITION BY", q.span);
-                return None;
-            }
-        }
-        if persistent && q.limit.is_some() {
-            self.reject("a persistent query cannot have LIMIT", q.limit.as_ref().map_or(q.span, |l| l.span));
+        if sink != result_kind && sink_name.is_some() {
+            let (what, instead) = match result_kind {
+                KsqlSourceKind::Table => ("a TABLE", "CREATE TABLE AS SELECT"),
+                KsqlSourceKind::Stream => ("a STREAM", "CREATE STREAM AS SELECT"),
+            };
+            self.reject(format!("the query produces {what}: use {instead}"), q.span);
             return None;
         }
-        if persistent && q.emit.as_ref().is_some_and(|e| e.value == Emit::Final) && window.is_none() {
-            self.reject("EMIT FINAL needs a windowed aggregation", q.emit.as_ref().map_or(q.span, |e| e.span));
+        if result_kind == KsqlSourceKind::Table && q.partition_by.is_some() {
+            self.reject("a table cannot be repartitioned with PARTITION BY", q.span);
             return None;
         }
-        // Names for unaliased expressions.
-        let known = scope.sources.iter().all(|s| s.source.columns_known);
-        self.name_items(&scope, &mut items);
-        // The key.
-        let mut key_items: Vec<usize> = Vec::new();
-        let mut synthetic_keys: Vec<Item<'_>> = Vec::new();
-        if persistent {
-            if let Some(group) = &q.group_by {
-                for (e, t) in group.value.iter().zip(&group_types) {
-                    match find_item(&scope, &items, &e.expr) {
-                        Some(i) if !key_items.contains(&i) => key_items.push(i),
-                        _ => {
-                            if !known {
-                                continue;
-                            }
-                            // A grouping expression left out of the projection is still the key,
-                            // named after its column, else `KSQL_COL_n`.
-                            let name = default_name(&scope, &e.expr)
-                                .unwrap_or_else(|| next_generated(&items, &synthetic_keys));
-                            synthetic_keys.push(Item {
-                                expr: None,
-                                name: Some(name),
-                                sql_type: t.clone(),
-                                role: Role::Key,
-                                span: e.span,
-                            });
-                        }
-                    }
+        Some(())
+    }
+
+    /// LIMIT and EMIT FINAL in a persistent query.
+    fn check_persistent_clauses(&mut self, q: &Query, window: Option<WindowType>, persistent: bool) -> Option<()> {
+        if !persistent {
+            return Some(());
+        }
+        if let Some(limit) = &q.limit {
+            self.reject("a persistent query cannot have LIMIT", limit.span);
+            return None;
+        }
+        if let Some(emit) = &q.emit
+            && emit.value == Emit::Final
+            && window.is_none()
+        {
+            self.reject("EMIT FINAL needs a windowed aggregation", emit.span);
+            return None;
+        }
+        Some(())
+    }
+
+    /// The key of a join's result: the synthetic key column, else the join column the query
+    /// selects (the left side's first), which it must select.
+    fn join_key(
+        &mut self,
+        q: &Query,
+        scope: &Scope,
+        items: &[Item<'_>],
+        join_keys: &[Expr],
+        known: bool,
+        key: &mut Key<'_>,
+    ) -> Option<()> {
+        let wanted: Vec<String> = join_keys.iter().map(|k| canon(scope, k)).collect();
+        let chosen = if let Some((name, t)) = &scope.synthetic {
+            let reference = Expr::Identifier(Ident::new(name.clone()));
+            match find_item(scope, items, &reference) {
+                Some(i) => Some(i),
+                None => {
+                    key.synthetic.push(Item {
+                        expr: None,
+                        name: Some(name.clone()),
+                        sql_type: Some(t.clone()),
+                        role: Role::Key,
+                        span: q.span,
+                    });
+                    None
                 }
-            } else if let Some(partition) = &q.partition_by {
-                let is_null = partition.value.len() == 1
-                    && matches!(&partition.value[0].expr, Expr::Value(v) if v.value == Value::Null);
-                if !is_null {
-                    for (e, t) in partition.value.iter().zip(&partition_types) {
-                        match find_item(&scope, &items, &e.expr) {
-                            Some(i) if !key_items.contains(&i) => key_items.push(i),
-                            _ => {
-                                if !known {
-                                    continue;
-                                }
-                                let name = default_name(&scope, &e.expr);
-                                match name {
-                                    // ksqlDB adds a partitioning column that is not selected as the key.
-                                    Some(name) => synthetic_keys.push(Item {
-                                        expr: None,
-                                        name: Some(name),
-                                        sql_type: t.clone(),
-                                        role: Role::Key,
-                                        span: e.span,
-                                    }),
-                                    None => {
-                                        let n = next_generated(&items, &synthetic_keys);
-                                        synthetic_keys.push(Item {
-                                            expr: None,
-                                            name: Some(n),
-                                            sql_type: t.clone(),
-                                            role: Role::Key,
-                                            span: e.span,
-                                        });
-                                    }
-                                }
-                            }
-                        }
-                    }
+            }
+        } else {
+            // The left side's join column when it is selected, else the right side's.
+            wanted
+                .iter()
+                .find_map(|w| items.iter().position(|i| i.expr.as_ref().is_some_and(|x| canon(scope, x) == *w)))
+        };
+        match chosen {
+            Some(i) => key.items.push(i),
+            None if known && !join_keys.is_empty() && scope.synthetic.is_none() => {
+                let names: Vec<String> = join_keys.iter().filter_map(|k| default_name(scope, k)).collect();
+                self.reject(
+                    format!("the query must select the join key ({}): ksqlDB makes it the key", names.join(" or ")),
+                    q.span,
+                );
+                return None;
+            }
+            None => {}
+        }
+        Some(())
+    }
+
+    /// The key of a query on one source, neither grouped nor repartitioned: the source's key
+    /// columns, which it must select (unless the new planner drops them).
+    fn source_key(
+        &mut self,
+        q: &Query,
+        scope: &Scope,
+        items: &[Item<'_>],
+        sink_name: Option<&Name>,
+        known: bool,
+        key: &mut Key<'_>,
+    ) -> Option<()> {
+        let new_planner = self.engine.property("ksql.new.query.planner.enabled") == Some("true");
+        for column in scope.sources[0].source.key_columns() {
+            let reference = Expr::Identifier(Ident::new(column.name.clone()));
+            match find_item(scope, items, &reference) {
+                Some(i) => key.items.push(i),
+                // The new planner drops a key the projection leaves out.
+                None if new_planner => {}
+                None if known => {
+                    let what = match sink_name {
+                        Some(n) => format!("`{}`", n.value),
+                        None => "the target".into(),
+                    };
+                    self.reject(
+                        format!("the query that writes {what} must select the key column `{}`", column.name),
+                        q.span,
+                    );
+                    return None;
                 }
-            } else if joined {
-                let wanted: Vec<String> = join_keys.iter().map(|k| canon(&scope, k)).collect();
-                let chosen = if let Some((name, t)) = &scope.synthetic {
-                    let reference = Expr::Identifier(Ident::new(name.clone()));
-                    match find_item(&scope, &items, &reference) {
-                        Some(i) => Some(i),
-                        None => {
-                            synthetic_keys.push(Item {
-                                expr: None,
-                                name: Some(name.clone()),
-                                sql_type: Some(t.clone()),
-                                role: Role::Key,
-                                span: q.span,
-                            });
-                            None
-                        }
-                    }
-                } else {
-                    // The left side's join column when it is selected, else the right side's.
-                    wanted.iter().find_map(|w| {
-                        items.iter().position(|i| i.expr.as_ref().is_some_and(|x| canon(&scope, x) == *w))
-                    })
-                };
-                match chosen {
-                    Some(i) => key_items.push(i),
-                    None if known && !join_keys.is_empty() && scope.synthetic.is_none() => {
-                        let names: Vec<String> = join_keys.iter().filter_map(|k| default_name(&scope, k)).collect();
-                        self.reject(
-                            format!(
-                                "the query must select the join key ({}): ksqlDB makes it the key",
-                                names.join(" or ")
-                            ),
-                            q.span,
-                        );
-                        return None;
-                    }
-                    None => {}
-                }
-            } else {
-                let source = &scope.sources[0];
-                let new_planner = self.engine.property("ksql.new.query.planner.enabled") == Some("true");
-                for key in source.source.key_columns() {
-                    let reference = Expr::Identifier(Ident::new(key.name.clone()));
-                    match find_item(&scope, &items, &reference) {
-                        Some(i) => key_items.push(i),
-                        // The new planner drops a key the projection leaves out.
-                        None if new_planner => {}
-                        None if known => {
-                            let what = match sink_name {
-                                Some(n) => format!("`{}`", n.value),
-                                None => "the target".into(),
-                            };
-                            self.reject(
-                                format!("the query that writes {what} must select the key column `{}`", key.name),
-                                q.span,
-                            );
-                            return None;
-                        }
-                        None => {}
-                    }
-                }
-                // Key columns keep the projection's order.
-                key_items.sort_unstable();
+                None => {}
             }
         }
-        for &i in &key_items {
+        // Key columns keep the projection's order.
+        key.items.sort_unstable();
+        Some(())
+    }
+
+    /// The result's columns, key first (in key order), and whether every one is typed. A
+    /// persistent query's names are distinct and not reserved.
+    fn result_columns(
+        &mut self,
+        mut items: Vec<Item<'_>>,
+        key: Key<'_>,
+        persistent: bool,
+    ) -> Option<(Vec<Column>, bool)> {
+        for &i in &key.items {
             items[i].role = Role::Key;
         }
-        // Key columns first (in key order), then the rest.
         let mut columns = Vec::new();
-        for item in synthetic_keys.iter().chain(key_items.iter().map(|&i| &items[i])) {
+        for item in key.synthetic.iter().chain(key.items.iter().map(|&i| &items[i])) {
             columns.push(item);
         }
         for (i, item) in items.iter().enumerate() {
-            if !key_items.contains(&i) {
+            if !key.items.contains(&i) {
                 columns.push(item);
             }
         }
@@ -1378,18 +1490,7 @@ impl Run<'_> {
                 None => typed = false,
             }
         }
-        let partitions = scope.sources[0].source.partitions;
-        let windowed = if aggregate { window } else { scope.sources[0].source.windowed };
-        let source0 = &scope.sources[0].source;
-        Some(QueryOutput {
-            columns: out,
-            known: known && typed,
-            key_format: source0.key_format.clone(),
-            value_format: source0.value_format.clone(),
-            windowed,
-            partitions,
-            from,
-        })
+        Some((out, typed))
     }
 
     /// `*` or `source.*`: the source's columns (key first), prefixed with its alias in a join.
@@ -1610,6 +1711,46 @@ struct Item<'q> {
 fn next_generated(items: &[Item<'_>], extra: &[Item<'_>]) -> String {
     let taken: BTreeSet<&str> = items.iter().chain(extra).filter_map(|i| i.name.as_deref()).collect();
     (0..).map(|n| format!("KSQL_COL_{n}")).find(|n| !taken.contains(n.as_str())).unwrap_or_default()
+}
+
+/// The key of a persistent query's result: projection items that are key columns, and key
+/// columns the projection leaves out.
+#[derive(Default)]
+struct Key<'q> {
+    /// Indexes into the projection's items.
+    items: Vec<usize>,
+    /// Columns ksqlDB adds as the key, not selected.
+    synthetic: Vec<Item<'q>>,
+}
+
+impl Key<'_> {
+    /// The key of GROUP BY or PARTITION BY: each expression, selected or else added (named
+    /// after its column, else `KSQL_COL_n`) when the columns are known.
+    fn add_expressions(
+        &mut self,
+        scope: &Scope,
+        items: &[Item<'_>],
+        exprs: &[SqlExpr],
+        types: &[Option<SqlType>],
+        known: bool,
+    ) {
+        for (e, t) in exprs.iter().zip(types) {
+            match find_item(scope, items, &e.expr) {
+                Some(i) if !self.items.contains(&i) => self.items.push(i),
+                _ if !known => {}
+                _ => {
+                    let name = default_name(scope, &e.expr).unwrap_or_else(|| next_generated(items, &self.synthetic));
+                    self.synthetic.push(Item {
+                        expr: None,
+                        name: Some(name),
+                        sql_type: t.clone(),
+                        role: Role::Key,
+                        span: e.span,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// The result of a query's analysis.
