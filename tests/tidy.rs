@@ -20,7 +20,7 @@ const LAYERS: &[&str] = &[
     // The phases of `venice check`, in the order data flows.
     "syntax", "avro", "ksql", "connect", "lock", "resolve", "analysis", "rules", "check", //
     // What reads a checked project: output, commands, deployment.
-    "render", "fmt", "init", "build", "graph", "deploy", "ops", "explain", //
+    "render", "fmt", "init", "explain", "schema_compat", "ksql_describe", "build", "graph", "deploy", "ops", //
     // The command line.
     "cli", "run", "main", "lib",
 ];
