@@ -1,7 +1,7 @@
 //! Name resolution over the model: duplicate names (V004), references to undeclared things
 //! (V005), and the edges of the pipeline (who writes and who reads each topic).
 
-use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::diagnostic::suggest;
 use crate::ksql::infer::{Created, Effect};
 use crate::ksql::project::{Parsed, analyse, edge_format, single};
 use crate::model::*;
@@ -10,15 +10,29 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Resolves names and fills `project.edges`, given the transforms' statements as
 /// [`parse_transforms`](crate::ksql::project::parse_transforms) parsed them.
-pub fn resolve(project: &mut Project, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) {
+pub fn resolve(
+    project: &mut Project,
+    parsed: Parsed,
+    diagnostics: &mut Vec<(Problem, Span)>,
+    ksql: &mut Vec<(crate::ksql::Problem, Span)>,
+) {
     project.index_names();
     report_duplicates(project, diagnostics);
     // Each statement is parsed once; the analysis gives the edges what statements read and write.
-    let analysis = analyse(project, parsed, diagnostics);
+    let analysis = analyse(project, parsed, ksql);
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
     project.edges = edges;
     project.ksql = analysis;
+}
+
+/// What name resolution finds wrong, as facts; `rules` words them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// V004: a name declared twice in one kind.
+    DuplicateName { kind: &'static str, name: String, first: Span },
+    /// V005: a reference to something never declared.
+    UnknownReference { kind: &'static str, name: String, suggestion: Option<String> },
 }
 
 /// Every kind of declared thing, with its names. Sources and sinks share one namespace, as
@@ -37,17 +51,16 @@ fn namespaces(project: &Project) -> Vec<(&'static str, Vec<&Spanned<String>>)> {
     ]
 }
 
-fn report_duplicates(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+fn report_duplicates(project: &Project, diagnostics: &mut Vec<(Problem, Span)>) {
     for (kind, names) in namespaces(project) {
         let mut first: BTreeMap<String, Span> = BTreeMap::new();
         for name in names {
             // ksqlDB names are case-insensitive when unquoted, so `orders` and `ORDERS` collide.
             let key = if kind.starts_with("ksqlDB") { name.value.to_uppercase() } else { name.value.clone() };
             match first.get(&key) {
-                Some(&first) => diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::DuplicateName { kind, name: name.value.clone(), first },
-                    name.span,
-                )),
+                Some(&first) => {
+                    diagnostics.push((Problem::DuplicateName { kind, name: name.value.clone(), first }, name.span))
+                }
                 None => {
                     first.insert(key, name.span);
                 }
@@ -156,7 +169,7 @@ fn ksql_edge(transform: &Transform, created: &Created, writes: bool) -> Edge {
 fn report_unknown_references(
     project: &Project,
     edges: &BTreeMap<String, TopicEdges>,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) {
     // Sets: each reference is one lookup, not a scan (projects have thousands of names).
     let declared_topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
@@ -170,10 +183,7 @@ fn report_unknown_references(
     let mut check = |kind: &'static str, name: &Spanned<String>, candidates: &BTreeSet<&str>| {
         if !candidates.contains(&name.value.as_str()) {
             let suggestion = suggest(&name.value, candidates.iter().copied());
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::UnknownReference { kind, name: name.value.clone(), suggestion },
-                name.span,
-            ));
+            diagnostics.push((Problem::UnknownReference { kind, name: name.value.clone(), suggestion }, name.span));
         }
     };
     for p in &project.producers {

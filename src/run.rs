@@ -369,9 +369,12 @@ fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
     };
     let file = sources.add(args.file.clone(), text.clone());
     let described = describe(file, text, subjects);
+    let mut diagnostics: Vec<_> =
+        described.problems.iter().map(|(problem, span)| crate::rules::ksql(problem, *span)).collect();
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
     let out = match args.format {
         crate::cli::DescribeFormat::Json => {
-            let rendered = render(OutputFormat::Json, &described.diagnostics, &sources, &human_options());
+            let rendered = render(OutputFormat::Json, &diagnostics, &sources, &human_options());
             let diagnostics = serde_json::from_str::<serde_json::Value>(&rendered)
                 .ok()
                 .and_then(|v| v.get("diagnostics").cloned())
@@ -381,8 +384,8 @@ fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
         }
         crate::cli::DescribeFormat::Human => {
             let mut out = String::new();
-            if !described.diagnostics.is_empty() {
-                out.push_str(&render(OutputFormat::Human, &described.diagnostics, &sources, &human_options()));
+            if !diagnostics.is_empty() {
+                out.push_str(&render(OutputFormat::Human, &diagnostics, &sources, &human_options()));
                 out.push('\n');
             }
             out.push_str(&described.sources_human());
@@ -390,7 +393,7 @@ fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
         }
     };
     print_out(&out);
-    if described.diagnostics.iter().any(|d| d.severity() == Severity::Error) { FOUND } else { OK }
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) { FOUND } else { OK }
 }
 
 fn run_schema_compat(args: &CompatArgs) -> u8 {
@@ -402,16 +405,17 @@ fn run_schema_compat(args: &CompatArgs) -> u8 {
             Err(error) => return cannot_run(&format!("cannot read `{}`: {}", path.display(), io_reason(&error))),
         }
     }
-    let mut diagnostics = Vec::new();
+    let mut found = Vec::new();
     let catalogs: Vec<Catalog> = files
         .iter()
         .map(|&file| {
             let text = SourceText::from_file(file, sources.get(file).text.clone());
-            Catalog::from_texts(vec![(sources.get(file).name.clone(), text)], &mut diagnostics)
+            Catalog::from_texts(vec![(sources.get(file).name.clone(), text)], &mut found)
         })
         .collect();
-    if !diagnostics.is_empty() {
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code()));
+    if !found.is_empty() {
+        let mut diagnostics: Vec<_> = found.iter().map(|(problem, span)| crate::rules::avro(problem, *span)).collect();
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
         let format = match args.format {
             CompatFormat::Human => OutputFormat::Human,
             CompatFormat::Json => OutputFormat::Json,

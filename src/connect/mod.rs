@@ -16,12 +16,10 @@
 pub mod avro;
 pub mod catalog;
 pub mod derive;
-mod problem;
 mod render;
 pub mod sink_table;
 
 pub use catalog::{Entry, Kind};
-pub use problem::{DdlIssue, EnvelopeReader, Problem};
 pub use render::{Converter, converter, qualified, topic_prefix};
 
 use crate::model::{

@@ -8,11 +8,20 @@
 //! with a non-null Struct value"); Debezium's skips it, so deleted rows stay in the table.
 
 use crate::connect::sink_table::{debezium_writer, is_jdbc_sink};
-use crate::connect::{Kind, Problem, catalog};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use super::{Rule, Status};
+use crate::connect::{Kind, catalog};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CleanupPolicy, KsqlSource, KsqlSourceKind, Project};
 use crate::source::Span;
 use std::collections::HashMap;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V405",
+    name: "tombstones not handled",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v405_tombstones.md"),
+};
 
 pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     // The `table` nodes by the topic they read (the first of each), asked once per sink.
@@ -27,14 +36,14 @@ pub fn check(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
         let Some(topic) = &sink.topic else { continue };
         let Some((because, because_span)) = tombstones(project, &tables, &topic.value) else { continue };
         let fails = catalog::of(sink).is_some_and(|e| e.kind == Kind::Jdbc);
-        let problem = Problem::TombstonesNotHandled {
+        let problem = TombstonesNotHandled {
             sink: sink.name.value.clone(),
             topic: topic.value.clone(),
             because,
             because_span,
             fails,
         };
-        diagnostics.push(Diagnostic::new(DiagnosticKind::Connect(problem), topic.span));
+        diagnostics.push(problem.diagnostic(topic.span));
     }
 }
 
@@ -61,4 +70,26 @@ fn tombstones(project: &Project, tables: &HashMap<&str, &KsqlSource>, topic: &st
         || (unwrap && matches!(setting("transforms.unwrap.delete.tombstone.handling.mode"), Some("drop" | "rewrite")));
     (!dropped)
         .then(|| (format!("source `{}` writes a tombstone after each delete", source.name.value), table.topic.span))
+}
+
+/// The facts of a V405: a sink reads a topic with tombstones and does not handle them.
+struct TombstonesNotHandled {
+    sink: String,
+    topic: String,
+    because: String,
+    because_span: Span,
+    fails: bool,
+}
+
+impl TombstonesNotHandled {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let TombstonesNotHandled { sink, topic, because, because_span, fails } = self;
+        let help = if *fails {
+            "add `deletes #true` with `pk record-key`, so a tombstone deletes its row; without it the Confluent JDBC sink stops its task at the first tombstone"
+        } else {
+            "add `deletes #true` with `pk record-key`, so a tombstone deletes its row; without it deleted rows stay in the table"
+        };
+        let message = format!("sink `{sink}` reads tombstones from topic `{topic}` but does not handle deletes");
+        RULE.diagnostic(span, message, "reads tombstones").with_label(*because_span, because.clone()).with_help(help)
+    }
 }
