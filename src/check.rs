@@ -5,7 +5,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::lock;
 use crate::model::Project;
 use crate::resolve::resolve;
-use crate::source::SourceMap;
+use crate::rules;
+use crate::source::{SourceMap, Span};
 use crate::syntax::{decode::decode, loader};
 use std::path::Path;
 
@@ -24,7 +25,7 @@ pub struct Checked {
 
 impl Checked {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity() == severity).count()
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -75,14 +76,14 @@ pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
 fn finish(
     files: Vec<loader::ParsedFile>,
     mut sources: SourceMap,
-    mut diagnostics: Vec<Diagnostic>,
+    mut syntax: Vec<(crate::syntax::Problem, Span)>,
     baseline: Option<(crate::source::FileId, String)>,
 ) -> Checked {
     // The baseline is parsed on another core while the front end decodes: decoding does not
     // read it, and a large project's lock is as long as its schemas.
     let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
     let (declared, lock) = crate::parallel::both(
-        || decode(files, &mut sources, &mut diagnostics),
+        || decode(files, &mut sources, &mut syntax),
         || {
             baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
                 let mut found = Vec::new();
@@ -90,9 +91,10 @@ fn finish(
             })
         },
     );
+    // Each phase's facts are worded as they come, in the order the phases ran.
+    let mut diagnostics: Vec<Diagnostic> = syntax.iter().map(|(p, span)| rules::syntax(p, *span)).collect();
     let baseline = lock.and_then(|(baseline, found)| {
-        // After decode's, as when they ran one after the other.
-        diagnostics.extend(found);
+        diagnostics.extend(found.iter().map(|(p, span)| rules::lock(p, *span)));
         baseline
     });
     // The transforms' SQL parses beside the Avro phase: neither reads what the other makes.
@@ -109,12 +111,15 @@ fn finish(
         },
     );
     let (project, derived) = implied.complete(declared);
-    diagnostics.extend(found);
-    let (ksql, edges) = resolve(&project, &avro, parsed, &mut diagnostics);
+    diagnostics.extend(found.iter().map(|(p, span)| rules::avro(p, *span)));
+    let (mut resolved, mut ksql_found) = (Vec::new(), Vec::new());
+    let (ksql, edges) = resolve(&project, &avro, parsed, &mut resolved, &mut ksql_found);
+    diagnostics.extend(resolved.iter().map(|(p, span)| rules::resolve(p, *span)));
+    diagnostics.extend(ksql_found.iter().map(|(p, span)| rules::ksql(p, *span)));
     let analysis = Analysis { baseline, derived, avro, ksql, edges };
-    crate::rules::check_all(&project, &analysis, &mut diagnostics);
+    rules::check_all(&project, &analysis, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code()).cmp(&(b.span.file, b.span.start, b.span.end, b.code()))
+        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(b.span.file, b.span.start, b.span.end, b.code))
     });
     diagnostics.dedup();
     Checked { sources, project, analysis, diagnostics }

@@ -42,8 +42,9 @@ impl FmtOutcome {
 /// Formats the project in `dir`; with `check`, only reports which files would change.
 pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
     let mut sources = SourceMap::new(dir);
-    let mut diagnostics = Vec::new();
-    let files = loader::load(dir, &mut sources, &mut diagnostics)?;
+    let mut found = Vec::new();
+    let files = loader::load(dir, &mut sources, &mut found)?;
+    let diagnostics = found.iter().map(|(problem, span)| crate::rules::syntax(problem, *span)).collect();
     let mut outcome = FmtOutcome { sources, diagnostics, files: files.len(), changed: Vec::new(), write_error: None };
     if !outcome.diagnostics.is_empty() {
         return Ok(outcome);

@@ -23,8 +23,11 @@ pub(crate) fn describe_file(
     options: &HumanOptions,
 ) -> Description {
     let described = describe(file, text, subjects);
+    let mut diagnostics: Vec<_> =
+        described.problems.iter().map(|(problem, span)| crate::rules::ksql(problem, *span)).collect();
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
     let text = if json {
-        let rendered = render(OutputFormat::Json, &described.diagnostics, sources, options);
+        let rendered = render(OutputFormat::Json, &diagnostics, sources, options);
         let diagnostics = serde_json::from_str::<serde_json::Value>(&rendered)
             .ok()
             .and_then(|v| v.get("diagnostics").cloned())
@@ -33,12 +36,12 @@ pub(crate) fn describe_file(
         format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default())
     } else {
         let mut out = String::new();
-        if !described.diagnostics.is_empty() {
-            out.push_str(&render(OutputFormat::Human, &described.diagnostics, sources, options));
+        if !diagnostics.is_empty() {
+            out.push_str(&render(OutputFormat::Human, &diagnostics, sources, options));
             out.push('\n');
         }
         out.push_str(&described.sources_human());
         out
     };
-    Description { text, errors: described.diagnostics.iter().any(|d| d.severity() == Severity::Error) }
+    Description { text, errors: diagnostics.iter().any(|d| d.severity == Severity::Error) }
 }

@@ -2,7 +2,7 @@
 //! (V005), and the edges of the pipeline (who writes and who reads each topic).
 
 use crate::avro::Catalog;
-use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::diagnostic::suggest;
 use crate::ksql;
 use crate::ksql::infer::{Created, Effect};
 use crate::ksql::project::{Parsed, analyse, edge_format, single};
@@ -20,14 +20,24 @@ pub fn resolve(
     project: &Project,
     avro: &Catalog,
     parsed: Parsed,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
+    ksql: &mut Vec<(ksql::Problem, Span)>,
 ) -> (ksql::project::Analysis, Edges) {
     report_duplicates(project, diagnostics);
     // Each statement is parsed once; the analysis gives the edges what statements read and write.
-    let analysis = analyse(project, avro, parsed, diagnostics);
+    let analysis = analyse(project, avro, parsed, ksql);
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
     (analysis, edges)
+}
+
+/// What name resolution finds wrong, as facts; `rules` words them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// V004: a name declared twice in one kind.
+    DuplicateName { kind: &'static str, name: String, first: Span },
+    /// V005: a reference to something never declared.
+    UnknownReference { kind: &'static str, name: String, suggestion: Option<String> },
 }
 
 /// Every kind of declared thing, with its names. Sources and sinks share one namespace, as
@@ -46,17 +56,16 @@ fn namespaces(project: &Project) -> Vec<(&'static str, Vec<&Spanned<String>>)> {
     ]
 }
 
-fn report_duplicates(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+fn report_duplicates(project: &Project, diagnostics: &mut Vec<(Problem, Span)>) {
     for (kind, names) in namespaces(project) {
         let mut first: BTreeMap<String, Span> = BTreeMap::new();
         for name in names {
             // ksqlDB names are case-insensitive when unquoted, so `orders` and `ORDERS` collide.
             let key = if kind.starts_with("ksqlDB") { name.value.to_uppercase() } else { name.value.clone() };
             match first.get(&key) {
-                Some(&first) => diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::DuplicateName { kind, name: name.value.clone(), first },
-                    name.span,
-                )),
+                Some(&first) => {
+                    diagnostics.push((Problem::DuplicateName { kind, name: name.value.clone(), first }, name.span))
+                }
                 None => {
                     first.insert(key, name.span);
                 }
@@ -162,7 +171,7 @@ fn ksql_edge(transform: &Transform, created: &Created, writes: bool) -> Edge {
     Edge { actor, key, value, span: created.topic.span, windowed: created.windowed }
 }
 
-fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut Vec<Diagnostic>) {
+fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut Vec<(Problem, Span)>) {
     // Sets: each reference is one lookup, not a scan (projects have thousands of names).
     let declared_topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
     // A topic that a ksqlDB statement writes need not be declared (LANGUAGE.md, "Names the
@@ -175,10 +184,7 @@ fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut
     let mut check = |kind: &'static str, name: &Spanned<String>, candidates: &BTreeSet<&str>| {
         if !candidates.contains(&name.value.as_str()) {
             let suggestion = suggest(&name.value, candidates.iter().copied());
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::UnknownReference { kind, name: name.value.clone(), suggestion },
-                name.span,
-            ));
+            diagnostics.push((Problem::UnknownReference { kind, name: name.value.clone(), suggestion }, name.span));
         }
     };
     for p in &project.producers {

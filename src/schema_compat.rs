@@ -23,16 +23,17 @@ pub(crate) fn compat(
     format: OutputFormat,
     options: &HumanOptions,
 ) -> Result<Verdict, String> {
-    let mut diagnostics = Vec::new();
+    let mut found = Vec::new();
     let catalogs: Vec<Catalog> = files
         .iter()
         .map(|&file| {
             let text = SourceText::from_file(file, sources.get(file).text.clone());
-            Catalog::from_texts(vec![(sources.get(file).name.clone(), text)], &mut diagnostics)
+            Catalog::from_texts(vec![(sources.get(file).name.clone(), text)], &mut found)
         })
         .collect();
-    if !diagnostics.is_empty() {
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code()));
+    if !found.is_empty() {
+        let mut diagnostics: Vec<_> = found.iter().map(|(problem, span)| crate::rules::avro(problem, *span)).collect();
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
         return Ok(Verdict { text: render(format, &diagnostics, sources, options), compatible: false });
     }
     let names: Vec<&str> = files.iter().map(|&f| sources.get(f).name.as_str()).collect();

@@ -20,8 +20,8 @@ fn project(kdl: &str, files: &[(&str, &str)]) -> Checked {
     let errors: Vec<String> = checked
         .diagnostics
         .iter()
-        .filter(|d| d.severity().as_str() == "error")
-        .map(|d| format!("{}: {}", d.code(), d.message()))
+        .filter(|d| d.severity.as_str() == "error")
+        .map(|d| format!("{}: {}", d.code, d.message))
         .collect();
     assert!(errors.is_empty(), "the fixture has errors: {errors:#?}");
     checked

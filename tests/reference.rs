@@ -1053,11 +1053,11 @@ fn reported(checked: &Checked, codes: &[&str]) -> Vec<String> {
     checked
         .diagnostics
         .iter()
-        .filter(|d| codes.contains(&d.code()))
+        .filter(|d| codes.contains(&d.code))
         .map(|d| {
             let file = checked.sources.get(d.span.file);
             let at = file.line_col(d.span.start);
-            format!("{} at {}:{}:{}: {}", d.code(), file.name, at.line, at.column, d.message())
+            format!("{} at {}:{}:{}: {}", d.code, file.name, at.line, at.column, d.message)
         })
         .collect()
 }
@@ -1135,7 +1135,7 @@ fn the_rules_beyond_the_table_are_the_decoders() {
     let dir = project_dir();
     let codes = |kdl: &str| -> Vec<&'static str> {
         let checked = check(dir.path(), kdl).expect("no panic");
-        checked.diagnostics.iter().map(|d| d.code()).collect()
+        checked.diagnostics.iter().map(|d| d.code).collect()
     };
     let mut failures = Vec::new();
     let mut expect = |code: &str, what: String, kdl: String| {
@@ -1242,7 +1242,7 @@ fn what_the_reference_says_about_kdl_v2_holds() {
     let codes = |kdl: &str| -> Vec<&'static str> {
         let checked = check(dir.path(), kdl).expect("no panic");
         // The front end's codes (V0xx) only, and no V005: the fragments refer to undeclared names.
-        checked.diagnostics.iter().map(|d| d.code()).filter(|c| c.starts_with("V0") && *c != "V005").collect()
+        checked.diagnostics.iter().map(|d| d.code).filter(|c| c.starts_with("V0") && *c != "V005").collect()
     };
     let none = Vec::<&str>::new();
     // A bare word that starts with a digit is a syntax error; quoted, it is a duration.

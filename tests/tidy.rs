@@ -14,15 +14,39 @@ use std::path::{Path, PathBuf};
 /// ARCHITECTURE.md's bird's-eye view draws the same order.
 const LAYERS: &[&str] = &[
     // Shared utilities, below every phase.
-    "source", "parallel", "fs", "text", //
+    "source",
+    "parallel",
+    "fs",
+    "text", //
     // The declaration and the diagnostic type.
-    "model", "diagnostic", //
+    "model",
+    "diagnostic", //
     // The phases of `venice check`, in the order data flows.
-    "syntax", "avro", "ksql", "connect", "lock", "resolve", "analysis", "rules", "check", //
+    "syntax",
+    "avro",
+    "ksql",
+    "connect",
+    "lock",
+    "resolve",
+    "analysis",
+    "rules",
+    "check", //
     // What reads a checked project: output, commands, deployment.
-    "render", "fmt", "init", "explain", "schema_compat", "ksql_describe", "build", "graph", "deploy", "ops", //
+    "render",
+    "fmt",
+    "init",
+    "explain",
+    "schema_compat",
+    "ksql_describe",
+    "build",
+    "graph",
+    "deploy",
+    "ops", //
     // The command line.
-    "cli", "run", "main", "lib",
+    "cli",
+    "run",
+    "main",
+    "lib",
 ];
 
 /// Each `.rs` file under `src/` with its top-level module and its text, unit tests removed.

@@ -30,7 +30,7 @@ fn every_fixture_reports_what_its_name_says_and_matches_its_snapshots() {
         let code = case.parent().and_then(|p| p.file_name()).unwrap().to_string_lossy().into_owned();
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let checked = venice::check::check(&case).unwrap_or_else(|e| panic!("{}: {e:?}", case.display()));
-        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code()).collect();
+        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
         if name.starts_with("fail-") && !codes.contains(&code.as_str()) {
             failures.push(format!("{}: expected {code}, got {codes:?}", case.display()));
         }

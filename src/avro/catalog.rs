@@ -6,8 +6,8 @@
 //! through schema references. Defaults are checked last, when every type is known.
 
 use super::parse::{self, Definitions, ParsedFile};
+use super::problem::Problem;
 use super::schema::{NamedId, NamedType, Type};
-use crate::diagnostic::Diagnostic;
 use crate::model::{Schema, SchemaKind, SourceText};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::HashMap;
@@ -42,7 +42,7 @@ pub struct Catalog {
 pub fn build<'s>(
     schemas: impl Iterator<Item = &'s Schema>,
     sources: &SourceMap,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Catalog {
     let schemas: Vec<(usize, &Schema)> =
         schemas.filter(|s| s.kind == SchemaKind::Avro && s.has_text()).enumerate().collect();
@@ -59,7 +59,7 @@ pub fn build<'s>(
 struct Parsed {
     file: ParsedFile,
     arena: Vec<NamedType>,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<(Problem, Span)>,
     /// The text's file and whole span.
     span: Span,
 }
@@ -77,7 +77,7 @@ const SCHEMAS_PER_TASK: usize = 32;
 impl Catalog {
     /// Parses named schema texts together, as [`build`] does for a project. A name given twice
     /// keeps its first schema.
-    pub fn from_texts(texts: Vec<(String, SourceText)>, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
+    pub fn from_texts(texts: Vec<(String, SourceText)>, diagnostics: &mut Vec<(Problem, Span)>) -> Catalog {
         let indexed: Vec<(usize, &SourceText)> = texts.iter().map(|(_, text)| text).enumerate().collect();
         let parsed = crate::parallel::map_on_every_core(&indexed, SCHEMAS_PER_TASK, |&(origin, text)| {
             Some(parse_one(text, origin))
@@ -89,7 +89,7 @@ impl Catalog {
     /// Joins texts parsed on their own into one arena (in order, so ids and diagnostics are
     /// those of parsing them one after the other), then resolves names across them and checks
     /// defaults.
-    fn assemble(names: Vec<String>, parsed: Vec<Option<Parsed>>, diagnostics: &mut Vec<Diagnostic>) -> Catalog {
+    fn assemble(names: Vec<String>, parsed: Vec<Option<Parsed>>, diagnostics: &mut Vec<(Problem, Span)>) -> Catalog {
         let mut arena = Vec::new();
         let mut files = Vec::with_capacity(parsed.len());
         // `build` asks only schemas with text, so every item has some.
@@ -217,6 +217,6 @@ mod tests {
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
         let names: Vec<&str> = checked.analysis.avro.schemas().map(|(_, s)| s.name.as_str()).collect();
         assert_eq!(names, ["A", "D"]);
-        assert!(checked.diagnostics.iter().all(|d| !d.code().starts_with("V2")));
+        assert!(checked.diagnostics.iter().all(|d| !d.code.starts_with("V2")));
     }
 }

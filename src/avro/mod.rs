@@ -23,7 +23,7 @@ pub use canonical::{
 };
 pub use catalog::{Catalog, CatalogSchema, SchemaId, build};
 pub use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
-pub use problem::{DefaultIssue, Evolution, Inferred, Problem, ReaderWriter, Unrepresentable, Unrepresented};
+pub use problem::{DefaultIssue, Problem};
 pub use schema::*;
 
 /// Helpers for the unit tests of this folder: parse texts, and list what was reported as
@@ -35,16 +35,17 @@ pub(crate) mod test_support {
     use crate::model::SourceText;
     use crate::source::FileId;
 
-    /// Parses schema texts, each its own file (`FileId(i)`), named `s0`, `s1`, ...
+    /// Parses schema texts, each its own file (`FileId(i)`), named `s0`, `s1`, ..., and words what
+    /// is found as `venice check` would.
     pub fn parse_all(texts: &[&str]) -> (Catalog, Vec<Diagnostic>) {
-        let mut diagnostics = Vec::new();
+        let mut found = Vec::new();
         let texts = texts
             .iter()
             .enumerate()
             .map(|(i, t)| (format!("s{i}"), SourceText::from_file(FileId(i as u32), t.to_string())))
             .collect();
-        let catalog = Catalog::from_texts(texts, &mut diagnostics);
-        (catalog, diagnostics)
+        let catalog = Catalog::from_texts(texts, &mut found);
+        (catalog, found.iter().map(|(problem, span)| crate::rules::avro(problem, *span)).collect())
     }
 
     pub fn parse(text: &str) -> (Catalog, Vec<Diagnostic>) {
@@ -59,7 +60,7 @@ pub(crate) mod test_support {
             .map(|d| {
                 let text = texts[d.span.file.0 as usize];
                 let covered = text.get(d.span.start..d.span.end).unwrap_or("<bad span>").to_string();
-                (d.span.file.0 as usize, d.span.start, d.code(), covered)
+                (d.span.file.0 as usize, d.span.start, d.code, covered)
             })
             .collect();
         out.sort();

@@ -14,7 +14,7 @@
 
 use super::problem::{DefaultIssue, Problem};
 use super::schema::*;
-use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::diagnostic::suggest;
 use crate::model::SourceText;
 use crate::source::Span;
 use jsonc_parser::ast::{Array, Object, ObjectProp, ObjectPropName, Value};
@@ -251,7 +251,7 @@ pub(crate) fn parse_file(
     text: &SourceText,
     origin: usize,
     arena: &mut Vec<NamedType>,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) -> ParsedFile {
     let mut parser =
         Parser { text, origin, arena, diagnostics, names: HashMap::new(), refs: HashMap::new(), defaults: Vec::new() };
@@ -265,7 +265,7 @@ struct Parser<'p> {
     text: &'p SourceText,
     origin: usize,
     arena: &'p mut Vec<NamedType>,
-    diagnostics: &'p mut Vec<Diagnostic>,
+    diagnostics: &'p mut Vec<(Problem, Span)>,
     names: HashMap<String, NamedId>,
     refs: HashMap<(usize, usize), PendingRef>,
     defaults: Vec<PendingDefault>,
@@ -278,7 +278,7 @@ impl Parser<'_> {
     }
 
     fn report(&mut self, problem: Problem, span: Span) {
-        self.diagnostics.push(Diagnostic::new(DiagnosticKind::Avro(problem), span));
+        self.diagnostics.push((problem, span));
     }
 
     /// Where to point for something missing from an object: the whole object when it is on one
@@ -989,7 +989,7 @@ pub(crate) fn resolve_file(
     arena: &mut [NamedType],
     definitions: &Definitions,
     equivalent: &dyn Fn(&[NamedType], NamedId, NamedId) -> bool,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) {
     let mut resolver =
         Resolver { file_names: &file.names, refs: &file.refs, origin, definitions, equivalent, diagnostics };
@@ -1021,12 +1021,12 @@ struct Resolver<'r> {
     origin: usize,
     definitions: &'r Definitions,
     equivalent: &'r dyn Fn(&[NamedType], NamedId, NamedId) -> bool,
-    diagnostics: &'r mut Vec<Diagnostic>,
+    diagnostics: &'r mut Vec<(Problem, Span)>,
 }
 
 impl Resolver<'_> {
     fn report(&mut self, problem: Problem, span: Span) {
-        self.diagnostics.push(Diagnostic::new(DiagnosticKind::Avro(problem), span));
+        self.diagnostics.push((problem, span));
     }
 
     fn resolve(&mut self, ty: &mut Type, arena: &[NamedType]) {
@@ -1110,7 +1110,7 @@ fn union_key(ty: &Type, arena: &[NamedType]) -> Option<String> {
     }
 }
 
-fn check_unions(ty: &Type, arena: &[NamedType], diagnostics: &mut Vec<Diagnostic>) {
+fn check_unions(ty: &Type, arena: &[NamedType], diagnostics: &mut Vec<(Problem, Span)>) {
     match &ty.kind {
         TypeKind::Array { items, .. } => check_unions(items, arena, diagnostics),
         TypeKind::Map { values, .. } => check_unions(values, arena, diagnostics),
@@ -1122,7 +1122,7 @@ fn check_unions(ty: &Type, arena: &[NamedType], diagnostics: &mut Vec<Diagnostic
                 match seen.iter().find(|(k, _)| *k == key) {
                     Some((_, first)) => {
                         let problem = Problem::DuplicateInUnion { branch: key, first: *first };
-                        diagnostics.push(Diagnostic::new(DiagnosticKind::Avro(problem), branch.span));
+                        diagnostics.push((problem, branch.span));
                     }
                     None => seen.push((key, branch.span)),
                 }
@@ -1139,12 +1139,12 @@ fn check_unions(ty: &Type, arena: &[NamedType], diagnostics: &mut Vec<Diagnostic
 /// Checks every field default of a file against its field's type, once all files are
 /// resolved. Follows the specification's table of default values, with Avro 1.12's rule for
 /// unions: the default is a value of any branch (before 1.12: of the first branch).
-pub(crate) fn check_defaults(file: &ParsedFile, arena: &[NamedType], diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_defaults(file: &ParsedFile, arena: &[NamedType], diagnostics: &mut Vec<(Problem, Span)>) {
     for pending in &file.defaults {
         let Some(field) = arena[pending.record.index()].fields().get(pending.field) else { continue };
         if let Err((span, issue)) = check_value(&field.ty, &pending.value, arena, true, 0) {
             let problem = Problem::InvalidDefault { field: field.name.clone(), ty: describe(&field.ty, arena), issue };
-            diagnostics.push(Diagnostic::new(DiagnosticKind::Avro(problem), span));
+            diagnostics.push((problem, span));
         }
     }
 }
@@ -1336,7 +1336,7 @@ mod tests {
     fn a_raw_control_character_in_a_string_is_reported_at_the_first_one() {
         let message = |text: &str| {
             let (_, diagnostics) = crate::avro::test_support::parse(text);
-            diagnostics.iter().map(|d| (d.message(), d.span.start)).collect::<Vec<_>>()
+            diagnostics.iter().map(|d| (d.message.clone(), d.span.start)).collect::<Vec<_>>()
         };
         let text = "{\"ty\u{1}pe\": \"st\nring\", \"doc\": \"\u{7}\"}";
         assert_eq!(
@@ -1357,9 +1357,9 @@ mod tests {
     #[test]
     fn json_error_messages_are_worded_our_way() {
         let (_, diagnostics) = parse(r#"{"type": "int",}"#);
-        assert_eq!(diagnostics[0].message(), "not a valid Avro schema: trailing commas are not allowed");
+        assert_eq!(diagnostics[0].message, "not a valid Avro schema: trailing commas are not allowed");
         let (_, diagnostics) = parse("// x\n\"int\"");
-        assert_eq!(diagnostics[0].message(), "not a valid Avro schema: comments are not allowed");
+        assert_eq!(diagnostics[0].message, "not a valid Avro schema: comments are not allowed");
     }
 
     #[test]
@@ -1632,7 +1632,7 @@ mod tests {
         let text = r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "a", "type": "long"}]}"#;
         check(text, &[("V201", r#""a""#)]);
         let (_, d) = parse(text);
-        let label = &d[0].labels()[0];
+        let label = &d[0].labels[0];
         assert_eq!(&text[label.span.start..label.span.end], r#""a""#);
         assert!(label.span.start < d[0].span.start);
         check(r#"{"type": "enum", "name": "E", "symbols": ["A", "B", "A"]}"#, &[("V201", r#""A""#)]);
@@ -1666,13 +1666,13 @@ mod tests {
         let text = r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "strng"}]}"#;
         check(text, &[("V201", r#""strng""#)]);
         let (_, d) = parse(text);
-        assert_eq!(d[0].help().as_deref(), Some("did you mean `string`?"));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `string`?"));
         let (_, d) = parse(
             r#"{"type": "record", "name": "R", "namespace": "shop", "fields": [
                 {"name": "a", "type": {"type": "enum", "name": "Tier", "symbols": ["GOLD"]}},
                 {"name": "b", "type": "Teir"}]}"#,
         );
-        assert_eq!(d[0].help().as_deref(), Some("did you mean `Tier`?"));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `Tier`?"));
         check(r#"{"type": "Nothing"}"#, &[("V201", r#""Nothing""#)]);
         check(r#""record""#, &[("V201", r#""record""#)]);
     }
@@ -1739,7 +1739,7 @@ mod tests {
         let mut diagnostics = Vec::new();
         let _ = super::super::Catalog::from_texts(vec![("Order".into(), text)], &mut diagnostics);
         assert_eq!(diagnostics.len(), 1);
-        let span = diagnostics[0].span;
+        let span = diagnostics[0].1;
         assert_eq!(&kdl[span.start..span.end], "\"strng\"");
     }
 
@@ -1870,7 +1870,7 @@ mod tests {
         let text = r#"{"type": "enum", "name": "E", "symbols": ["UNKNOWN", "A"], "default": "UNKNOWM"}"#;
         check(text, &[("V204", r#""UNKNOWM""#)]);
         let (_, d) = parse(text);
-        assert_eq!(d[0].help().as_deref(), Some("did you mean `UNKNOWN`?"));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `UNKNOWN`?"));
         clean(r#"{"type": "enum", "name": "E", "symbols": ["UNKNOWN", "A"], "default": "UNKNOWN"}"#);
     }
 

@@ -16,11 +16,9 @@
 pub mod avro;
 pub mod catalog;
 pub mod derive;
-mod problem;
 pub(crate) mod render;
 
 pub use catalog::{Entry, Kind};
-pub use problem::{DdlIssue, EnvelopeReader, Problem};
 pub use render::{Converter, converter, qualified, topic_prefix};
 
 use crate::model::{

@@ -401,7 +401,7 @@ fn avro_normalized(text: &str) -> Option<String> {
     let mut problems = Vec::new();
     let source = crate::model::SourceText::from_file(crate::source::FileId(0), text.to_string());
     let catalog = crate::avro::Catalog::from_texts(vec![("s".to_string(), source)], &mut problems);
-    if problems.iter().any(|p| p.severity() == crate::diagnostic::Severity::Error) {
+    if !problems.is_empty() {
         return None;
     }
     Some(crate::avro::normalized_form_of(&catalog, catalog.schema("s")?))

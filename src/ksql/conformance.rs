@@ -448,7 +448,8 @@ pub fn run_test(test: &CorpusTest) -> (Engine, Vec<Option<String>>) {
         }
         let mut diagnostics = Vec::new();
         engine.run(&text, &statements, &mut diagnostics);
-        outcomes.push(diagnostics.first().map(|d| format!("{} {}", d.code(), d.message())));
+        let first = diagnostics.first().map(|(problem, span)| crate::rules::ksql(problem, *span));
+        outcomes.push(first.map(|d| format!("{} {}", d.code, d.message)));
     }
     (engine, outcomes)
 }

@@ -2,19 +2,19 @@
 //! for registry subjects, and says which streams and tables exist afterwards, in ksqlDB's
 //! DESCRIBE form (`ID INTEGER KEY, NAME STRING`), with their key and value formats.
 
-use crate::diagnostic::Diagnostic;
 use crate::ksql::catalog::{Registered, Source, avro_json_type, json_schema_type};
 use crate::ksql::infer::Engine;
 use crate::ksql::parser::parse;
+use crate::ksql::problem::Problem;
 use crate::model::SourceText;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use std::fmt::Write as _;
 
 /// The sources after the statements, sorted by name, and what was found on the way.
 #[derive(Debug)]
 pub struct Described {
     pub sources: Vec<Source>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub problems: Vec<(Problem, Span)>,
 }
 
 /// A registry subject's schema, by its file's extension: `.proto` Protobuf, `.json` JSON Schema,
@@ -39,15 +39,12 @@ pub fn registered(text: &str, path: &str) -> Registered {
 pub fn describe(file: FileId, text: String, subjects: Vec<(String, Registered)>) -> Described {
     let sql = SourceText::from_file(file, text);
     let (statements, errors) = parse(&sql);
-    let mut diagnostics: Vec<Diagnostic> = errors
-        .into_iter()
-        .map(|e| Diagnostic::new(crate::diagnostic::DiagnosticKind::KsqlSyntax { message: e.message }, e.span))
-        .collect();
+    let mut problems: Vec<(Problem, Span)> =
+        errors.into_iter().map(|e| (Problem::Syntax { message: e.message }, e.span)).collect();
     let mut engine = Engine::new();
     engine.registry.extend(subjects);
-    engine.run(&sql, &statements, &mut diagnostics);
-    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code()));
-    Described { sources: engine.sources.into_values().collect(), diagnostics }
+    engine.run(&sql, &statements, &mut problems);
+    Described { sources: engine.sources.into_values().collect(), problems }
 }
 
 impl Described {
@@ -117,7 +114,7 @@ mod tests {
                 .into(),
             vec![("orders-value".into(), registered(avro, "order.avsc"))],
         );
-        assert!(described.diagnostics.is_empty(), "{:?}", described.diagnostics);
+        assert!(described.problems.is_empty(), "{:?}", described.problems);
         let json = described.sources_json();
         assert_eq!(json[0]["name"], "ORDERS");
         assert_eq!(json[0]["schema"], "ID INTEGER KEY, AMOUNT DOUBLE");

@@ -15,7 +15,7 @@
 //! the key and value formats of its (leftmost) source unless it states them.
 
 use crate::avro::from_ksql::RegisteredCache;
-use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::diagnostic::suggest;
 use crate::ksql::ast::*;
 use crate::ksql::catalog::{Column, Registered, Registry, Role, Source, WindowType, describe_columns};
 use crate::ksql::functions::{self, Arg, FunctionKind};
@@ -107,7 +107,7 @@ impl Engine {
         &mut self,
         sql: &SourceText,
         statements: &[Statement],
-        diagnostics: &mut Vec<Diagnostic>,
+        diagnostics: &mut Vec<(Problem, Span)>,
     ) -> Vec<Effect> {
         let mut effects = Vec::new();
         for statement in statements {
@@ -125,7 +125,7 @@ struct Run<'a> {
     engine: &'a mut Engine,
     sql: &'a SourceText,
     statement: &'a Statement,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<(Problem, Span)>,
 }
 
 /// The properties a CREATE may state (`CreateSourceProperties`, `CreateSourceAsProperties`).
@@ -163,7 +163,7 @@ fn registry_format(format: &str) -> bool {
 
 impl Run<'_> {
     fn report(&mut self, problem: Problem, span: Span) {
-        self.diagnostics.push(Diagnostic::new(DiagnosticKind::Ksql(problem), span));
+        self.diagnostics.push((problem, span));
     }
 
     fn reject(&mut self, reason: impl Into<String>, span: Span) {
@@ -2757,7 +2757,10 @@ mod tests {
         let mut diagnostics = Vec::new();
         engine.run(&text, &statements, &mut diagnostics);
         let schemas = engine.sources.iter().map(|(n, s)| (n.clone(), s.describe())).collect();
-        let codes = diagnostics.iter().map(|d| (d.code(), sql[d.span.start..d.span.end].to_string())).collect();
+        let codes = diagnostics
+            .iter()
+            .map(|(problem, span)| (crate::rules::ksql(problem, *span).code, sql[span.start..span.end].to_string()))
+            .collect();
         (schemas, codes)
     }
 

@@ -5,8 +5,8 @@
 //! references. `infer` runs parsed statements in order against an `Engine` (its `catalog` of
 //! streams, tables, types and registered schemas): it resolves names, types expressions with
 //! `types` and the `functions` catalog, derives keys, formats and output schemas, and reports
-//! V302 to V310 as `Problem`s. `project` runs a project's transforms (each statement tokenized
-//! once) and gives `resolve` the edges; `describe` is `venice ksql describe`; `conformance`
+//! V301 to V310 as `Problem`s (facts; `rules` words them). `project` runs a project's transforms
+//! (each statement tokenized once) and gives `resolve` the edges; `describe` is `venice ksql describe`; `conformance`
 //! measures all of it against ksqlDB's own tests.
 
 pub mod ast;

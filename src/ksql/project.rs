@@ -7,13 +7,13 @@
 
 use crate::avro::Catalog;
 use crate::avro::mapping::{self, SqlType as AvroSql};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::ksql::ast::{SqlType, Statement, StatementKind, StructField};
 use crate::ksql::catalog::{Column, Role, Source};
 use crate::ksql::infer::{Effect, Engine};
 use crate::ksql::parser::parse;
 use crate::ksql::problem::Problem;
 use crate::model::{Format, Project, Serde, Spanned, Transform};
+use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What each transform's statements did, in project order.
@@ -84,7 +84,7 @@ pub fn parse_transforms(transforms: &[Transform]) -> Parsed {
 
 /// Analyses every transform of the project, from their statements as [`parse_transforms`] gave
 /// them.
-pub fn analyse(project: &Project, avro: &Catalog, parsed: Parsed, diagnostics: &mut Vec<Diagnostic>) -> Analysis {
+pub fn analyse(project: &Project, avro: &Catalog, parsed: Parsed, diagnostics: &mut Vec<(Problem, Span)>) -> Analysis {
     let mut engine = Engine::new();
     for topic in &project.topics {
         if let Some(p) = &topic.partitions {
@@ -107,7 +107,7 @@ pub fn analyse(project: &Project, avro: &Catalog, parsed: Parsed, diagnostics: &
             continue;
         };
         for error in errors {
-            diagnostics.push(Diagnostic::new(DiagnosticKind::KsqlSyntax { message: error.message }, error.span));
+            diagnostics.push((Problem::Syntax { message: error.message }, error.span));
         }
         statements_of.push(Some((sql, statements)));
     }
@@ -121,8 +121,8 @@ pub fn analyse(project: &Project, avro: &Catalog, parsed: Parsed, diagnostics: &
         let Some((sql, statements)) = &parsed[index] else { continue };
         let before = diagnostics.len();
         let done = engine.run(sql, statements, diagnostics);
-        unknown_columns.extend(diagnostics[before..].iter().filter_map(|d| match &d.kind {
-            DiagnosticKind::Ksql(Problem::UnknownColumn { name, .. }) => Some((name.clone(), d.span)),
+        unknown_columns.extend(diagnostics[before..].iter().filter_map(|(problem, span)| match problem {
+            Problem::UnknownColumn { name, .. } => Some((name.clone(), *span)),
             _ => None,
         }));
         check_declared_topics(project, avro, &done, diagnostics);
@@ -319,7 +319,7 @@ fn from_avro(t: &AvroSql) -> SqlType {
 /// V302: a CREATE STREAM/TABLE over a topic that is neither declared nor written by a query
 /// (and that the statement does not create with `PARTITIONS`): ksqlDB answers "Kafka topic does
 /// not exist".
-fn check_topics_exist(project: &Project, effects: &[Vec<Effect>], diagnostics: &mut Vec<Diagnostic>) {
+fn check_topics_exist(project: &Project, effects: &[Vec<Effect>], diagnostics: &mut Vec<(Problem, Span)>) {
     let written: BTreeSet<&str> = effects
         .iter()
         .flatten()
@@ -336,16 +336,19 @@ fn check_topics_exist(project: &Project, effects: &[Vec<Effect>], diagnostics: &
         }
         let names = project.topics.iter().map(|t| t.name.value.as_str()).chain(written.iter().copied());
         let suggestion = crate::diagnostic::suggest(topic, names);
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::Ksql(Problem::UnknownSource { what: "topic", name: topic.to_string(), suggestion }),
-            created.topic.span,
-        ));
+        diagnostics
+            .push((Problem::UnknownSource { what: "topic", name: topic.to_string(), suggestion }, created.topic.span));
     }
 }
 
 /// V309: a CREATE STREAM/TABLE over a declared topic whose columns the topic's Avro value
 /// schema does not have, or has with another type.
-fn check_declared_topics(project: &Project, avro: &Catalog, effects: &[Effect], diagnostics: &mut Vec<Diagnostic>) {
+fn check_declared_topics(
+    project: &Project,
+    avro: &Catalog,
+    effects: &[Effect],
+    diagnostics: &mut Vec<(Problem, Span)>,
+) {
     for effect in effects {
         let Effect::Declared(created) = effect else { continue };
         let Some(topic) = project.topic(&created.topic.value) else { continue };
@@ -362,12 +365,8 @@ fn check_declared_topics(project: &Project, avro: &Catalog, effects: &[Effect], 
                 Some(_) => continue,
             };
             let span = value.schema.as_ref().map_or(topic.name.span, |s| s.span);
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::Ksql(Problem::TopicMismatch {
-                    topic: topic.name.value.clone(),
-                    reason,
-                    declared: span,
-                }),
+            diagnostics.push((
+                Problem::TopicMismatch { topic: topic.name.value.clone(), reason, declared: span },
                 created.name.span,
             ));
         }

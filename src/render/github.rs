@@ -13,14 +13,14 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 
 fn annotation(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
     let at = locate(diagnostic.span, sources);
-    let command = match diagnostic.severity() {
+    let command = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut message = diagnostic.message();
-    if let Some(help) = diagnostic.help() {
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
-        message.push_str(&help);
+        message.push_str(help);
     }
     format!(
         "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
@@ -29,7 +29,7 @@ fn annotation(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         at.start.column,
         at.end.line,
         at.end.column,
-        diagnostic.code(),
+        diagnostic.code,
         escape_data(&message)
     )
 }

@@ -74,23 +74,23 @@ impl Report {
     fn new(diagnostic: &Diagnostic, sources: &[(String, Arc<String>)]) -> Self {
         let file = diagnostic.span.file;
         let mut labels =
-            vec![LabeledSpan::new_primary_with_span(Some(diagnostic.label()), miette_span(diagnostic.span))];
+            vec![LabeledSpan::new_primary_with_span(Some(diagnostic.label.clone()), miette_span(diagnostic.span))];
         let mut related = Vec::new();
-        for label in diagnostic.labels() {
+        for label in &diagnostic.labels {
             if label.span.file == file {
-                labels.push(LabeledSpan::new_with_span(Some(label.message), miette_span(label.span)));
+                labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), miette_span(label.span)));
             } else {
-                related.push(Report::elsewhere(label.span, label.message, sources));
+                related.push(Report::elsewhere(label.span, label.message.clone(), sources));
             }
         }
         Report {
-            message: diagnostic.message(),
-            code: Some(diagnostic.code()),
-            severity: match diagnostic.severity() {
+            message: diagnostic.message.clone(),
+            code: Some(diagnostic.code),
+            severity: match diagnostic.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             },
-            help: diagnostic.help(),
+            help: diagnostic.help.clone(),
             source: named_source(file, sources),
             labels,
             related,

@@ -55,22 +55,27 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 fn entry<'a>(diagnostic: &Diagnostic, sources: &'a SourceMap) -> Entry<'a> {
     let at = locate(diagnostic.span, sources);
     Entry {
-        code: diagnostic.code(),
-        severity: diagnostic.severity().as_str(),
-        message: diagnostic.message(),
+        code: diagnostic.code,
+        severity: diagnostic.severity.as_str(),
+        message: diagnostic.message.clone(),
         file: at.file,
         line: at.start.line,
         column: at.start.column,
         end_line: at.end.line,
         end_column: at.end.column,
         labels: diagnostic
-            .labels()
-            .into_iter()
+            .labels
+            .iter()
             .map(|label| {
                 let at = locate(label.span, sources);
-                LabelEntry { file: at.file, line: at.start.line, column: at.start.column, message: label.message }
+                LabelEntry {
+                    file: at.file,
+                    line: at.start.line,
+                    column: at.start.column,
+                    message: label.message.clone(),
+                }
             })
             .collect(),
-        help: diagnostic.help(),
+        help: diagnostic.help.clone(),
     }
 }

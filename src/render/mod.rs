@@ -47,5 +47,5 @@ pub(crate) fn locate(span: Span, sources: &SourceMap) -> Location<'_> {
 }
 
 pub(crate) fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
-    diagnostics.iter().filter(|d| d.severity() == severity).count()
+    diagnostics.iter().filter(|d| d.severity == severity).count()
 }

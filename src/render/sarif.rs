@@ -48,15 +48,15 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> Value {
-    let index = RULES.iter().position(|r| r.code == diagnostic.code());
-    let mut text = diagnostic.message();
-    if let Some(help) = diagnostic.help() {
+    let index = RULES.iter().position(|r| r.code == diagnostic.code);
+    let mut text = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
         text.push_str("\nhelp: ");
-        text.push_str(&help);
+        text.push_str(help);
     }
     let related: Vec<Value> = diagnostic
-        .labels()
-        .into_iter()
+        .labels
+        .iter()
         .enumerate()
         .map(|(id, label)| {
             let mut location = location(label.span, sources);
@@ -66,9 +66,9 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> Value {
         })
         .collect();
     let mut result = json!({
-        "ruleId": diagnostic.code(),
+        "ruleId": diagnostic.code,
         "ruleIndex": index,
-        "level": level(diagnostic.severity()),
+        "level": level(diagnostic.severity),
         "message": { "text": text },
         "locations": [location(diagnostic.span, sources)],
     });

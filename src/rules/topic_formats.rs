@@ -2,7 +2,9 @@
 //! in, and where that comes from. The serde rules (V101 to V109) compare readers and writers
 //! against it.
 
+use super::Rule;
 use crate::analysis::Analysis;
+use crate::diagnostic::Diagnostic;
 use crate::model::{Actor, Edge, Format, Project, Side, TopicEdges};
 use crate::source::Span;
 
@@ -99,35 +101,69 @@ pub fn reader_pairs<'a>(
     pairs
 }
 
-/// The readers whose format on `side` gets `verdict` against what is written, as diagnostics of
-/// the given mismatch (V101, V103, V104, V105 share this).
+/// How V101 and V103 are checked (their status).
+pub(crate) const INFERRED_FORMATS: &str = "every ksqlDB statement's formats are compared, stated or inferred (inherited from the query's source, else the defaults); a query over a `stream`/`table` whose topic declares no format inherits none, and that edge is not compared (V109 reports the topic)";
+
+/// A reader that expects another format than the one written: the facts of V101, V103, V104
+/// and V105.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReaderMismatch {
+    pub side: Side,
+    pub topic: String,
+    pub reader: String,
+    pub read: Format,
+    pub written: Format,
+    /// Who says what is written, as a sentence's subject (`the topic declares`), and where.
+    pub writer: String,
+    pub writer_span: Span,
+}
+
+impl ReaderMismatch {
+    /// The diagnostic of `rule` about the mismatch: the four codes word it alike, but for `help`.
+    pub(crate) fn diagnostic(&self, rule: &Rule, span: Span, help: String) -> Diagnostic {
+        let ReaderMismatch { side, topic, reader, read, written, writer, writer_span } = self;
+        let message =
+            format!("{reader} reads the {} of topic `{topic}` as `{read}`, but {writer} `{written}`", side.as_str());
+        rule.diagnostic(span, message, format!("reads `{read}`"))
+            .with_label(*writer_span, format!("`{written}` here"))
+            .with_help(help)
+    }
+
+    /// The help of V101 and V103, where the formats differ altogether.
+    pub(crate) fn differs_help(&self) -> String {
+        format!(
+            "read the {} as `{}` (or as `bytes`, uninterpreted), or change what is written",
+            self.side.as_str(),
+            self.written
+        )
+    }
+}
+
+/// The readers whose format on `side` gets `verdict` against what is written, as diagnostics
+/// that `word` words (V101, V103, V104, V105 share this).
 pub fn reader_mismatches(
     project: &Project,
     analysis: &Analysis,
     side: Side,
     verdicts: &[Verdict],
-    mismatch: crate::diagnostic::Mismatch,
-    diagnostics: &mut Vec<crate::diagnostic::Diagnostic>,
+    word: fn(&ReaderMismatch, Span) -> Diagnostic,
+    diagnostics: &mut Vec<Diagnostic>,
 ) {
-    use crate::diagnostic::{Diagnostic, DiagnosticKind};
     for (topic, reader, read, written) in reader_pairs(project, analysis, side) {
         if !verdicts.contains(&compare(written.format, read, side, reader.is_ksql())) {
             continue;
         }
         let span = reader.serde(side).map_or(reader.span, |s| s.format.span);
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::ReaderMismatch {
-                mismatch,
-                side,
-                topic: topic.to_string(),
-                reader: reader.actor.describe(),
-                read,
-                written: written.format,
-                writer: written.says(),
-                writer_span: written.span,
-            },
-            span,
-        ));
+        let mismatch = ReaderMismatch {
+            side,
+            topic: topic.to_string(),
+            reader: reader.actor.describe(),
+            read,
+            written: written.format,
+            writer: written.says(),
+            writer_span: written.span,
+        };
+        diagnostics.push(word(&mismatch, span));
     }
 }
 

@@ -2,9 +2,19 @@
 //! JSON or another structured format, or the declared ksqlDB version reads every key as a string.
 
 use super::topic_formats::{Verdict, compare, written};
+use super::{Rule, Status};
 use crate::analysis::Analysis;
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Format, Project, Side};
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V102",
+    name: "string-key pitfall",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v102_string_key.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let old_version = reads_keys_as_strings(project.ksqldb_version()).then(|| project.ksqldb_version().to_string());
@@ -22,17 +32,15 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
                 continue;
             }
             let span = reader.key.as_ref().map_or(reader.span, |k| k.format.span);
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::StringKey {
-                    topic: topic.clone(),
-                    reader: reader.actor.describe(),
-                    written: written.format,
-                    writer: written.says(),
-                    writer_span: written.span,
-                    old_version: old_version.clone(),
-                },
-                span,
-            ));
+            let pitfall = StringKey {
+                topic: topic.clone(),
+                reader: reader.actor.describe(),
+                written: written.format,
+                writer: written.says(),
+                writer_span: written.span,
+                old_version: old_version.clone(),
+            };
+            diagnostics.push(pitfall.diagnostic(span));
         }
     }
 }
@@ -47,6 +55,67 @@ pub fn reads_keys_as_strings(version: &str) -> bool {
         0 => minor < 15,
         1..=4 => false,
         _ => (major, minor) < (6, 2),
+    }
+}
+
+/// The facts of a V102: ksqlDB reads a structured key as a KAFKA string.
+struct StringKey {
+    topic: String,
+    reader: String,
+    written: Format,
+    writer: String,
+    writer_span: Span,
+    /// Set when the declared ksqlDB version reads every key as a string.
+    old_version: Option<String>,
+}
+
+impl StringKey {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let StringKey { topic, reader, written, writer, writer_span, old_version } = self;
+        let message = match old_version {
+            None => format!(
+                "string-key pitfall: {reader} reads the key of topic `{topic}` as a KAFKA string, but {writer} `{written}` keys"
+            ),
+            Some(version) => format!(
+                "string-key pitfall: ksqlDB {version} reads every key as a string, so {reader} reads the `{written}` keys of topic `{topic}` as text"
+            ),
+        };
+        let bytes = string_key_bytes(*written);
+        let fix = match old_version {
+            None => format!("declare `KEY_FORMAT='{}'` (ksqlDB 0.15 or later)", ksql_format_name(*written)),
+            Some(_) => "use ksqlDB 0.15 or later, whose `KEY_FORMAT` can read it".into(),
+        };
+        RULE.diagnostic(span, message, "reads the key as a string")
+            .with_label(*writer_span, format!("`{written}` keys here"))
+            .with_help(format!(
+                "ksqlDB would keep each key as the text of its bytes ({bytes}), write that text as the key of what it produces, and a sink downstream would store it; {fix}, or write `string` keys"
+            ))
+    }
+}
+
+/// What the string-key pitfall turns a key written in `format` into, in words.
+fn string_key_bytes(format: Format) -> &'static str {
+    match format {
+        Format::Avro | Format::JsonSr | Format::Protobuf => {
+            "the magic byte 0x00, the 4-byte schema id, then the encoded record"
+        }
+        Format::AvroRaw => "raw Avro binary",
+        Format::Json => "the JSON document as text, quotes and braces included",
+        Format::ConnectJson => "the whole {\"schema\": ..., \"payload\": ...} envelope as text",
+        _ => "the key's bytes",
+    }
+}
+
+/// The ksqlDB format that reads `format` (LANGUAGE.md, the serde table).
+fn ksql_format_name(format: Format) -> &'static str {
+    match format {
+        Format::Avro => "AVRO",
+        Format::JsonSr => "JSON_SR",
+        Format::Protobuf => "PROTOBUF",
+        Format::Json => "JSON",
+        Format::Delimited => "DELIMITED",
+        Format::None => "NONE",
+        _ => "KAFKA",
     }
 }
 

@@ -4,10 +4,19 @@
 //! the primary key comes from them; the catalog's `needs_schema` says which entries do.
 
 use super::topic_formats::written;
+use super::{Rule, Status};
 use crate::analysis::Analysis;
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Connector, Direction, Format, PkSource, Project, Side};
 use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V106",
+    name: "schemaless records for a connector that needs schemas",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v106_schemaless_connector.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| needs_schemas(c)) {
@@ -47,5 +56,10 @@ fn read_format(project: &Project, analysis: &Analysis, sink: &Connector, side: S
 
 fn report(sink: &Connector, side: Side, format: Format, span: Span, diagnostics: &mut Vec<Diagnostic>) {
     let connector = format!("sink `{}`", sink.name.value);
-    diagnostics.push(Diagnostic::new(DiagnosticKind::Schemaless { connector, side, format }, span));
+    let message = format!("{connector} needs records with a schema, but reads its {} as `{format}`", side.as_str());
+    diagnostics.push(
+        RULE.diagnostic(span, message, format!("`{format}` has no schema"))
+            .with_help("use a format with a schema: `avro`, `json-sr`, `protobuf` or `connect-json`"),
+    );
 }
+

@@ -5,12 +5,23 @@
 //! would check it on registration. The lock holds one version per subject, so a `-transitive`
 //! level checks that one version too.
 
+use super::compat_wording::more_problems;
+use super::{Rule, Status};
 use crate::analysis::Analysis;
-use crate::avro::compat::{Direction, SchemaRef, check_level};
-use crate::avro::{Catalog, Evolution, NamedId, Problem, Type, TypeKind, normalized_form_of};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::avro::compat::{Direction, IncompatibilityType, SchemaRef, check_level};
+use crate::avro::{Catalog, NamedId, Type, TypeKind, normalized_form_of};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lock::Baseline;
 use crate::model::{Compatibility, Format, Project, Side, SourceText, Spanned};
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V202",
+    name: "incompatible schema change",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v202_schema_evolution.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let Some(baseline) = &analysis.baseline else { return };
@@ -46,9 +57,10 @@ fn check_subject(
     let mut problems = Vec::new();
     let text = SourceText::from_file(baseline.file, locked.schema_text());
     let old = Catalog::from_texts(vec![(subject.to_string(), text)], &mut problems);
-    if let Some(problem) = problems.first() {
-        let message = format!("the schema of subject `{subject}` is not a valid Avro schema: {}", problem.message());
-        diagnostics.push(Diagnostic::new(DiagnosticKind::InvalidLock { message }, subject_span));
+    if let Some((problem, span)) = problems.first() {
+        let message =
+            format!("the schema of subject `{subject}` is not a valid Avro schema: {}", super::avro(problem, *span).message);
+        diagnostics.push(super::lock(&crate::lock::Problem::InvalidLock { message }, subject_span));
         return;
     }
     let Some(old_root) = old.schema(subject) else { return };
@@ -74,8 +86,7 @@ fn check_subject(
         baseline: subject_span,
         fragment: Some(fragment),
     };
-    diagnostics
-        .push(Diagnostic::new(DiagnosticKind::Avro(Problem::IncompatibleChange(Box::new(evolution))), schema.span));
+    diagnostics.push(evolution.diagnostic(schema.span));
 }
 
 /// Whether every node of a schema was read and resolved (no V201 left in it), named types it
@@ -98,6 +109,88 @@ fn is_fully_known(catalog: &Catalog, root: &Type) -> bool {
         }
     }
     true
+}
+
+/// The facts of a V202: a topic's schema that its subject's compatibility level does not allow
+/// after the schema recorded in the baseline. Points at the topic's `schema=`.
+struct Evolution {
+    /// The venice schema the topic names.
+    schema: String,
+    /// The registry subject (`orders-value`).
+    subject: String,
+    /// Where the baseline came from: `venice.lock` or `venice.lock at REF`.
+    origin: String,
+    level: Compatibility,
+    /// Which way the failing check read.
+    direction: Direction,
+    /// The first incompatibility found, and how many more there are.
+    kind: IncompatibilityType,
+    path: String,
+    /// The reason in words, the sides named.
+    reason: String,
+    more: usize,
+    /// The subject's entry in the lock.
+    baseline: Span,
+    /// The place in the new schema the reason is about, when it is there.
+    fragment: Option<Span>,
+}
+
+impl Evolution {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let e = self;
+        let message = format!(
+            "`{}` is not {} compatible with subject `{}` in {}: {} (at `{}`)",
+            e.schema,
+            level_word(e.level),
+            e.subject,
+            e.origin,
+            e.reason,
+            e.path
+        );
+        let fix = evolution_fix(e.kind, e.direction == Direction::NewReadsOld);
+        let more = more_problems(e.more);
+        let mut diagnostic = RULE
+            .diagnostic(span, message, format!("not {} compatible", level_word(e.level)))
+            .with_label(e.baseline, format!("`{}` recorded here", e.subject))
+            .with_help(format!(
+                "{fix}, or change the topic's `compatibility` if old data and old readers do not matter{more}; `venice schema compat` lists every problem"
+            ));
+        if let Some(fragment) = e.fragment {
+            // The path is the reader's: the new schema's under BACKWARD, the recorded one's
+            // under FORWARD, where the new schema is what is written.
+            let message = match e.direction {
+                Direction::NewReadsOld => format!("`{}`", e.path),
+                Direction::OldReadsNew => "written here".into(),
+            };
+            diagnostic = diagnostic.with_label(fragment, message);
+        }
+        diagnostic
+    }
+}
+
+/// `backward`, `full-transitive`: the level as the language writes it.
+fn level_word(level: Compatibility) -> String {
+    level.registry_name().to_lowercase().replace('_', "-")
+}
+
+/// How to make a new schema acceptable, by the kind of problem; `new_reads` when the new schema
+/// is the reader (BACKWARD), otherwise the recorded schema reads the new one (FORWARD).
+fn evolution_fix(kind: IncompatibilityType, new_reads: bool) -> String {
+    use IncompatibilityType::*;
+    match (kind, new_reads) {
+        (ReaderFieldMissingDefaultValue, true) => "give the new field a `default`".into(),
+        (ReaderFieldMissingDefaultValue, false) => {
+            "keep writing the field, which readers with the recorded schema need as it has no default there".into()
+        }
+        (TypeMismatch, _) => {
+            "change types only along Avro's promotions (`int` to `long`, `float` or `double`; `long` to `float` or `double`; `float` to `double`; `string` and `bytes` either way), and only the way the level allows".into()
+        }
+        (NameMismatch, _) => "keep the type's name, or list the other name in the reading type's `aliases`".into(),
+        (MissingEnumSymbols, _) => "keep every symbol, or give the reading enum a `default` symbol".into(),
+        (FixedSizeMismatch, _) => "keep the fixed's size".into(),
+        (MissingUnionBranch, _) => "keep every branch of the union the reading side needs".into(),
+        (AmbiguousField, _) => "give the field aliases that match one field only".into(),
+    }
 }
 
 #[cfg(test)]

@@ -4,12 +4,24 @@
 //! producer's or source's `schema=`, else the topic's declared one) with Avro's resolution rules,
 //! as Java's `SchemaCompatibility` applies them.
 
+use super::compat_wording::{more_problems, plural};
 use super::topic_schemas::{avro_schema, declared, written};
+use super::{Rule, Status};
 use crate::analysis::Analysis;
-use crate::avro::compat::{SchemaRef, check_reader_writer};
-use crate::avro::{Problem, ReaderWriter};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::avro::compat::{IncompatibilityType, SchemaRef, check_reader_writer};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Project, Side, Spanned};
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V203",
+    name: "reader cannot read writer",
+    severity: Severity::Error,
+    status: Status::Partial(
+        "consumers and sinks that name an Avro `schema=`, and a topic's declared schema against its writers' own, are checked; ksqlDB readers, whose schemas the ksqlDB front end infers, are not yet",
+    ),
+    doc: include_str!("v203_reader_schema.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for (topic, edges) in &analysis.edges {
@@ -71,5 +83,63 @@ fn compare(
         more: found.len() - 1,
         fragment: first.reader_span,
     };
-    Some(Diagnostic::new(DiagnosticKind::Avro(Problem::ReaderCannotRead(Box::new(facts))), reader_schema.span))
+    Some(facts.diagnostic(reader_schema.span))
+}
+
+/// The facts of a V203: a reader schema that cannot read what a writer schema of the same topic
+/// writes. Points at the reader's `schema=`.
+struct ReaderWriter {
+    topic: String,
+    side: Side,
+    /// Who reads (`consumer \`invoicing\``, `the schema topic \`orders\` declares`) with which
+    /// schema.
+    reader: String,
+    reader_schema: String,
+    /// Who writes (`producer \`web\``, `the topic`) with which schema.
+    writer: String,
+    writer_schema: String,
+    /// The writer's `schema=`.
+    writer_span: Span,
+    kind: IncompatibilityType,
+    path: String,
+    reason: String,
+    more: usize,
+    /// The place in the reader schema the reason is about.
+    fragment: Span,
+}
+
+impl ReaderWriter {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let rw = self;
+        let message = format!(
+            "{} cannot read the {} that {} writes to `{}`: {} (at `{}`)",
+            rw.reader,
+            plural(rw.side),
+            rw.writer,
+            rw.topic,
+            rw.reason,
+            rw.path
+        );
+        RULE.diagnostic(span, message, format!("reader schema `{}`", rw.reader_schema))
+            .with_label(rw.writer_span, format!("writer schema `{}`", rw.writer_schema))
+            .with_label(rw.fragment, format!("`{}` of `{}`", rw.path, rw.reader_schema))
+            .with_help(format!("{}{}", reader_fix(rw.kind, &rw.reader_schema, &rw.writer_schema), more_problems(rw.more)))
+    }
+}
+
+fn reader_fix(kind: IncompatibilityType, reader: &str, writer: &str) -> String {
+    use IncompatibilityType::*;
+    match kind {
+        ReaderFieldMissingDefaultValue => {
+            format!("give the field a `default` in `{reader}`, or have `{writer}` write it")
+        }
+        TypeMismatch => format!(
+            "make `{reader}`'s type the writer's, or one it promotes to (`int` to `long`, `float` or `double`; `long` to `float` or `double`; `float` to `double`; `string` and `bytes` either way)"
+        ),
+        NameMismatch => format!("name the type in `{reader}` as `{writer}` does, or add that name to its `aliases`"),
+        MissingEnumSymbols => format!("add the symbols to the enum in `{reader}`, or give it a `default` symbol"),
+        FixedSizeMismatch => format!("give the fixed in `{reader}` the writer's size"),
+        MissingUnionBranch => format!("add a branch for the writer's type to the union in `{reader}`"),
+        AmbiguousField => format!("give the field in `{reader}` aliases that match one of `{writer}`'s fields only"),
+    }
 }

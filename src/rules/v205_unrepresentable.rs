@@ -5,16 +5,28 @@
 //! non-null types, which ksqlDB 0.29 reads as a STRUCT with one optional field per branch rather
 //! than as one value, are each reported at the type in the schema, with a label on each reader.
 
+use super::compat_wording::plural;
 use super::topic_formats;
 use super::topic_schemas::{carried, is_ksql_reader};
+use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::avro::mapping::{Unsupported, ksql_type, union_member_name};
-use crate::avro::{Catalog, NamedId, NamedKind, Primitive, Problem, Type, TypeKind, Unrepresentable, Unrepresented};
+use crate::avro::{Catalog, NamedId, NamedKind, Primitive, Type, TypeKind};
 use crate::avro::{LogicalType, describe};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Format, Project, Side};
 use crate::source::Span;
 use std::collections::HashMap;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V205",
+    name: "type the reader cannot represent",
+    severity: Severity::Error,
+    status: Status::Partial(
+        "ksqlDB streams and tables that read a topic's Avro key or value are checked; other readers (the JDBC sink's column types are V406) are not",
+    ),
+    doc: include_str!("v205_unrepresentable.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // Each side of a topic that a ksqlDB reader reads as `avro`, with its schema and readers; then
@@ -41,16 +53,10 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
     let found = crate::parallel::map_on_every_core(&read, SCHEMAS_PER_TASK, |(_, _, _, root, _)| {
         unrepresented(&analysis.avro, root)
     });
-    for ((topic, side, schema, _, readers), found) in read.iter().zip(found) {
+    for ((topic, side, _, _, readers), found) in read.iter().zip(found) {
         for (span, what) in found {
-            let facts = Unrepresentable {
-                topic: (*topic).clone(),
-                side: *side,
-                schema: schema.value.clone(),
-                what,
-                readers: readers.clone(),
-            };
-            diagnostics.push(Diagnostic::new(DiagnosticKind::Avro(Problem::Unrepresentable(Box::new(facts))), span));
+            let facts = Unrepresentable { topic: (*topic).clone(), side: *side, what, readers: readers.clone() };
+            diagnostics.push(facts.diagnostic(span));
         }
     }
 }
@@ -183,4 +189,62 @@ impl<'a> Walk<'a> {
 
 fn join(path: &str, name: &str) -> String {
     if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
+}
+
+/// The facts of a V205: an Avro type a ksqlDB reader cannot represent. Points at the type in the
+/// schema.
+struct Unrepresentable {
+    topic: String,
+    side: Side,
+    what: Unrepresented,
+    /// Each ksqlDB reader (`stream \`payments\``) and where it names the topic.
+    readers: Vec<(String, Span)>,
+}
+
+/// What ksqlDB cannot represent.
+enum Unrepresented {
+    /// A union of two or more non-null types, which ksqlDB reads as a STRUCT of its branches.
+    Union { field: String, union: String },
+    /// A field of a type ksqlDB does not support, which it leaves out.
+    Dropped { field: String, reason: String, recursive: bool },
+    /// A type that makes the whole schema unreadable to ksqlDB.
+    Whole { reason: String },
+}
+
+impl Unrepresentable {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let u = self;
+        let (message, help) = match &u.what {
+            Unrepresented::Union { field, union } => (
+                format!(
+                    "ksqlDB reads the union `{union}`{} as a STRUCT with one field per branch, not as one value",
+                    of_field(field)
+                ),
+                "give each field a single type, optionally in a union with `null`, and carry alternatives in separate fields",
+            ),
+            Unrepresented::Dropped { field, reason, recursive } => (
+                format!("ksqlDB cannot represent {reason} and leaves the field `{field}` out of `{}`", u.topic),
+                if *recursive {
+                    "ksqlDB has no recursive types: end the recursion, or store the nested part as a string or bytes"
+                } else {
+                    ONE_KSQL_SUPPORTS
+                },
+            ),
+            Unrepresented::Whole { reason } => (
+                format!("ksqlDB cannot read the {} of `{}`: the schema holds {reason}", plural(u.side), u.topic),
+                ONE_KSQL_SUPPORTS,
+            ),
+        };
+        let mut diagnostic = RULE.diagnostic(span, message, "not representable in ksqlDB").with_help(help);
+        for (reader, span) in &u.readers {
+            diagnostic = diagnostic.with_label(*span, format!("read by {reader}"));
+        }
+        diagnostic
+    }
+}
+
+const ONE_KSQL_SUPPORTS: &str = "change the type to one ksqlDB supports (see the Avro to ksqlDB mapping)";
+
+fn of_field(field: &str) -> String {
+    if field.is_empty() { String::new() } else { format!(" of field `{field}`") }
 }

@@ -6,13 +6,25 @@
 //! resolution rules (as V203 does for writers that name their schema; a source whose own serde
 //! names the derived schema is left to V203).
 
+use super::compat_wording::{more_problems, plural};
+use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::avro::compat::{SchemaRef, check_reader_writer};
-use crate::avro::{Inferred, Problem, from_ksql};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::avro::from_ksql;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ksql::infer::Created;
 use crate::model::{Format, Project, Side, Spanned};
 use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V206",
+    name: "declared schema disagrees with inferred schema",
+    severity: Severity::Error,
+    status: Status::Partial(
+        "queries (CREATE ... AS SELECT) writing Avro and Debezium sources are compared; a query's VALUE_SCHEMA_FULL_NAME, KEY_SCHEMA_FULL_NAME and VALUE_SCHEMA_ID, and INSERT INTO writers, are not yet",
+    ),
+    doc: include_str!("v206_inferred_schema.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
@@ -51,13 +63,7 @@ fn check_query(
 
 /// A Debezium source that writes the topic, against the schema it derives from the DDL (which
 /// the connector module adds to the project as `<topic>-key` / `<topic>-value`).
-fn check_connector(
-    project: &Project,
-    analysis: &Analysis,
-    topic: &str,
-    side: Side,
-    declared: &Spanned<String>,
-) -> Option<Diagnostic> {
+fn check_connector(project: &Project, analysis: &Analysis, topic: &str, side: Side, declared: &Spanned<String>) -> Option<Diagnostic> {
     let subject = format!("{topic}-{}", side.as_str());
     if subject == declared.value || !crate::connect::is_derived(project, &subject) {
         return None;
@@ -97,10 +103,59 @@ fn compare(
         writer,
         writer_span,
         ksql,
-        kind: first.kind(),
         path: first.path.clone(),
         more: found.len() - 1,
         fragment: first.reader_span,
     };
-    Some(Diagnostic::new(DiagnosticKind::Avro(Problem::InferredDisagrees(Box::new(facts))), declared.span))
+    Some(facts.diagnostic(declared.span))
+}
+
+/// The facts of a V206: a topic's declared schema that cannot read what the query or connector
+/// writing the topic registers and writes. Points at the topic's `schema=`.
+struct Inferred {
+    topic: String,
+    side: Side,
+    /// The schema the topic declares.
+    declared: String,
+    /// Who writes (`stream \`PLATINUM\` of transform \`platinum\``, `source \`orders-cdc\``).
+    writer: String,
+    /// Where the writer is: the CREATE statement, the captured table.
+    writer_span: Span,
+    /// The writer is a ksqlDB query (else a connector).
+    ksql: bool,
+    path: String,
+    reason: String,
+    more: usize,
+    /// The place in the declared schema the reason is about.
+    fragment: Span,
+}
+
+impl Inferred {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let i = self;
+        let message = format!(
+            "the schema `{}` that topic `{}` declares cannot read the {} {} writes: {} (at `{}`)",
+            i.declared,
+            i.topic,
+            plural(i.side),
+            i.writer,
+            i.reason,
+            i.path
+        );
+        let help = if i.ksql {
+            format!(
+                "ksqlDB registers its own schema for what a query writes: columns upper-cased unless quoted, every field optional. Name the columns as the schema's fields (``AS `order_id` ``), make those fields optional with a default, or drop `schema=` so readers take what ksqlDB registers{}",
+                more_problems(i.more)
+            )
+        } else {
+            format!(
+                "the connector registers the schema it derives from the table: change `schema=` to match it, or drop `schema=` and let the topic take the derived one{}",
+                more_problems(i.more)
+            )
+        };
+        RULE.diagnostic(span, message, format!("declared schema `{}`", i.declared))
+            .with_label(i.writer_span, format!("{} writes here", i.writer))
+            .with_label(i.fragment, format!("`{}` of `{}`", i.path, i.declared))
+            .with_help(help)
+    }
 }

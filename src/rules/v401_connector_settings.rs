@@ -2,14 +2,24 @@
 //! cannot run without, with a format no Connect converter handles, or whose plugin the stack's
 //! Connect does not install.
 
+use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::connect::catalog::Setting;
-use crate::connect::{Kind, Problem, catalog};
-use crate::diagnostic::{Diagnostic, DiagnosticKind, suggest};
+use crate::connect::{Kind, catalog};
+use crate::diagnostic::{Diagnostic, Severity, suggest};
 use crate::model::{Connector, ConnectorKind, Direction, Format, Project, Side};
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V401",
+    name: "unknown connector or missing setting",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v401_connector_settings.md"),
+};
 
 pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
-    let mut report = |problem, span| diagnostics.push(Diagnostic::new(DiagnosticKind::Connect(problem), span));
+    let mut report = |problem: Problem, span| diagnostics.push(problem.diagnostic(span));
     for connector in &project.connectors {
         let who = describe(connector);
         if let Some(ConnectorKind::Catalog(name)) = &connector.kind {
@@ -111,5 +121,93 @@ fn fits(records: &Records, format: Format) -> bool {
         Format::Int | Format::Long | Format::Double | Format::Bytes => false,
         Format::String | Format::Delimited => *records == Records::Lines,
         _ => true,
+    }
+}
+
+/// The facts of a V401.
+enum Problem {
+    /// `connector=` names no catalog entry.
+    UnknownConnector { connector: String, name: String, suggestion: Option<String> },
+    /// A catalog entry used in a direction it does not work in (`source connector=jdbc`).
+    WrongDirection { connector: String, name: String, works_as: &'static str },
+    /// A setting the connector cannot run without.
+    MissingSetting { connector: String, name: String, setting: &'static str },
+    /// The database a Debezium source reads has no `user` (`database.user` has no default).
+    DatabaseUserMissing { connector: String, database: String },
+    /// A format that no Kafka Connect converter reads or writes (`avro-raw`).
+    NoConverter { connector: String, side: Side, format: Format },
+    /// A source whose records a format's converter cannot write (a Debezium struct as `string`,
+    /// a FileStream line as `int`).
+    CannotWrite { connector: String, side: Side, format: Format, records: &'static str },
+    /// The stack's Connect lists its plugins, and not this connector's.
+    PluginMissing { connector: String, plugin: &'static str, stack: Span },
+}
+
+impl Problem {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        match self {
+            Problem::UnknownConnector { connector, name, suggestion } => {
+                let help = match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "use one of {}, or any connector by its Java class with `class=\"...\"`",
+                        catalog::names().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                RULE.diagnostic(span, format!("{connector} names the unknown connector `{name}`"), "not in the catalog")
+                    .with_help(help)
+            }
+            Problem::WrongDirection { connector, name, works_as } => RULE
+                .diagnostic(
+                    span,
+                    format!("{connector} uses `{name}`, which is a {works_as} connector"),
+                    format!("a {works_as} connector"),
+                )
+                .with_help(format!("declare it as a `{works_as}`, or pick a connector that works this way")),
+            Problem::MissingSetting { connector, name, setting } => {
+                let help = match *setting {
+                    "database" => "add `database NAME`, naming a declared `database`".into(),
+                    "table" => "add `table \"schema.table\" topic=TOPIC` for each table to capture".into(),
+                    "file" => "add `file \"PATH\"`: the file the connector reads or writes".into(),
+                    "topic=" => "add `topic=TOPIC`".into(),
+                    other => format!("add `{other}`"),
+                };
+                RULE.diagnostic(span, format!("{connector} (`{name}`) needs `{setting}`"), format!("no `{setting}`"))
+                    .with_help(help)
+            }
+            Problem::DatabaseUserMissing { connector, database } => RULE
+                .diagnostic(span, format!("{connector} reads database `{database}`, which has no `user`"), "read here")
+                .with_help(format!(
+                    "Debezium's `database.user` has no default: add `user NAME` to `database {database}`, a role with REPLICATION and LOGIN"
+                )),
+            Problem::NoConverter { connector, side, format } => RULE
+                .diagnostic(
+                    span,
+                    format!(
+                        "no Kafka Connect converter reads or writes `{format}`, the {} format of {connector}",
+                        side.as_str()
+                    ),
+                    format!("`{format}` has no converter"),
+                )
+                .with_help("`avro-raw` has no registry framing, and Connect's converters only read and write `avro` (with the framing): use `avro`, or `bytes` to pass the bytes through"),
+            Problem::CannotWrite { connector, side, format, records } => {
+                let help = match format {
+                    Format::String | Format::Delimited => {
+                        "`StringConverter` writes a record's `toString()`, which nothing can read back: use `avro`, `json-sr`, `protobuf`, `json` or `connect-json`"
+                    }
+                    _ => "that converter fails the task on the first record: use a format that holds what the connector writes",
+                };
+                let message = format!("{connector} writes {records} as its {}, which `{format}` cannot hold", side.as_str());
+                RULE.diagnostic(span, message, format!("`{format}` here")).with_help(help)
+            }
+            Problem::PluginMissing { connector, plugin, stack } => RULE
+                .diagnostic(
+                    span,
+                    format!("{connector} needs the Connect plugin `{plugin}`, which the stack does not install"),
+                    "its plugin is not installed",
+                )
+                .with_label(*stack, "the plugins the stack installs")
+                .with_help(format!("add `plugin {plugin}` to `stack {{ connect {{ ... }} }}`")),
+        }
     }
 }

@@ -9,11 +9,20 @@
 
 use crate::analysis::Analysis;
 use crate::analysis::sink_table::{debezium_writer, is_jdbc_sink};
-use crate::connect::{Kind, Problem, catalog};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use super::{Rule, Status};
+use crate::connect::{Kind, catalog};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CleanupPolicy, KsqlSource, KsqlSourceKind, Project};
 use crate::source::Span;
 use std::collections::HashMap;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V405",
+    name: "tombstones not handled",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v405_tombstones.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // The `table` nodes by the topic they read (the first of each), asked once per sink.
@@ -28,24 +37,19 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
         let Some(topic) = &sink.topic else { continue };
         let Some((because, because_span)) = tombstones(project, analysis, &tables, &topic.value) else { continue };
         let fails = catalog::of(sink).is_some_and(|e| e.kind == Kind::Jdbc);
-        let problem = Problem::TombstonesNotHandled {
+        let problem = TombstonesNotHandled {
             sink: sink.name.value.clone(),
             topic: topic.value.clone(),
             because,
             because_span,
             fails,
         };
-        diagnostics.push(Diagnostic::new(DiagnosticKind::Connect(problem), topic.span));
+        diagnostics.push(problem.diagnostic(topic.span));
     }
 }
 
 /// Why a topic carries tombstones, and where that is said.
-fn tombstones(
-    project: &Project,
-    analysis: &Analysis,
-    tables: &HashMap<&str, &KsqlSource>,
-    topic: &str,
-) -> Option<(String, Span)> {
+fn tombstones(project: &Project, analysis: &Analysis, tables: &HashMap<&str, &KsqlSource>, topic: &str) -> Option<(String, Span)> {
     let created_table = analysis.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
     if let Some(table) = created_table {
         return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
@@ -67,4 +71,26 @@ fn tombstones(
         || (unwrap && matches!(setting("transforms.unwrap.delete.tombstone.handling.mode"), Some("drop" | "rewrite")));
     (!dropped)
         .then(|| (format!("source `{}` writes a tombstone after each delete", source.name.value), table.topic.span))
+}
+
+/// The facts of a V405: a sink reads a topic with tombstones and does not handle them.
+struct TombstonesNotHandled {
+    sink: String,
+    topic: String,
+    because: String,
+    because_span: Span,
+    fails: bool,
+}
+
+impl TombstonesNotHandled {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let TombstonesNotHandled { sink, topic, because, because_span, fails } = self;
+        let help = if *fails {
+            "add `deletes #true` with `pk record-key`, so a tombstone deletes its row; without it the Confluent JDBC sink stops its task at the first tombstone"
+        } else {
+            "add `deletes #true` with `pk record-key`, so a tombstone deletes its row; without it deleted rows stay in the table"
+        };
+        let message = format!("sink `{sink}` reads tombstones from topic `{topic}` but does not handle deletes");
+        RULE.diagnostic(span, message, "reads tombstones").with_label(*because_span, because.clone()).with_help(help)
+    }
 }

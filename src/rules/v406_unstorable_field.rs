@@ -5,9 +5,19 @@
 
 use crate::analysis::Analysis;
 use crate::analysis::sink_table::{Origin, column_type, is_jdbc_sink, record, stored_value};
-use crate::connect::{Kind, Problem, catalog};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use super::{AVRO_RECORDS_ONLY, Rule, Status};
+use crate::connect::{Kind, catalog};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{PkSource, Project, Side};
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V406",
+    name: "field type the sink cannot store",
+    severity: Severity::Error,
+    status: Status::Partial(AVRO_RECORDS_ONLY),
+    doc: include_str!("v406_unstorable_field.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
@@ -39,9 +49,28 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
                     _ => why.to_string(),
                 };
                 let problem =
-                    Problem::Unstorable { sink: sink.name.value.clone(), field: name.clone(), what, sink_span: span };
-                diagnostics.push(Diagnostic::new(DiagnosticKind::Connect(problem), record.field_span(name)));
+                    Unstorable { sink: sink.name.value.clone(), field: name.clone(), what, sink_span: span };
+                diagnostics.push(problem.diagnostic(record.field_span(name)));
             }
         }
+    }
+}
+
+/// The facts of a V406: a field the sink has no column type for. Points at the field in its
+/// schema (or DDL), with a label on the sink.
+struct Unstorable {
+    sink: String,
+    field: String,
+    what: String,
+    sink_span: Span,
+}
+
+impl Unstorable {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let Unstorable { sink, field, what, sink_span } = self;
+        let message = format!("sink `{sink}` cannot store the field `{field}`: it has no column type for {what}");
+        RULE.diagnostic(span, message, format!("{what}: no column type"))
+            .with_label(*sink_span, format!("sink `{sink}` writes it to a table"))
+            .with_help("flatten the record before the sink (a ksqlDB query, or the `Flatten` transform through `config`), or store that field as text")
     }
 }

@@ -12,13 +12,22 @@
 //! Rows are known from the source's `ddl=`; without it only the JDBC sink is checked.
 
 use crate::analysis::Analysis;
-use crate::analysis::sink_table::{debezium_writer, derived};
 use crate::connect::derive::Derived;
-use crate::connect::{EnvelopeReader, Kind, Problem, catalog};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::analysis::sink_table::{debezium_writer, derived};
+use super::{Rule, Status};
+use crate::connect::{Kind, catalog};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ksql::infer::Effect;
 use crate::model::{CapturedTable, Connector, Direction, Format, Project};
 use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V407",
+    name: "Debezium envelope where rows are expected",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v407_envelope_read.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
@@ -34,13 +43,13 @@ fn envelope_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Connect
 }
 
 fn problem(reader: EnvelopeReader, topic: &str, source: &Connector, table: &CapturedTable, at: Span) -> Diagnostic {
-    let problem = Problem::EnvelopeRead {
+    let problem = EnvelopeRead {
         reader,
         topic: topic.to_string(),
         source: source.name.value.clone(),
         source_span: table.topic.span,
     };
-    Diagnostic::new(DiagnosticKind::Connect(problem), at)
+    problem.diagnostic(at)
 }
 
 /// The columns of the captured row, as Debezium names them (the DDL's column names).
@@ -128,5 +137,60 @@ fn queries(project: &Project, analysis: &Analysis, found: &mut Vec<Diagnostic>) 
         }
         let reader = EnvelopeReader::Query { name: query.name.value.to_uppercase(), columns };
         found.push(problem(reader, topic, source, table, *first));
+    }
+}
+
+/// The facts of a V407: a Debezium change envelope read where rows are expected.
+struct EnvelopeRead {
+    reader: EnvelopeReader,
+    topic: String,
+    source: String,
+    source_span: Span,
+}
+
+/// Who reads a Debezium envelope as if it were the row.
+enum EnvelopeReader {
+    /// A sink that maps fields to columns (Confluent's JDBC sink).
+    Sink(String),
+    /// A consumer whose reader schema is the row.
+    Consumer(String),
+    /// A ksqlDB query that uses the row's columns, which the envelope has only inside `AFTER`.
+    Query { name: String, columns: Vec<String> },
+}
+
+impl EnvelopeRead {
+    fn diagnostic(&self, span: Span) -> Diagnostic {
+        let EnvelopeRead { reader, topic, source, source_span } = self;
+        let (message, label, help) = match reader {
+            EnvelopeReader::Sink(sink) => (
+                format!(
+                    "sink `{sink}` reads Debezium change envelopes from topic `{topic}`, where rows are expected (source `{source}` has no `unwrap #true`)"
+                ),
+                "expects rows",
+                "add `unwrap #true` to the source (Debezium's ExtractNewRecordState), or use `connector=debezium-jdbc`, which reads envelopes itself".to_string(),
+            ),
+            EnvelopeReader::Consumer(consumer) => (
+                format!(
+                    "consumer `{consumer}` reads Debezium change envelopes from topic `{topic}` with a row schema (source `{source}` has no `unwrap #true`)"
+                ),
+                "expects rows",
+                "add `unwrap #true` to the source (Debezium's ExtractNewRecordState), or give the consumer the envelope's schema and read its `after` field".to_string(),
+            ),
+            EnvelopeReader::Query { name, columns } => (
+                format!(
+                    "ksqlDB query `{name}` reads Debezium change envelopes from topic `{topic}` as rows: {} {} inside each envelope's `AFTER` (source `{source}` has no `unwrap #true`)",
+                    columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                    if columns.len() == 1 { "is" } else { "are" }
+                ),
+                "a field of the row, inside `AFTER`",
+                format!(
+                    "add `unwrap #true` to the source (Debezium's ExtractNewRecordState), or read the row inside the envelope: `AFTER->{}`",
+                    columns.first().map_or("ID", String::as_str)
+                ),
+            ),
+        };
+        RULE.diagnostic(span, message, label)
+            .with_label(*source_span, "writes change envelopes (before, after, op, ...)")
+            .with_help(help)
     }
 }

@@ -1,8 +1,18 @@
 //! V502: a declared topic that nothing in the project writes, or that nothing reads.
 
+use super::{Rule, Status};
 use crate::analysis::Analysis;
-use crate::diagnostic::{Diagnostic, DiagnosticKind, Unused};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V502",
+    name: "topic not written or not read",
+    severity: Severity::Warning,
+    status: Status::Checked,
+    doc: include_str!("v502_unused_topic.md"),
+};
 
 pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
@@ -13,10 +23,26 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
             (true, false) => Unused::Written,
             (false, true) => Unused::Read,
         };
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::UnusedTopic { topic: topic.name.value.clone(), unused },
-            topic.name.span,
-        ));
+        diagnostics.push(unused.diagnostic(&topic.name.value, topic.name.span));
+    }
+}
+
+/// Which side of a topic nobody is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unused {
+    Written,
+    Read,
+    WrittenOrRead,
+}
+
+impl Unused {
+    fn diagnostic(self, topic: &str, span: Span) -> Diagnostic {
+        let (what, help) = match self {
+            Unused::Written => ("writes", "declare the producer or source that writes it, or remove the topic"),
+            Unused::Read => ("reads", "declare the consumer or sink that reads it, or remove the topic"),
+            Unused::WrittenOrRead => ("writes or reads", "declare who writes and reads it, or remove the topic"),
+        };
+        RULE.diagnostic(span, format!("nothing in the project {what} topic `{topic}`"), "declared here").with_help(help)
     }
 }
 
@@ -29,8 +55,8 @@ mod tests {
         checked
             .diagnostics
             .iter()
-            .filter(|d| d.code() == "V502")
-            .map(|d| format!("{} {}", d.code(), d.message()))
+            .filter(|d| d.code == "V502")
+            .map(|d| format!("{} {}", d.code, d.message))
             .collect()
     }
 

@@ -6,16 +6,16 @@
 
 use super::grammar::ROOT;
 use super::loader::{ParsedFile, read_text};
+use super::problem::Problem;
 use super::reader::{Node, known_siblings};
 use super::tree::Entry;
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::*;
 use crate::source::{SourceMap, Span};
 use std::path::{Path, PathBuf};
 
 /// Decodes every parsed file into one project. The files are let go once their nodes are read,
 /// before the files those nodes name are: their memory goes back for the texts.
-pub fn decode(files: Vec<ParsedFile>, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Project {
+pub fn decode(files: Vec<ParsedFile>, sources: &mut SourceMap, diagnostics: &mut Vec<(Problem, Span)>) -> Project {
     let top_level = files.iter().flat_map(|parsed| parsed.document.nodes.iter().map(|node| (parsed.file, node)));
     let nodes = known_siblings(top_level, &ROOT, None, diagnostics);
     // Each top-level node is validated on its own, on every core; what is found joins in node
@@ -50,7 +50,7 @@ const NODES_PER_TASK: usize = 64;
 /// The text of every file the reads name that the source map does not hold yet, read on every
 /// core: a project names one file per schema and transform, and opening them is most of the
 /// time `venice check` spends (system calls, not parsing). In the order of `reads`.
-fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<Result<String, Box<Diagnostic>>>> {
+fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<FileText>> {
     let read_one = |read: &PendingRead| {
         let (path, shown, span) = read.target();
         sources.find(path).is_none().then(|| read_text(path, shown, span))
@@ -64,7 +64,7 @@ struct Decoder<'d> {
     project: Project,
     /// Files to read once decoding is done (reading adds to the source map the nodes borrow).
     reads: Vec<PendingRead>,
-    diagnostics: &'d mut Vec<Diagnostic>,
+    diagnostics: &'d mut Vec<(Problem, Span)>,
 }
 
 impl Decoder<'_> {
@@ -180,7 +180,7 @@ impl Decoder<'_> {
         if given == 0 {
             let options: &'static [&'static str] =
                 if secret { &["env=", "file="] } else { &["\"NAME\"", "env=", "file="] };
-            self.report(DiagnosticKind::MissingOneOf { node: node.name().into(), options }, node.name_span());
+            self.report(Problem::MissingOneOf { node: node.name().into(), options }, node.name_span());
             return None;
         }
         if given > 1 {
@@ -190,17 +190,13 @@ impl Decoder<'_> {
                     .filter_map(|(n, g)| g.then_some(n))
                     .collect();
             self.report(
-                DiagnosticKind::Conflicting {
-                    node: node.name().into(),
-                    first: names[0].into(),
-                    second: names[1].into(),
-                },
+                Problem::Conflicting { node: node.name().into(), first: names[0].into(), second: names[1].into() },
                 node.name_span(),
             );
         }
         if let Some(literal) = literal {
             if secret {
-                self.report(DiagnosticKind::InlineSecret { node: node.name().into() }, literal.span);
+                self.report(Problem::InlineSecret { node: node.name().into() }, literal.span);
                 return None;
             }
             return Some(Credential::Literal(literal));
@@ -232,16 +228,13 @@ impl Decoder<'_> {
         let source = match (node.prop_string("path"), node.prop_entry_of("avro")) {
             (Some(_), Some(_)) => {
                 self.report(
-                    DiagnosticKind::Conflicting { node: "schema".into(), first: "path".into(), second: "avro".into() },
+                    Problem::Conflicting { node: "schema".into(), first: "path".into(), second: "avro".into() },
                     name.span,
                 );
                 return;
             }
             (None, None) => {
-                self.report(
-                    DiagnosticKind::MissingOneOf { node: "schema".into(), options: &["path=", "avro="] },
-                    name.span,
-                );
+                self.report(Problem::MissingOneOf { node: "schema".into(), options: &["path=", "avro="] }, name.span);
                 return;
             }
             (None, Some(entry)) => SchemaSource::Inline(embedded_text(node, entry)),
@@ -288,7 +281,7 @@ impl Decoder<'_> {
             (None, Some(class)) => Some(ConnectorKind::Class(class)),
             (Some(_), Some(class)) => {
                 self.report(
-                    DiagnosticKind::Conflicting {
+                    Problem::Conflicting {
                         node: node.name().into(),
                         first: "connector".into(),
                         second: "class".into(),
@@ -299,7 +292,7 @@ impl Decoder<'_> {
             }
             (None, None) => {
                 self.report(
-                    DiagnosticKind::MissingOneOf { node: node.name().into(), options: &["connector=", "class="] },
+                    Problem::MissingOneOf { node: node.name().into(), options: &["connector=", "class="] },
                     name.span,
                 );
                 None
@@ -375,20 +368,13 @@ impl Decoder<'_> {
             (None, Some(sql)) => inline_sql(sql),
             (Some(path), Some(_)) => {
                 self.report(
-                    DiagnosticKind::Conflicting {
-                        node: "transform".into(),
-                        first: "path".into(),
-                        second: "sql".into(),
-                    },
+                    Problem::Conflicting { node: "transform".into(), first: "path".into(), second: "sql".into() },
                     path.span,
                 );
                 None
             }
             (None, None) => {
-                self.report(
-                    DiagnosticKind::MissingOneOf { node: "transform".into(), options: &["path=", "sql"] },
-                    name.span,
-                );
+                self.report(Problem::MissingOneOf { node: "transform".into(), options: &["path=", "sql"] }, name.span);
                 None
             }
         };
@@ -402,13 +388,13 @@ impl Decoder<'_> {
             .filter_map(|c| Some(ConfigEntry { key: c.arg_string(0)?, value: c.arg_string(1)? }))
             .collect();
         for entry in entries.iter().filter(|e| holds_inline_secret(e)) {
-            self.report(DiagnosticKind::InlineSecretSetting { key: entry.key.value.clone() }, entry.value.span);
+            self.report(Problem::InlineSecretSetting { key: entry.key.value.clone() }, entry.value.span);
         }
         entries
     }
 
-    fn report(&mut self, kind: DiagnosticKind, span: Span) {
-        self.diagnostics.push(Diagnostic::new(kind, span));
+    fn report(&mut self, kind: Problem, span: Span) {
+        self.diagnostics.push((kind, span));
     }
 }
 
@@ -422,6 +408,9 @@ fn holds_inline_secret(entry: &ConfigEntry) -> bool {
     let is_reference = value.starts_with("${") && value.ends_with('}');
     names_secret && !value.is_empty() && !is_reference
 }
+
+/// A file's text, or why it cannot be read (V006).
+type FileText = Result<String, Box<(Problem, Span)>>;
 
 /// A file named in the project, read after decoding.
 enum PendingRead {
@@ -444,10 +433,10 @@ impl PendingRead {
     /// the source map held it then (or it is named twice and now holds it).
     fn perform(
         self,
-        read: Option<Result<String, Box<Diagnostic>>>,
+        read: Option<FileText>,
         project: &mut Project,
         sources: &mut SourceMap,
-        diagnostics: &mut Vec<Diagnostic>,
+        diagnostics: &mut Vec<(Problem, Span)>,
     ) {
         let (path, shown, span) = self.target();
         let file = match sources.find(path) {

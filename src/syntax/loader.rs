@@ -3,8 +3,8 @@
 //! Reading never stops at the first problem: an unreadable include, a syntax error or an include
 //! cycle becomes a diagnostic, and the other files are still read.
 
+use super::problem::Problem;
 use super::tree::{self, Document};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -38,13 +38,10 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 const MAX_INCLUDE_DEPTH: usize = 32;
 
 /// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
-pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<Diagnostic>> {
-    let unreadable = |reason: String| {
-        Box::new(Diagnostic::new(DiagnosticKind::UnreadableFile { path: shown.to_string(), reason }, named_at))
-    };
+pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<(Problem, Span)>> {
+    let unreadable = |reason: String| Box::new((Problem::UnreadableFile { path: shown.to_string(), reason }, named_at));
     let bytes = read_bounded(path).map_err(unreadable)?;
-    String::from_utf8(bytes)
-        .map_err(|_| Box::new(Diagnostic::new(DiagnosticKind::NotUtf8 { path: shown.to_string() }, named_at)))
+    String::from_utf8(bytes).map_err(|_| Box::new((Problem::NotUtf8 { path: shown.to_string() }, named_at)))
 }
 
 /// The bytes of a regular file of at most [`MAX_FILE_BYTES`]. Folders, devices and pipes are
@@ -103,7 +100,7 @@ pub fn io_reason(error: &std::io::Error) -> String {
 pub fn load(
     dir: &Path,
     sources: &mut SourceMap,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Result<Vec<ParsedFile>, ProjectNotFound> {
     let root = dir.join(PROJECT_FILE);
     let bytes = match read_bounded(&root) {
@@ -119,7 +116,7 @@ pub fn load_bytes(
     root: PathBuf,
     bytes: Vec<u8>,
     sources: &mut SourceMap,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Vec<ParsedFile> {
     let mut loader = Loader {
         sources,
@@ -136,7 +133,7 @@ pub fn load_bytes(
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let file = loader.sources.add(root.clone(), text);
             let path = loader.sources.get(file).name.clone();
-            loader.report(DiagnosticKind::NotUtf8 { path }, Span::file_start(file));
+            loader.report(Problem::NotUtf8 { path }, Span::file_start(file));
             return Vec::new();
         }
     };
@@ -146,7 +143,7 @@ pub fn load_bytes(
 
 struct Loader<'a> {
     sources: &'a mut SourceMap,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    diagnostics: &'a mut Vec<(Problem, Span)>,
     parsed: Vec<ParsedFile>,
     /// The chain of files being included, to detect cycles.
     stack: Vec<PathBuf>,
@@ -157,7 +154,7 @@ struct Loader<'a> {
 }
 
 /// A file read and parsed ahead of its turn.
-type Prefetched = Result<(String, Parsed), Box<Diagnostic>>;
+type Prefetched = Result<(String, Parsed), Box<(Problem, Span)>>;
 type Parsed = Result<Document, Vec<tree::SyntaxError>>;
 
 impl Loader<'_> {
@@ -190,7 +187,7 @@ impl Loader<'_> {
             }
             let span = Span::of(file, error.span);
             let help = unquoted_word_help(self.sources.text_from(span)).or(error.help);
-            self.report(DiagnosticKind::InvalidKdl { message: error.message, label: error.label, help }, span);
+            self.report(Problem::InvalidKdl { message: error.message, label: error.label, help }, span);
         }
     }
 
@@ -199,15 +196,15 @@ impl Loader<'_> {
         let paths = match expand(&base, pattern) {
             Ok(paths) => paths,
             Err(reason) => {
-                self.report(DiagnosticKind::UnreadableFile { path: pattern.into(), reason }, span);
+                self.report(Problem::UnreadableFile { path: pattern.into(), reason }, span);
                 return;
             }
         };
         if paths.is_empty() {
             let kind = if has_glob_characters(pattern) {
-                DiagnosticKind::IncludeMatchesNothing { pattern: pattern.into() }
+                Problem::IncludeMatchesNothing { pattern: pattern.into() }
             } else {
-                DiagnosticKind::UnreadableFile { path: pattern.into(), reason: "no such file".into() }
+                Problem::UnreadableFile { path: pattern.into(), reason: "no such file".into() }
             };
             self.report(kind, span);
             return;
@@ -246,7 +243,7 @@ impl Loader<'_> {
         let canonical_path = canonical(path);
         let shown = self.sources.display_name_of(path);
         if self.stack.contains(&canonical_path) {
-            self.report(DiagnosticKind::IncludeCycle { path: shown }, span);
+            self.report(Problem::IncludeCycle { path: shown }, span);
             return;
         }
         // A file reached twice without a cycle (two includes of one file) is read once.
@@ -254,7 +251,7 @@ impl Loader<'_> {
             return;
         }
         if self.stack.len() >= MAX_INCLUDE_DEPTH {
-            self.report(DiagnosticKind::IncludeTooDeep { limit: MAX_INCLUDE_DEPTH }, span);
+            self.report(Problem::IncludeTooDeep { limit: MAX_INCLUDE_DEPTH }, span);
             return;
         }
         // Ahead-of-time work counts only for the include it was done for: a read error names it.
@@ -271,8 +268,8 @@ impl Loader<'_> {
         }
     }
 
-    fn report(&mut self, kind: DiagnosticKind, span: Span) {
-        self.diagnostics.push(Diagnostic::new(kind, span));
+    fn report(&mut self, kind: Problem, span: Span) {
+        self.diagnostics.push((kind, span));
     }
 }
 

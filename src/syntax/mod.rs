@@ -10,5 +10,8 @@ pub mod guard;
 mod kdl_parser;
 pub(crate) mod lexical;
 pub mod loader;
+mod problem;
 pub mod reader;
 pub mod tree;
+
+pub use problem::{Expected, Problem, Slot};

@@ -5,8 +5,9 @@
 //! well-typed, and return `None` for those already reported.
 
 use super::grammar::{NodeSpec, ValueType};
+use super::problem::{Expected, Problem, Slot};
 use super::tree::{Entry as KdlEntry, Node as KdlNode, Value as KdlValue};
-use crate::diagnostic::{Diagnostic, DiagnosticKind, Expected, Slot, suggest};
+use crate::diagnostic::suggest;
 use crate::model::Spanned;
 use crate::source::{FileId, SourceMap, Span};
 
@@ -43,12 +44,12 @@ impl<'a> Node<'a> {
     }
 
     /// Reports what the grammar alone can tell about this node and, recursively, its children.
-    pub fn validate(&self, diagnostics: &mut Vec<Diagnostic>) {
+    pub fn validate(&self, diagnostics: &mut Vec<(Problem, Span)>) {
         self.validate_entries(diagnostics);
         self.validate_children(diagnostics);
     }
 
-    fn validate_entries(&self, diagnostics: &mut Vec<Diagnostic>) {
+    fn validate_entries(&self, diagnostics: &mut Vec<(Problem, Span)>) {
         let mut position = 0;
         for entry in self.kdl.entries() {
             match entry.name() {
@@ -60,33 +61,31 @@ impl<'a> Node<'a> {
             }
         }
         if let Some(missing) = self.spec.args.iter().skip(position).find(|a| a.required) {
-            self.report(DiagnosticKind::MissingArgument { node: self.name().into(), name: missing.name }, diagnostics);
+            self.report(Problem::MissingArgument { node: self.name().into(), name: missing.name }, diagnostics);
         }
         for prop in self.spec.props.iter().filter(|p| p.required) {
             if self.kdl.property(prop.name).is_none() {
-                self.report(DiagnosticKind::MissingProperty { node: self.name().into(), name: prop.name }, diagnostics);
+                self.report(Problem::MissingProperty { node: self.name().into(), name: prop.name }, diagnostics);
             }
         }
     }
 
-    fn validate_property(&self, entry: &KdlEntry, name: &str, diagnostics: &mut Vec<Diagnostic>) {
+    fn validate_property(&self, entry: &KdlEntry, name: &str, diagnostics: &mut Vec<(Problem, Span)>) {
         let span = Span::of(self.file, entry.span());
         let Some(spec) = self.spec.prop(name) else {
             let suggestion = suggest(name, self.spec.prop_names());
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::UnknownProperty { node: self.name().into(), name: name.into(), suggestion },
-                span,
-            ));
+            diagnostics
+                .push((Problem::UnknownProperty { node: self.name().into(), name: name.into(), suggestion }, span));
             return;
         };
         self.check_type(entry, Slot::Property(name.into()), spec.ty, diagnostics);
     }
 
-    fn validate_argument(&self, entry: &KdlEntry, position: usize, diagnostics: &mut Vec<Diagnostic>) {
+    fn validate_argument(&self, entry: &KdlEntry, position: usize, diagnostics: &mut Vec<(Problem, Span)>) {
         let spec = self.spec.args.get(position).or_else(|| self.spec.args.last().filter(|a| a.repeated));
         let Some(spec) = spec else {
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::UnexpectedArgument { node: self.name().into(), takes: self.spec.args.len() },
+            diagnostics.push((
+                Problem::UnexpectedArgument { node: self.name().into(), takes: self.spec.args.len() },
                 Span::of(self.file, entry.span()),
             ));
             return;
@@ -95,28 +94,22 @@ impl<'a> Node<'a> {
         self.check_type(entry, slot, spec.ty, diagnostics);
     }
 
-    fn check_type(&self, entry: &KdlEntry, slot: Slot, ty: ValueType, diagnostics: &mut Vec<Diagnostic>) {
+    fn check_type(&self, entry: &KdlEntry, slot: Slot, ty: ValueType, diagnostics: &mut Vec<(Problem, Span)>) {
         let value = entry.value();
         let (expected, suggestion) = match type_mismatch(value, ty) {
             None => return,
             Some(mismatch) => mismatch,
         };
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::WrongType {
-                node: self.name().into(),
-                slot,
-                expected,
-                found: describe_value(value),
-                suggestion,
-            },
+        diagnostics.push((
+            Problem::WrongType { node: self.name().into(), slot, expected, found: describe_value(value), suggestion },
             self.value_span(entry),
         ));
     }
 
-    fn validate_children(&self, diagnostics: &mut Vec<Diagnostic>) {
+    fn validate_children(&self, diagnostics: &mut Vec<(Problem, Span)>) {
         let Some(children) = self.kdl.children() else { return };
         if self.spec.children.is_empty() {
-            self.report(DiagnosticKind::UnexpectedChildren { node: self.name().into() }, diagnostics);
+            self.report(Problem::UnexpectedChildren { node: self.name().into() }, diagnostics);
             return;
         }
         let siblings = children.iter().map(|child| (self.file, child));
@@ -125,8 +118,8 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn report(&self, kind: DiagnosticKind, diagnostics: &mut Vec<Diagnostic>) {
-        diagnostics.push(Diagnostic::new(kind, self.name_span()));
+    fn report(&self, kind: Problem, diagnostics: &mut Vec<(Problem, Span)>) {
+        diagnostics.push((kind, self.name_span()));
     }
 
     /// The known children of this node, in order (unknown ones were reported by `validate`).
@@ -250,7 +243,7 @@ pub fn known_siblings<'k>(
     siblings: impl IntoIterator<Item = (FileId, &'k KdlNode)>,
     parent: &'static NodeSpec,
     parent_name: Option<&str>,
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Vec<(FileId, &'k KdlNode, &'static NodeSpec)> {
     let mut known = Vec::new();
     let mut first_seen: Vec<(&str, Span)> = Vec::new();
@@ -260,18 +253,12 @@ pub fn known_siblings<'k>(
         let Some(spec) = parent.child(name) else {
             let suggestion = suggest(name, parent.children.iter().map(|c| c.name));
             let parent = parent_name.map(str::to_string);
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::UnknownNode { name: name.into(), parent, suggestion },
-                name_span,
-            ));
+            diagnostics.push((Problem::UnknownNode { name: name.into(), parent, suggestion }, name_span));
             continue;
         };
         if !spec.repeatable {
             if let Some((_, first)) = first_seen.iter().find(|(n, _)| *n == name) {
-                diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::RepeatedNode { node: name.into(), first: *first },
-                    name_span,
-                ));
+                diagnostics.push((Problem::RepeatedNode { node: name.into(), first: *first }, name_span));
                 continue;
             }
             first_seen.push((spec.name, name_span));

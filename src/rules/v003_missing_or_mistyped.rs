@@ -1,0 +1,68 @@
+//! V003: a value the grammar needs that is missing, mistyped, given twice or in conflict.
+
+use super::{Rule, Status};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
+use crate::syntax::{Expected, Problem, Slot};
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V003",
+    name: "missing or mistyped value",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v003_missing_or_mistyped.md"),
+};
+
+pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
+    match problem {
+        Problem::MissingArgument { node, name } => {
+            RULE.diagnostic(span, format!("`{node}` needs its argument `{name}`"), "declared here")
+        }
+        Problem::MissingProperty { node, name } => {
+            RULE.diagnostic(span, format!("`{node}` needs the property `{name}`"), "declared here")
+        }
+        Problem::MissingChild { node, child } => {
+            RULE.diagnostic(span, format!("`{node}` needs a `{child}` node"), "declared here")
+        }
+        Problem::MissingOneOf { node, options } => {
+            RULE.diagnostic(span, format!("`{node}` needs one of {}", quote_list(options)), "declared here")
+        }
+        Problem::Conflicting { node, first, second } => RULE
+            .diagnostic(span, format!("`{node}` takes `{first}` or `{second}`, not both"), "second of the two")
+            .with_help("keep one of them"),
+        Problem::WrongType { node, slot, expected, found, suggestion } => {
+            let message = format!("{} of `{node}` must be {}, found {found}", describe_slot(slot), describe(expected));
+            let mut diagnostic = RULE.diagnostic(span, message, format!("expected {}", describe(expected)));
+            diagnostic.help = suggestion.as_ref().map(|s| format!("did you mean `{s}`?"));
+            diagnostic
+        }
+        Problem::RepeatedNode { node, first } => RULE
+            .diagnostic(span, format!("`{node}` is given more than once"), "given again here")
+            .with_label(*first, "first given here")
+            .with_help("keep one of them"),
+        other => unreachable!("not a V003: {other:?}"),
+    }
+}
+
+fn describe(expected: &Expected) -> String {
+    match expected {
+        Expected::String => "a string".into(),
+        Expected::Integer => "an integer".into(),
+        Expected::Bool => "`#true` or `#false`".into(),
+        Expected::IntegerIn(low, high) => format!("an integer from {low} to {high}"),
+        Expected::OneOf(words) => format!("one of {}", quote_list(words)),
+        Expected::Duration => "a duration such as `30s`, `15m`, `12h`, `7d`, or `forever`".into(),
+    }
+}
+
+fn describe_slot(slot: &Slot) -> String {
+    match slot {
+        Slot::Argument { name, .. } => format!("argument `{name}`"),
+        Slot::Property(name) => format!("property `{name}`"),
+    }
+}
+
+fn quote_list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    quoted.join(", ")
+}

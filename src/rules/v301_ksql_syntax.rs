@@ -1,0 +1,19 @@
+//! V301: ksqlDB text that cannot even be tokenized or parsed.
+
+use super::{Rule, Status, lowercase_first};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ksql::Problem;
+use crate::source::Span;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "V301",
+    name: "ksqlDB syntax error",
+    severity: Severity::Error,
+    status: Status::Checked,
+    doc: include_str!("v301_ksql_syntax.md"),
+};
+
+pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
+    let Problem::Syntax { message } = problem else { unreachable!("not a V301: {problem:?}") };
+    RULE.diagnostic(span, format!("ksqlDB syntax error: {}", lowercase_first(message)), "here")
+}
