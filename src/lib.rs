@@ -11,6 +11,7 @@ pub mod connect;
 pub mod deploy;
 pub mod diagnostic;
 pub mod fmt;
+mod fs;
 pub mod graph;
 pub mod init;
 pub mod ksql;
