@@ -6,6 +6,7 @@
 
 use crate::model::{Format, Side};
 use crate::source::Span;
+use crate::text::lowercase_first;
 
 /// How bad a diagnostic is. Errors fail `venice check`; warnings fail it only with `--deny warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -540,16 +541,6 @@ fn ksql_format_name(format: Format) -> &'static str {
 fn quote_list(words: &[&str]) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
     quoted.join(", ")
-}
-
-/// KDL's messages start with a capital and end with a period; ours do neither.
-fn lowercase_first(message: &str) -> String {
-    let message = message.trim_end_matches('.');
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The closest of `candidates` to `name`, when it is close enough to be the one meant.

@@ -25,3 +25,4 @@ pub mod rules;
 pub mod run;
 pub mod source;
 pub mod syntax;
+mod text;
