@@ -47,4 +47,3 @@ pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotF
     }
     Ok(outcome)
 }
-
