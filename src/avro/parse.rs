@@ -1897,7 +1897,7 @@ mod tests {
                 for (_, schema) in catalog.schemas() {
                     let _ = crate::avro::parsing_canonical_form(&catalog, &schema.root);
                     let _ = crate::avro::normalized_form_of(&catalog, &schema.root);
-                    let _ = crate::avro::mapping::ksql_type(&catalog, &schema.root);
+                    let _ = crate::ksql::from_avro::ksql_type(&catalog, &schema.root);
                     let _ = crate::avro::mapping::postgres_columns(&catalog, &schema.root);
                 }
             }

@@ -14,8 +14,8 @@
 //! not known, the columns are left to inference and a comment says so.
 
 use super::names::{ksql_ident, ksql_string};
-use crate::avro::mapping::ksql_type;
 use crate::avro::mapping::{ConnectKind, ConnectSchema};
+use crate::ksql::from_avro::ksql_type;
 use crate::model::{Format, KsqlSource, KsqlSourceKind, Project, Serde, Side, Transform};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,7 +119,7 @@ fn key_type(project: &Project, topic: &str, serde: Option<&Serde>) -> Option<Str
         Some(name) => {
             let root = project.avro.schema(&name.value)?;
             let mapping = ksql_type(&project.avro, root).ok()?;
-            Some(mapping.sql.to_string())
+            Some(mapping.sql.written().to_string())
         }
         None => derived_key_type(project, topic),
     }

@@ -9,8 +9,8 @@
 use super::catalog::{self, Kind};
 use super::derive::{self, Derived};
 use crate::avro::Catalog;
-use crate::avro::from_ksql;
 use crate::avro::mapping::{self, ConnectKind, ConnectSchema};
+use crate::ksql::to_avro;
 use crate::model::{CapturedTable, Connector, Direction, Format, PkSource, Project, Serde, Side, Spanned};
 use crate::source::Span;
 use std::fmt::Write as _;
@@ -111,8 +111,8 @@ pub fn topic_record(project: &Project, topic: &str, side: Side) -> Option<Record
 /// registers for its columns, as Connect reads it.
 fn ksql_record(project: &Project, topic: &str, side: Side) -> Option<Record> {
     let created = project.ksql.created_on(topic).next()?;
-    let catalog = from_ksql::registered(created, side)?;
-    let root = catalog.schema(from_ksql::REGISTERED)?;
+    let catalog = to_avro::registered(created, side)?;
+    let root = catalog.schema(to_avro::REGISTERED)?;
     let schema = mapping::connect_schema(&catalog, root).ok()?;
     // Columns have no place of their own here: they point at the statement.
     let fields = match &schema.kind {

@@ -7,9 +7,10 @@
 //! names the derived schema is left to V203).
 
 use crate::avro::compat::{SchemaRef, check_reader_writer};
-use crate::avro::{Inferred, Problem, from_ksql};
+use crate::avro::{Inferred, Problem};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::ksql::infer::Created;
+use crate::ksql::to_avro;
 use crate::model::{Format, Project, Side, Spanned};
 use crate::source::Span;
 
@@ -42,8 +43,8 @@ fn check_query(
     declared: &Spanned<String>,
     created: &Created,
 ) -> Option<Diagnostic> {
-    let inferred = from_ksql::registered(created, side)?;
-    let root = inferred.schema(from_ksql::REGISTERED)?;
+    let inferred = to_avro::registered(created, side)?;
+    let root = inferred.schema(to_avro::REGISTERED)?;
     let writer = format!("the {} `{}`", created.kind.as_str(), created.name.value);
     compare(project, topic, side, declared, SchemaRef::new(&inferred, root), (writer, created.span, true))
 }
