@@ -57,18 +57,10 @@ pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotF
             continue;
         }
         outcome.changed.push(file.name.clone());
-        if !check && let Err(e) = write_in_place(&file.path, &formatted) {
+        if !check && let Err(e) = crate::fs::write_atomically(&file.path, formatted.as_bytes(), false) {
             outcome.write_error = Some(format!("cannot write `{}`: {e}", file.name));
             break;
         }
     }
     Ok(outcome)
-}
-
-/// Writes through a temporary file and a rename, so an interrupted write never leaves a
-/// half-written file in place of the user's.
-fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
-    let temporary = path.with_extension("kdl.venice-fmt");
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, path)
 }

@@ -3,7 +3,6 @@
 //! The files are the example's own, embedded at build time, so the scaffold always matches an
 //! example that the tests check; only the project's name changes. Nothing is overwritten.
 
-use handlebars::Handlebars;
 use kdl::{KdlDocument, KdlValue};
 use std::path::Path;
 
@@ -15,7 +14,10 @@ const FILES: &[(&str, &str)] = &[
 
 const VENICE_KDL: &str = include_str!("../examples/shop/venice.kdl");
 
-const README_TEMPLATE: &str = "# {{name}}
+/// The README of a new project named `name`.
+fn readme(name: &str) -> String {
+    format!(
+        "# {name}
 
 A Venice pipeline: orders from a web app go to the `orders` topic (string key, Avro value), a
 ksqlDB transform keeps the platinum orders, and a JDBC sink writes them to PostgreSQL, while a
@@ -24,7 +26,9 @@ fulfillment app reads every order.
 - `venice check` checks the whole pipeline offline.
 - `venice fmt` formats `venice.kdl`.
 - `venice explain CODE` explains a diagnostic.
-";
+"
+    )
+}
 
 /// The lines `venice init` prints: the files `written` into `dir`, and what to run next.
 pub(crate) fn report(written: &[String], dir: &Path) -> String {
@@ -42,7 +46,7 @@ pub fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String> {
         Some(name) => name.to_string(),
         None => folder_name(dir)?,
     };
-    let files = scaffold(&name)?;
+    let files = scaffold(&name);
     let existing: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).filter(|p| dir.join(p).exists()).collect();
     if !existing.is_empty() {
         return Err(format!(
@@ -62,10 +66,10 @@ pub fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String> {
 }
 
 /// The files of a new project named `name`.
-fn scaffold(name: &str) -> Result<Vec<(String, String)>, String> {
-    let mut files = vec![("venice.kdl".to_string(), renamed_project(name)), ("README.md".to_string(), readme(name)?)];
+fn scaffold(name: &str) -> Vec<(String, String)> {
+    let mut files = vec![("venice.kdl".to_string(), renamed_project(name)), ("README.md".to_string(), readme(name))];
     files.extend(FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())));
-    Ok(files)
+    files
 }
 
 /// The example's venice.kdl with its `project` node renamed, formatting and comments kept.
@@ -86,15 +90,6 @@ fn renamed_project(name: &str) -> String {
     document.to_string()
 }
 
-fn readme(name: &str) -> Result<String, String> {
-    let mut handlebars = Handlebars::new();
-    // Markdown, not HTML: nothing to escape.
-    handlebars.register_escape_fn(handlebars::no_escape);
-    handlebars
-        .render_template(README_TEMPLATE, &serde_json::json!({ "name": name }))
-        .map_err(|e| format!("cannot render the README: {e}"))
-}
-
 fn folder_name(dir: &Path) -> Result<String, String> {
     let absolute = std::path::absolute(dir).map_err(|e| format!("cannot resolve `{}`: {e}", dir.display()))?;
     absolute
@@ -113,6 +108,11 @@ mod tests {
         assert!(text.contains("project \"my shop\""), "{text}");
         let without_project = |t: &str| t.lines().filter(|l| !l.starts_with("project")).collect::<Vec<_>>().join("\n");
         assert_eq!(without_project(&text), without_project(VENICE_KDL));
+    }
+
+    #[test]
+    fn the_readme_is_titled_with_the_name_as_given() {
+        assert!(readme("{{my}} shop").starts_with("# {{my}} shop\n\nA Venice pipeline"));
     }
 
     #[test]

@@ -226,11 +226,7 @@ impl Lock {
         if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
             return Ok(());
         }
-        let temporary = dir.join(format!(".{LOCK_FILE}.venice-tmp"));
-        std::fs::write(&temporary, text)?;
-        std::fs::rename(&temporary, &path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temporary);
-        })
+        crate::fs::write_atomically(&path, text.as_bytes(), false)
     }
 }
 

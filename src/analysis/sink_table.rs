@@ -8,10 +8,10 @@
 
 use super::Analysis;
 use crate::avro::Catalog;
-use crate::avro::from_ksql;
 use crate::avro::mapping::{self, ConnectKind, ConnectSchema};
 use crate::connect::catalog::{self, Kind};
 use crate::connect::derive::{self, Derived};
+use crate::ksql::to_avro;
 use crate::model::{CapturedTable, Connector, Direction, Format, PkSource, Project, Serde, Side, Spanned};
 use crate::source::Span;
 use std::fmt::Write as _;
@@ -118,8 +118,8 @@ pub fn topic_record(project: &Project, analysis: &Analysis, topic: &str, side: S
 /// registers for its columns, as Connect reads it.
 fn ksql_record(analysis: &Analysis, topic: &str, side: Side) -> Option<Record> {
     let created = analysis.ksql.created_on(topic).next()?;
-    let catalog = from_ksql::registered(created, side)?;
-    let root = catalog.schema(from_ksql::REGISTERED)?;
+    let catalog = to_avro::registered(created, side)?;
+    let root = catalog.schema(to_avro::REGISTERED)?;
     let schema = mapping::connect_schema(&catalog, root).ok()?;
     // Columns have no place of their own here: they point at the statement.
     let fields = match &schema.kind {

@@ -1,4 +1,5 @@
-//! How Avro types look to the systems downstream: Kafka Connect, ksqlDB and PostgreSQL.
+//! How Avro types look to the systems downstream: Kafka Connect and PostgreSQL (ksqlDB reads
+//! them through Connect, in `ksql::from_avro`).
 //!
 //! Each mapping follows the code that does the conversion, read in its public source:
 //!
@@ -6,23 +7,20 @@
 //!   module `avro-data`), which the `AvroConverter` of Connect and ksqlDB use, with its default
 //!   configuration (`connect.meta.data` on, `enhanced.avro.schema.support`,
 //!   `generalized.sum.type.support` and `scrub.invalid.names` off).
-//! - Avro → ksqlDB: that Connect schema through ksqlDB's `ConnectKsqlSchemaTranslator`
-//!   (confluentinc/ksql, `io.confluent.ksql.serde.connect`), which ksqlDB uses to infer columns
-//!   from the registry, then `SchemaConverters.connectToSqlConverter` for the SQL type names.
 //! - Avro → PostgreSQL: that Connect schema through the JDBC sink's
 //!   `PostgreSqlDatabaseDialect.getSqlType` (confluentinc/kafka-connect-jdbc), the column types
 //!   `auto.create` gives a table.
 //!
 //! Not verified against a running service: these are read from the source on GitHub's default
 //! branches, not pinned to the versions Venice targets (ksqlDB 0.29, connector 10.x). Marked
-//! "unverified" below: the exact names ksqlDB gives the fields of a general union (read from
-//! `AvroData.unionMemberFieldName`, then upper-cased by the translator), arrays in PostgreSQL
-//! columns (only in JDBC sink versions whose dialect maps `ARRAY`), and a `fixed` decimal through
-//! Connect (which `AvroData` rejects with "Mismatched names" as the code reads).
+//! "unverified" below: the exact names of the fields of a general union (read from
+//! `AvroData.unionMemberFieldName`), arrays in PostgreSQL columns (only in JDBC sink versions
+//! whose dialect maps `ARRAY`), and a `fixed` decimal through Connect (which `AvroData` rejects
+//! with "Mismatched names" as the code reads).
 //!
-//! The other way, to Avro: ksqlDB SQL types as ksqlDB registers them in [`super::from_ksql`];
-//! Kafka Connect schemas as an `AvroConverter` registers them in `connect::avro`; PostgreSQL
-//! columns as Debezium captures them (to Connect, then Avro) in `connect::derive`.
+//! The other way, to Avro: ksqlDB SQL types as ksqlDB registers them in `ksql::to_avro`; Kafka
+//! Connect schemas as an `AvroConverter` registers them in `connect::avro`; PostgreSQL columns as
+//! Debezium captures them (to Connect, then Avro) in `connect::derive`.
 
 use super::catalog::Catalog;
 use super::schema::*;
@@ -65,7 +63,8 @@ impl fmt::Display for Unsupported {
     }
 }
 
-const MAX_DEPTH: usize = 256;
+/// How deep a type is followed (here and in `ksql::from_avro`).
+pub(crate) const MAX_DEPTH: usize = 256;
 
 // -------------------------------------------------------------------------------------------
 // Kafka Connect
@@ -282,7 +281,7 @@ fn primitive_connect(p: &PrimitiveType) -> Result<ConnectSchema, Unsupported> {
 
 /// `AvroData`'s encoding of a map with non-string keys: an array of records
 /// `io.confluent.connect.avro.MapEntry` with fields `key` and `value`.
-fn map_entry(named: &NamedType) -> Option<(&Type, &Type)> {
+pub(crate) fn map_entry(named: &NamedType) -> Option<(&Type, &Type)> {
     if named.fullname() != "io.confluent.connect.avro.MapEntry" {
         return None;
     }
@@ -305,206 +304,6 @@ pub(crate) fn union_member_name(ty: &Type, arena: &[NamedType]) -> String {
         TypeKind::Named(id) | TypeKind::Reference(id) => arena[id.index()].name.name.clone(),
         TypeKind::Unresolved { name } => name.rsplit('.').next().unwrap_or(name).to_string(),
         TypeKind::Invalid => "invalid".into(),
-    }
-}
-
-// -------------------------------------------------------------------------------------------
-// ksqlDB
-// -------------------------------------------------------------------------------------------
-
-/// A ksqlDB SQL type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqlType {
-    Boolean,
-    Integer,
-    Bigint,
-    Double,
-    Decimal { precision: u32, scale: u32 },
-    String,
-    Bytes,
-    Date,
-    Time,
-    Timestamp,
-    Array(Box<SqlType>),
-    Map(Box<SqlType>, Box<SqlType>),
-    Struct(Vec<(String, SqlType)>),
-}
-
-/// As ksqlDB writes types (`DESCRIBE`): `STRUCT<A INTEGER, B STRING>`, field names quoted with
-/// backticks only when they need it.
-impl fmt::Display for SqlType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SqlType::Boolean => f.write_str("BOOLEAN"),
-            SqlType::Integer => f.write_str("INTEGER"),
-            SqlType::Bigint => f.write_str("BIGINT"),
-            SqlType::Double => f.write_str("DOUBLE"),
-            SqlType::Decimal { precision, scale } => write!(f, "DECIMAL({precision}, {scale})"),
-            SqlType::String => f.write_str("STRING"),
-            SqlType::Bytes => f.write_str("BYTES"),
-            SqlType::Date => f.write_str("DATE"),
-            SqlType::Time => f.write_str("TIME"),
-            SqlType::Timestamp => f.write_str("TIMESTAMP"),
-            SqlType::Array(item) => write!(f, "ARRAY<{item}>"),
-            SqlType::Map(key, value) => write!(f, "MAP<{key}, {value}>"),
-            SqlType::Struct(fields) => {
-                f.write_str("STRUCT<")?;
-                for (i, (name, ty)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    if is_plain_identifier(name) {
-                        write!(f, "{name} {ty}")?;
-                    } else {
-                        write!(f, "`{}` {ty}", name.replace('`', "``"))?;
-                    }
-                }
-                f.write_str(">")
-            }
-        }
-    }
-}
-
-fn is_plain_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// The ksqlDB type of an Avro type, and the fields ksqlDB leaves out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KsqlMapping {
-    pub sql: SqlType,
-    /// Fields (dotted paths, upper-cased as ksqlDB names them) of a type ksqlDB does not
-    /// support: `ConnectKsqlSchemaTranslator` logs them and drops them from the struct.
-    pub dropped: Vec<(String, Unsupported)>,
-}
-
-/// The ksqlDB type of an Avro type, as ksqlDB infers it from the registry.
-///
-/// Through the Connect schema ([`connect_schema`]): INT8, INT16 and INT32 INTEGER (Date DATE,
-/// Time TIME); INT64 BIGINT (Timestamp TIMESTAMP); FLOAT32 and FLOAT64 DOUBLE; BOOLEAN; STRING
-/// (enums too); BYTES (Decimal `DECIMAL(precision, scale)`, the precision from the Avro type);
-/// ARRAY; MAP with STRING keys (int, bigint and boolean keys become STRING, others are not
-/// supported); STRUCT with upper-cased field names (the default `UPPERCASE_FIELD_NAME` policy).
-/// Every column is nullable in ksqlDB, so `["null", T]` is T. A field of an unsupported type is
-/// dropped (listed in [`KsqlMapping::dropped`]); an unsupported type at the root is an error.
-pub fn ksql_type(catalog: &Catalog, ty: &Type) -> Result<KsqlMapping, Unsupported> {
-    let connect = connect_schema(catalog, ty)?;
-    let mut dropped = Vec::new();
-    let sql = to_sql(catalog.arena(), ty, &connect, "", &mut dropped, 0)?;
-    Ok(KsqlMapping { sql, dropped })
-}
-
-/// The Connect schema to SQL, with the Avro type alongside for decimal precision.
-fn to_sql(
-    arena: &[NamedType],
-    avro: &Type,
-    connect: &ConnectSchema,
-    path: &str,
-    dropped: &mut Vec<(String, Unsupported)>,
-    depth: usize,
-) -> Result<SqlType, Unsupported> {
-    if depth > MAX_DEPTH {
-        return Err(Unsupported::TooDeep);
-    }
-    let avro = strip_optional(avro);
-    Ok(match &connect.kind {
-        ConnectKind::Int8 | ConnectKind::Int16 => SqlType::Integer,
-        ConnectKind::Int32 => match connect.name.as_deref() {
-            Some(CONNECT_DATE) => SqlType::Date,
-            Some(CONNECT_TIME) => SqlType::Time,
-            _ => SqlType::Integer,
-        },
-        ConnectKind::Int64 => match connect.name.as_deref() {
-            Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
-            _ => SqlType::Bigint,
-        },
-        ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
-        ConnectKind::Boolean => SqlType::Boolean,
-        ConnectKind::String => SqlType::String,
-        ConnectKind::Bytes => match (connect.name.as_deref(), avro.primitive().and_then(|p| p.logical)) {
-            (Some(CONNECT_DECIMAL), Some(LogicalType::Decimal { precision, scale })) => {
-                SqlType::Decimal { precision, scale }
-            }
-            _ => SqlType::Bytes,
-        },
-        ConnectKind::Array(item) => {
-            let item_avro = match &avro.kind {
-                TypeKind::Array { items, .. } => &**items,
-                _ => avro,
-            };
-            SqlType::Array(Box::new(to_sql(arena, item_avro, item, path, dropped, depth + 1)?))
-        }
-        ConnectKind::Map(key, value) => {
-            if !matches!(
-                key.kind,
-                ConnectKind::Int8
-                    | ConnectKind::Int16
-                    | ConnectKind::Int32
-                    | ConnectKind::Int64
-                    | ConnectKind::Boolean
-                    | ConnectKind::String
-            ) {
-                return Err(Unsupported::MapKey { key: key.kind.type_name().to_lowercase() });
-            }
-            let value_avro = match &avro.kind {
-                TypeKind::Map { values, .. } => &**values,
-                TypeKind::Array { items, .. } => {
-                    items.named().and_then(|id| map_entry(&arena[id.index()])).map_or(avro, |(_, v)| v)
-                }
-                _ => avro,
-            };
-            SqlType::Map(
-                Box::new(SqlType::String),
-                Box::new(to_sql(arena, value_avro, value, path, dropped, depth + 1)?),
-            )
-        }
-        ConnectKind::Struct(fields) => {
-            let mut out = Vec::new();
-            for (i, (name, field)) in fields.iter().enumerate() {
-                let upper = name.to_uppercase();
-                let field_path = if path.is_empty() { upper.clone() } else { format!("{path}.{upper}") };
-                let field_avro = struct_member(arena, avro, i);
-                match to_sql(arena, field_avro, field, &field_path, dropped, depth + 1) {
-                    Ok(sql) => out.push((upper, sql)),
-                    Err(reason) => dropped.push((field_path, reason)),
-                }
-            }
-            SqlType::Struct(out)
-        }
-        ConnectKind::Cycle(name) => return Err(Unsupported::Recursive { name: name.clone() }),
-    })
-}
-
-/// `["null", T]` as T, the way the Connect schema already sees it.
-fn strip_optional(ty: &Type) -> &Type {
-    if let TypeKind::Union(branches) = &ty.kind
-        && branches.len() == 2
-    {
-        let is_null = |t: &Type| matches!(&t.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null);
-        if branches.iter().any(is_null)
-            && let Some(other) = branches.iter().find(|b| !is_null(b))
-        {
-            return other;
-        }
-    }
-    ty
-}
-
-/// The Avro type of the `i`-th field of the struct a type became: a record's field, or a
-/// general union's `i`-th branch that is not `null`.
-fn struct_member<'t>(arena: &'t [NamedType], avro: &'t Type, i: usize) -> &'t Type {
-    match &avro.kind {
-        TypeKind::Union(branches) => branches
-            .iter()
-            .filter(|b| !matches!(&b.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null))
-            .nth(i)
-            .unwrap_or(avro),
-        _ => match avro.named().map(|id| &arena[id.index()]) {
-            Some(named) => named.fields().get(i).map_or(avro, |f| &f.ty),
-            None => avro,
-        },
     }
 }
 
@@ -569,20 +368,6 @@ mod tests {
     use super::super::test_support::parse;
     use super::*;
 
-    fn ksql(text: &str) -> Result<KsqlMapping, Unsupported> {
-        let (catalog, d) = parse(text);
-        assert!(d.is_empty(), "{d:#?}");
-        ksql_type(&catalog, catalog.schema("s0").unwrap())
-    }
-
-    fn ksql_of_field(ty: &str) -> String {
-        let text = format!(r#"{{"type": "record", "name": "R", "fields": [{{"name": "f", "type": {ty}}}]}}"#);
-        match ksql(&text) {
-            Ok(KsqlMapping { sql: SqlType::Struct(fields), dropped }) if dropped.is_empty() => fields[0].1.to_string(),
-            other => format!("{other:?}"),
-        }
-    }
-
     fn connect(text: &str) -> Result<ConnectSchema, Unsupported> {
         let (catalog, d) = parse(text);
         assert!(d.is_empty(), "{d:#?}");
@@ -594,65 +379,6 @@ mod tests {
         let (catalog, d) = parse(&text);
         assert!(d.is_empty(), "{d:#?}");
         postgres_columns(&catalog, catalog.schema("s0").unwrap()).map(|c| c[0].sql_type.clone()).map_err(|(_, e)| e)
-    }
-
-    #[test]
-    fn ksql_types_of_primitives_and_logical_types() {
-        let cases = [
-            (r#""boolean""#, "BOOLEAN"),
-            (r#""int""#, "INTEGER"),
-            (r#""long""#, "BIGINT"),
-            (r#""float""#, "DOUBLE"),
-            (r#""double""#, "DOUBLE"),
-            (r#""string""#, "STRING"),
-            (r#""bytes""#, "BYTES"),
-            (r#"{"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}"#, "DECIMAL(10, 2)"),
-            (r#"{"type": "int", "logicalType": "date"}"#, "DATE"),
-            (r#"{"type": "int", "logicalType": "time-millis"}"#, "TIME"),
-            (r#"{"type": "long", "logicalType": "timestamp-millis"}"#, "TIMESTAMP"),
-            (r#"{"type": "long", "logicalType": "timestamp-micros"}"#, "BIGINT"),
-            (r#"{"type": "long", "logicalType": "local-timestamp-millis"}"#, "BIGINT"),
-            (r#"{"type": "long", "logicalType": "time-micros"}"#, "BIGINT"),
-            (r#"{"type": "string", "logicalType": "uuid"}"#, "STRING"),
-            (r#"{"type": "int", "connect.type": "int16"}"#, "INTEGER"),
-            (r#"["null", "string"]"#, "STRING"),
-            (r#"["string", "null"]"#, "STRING"),
-            (r#"{"type": "enum", "name": "E", "symbols": ["A"]}"#, "STRING"),
-            (r#"{"type": "fixed", "name": "F", "size": 4}"#, "BYTES"),
-            (r#"{"type": "array", "items": ["null", "int"]}"#, "ARRAY<INTEGER>"),
-            (r#"{"type": "map", "values": "long"}"#, "MAP<STRING, BIGINT>"),
-            (
-                r#"{"type": "record", "name": "In", "fields": [{"name": "city", "type": "string"}, {"name": "zip_code", "type": "int"}]}"#,
-                "STRUCT<CITY STRING, ZIP_CODE INTEGER>",
-            ),
-            (r#"["int", "string"]"#, "STRUCT<INT INTEGER, STRING STRING>"),
-            (r#"["null", "int", {"type": "record", "name": "P", "fields": []}]"#, "STRUCT<INT INTEGER, P STRUCT<>>"),
-        ];
-        for (ty, expected) in cases {
-            assert_eq!(ksql_of_field(ty), expected, "{ty}");
-        }
-    }
-
-    #[test]
-    fn ksql_upper_cases_columns_and_drops_what_it_cannot_read() {
-        let mapping = ksql(
-            r#"{"type": "record", "name": "R", "fields": [{"name": "id", "type": "string"}, {"name": "weird", "type": {"type": "fixed", "name": "D", "size": 8, "logicalType": "decimal", "precision": 5}}]}"#,
-        );
-        assert_eq!(mapping, Err(Unsupported::FixedDecimal { name: "D".into() }));
-        let mapping = ksql(
-            r#"{"type": "record", "name": "R", "fields": [{"name": "orderId", "type": "string"}, {"name": "m", "type": {"type": "array", "items": {"type": "record", "name": "io.confluent.connect.avro.MapEntry", "fields": [{"name": "key", "type": "double"}, {"name": "value", "type": "int"}]}}}]}"#,
-        );
-        let KsqlMapping { sql, dropped } = mapping.unwrap();
-        assert_eq!(sql.to_string(), "STRUCT<ORDERID STRING>");
-        assert_eq!(SqlType::Struct(vec![("a b".into(), SqlType::Integer)]).to_string(), "STRUCT<`a b` INTEGER>");
-        assert_eq!(dropped, [("M".to_string(), Unsupported::MapKey { key: "float64".into() })]);
-        let recursive = ksql(
-            r#"{"type": "record", "name": "L", "fields": [{"name": "v", "type": "long"}, {"name": "next", "type": ["null", "L"]}]}"#,
-        );
-        let KsqlMapping { sql, dropped } = recursive.unwrap();
-        assert_eq!(sql.to_string(), "STRUCT<V BIGINT>");
-        assert_eq!(dropped, [("NEXT".to_string(), Unsupported::Recursive { name: "L".into() })]);
-        assert_eq!(ksql(r#""null""#), Err(Unsupported::StandaloneNull));
     }
 
     #[test]

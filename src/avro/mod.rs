@@ -1,5 +1,6 @@
 //! Avro schemas: parsing with spans, named types across the project's files, canonical forms,
-//! and the mapping of Avro types to ksqlDB, Kafka Connect and PostgreSQL types.
+//! and the mapping of Avro types to Kafka Connect and PostgreSQL types (ksqlDB's, through
+//! Connect, is `ksql::from_avro`).
 //!
 //! - `schema`: the typed model (Avro 1.12), every node with its span.
 //! - `parse`: JSON text to the model, reporting V201 (invalid schema) and V204 (bad default).
@@ -7,12 +8,11 @@
 //!   schema file may use a named type another one defines.
 //! - `canonical`: Parsing Canonical Form, its Rabin fingerprint, the registry's normalized form.
 //! - `compat`: reader/writer compatibility as Java Avro checks it, and the registry's levels.
-//! - `mapping`: Avro types as ksqlDB, Kafka Connect and PostgreSQL see them.
+//! - `mapping`: Avro types as Kafka Connect and PostgreSQL see them.
 
 pub mod canonical;
 mod catalog;
 pub mod compat;
-pub mod from_ksql;
 pub mod mapping;
 mod parse;
 mod problem;

@@ -316,7 +316,7 @@ impl Parser<'_> {
             Ok(parsed) => parsed,
             Err(error) => {
                 let range = error.range();
-                let message = lowercase_first(&error.kind().to_string());
+                let message = crate::text::lowercase_first(&error.kind().to_string());
                 // An unterminated object or array covers everything after it: point at where
                 // it opens.
                 let end = match error.kind() {
@@ -960,15 +960,6 @@ impl Base {
             Base::Primitive(p) => p.name().to_string(),
             Base::Fixed(size) => format!("fixed of size {size}"),
         }
-    }
-}
-
-fn lowercase_first(message: &str) -> String {
-    let message = message.trim_end_matches('.');
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -1906,7 +1897,7 @@ mod tests {
                 for (_, schema) in catalog.schemas() {
                     let _ = crate::avro::parsing_canonical_form(&catalog, &schema.root);
                     let _ = crate::avro::normalized_form_of(&catalog, &schema.root);
-                    let _ = crate::avro::mapping::ksql_type(&catalog, &schema.root);
+                    let _ = crate::ksql::from_avro::ksql_type(&catalog, &schema.root);
                     let _ = crate::avro::mapping::postgres_columns(&catalog, &schema.root);
                 }
             }

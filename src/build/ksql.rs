@@ -15,8 +15,8 @@
 
 use super::names::{ksql_ident, ksql_string};
 use crate::analysis::Analysis;
-use crate::avro::mapping::ksql_type;
 use crate::avro::mapping::{ConnectKind, ConnectSchema};
+use crate::ksql::from_avro::ksql_type;
 use crate::model::{Format, KsqlSource, KsqlSourceKind, Project, Serde, Side, Transform};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -120,7 +120,7 @@ fn key_type(project: &Project, analysis: &Analysis, topic: &str, serde: Option<&
         Some(name) => {
             let root = analysis.avro.schema(&name.value)?;
             let mapping = ksql_type(&analysis.avro, root).ok()?;
-            Some(mapping.sql.to_string())
+            Some(mapping.sql.written().to_string())
         }
         None => derived_key_type(project, analysis, topic),
     }

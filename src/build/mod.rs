@@ -145,7 +145,7 @@ pub fn write(rendered: &Rendered, out: &Path) -> Result<(), WriteError> {
         if !fresh && std::fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());
         }
-        write_atomically(&target, text.as_bytes(), path.ends_with(".sh"))
+        crate::fs::write_atomically(&target, text.as_bytes(), path.ends_with(".sh"))
             .map_err(|e| fail(&format!("write `{}`", target.display()), e))
     };
     const FILES_PER_TASK: usize = 64;
@@ -206,23 +206,6 @@ fn earlier_outputs(out: &Path) -> Result<Vec<String>, WriteError> {
 fn is_inside(path: &str) -> bool {
     let path = PathBuf::from(path);
     !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)))
-}
-
-/// Writes `bytes` to a temporary file beside `target`, then renames it over `target`.
-pub fn write_atomically(target: &Path, bytes: &[u8], executable: bool) -> std::io::Result<()> {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = target.with_file_name(format!(".{name}.venice-tmp"));
-    std::fs::write(&temporary, bytes)?;
-    #[cfg(unix)]
-    if executable {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o755))?;
-    }
-    #[cfg(not(unix))]
-    let _ = executable;
-    std::fs::rename(&temporary, target).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
 }
 
 #[cfg(test)]

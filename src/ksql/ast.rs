@@ -521,6 +521,33 @@ pub struct StructField {
 /// `` STRUCT<`A` INTEGER> ``).
 impl fmt::Display for SqlType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, FieldQuotes::Always)
+    }
+}
+
+/// A type as a statement writes it: [`SqlType`]'s `Display`, with the fields of a STRUCT bare
+/// when they read back as themselves (`` STRUCT<CITY STRING, `end` BIGINT> ``).
+pub struct Written<'a>(&'a SqlType);
+
+impl fmt::Display for Written<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write(f, FieldQuotes::WhenNeeded)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum FieldQuotes {
+    Always,
+    WhenNeeded,
+}
+
+impl SqlType {
+    /// The type as a statement writes it (see [`Written`]).
+    pub fn written(&self) -> Written<'_> {
+        Written(self)
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, quotes: FieldQuotes) -> fmt::Result {
         match self {
             SqlType::Boolean => f.write_str("BOOLEAN"),
             SqlType::Int => f.write_str("INTEGER"),
@@ -532,15 +559,31 @@ impl fmt::Display for SqlType {
             SqlType::Date => f.write_str("DATE"),
             SqlType::Time => f.write_str("TIME"),
             SqlType::Timestamp => f.write_str("TIMESTAMP"),
-            SqlType::Array(element) => write!(f, "ARRAY<{element}>"),
-            SqlType::Map(key, value) => write!(f, "MAP<{key}, {value}>"),
+            SqlType::Array(element) => {
+                f.write_str("ARRAY<")?;
+                element.write(f, quotes)?;
+                f.write_str(">")
+            }
+            SqlType::Map(key, value) => {
+                f.write_str("MAP<")?;
+                key.write(f, quotes)?;
+                f.write_str(", ")?;
+                value.write(f, quotes)?;
+                f.write_str(">")
+            }
             SqlType::Struct(fields) => {
                 f.write_str("STRUCT<")?;
                 for (i, field) in fields.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "`{}` {}", field.name, field.sql_type)?;
+                    match quotes {
+                        FieldQuotes::Always => write!(f, "`{}` ", field.name)?,
+                        FieldQuotes::WhenNeeded => {
+                            write!(f, "{} ", crate::ksql::catalog::quote_if_needed(&field.name))?
+                        }
+                    }
+                    field.sql_type.write(f, quotes)?;
                 }
                 f.write_str(">")
             }

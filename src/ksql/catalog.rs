@@ -150,6 +150,11 @@ pub type Registry = BTreeMap<String, Registered>;
 /// and `null` are that type; `int`, `long`, `float`, `double`, `string`, `bytes`, `boolean`,
 /// records, arrays, maps, enums, and the `decimal`, `date`, `time-millis`, `timestamp-millis`
 /// logical types).
+///
+/// A second reading of Avro beside [`crate::ksql::from_avro`], kept because the two differ where
+/// the parsed model loses what ksqlDB reads: a `decimal` without `precision` is ksqlDB's
+/// `DECIMAL(64, scale)` (`AvroData` reads the raw attributes; ksqlDB's test "DECIMAL - key -
+/// inference - default precision"), while the model drops the invalid logical type and its scale.
 pub fn avro_json_type(schema: &serde_json::Value) -> Result<SqlType, String> {
     avro_at(schema, &mut BTreeMap::new(), 0)
 }

@@ -14,12 +14,12 @@
 //! dereference takes the field's name, any other expression is `KSQL_COL_n`; a query inherits
 //! the key and value formats of its (leftmost) source unless it states them.
 
-use crate::avro::from_ksql::RegisteredCache;
 use crate::diagnostic::suggest;
 use crate::ksql::ast::*;
 use crate::ksql::catalog::{Column, Registered, Registry, Role, Source, WindowType, describe_columns};
 use crate::ksql::functions::{self, Arg, FunctionKind};
 use crate::ksql::problem::Problem;
+use crate::ksql::to_avro::RegisteredCache;
 use crate::ksql::types::{self, Arithmetic};
 use crate::model::{KsqlSourceKind, SourceText};
 use crate::source::Span;
@@ -87,7 +87,7 @@ pub struct Created {
     pub creates_topic: bool,
     pub span: Span,
     /// The Avro ksqlDB registers for each side, made on first use
-    /// ([`crate::avro::from_ksql::registered`]): V206, the sink tables and `venice build` ask
+    /// ([`crate::ksql::to_avro::registered`]): V206, the sink tables and `venice build` ask
     /// for the same query's.
     pub registered: RegisteredCache,
 }

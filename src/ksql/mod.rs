@@ -14,12 +14,14 @@ pub mod catalog;
 pub mod conformance;
 pub mod describe;
 pub mod dialect;
+pub mod from_avro;
 pub mod functions;
 pub mod infer;
 pub mod parser;
 mod problem;
 pub mod project;
 pub mod split;
+pub mod to_avro;
 pub mod types;
 
 pub use problem::Problem;

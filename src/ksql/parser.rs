@@ -84,7 +84,7 @@ fn parse_statement(sql: &SourceText, locator: Locator, substituted: Option<Strin
                     let quote = rest.chars().next().unwrap_or('`');
                     format!("unterminated quoted name: its closing {quote} is missing")
                 }
-                None => lowercase_first(e.message.trim_end_matches('.')),
+                None => crate::text::lowercase_first(&e.message),
             };
             return Err(ParseError { message, span: sql.span(at, at) });
         }
@@ -125,14 +125,6 @@ const VALUE_EXPRESSION: u8 = 20;
 fn token_range(locator: &Locator, token: &TokenWithSpan) -> (usize, usize) {
     let range = locator.range(token.span);
     (range.start, range.end)
-}
-
-fn lowercase_first(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// Joins alternatives as "`A`, `B` or `C`".
@@ -364,7 +356,7 @@ impl<'a> StatementParser<'a> {
                 format!("expected {expected}, found {}", self.describe(index))
             }
             None if text.starts_with("No infix parser") => format!("unexpected {}", self.describe(index)),
-            None => lowercase_first(text.trim_end_matches('.')),
+            None => crate::text::lowercase_first(text),
         };
         self.error_at(message, span)
     }

@@ -6,9 +6,9 @@
 //! value formats, key types and windowing inferred) and the V301 to V310 diagnostics.
 
 use crate::avro::Catalog;
-use crate::avro::mapping::{self, SqlType as AvroSql};
-use crate::ksql::ast::{SqlType, Statement, StatementKind, StructField};
+use crate::ksql::ast::{SqlType, Statement, StatementKind};
 use crate::ksql::catalog::{Column, Role, Source};
+use crate::ksql::from_avro::ksql_type;
 use crate::ksql::infer::{Effect, Engine};
 use crate::ksql::parser::parse;
 use crate::ksql::problem::Problem;
@@ -290,30 +290,10 @@ fn serde_type(avro: &Catalog, serde: &Serde) -> Option<SqlType> {
         Format::Bytes => SqlType::Bytes,
         Format::Avro => {
             let schema = avro.schema(&serde.schema.as_ref()?.value)?;
-            from_avro(&mapping::ksql_type(avro, schema).ok()?.sql)
+            ksql_type(avro, schema).ok()?.sql
         }
         _ => return None,
     })
-}
-
-fn from_avro(t: &AvroSql) -> SqlType {
-    match t {
-        AvroSql::Boolean => SqlType::Boolean,
-        AvroSql::Integer => SqlType::Int,
-        AvroSql::Bigint => SqlType::BigInt,
-        AvroSql::Double => SqlType::Double,
-        AvroSql::Decimal { precision, scale } => SqlType::Decimal { precision: *precision, scale: *scale },
-        AvroSql::String => SqlType::String,
-        AvroSql::Bytes => SqlType::Bytes,
-        AvroSql::Date => SqlType::Date,
-        AvroSql::Time => SqlType::Time,
-        AvroSql::Timestamp => SqlType::Timestamp,
-        AvroSql::Array(e) => SqlType::Array(Box::new(from_avro(e))),
-        AvroSql::Map(k, v) => SqlType::Map(Box::new(from_avro(k)), Box::new(from_avro(v))),
-        AvroSql::Struct(fields) => SqlType::Struct(
-            fields.iter().map(|(name, t)| StructField { name: name.clone(), sql_type: from_avro(t) }).collect(),
-        ),
-    }
 }
 
 /// V302: a CREATE STREAM/TABLE over a topic that is neither declared nor written by a query

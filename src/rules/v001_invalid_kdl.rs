@@ -1,6 +1,7 @@
 //! V001: a file the KDL parser rejects.
 
-use super::{Rule, Status, lowercase_first};
+use super::{Rule, Status};
+use crate::text::lowercase_first;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 use crate::syntax::Problem;

@@ -1,6 +1,6 @@
 //! V205: an Avro type that a ksqlDB reader cannot represent. For each ksqlDB stream or table that
 //! reads an `avro` side of a topic with a schema, the schema is mapped as ksqlDB maps it
-//! (`crate::avro::mapping::ksql_type`, through Connect's `AvroData`): a type that makes the whole
+//! (`crate::ksql::from_avro::ksql_type`, through Connect's `AvroData`): a type that makes the whole
 //! schema unreadable, a field ksqlDB leaves out (a recursive record), and a union of two or more
 //! non-null types, which ksqlDB 0.29 reads as a STRUCT with one optional field per branch rather
 //! than as one value, are each reported at the type in the schema, with a label on each reader.
@@ -10,10 +10,11 @@ use super::topic_formats;
 use super::topic_schemas::{carried, is_ksql_reader};
 use super::{Rule, Status};
 use crate::analysis::Analysis;
-use crate::avro::mapping::{Unsupported, ksql_type, union_member_name};
+use crate::avro::mapping::{Unsupported, union_member_name};
 use crate::avro::{Catalog, NamedId, NamedKind, Primitive, Type, TypeKind};
 use crate::avro::{LogicalType, describe};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ksql::from_avro::ksql_type;
 use crate::model::{Format, Project, Side};
 use crate::source::Span;
 use std::collections::HashMap;

@@ -10,9 +10,9 @@ use super::compat_wording::{more_problems, plural};
 use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::avro::compat::{SchemaRef, check_reader_writer};
-use crate::avro::from_ksql;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ksql::infer::Created;
+use crate::ksql::to_avro;
 use crate::model::{Format, Project, Side, Spanned};
 use crate::source::Span;
 
@@ -55,8 +55,8 @@ fn check_query(
     declared: &Spanned<String>,
     created: &Created,
 ) -> Option<Diagnostic> {
-    let inferred = from_ksql::registered(created, side)?;
-    let root = inferred.schema(from_ksql::REGISTERED)?;
+    let inferred = to_avro::registered(created, side)?;
+    let root = inferred.schema(to_avro::REGISTERED)?;
     let writer = format!("the {} `{}`", created.kind.as_str(), created.name.value);
     compare(analysis, topic, side, declared, SchemaRef::new(&inferred, root), (writer, created.span, true))
 }

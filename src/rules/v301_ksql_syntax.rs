@@ -1,6 +1,7 @@
 //! V301: ksqlDB text that cannot even be tokenized or parsed.
 
-use super::{Rule, Status, lowercase_first};
+use super::{Rule, Status};
+use crate::text::lowercase_first;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ksql::Problem;
 use crate::source::Span;

@@ -1,4 +1,5 @@
-//! The way back from ksqlDB to Avro: the schema ksqlDB registers for what a statement writes.
+//! From ksqlDB to Avro: the schema ksqlDB registers for what a statement writes (the other way
+//! is [`super::from_avro`]).
 //!
 //! ksqlDB turns its SQL schema into a Kafka Connect schema in which every part is optional, names
 //! the records (`AvroSchemas.getAvroCompatibleConnectSchema` in confluentinc/ksql,
@@ -21,7 +22,7 @@
 //! left out: they change neither the canonical form nor compatibility. The record names of
 //! STRUCTs nested in arrays and maps are read from the source, not from a test (unverified).
 
-use super::Catalog;
+use crate::avro::Catalog;
 use crate::ksql::ast::{SqlType, StructField};
 use crate::ksql::catalog::Role;
 use crate::ksql::infer::Created;

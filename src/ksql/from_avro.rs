@@ -1,0 +1,248 @@
+//! Avro types as ksqlDB reads them from the registry: the Connect schema `AvroData` makes of the
+//! Avro type (`avro::mapping::connect_schema`), through ksqlDB's `ConnectKsqlSchemaTranslator`
+//! (confluentinc/ksql, `io.confluent.ksql.serde.connect`), which ksqlDB uses to infer columns
+//! from the registry, then `SchemaConverters.connectToSqlConverter` for the SQL types.
+//!
+//! Not verified against a running service: read from the source on GitHub's default branch, not
+//! pinned to ksqlDB 0.29. The other way, SQL to Avro, is [`super::to_avro`].
+
+use crate::avro::mapping::{
+    CONNECT_DATE, CONNECT_DECIMAL, CONNECT_TIME, CONNECT_TIMESTAMP, ConnectKind, ConnectSchema, MAX_DEPTH, Unsupported,
+    connect_schema, map_entry,
+};
+use crate::avro::{Catalog, LogicalType, NamedType, Primitive, Type, TypeKind};
+use crate::ksql::ast::{SqlType, StructField};
+
+/// The ksqlDB type of an Avro type, and the fields ksqlDB leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KsqlMapping {
+    pub sql: SqlType,
+    /// Fields (dotted paths, upper-cased as ksqlDB names them) of a type ksqlDB does not support:
+    /// `ConnectKsqlSchemaTranslator` logs them and drops them from the struct.
+    pub dropped: Vec<(String, Unsupported)>,
+}
+
+/// The ksqlDB type of an Avro type, as ksqlDB infers it from the registry.
+///
+/// Through the Connect schema ([`connect_schema`]): INT8, INT16 and INT32 INTEGER (Date DATE,
+/// Time TIME); INT64 BIGINT (Timestamp TIMESTAMP); FLOAT32 and FLOAT64 DOUBLE; BOOLEAN; STRING
+/// (enums too); BYTES (Decimal `DECIMAL(precision, scale)`, the precision from the Avro type);
+/// ARRAY; MAP with STRING keys (int, bigint and boolean keys become STRING, others are not
+/// supported); STRUCT (a record, or a union of several types with one field per branch) with
+/// upper-cased field names (the default `UPPERCASE_FIELD_NAME` policy).
+/// Every column is nullable in ksqlDB, so `["null", T]` is T. A field of an unsupported type is
+/// dropped (listed in [`KsqlMapping::dropped`]); an unsupported type at the root is an error.
+pub fn ksql_type(catalog: &Catalog, ty: &Type) -> Result<KsqlMapping, Unsupported> {
+    let connect = connect_schema(catalog, ty)?;
+    let mut translator = Translator { arena: catalog.arena(), dropped: Vec::new() };
+    let sql = translator.sql(ty, &connect, "", 0)?;
+    Ok(KsqlMapping { sql, dropped: translator.dropped })
+}
+
+/// The Connect schema to SQL, with the Avro type alongside for decimal precision.
+struct Translator<'a> {
+    arena: &'a [NamedType],
+    dropped: Vec<(String, Unsupported)>,
+}
+
+impl Translator<'_> {
+    fn sql(&mut self, avro: &Type, connect: &ConnectSchema, path: &str, depth: usize) -> Result<SqlType, Unsupported> {
+        if depth > MAX_DEPTH {
+            return Err(Unsupported::TooDeep);
+        }
+        let avro = strip_optional(avro);
+        Ok(match &connect.kind {
+            ConnectKind::Int8 | ConnectKind::Int16 => SqlType::Int,
+            ConnectKind::Int32 => match connect.name.as_deref() {
+                Some(CONNECT_DATE) => SqlType::Date,
+                Some(CONNECT_TIME) => SqlType::Time,
+                _ => SqlType::Int,
+            },
+            ConnectKind::Int64 => match connect.name.as_deref() {
+                Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
+                _ => SqlType::BigInt,
+            },
+            ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
+            ConnectKind::Boolean => SqlType::Boolean,
+            ConnectKind::String => SqlType::String,
+            ConnectKind::Bytes => match (connect.name.as_deref(), avro.primitive().and_then(|p| p.logical)) {
+                (Some(CONNECT_DECIMAL), Some(LogicalType::Decimal { precision, scale })) => {
+                    SqlType::Decimal { precision, scale }
+                }
+                _ => SqlType::Bytes,
+            },
+            ConnectKind::Array(item) => {
+                let item_avro = match &avro.kind {
+                    TypeKind::Array { items, .. } => &**items,
+                    _ => avro,
+                };
+                SqlType::Array(Box::new(self.sql(item_avro, item, path, depth + 1)?))
+            }
+            ConnectKind::Map(key, value) => self.map(avro, key, value, path, depth)?,
+            ConnectKind::Struct(fields) => self.r#struct(avro, fields, path, depth),
+            ConnectKind::Cycle(name) => return Err(Unsupported::Recursive { name: name.clone() }),
+        })
+    }
+
+    /// A MAP: its keys STRING whatever Connect's were (int, bigint and boolean keys are read as
+    /// strings; other keys are not supported).
+    fn map(
+        &mut self,
+        avro: &Type,
+        key: &ConnectSchema,
+        value: &ConnectSchema,
+        path: &str,
+        depth: usize,
+    ) -> Result<SqlType, Unsupported> {
+        if !matches!(
+            key.kind,
+            ConnectKind::Int8
+                | ConnectKind::Int16
+                | ConnectKind::Int32
+                | ConnectKind::Int64
+                | ConnectKind::Boolean
+                | ConnectKind::String
+        ) {
+            return Err(Unsupported::MapKey { key: key.kind.type_name().to_lowercase() });
+        }
+        let value_avro = match &avro.kind {
+            TypeKind::Map { values, .. } => &**values,
+            TypeKind::Array { items, .. } => {
+                items.named().and_then(|id| map_entry(&self.arena[id.index()])).map_or(avro, |(_, v)| v)
+            }
+            _ => avro,
+        };
+        let value = self.sql(value_avro, value, path, depth + 1)?;
+        Ok(SqlType::Map(Box::new(SqlType::String), Box::new(value)))
+    }
+
+    /// A STRUCT: its fields upper-cased; a field of a type ksqlDB cannot read is left out and
+    /// listed.
+    fn r#struct(&mut self, avro: &Type, fields: &[(String, ConnectSchema)], path: &str, depth: usize) -> SqlType {
+        let mut out = Vec::new();
+        for (i, (name, field)) in fields.iter().enumerate() {
+            let name = name.to_uppercase();
+            let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let field_avro = struct_member(self.arena, avro, i);
+            match self.sql(field_avro, field, &field_path, depth + 1) {
+                Ok(sql_type) => out.push(StructField { name, sql_type }),
+                Err(reason) => self.dropped.push((field_path, reason)),
+            }
+        }
+        SqlType::Struct(out)
+    }
+}
+
+/// `["null", T]` as T, the way the Connect schema already sees it.
+fn strip_optional(ty: &Type) -> &Type {
+    if let TypeKind::Union(branches) = &ty.kind
+        && branches.len() == 2
+    {
+        let is_null = |t: &Type| matches!(&t.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null);
+        if branches.iter().any(is_null)
+            && let Some(other) = branches.iter().find(|b| !is_null(b))
+        {
+            return other;
+        }
+    }
+    ty
+}
+
+/// The Avro type of the `i`-th field of the struct a type became: a record's field, or a
+/// general union's `i`-th branch that is not `null`.
+fn struct_member<'t>(arena: &'t [NamedType], avro: &'t Type, i: usize) -> &'t Type {
+    match &avro.kind {
+        TypeKind::Union(branches) => branches
+            .iter()
+            .filter(|b| !matches!(&b.kind, TypeKind::Primitive(p) if p.primitive == Primitive::Null))
+            .nth(i)
+            .unwrap_or(avro),
+        _ => match avro.named().map(|id| &arena[id.index()]) {
+            Some(named) => named.fields().get(i).map_or(avro, |f| &f.ty),
+            None => avro,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::avro::test_support::parse;
+
+    fn ksql(text: &str) -> Result<KsqlMapping, Unsupported> {
+        let (catalog, d) = parse(text);
+        assert!(d.is_empty(), "{d:#?}");
+        ksql_type(&catalog, catalog.schema("s0").unwrap())
+    }
+
+    fn ksql_of_field(ty: &str) -> String {
+        let text = format!(r#"{{"type": "record", "name": "R", "fields": [{{"name": "f", "type": {ty}}}]}}"#);
+        match ksql(&text) {
+            Ok(KsqlMapping { sql: SqlType::Struct(fields), dropped }) if dropped.is_empty() => {
+                fields[0].sql_type.written().to_string()
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ksql_types_of_primitives_and_logical_types() {
+        let cases = [
+            (r#""boolean""#, "BOOLEAN"),
+            (r#""int""#, "INTEGER"),
+            (r#""long""#, "BIGINT"),
+            (r#""float""#, "DOUBLE"),
+            (r#""double""#, "DOUBLE"),
+            (r#""string""#, "STRING"),
+            (r#""bytes""#, "BYTES"),
+            (r#"{"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}"#, "DECIMAL(10, 2)"),
+            (r#"{"type": "int", "logicalType": "date"}"#, "DATE"),
+            (r#"{"type": "int", "logicalType": "time-millis"}"#, "TIME"),
+            (r#"{"type": "long", "logicalType": "timestamp-millis"}"#, "TIMESTAMP"),
+            (r#"{"type": "long", "logicalType": "timestamp-micros"}"#, "BIGINT"),
+            (r#"{"type": "long", "logicalType": "local-timestamp-millis"}"#, "BIGINT"),
+            (r#"{"type": "long", "logicalType": "time-micros"}"#, "BIGINT"),
+            (r#"{"type": "string", "logicalType": "uuid"}"#, "STRING"),
+            (r#"{"type": "int", "connect.type": "int16"}"#, "INTEGER"),
+            (r#"["null", "string"]"#, "STRING"),
+            (r#"["string", "null"]"#, "STRING"),
+            (r#"{"type": "enum", "name": "E", "symbols": ["A"]}"#, "STRING"),
+            (r#"{"type": "fixed", "name": "F", "size": 4}"#, "BYTES"),
+            (r#"{"type": "array", "items": ["null", "int"]}"#, "ARRAY<INTEGER>"),
+            (r#"{"type": "map", "values": "long"}"#, "MAP<STRING, BIGINT>"),
+            (
+                r#"{"type": "record", "name": "In", "fields": [{"name": "city", "type": "string"}, {"name": "zip_code", "type": "int"}]}"#,
+                "STRUCT<CITY STRING, ZIP_CODE INTEGER>",
+            ),
+            (r#"["int", "string"]"#, "STRUCT<INT INTEGER, STRING STRING>"),
+            (r#"["null", "int", {"type": "record", "name": "P", "fields": []}]"#, "STRUCT<INT INTEGER, P STRUCT<>>"),
+        ];
+        for (ty, expected) in cases {
+            assert_eq!(ksql_of_field(ty), expected, "{ty}");
+        }
+    }
+
+    #[test]
+    fn ksql_upper_cases_columns_and_drops_what_it_cannot_read() {
+        let mapping = ksql(
+            r#"{"type": "record", "name": "R", "fields": [{"name": "id", "type": "string"}, {"name": "weird", "type": {"type": "fixed", "name": "D", "size": 8, "logicalType": "decimal", "precision": 5}}]}"#,
+        );
+        assert_eq!(mapping, Err(Unsupported::FixedDecimal { name: "D".into() }));
+        let mapping = ksql(
+            r#"{"type": "record", "name": "R", "fields": [{"name": "orderId", "type": "string"}, {"name": "m", "type": {"type": "array", "items": {"type": "record", "name": "io.confluent.connect.avro.MapEntry", "fields": [{"name": "key", "type": "double"}, {"name": "value", "type": "int"}]}}}]}"#,
+        );
+        let KsqlMapping { sql, dropped } = mapping.unwrap();
+        assert_eq!(sql.written().to_string(), "STRUCT<ORDERID STRING>");
+        let field = |name: &str| StructField { name: name.into(), sql_type: SqlType::Int };
+        let written = SqlType::Struct(vec![field("a b"), field("END"), field("A1")]).written().to_string();
+        assert_eq!(written, "STRUCT<`a b` INTEGER, `END` INTEGER, A1 INTEGER>");
+        assert_eq!(dropped, [("M".to_string(), Unsupported::MapKey { key: "float64".into() })]);
+        let recursive = ksql(
+            r#"{"type": "record", "name": "L", "fields": [{"name": "v", "type": "long"}, {"name": "next", "type": ["null", "L"]}]}"#,
+        );
+        let KsqlMapping { sql, dropped } = recursive.unwrap();
+        assert_eq!(sql.written().to_string(), "STRUCT<V BIGINT>");
+        assert_eq!(dropped, [("NEXT".to_string(), Unsupported::Recursive { name: "L".into() })]);
+        assert_eq!(ksql(r#""null""#), Err(Unsupported::StandaloneNull));
+    }
+}
