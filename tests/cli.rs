@@ -199,6 +199,9 @@ fn bad_commands_and_flags_exit_2_with_clap_help() {
     let run = Test::new().args(["check", "--format", "xml"]).run().status(2);
     assert!(run.stderr.contains("invalid value 'xml'"), "{}", run.stderr);
     Test::new().args(["check", "--frmat", "json"]).run().status(2);
+    // The ksqlDB corpus is not part of the project: its folder is always given.
+    let run = Test::new().args(["ksql", "conformance"]).run().status(2);
+    assert!(run.stderr.contains("<DIR>"), "{}", run.stderr);
 }
 
 #[test]
