@@ -2,11 +2,11 @@
 //! same records raw (the floor that consuming alone costs: kcat cannot decode Avro).
 //!
 //! Needs the stack of `scripts/stack.sh` (Kafka at 127.0.0.1:9092, the registry's Confluent API
-//! at 127.0.0.1:8081/apis/ccompat/v7); without it the benchmark says so and stops. `kcat`
-//! (`apt-get install kcat`) is skipped with a message when absent. Run with `cargo bench --bench
-//! tail` (`VENICE_BENCH_RECORDS=N` for another count than 200,000). It writes N Avro records to
-//! a new topic (one partition), then times, best of three runs each: `venice tail TOPIC
-//! --from-beginning --no-follow` in text and in JSON, and `kcat -C -e`, each reading every
+//! at 127.0.0.1:8081/apis/ccompat/v7); without it the benchmark says so and exits with status 1.
+//! `kcat` (`apt-get install kcat`) is skipped with a message when absent. Run with `cargo bench
+//! --bench tail` (`VENICE_BENCH_RECORDS=N` for another count than 200,000). It writes N Avro
+//! records to a new topic (one partition), then times, best of three runs each: `venice tail
+//! TOPIC --from-beginning --no-follow` in text and in JSON, and `kcat -C -e`, each reading every
 //! record into a pipe that this program drains and counts.
 
 use std::io::Read;
@@ -55,22 +55,25 @@ fn best_of(runs: usize, mut command: impl FnMut() -> Command) -> Result<(usize, 
     Ok(best.expect("at least one run"))
 }
 
+/// Without the stack there is nothing to measure: say so and fail, so that a run that measured
+/// nothing does not pass for one that did.
+fn no_stack(error: &str) -> ! {
+    eprintln!("the tail bench needs the real-services stack (scripts/stack.sh up): {error}");
+    std::process::exit(1);
+}
+
 fn main() {
     let records: usize = std::env::var("VENICE_BENCH_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(200_000);
     let mut admin = Admin::new(vec![KAFKA.into()], Duration::from_secs(10));
     if let Err(e) = admin.ping() {
-        println!("tail bench skipped: {e} (start it with scripts/stack.sh up)");
-        return;
+        no_stack(&e.to_string());
     }
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
     let topic = format!("bench.tail_{}_{}", std::process::id(), nanos % 100_000_000);
     let registry = Registry::new(Service::new("the schema registry", REGISTRY, Auth::None, Duration::from_secs(30)));
     let id = match registry.register(&format!("{topic}-value"), "AVRO", SCHEMA) {
         Ok(id) => id,
-        Err(e) => {
-            println!("tail bench skipped: {e}");
-            return;
-        }
+        Err(e) => no_stack(&e.to_string()),
     };
     admin
         .create_topic(&NewTopic { name: topic.clone(), partitions: 1, replication: 1, configs: Default::default() })

@@ -502,14 +502,16 @@ pub enum KsqlCommand {
     /// Measure the ksqlDB front end against ksqlDB's own query-validation tests (a folder of
     /// their JSON files) and print the shares it gets right, and the time it took.
     ///
-    /// Exit status: 0 measured, 2 the folder cannot be read.
+    /// The tests are the JSON files of
+    /// `ksqldb-functional-tests/src/test/resources/query-validation-tests` in ksqlDB's repository
+    /// (github.com/confluentinc/ksql); venice does not ship them. Exit status: 0 measured, 2 the
+    /// folder cannot be read.
     Conformance(KsqlConformanceArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct KsqlConformanceArgs {
-    /// The folder of the corpus's JSON files.
-    #[arg(default_value = "../shared/corpora/ksql-qtt")]
+    /// The folder of the query-validation tests' JSON files.
     pub dir: PathBuf,
     /// Also list each statement, source and rejection that does not conform.
     #[arg(long)]

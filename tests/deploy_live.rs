@@ -1,7 +1,7 @@
 //! `venice plan` and `venice apply` against the real services of `scripts/stack.sh` (Kafka 4
 //! KRaft, Apicurio Registry's Confluent API, Kafka Connect with Debezium, PostgreSQL) and the
-//! stack's ksqlDB test server. Run with the stack up: `VENICE_LIVE=1 cargo test --test deploy_live`.
-//! Without VENICE_LIVE=1 each test says "skipped" and passes.
+//! stack's ksqlDB test server. Each test is ignored unless asked for; with the stack up:
+//! `cargo test --test deploy_live -- --include-ignored`.
 
 #[path = "deploy/support.rs"]
 mod support;
@@ -14,10 +14,8 @@ use support::*;
 /// wire format → Kafka → the JDBC sink), the plan afterwards shows no change (under 1 s), a second
 /// apply changes nothing, and `--prune` deletes exactly what the project applied.
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn a_cdc_pipeline_applies_converges_and_carries_rows_to_the_sink() {
-    if !live() {
-        return;
-    }
     let project = Project::stack_cdc();
     create_source_table(&project);
 
@@ -99,10 +97,8 @@ fn a_cdc_pipeline_applies_converges_and_carries_rows_to_the_sink() {
 /// An incompatible value schema: the plan refuses it (venice's checker and the registry's
 /// `/compatibility` agree), and apply applies nothing, not even the unrelated new topic.
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn an_incompatible_schema_change_is_refused_and_nothing_is_applied() {
-    if !live() {
-        return;
-    }
     let id = unique();
     let dir = tempfile::tempdir().unwrap();
     let kdl = |fields: &str, extra_topic: bool| {
@@ -183,10 +179,8 @@ fn an_incompatible_schema_change_is_refused_and_nothing_is_applied() {
 /// The ksqlDB client against the stack's test server started on a free port with basic auth:
 /// the login is sent, a wrong one is refused with ksqlDB's answer, and statements run in order.
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn the_ksqldb_client_logs_in_and_runs_statements_in_order() {
-    if !live() {
-        return;
-    }
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
@@ -222,10 +216,8 @@ fn the_ksqldb_client_logs_in_and_runs_statements_in_order() {
 /// Kafka admin against the real broker: create (twice: the second is not an error), describe
 /// with sources, alter, add partitions, delete.
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn the_kafka_admin_creates_alters_grows_and_deletes_a_topic() {
-    if !live() {
-        return;
-    }
     use venice::deploy::kafka::{Admin, ConfigOp, NewTopic};
     let topic = format!("admin_{}", unique());
     let mut admin = Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(10));
@@ -275,10 +267,8 @@ fn the_kafka_admin_creates_alters_grows_and_deletes_a_topic() {
 /// from the fingerprint venice.lock recorded), apply sends its statements as `CREATE OR REPLACE`
 /// (ksqlDB upgrades the query in place), and the plan afterwards is empty.
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn an_edited_transform_is_replaced_in_place_and_then_converges() {
-    if !live() {
-        return;
-    }
     let id = unique();
     let dir = tempfile::tempdir().unwrap();
     let kdl = |threshold: u32| {

@@ -1,8 +1,9 @@
 //! The real-services stack (`scripts/stack.sh up`) checked end to end, at the protocol level.
 //!
-//! Skipped unless `VENICE_LIVE=1`: these tests need PostgreSQL, Kafka, Apicurio Registry, Kafka
-//! Connect and the fake ksqlDB server running on loopback (docs/real-services.md). Each test
-//! names the service and the address that did not answer, so a failure says what is down.
+//! Ignored unless asked for (`cargo test -- --include-ignored`): these tests need PostgreSQL,
+//! Kafka, Apicurio Registry, Kafka Connect and the fake ksqlDB server running on loopback
+//! (`scripts/stack.sh up`, docs/real-services.md). Each test names the service and the address
+//! that did not answer, so a failure says what is down.
 //!
 //! HTTP is spoken over `std::net::TcpStream` by the small client below (HTTP/1.1, one request
 //! per connection, fixed-length or chunked bodies); Kafka and PostgreSQL get one handshake each
@@ -23,15 +24,6 @@ const KSQLDB: &str = "127.0.0.1:8088";
 const KAFKA: &str = "127.0.0.1:9092";
 const POSTGRES: &str = "127.0.0.1:5432";
 const APICURIO_AVRO: &str = "io.apicurio.registry.utils.converter.AvroConverter";
-
-fn live() -> bool {
-    if std::env::var("VENICE_LIVE").as_deref() == Ok("1") {
-        true
-    } else {
-        eprintln!("skipped: set VENICE_LIVE=1 and run scripts/stack.sh up to check the live stack");
-        false
-    }
-}
 
 struct Response {
     status: u16,
@@ -134,10 +126,8 @@ fn unique(prefix: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn registry_serves_the_confluent_api_at_a_path() {
-    if !live() {
-        return;
-    }
     let subjects = get("registry", REGISTRY, &format!("{CCOMPAT}/subjects"));
     assert_eq!(subjects.status, 200, "{}", subjects.body);
     assert!(subjects.json().is_array(), "GET /subjects is not an array: {}", subjects.body);
@@ -176,10 +166,8 @@ fn registry_serves_the_confluent_api_at_a_path() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn connect_has_the_plugins_the_pipelines_use() {
-    if !live() {
-        return;
-    }
     let plugins = get("connect", CONNECT, "/connector-plugins?connectorsOnly=false");
     assert_eq!(plugins.status, 200, "{}", plugins.body);
     let classes: Vec<String> = plugins
@@ -235,10 +223,8 @@ fn connect_has_the_plugins_the_pipelines_use() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn fake_ksqldb_answers_info_and_sequences_commands() {
-    if !live() {
-        return;
-    }
     let info = get("ksqldb", KSQLDB, "/info");
     assert_eq!(info.status, 200, "{}", info.body);
     assert_eq!(info.json()["KsqlServerInfo"]["serverStatus"], "RUNNING", "{}", info.body);
@@ -294,10 +280,8 @@ fn fake_ksqldb_answers_info_and_sequences_commands() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn kafka_answers_api_versions() {
-    if !live() {
-        return;
-    }
     // ApiVersions v0: size, api_key 18, api_version 0, correlation_id, client_id.
     let client = b"venice-live";
     let mut request = Vec::new();
@@ -320,10 +304,8 @@ fn kafka_answers_api_versions() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn postgres_speaks_its_protocol() {
-    if !live() {
-        return;
-    }
     // SSLRequest: the server answers one byte, 'N' (no TLS on this stack) or 'S'.
     let mut stream = connect("postgres", POSTGRES);
     stream.write_all(&8i32.to_be_bytes()).unwrap();
@@ -375,10 +357,8 @@ fn converters() -> serde_json::Map<String, Value> {
 /// PostgreSQL table -> Debezium source (Apicurio Avro) -> Kafka -> Debezium JDBC sink -> table:
 /// insert, update and delete arrive; the registry shows the subjects through the Confluent API.
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn cdc_round_trip_through_debezium_avro_and_the_jdbc_sink() {
-    if !live() {
-        return;
-    }
     let name = unique("live_rt");
     let (source_table, sink_table) = (format!("{name}_src"), format!("{name}_dst"));
     psql(&format!(

@@ -1,13 +1,15 @@
-//! The language reference in `schema/`, generated from the grammar table, and the checks that keep
-//! the table, the reference and the decoder in step.
+//! The generated references, and the checks that keep them, the language guide and the decoder in
+//! step.
 //!
 //! `schema/REFERENCE.md` (for people) and `schema/venice.schema.kdl` (a KDL Schema, for tools) are
-//! rendered here from `venice::syntax::grammar::ROOT` and compared with the committed files. After
-//! changing the grammar, run `VENICE_BLESS=1 cargo test --test reference` to rewrite them.
+//! rendered here from `venice::syntax::grammar::ROOT`, and `docs/checks.md` from the rules'
+//! registry, `venice::rules::RULES`; each is compared with the committed file. After changing the
+//! grammar or the registry, run `VENICE_BLESS=1 cargo test --test reference` to rewrite them.
 //!
 //! The other tests check that the reference and the decoder agree: every node and property the
 //! table has is documented, every documented node and property is accepted with a value of its
-//! documented type, and the example of the language contract (LANGUAGE.md) is accepted.
+//! documented type, and the examples of the language guide (`docs/language.md`) are accepted, its
+//! complete project without an error.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -20,7 +22,8 @@ use venice::syntax::grammar::{NodeSpec, PropSpec, ROOT, ValueType};
 const REFERENCE: &str = "schema/REFERENCE.md";
 const SCHEMA: &str = "schema/venice.schema.kdl";
 const BLESS: &str = "VENICE_BLESS=1 cargo test --test reference";
-const LANGUAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/LANGUAGE.md");
+const CHECKS: &str = "docs/checks.md";
+const GUIDE: &str = "docs/language.md";
 
 /// `writeln!` into a `String`, which cannot fail.
 macro_rules! w {
@@ -226,8 +229,9 @@ const INTRO: &str = r##"# venice.kdl language reference
 
 Every node and property that `venice check` accepts, with the type of each value. This page is
 generated from the grammar the decoder validates against, and a test keeps the two in step. The
-language contract is LANGUAGE.md; [`venice.schema.kdl`](venice.schema.kdl) holds the same grammar
-in the KDL Schema language, for tools.
+[language guide](../docs/language.md) explains the ideas with examples;
+[`venice.schema.kdl`](venice.schema.kdl) holds the same grammar in the KDL Schema language, for
+tools.
 
 ## Writing venice.kdl: KDL v2 in brief
 
@@ -605,30 +609,143 @@ fn schema_type(out: &mut String, ty: ValueType, depth: usize) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// docs/checks.md
+// ---------------------------------------------------------------------------------------------
+
+const CHECKS_INTRO: &str = r##"# Diagnostic codes
+
+<!-- Generated from the rules' registry (venice::rules::RULES) by tests/reference.rs: do not edit.
+     After changing the registry or the generator, run `VENICE_BLESS=1 cargo test --test reference`. -->
+
+Every problem `venice check` reports has a code, a severity, the place in your files where the
+mistake is (with the other places involved, such as the writer of a topic), and help that says how
+to fix it. A code keeps its meaning: it is never reused for another kind of problem. Each code
+below links to its documentation, which `venice explain CODE` prints: what the check does, why it
+matters, an example and what to write instead.
+
+An error fails `venice check` (exit status 1); a warning fails it only with `--deny warnings`. The
+status says how far a check goes: *checked* in full, *partial* (what is and is not checked
+follows), or *planned*: the code is reserved and documented, and its check arrives with the part
+of venice that can see the problem.
+
+`venice check --format json` writes the same diagnostics as one JSON document, `--format sarif`
+as SARIF 2.1.0 with one rule per code, and `--format github` as GitHub Actions annotations.
+"##;
+
+/// The ranges of codes, by their first two characters.
+const CODE_RANGES: &[(&str, &str)] = &[
+    ("V0", "V0xx: the files themselves"),
+    ("V1", "V1xx: serdes along the edges"),
+    ("V2", "V2xx: schemas"),
+    ("V3", "V3xx: ksqlDB transforms"),
+    ("V4", "V4xx: connectors"),
+    ("V5", "V5xx: the topology"),
+];
+
+/// Every `.md` file under `dir`, with its text.
+fn markdown_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
+        let path = entry.expect("a folder entry").path();
+        if path.is_dir() {
+            files.extend(markdown_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            files.push((path, text));
+        }
+    }
+    files
+}
+
+/// The documentation file of a rule, relative to `docs/`: the file under `src/rules/` that holds
+/// its text, wherever the rule keeps it.
+fn doc_link(rule: &venice::rules::Rule, docs: &[(PathBuf, String)]) -> String {
+    let (path, _) = docs
+        .iter()
+        .find(|(_, text)| text == rule.doc)
+        .unwrap_or_else(|| panic!("no .md file under src/rules/ holds the documentation of {}", rule.code));
+    let relative = path.strip_prefix(repo_path("")).expect("under the repository");
+    format!("../{}", relative.to_string_lossy().replace('\\', "/"))
+}
+
+fn status_md(status: venice::rules::Status) -> String {
+    match status {
+        venice::rules::Status::Checked => "checked".into(),
+        venice::rules::Status::Partial(what) => format!("partial: {}", cell(what)),
+        venice::rules::Status::Planned => "planned".into(),
+    }
+}
+
+fn render_checks() -> String {
+    let docs = markdown_files(&repo_path("src/rules"));
+    let mut out = String::from(CHECKS_INTRO);
+    for (prefix, title) in CODE_RANGES {
+        w!(out);
+        w!(out, "## {title}");
+        w!(out);
+        w!(out, "| code | name | severity | status |");
+        w!(out, "|---|---|---|---|");
+        for rule in venice::rules::RULES.iter().filter(|rule| rule.code.starts_with(prefix)) {
+            let (code, name, severity) = (rule.code, cell(rule.name), rule.severity.as_str());
+            w!(out, "| [{code}]({}) | {name} | {severity} | {} |", doc_link(rule, &docs), status_md(rule.status));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
 // The generated files are committed
 // ---------------------------------------------------------------------------------------------
 
-#[test]
-fn the_committed_reference_is_generated_from_the_grammar() {
+/// Writes the generated files while blessing; otherwise, what differs from the committed ones.
+fn stale_files(generated: &[(&str, String)]) -> Vec<String> {
     let mut stale = Vec::new();
-    for (relative, generated) in [(REFERENCE, render_reference()), (SCHEMA, render_schema())] {
+    for (relative, text) in generated {
         let path = repo_path(relative);
         if blessing() {
-            fs::create_dir_all(path.parent().expect("in a folder")).expect("create schema/");
-            fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {relative}: {e}"));
+            fs::create_dir_all(path.parent().expect("in a folder")).expect("create the folder");
+            fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {relative}: {e}"));
             continue;
         }
         let on_disk = fs::read_to_string(&path).unwrap_or_default();
-        if on_disk != generated {
-            stale.push(format!("{relative}: {}", first_difference(&on_disk, &generated)));
+        if on_disk != *text {
+            stale.push(format!("{relative}: {}", first_difference(&on_disk, text)));
         }
     }
+    stale
+}
+
+#[test]
+fn the_committed_reference_is_generated_from_the_grammar() {
+    let stale = stale_files(&[(REFERENCE, render_reference()), (SCHEMA, render_schema())]);
     assert!(
         stale.is_empty(),
         "the language reference is out of date with the grammar table:\n  {}\n\
          Run `{BLESS}` to rewrite it, then review and commit the result.",
         stale.join("\n  ")
     );
+}
+
+#[test]
+fn the_committed_list_of_codes_is_generated_from_the_registry() {
+    let stale = stale_files(&[(CHECKS, render_checks())]);
+    assert!(
+        stale.is_empty(),
+        "the list of codes is out of date with the rules' registry:\n  {}\n\
+         Run `{BLESS}` to rewrite it, then review and commit the result.",
+        stale.join("\n  ")
+    );
+}
+
+#[test]
+fn every_code_is_in_a_range_of_the_list() {
+    for rule in venice::rules::RULES {
+        assert!(
+            CODE_RANGES.iter().any(|(prefix, _)| rule.code.starts_with(prefix)),
+            "{} is in no range of CODE_RANGES: add its range to docs/checks.md's generator",
+            rule.code
+        );
+    }
 }
 
 fn first_difference(on_disk: &str, generated: &str) -> String {
@@ -1180,7 +1297,7 @@ fn the_fragments_would_catch_a_rejected_property() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (c) The contract's example, and the reference's own examples, are accepted
+// (c) The examples of the language guide and of the reference are accepted
 // ---------------------------------------------------------------------------------------------
 
 /// The fenced ```kdl blocks of a Markdown text.
@@ -1201,20 +1318,53 @@ fn kdl_blocks(markdown: &str) -> Vec<(usize, String)> {
     blocks
 }
 
+/// Whether a block of KDL is a whole project: its first node is `project`.
+fn is_whole_project(kdl: &str) -> bool {
+    let mut lines = kdl.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with("//"));
+    lines.next().is_some_and(|first| first.starts_with("project "))
+}
+
+/// What is wrong with an example of the guide: a whole project must check without an error, in
+/// a folder of its own; a fragment must only be accepted by the decoder (it names files and
+/// declarations that it does not show, V005 and V006).
+fn guide_problems(kdl: &str, fragments_dir: &Path) -> Vec<String> {
+    let whole = is_whole_project(kdl);
+    let own_dir = tempfile::tempdir().expect("a temporary folder");
+    let dir = if whole { own_dir.path() } else { fragments_dir };
+    let checked = match check(dir, kdl) {
+        Ok(checked) => checked,
+        Err(panic) => return vec![panic],
+    };
+    if !whole {
+        return reported(&checked, &["V001", "V002", "V003"]);
+    }
+    if !checked.has_errors() {
+        return Vec::new();
+    }
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code()).collect();
+    reported(&checked, &codes)
+}
+
 #[test]
-fn the_example_of_language_md_is_accepted() {
-    let markdown = fs::read_to_string(LANGUAGE).unwrap_or_else(|e| panic!("cannot read {LANGUAGE}: {e}"));
-    let (line, example) = kdl_blocks(&markdown).into_iter().next().expect("LANGUAGE.md has a ```kdl block");
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let checked = check(dir.path(), &example).unwrap_or_else(|panic| panic!("LANGUAGE.md's example: {panic}"));
-    // It names files and topics that do not exist here (V005, V006): that is fine.
-    let problems = reported(&checked, &["V001", "V002", "V003"]);
+fn the_examples_of_the_language_guide_are_accepted() {
+    let guide = fs::read_to_string(repo_path(GUIDE)).unwrap_or_else(|e| panic!("cannot read {GUIDE}: {e}"));
+    let blocks = kdl_blocks(&guide);
     assert!(
-        problems.is_empty(),
-        "the decoder rejects the example of LANGUAGE.md (its block starts at line {line}; \
-         lines below count from there):\n  {}",
-        problems.join("\n  ")
+        blocks.iter().any(|(_, kdl)| is_whole_project(kdl)),
+        "{GUIDE} has no complete project (a ```kdl block that starts with `project`)"
     );
+    let dir = project_dir();
+    let mut failures = Vec::new();
+    for (line, example) in blocks {
+        let problems = guide_problems(&example, dir.path());
+        if !problems.is_empty() {
+            failures.push(format!(
+                "the example at line {line} (lines below count from there):\n{example}  {}",
+                problems.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{GUIDE}'s examples are rejected:\n{}", failures.join("\n"));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! `venice tail` against the real Kafka and Apicurio Registry of `scripts/stack.sh`: Avro in the
 //! registry's wire format decoded with the schema the registry assigned, records written wrongly
 //! on purpose flagged, every compression codec Java's producer writes read back, an undeclared
-//! topic guessed. Run with the stack up: `VENICE_LIVE=1 cargo test --test tail_live`.
+//! topic guessed. Ignored unless asked for; with the stack up:
+//! `cargo test --test tail_live -- --include-ignored`.
 
 #[path = "ops/live.rs"]
 mod live;
@@ -26,10 +27,8 @@ fn visits_project(topic: &str) -> tempfile::TempDir {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn avro_written_through_the_registry_is_decoded_by_its_schema_id() {
-    if !live() {
-        return;
-    }
     let topic = format!("tail.visits_{}", unique());
     let dir = visits_project(&topic);
     let id = register(&format!("{topic}-value"), VISIT);
@@ -65,10 +64,8 @@ fn avro_written_through_the_registry_is_decoded_by_its_schema_id() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn records_written_wrongly_on_purpose_are_shown_raw_and_flagged() {
-    if !live() {
-        return;
-    }
     let id = unique();
     let topic = format!("tail.wrong_{id}");
     let ints = format!("tail.ints_{id}");
@@ -123,10 +120,8 @@ fn records_written_wrongly_on_purpose_are_shown_raw_and_flagged() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn every_codec_the_java_producer_writes_is_read() {
-    if !live() {
-        return;
-    }
     let id = unique();
     for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
         let topic = format!("tail.codec_{codec}_{id}");
@@ -151,10 +146,8 @@ fn every_codec_the_java_producer_writes_is_read() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn an_undeclared_topic_is_tailed_by_what_its_bytes_look_like() {
-    if !live() {
-        return;
-    }
     let topic = format!("tail.undeclared_{}", unique());
     let dir = project("");
     let schema_id = register(&format!("{topic}-value"), VISIT);
@@ -175,10 +168,8 @@ fn an_undeclared_topic_is_tailed_by_what_its_bytes_look_like() {
 }
 
 #[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn tail_follows_records_written_after_it_started() {
-    if !live() {
-        return;
-    }
     let topic = format!("tail.follow_{}", unique());
     let dir = project(&format!("topic {topic} partitions=2 replication=1 {{\n    key string\n    value string\n}}\n"));
     let mut kafka = create_topic(&topic, 2);

@@ -1,5 +1,6 @@
-//! The conformance runner over ksqlDB's own query-validation tests (the `ksql-qtt` corpus: JSON
-//! files of `{"tests": [...]}`, each test with its `statements` and what ksqlDB expects of them).
+//! The conformance runner over ksqlDB's own query-validation tests (the JSON files of
+//! `ksqldb-functional-tests/src/test/resources/query-validation-tests` in confluentinc/ksql, each
+//! `{"tests": [...]}`, each test with its `statements` and what ksqlDB expects of them).
 //!
 //! It measures the parser against ksqlDB: the share of the statements of tests that expect no
 //! error which parse cleanly, and the share of tests that expect a `ParseFailedException` in

@@ -17,10 +17,11 @@
 //!   with other keys an array of `{key, value}` records (Connect's encoding of such maps).
 //!
 //! The names and shapes agree with the `valueSchema`/`keySchema` that ksqlDB's own
-//! query-validation tests expect (`../shared/corpora/ksql-qtt`, e.g. `avro.json`,
-//! `group-by.json`). Connect's bookkeeping properties (`connect.name`, `connect.parameters`) are
-//! left out: they change neither the canonical form nor compatibility. The record names of
-//! STRUCTs nested in arrays and maps are read from the source, not from a test (unverified).
+//! query-validation tests expect (the `query-validation-tests` of confluentinc/ksql's
+//! `ksqldb-functional-tests`, e.g. `avro.json`, `group-by.json`). Connect's bookkeeping
+//! properties (`connect.name`, `connect.parameters`) are left out: they change neither the
+//! canonical form nor compatibility. The record names of STRUCTs nested in arrays and maps are
+//! read from the source, not from a test (unverified).
 
 use crate::avro::Catalog;
 use crate::ksql::ast::{SqlType, StructField};

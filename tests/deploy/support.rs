@@ -6,15 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// The live tests run only with VENICE_LIVE=1 (and the stack up: `scripts/stack.sh up`).
-pub fn live() -> bool {
-    let on = std::env::var("VENICE_LIVE").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set VENICE_LIVE=1 and run scripts/stack.sh up");
-    }
-    on
-}
-
 /// A suffix no earlier run used: lower case, digits and `_`, for tables, topics and connectors.
 pub fn unique() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();

@@ -7,7 +7,7 @@
 
 #[path = "../deploy/support.rs"]
 mod support;
-pub use support::{Run, live, unique};
+pub use support::{Run, unique};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
