@@ -17,6 +17,7 @@ mod fs;
 pub mod graph;
 pub mod init;
 pub mod ksql;
+pub mod ksql_conformance;
 mod ksql_describe;
 pub mod lock;
 pub mod model;

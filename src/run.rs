@@ -300,12 +300,12 @@ fn run_explain(args: &ExplainArgs) -> u8 {
 
 fn run_ksql_conformance(args: &crate::cli::KsqlConformanceArgs) -> u8 {
     let started = std::time::Instant::now();
-    let report = match crate::ksql::conformance::analysis_conformance(&args.dir) {
+    let report = match crate::ksql_conformance::analysis_conformance(&args.dir) {
         Ok(report) => report,
         Err(message) => return cannot_run(&message),
     };
     let elapsed = started.elapsed();
-    print_out(&crate::ksql::conformance::summary(&report, args.verbose, elapsed));
+    print_out(&crate::ksql_conformance::summary(&report, args.verbose, elapsed));
     OK
 }
 

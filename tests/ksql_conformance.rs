@@ -15,7 +15,7 @@
 //! (`--verbose` lists every miss).
 
 use std::path::PathBuf;
-use venice::ksql::conformance::{analysis_conformance, parse_conformance};
+use venice::ksql_conformance::{analysis_conformance, parse_conformance};
 
 /// The corpus's folder, from `VENICE_QTT_DIR`: a test that runs without it fails, saying so.
 fn corpus() -> PathBuf {

@@ -1341,7 +1341,7 @@ fn guide_problems(kdl: &str, fragments_dir: &Path) -> Vec<String> {
     if !checked.has_errors() {
         return Vec::new();
     }
-    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code()).collect();
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
     reported(&checked, &codes)
 }
 

@@ -6,12 +6,11 @@
 //! streams, tables, types and registered schemas): it resolves names, types expressions with
 //! `types` and the `functions` catalog, derives keys, formats and output schemas, and reports
 //! V301 to V310 as `Problem`s (facts; `rules` words them). `project` runs a project's transforms
-//! (each statement tokenized once) and gives `resolve` the edges; `describe` is `venice ksql describe`; `conformance`
-//! measures all of it against ksqlDB's own tests.
+//! (each statement tokenized once) and gives `resolve` the edges; `describe` is `venice ksql
+//! describe`. (`crate::ksql_conformance` measures all of it against ksqlDB's own tests.)
 
 pub mod ast;
 pub mod catalog;
-pub mod conformance;
 pub mod describe;
 pub mod dialect;
 pub mod from_avro;
