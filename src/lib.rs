@@ -1,7 +1,10 @@
 //! Venice: a pipeline-as-code compiler for Kafka event-streaming pipelines.
 //!
-//! Data flows one way: `syntax` reads venice.kdl into the `model`, `resolve` links its names,
-//! and `render` reports what was found. See ARCHITECTURE.md for the map.
+//! Data flows one way: `syntax` reads venice.kdl into the `model` (the declaration), the phases
+//! of `check` (`lock`, `connect`, `avro`, `ksql`, `resolve`) gather what they find in an
+//! `analysis::Analysis`, `rules` turns it into diagnostics, and the commands (`render`, `build`,
+//! `graph`, `deploy`, `ops`) read the result. See ARCHITECTURE.md for the map; `tests/tidy.rs`
+//! keeps the direction.
 
 pub mod analysis;
 pub mod avro;
