@@ -227,12 +227,6 @@ pub fn create_table(project: &Project, analysis: &Analysis, connector: &Connecto
     }
     let debezium = catalog::of(connector).is_some_and(|e| e.kind == Kind::DebeziumJdbc);
     let topic = connector.topic.as_ref()?;
-    // Debezium's sink names a table after its topic with dots made underscores (see `render`).
-    let table = match &connector.table {
-        Some(table) => table.value.clone(),
-        None if debezium => topic.value.replace('.', "_"),
-        None => topic.value.clone(),
-    };
     let mut out = String::new();
     let entry = catalog::of(connector).map_or("", |e| e.name);
     let _ = writeln!(
@@ -261,90 +255,151 @@ pub fn create_table(project: &Project, analysis: &Analysis, connector: &Connecto
     };
     let source = connector.pk.as_ref().map_or(PkSource::None, |pk| pk.source.value);
     let named: Vec<&str> = connector.pk.iter().flat_map(|pk| pk.fields.iter().map(|f| f.value.as_str())).collect();
-    // (name, schema) of each column, key columns first, as both sinks order them.
-    let mut columns: Vec<(String, Result<String, String>, bool)> = Vec::new();
-    let mut key: Vec<String> = Vec::new();
-    let add = |name: &str, schema: &ConnectSchema, not_null: bool, columns: &mut Vec<_>| {
-        let sql = column_type(schema, debezium).map_err(|e| e.to_string());
-        columns.push((name.to_string(), sql, not_null || !schema.optional));
-    };
+    let mut table = Table { debezium, columns: Vec::new(), key: Vec::new() };
     match source {
         PkSource::None => {}
-        PkSource::Kafka => {
-            for (name, ty) in
-                [("__connect_topic", "TEXT"), ("__connect_partition", "INT"), ("__connect_offset", "BIGINT")]
-            {
-                columns.push((name.into(), Ok(ty.into()), true));
-                key.push(name.into());
-            }
-        }
-        PkSource::RecordKey => {
-            let key_record = record(project, analysis, connector, &topic.value, Side::Key);
-            match key_record.as_ref().map(|r| &r.schema) {
-                Some(ConnectSchema { kind: ConnectKind::Struct(fields), .. }) => {
-                    for (name, schema) in fields.iter().filter(|(n, _)| named.is_empty() || named.contains(&n.as_str()))
-                    {
-                        add(name, schema, true, &mut columns);
-                        key.push(name.clone());
-                    }
-                }
-                Some(primitive) => {
-                    let name = named.first().copied().unwrap_or("__connect_key");
-                    add(name, primitive, true, &mut columns);
-                    key.push(name.into());
-                }
-                None => {
-                    // A primitive key in a format without a registry schema.
-                    let format = crate::connect::render::serde(project, connector, true).map(|s| s.format.value);
-                    let sql = match format {
-                        Some(Format::String | Format::Delimited) => Some("TEXT"),
-                        Some(Format::Int) => Some("INT"),
-                        Some(Format::Long) => Some("BIGINT"),
-                        Some(Format::Double) => Some("DOUBLE PRECISION"),
-                        Some(Format::Bytes) => Some("BYTEA"),
-                        _ => None,
-                    };
-                    if let (Some(sql), Some(name)) = (sql, named.first()) {
-                        columns.push((name.to_string(), Ok(sql.into()), true));
-                        key.push(name.to_string());
-                    }
-                }
-            }
-        }
-        PkSource::RecordValue => {
-            for name in &named {
-                key.push(name.to_string());
-            }
-        }
+        PkSource::Kafka => table.kafka_coordinates(),
+        PkSource::RecordKey => table.record_key(project, analysis, connector, &topic.value, &named),
+        PkSource::RecordValue => table.key.extend(named.iter().map(|name| name.to_string())),
     }
-    for (name, schema) in &value_fields {
-        if columns.iter().any(|(n, _, _)| n == name) {
-            continue;
-        }
-        let in_key = source == PkSource::RecordValue && (key.contains(name) || named.is_empty());
-        add(name, schema, in_key, &mut columns);
-        if source == PkSource::RecordValue && named.is_empty() {
-            key.push(name.clone());
-        }
-    }
-    let quote = |name: &str| {
-        if debezium { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
-    };
-    let table_name = table.split('.').map(quote).collect::<Vec<_>>().join(".");
-    let _ = writeln!(out, "CREATE TABLE {table_name} (");
-    let mut lines = Vec::new();
-    for (name, sql, not_null) in &columns {
-        match sql {
-            Ok(sql) => lines.push(format!("    {} {sql}{}", quote(name), if *not_null { " NOT NULL" } else { "" })),
-            Err(why) => {
-                let _ = writeln!(out, "    -- {}: no column type for {why} (V406)", quote(name));
-            }
-        }
-    }
-    if !key.is_empty() {
-        lines.push(format!("    PRIMARY KEY ({})", key.iter().map(|k| quote(k)).collect::<Vec<_>>().join(", ")));
-    }
-    let _ = writeln!(out, "{}", lines.join(",\n"));
-    let _ = writeln!(out, ");");
+    table.value(&value_fields, source, &named);
+    table.write(&mut out, &table_name(connector, &topic.value, debezium));
     Some(out)
+}
+
+/// The table a sink writes: its `table`, or else its topic's name, with dots made underscores by
+/// Debezium's sink (see `render`).
+fn table_name(connector: &Connector, topic: &str, debezium: bool) -> String {
+    match &connector.table {
+        Some(table) => table.value.clone(),
+        None if debezium => topic.replace('.', "_"),
+        None => topic.to_string(),
+    }
+}
+
+/// The columns of a sink's table, key columns first as both sinks order them, and its primary
+/// key.
+struct Table {
+    /// Whether Debezium's sink writes it (its column types and its unquoted names).
+    debezium: bool,
+    columns: Vec<Column>,
+    key: Vec<String>,
+}
+
+/// A column: its name, its SQL type or why it has none, and whether it is `NOT NULL`.
+struct Column {
+    name: String,
+    sql: Result<String, String>,
+    not_null: bool,
+}
+
+impl Table {
+    /// A column of a Connect schema's type, `NOT NULL` when asked or when the schema is required.
+    fn add(&mut self, name: &str, schema: &ConnectSchema, not_null: bool) {
+        let sql = column_type(schema, self.debezium).map_err(|e| e.to_string());
+        self.columns.push(Column { name: name.to_string(), sql, not_null: not_null || !schema.optional });
+    }
+
+    /// A key column of a given SQL type.
+    fn add_key(&mut self, name: &str, sql: &str) {
+        self.columns.push(Column { name: name.to_string(), sql: Ok(sql.into()), not_null: true });
+        self.key.push(name.to_string());
+    }
+
+    /// `pk.mode=kafka`: the record's topic, partition and offset are the key.
+    fn kafka_coordinates(&mut self) {
+        for (name, ty) in [("__connect_topic", "TEXT"), ("__connect_partition", "INT"), ("__connect_offset", "BIGINT")]
+        {
+            self.add_key(name, ty);
+        }
+    }
+
+    /// `pk.mode=record_key`: the key record's fields (those `pk` names, or all), or a primitive
+    /// key as one column.
+    fn record_key(
+        &mut self,
+        project: &Project,
+        analysis: &Analysis,
+        connector: &Connector,
+        topic: &str,
+        named: &[&str],
+    ) {
+        let key_record = record(project, analysis, connector, topic, Side::Key);
+        match key_record.as_ref().map(|r| &r.schema) {
+            Some(ConnectSchema { kind: ConnectKind::Struct(fields), .. }) => {
+                for (name, schema) in fields.iter().filter(|(n, _)| named.is_empty() || named.contains(&n.as_str())) {
+                    self.add(name, schema, true);
+                    self.key.push(name.clone());
+                }
+            }
+            Some(primitive) => {
+                let name = named.first().copied().unwrap_or("__connect_key");
+                self.add(name, primitive, true);
+                self.key.push(name.into());
+            }
+            None => {
+                if let (Some(sql), Some(name)) = (unregistered_key_type(project, connector), named.first()) {
+                    self.add_key(name, sql);
+                }
+            }
+        }
+    }
+
+    /// The value's fields not already columns; with `pk.mode=record_value`, those `pk` names
+    /// (or all of them) are the key and `NOT NULL`.
+    fn value(&mut self, fields: &[(String, ConnectSchema)], source: PkSource, named: &[&str]) {
+        for (name, schema) in fields {
+            if self.columns.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let in_key = source == PkSource::RecordValue && (self.key.contains(name) || named.is_empty());
+            self.add(name, schema, in_key);
+            if source == PkSource::RecordValue && named.is_empty() {
+                self.key.push(name.clone());
+            }
+        }
+    }
+
+    /// A name as the sink writes it: quoted for Confluent's sink, as is for Debezium's.
+    fn quote(&self, name: &str) -> String {
+        if self.debezium { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+    }
+
+    /// The statement, a column without a type as a comment in its place.
+    fn write(&self, out: &mut String, table: &str) {
+        let table_name = table.split('.').map(|part| self.quote(part)).collect::<Vec<_>>().join(".");
+        let _ = writeln!(out, "CREATE TABLE {table_name} (");
+        let mut lines = Vec::new();
+        for Column { name, sql, not_null } in &self.columns {
+            match sql {
+                Ok(sql) => {
+                    lines.push(format!("    {} {sql}{}", self.quote(name), if *not_null { " NOT NULL" } else { "" }))
+                }
+                Err(why) => {
+                    let _ = writeln!(out, "    -- {}: no column type for {why} (V406)", self.quote(name));
+                }
+            }
+        }
+        if !self.key.is_empty() {
+            lines.push(format!(
+                "    PRIMARY KEY ({})",
+                self.key.iter().map(|k| self.quote(k)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let _ = writeln!(out, "{}", lines.join(",\n"));
+        let _ = writeln!(out, ");");
+    }
+}
+
+/// The SQL type of a primitive key in a format without a registry schema.
+fn unregistered_key_type(project: &Project, connector: &Connector) -> Option<&'static str> {
+    let format = crate::connect::render::serde(project, connector, true).map(|s| s.format.value);
+    match format {
+        Some(Format::String | Format::Delimited) => Some("TEXT"),
+        Some(Format::Int) => Some("INT"),
+        Some(Format::Long) => Some("BIGINT"),
+        Some(Format::Double) => Some("DOUBLE PRECISION"),
+        Some(Format::Bytes) => Some("BYTEA"),
+        _ => None,
+    }
 }

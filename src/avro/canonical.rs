@@ -289,75 +289,94 @@ fn normalized(
                 quoted_java(out, &fullname);
                 return;
             }
-            out.push_str("{\"name\":");
-            quoted_java(out, &fullname);
-            let mut written: &[&str] = &[];
-            match &named.kind {
-                NamedKind::Record { fields, .. } => {
-                    out.push_str(",\"type\":\"record\",\"fields\":[");
-                    for (i, field) in fields.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        out.push_str("{\"name\":");
-                        quoted_java(out, &field.name);
-                        out.push_str(",\"type\":");
-                        normalized(arena, &field.ty, env, out, depth + 1, orders);
-                        field_props(arena, out, field, orders);
-                        out.push('}');
-                    }
-                    out.push(']');
-                }
-                NamedKind::Enum { symbols, .. } => {
-                    out.push_str(",\"type\":\"enum\",\"symbols\":[");
-                    for (i, symbol) in symbols.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        quoted_java(out, &symbol.value);
-                    }
-                    out.push(']');
-                }
-                NamedKind::Fixed { size, logical, .. } => {
-                    let _ = write!(out, ",\"type\":\"fixed\",\"size\":{size}");
-                    if let Some(logical) = logical {
-                        written = logical_props(out, logical);
-                    }
-                }
-            }
-            // Java's setComplexProps: doc (when not empty), aliases, the enum's default.
-            if let Some(doc) = named.doc.as_deref().filter(|d| !d.is_empty()) {
-                out.push_str(",\"doc\":");
-                quoted_java(out, doc);
-            }
-            let aliases = named_aliases(named);
-            if !aliases.is_empty() {
-                out.push_str(",\"aliases\":");
-                string_array(out, aliases);
-            }
-            if let NamedKind::Enum { default: Some(default), .. } = &named.kind {
-                out.push_str(",\"default\":");
-                quoted_java(out, &default.value);
-            }
-            simple_props(out, &named.props, written);
-            out.push('}');
+            definition(arena, named, &fullname, env, out, depth, orders);
         }
-        TypeKind::Primitive(p) => match &p.logical {
-            Some(logical) => {
-                let _ = write!(out, "{{\"type\":\"{}\"", p.primitive.name());
-                let written = logical_props(out, logical);
-                simple_props(out, &p.props, written);
-                out.push('}');
-            }
-            None if !p.props.is_empty() => {
-                let _ = write!(out, "{{\"type\":\"{}\"", p.primitive.name());
-                simple_props(out, &p.props, &[]);
-                out.push('}');
-            }
-            None => quoted_java(out, p.primitive.name()),
-        },
+        TypeKind::Primitive(p) => primitive(out, p),
         TypeKind::Unresolved { name } => quoted_java(out, name),
         TypeKind::Invalid => quoted_java(out, "null"),
+    }
+}
+
+/// The first occurrence of a named type, written out in full: its name, its kind's attributes
+/// (a record's fields, an enum's symbols, a fixed's size), then Java's complex and simple props.
+fn definition(
+    arena: &[NamedType],
+    named: &NamedType,
+    fullname: &str,
+    env: &mut HashSet<String>,
+    out: &mut String,
+    depth: usize,
+    orders: Orders,
+) {
+    out.push_str("{\"name\":");
+    quoted_java(out, fullname);
+    let mut written: &[&str] = &[];
+    match &named.kind {
+        NamedKind::Record { fields, .. } => {
+            out.push_str(",\"type\":\"record\",\"fields\":[");
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str("{\"name\":");
+                quoted_java(out, &field.name);
+                out.push_str(",\"type\":");
+                normalized(arena, &field.ty, env, out, depth + 1, orders);
+                field_props(arena, out, field, orders);
+                out.push('}');
+            }
+            out.push(']');
+        }
+        NamedKind::Enum { symbols, .. } => {
+            out.push_str(",\"type\":\"enum\",\"symbols\":[");
+            for (i, symbol) in symbols.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                quoted_java(out, &symbol.value);
+            }
+            out.push(']');
+        }
+        NamedKind::Fixed { size, logical, .. } => {
+            let _ = write!(out, ",\"type\":\"fixed\",\"size\":{size}");
+            if let Some(logical) = logical {
+                written = logical_props(out, logical);
+            }
+        }
+    }
+    // Java's setComplexProps: doc (when not empty), aliases, the enum's default.
+    if let Some(doc) = named.doc.as_deref().filter(|d| !d.is_empty()) {
+        out.push_str(",\"doc\":");
+        quoted_java(out, doc);
+    }
+    let aliases = named_aliases(named);
+    if !aliases.is_empty() {
+        out.push_str(",\"aliases\":");
+        string_array(out, aliases);
+    }
+    if let NamedKind::Enum { default: Some(default), .. } = &named.kind {
+        out.push_str(",\"default\":");
+        quoted_java(out, &default.value);
+    }
+    simple_props(out, &named.props, written);
+    out.push('}');
+}
+
+/// A primitive type: its name alone, or an object when it has a logical type or other attributes.
+fn primitive(out: &mut String, p: &PrimitiveType) {
+    match &p.logical {
+        Some(logical) => {
+            let _ = write!(out, "{{\"type\":\"{}\"", p.primitive.name());
+            let written = logical_props(out, logical);
+            simple_props(out, &p.props, written);
+            out.push('}');
+        }
+        None if !p.props.is_empty() => {
+            let _ = write!(out, "{{\"type\":\"{}\"", p.primitive.name());
+            simple_props(out, &p.props, &[]);
+            out.push('}');
+        }
+        None => quoted_java(out, p.primitive.name()),
     }
 }
 

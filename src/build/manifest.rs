@@ -169,7 +169,29 @@ pub fn render(
     subjects: &[Subject],
     ksql: &[KsqlFile],
 ) -> Value {
-    let stack = project.stack.as_ref().map(|s| {
+    object!({
+        "version": MANIFEST_VERSION,
+        "generator": "venice build",
+        "project": object!({
+            "name": project.name.as_ref().map(|n| n.value.clone()),
+            "doc": project.doc.clone(),
+        }),
+        "stack": stack(project, rendered),
+        "databases": databases(project, dir),
+        "schemas": schemas(project, analysis, dir, subjects),
+        "topics": topics(project, analysis, subjects),
+        "subjects": registry_subjects(subjects),
+        "producers": producers(project),
+        "consumers": consumers(project),
+        "connectors": connectors(project, rendered),
+        "ksql": ksqldb(project, ksql),
+        "outputs": &rendered.files.keys().cloned().chain(std::iter::once(super::MANIFEST.to_string())).collect::<BTreeSet<_>>(),
+    })
+}
+
+/// The stack's services and their settings; `null` without a `stack` block.
+fn stack(project: &Project, rendered: &Rendered) -> Option<Value> {
+    project.stack.as_ref().map(|s| {
         object!({
             "confluent_platform": super::compose::CP_VERSION,
             "kafka": object!({
@@ -189,8 +211,11 @@ pub fn render(
             "ui": s.ui.as_ref().map(|u| u.value.clone()),
             "services": rendered.services.as_slice(),
         })
-    });
-    let databases: Vec<Value> = project
+    })
+}
+
+fn databases(project: &Project, dir: &Path) -> Vec<Value> {
+    project
         .databases
         .iter()
         .map(|d| {
@@ -204,11 +229,14 @@ pub fn render(
                 "password": credential(d.password.as_ref(), dir),
             })
         })
-        .collect();
+        .collect()
+}
+
+fn schemas(project: &Project, analysis: &Analysis, dir: &Path, subjects: &[Subject]) -> Vec<Value> {
     let derived = super::derived_schemas(project);
     let known: std::collections::BTreeMap<&str, &str> =
         subjects.iter().filter_map(|s| Some((s.schema.as_deref()?, s.fingerprint.as_deref()?))).collect();
-    let schemas: Vec<Value> = project
+    project
         .schemas
         .iter()
         .map(|s| {
@@ -232,12 +260,17 @@ pub fn render(
             let derived = derived.contains(s.name.value.as_str());
             object!({ "name": &s.name.value, "kind": kind, "file": file, "derived": derived, "fingerprint": fingerprint })
         })
-        .collect();
+        .collect()
+}
+
+/// Every topic, declared or written by a ksqlDB query, with its registry subjects, writers and
+/// readers.
+fn topics(project: &Project, analysis: &Analysis, subjects: &[Subject]) -> Vec<Value> {
     let mut subjects_of: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
     for s in subjects {
         subjects_of.entry(s.topic.as_str()).or_default().push(s.name.as_str());
     }
-    let topics: Vec<Value> = analysis
+    analysis
         .edges
         .iter()
         .map(|(name, e): (&String, &TopicEdges)| {
@@ -256,8 +289,12 @@ pub fn render(
                 "readers": edges(&e.readers),
             })
         })
-        .collect();
-    let subjects: Vec<Value> = subjects
+        .collect()
+}
+
+/// The registry subjects, with the paths of their config and registered versions.
+fn registry_subjects(subjects: &[Subject]) -> Vec<Value> {
+    subjects
         .iter()
         .map(|s| {
             let dir = s.dir();
@@ -273,13 +310,19 @@ pub fn render(
                 "versions": s.registered.then(|| format!("{dir}/versions.json")),
             })
         })
-        .collect();
-    let producers: Vec<Value> = project
+        .collect()
+}
+
+fn producers(project: &Project) -> Vec<Value> {
+    project
         .producers
         .iter()
         .map(|p| object!({ "name": &p.name.value, "topic": &p.topic.value, "key": serde(p.key.as_ref()), "value": serde(p.value.as_ref()) }))
-        .collect();
-    let consumers: Vec<Value> = project
+        .collect()
+}
+
+fn consumers(project: &Project) -> Vec<Value> {
+    project
         .consumers
         .iter()
         .map(|c| {
@@ -291,8 +334,12 @@ pub fn render(
                 "value": serde(c.value.as_ref()),
             })
         })
-        .collect();
-    let connectors: Vec<Value> = project
+        .collect()
+}
+
+/// The connectors, with the paths of their config and, for a sink that has one, its table's SQL.
+fn connectors(project: &Project, rendered: &Rendered) -> Vec<Value> {
+    project
         .connectors
         .iter()
         .map(|c| {
@@ -316,8 +363,12 @@ pub fn render(
                 "table_sql": rendered.files.contains_key(&table_sql).then_some(table_sql),
             })
         })
-        .collect();
-    let ksql_sources: Vec<Value> = project
+        .collect()
+}
+
+/// The ksqlDB version, sources, transforms and the files in the order to run them.
+fn ksqldb(project: &Project, files: &[KsqlFile]) -> Value {
+    let sources: Vec<Value> = project
         .ksql_sources
         .iter()
         .map(|s| {
@@ -329,31 +380,14 @@ pub fn render(
             })
         })
         .collect();
-    let files: Vec<Value> = ksql
+    let files: Vec<Value> = files
         .iter()
         .map(|f| object!({ "path": &f.path, "from": &f.from, "creates": &f.creates, "reads": &f.reads }))
         .collect();
     object!({
-        "version": MANIFEST_VERSION,
-        "generator": "venice build",
-        "project": object!({
-            "name": project.name.as_ref().map(|n| n.value.clone()),
-            "doc": project.doc.clone(),
-        }),
-        "stack": stack,
-        "databases": databases,
-        "schemas": schemas,
-        "topics": topics,
-        "subjects": subjects,
-        "producers": producers,
-        "consumers": consumers,
-        "connectors": connectors,
-        "ksql": object!({
-            "version": project.ksqldb_version(),
-            "sources": ksql_sources,
-            "transforms": project.transforms.iter().map(|t| t.name.value.clone()).collect::<Vec<_>>(),
-            "files": files,
-        }),
-        "outputs": &rendered.files.keys().cloned().chain(std::iter::once(super::MANIFEST.to_string())).collect::<BTreeSet<_>>(),
+        "version": project.ksqldb_version(),
+        "sources": sources,
+        "transforms": project.transforms.iter().map(|t| t.name.value.clone()).collect::<Vec<_>>(),
+        "files": files,
     })
 }

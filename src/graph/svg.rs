@@ -6,7 +6,7 @@
 //! barycentre heuristic for fewer crossings); ties keep the lineage's order. Boxes are sized
 //! from their text with a fixed advance per character, so the image is the same everywhere.
 
-use super::{Lineage, NodeKind, label_lines};
+use super::{Lineage, Node, NodeKind, label_lines};
 
 const CHAR_WIDTH: f64 = 7.0;
 const LINE_HEIGHT: f64 = 16.0;
@@ -79,99 +79,144 @@ fn layers(lineage: &Lineage) -> Vec<usize> {
 }
 
 pub fn svg(lineage: &Lineage) -> String {
-    let n = lineage.nodes.len();
+    let rows = rows(lineage);
+    let layout = Layout::new(lineage, &rows);
+    let mut out = layout.header();
+    for &(a, b) in &lineage.edges {
+        layout.edge(&mut out, a, b);
+    }
+    for (v, node) in lineage.nodes.iter().enumerate() {
+        layout.node(&mut out, v, node);
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The nodes of each layer, top to bottom: the lineage's order, then four barycentre sweeps,
+/// down and up in turn.
+fn rows(lineage: &Lineage) -> Vec<Vec<usize>> {
     let layer = layers(lineage);
     let depth = layer.iter().copied().max().map_or(0, |m| m + 1);
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
     for (i, &l) in layer.iter().enumerate() {
         rows[l].push(i);
     }
-    let mut position = vec![0f64; n];
-    let place = |rows: &Vec<Vec<usize>>, position: &mut Vec<f64>| {
-        for row in rows {
-            for (p, &v) in row.iter().enumerate() {
-                position[v] = p as f64;
-            }
+    let mut position = vec![0f64; lineage.nodes.len()];
+    for row in &rows {
+        for (p, &v) in row.iter().enumerate() {
+            position[v] = p as f64;
         }
-    };
-    place(&rows, &mut position);
+    }
     for sweep in 0..4 {
         let downward = sweep % 2 == 0;
         for row in rows.iter_mut() {
-            let neighbours = |v: usize| -> Vec<usize> {
-                lineage
-                    .edges
-                    .iter()
-                    .filter_map(|&(a, b)| {
-                        if downward && b == v && layer[a] < layer[v] {
-                            Some(a)
-                        } else if !downward && a == v && layer[b] > layer[v] {
-                            Some(b)
-                        } else {
-                            None
-                        }
-                    })
-                    .collect()
-            };
-            let mut keyed: Vec<(f64, usize, usize)> = row
-                .iter()
-                .enumerate()
-                .map(|(p, &v)| {
-                    let near = neighbours(v);
-                    let key = if near.is_empty() {
-                        p as f64
-                    } else {
-                        near.iter().map(|&u| position[u]).sum::<f64>() / near.len() as f64
-                    };
-                    (key, p, v)
-                })
-                .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            *row = keyed.into_iter().map(|(_, _, v)| v).collect();
-            for (p, &v) in row.iter().enumerate() {
-                position[v] = p as f64;
-            }
+            reorder(row, lineage, &layer, &mut position, downward);
         }
     }
+    rows
+}
 
-    // Sizes and coordinates.
-    let labels: Vec<Vec<String>> = lineage.nodes.iter().map(label_lines).collect();
-    let width: Vec<f64> = labels
+/// Sorts one row by the mean position of each node's neighbours in the layer before it
+/// (`downward`) or after it; a node without such neighbours keeps its place as its key, and
+/// ties keep the row's order. Then records the new positions.
+fn reorder(row: &mut Vec<usize>, lineage: &Lineage, layer: &[usize], position: &mut [f64], downward: bool) {
+    let neighbours = |v: usize| -> Vec<usize> {
+        lineage
+            .edges
+            .iter()
+            .filter_map(|&(a, b)| {
+                if downward && b == v && layer[a] < layer[v] {
+                    Some(a)
+                } else if !downward && a == v && layer[b] > layer[v] {
+                    Some(b)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    let mut keyed: Vec<(f64, usize, usize)> = row
         .iter()
-        .map(|lines| lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * CHAR_WIDTH + 2.0 * PADDING)
+        .enumerate()
+        .map(|(p, &v)| {
+            let near = neighbours(v);
+            let key = if near.is_empty() {
+                p as f64
+            } else {
+                near.iter().map(|&u| position[u]).sum::<f64>() / near.len() as f64
+            };
+            (key, p, v)
+        })
         .collect();
-    let height: Vec<f64> = labels.iter().map(|lines| lines.len() as f64 * LINE_HEIGHT + PADDING).collect();
-    let mut x = vec![0f64; n];
-    let mut y = vec![0f64; n];
-    let mut left = MARGIN;
-    let mut total_height: f64 = 0.0;
-    for row in &rows {
-        let column = row.iter().map(|&v| width[v]).fold(0.0, f64::max);
-        let mut top = MARGIN;
-        for &v in row {
-            x[v] = left;
-            y[v] = top;
-            top += height[v] + ROW_GAP;
-        }
-        total_height = total_height.max(top);
-        left += column + LAYER_GAP;
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    *row = keyed.into_iter().map(|(_, _, v)| v).collect();
+    for (p, &v) in row.iter().enumerate() {
+        position[v] = p as f64;
     }
-    let image_width = (left - LAYER_GAP + MARGIN).max(2.0 * MARGIN);
-    let image_height = (total_height - ROW_GAP + MARGIN).max(2.0 * MARGIN);
+}
 
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{image_width:.0}\" height=\"{image_height:.0}\" \
-         viewBox=\"0 0 {image_width:.0} {image_height:.0}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
-    );
-    out.push_str(
-        "  <defs>\n    <marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" \
-         markerHeight=\"8\" orient=\"auto-start-reverse\">\n      <path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/>\n    \
-         </marker>\n  </defs>\n",
-    );
-    out.push_str(&format!("  <rect width=\"{image_width:.0}\" height=\"{image_height:.0}\" fill=\"#ffffff\"/>\n"));
-    for &(a, b) in &lineage.edges {
-        let (x1, y1) = (x[a] + width[a], y[a] + height[a] / 2.0);
-        let (x2, y2) = (x[b], y[b] + height[b] / 2.0);
+/// Each node's label lines, box and place, and the image's size.
+struct Layout {
+    labels: Vec<Vec<String>>,
+    width: Vec<f64>,
+    height: Vec<f64>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    image_width: f64,
+    image_height: f64,
+}
+
+impl Layout {
+    /// Sizes each box from its text, then places the rows as columns left to right, each node
+    /// below the one before it.
+    fn new(lineage: &Lineage, rows: &[Vec<usize>]) -> Layout {
+        let n = lineage.nodes.len();
+        let labels: Vec<Vec<String>> = lineage.nodes.iter().map(label_lines).collect();
+        let width: Vec<f64> = labels
+            .iter()
+            .map(|lines| lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * CHAR_WIDTH + 2.0 * PADDING)
+            .collect();
+        let height: Vec<f64> = labels.iter().map(|lines| lines.len() as f64 * LINE_HEIGHT + PADDING).collect();
+        let mut x = vec![0f64; n];
+        let mut y = vec![0f64; n];
+        let mut left = MARGIN;
+        let mut total_height: f64 = 0.0;
+        for row in rows {
+            let column = row.iter().map(|&v| width[v]).fold(0.0, f64::max);
+            let mut top = MARGIN;
+            for &v in row {
+                x[v] = left;
+                y[v] = top;
+                top += height[v] + ROW_GAP;
+            }
+            total_height = total_height.max(top);
+            left += column + LAYER_GAP;
+        }
+        let image_width = (left - LAYER_GAP + MARGIN).max(2.0 * MARGIN);
+        let image_height = (total_height - ROW_GAP + MARGIN).max(2.0 * MARGIN);
+        Layout { labels, width, height, x, y, image_width, image_height }
+    }
+
+    /// The `<svg>` element, the arrowhead marker and the white background.
+    fn header(&self) -> String {
+        let (image_width, image_height) = (self.image_width, self.image_height);
+        let mut out = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{image_width:.0}\" height=\"{image_height:.0}\" \
+             viewBox=\"0 0 {image_width:.0} {image_height:.0}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+        );
+        out.push_str(
+            "  <defs>\n    <marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" \
+             markerHeight=\"8\" orient=\"auto-start-reverse\">\n      <path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/>\n    \
+             </marker>\n  </defs>\n",
+        );
+        out.push_str(&format!("  <rect width=\"{image_width:.0}\" height=\"{image_height:.0}\" fill=\"#ffffff\"/>\n"));
+        out
+    }
+
+    /// An edge from `a`'s right side to `b`'s left side, a cubic curve ending in an arrow.
+    fn edge(&self, out: &mut String, a: usize, b: usize) {
+        let (x1, y1) = (self.x[a] + self.width[a], self.y[a] + self.height[a] / 2.0);
+        let (x2, y2) = (self.x[b], self.y[b] + self.height[b] / 2.0);
         let bend = ((x2 - x1).abs() / 2.0).max(30.0);
         out.push_str(&format!(
             "  <path d=\"M {x1:.1} {y1:.1} C {:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}\" fill=\"none\" \
@@ -180,42 +225,39 @@ pub fn svg(lineage: &Lineage) -> String {
             x2 - bend
         ));
     }
-    for (v, node) in lineage.nodes.iter().enumerate() {
+
+    /// Node `v`: a group with its title (for a tooltip), its box in its kind's colours and
+    /// shape, and its label lines, the first in bold.
+    fn node(&self, out: &mut String, v: usize, node: &Node) {
+        let (x, y, width, height) = (self.x[v], self.y[v], self.width[v], self.height[v]);
         let (fill, stroke) = colours(node.kind);
         let radius = match node.kind {
-            NodeKind::Producer | NodeKind::Consumer => height[v] / 2.0,
+            NodeKind::Producer | NodeKind::Consumer => height / 2.0,
             NodeKind::Topic => 10.0,
             _ => 3.0,
         };
         out.push_str(&format!(
-            "  <g class=\"{}\">\n    <title>{}</title>\n    <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" \
+            "  <g class=\"{}\">\n    <title>{}</title>\n    <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{height:.1}\" \
              rx=\"{radius:.1}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.5\"/>\n",
             node.kind.as_str(),
             xml(&format!("{} {}", node.kind.as_str(), node.name)),
-            x[v],
-            y[v],
-            width[v],
-            height[v]
         ));
-        for (i, line) in labels[v].iter().enumerate() {
+        for (i, line) in self.labels[v].iter().enumerate() {
             let weight = if i == 0 { " font-weight=\"bold\"" } else { "" };
             out.push_str(&format!(
                 "    <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\"{weight}>{}</text>\n",
-                x[v] + width[v] / 2.0,
-                y[v] + PADDING / 2.0 + LINE_HEIGHT * (i as f64 + 0.75),
+                x + width / 2.0,
+                y + PADDING / 2.0 + LINE_HEIGHT * (i as f64 + 0.75),
                 xml(line)
             ));
         }
         out.push_str("  </g>\n");
     }
-    out.push_str("</svg>\n");
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Node;
 
     fn lineage(n: usize, edges: &[(usize, usize)]) -> Lineage {
         Lineage {

@@ -435,72 +435,17 @@ fn parse_type_at(parser: &mut Parser, depth: usize) -> Result<SqlType, ParserErr
         "STRUCT" if unquoted && next_is(parser, &Token::Lt) => {
             parser.advance_token();
             parser.advance_token();
-            let mut fields = Vec::new();
-            if parser.peek_token_ref().token != Token::Gt {
-                loop {
-                    let token = parser.next_token();
-                    let name = match &token.token {
-                        Token::Word(w) if w.quote_style.is_some() || !is_reserved(&w.value) => ksql_name(w),
-                        _ => return parser.expected("a field name", token),
-                    };
-                    let sql_type = parse_type_at(parser, depth + 1)?;
-                    fields.push(StructField { name, sql_type });
-                    if !parser.consume_token(&Token::Comma) {
-                        break;
-                    }
-                }
-            }
-            expect_gt(parser)?;
-            SqlType::Struct(fields)
+            SqlType::Struct(parse_struct_fields(parser, depth)?)
         }
         "DECIMAL" if unquoted => {
             parser.advance_token();
-            if !parser.consume_token(&Token::LParen) {
-                return expected(parser, "`(` and the precision and scale of `DECIMAL`");
-            }
-            let precision = parse_u32(parser)?;
-            if !parser.consume_token(&Token::Comma) {
-                return expected(parser, "`,`");
-            }
-            let scale = parse_u32(parser)?;
-            if !parser.consume_token(&Token::RParen) {
-                return expected(parser, "`)`");
-            }
-            SqlType::Decimal { precision, scale }
+            parse_decimal(parser)?
         }
         _ if unquoted && is_reserved(&word.value) => return expected(parser, "a type"),
         _ => {
             parser.advance_token();
-            if parser.consume_token(&Token::LParen) {
-                // Type parameters (`VARCHAR(10)`) are accepted and, as ksqlDB does, ignored.
-                loop {
-                    match parser.next_token().token {
-                        Token::Number(..) | Token::Word(_) => {}
-                        _ => {
-                            parser.prev_token();
-                            return expected(parser, "a type parameter");
-                        }
-                    }
-                    if !parser.consume_token(&Token::Comma) {
-                        break;
-                    }
-                }
-                if !parser.consume_token(&Token::RParen) {
-                    return expected(parser, "`)`");
-                }
-            }
-            match (unquoted, keyword.as_str()) {
-                (true, "BOOLEAN") => SqlType::Boolean,
-                (true, "INT" | "INTEGER") => SqlType::Int,
-                (true, "BIGINT") => SqlType::BigInt,
-                (true, "DOUBLE") => SqlType::Double,
-                (true, "STRING" | "VARCHAR") => SqlType::String,
-                (true, "BYTES") => SqlType::Bytes,
-                (true, "DATE") => SqlType::Date,
-                (true, "TIME") => SqlType::Time,
-                (true, "TIMESTAMP") => SqlType::Timestamp,
-                _ => SqlType::Custom(ksql_name(word)),
-            }
+            skip_type_parameters(parser)?;
+            base_type(word, &keyword)
         }
     };
     // `INT ARRAY`: the postfix form of `ARRAY<INT>`.
@@ -511,6 +456,83 @@ fn parse_type_at(parser: &mut Parser, depth: usize) -> Result<SqlType, ParserErr
         sql_type = SqlType::Array(Box::new(sql_type));
     }
     Ok(sql_type)
+}
+
+/// The fields of a `STRUCT<`, up to and with its `>`: `identifier type (',' identifier type)*`.
+fn parse_struct_fields(parser: &mut Parser, depth: usize) -> Result<Vec<StructField>, ParserError> {
+    let mut fields = Vec::new();
+    if parser.peek_token_ref().token != Token::Gt {
+        loop {
+            let token = parser.next_token();
+            let name = match &token.token {
+                Token::Word(w) if w.quote_style.is_some() || !is_reserved(&w.value) => ksql_name(w),
+                _ => return parser.expected("a field name", token),
+            };
+            let sql_type = parse_type_at(parser, depth + 1)?;
+            fields.push(StructField { name, sql_type });
+            if !parser.consume_token(&Token::Comma) {
+                break;
+            }
+        }
+    }
+    expect_gt(parser)?;
+    Ok(fields)
+}
+
+/// What follows `DECIMAL`: `'(' precision ',' scale ')'`.
+fn parse_decimal(parser: &mut Parser) -> Result<SqlType, ParserError> {
+    if !parser.consume_token(&Token::LParen) {
+        return expected(parser, "`(` and the precision and scale of `DECIMAL`");
+    }
+    let precision = parse_u32(parser)?;
+    if !parser.consume_token(&Token::Comma) {
+        return expected(parser, "`,`");
+    }
+    let scale = parse_u32(parser)?;
+    if !parser.consume_token(&Token::RParen) {
+        return expected(parser, "`)`");
+    }
+    Ok(SqlType::Decimal { precision, scale })
+}
+
+/// A base type's parameters (`VARCHAR(10)`), if any: accepted and, as ksqlDB does, ignored.
+fn skip_type_parameters(parser: &mut Parser) -> Result<(), ParserError> {
+    if !parser.consume_token(&Token::LParen) {
+        return Ok(());
+    }
+    loop {
+        match parser.next_token().token {
+            Token::Number(..) | Token::Word(_) => {}
+            _ => {
+                parser.prev_token();
+                return expected(parser, "a type parameter");
+            }
+        }
+        if !parser.consume_token(&Token::Comma) {
+            break;
+        }
+    }
+    if !parser.consume_token(&Token::RParen) {
+        return expected(parser, "`)`");
+    }
+    Ok(())
+}
+
+/// A base type by its name (`keyword`, upper-cased): a built-in one when unquoted, else a
+/// custom type.
+fn base_type(word: &Word, keyword: &str) -> SqlType {
+    match (word.quote_style.is_none(), keyword) {
+        (true, "BOOLEAN") => SqlType::Boolean,
+        (true, "INT" | "INTEGER") => SqlType::Int,
+        (true, "BIGINT") => SqlType::BigInt,
+        (true, "DOUBLE") => SqlType::Double,
+        (true, "STRING" | "VARCHAR") => SqlType::String,
+        (true, "BYTES") => SqlType::Bytes,
+        (true, "DATE") => SqlType::Date,
+        (true, "TIME") => SqlType::Time,
+        (true, "TIMESTAMP") => SqlType::Timestamp,
+        _ => SqlType::Custom(ksql_name(word)),
+    }
 }
 
 fn expect_gt(parser: &mut Parser) -> Result<(), ParserError> {

@@ -1462,62 +1462,78 @@ impl ExprCheck<'_, '_> {
                     self.check(item, depth, inner)?;
                 }
             }
-            Expr::Case { operand, conditions, else_result, .. } => {
-                if let Some(operand) = operand {
-                    self.check(operand, depth, Context::VALUE)?;
-                }
-                for when in conditions {
-                    self.check(&mut when.condition, depth, inner)?;
-                    self.check(&mut when.result, depth, inner)?;
-                }
-                if let Some(e) = else_result {
-                    self.check(e, depth, inner)?;
-                }
-            }
+            Expr::Case { .. } => self.check_case(expr, depth)?,
             Expr::Cast { kind: CastKind::Cast, expr: e, format: None, .. } => self.check(e, depth, inner)?,
             Expr::Array(array) if array.named => {
                 for item in &mut array.elem {
                     self.check(item, depth, inner)?;
                 }
             }
-            Expr::CompoundFieldAccess { root, access_chain } => {
-                // sqlparser reads `source.column[1]` as `source` with the accesses `.column`,
-                // `[1]`: the first two parts are the column.
-                if let (Expr::Identifier(source), Some(AccessExpr::Dot(Expr::Identifier(column)))) =
-                    (root.as_ref(), access_chain.first())
-                {
-                    **root = Expr::CompoundIdentifier(vec![source.clone(), column.clone()]);
-                    access_chain.remove(0);
-                }
-                self.check(root, depth, inner)?;
-                for access in access_chain {
-                    match access {
-                        AccessExpr::Subscript(Subscript::Index { index }) => {
-                            self.check(index, depth, Context::VALUE)?
-                        }
-                        _ => return Err(self.error("ksqlDB reaches a struct's fields with `->`", expr)),
-                    }
-                }
-            }
+            Expr::CompoundFieldAccess { .. } => self.check_field_access(expr, depth)?,
             Expr::Function(_) => self.check_function(expr, depth)?,
-            Expr::Lambda(lambda) => {
-                if !context.function_argument {
-                    return Err(self.error("a lambda can only be a function's argument", expr));
-                }
-                match &mut lambda.params {
-                    OneOrManyWithParens::One(p) => self.name(&mut p.name, inner)?,
-                    OneOrManyWithParens::Many(ps) => {
-                        for p in ps {
-                            self.name(&mut p.name, inner)?;
-                        }
-                    }
-                }
-                self.check(&mut lambda.body, depth, inner)?;
-            }
+            Expr::Lambda(_) => self.check_lambda(expr, depth, context)?,
             Expr::Array(_) => return Err(self.error("an array is written `ARRAY[...]`", expr)),
             Expr::Cast { .. } => return Err(self.error("ksqlDB casts with `CAST(value AS type)`", expr)),
             _ => return Err(self.error("ksqlDB has no such expression", expr)),
         }
+        Ok(())
+    }
+
+    /// `CASE [operand] WHEN ... THEN ... [ELSE ...] END`.
+    fn check_case(&self, expr: &mut Expr, depth: usize) -> Result<(), ParseError> {
+        let Expr::Case { operand, conditions, else_result, .. } = expr else { return Ok(()) };
+        let inner = Context::default();
+        if let Some(operand) = operand {
+            self.check(operand, depth, Context::VALUE)?;
+        }
+        for when in conditions {
+            self.check(&mut when.condition, depth, inner)?;
+            self.check(&mut when.result, depth, inner)?;
+        }
+        if let Some(e) = else_result {
+            self.check(e, depth, inner)?;
+        }
+        Ok(())
+    }
+
+    /// A column followed by subscripts (`column[1]`), the only accesses ksqlDB has besides `->`.
+    fn check_field_access(&self, expr: &mut Expr, depth: usize) -> Result<(), ParseError> {
+        let Expr::CompoundFieldAccess { root, access_chain } = expr else { return Ok(()) };
+        let inner = Context::default();
+        // sqlparser reads `source.column[1]` as `source` with the accesses `.column`,
+        // `[1]`: the first two parts are the column.
+        if let (Expr::Identifier(source), Some(AccessExpr::Dot(Expr::Identifier(column)))) =
+            (root.as_ref(), access_chain.first())
+        {
+            **root = Expr::CompoundIdentifier(vec![source.clone(), column.clone()]);
+            access_chain.remove(0);
+        }
+        self.check(root, depth, inner)?;
+        for access in access_chain {
+            match access {
+                AccessExpr::Subscript(Subscript::Index { index }) => self.check(index, depth, Context::VALUE)?,
+                _ => return Err(self.error("ksqlDB reaches a struct's fields with `->`", expr)),
+            }
+        }
+        Ok(())
+    }
+
+    /// A lambda (`x => ...`), which only a function's argument can be.
+    fn check_lambda(&self, expr: &mut Expr, depth: usize, context: Context) -> Result<(), ParseError> {
+        if !context.function_argument {
+            return Err(self.error("a lambda can only be a function's argument", expr));
+        }
+        let Expr::Lambda(lambda) = expr else { return Ok(()) };
+        let inner = Context::default();
+        match &mut lambda.params {
+            OneOrManyWithParens::One(p) => self.name(&mut p.name, inner)?,
+            OneOrManyWithParens::Many(ps) => {
+                for p in ps {
+                    self.name(&mut p.name, inner)?;
+                }
+            }
+        }
+        self.check(&mut lambda.body, depth, inner)?;
         Ok(())
     }
 
