@@ -17,10 +17,10 @@ const LAYERS: &[&str] = &[
     "source",
     "parallel",
     "fs",
-    "text", //
+    "text",
     // The declaration and the diagnostic type.
     "model",
-    "diagnostic", //
+    "diagnostic",
     // The phases of `venice check`, in the order data flows.
     "syntax",
     "avro",
@@ -30,7 +30,7 @@ const LAYERS: &[&str] = &[
     "resolve",
     "analysis",
     "rules",
-    "check", //
+    "check",
     // What reads a checked project: output, commands, deployment.
     "render",
     "fmt",
@@ -41,7 +41,7 @@ const LAYERS: &[&str] = &[
     "build",
     "graph",
     "deploy",
-    "ops", //
+    "ops",
     // The command line.
     "cli",
     "run",
