@@ -60,7 +60,7 @@ fn check_subject(
     if let Some((problem, span)) = problems.first() {
         let message =
             format!("the schema of subject `{subject}` is not a valid Avro schema: {}", super::avro(problem, *span).message);
-        diagnostics.push(super::lock(&crate::lock::Problem::InvalidLock { message }, subject_span));
+        diagnostics.push(super::v009_invalid_lock::diagnostic(&message, subject_span));
         return;
     }
     let Some(old_root) = old.schema(subject) else { return };

@@ -3,7 +3,6 @@
 use super::{Rule, Status};
 use crate::text::lowercase_first;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -14,7 +13,6 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v301_ksql_syntax.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::Syntax { message } = problem else { unreachable!("not a V301: {problem:?}") };
+pub(super) fn diagnostic(message: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("ksqlDB syntax error: {}", lowercase_first(message)), "here")
 }
