@@ -1,9 +1,9 @@
 //! V001: a file the KDL parser rejects.
 
 use super::{Rule, Status};
-use crate::text::lowercase_first;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
+use crate::text::lowercase_first;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V001",

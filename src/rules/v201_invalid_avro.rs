@@ -37,8 +37,11 @@ pub(super) fn missing_attribute(owner: &str, attribute: &str, span: Span) -> Dia
 }
 
 pub(super) fn wrong_attribute(attribute: &str, expected: &str, found: &str, span: Span) -> Diagnostic {
-    let mut diagnostic =
-        RULE.diagnostic(span, format!("`{attribute}` must be {expected}, found {found}"), format!("expected {expected}"));
+    let mut diagnostic = RULE.diagnostic(
+        span,
+        format!("`{attribute}` must be {expected}, found {found}"),
+        format!("expected {expected}"),
+    );
     if attribute == "type" {
         diagnostic = diagnostic.with_help(
             "`type` names the type (`\"string\"`, `\"record\"`, ...); to use a complex type for a field, write it as the field's `type`",
@@ -57,7 +60,9 @@ pub(super) fn unknown_type(name: &str, suggestion: Option<&str>, span: Span) -> 
 
 pub(super) fn invalid_name(what: &str, name: &str, span: Span) -> Diagnostic {
     let help = match what {
-        "namespace" => "a namespace is names separated by dots, each starting with a letter or `_` and containing only letters, digits and `_`",
+        "namespace" => {
+            "a namespace is names separated by dots, each starting with a letter or `_` and containing only letters, digits and `_`"
+        }
         _ => "a name starts with a letter or `_` and contains only letters, digits and `_`",
     };
     RULE.diagnostic(span, format!("`{name}` is not a valid {what}"), "invalid name").with_help(help)

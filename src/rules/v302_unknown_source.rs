@@ -16,12 +16,12 @@ pub(super) fn diagnostic(what: &str, name: &str, suggestion: Option<&str>, span:
     let mut diagnostic = RULE.diagnostic(span, format!("unknown {what} `{name}`"), format!("no such {what} here"));
     diagnostic.help = match (suggestion, what) {
         (Some(s), _) => Some(format!("did you mean `{s}`?")),
-        (None, "stream or table") => Some(
-            "declare it with a `stream` or `table` node, or create it with a statement before this one".into(),
-        ),
-        (None, "topic") => Some(
-            "declare the topic with a `topic` node, or give `PARTITIONS` so that ksqlDB creates it".into(),
-        ),
+        (None, "stream or table") => {
+            Some("declare it with a `stream` or `table` node, or create it with a statement before this one".into())
+        }
+        (None, "topic") => {
+            Some("declare the topic with a `topic` node, or give `PARTITIONS` so that ksqlDB creates it".into())
+        }
         _ => None,
     };
     diagnostic

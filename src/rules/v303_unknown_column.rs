@@ -15,7 +15,8 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(super) fn unknown(name: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
-    let mut diagnostic = RULE.diagnostic(span, format!("unknown column `{name}`"), "not a column of the sources in FROM");
+    let mut diagnostic =
+        RULE.diagnostic(span, format!("unknown column `{name}`"), "not a column of the sources in FROM");
     diagnostic.help = suggestion.map(|s| format!("did you mean `{s}`?"));
     diagnostic
 }
