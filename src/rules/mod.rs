@@ -135,8 +135,8 @@ impl Rule {
     }
 }
 
-/// What V403 and V406 read of a sink's records (LANGUAGE.md checks JSON Schema and Protobuf at
-/// the format level only).
+/// What V403 and V406 read of a sink's records: the status both share (docs/language.md: JSON
+/// Schema and Protobuf are checked at the level of the format only).
 const AVRO_RECORDS_ONLY: &str = "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not";
 
 /// The rule of a code, case-insensitively (`v102` works too).

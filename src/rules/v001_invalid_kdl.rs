@@ -1,10 +1,9 @@
 //! V001: a file the KDL parser rejects.
 
 use super::{Rule, Status};
-use crate::text::lowercase_first;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
-use crate::syntax::Problem;
+use crate::text::lowercase_first;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V001",
@@ -14,10 +13,9 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v001_invalid_kdl.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::InvalidKdl { message, label, help } = problem else { unreachable!("not a V001: {problem:?}") };
-    let label = label.clone().unwrap_or_else(|| "here".into());
-    let mut diagnostic = RULE.diagnostic(span, format!("not valid KDL: {}", lowercase_first(message)), label);
-    diagnostic.help = help.clone();
+pub(super) fn diagnostic(message: &str, label: Option<&str>, help: Option<&str>, span: Span) -> Diagnostic {
+    let message = format!("not valid KDL: {}", lowercase_first(message));
+    let mut diagnostic = RULE.diagnostic(span, message, label.unwrap_or("here"));
+    diagnostic.help = help.map(String::from);
     diagnostic
 }

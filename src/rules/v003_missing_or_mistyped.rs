@@ -3,7 +3,7 @@
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
-use crate::syntax::{Expected, Problem, Slot};
+use crate::syntax::{Expected, Slot};
 
 pub(crate) const RULE: Rule = Rule {
     code: "V003",
@@ -13,35 +13,45 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v003_missing_or_mistyped.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    match problem {
-        Problem::MissingArgument { node, name } => {
-            RULE.diagnostic(span, format!("`{node}` needs its argument `{name}`"), "declared here")
-        }
-        Problem::MissingProperty { node, name } => {
-            RULE.diagnostic(span, format!("`{node}` needs the property `{name}`"), "declared here")
-        }
-        Problem::MissingChild { node, child } => {
-            RULE.diagnostic(span, format!("`{node}` needs a `{child}` node"), "declared here")
-        }
-        Problem::MissingOneOf { node, options } => {
-            RULE.diagnostic(span, format!("`{node}` needs one of {}", quote_list(options)), "declared here")
-        }
-        Problem::Conflicting { node, first, second } => RULE
-            .diagnostic(span, format!("`{node}` takes `{first}` or `{second}`, not both"), "second of the two")
-            .with_help("keep one of them"),
-        Problem::WrongType { node, slot, expected, found, suggestion } => {
-            let message = format!("{} of `{node}` must be {}, found {found}", describe_slot(slot), describe(expected));
-            let mut diagnostic = RULE.diagnostic(span, message, format!("expected {}", describe(expected)));
-            diagnostic.help = suggestion.as_ref().map(|s| format!("did you mean `{s}`?"));
-            diagnostic
-        }
-        Problem::RepeatedNode { node, first } => RULE
-            .diagnostic(span, format!("`{node}` is given more than once"), "given again here")
-            .with_label(*first, "first given here")
-            .with_help("keep one of them"),
-        other => unreachable!("not a V003: {other:?}"),
-    }
+pub(super) fn missing_argument(node: &str, name: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` needs its argument `{name}`"), "declared here")
+}
+
+pub(super) fn missing_property(node: &str, name: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` needs the property `{name}`"), "declared here")
+}
+
+pub(super) fn missing_child(node: &str, child: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` needs a `{child}` node"), "declared here")
+}
+
+pub(super) fn missing_one_of(node: &str, options: &[&str], span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` needs one of {}", quote_list(options)), "declared here")
+}
+
+pub(super) fn conflicting(node: &str, first: &str, second: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` takes `{first}` or `{second}`, not both"), "second of the two")
+        .with_help("keep one of them")
+}
+
+pub(super) fn wrong_type(
+    node: &str,
+    slot: &Slot,
+    expected: &Expected,
+    found: &str,
+    suggestion: Option<&str>,
+    span: Span,
+) -> Diagnostic {
+    let message = format!("{} of `{node}` must be {}, found {found}", describe_slot(slot), describe(expected));
+    let mut diagnostic = RULE.diagnostic(span, message, format!("expected {}", describe(expected)));
+    diagnostic.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+    diagnostic
+}
+
+pub(super) fn repeated_node(node: &str, first: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` is given more than once"), "given again here")
+        .with_label(first, "first given here")
+        .with_help("keep one of them")
 }
 
 fn describe(expected: &Expected) -> String {

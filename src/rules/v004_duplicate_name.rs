@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::resolve::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,9 +12,8 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v004_duplicate_name.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::DuplicateName { kind, name, first } = problem else { unreachable!("not a V004: {problem:?}") };
+pub(super) fn diagnostic(kind: &str, name: &str, first: Span, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("{kind} `{name}` is declared twice"), "declared again here")
-        .with_label(*first, "first declared here")
+        .with_label(first, "first declared here")
         .with_help(format!("give each {kind} its own name"))
 }

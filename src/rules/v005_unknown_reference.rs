@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::resolve::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,10 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v005_unknown_reference.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::UnknownReference { kind, name, suggestion } = problem else {
-        unreachable!("not a V005: {problem:?}")
-    };
+pub(super) fn diagnostic(kind: &str, name: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
     let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("declare the {kind} first"),

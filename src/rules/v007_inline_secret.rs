@@ -3,7 +3,6 @@
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
-use crate::syntax::Problem;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V007",
@@ -13,18 +12,13 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v007_inline_secret.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    match problem {
-        Problem::InlineSecret { node } => RULE
-            .diagnostic(span, format!("`{node}` is written inline"), "a secret in the file")
-            .with_help(format!(
-                "reference it instead: `{node} env=VAR` (an environment variable) or `{node} file=PATH`"
-            )),
-        Problem::InlineSecretSetting { key } => RULE
-            .diagnostic(span, format!("the secret setting `{key}` is written inline"), "a secret in the file")
-            .with_help(format!(
-                "reference it through Kafka's EnvVarConfigProvider instead: `config \"{key}\" \"${{env:VAR}}\"`"
-            )),
-        other => unreachable!("not a V007: {other:?}"),
-    }
+pub(super) fn inline_secret(node: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` is written inline"), "a secret in the file")
+        .with_help(format!("reference it instead: `{node} env=VAR` (an environment variable) or `{node} file=PATH`"))
+}
+
+pub(super) fn inline_secret_setting(key: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("the secret setting `{key}` is written inline"), "a secret in the file").with_help(
+        format!("reference it through Kafka's EnvVarConfigProvider instead: `config \"{key}\" \"${{env:VAR}}\"`"),
+    )
 }

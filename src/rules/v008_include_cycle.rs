@@ -3,7 +3,6 @@
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
-use crate::syntax::Problem;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V008",
@@ -13,8 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v008_include_cycle.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::IncludeCycle { path } = problem else { unreachable!("not a V008: {problem:?}") };
+pub(super) fn diagnostic(path: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("`{path}` includes itself"), "included again here")
         .with_help("remove the include, or narrow its pattern")
 }

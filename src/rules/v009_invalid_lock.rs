@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lock::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,8 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v009_invalid_lock.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::InvalidLock { message } = problem;
+pub(super) fn diagnostic(message: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("`venice.lock` is not a valid lock: {message}"), "here").with_help(
         "`venice build` writes this file; restore it from version control or delete it to start a new baseline",
     )

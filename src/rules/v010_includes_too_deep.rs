@@ -3,7 +3,6 @@
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
-use crate::syntax::Problem;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V010",
@@ -13,8 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v010_includes_too_deep.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::IncludeTooDeep { limit } = problem else { unreachable!("not a V010: {problem:?}") };
+pub(super) fn diagnostic(limit: usize, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("includes nest deeper than {limit} files"), "one include too many")
         .with_help("include the files from venice.kdl (or one level down) instead of chaining them")
 }

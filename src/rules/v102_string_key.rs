@@ -106,7 +106,7 @@ fn string_key_bytes(format: Format) -> &'static str {
     }
 }
 
-/// The ksqlDB format that reads `format` (LANGUAGE.md, the serde table).
+/// The ksqlDB format that reads `format` (the serde table of docs/language.md).
 fn ksql_format_name(format: Format) -> &'static str {
     match format {
         Format::Avro => "AVRO",

@@ -62,4 +62,3 @@ fn report(sink: &Connector, side: Side, format: Format, span: Span, diagnostics:
             .with_help("use a format with a schema: `avro`, `json-sr`, `protobuf` or `connect-json`"),
     );
 }
-

@@ -59,8 +59,10 @@ struct WritersDisagree {
 impl WritersDisagree {
     fn diagnostic(&self, span: Span) -> Diagnostic {
         let WritersDisagree { side, topic, writer, format, other, other_format, other_span } = self;
-        let message =
-            format!("{writer} writes the {} of topic `{topic}` as `{format}`, but {other} `{other_format}`", side.as_str());
+        let message = format!(
+            "{writer} writes the {} of topic `{topic}` as `{format}`, but {other} `{other_format}`",
+            side.as_str()
+        );
         RULE.diagnostic(span, message, format!("writes `{format}`"))
             .with_label(*other_span, format!("`{other_format}` here"))
             .with_help("every writer of a topic must write the same format")

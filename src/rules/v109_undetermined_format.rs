@@ -30,6 +30,10 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
 
 fn diagnostic(side: Side, topic: &str, span: Span) -> Diagnostic {
     let side = side.as_str();
-    RULE.diagnostic(span, format!("the {side} format of topic `{topic}` cannot be determined"), format!("no `{side}` and no writer"))
-        .with_help(format!("declare it on the topic: `{side} FORMAT`, e.g. `{side} string`"))
+    RULE.diagnostic(
+        span,
+        format!("the {side} format of topic `{topic}` cannot be determined"),
+        format!("no `{side}` and no writer"),
+    )
+    .with_help(format!("declare it on the topic: `{side} FORMAT`, e.g. `{side} string`"))
 }

@@ -1,7 +1,6 @@
 //! V201: a schema text that is not a valid Avro schema.
 
 use super::{Rule, Status};
-use crate::avro::Problem;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
@@ -13,100 +12,114 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v201_invalid_avro.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    use Problem::*;
-    let (message, label): (String, String) = match problem {
-        InvalidJson { message } => (format!("not a valid Avro schema: {message}"), "not JSON".into()),
-        NotASchema { found } => (format!("expected an Avro schema, found {found}"), "not a schema".into()),
-        MissingAttribute { owner, attribute } => {
-            (format!("{owner} needs the attribute `{attribute}`"), format!("no `{attribute}` here"))
-        }
-        WrongAttribute { attribute, expected, found } => {
-            (format!("`{attribute}` must be {expected}, found {found}"), format!("expected {expected}"))
-        }
-        UnknownType { name, .. } => (format!("no Avro type named `{name}`"), "not defined".into()),
-        InvalidName { what, name } => (format!("`{name}` is not a valid {what}"), "invalid name".into()),
-        PrimitiveName { name } => (format!("a named type cannot be called `{name}`"), "a primitive type's name".into()),
-        DuplicateField { record, field, .. } => {
-            (format!("record `{record}` has two fields named `{field}`"), "declared again here".into())
-        }
-        DuplicateSymbol { symbol, .. } => {
-            (format!("the enum has the symbol `{symbol}` twice"), "declared again here".into())
-        }
-        InvalidFixedSize { found } => (
-            format!("the size of a fixed must be an integer from 0 to 2147483647, found {found}"),
-            "invalid size".into(),
-        ),
-        DuplicateInUnion { branch, .. } => {
-            (format!("the union has two branches of type `{branch}`"), "same type again".into())
-        }
-        NestedUnion => ("a union cannot contain another union directly".into(), "union inside a union".into()),
-        Redefinition { name, .. } => (format!("`{name}` is defined twice in this schema"), "declared again here".into()),
-        UsedBeforeDefinition { name, .. } => (format!("`{name}` is used before it is defined"), "used here".into()),
-        AmbiguousReference { name, .. } => {
-            (format!("`{name}` is defined differently in several schema files"), "which one?".into())
-        }
-        other => unreachable!("not a V201: {other:?}"),
+pub(super) fn invalid_json(message: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("not a valid Avro schema: {message}"), "not JSON")
+        .with_help("an Avro schema is strict JSON: no comments, no trailing commas")
+}
+
+pub(super) fn not_a_schema(found: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("expected an Avro schema, found {found}"), "not a schema").with_help(
+        "write a type name such as `\"string\"`, an object such as `{\"type\": \"record\", ...}`, or a union such as `[\"null\", \"string\"]`",
+    )
+}
+
+pub(super) fn missing_attribute(owner: &str, attribute: &str, span: Span) -> Diagnostic {
+    let help = match attribute {
+        "name" => "give it a name (and a namespace)".into(),
+        "type" => "give it a type, such as `\"type\": \"string\"`".into(),
+        "fields" => "list its fields: `\"fields\": [{\"name\": \"id\", \"type\": \"string\"}]`".into(),
+        "symbols" => "list its symbols: `\"symbols\": [\"A\", \"B\"]`".into(),
+        "size" => "give its size in bytes: `\"size\": 16`".into(),
+        attribute => format!("add `{attribute}` to the {owner}"),
     };
-    let mut diagnostic = RULE.diagnostic(span, message, label);
-    match problem {
-        DuplicateField { first, .. } | DuplicateSymbol { first, .. } | Redefinition { first, .. } => {
-            diagnostic = diagnostic.with_label(*first, "first declared here");
-        }
-        DuplicateInUnion { first, .. } => diagnostic = diagnostic.with_label(*first, "first branch of that type"),
-        UsedBeforeDefinition { definition, .. } => diagnostic = diagnostic.with_label(*definition, "defined here"),
-        AmbiguousReference { definitions, .. } => {
-            for span in definitions {
-                diagnostic = diagnostic.with_label(*span, "defined here");
-            }
-        }
-        _ => {}
+    RULE.diagnostic(span, format!("{owner} needs the attribute `{attribute}`"), format!("no `{attribute}` here"))
+        .with_help(help)
+}
+
+pub(super) fn wrong_attribute(attribute: &str, expected: &str, found: &str, span: Span) -> Diagnostic {
+    let mut diagnostic = RULE.diagnostic(
+        span,
+        format!("`{attribute}` must be {expected}, found {found}"),
+        format!("expected {expected}"),
+    );
+    if attribute == "type" {
+        diagnostic = diagnostic.with_help(
+            "`type` names the type (`\"string\"`, `\"record\"`, ...); to use a complex type for a field, write it as the field's `type`",
+        );
     }
-    diagnostic.help = help(problem);
     diagnostic
 }
 
-fn help(problem: &Problem) -> Option<String> {
-    use Problem::*;
-    match problem {
-        InvalidJson { .. } => Some("an Avro schema is strict JSON: no comments, no trailing commas".into()),
-        NotASchema { .. } => {
-            Some("write a type name such as `\"string\"`, an object such as `{\"type\": \"record\", ...}`, or a union such as `[\"null\", \"string\"]`".into())
+pub(super) fn unknown_type(name: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "use a primitive type (`null`, `boolean`, `int`, `long`, `float`, `double`, `bytes`, `string`) or define the named type in a schema of the project".into(),
+    };
+    RULE.diagnostic(span, format!("no Avro type named `{name}`"), "not defined").with_help(help)
+}
+
+pub(super) fn invalid_name(what: &str, name: &str, span: Span) -> Diagnostic {
+    let help = match what {
+        "namespace" => {
+            "a namespace is names separated by dots, each starting with a letter or `_` and containing only letters, digits and `_`"
         }
-        MissingAttribute { owner, attribute } => Some(match (*owner, *attribute) {
-            (_, "name") => "give it a name (and a namespace)".into(),
-            (_, "type") => "give it a type, such as `\"type\": \"string\"`".into(),
-            (_, "fields") => "list its fields: `\"fields\": [{\"name\": \"id\", \"type\": \"string\"}]`".into(),
-            (_, "symbols") => "list its symbols: `\"symbols\": [\"A\", \"B\"]`".into(),
-            (_, "size") => "give its size in bytes: `\"size\": 16`".into(),
-            (owner, attribute) => format!("add `{attribute}` to the {owner}"),
-        }),
-        WrongAttribute { attribute: "type", .. } => Some(
-            "`type` names the type (`\"string\"`, `\"record\"`, ...); to use a complex type for a field, write it as the field's `type`".into(),
-        ),
-        WrongAttribute { .. } => None,
-        UnknownType { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
-        UnknownType { .. } => Some(
-            "use a primitive type (`null`, `boolean`, `int`, `long`, `float`, `double`, `bytes`, `string`) or define the named type in a schema of the project".into(),
-        ),
-        InvalidName { what: "namespace", .. } => {
-            Some("a namespace is names separated by dots, each starting with a letter or `_` and containing only letters, digits and `_`".into())
-        }
-        InvalidName { .. } => {
-            Some("a name starts with a letter or `_` and contains only letters, digits and `_`".into())
-        }
-        PrimitiveName { .. } => Some("give the type another name".into()),
-        DuplicateField { .. } | DuplicateSymbol { .. } => Some("remove or rename one of them".into()),
-        InvalidFixedSize { .. } => None,
-        DuplicateInUnion { .. } => Some(
-            "a union holds at most one branch of each type; only records, enums and fixed of different names may repeat".into(),
-        ),
-        NestedUnion => Some("list the inner union's branches in the outer union".into()),
-        Redefinition { .. } => Some("define the type once and refer to it by name afterwards".into()),
-        UsedBeforeDefinition { .. } => Some("define the type at its first use and refer to it by name afterwards".into()),
-        AmbiguousReference { .. } => {
-            Some("define the type in one schema file, or make the definitions the same".into())
-        }
-        other => unreachable!("not a V201: {other:?}"),
+        _ => "a name starts with a letter or `_` and contains only letters, digits and `_`",
+    };
+    RULE.diagnostic(span, format!("`{name}` is not a valid {what}"), "invalid name").with_help(help)
+}
+
+pub(super) fn primitive_name(name: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("a named type cannot be called `{name}`"), "a primitive type's name")
+        .with_help("give the type another name")
+}
+
+pub(super) fn duplicate_field(record: &str, field: &str, first: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("record `{record}` has two fields named `{field}`"), "declared again here")
+        .with_label(first, "first declared here")
+        .with_help("remove or rename one of them")
+}
+
+pub(super) fn duplicate_symbol(symbol: &str, first: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("the enum has the symbol `{symbol}` twice"), "declared again here")
+        .with_label(first, "first declared here")
+        .with_help("remove or rename one of them")
+}
+
+pub(super) fn invalid_fixed_size(found: &str, span: Span) -> Diagnostic {
+    let message = format!("the size of a fixed must be an integer from 0 to 2147483647, found {found}");
+    RULE.diagnostic(span, message, "invalid size")
+}
+
+pub(super) fn duplicate_in_union(branch: &str, first: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("the union has two branches of type `{branch}`"), "same type again")
+        .with_label(first, "first branch of that type")
+        .with_help(
+            "a union holds at most one branch of each type; only records, enums and fixed of different names may repeat",
+        )
+}
+
+pub(super) fn nested_union(span: Span) -> Diagnostic {
+    RULE.diagnostic(span, "a union cannot contain another union directly", "union inside a union")
+        .with_help("list the inner union's branches in the outer union")
+}
+
+pub(super) fn redefinition(name: &str, first: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{name}` is defined twice in this schema"), "declared again here")
+        .with_label(first, "first declared here")
+        .with_help("define the type once and refer to it by name afterwards")
+}
+
+pub(super) fn used_before_definition(name: &str, definition: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{name}` is used before it is defined"), "used here")
+        .with_label(definition, "defined here")
+        .with_help("define the type at its first use and refer to it by name afterwards")
+}
+
+pub(super) fn ambiguous_reference(name: &str, definitions: &[Span], span: Span) -> Diagnostic {
+    let mut diagnostic =
+        RULE.diagnostic(span, format!("`{name}` is defined differently in several schema files"), "which one?");
+    for definition in definitions {
+        diagnostic = diagnostic.with_label(*definition, "defined here");
     }
+    diagnostic.with_help("define the type in one schema file, or make the definitions the same")
 }

@@ -58,9 +58,11 @@ fn check_subject(
     let text = SourceText::from_file(baseline.file, locked.schema_text());
     let old = Catalog::from_texts(vec![(subject.to_string(), text)], &mut problems);
     if let Some((problem, span)) = problems.first() {
-        let message =
-            format!("the schema of subject `{subject}` is not a valid Avro schema: {}", super::avro(problem, *span).message);
-        diagnostics.push(super::lock(&crate::lock::Problem::InvalidLock { message }, subject_span));
+        let message = format!(
+            "the schema of subject `{subject}` is not a valid Avro schema: {}",
+            super::avro(problem, *span).message
+        );
+        diagnostics.push(super::v009_invalid_lock::diagnostic(&message, subject_span));
         return;
     }
     let Some(old_root) = old.schema(subject) else { return };

@@ -123,7 +123,11 @@ impl ReaderWriter {
         RULE.diagnostic(span, message, format!("reader schema `{}`", rw.reader_schema))
             .with_label(rw.writer_span, format!("writer schema `{}`", rw.writer_schema))
             .with_label(rw.fragment, format!("`{}` of `{}`", rw.path, rw.reader_schema))
-            .with_help(format!("{}{}", reader_fix(rw.kind, &rw.reader_schema, &rw.writer_schema), more_problems(rw.more)))
+            .with_help(format!(
+                "{}{}",
+                reader_fix(rw.kind, &rw.reader_schema, &rw.writer_schema),
+                more_problems(rw.more)
+            ))
     }
 }
 

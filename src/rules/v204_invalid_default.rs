@@ -1,7 +1,7 @@
 //! V204: a default value that is not a value of its type.
 
 use super::{Rule, Status};
-use crate::avro::{DefaultIssue, Problem};
+use crate::avro::DefaultIssue;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
@@ -13,24 +13,20 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v204_invalid_default.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    match problem {
-        Problem::InvalidDefault { field, ty, issue } => {
-            let message = format!("the default of field `{field}` is not a value of its type `{ty}`");
-            let mut diagnostic = RULE.diagnostic(span, message, label(issue));
-            diagnostic.help = help(issue);
-            diagnostic
-        }
-        Problem::EnumDefaultNotSymbol { name, default, suggestion } => {
-            let help = match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "use one of the enum's symbols".into(),
-            };
-            let message = format!("the default `{default}` of enum `{name}` is not one of its symbols");
-            RULE.diagnostic(span, message, "not a symbol").with_help(help)
-        }
-        other => unreachable!("not a V204: {other:?}"),
-    }
+pub(super) fn invalid_default(field: &str, ty: &str, issue: &DefaultIssue, span: Span) -> Diagnostic {
+    let message = format!("the default of field `{field}` is not a value of its type `{ty}`");
+    let mut diagnostic = RULE.diagnostic(span, message, label(issue));
+    diagnostic.help = help(issue);
+    diagnostic
+}
+
+pub(super) fn enum_default_not_symbol(name: &str, default: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "use one of the enum's symbols".into(),
+    };
+    let message = format!("the default `{default}` of enum `{name}` is not one of its symbols");
+    RULE.diagnostic(span, message, "not a symbol").with_help(help)
 }
 
 fn label(issue: &DefaultIssue) -> String {

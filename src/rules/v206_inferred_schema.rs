@@ -63,7 +63,13 @@ fn check_query(
 
 /// A Debezium source that writes the topic, against the schema it derives from the DDL (which
 /// the connector module adds to the project as `<topic>-key` / `<topic>-value`).
-fn check_connector(project: &Project, analysis: &Analysis, topic: &str, side: Side, declared: &Spanned<String>) -> Option<Diagnostic> {
+fn check_connector(
+    project: &Project,
+    analysis: &Analysis,
+    topic: &str,
+    side: Side,
+    declared: &Spanned<String>,
+) -> Option<Diagnostic> {
     let subject = format!("{topic}-{}", side.as_str());
     if subject == declared.value || !crate::connect::is_derived(project, &subject) {
         return None;

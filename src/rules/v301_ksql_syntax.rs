@@ -1,10 +1,9 @@
 //! V301: ksqlDB text that cannot even be tokenized or parsed.
 
 use super::{Rule, Status};
-use crate::text::lowercase_first;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
+use crate::text::lowercase_first;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V301",
@@ -14,7 +13,6 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v301_ksql_syntax.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::Syntax { message } = problem else { unreachable!("not a V301: {problem:?}") };
+pub(super) fn diagnostic(message: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("ksqlDB syntax error: {}", lowercase_first(message)), "here")
 }

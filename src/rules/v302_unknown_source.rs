@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,17 +12,16 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v302_unknown_source.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::UnknownSource { what, name, suggestion } = problem else { unreachable!("not a V302: {problem:?}") };
+pub(super) fn diagnostic(what: &str, name: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
     let mut diagnostic = RULE.diagnostic(span, format!("unknown {what} `{name}`"), format!("no such {what} here"));
-    diagnostic.help = match (suggestion, *what) {
+    diagnostic.help = match (suggestion, what) {
         (Some(s), _) => Some(format!("did you mean `{s}`?")),
-        (None, "stream or table") => Some(
-            "declare it with a `stream` or `table` node, or create it with a statement before this one".into(),
-        ),
-        (None, "topic") => Some(
-            "declare the topic with a `topic` node, or give `PARTITIONS` so that ksqlDB creates it".into(),
-        ),
+        (None, "stream or table") => {
+            Some("declare it with a `stream` or `table` node, or create it with a statement before this one".into())
+        }
+        (None, "topic") => {
+            Some("declare the topic with a `topic` node, or give `PARTITIONS` so that ksqlDB creates it".into())
+        }
         _ => None,
     };
     diagnostic

@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -15,22 +14,18 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v303_unknown_column.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    match problem {
-        Problem::UnknownColumn { name, suggestion } => {
-            let mut diagnostic =
-                RULE.diagnostic(span, format!("unknown column `{name}`"), "not a column of the sources in FROM");
-            diagnostic.help = suggestion.as_ref().map(|s| format!("did you mean `{s}`?"));
-            diagnostic
-        }
-        Problem::AmbiguousColumn { name, sources } => {
-            let message = format!("column `{name}` is ambiguous: it is in {}", backticked(sources));
-            let mut diagnostic = RULE.diagnostic(span, message, "qualify it with its source");
-            diagnostic.help = sources.first().map(|s| format!("write `{s}.{name}`"));
-            diagnostic
-        }
-        other => unreachable!("not a V303: {other:?}"),
-    }
+pub(super) fn unknown(name: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
+    let mut diagnostic =
+        RULE.diagnostic(span, format!("unknown column `{name}`"), "not a column of the sources in FROM");
+    diagnostic.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+    diagnostic
+}
+
+pub(super) fn ambiguous(name: &str, sources: &[String], span: Span) -> Diagnostic {
+    let message = format!("column `{name}` is ambiguous: it is in {}", backticked(sources));
+    let mut diagnostic = RULE.diagnostic(span, message, "qualify it with its source");
+    diagnostic.help = sources.first().map(|s| format!("write `{s}.{name}`"));
+    diagnostic
 }
 
 fn backticked(names: &[String]) -> String {

@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,7 +12,6 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v304_type_error.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::Type { reason } = problem else { unreachable!("not a V304: {problem:?}") };
+pub(super) fn diagnostic(reason: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("type error: {reason}"), "this expression")
 }

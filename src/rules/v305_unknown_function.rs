@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -15,24 +14,20 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v305_unknown_function.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    match problem {
-        Problem::UnknownFunction { name, suggestion } => {
-            let mut diagnostic = RULE.diagnostic(span, format!("unknown function `{name}`"), "not a ksqlDB function");
-            diagnostic.help = suggestion.as_ref().map(|s| format!("did you mean `{s}`?"));
-            diagnostic
-        }
-        Problem::NoSignature { name, arguments, signatures } => {
-            let message = format!("function `{name}` does not take ({})", arguments.join(", "));
-            let mut diagnostic = RULE.diagnostic(span, message, "no signature fits");
-            if !signatures.is_empty() {
-                let shown: Vec<&str> = signatures.iter().take(6).map(String::as_str).collect();
-                let more = signatures.len().saturating_sub(shown.len());
-                let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-                diagnostic = diagnostic.with_help(format!("it takes {}{tail}", shown.join("; ")));
-            }
-            diagnostic
-        }
-        other => unreachable!("not a V305: {other:?}"),
+pub(super) fn unknown(name: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
+    let mut diagnostic = RULE.diagnostic(span, format!("unknown function `{name}`"), "not a ksqlDB function");
+    diagnostic.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+    diagnostic
+}
+
+pub(super) fn no_signature(name: &str, arguments: &[String], signatures: &[String], span: Span) -> Diagnostic {
+    let message = format!("function `{name}` does not take ({})", arguments.join(", "));
+    let mut diagnostic = RULE.diagnostic(span, message, "no signature fits");
+    if !signatures.is_empty() {
+        let shown: Vec<&str> = signatures.iter().take(6).map(String::as_str).collect();
+        let more = signatures.len().saturating_sub(shown.len());
+        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+        diagnostic = diagnostic.with_help(format!("it takes {}{tail}", shown.join("; ")));
     }
+    diagnostic
 }

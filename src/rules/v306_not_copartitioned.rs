@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,14 +12,19 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v306_not_copartitioned.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::NotCopartitioned { left, left_partitions, right, right_partitions, other } = problem else {
-        unreachable!("not a V306: {problem:?}")
-    };
+/// `other` is where the right-hand source is declared.
+pub(super) fn diagnostic(
+    left: &str,
+    left_partitions: u32,
+    right: &str,
+    right_partitions: u32,
+    other: Span,
+    span: Span,
+) -> Diagnostic {
     let message = format!(
         "join of `{left}` ({left_partitions} partitions) and `{right}` ({right_partitions} partitions): the sources are not co-partitioned"
     );
     RULE.diagnostic(span, message, "joined here")
-        .with_label(*other, format!("`{right}` is declared here"))
+        .with_label(other, format!("`{right}` is declared here"))
         .with_help("give both topics the same number of partitions, or repartition one side with PARTITION BY into a topic with the other's count")
 }

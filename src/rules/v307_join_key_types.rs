@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,10 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v307_join_key_types.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::JoinKeyTypes { left, left_type, right, right_type } = problem else {
-        unreachable!("not a V307: {problem:?}")
-    };
+pub(super) fn diagnostic(left: &str, left_type: &str, right: &str, right_type: &str, span: Span) -> Diagnostic {
     let message = format!("join key types differ: `{left}` is {left_type}, `{right}` is {right_type}");
     RULE.diagnostic(span, message, "this join condition").with_help("CAST one side to the other's type")
 }

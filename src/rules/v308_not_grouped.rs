@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -13,8 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v308_not_grouped.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::NotGrouped { expression, clause } = problem else { unreachable!("not a V308: {problem:?}") };
+pub(super) fn diagnostic(expression: &str, clause: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("`{expression}` in {clause} is neither in GROUP BY nor aggregated"), "not grouped")
         .with_help("add it to GROUP BY, or wrap it in an aggregate such as LATEST_BY_OFFSET")
 }

@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -15,9 +14,8 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v309_topic_mismatch.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::TopicMismatch { topic, reason, declared } = problem else { unreachable!("not a V309: {problem:?}") };
+pub(super) fn diagnostic(topic: &str, reason: &str, declared: Span, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("the statement disagrees with topic `{topic}`: {reason}"), "disagrees with the topic")
-        .with_label(*declared, "the topic is declared here")
+        .with_label(declared, "the topic is declared here")
         .with_help("make the statement's columns and formats match the topic's declaration")
 }

@@ -2,7 +2,6 @@
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ksql::Problem;
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -15,7 +14,6 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v310_rejected.md"),
 };
 
-pub(super) fn diagnostic(problem: &Problem, span: Span) -> Diagnostic {
-    let Problem::Rejected { reason } = problem else { unreachable!("not a V310: {problem:?}") };
+pub(super) fn diagnostic(reason: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("ksqlDB rejects this statement: {reason}"), "rejected")
 }

@@ -59,8 +59,10 @@ struct PkFieldMissing {
 impl PkFieldMissing {
     fn diagnostic(&self, span: Span) -> Diagnostic {
         let PkFieldMissing { sink, field, side, origin, origin_span, suggestion } = self;
-        let message =
-            format!("the primary-key field `{field}` of sink `{sink}` is not in the record {} ({origin})", side.as_str());
+        let message = format!(
+            "the primary-key field `{field}` of sink `{sink}` is not in the record {} ({origin})",
+            side.as_str()
+        );
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(

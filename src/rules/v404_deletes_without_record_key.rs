@@ -28,7 +28,6 @@ pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>)
 
 fn diagnostic(sink: &str, span: Span) -> Diagnostic {
     let message = format!("sink `{sink}` has `deletes #true` but does not take its primary key from the record key");
-    RULE.diagnostic(span, message, "needs `pk record-key`").with_help(
-        "use `pk record-key`: a tombstone has only a key, so the row to delete is found by the key's fields",
-    )
+    RULE.diagnostic(span, message, "needs `pk record-key`")
+        .with_help("use `pk record-key`: a tombstone has only a key, so the row to delete is found by the key's fields")
 }

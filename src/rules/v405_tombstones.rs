@@ -7,9 +7,9 @@
 //! sink with `delete.enabled=false` stops its task at the first tombstone ("requires records
 //! with a non-null Struct value"); Debezium's skips it, so deleted rows stay in the table.
 
+use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::analysis::sink_table::{debezium_writer, is_jdbc_sink};
-use super::{Rule, Status};
 use crate::connect::{Kind, catalog};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CleanupPolicy, KsqlSource, KsqlSourceKind, Project};
@@ -49,7 +49,12 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
 }
 
 /// Why a topic carries tombstones, and where that is said.
-fn tombstones(project: &Project, analysis: &Analysis, tables: &HashMap<&str, &KsqlSource>, topic: &str) -> Option<(String, Span)> {
+fn tombstones(
+    project: &Project,
+    analysis: &Analysis,
+    tables: &HashMap<&str, &KsqlSource>,
+    topic: &str,
+) -> Option<(String, Span)> {
     let created_table = analysis.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
     if let Some(table) = created_table {
         return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));

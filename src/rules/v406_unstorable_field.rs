@@ -3,9 +3,9 @@
 //! variable-scale `numeric` in Confluent's sink. The sink fails its task on the first record.
 //! Records whose schema venice does not know (a ksqlDB query's output) are not checked.
 
+use super::{AVRO_RECORDS_ONLY, Rule, Status};
 use crate::analysis::Analysis;
 use crate::analysis::sink_table::{Origin, column_type, is_jdbc_sink, record, stored_value};
-use super::{AVRO_RECORDS_ONLY, Rule, Status};
 use crate::connect::{Kind, catalog};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{PkSource, Project, Side};
@@ -48,8 +48,7 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
                     Some(name) if !name.is_empty() => format!("{why} (`{name}`)"),
                     _ => why.to_string(),
                 };
-                let problem =
-                    Unstorable { sink: sink.name.value.clone(), field: name.clone(), what, sink_span: span };
+                let problem = Unstorable { sink: sink.name.value.clone(), field: name.clone(), what, sink_span: span };
                 diagnostics.push(problem.diagnostic(record.field_span(name)));
             }
         }

@@ -11,10 +11,10 @@
 //!
 //! Rows are known from the source's `ddl=`; without it only the JDBC sink is checked.
 
-use crate::analysis::Analysis;
-use crate::connect::derive::Derived;
-use crate::analysis::sink_table::{debezium_writer, derived};
 use super::{Rule, Status};
+use crate::analysis::Analysis;
+use crate::analysis::sink_table::{debezium_writer, derived};
+use crate::connect::derive::Derived;
 use crate::connect::{Kind, catalog};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ksql::infer::Effect;

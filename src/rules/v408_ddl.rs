@@ -44,7 +44,9 @@ enum DdlIssue {
 impl DdlIssue {
     fn diagnostic(&self, table: &str, span: Span) -> Diagnostic {
         let (message, label) = match self {
-            DdlIssue::Syntax { message } => (format!("the DDL of `{table}` is not valid PostgreSQL: {message}"), "here"),
+            DdlIssue::Syntax { message } => {
+                (format!("the DDL of `{table}` is not valid PostgreSQL: {message}"), "here")
+            }
             DdlIssue::NoTable { .. } => (format!("the DDL has no `CREATE TABLE {table}`"), "this DDL"),
         };
         let help = match self {

@@ -52,12 +52,7 @@ mod tests {
 
     fn codes(source: &str) -> Vec<String> {
         let checked = check_bytes(std::path::Path::new("/nonexistent"), source.as_bytes());
-        checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.code == "V502")
-            .map(|d| format!("{} {}", d.code, d.message))
-            .collect()
+        checked.diagnostics.iter().filter(|d| d.code == "V502").map(|d| format!("{} {}", d.code, d.message)).collect()
     }
 
     #[test]
