@@ -38,6 +38,7 @@ const LAYERS: &[&str] = &[
     "explain",
     "schema_compat",
     "ksql_describe",
+    "ksql_conformance",
     "build",
     "graph",
     "deploy",
