@@ -24,8 +24,8 @@ use crate::ksql::types::{self, Arithmetic};
 use crate::model::{KsqlSourceKind, SourceText};
 use crate::source::Span;
 use sqlparser::ast::{
-    AccessExpr, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, InTarget, ObjectNamePart,
-    OneOrManyWithParens, Subscript, UnaryOperator, Value,
+    AccessExpr, BinaryOperator, CaseWhen, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    InTarget, LambdaFunction, ObjectNamePart, OneOrManyWithParens, Subscript, UnaryOperator, Value,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -159,6 +159,14 @@ const FORMATS: &[&str] = &["AVRO", "DELIMITED", "JSON", "JSON_SR", "KAFKA", "NON
 /// Formats whose schemas ksqlDB reads from the registry.
 fn registry_format(format: &str) -> bool {
     matches!(format, "AVRO" | "JSON_SR" | "PROTOBUF")
+}
+
+/// The key and value formats of a created source, and whether the statement states each.
+struct Formats {
+    key: Spanned<String>,
+    value: Spanned<String>,
+    key_stated: bool,
+    value_stated: bool,
 }
 
 impl Run<'_> {
@@ -322,6 +330,37 @@ impl Run<'_> {
             return None;
         };
         let topic = Spanned::new(topic.value.value.text(), topic.value.span);
+        self.check_new_source(c)?;
+        let formats = self.declared_formats(c)?;
+        let (columns, known) = self.source_columns(c, &topic, &formats)?;
+        if !self.check_formats(&columns, &formats.key, &formats.value, props) {
+            return None;
+        }
+        let windowed = self.window_type_property(props)?;
+        self.check_timestamp(props, &columns, known);
+        let source = Source {
+            name: c.name.value.clone(),
+            kind: c.kind,
+            columns,
+            columns_known: known,
+            topic: topic.value.clone(),
+            key_format: formats.key.value.clone(),
+            value_format: formats.value.value.clone(),
+            windowed,
+            partitions: self.engine.partitions.get(&topic.value).copied(),
+            origin: Some(c.name.span),
+            read_only: c.source,
+            from_query: false,
+        };
+        let creates_topic = props.is_some_and(|p| p.get("PARTITIONS").is_some());
+        let created = self.created(&source, &c.name, topic, formats, Vec::new(), creates_topic);
+        self.engine.sources.insert(c.name.value.clone(), source);
+        Some(Effect::Declared(created))
+    }
+
+    /// A CREATE may reuse a name only with OR REPLACE (of a source of its kind) or IF NOT
+    /// EXISTS, which then does nothing: `None` when it does not create.
+    fn check_new_source(&mut self, c: &CreateSource) -> Option<()> {
         if let Some(existing) = self.engine.sources.get(&c.name.value)
             && !c.if_not_exists
             && !(c.or_replace && existing.kind == c.kind)
@@ -333,56 +372,55 @@ impl Run<'_> {
         if c.if_not_exists && self.engine.sources.contains_key(&c.name.value) {
             return None;
         }
+        Some(())
+    }
+
+    /// The formats of a CREATE: stated, else the configured defaults (the key's is KAFKA unless
+    /// configured; the value's must be stated or configured).
+    fn declared_formats(&mut self, c: &CreateSource) -> Option<Formats> {
+        let props = c.properties.as_ref();
         let default_key = self.engine.property("ksql.persistence.default.format.key").unwrap_or("KAFKA").to_uppercase();
         let default_value = self.engine.property("ksql.persistence.default.format.value").map(str::to_uppercase);
         let key_stated = Self::stated_format(props, "KEY_FORMAT");
         let value_stated = Self::stated_format(props, "VALUE_FORMAT");
         // An unstated key format is spanned at the first key column, which it serializes.
-        let key_span = c
-            .elements
-            .iter()
-            .flatten()
-            .find(|e| {
-                matches!(
-                    e.constraint.as_ref().map(|c| &c.value),
-                    Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey)
-                )
-            })
-            .map_or(c.name.span, |e| e.name.span);
-        let key_format = key_stated.clone().unwrap_or_else(|| Spanned::new(default_key, key_span));
-        let Some(value_format) = value_stated.clone().or_else(|| default_value.map(|v| Spanned::new(v, c.name.span)))
-        else {
+        let key_span = c.elements.iter().flatten().find(|e| is_key_element(e)).map_or(c.name.span, |e| e.name.span);
+        let key = key_stated.clone().unwrap_or_else(|| Spanned::new(default_key, key_span));
+        let Some(value) = value_stated.clone().or_else(|| default_value.map(|v| Spanned::new(v, c.name.span))) else {
             self.reject("the statement gives no `VALUE_FORMAT` (nor `FORMAT`)", c.name.span);
             return None;
         };
-        // Columns: declared, else from the registry.
+        Some(Formats { key, value, key_stated: key_stated.is_some(), value_stated: value_stated.is_some() })
+    }
+
+    /// The columns of a CREATE, keys first, and whether all are known: the declared ones, and
+    /// the registered schema's for a side that declares none in a format with a registry.
+    /// `None` when there are none to read, or a table has no key (rejected).
+    fn source_columns(
+        &mut self,
+        c: &CreateSource,
+        topic: &Spanned<String>,
+        formats: &Formats,
+    ) -> Option<(Vec<Column>, bool)> {
+        let props = c.properties.as_ref();
         let (mut columns, mut known) = self.declared_columns(c);
-        let declared_keys = c.elements.as_ref().is_some_and(|e| {
-            e.iter().any(|e| {
-                matches!(
-                    e.constraint.as_ref().map(|c| &c.value),
-                    Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey)
-                )
-            })
-        });
+        let declared_keys = c.elements.as_ref().is_some_and(|e| e.iter().any(is_key_element));
         let declared_values = c.elements.as_ref().is_some_and(|e| e.iter().any(|e| e.constraint.is_none()));
         if !declared_keys
-            && key_format.value != "NONE"
-            && key_format.value != "KAFKA"
-            && registry_format(&key_format.value)
-            && !self.registered_key(props, &topic, &mut columns, &mut known)
+            && registry_format(&formats.key.value)
+            && !self.registered_key(props, topic, &mut columns, &mut known)
         {
             return None;
         }
-        if !declared_values && registry_format(&value_format.value) {
-            if !self.registered_values(c, props, &topic, &mut columns, &mut known) {
+        if !declared_values && registry_format(&formats.value.value) {
+            if !self.registered_values(c, props, topic, &mut columns, &mut known) {
                 return None;
             }
         } else if c.elements.is_none() {
             self.reject(
                 format!(
                     "the statement lists no columns, and format `{}` has no schema to read them from",
-                    value_format.value
+                    formats.value.value
                 ),
                 c.name.span,
             );
@@ -393,48 +431,39 @@ impl Run<'_> {
             Role::Key => 0,
             _ => 1,
         });
-        let key_count = columns.iter().filter(|c| c.role == Role::Key).count();
-        if c.kind == KsqlSourceKind::Table && key_count == 0 && known {
+        if c.kind == KsqlSourceKind::Table && !columns.iter().any(|c| c.role == Role::Key) && known {
             self.reject("a table needs a PRIMARY KEY column", c.name.span);
             return None;
         }
-        if !self.check_formats(&columns, &key_format, &value_format, props) {
-            return None;
-        }
-        let windowed = self.window_type_property(props)?;
-        self.check_timestamp(props, &columns, known);
-        let partitions = self.engine.partitions.get(&topic.value).copied();
-        let source = Source {
-            name: c.name.value.clone(),
-            kind: c.kind,
-            columns: columns.clone(),
-            columns_known: known,
-            topic: topic.value.clone(),
-            key_format: key_format.value.clone(),
-            value_format: value_format.value.clone(),
-            windowed,
-            partitions,
-            origin: Some(c.name.span),
-            read_only: c.source,
-            from_query: false,
-        };
-        self.engine.sources.insert(c.name.value.clone(), source);
-        Some(Effect::Declared(Created {
-            kind: c.kind,
-            name: c.name.clone(),
+        Some((columns, known))
+    }
+
+    /// What a CREATE statement declares or creates as `source`, for the edges and `describe`.
+    fn created(
+        &self,
+        source: &Source,
+        name: &Name,
+        topic: Spanned<String>,
+        formats: Formats,
+        from: Vec<String>,
+        creates_topic: bool,
+    ) -> Created {
+        Created {
+            kind: source.kind,
+            name: name.clone(),
             topic,
-            key_types: columns.iter().filter(|c| c.role == Role::Key).map(|c| c.sql_type.clone()).collect(),
-            key_format_stated: key_stated.is_some(),
-            value_format_stated: value_stated.is_some(),
-            key_format,
-            value_format,
-            windowed: windowed.is_some(),
-            from: Vec::new(),
-            columns: known.then_some(columns),
-            creates_topic: props.is_some_and(|p| p.get("PARTITIONS").is_some()),
+            key_types: source.key_columns().map(|c| c.sql_type.clone()).collect(),
+            key_format_stated: formats.key_stated,
+            value_format_stated: formats.value_stated,
+            key_format: formats.key,
+            value_format: formats.value,
+            windowed: source.windowed.is_some(),
+            from,
+            columns: source.columns_known.then(|| source.columns.clone()),
+            creates_topic,
             span: self.statement.span,
             registered: RegisteredCache::default(),
-        }))
+        }
     }
 
     /// The columns a CREATE declares, each typed (`false` when a type is unknown), with the
@@ -563,83 +592,51 @@ impl Run<'_> {
     ) -> bool {
         let keys: Vec<&Column> = columns.iter().filter(|c| c.role == Role::Key).collect();
         let values: Vec<&Column> = columns.iter().filter(|c| c.role == Role::Value).collect();
-        match key_format.value.as_str() {
-            "NONE" if !keys.is_empty() => {
-                self.reject("key format `NONE` cannot hold key columns", key_format.span);
-                return false;
+        self.check_format_holds("key", &keys, key_format)
+            && self.check_format_holds("value", &values, value_format)
+            && self.check_wrap_single_value(props, &values, value_format)
+    }
+
+    /// Whether a format can hold one side's columns (`side` is "key" or "value"): `NONE` holds
+    /// no key columns and is no value format, `KAFKA` holds one column of a primitive type,
+    /// `DELIMITED` no complex types.
+    fn check_format_holds(&mut self, side: &str, columns: &[&Column], format: &Spanned<String>) -> bool {
+        let reason = match format.value.as_str() {
+            "NONE" if side == "key" && !columns.is_empty() => Some("key format `NONE` cannot hold key columns".into()),
+            "NONE" if side == "value" => Some("`NONE` is not a value format".into()),
+            "KAFKA" if columns.len() > 1 => {
+                Some(format!("the `KAFKA` {side} format holds a single column, but there are {}", columns.len()))
             }
-            "KAFKA" if keys.len() > 1 => {
-                self.reject(
-                    format!("the `KAFKA` key format holds a single column, but there are {}", keys.len()),
-                    key_format.span,
-                );
-                return false;
-            }
-            "KAFKA" => {
-                if let Some(key) = keys.first()
-                    && !types::kafka_key_type(&key.sql_type)
-                {
-                    self.reject(format!("the `KAFKA` format does not support type {}", key.sql_type), key_format.span);
-                    return false;
-                }
-            }
-            "DELIMITED" => {
-                if let Some(bad) = keys.iter().find(|c| is_complex(&c.sql_type)) {
-                    self.reject(
-                        format!("the `DELIMITED` format does not support type {}", bad.sql_type),
-                        key_format.span,
-                    );
-                    return false;
-                }
-            }
-            _ => {}
+            "KAFKA" => columns
+                .first()
+                .filter(|c| !types::kafka_key_type(&c.sql_type))
+                .map(|c| format!("the `KAFKA` format does not support type {}", c.sql_type)),
+            "DELIMITED" => columns
+                .iter()
+                .find(|c| is_complex(&c.sql_type))
+                .map(|c| format!("the `DELIMITED` format does not support type {}", c.sql_type)),
+            _ => None,
+        };
+        let Some(reason) = reason else { return true };
+        self.reject(reason, format.span);
+        false
+    }
+
+    /// `WRAP_SINGLE_VALUE` is for a single value column, in a format that can wrap it.
+    fn check_wrap_single_value(
+        &mut self,
+        props: Option<&Properties>,
+        values: &[&Column],
+        value_format: &Spanned<String>,
+    ) -> bool {
+        let Some(wrap) = props.and_then(|p| p.get("WRAP_SINGLE_VALUE")) else { return true };
+        if values.len() > 1 {
+            self.reject("`WRAP_SINGLE_VALUE` is only for a single value column", wrap.name.span);
+            return false;
         }
-        match value_format.value.as_str() {
-            "KAFKA" if values.len() > 1 => {
-                self.reject(
-                    format!("the `KAFKA` value format holds a single column, but there are {}", values.len()),
-                    value_format.span,
-                );
-                return false;
-            }
-            "KAFKA" => {
-                if let Some(value) = values.first()
-                    && !types::kafka_key_type(&value.sql_type)
-                {
-                    self.reject(
-                        format!("the `KAFKA` format does not support type {}", value.sql_type),
-                        value_format.span,
-                    );
-                    return false;
-                }
-            }
-            "DELIMITED" => {
-                if let Some(bad) = values.iter().find(|c| is_complex(&c.sql_type)) {
-                    self.reject(
-                        format!("the `DELIMITED` format does not support type {}", bad.sql_type),
-                        value_format.span,
-                    );
-                    return false;
-                }
-            }
-            "NONE" => {
-                self.reject("`NONE` is not a value format", value_format.span);
-                return false;
-            }
-            _ => {}
-        }
-        if let Some(wrap) = props.and_then(|p| p.get("WRAP_SINGLE_VALUE")) {
-            if values.len() > 1 {
-                self.reject("`WRAP_SINGLE_VALUE` is only for a single value column", wrap.name.span);
-                return false;
-            }
-            if matches!(value_format.value.as_str(), "KAFKA" | "DELIMITED") {
-                self.reject(
-                    format!("format `{}` does not take `WRAP_SINGLE_VALUE`", value_format.value),
-                    wrap.name.span,
-                );
-                return false;
-            }
+        if matches!(value_format.value.as_str(), "KAFKA" | "DELIMITED") {
+            self.reject(format!("format `{}` does not take `WRAP_SINGLE_VALUE`", value_format.value), wrap.name.span);
+            return false;
         }
         true
     }
@@ -683,23 +680,7 @@ impl Run<'_> {
         if !self.check_properties(props, &allowed) {
             return None;
         }
-        if let Some(existing) = self.engine.sources.get(&c.name.value) {
-            if c.if_not_exists {
-                return None;
-            }
-            if !c.or_replace {
-                let what = existing.kind.as_str();
-                self.reject(format!("a {what} named `{}` already exists", c.name.value), c.name.span);
-                return None;
-            }
-            if existing.kind != c.kind {
-                self.reject(
-                    format!("`{}` is a {}: OR REPLACE cannot change its kind", c.name.value, existing.kind.as_str()),
-                    c.name.span,
-                );
-                return None;
-            }
-        }
+        self.check_replaced(c)?;
         let topic = match props.and_then(|p| p.get("KAFKA_TOPIC")) {
             Some(p) => Spanned::new(p.value.value.text(), p.value.span),
             None => Spanned::new(c.name.value.clone(), c.name.span),
@@ -709,25 +690,11 @@ impl Run<'_> {
             // write, and later statements may use it: both stay known, with unknown columns.
             return Some(self.unknown_created(c, topic));
         };
-        let has_key = output.columns.iter().any(|c| c.role == Role::Key);
-        let key_stated = Self::stated_format(props, "KEY_FORMAT");
-        let value_stated = Self::stated_format(props, "VALUE_FORMAT");
-        let default_key = self.engine.property("ksql.persistence.default.format.key").unwrap_or("KAFKA").to_uppercase();
-        let key_format = match &key_stated {
-            Some(f) => f.clone(),
-            None if !has_key => Spanned::new("NONE".into(), c.name.span),
-            None if output.key_format == "NONE" => Spanned::new(default_key, c.name.span),
-            None => Spanned::new(output.key_format.clone(), c.name.span),
-        };
-        let value_format =
-            value_stated.clone().unwrap_or_else(|| Spanned::new(output.value_format.clone(), c.name.span));
-        if output.known && !self.check_formats(&output.columns, &key_format, &value_format, props) {
+        let formats = self.query_formats(c, &output);
+        if output.known && !self.check_formats(&output.columns, &formats.key, &formats.value, props) {
             return None;
         }
-        if let Some(ts) = props.and_then(|p| p.get("TIMESTAMP")) {
-            let _ = ts;
-            self.check_timestamp(props, &output.columns, output.known);
-        }
+        self.check_timestamp(props, &output.columns, output.known);
         let partitions = match props.and_then(|p| p.get("PARTITIONS")) {
             Some(p) => p.value.value.text().parse().ok(),
             None => output.partitions,
@@ -738,34 +705,61 @@ impl Run<'_> {
         let source = Source {
             name: c.name.value.clone(),
             kind: c.kind,
-            columns: output.columns.clone(),
+            columns: output.columns,
             columns_known: output.known,
             topic: topic.value.clone(),
-            key_format: key_format.value.clone(),
-            value_format: value_format.value.clone(),
+            key_format: formats.key.value.clone(),
+            value_format: formats.value.value.clone(),
             windowed: output.windowed,
             partitions,
             origin: Some(c.name.span),
             read_only: false,
             from_query: true,
         };
+        let created = self.created(&source, &c.name, topic, formats, output.from, true);
         self.engine.sources.insert(c.name.value.clone(), source);
-        Some(Effect::Created(Created {
-            kind: c.kind,
-            name: c.name.clone(),
-            topic,
-            key_types: output.columns.iter().filter(|c| c.role == Role::Key).map(|c| c.sql_type.clone()).collect(),
-            key_format_stated: key_stated.is_some(),
-            value_format_stated: value_stated.is_some(),
-            key_format,
-            value_format,
-            windowed: output.windowed.is_some(),
-            from: output.from,
-            columns: output.known.then_some(output.columns),
-            creates_topic: true,
-            span: self.statement.span,
-            registered: RegisteredCache::default(),
-        }))
+        Some(Effect::Created(created))
+    }
+
+    /// A CREATE ... AS SELECT may reuse a name only with IF NOT EXISTS, which then does nothing,
+    /// or OR REPLACE of a source of its kind: `None` when it does not create.
+    fn check_replaced(&mut self, c: &CreateAsSelect) -> Option<()> {
+        let Some(existing) = self.engine.sources.get(&c.name.value) else { return Some(()) };
+        if c.if_not_exists {
+            return None;
+        }
+        if !c.or_replace {
+            let what = existing.kind.as_str();
+            self.reject(format!("a {what} named `{}` already exists", c.name.value), c.name.span);
+            return None;
+        }
+        if existing.kind != c.kind {
+            self.reject(
+                format!("`{}` is a {}: OR REPLACE cannot change its kind", c.name.value, existing.kind.as_str()),
+                c.name.span,
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    /// The formats of a CREATE ... AS SELECT: stated, else its (leftmost) source's. A result
+    /// without key columns has key format `NONE`; a keyed one of a source whose key format is
+    /// `NONE` takes the configured default.
+    fn query_formats(&self, c: &CreateAsSelect, output: &QueryOutput) -> Formats {
+        let props = c.properties.as_ref();
+        let has_key = output.columns.iter().any(|c| c.role == Role::Key);
+        let key_stated = Self::stated_format(props, "KEY_FORMAT");
+        let value_stated = Self::stated_format(props, "VALUE_FORMAT");
+        let default_key = self.engine.property("ksql.persistence.default.format.key").unwrap_or("KAFKA").to_uppercase();
+        let key = match &key_stated {
+            Some(f) => f.clone(),
+            None if !has_key => Spanned::new("NONE".into(), c.name.span),
+            None if output.key_format == "NONE" => Spanned::new(default_key, c.name.span),
+            None => Spanned::new(output.key_format.clone(), c.name.span),
+        };
+        let value = value_stated.clone().unwrap_or_else(|| Spanned::new(output.value_format.clone(), c.name.span));
+        Formats { key, value, key_stated: key_stated.is_some(), value_stated: value_stated.is_some() }
     }
 
     /// A CREATE ... AS SELECT whose query could not be analysed: its topic and stated formats.
@@ -1537,163 +1531,228 @@ impl Run<'_> {
         }
     }
 
-    /// Checks the joins; fills `keys` with the expressions the result is keyed on.
+    /// Checks the joins, left to right; fills `keys` with the expressions the result is keyed on.
     fn joins(&mut self, q: &Query, scope: &mut Scope, keys: &mut Vec<Expr>) -> bool {
         for (index, join) in q.from.joins.iter().enumerate() {
-            let right = &scope.sources[index + 1];
-            let left_kind = if index == 0 {
-                scope.sources[0].source.kind
-            } else if scope.sources[..=index].iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
-                KsqlSourceKind::Table
-            } else {
-                KsqlSourceKind::Stream
-            };
-            let right_kind = right.source.kind;
-            use KsqlSourceKind::{Stream, Table};
-            match (left_kind, right_kind) {
-                (Stream, Stream) if join.within.is_none() => {
-                    self.reject("a stream-stream join needs a WITHIN clause", join.span);
-                    return false;
-                }
-                (Stream, Table) | (Table, Table) if join.within.is_some() => {
-                    self.reject(
-                        "WITHIN is only for stream-stream joins",
-                        join.within.as_ref().map_or(join.span, |w| w.span),
-                    );
-                    return false;
-                }
-                (Stream, Table) if matches!(join.kind.value, JoinKind::Full | JoinKind::Right) => {
-                    self.reject("a stream-table join is INNER or LEFT", join.kind.span);
-                    return false;
-                }
-                (Table, Stream) => {
-                    self.reject("a table cannot be joined with a stream: put the stream on the left", join.span);
-                    return false;
-                }
-                _ => {}
-            }
-            // `ON a = b`, one side from each.
-            let Expr::BinaryOp { left, op: BinaryOperator::Eq, right: r } = strip_nested(&join.on.expr) else {
-                self.reject("a join condition must be an equality between the two sides", join.on.span);
-                return false;
-            };
-            let mut cx = self.cx(scope, join.on.span);
-            let lt = cx.ty(left);
-            let rt = cx.ty(r);
-            let lside = cx.side_of(left);
-            let rside = cx.side_of(r);
-            let lside_original = lside;
-            let problems = cx.problems;
-            self.flush(problems);
-            let (Some(lt), Some(rt)) = (lt, rt) else { return true };
-            let (lside, _) = match (lside, rside) {
-                (Some(l), Some(r)) if l != r && (l == index + 1 || r == index + 1) => {
-                    if l == index + 1 {
-                        (r, l)
-                    } else {
-                        (l, r)
-                    }
-                }
-                _ => {
-                    self.reject(
-                        format!(
-                            "the join condition must compare a column of `{}` with one of the sources before it",
-                            right.alias
-                        ),
-                        join.on.span,
-                    );
-                    return false;
-                }
-            };
-            // The operand on the newly joined source is the right side, whichever way `=` reads.
-            let flipped = lside_original == Some(index + 1);
-            let (left_expr, right_expr) =
-                if flipped { (r.as_ref(), left.as_ref()) } else { (left.as_ref(), r.as_ref()) };
-            let (left_t, right_t) = if flipped { (&rt, &lt) } else { (&lt, &rt) };
-            if left_t != right_t {
-                self.report(
-                    Problem::JoinKeyTypes {
-                        left: left_expr.to_string(),
-                        left_type: left_t.to_string(),
-                        right: right_expr.to_string(),
-                        right_type: right_t.to_string(),
-                    },
-                    join.on.span,
-                );
+            let kinds = (joined_kind(scope, index), scope.sources[index + 1].source.kind);
+            if !self.check_join_kinds(join, kinds) {
                 return false;
             }
-            // A table joined on something else than its key is a foreign-key join (table-table)
-            // or not allowed (the right table of a stream-table join).
-            let right_on_key = is_key_ref(scope, right_expr, index + 1);
-            let left_on_key = is_key_ref(scope, left_expr, lside);
-            let mut foreign_key = false;
-            if right_kind == Table && !right_on_key && scope.sources[index + 1].source.columns_known {
-                self.reject(
-                    format!("a join must use the PRIMARY KEY of the table `{}` on its right", right.alias),
-                    join.on.span,
-                );
+            let on = match self.join_criteria(scope, join, index) {
+                Some(Some(on)) => on,
+                // A side's type is unknown (reported already, or an open schema): the joins are
+                // not checked further.
+                Some(None) => return true,
+                None => return false,
+            };
+            if !self.check_join_key_types(join, &on) {
                 return false;
             }
-            if left_kind == Table && right_kind == Table && !left_on_key {
-                foreign_key = true;
-                if matches!(join.kind.value, JoinKind::Right | JoinKind::Full) {
-                    self.reject("a foreign-key join is INNER or LEFT", join.kind.span);
-                    return false;
-                }
+            let Some(foreign_key) = self.foreign_key_join(scope, join, index, kinds, &on) else { return false };
+            if !foreign_key {
+                self.check_copartitioned(scope, join, index, on.left_source);
             }
-            // Co-partitioning (V306): only when both topics' counts are known and neither side
-            // is repartitioned (both joined on their keys).
-            let left_source = &scope.sources[lside].source;
-            // A side joined on something else than its key is repartitioned into a topic of
-            // the same partition count, so the counts must agree all the same.
-            if !foreign_key
-                && let (Some(lp), Some(rp)) = (left_source.partitions, right.source.partitions)
-                && lp != rp
-            {
-                self.report(
-                    Problem::NotCopartitioned {
-                        left: left_source.name.clone(),
-                        left_partitions: lp,
-                        right: right.source.name.clone(),
-                        right_partitions: rp,
-                        other: right.source.origin.unwrap_or(join.span),
-                    },
-                    join.on.span,
-                );
-            }
-            if foreign_key {
-                // The result keeps the left table's key.
-                let key = scope.sources[0].source.key_columns().next().map(|k| {
-                    Expr::CompoundIdentifier(vec![
-                        Ident::new(scope.sources[0].alias.clone()),
-                        Ident::new(k.name.clone()),
-                    ])
-                });
-                keys.clear();
-                keys.extend(key);
-                continue;
-            }
-            let continues = keys.iter().any(|k| canon(scope, k) == canon(scope, left_expr));
-            if !continues {
-                keys.clear();
-            }
-            let expression_join = column_ref(left_expr).is_none() && column_ref(right_expr).is_none();
-            if matches!(join.kind.value, JoinKind::Full) || expression_join {
-                // The key is neither side's column: ksqlDB names it ROWKEY (ROWKEY_1, ... when a
-                // source has a ROWKEY column).
-                let taken = |n: &str| scope.sources.iter().any(|s| s.source.column(n).is_some());
-                let name = std::iter::once("ROWKEY".to_string())
-                    .chain((1..).map(|i| format!("ROWKEY_{i}")))
-                    .find(|n| !taken(n))
-                    .unwrap_or_default();
-                scope.synthetic = Some((name, left_t.clone()));
-                keys.clear();
-            } else {
-                // The key is the join column; one side may be an expression, which is no column.
-                keys.extend([left_expr, right_expr].into_iter().filter(|e| column_ref(e).is_some()).cloned());
-            }
+            key_after_join(scope, join, &on, foreign_key, keys);
         }
         true
+    }
+
+    /// The kinds a join combines (what is joined so far, and the source joined to it): a
+    /// stream-stream join needs WITHIN, which no other takes; a stream-table join is INNER or
+    /// LEFT; a stream is not joined to a table.
+    fn check_join_kinds(&mut self, join: &Join, kinds: (KsqlSourceKind, KsqlSourceKind)) -> bool {
+        use KsqlSourceKind::{Stream, Table};
+        match kinds {
+            (Stream, Stream) if join.within.is_none() => {
+                self.reject("a stream-stream join needs a WITHIN clause", join.span);
+                false
+            }
+            (Stream, Table) | (Table, Table) if join.within.is_some() => {
+                self.reject(
+                    "WITHIN is only for stream-stream joins",
+                    join.within.as_ref().map_or(join.span, |w| w.span),
+                );
+                false
+            }
+            (Stream, Table) if matches!(join.kind.value, JoinKind::Full | JoinKind::Right) => {
+                self.reject("a stream-table join is INNER or LEFT", join.kind.span);
+                false
+            }
+            (Table, Stream) => {
+                self.reject("a table cannot be joined with a stream: put the stream on the left", join.span);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// `ON a = b`, typed, one side from the source joined at `index + 1` and one from a source
+    /// before it. `None` when it is not (rejected); `Some(None)` when a side's type is unknown.
+    fn join_criteria<'q>(&mut self, scope: &Scope, join: &'q Join, index: usize) -> Option<Option<JoinOn<'q>>> {
+        let Expr::BinaryOp { left, op: BinaryOperator::Eq, right } = strip_nested(&join.on.expr) else {
+            self.reject("a join condition must be an equality between the two sides", join.on.span);
+            return None;
+        };
+        let mut cx = self.cx(scope, join.on.span);
+        let lt = cx.ty(left);
+        let rt = cx.ty(right);
+        let lside = cx.side_of(left);
+        let rside = cx.side_of(right);
+        let problems = cx.problems;
+        self.flush(problems);
+        let (Some(lt), Some(rt)) = (lt, rt) else { return Some(None) };
+        let joined = index + 1;
+        let left_source = match (lside, rside) {
+            (Some(l), Some(r)) if l != r && (l == joined || r == joined) => {
+                if l == joined {
+                    r
+                } else {
+                    l
+                }
+            }
+            _ => {
+                self.reject(
+                    format!(
+                        "the join condition must compare a column of `{}` with one of the sources before it",
+                        scope.sources[joined].alias
+                    ),
+                    join.on.span,
+                );
+                return None;
+            }
+        };
+        // The operand on the newly joined source is the right side, whichever way `=` reads.
+        Some(Some(if lside == Some(joined) {
+            JoinOn { left: right, right: left, left_type: rt, right_type: lt, left_source }
+        } else {
+            JoinOn { left, right, left_type: lt, right_type: rt, left_source }
+        }))
+    }
+
+    /// The two sides of a join are compared in one type (V307).
+    fn check_join_key_types(&mut self, join: &Join, on: &JoinOn<'_>) -> bool {
+        if on.left_type == on.right_type {
+            return true;
+        }
+        self.report(
+            Problem::JoinKeyTypes {
+                left: on.left.to_string(),
+                left_type: on.left_type.to_string(),
+                right: on.right.to_string(),
+                right_type: on.right_type.to_string(),
+            },
+            join.on.span,
+        );
+        false
+    }
+
+    /// Whether a join is a foreign-key join: a table joined to a table on something else than
+    /// the left one's key. The right table of any other join is joined on its key; a
+    /// foreign-key join is INNER or LEFT. `None` when rejected.
+    fn foreign_key_join(
+        &mut self,
+        scope: &Scope,
+        join: &Join,
+        index: usize,
+        (left_kind, right_kind): (KsqlSourceKind, KsqlSourceKind),
+        on: &JoinOn<'_>,
+    ) -> Option<bool> {
+        use KsqlSourceKind::Table;
+        let right = &scope.sources[index + 1];
+        let right_on_key = is_key_ref(scope, on.right, index + 1);
+        let left_on_key = is_key_ref(scope, on.left, on.left_source);
+        if right_kind == Table && !right_on_key && right.source.columns_known {
+            self.reject(
+                format!("a join must use the PRIMARY KEY of the table `{}` on its right", right.alias),
+                join.on.span,
+            );
+            return None;
+        }
+        if left_kind == Table && right_kind == Table && !left_on_key {
+            if matches!(join.kind.value, JoinKind::Right | JoinKind::Full) {
+                self.reject("a foreign-key join is INNER or LEFT", join.kind.span);
+                return None;
+            }
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// Co-partitioning (V306), when both topics' partition counts are known. A side joined on
+    /// something else than its key is repartitioned into a topic of the same partition count, so
+    /// the counts must agree all the same.
+    fn check_copartitioned(&mut self, scope: &Scope, join: &Join, index: usize, left_source: usize) {
+        let left = &scope.sources[left_source].source;
+        let right = &scope.sources[index + 1].source;
+        if let (Some(lp), Some(rp)) = (left.partitions, right.partitions)
+            && lp != rp
+        {
+            self.report(
+                Problem::NotCopartitioned {
+                    left: left.name.clone(),
+                    left_partitions: lp,
+                    right: right.name.clone(),
+                    right_partitions: rp,
+                    other: right.origin.unwrap_or(join.span),
+                },
+                join.on.span,
+            );
+        }
+    }
+}
+
+/// The equality a join is on, oriented: `right` is the operand on the newly joined source.
+struct JoinOn<'q> {
+    left: &'q Expr,
+    right: &'q Expr,
+    left_type: SqlType,
+    right_type: SqlType,
+    /// The index in the scope of the source `left` reads.
+    left_source: usize,
+}
+
+/// The kind of what is joined before the source at `index + 1`: the first source, else a table
+/// when the joins so far join tables only.
+fn joined_kind(scope: &Scope, index: usize) -> KsqlSourceKind {
+    if index == 0 {
+        scope.sources[0].source.kind
+    } else if scope.sources[..=index].iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
+        KsqlSourceKind::Table
+    } else {
+        KsqlSourceKind::Stream
+    }
+}
+
+/// The expressions the result is keyed on after a join. A foreign-key join keeps the left
+/// table's key; a full outer join or a join on expressions is keyed on a synthetic column; else
+/// the join column is the key, with the keys before when the join continues on them.
+fn key_after_join(scope: &mut Scope, join: &Join, on: &JoinOn<'_>, foreign_key: bool, keys: &mut Vec<Expr>) {
+    if foreign_key {
+        let key = scope.sources[0].source.key_columns().next().map(|k| {
+            Expr::CompoundIdentifier(vec![Ident::new(scope.sources[0].alias.clone()), Ident::new(k.name.clone())])
+        });
+        keys.clear();
+        keys.extend(key);
+        return;
+    }
+    let continues = keys.iter().any(|k| canon(scope, k) == canon(scope, on.left));
+    if !continues {
+        keys.clear();
+    }
+    let expression_join = column_ref(on.left).is_none() && column_ref(on.right).is_none();
+    if matches!(join.kind.value, JoinKind::Full) || expression_join {
+        // The key is neither side's column: ksqlDB names it ROWKEY (ROWKEY_1, ... when a
+        // source has a ROWKEY column).
+        let taken = |n: &str| scope.sources.iter().any(|s| s.source.column(n).is_some());
+        let name = std::iter::once("ROWKEY".to_string())
+            .chain((1..).map(|i| format!("ROWKEY_{i}")))
+            .find(|n| !taken(n))
+            .unwrap_or_default();
+        scope.synthetic = Some((name, on.left_type.clone()));
+        keys.clear();
+    } else {
+        // The key is the join column; one side may be an expression, which is no column.
+        keys.extend([on.left, on.right].into_iter().filter(|e| column_ref(e).is_some()).cloned());
     }
 }
 
@@ -2022,6 +2081,11 @@ fn children(e: &Expr) -> Vec<&Expr> {
     }
 }
 
+/// Whether a declared column is a key column (`KEY` or `PRIMARY KEY`).
+fn is_key_element(e: &TableElement) -> bool {
+    matches!(e.constraint.as_ref().map(|c| &c.value), Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey))
+}
+
 /// Columns from a registered schema: a record's fields, or one column named `single`.
 fn registered_columns(t: &SqlType, role: Role, single: &str) -> Vec<Column> {
     match t {
@@ -2269,6 +2333,7 @@ impl Cx<'_> {
         }
     }
 
+    /// The type of an expression that is not a chain of binary operators, by its kind.
     fn leaf(&mut self, e: &Expr) -> Option<SqlType> {
         match e {
             Expr::Identifier(id) => self.column(None, &id.value, std::slice::from_ref(id)),
@@ -2277,219 +2342,27 @@ impl Cx<'_> {
                 self.column(Some(&parts[0].value), &parts[1].value, parts)
             }
             Expr::CompoundIdentifier(_) => None,
-            Expr::Value(v) => match &v.value {
-                Value::Number(n, _) => types::number_literal(n),
-                Value::SingleQuotedString(_) => Some(SqlType::String),
-                Value::Boolean(_) => Some(SqlType::Boolean),
-                Value::Null => None,
-                _ => None,
-            },
+            Expr::Value(v) => literal(&v.value),
             Expr::TypedString(ts) => SqlType::from_data_type(&ts.data_type),
-            Expr::BinaryOp { left, op: BinaryOperator::Arrow, right } => {
-                let base = self.ty(left)?;
-                let Expr::Identifier(field) = right.as_ref() else { return None };
-                match base {
-                    SqlType::Struct(fields) => match fields.iter().find(|f| f.name == field.value) {
-                        Some(f) => Some(f.sql_type.clone()),
-                        None => {
-                            let suggestion = suggest(&field.value, fields.iter().map(|f| f.name.as_str()));
-                            let span = self.ident_span(std::slice::from_ref(field));
-                            self.problem(
-                                Problem::UnknownColumn { name: format!("->{}", field.value), suggestion },
-                                span,
-                            );
-                            None
-                        }
-                    },
-                    other => {
-                        self.type_error(format!("`->` needs a STRUCT, not {other}"));
-                        None
-                    }
-                }
-            }
+            Expr::BinaryOp { left, op: BinaryOperator::Arrow, right } => self.field(left, right),
             Expr::BinaryOp { .. } => self.ty(e),
-            Expr::UnaryOp { op, expr } => {
-                let t = self.ty(expr);
-                match op {
-                    UnaryOperator::Not => {
-                        if let Some(t) = &t
-                            && *t != SqlType::Boolean
-                        {
-                            self.type_error(format!("NOT needs a BOOLEAN, not {t}"));
-                            return None;
-                        }
-                        Some(SqlType::Boolean)
-                    }
-                    _ => {
-                        if let Some(t) = &t
-                            && !types::is_numeric(t)
-                        {
-                            self.type_error(format!("`{op}` needs a number, not {t}"));
-                            return None;
-                        }
-                        t
-                    }
-                }
-            }
+            Expr::UnaryOp { op, expr } => self.unary(op, expr),
             Expr::Nested(inner) => self.ty(inner),
             Expr::IsNull(inner) | Expr::IsNotNull(inner) => {
                 self.ty(inner);
                 Some(SqlType::Boolean)
             }
-            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
-                let (a, b) = (self.ty(a), self.ty(b));
-                if let (Some(a), Some(b)) = (&a, &b)
-                    && !types::comparable(a, b, true)
-                {
-                    self.type_error(format!("cannot compare {a} with {b}"));
-                }
-                Some(SqlType::Boolean)
-            }
-            Expr::Between { expr, low, high, .. } => {
-                let t = self.ty(expr);
-                for bound in [low, high] {
-                    let b = self.ty(bound);
-                    if let (Some(t), Some(b)) = (&t, &b)
-                        && !types::comparable(t, b, false)
-                    {
-                        self.type_error(format!("BETWEEN cannot compare {t} with {b}"));
-                        return None;
-                    }
-                }
-                Some(SqlType::Boolean)
-            }
-            Expr::Like { expr, pattern, .. } => {
-                for part in [expr, pattern] {
-                    if let Some(t) = self.ty(part)
-                        && t != SqlType::String
-                    {
-                        self.type_error(format!("LIKE needs STRING operands, not {t}"));
-                        return None;
-                    }
-                }
-                Some(SqlType::Boolean)
-            }
-            Expr::In { expr, target: InTarget::List(list), .. } => {
-                let t = self.ty(expr);
-                for item in list {
-                    let i = self.ty(item);
-                    if let (Some(t), Some(i)) = (&t, &i)
-                        && !types::comparable(t, i, true)
-                    {
-                        self.type_error(format!("IN cannot compare {t} with {i}"));
-                        return None;
-                    }
-                }
-                Some(SqlType::Boolean)
-            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => self.distinct_from(a, b),
+            Expr::Between { expr, low, high, .. } => self.between(expr, low, high),
+            Expr::Like { expr, pattern, .. } => self.like(expr, pattern),
+            Expr::In { expr, target: InTarget::List(list), .. } => self.in_list(expr, list),
             Expr::Case { operand, conditions, else_result, .. } => {
-                let operand_type = operand.as_ref().and_then(|o| self.ty(o));
-                let mut result: Option<SqlType> = None;
-                let mut results = Vec::new();
-                for c in conditions {
-                    let ct = self.ty(&c.condition);
-                    match (&operand_type, &ct) {
-                        (Some(o), Some(c)) if !types::comparable(o, c, true) => {
-                            self.type_error(format!("CASE cannot compare {o} with {c}"));
-                        }
-                        (None, Some(c)) if operand.is_none() && *c != SqlType::Boolean => {
-                            self.type_error(format!("WHEN needs a BOOLEAN, not {c}"));
-                        }
-                        _ => {}
-                    }
-                    results.push(self.ty(&c.result));
-                }
-                if let Some(e) = else_result {
-                    results.push(self.ty(e));
-                }
-                for t in results.into_iter().flatten() {
-                    result = match result {
-                        None => Some(t),
-                        Some(r) => match types::common_type(&r, &t) {
-                            Some(c) => Some(c),
-                            None => {
-                                self.type_error(format!("CASE results differ in type: {r} and {t}"));
-                                return None;
-                            }
-                        },
-                    };
-                }
-                result
+                self.case(operand.as_deref(), conditions, else_result.as_deref())
             }
-            Expr::Cast { expr, data_type, .. } => {
-                let from = self.ty(expr);
-                let to = SqlType::from_data_type(data_type)?;
-                let to = match to {
-                    SqlType::Custom(name) => self.types.get(&name).cloned()?,
-                    t => t,
-                };
-                if let Some(from) = from
-                    && !castable(&from, &to)
-                {
-                    self.type_error(format!("cannot CAST {from} to {to}"));
-                    return None;
-                }
-                Some(to)
-            }
+            Expr::Cast { expr, data_type, .. } => self.cast(expr, data_type),
             Expr::AtTimeZone { timestamp, .. } => self.ty(timestamp),
-            Expr::Array(array) => {
-                let mut element: Option<SqlType> = None;
-                for item in &array.elem {
-                    if let Some(t) = self.ty(item) {
-                        element = match element {
-                            None => Some(t),
-                            Some(e) => match types::common_type(&e, &t) {
-                                Some(c) => Some(c),
-                                None => {
-                                    self.type_error(format!("array elements differ in type: {e} and {t}"));
-                                    return None;
-                                }
-                            },
-                        };
-                    }
-                }
-                match element {
-                    Some(e) => Some(SqlType::Array(Box::new(e))),
-                    None if array.elem.is_empty() => {
-                        self.type_error("an empty ARRAY[] has no element type".into());
-                        None
-                    }
-                    None => None,
-                }
-            }
-            Expr::CompoundFieldAccess { root, access_chain } => {
-                let mut t = self.ty(root);
-                for access in access_chain {
-                    let AccessExpr::Subscript(Subscript::Index { index }) = access else { return None };
-                    let it = self.ty(index);
-                    t = match t {
-                        Some(SqlType::Array(e)) => {
-                            if let Some(it) = &it
-                                && !matches!(it, SqlType::Int | SqlType::BigInt)
-                            {
-                                self.type_error(format!("an array index must be INT, not {it}"));
-                                return None;
-                            }
-                            Some(*e)
-                        }
-                        Some(SqlType::Map(k, v)) => {
-                            if let Some(it) = &it
-                                && !types::can_widen(it, &k)
-                            {
-                                self.type_error(format!("this map's keys are {k}, the subscript is {it}"));
-                                return None;
-                            }
-                            Some(*v)
-                        }
-                        Some(other) => {
-                            self.type_error(format!("only arrays and maps take `[...]`, not {other}"));
-                            return None;
-                        }
-                        None => None,
-                    };
-                }
-                t
-            }
+            Expr::Array(array) => self.array(&array.elem),
+            Expr::CompoundFieldAccess { root, access_chain } => self.subscripts(root, access_chain),
             Expr::Function(f) => self.call(f),
             Expr::Lambda(_) => {
                 self.type_error("a lambda here".into());
@@ -2499,6 +2372,223 @@ impl Cx<'_> {
         }
     }
 
+    /// `base->field`: the type of a STRUCT's field.
+    fn field(&mut self, base: &Expr, field: &Expr) -> Option<SqlType> {
+        let base = self.ty(base)?;
+        let Expr::Identifier(field) = field else { return None };
+        match base {
+            SqlType::Struct(fields) => match fields.iter().find(|f| f.name == field.value) {
+                Some(f) => Some(f.sql_type.clone()),
+                None => {
+                    let suggestion = suggest(&field.value, fields.iter().map(|f| f.name.as_str()));
+                    let span = self.ident_span(std::slice::from_ref(field));
+                    self.problem(Problem::UnknownColumn { name: format!("->{}", field.value), suggestion }, span);
+                    None
+                }
+            },
+            other => {
+                self.type_error(format!("`->` needs a STRUCT, not {other}"));
+                None
+            }
+        }
+    }
+
+    /// `NOT e` needs a BOOLEAN; `-e` and `+e` a number, whose type they keep.
+    fn unary(&mut self, op: &UnaryOperator, expr: &Expr) -> Option<SqlType> {
+        let t = self.ty(expr);
+        match op {
+            UnaryOperator::Not => {
+                if let Some(t) = &t
+                    && *t != SqlType::Boolean
+                {
+                    self.type_error(format!("NOT needs a BOOLEAN, not {t}"));
+                    return None;
+                }
+                Some(SqlType::Boolean)
+            }
+            _ => {
+                if let Some(t) = &t
+                    && !types::is_numeric(t)
+                {
+                    self.type_error(format!("`{op}` needs a number, not {t}"));
+                    return None;
+                }
+                t
+            }
+        }
+    }
+
+    /// `a IS [NOT] DISTINCT FROM b`.
+    fn distinct_from(&mut self, a: &Expr, b: &Expr) -> Option<SqlType> {
+        let (a, b) = (self.ty(a), self.ty(b));
+        if let (Some(a), Some(b)) = (&a, &b)
+            && !types::comparable(a, b, true)
+        {
+            self.type_error(format!("cannot compare {a} with {b}"));
+        }
+        Some(SqlType::Boolean)
+    }
+
+    /// `e BETWEEN low AND high`.
+    fn between(&mut self, expr: &Expr, low: &Expr, high: &Expr) -> Option<SqlType> {
+        let t = self.ty(expr);
+        for bound in [low, high] {
+            let b = self.ty(bound);
+            if let (Some(t), Some(b)) = (&t, &b)
+                && !types::comparable(t, b, false)
+            {
+                self.type_error(format!("BETWEEN cannot compare {t} with {b}"));
+                return None;
+            }
+        }
+        Some(SqlType::Boolean)
+    }
+
+    /// `e LIKE pattern`, both STRING.
+    fn like(&mut self, expr: &Expr, pattern: &Expr) -> Option<SqlType> {
+        for part in [expr, pattern] {
+            if let Some(t) = self.ty(part)
+                && t != SqlType::String
+            {
+                self.type_error(format!("LIKE needs STRING operands, not {t}"));
+                return None;
+            }
+        }
+        Some(SqlType::Boolean)
+    }
+
+    /// `e IN (a, b, ...)`.
+    fn in_list(&mut self, expr: &Expr, list: &[Expr]) -> Option<SqlType> {
+        let t = self.ty(expr);
+        for item in list {
+            let i = self.ty(item);
+            if let (Some(t), Some(i)) = (&t, &i)
+                && !types::comparable(t, i, true)
+            {
+                self.type_error(format!("IN cannot compare {t} with {i}"));
+                return None;
+            }
+        }
+        Some(SqlType::Boolean)
+    }
+
+    /// `CASE [operand] WHEN ... THEN ... [ELSE ...] END`: the common type of its results.
+    fn case(&mut self, operand: Option<&Expr>, conditions: &[CaseWhen], else_result: Option<&Expr>) -> Option<SqlType> {
+        let operand_type = operand.and_then(|o| self.ty(o));
+        let mut results = Vec::new();
+        for c in conditions {
+            let ct = self.ty(&c.condition);
+            match (&operand_type, &ct) {
+                (Some(o), Some(c)) if !types::comparable(o, c, true) => {
+                    self.type_error(format!("CASE cannot compare {o} with {c}"));
+                }
+                (None, Some(c)) if operand.is_none() && *c != SqlType::Boolean => {
+                    self.type_error(format!("WHEN needs a BOOLEAN, not {c}"));
+                }
+                _ => {}
+            }
+            results.push(self.ty(&c.result));
+        }
+        if let Some(e) = else_result {
+            results.push(self.ty(e));
+        }
+        let mut result: Option<SqlType> = None;
+        for t in results.into_iter().flatten() {
+            result = match result {
+                None => Some(t),
+                Some(r) => match types::common_type(&r, &t) {
+                    Some(c) => Some(c),
+                    None => {
+                        self.type_error(format!("CASE results differ in type: {r} and {t}"));
+                        return None;
+                    }
+                },
+            };
+        }
+        result
+    }
+
+    /// `CAST(e AS type)`, a custom type read as its definition.
+    fn cast(&mut self, expr: &Expr, data_type: &DataType) -> Option<SqlType> {
+        let from = self.ty(expr);
+        let to = SqlType::from_data_type(data_type)?;
+        let to = match to {
+            SqlType::Custom(name) => self.types.get(&name).cloned()?,
+            t => t,
+        };
+        if let Some(from) = from
+            && !castable(&from, &to)
+        {
+            self.type_error(format!("cannot CAST {from} to {to}"));
+            return None;
+        }
+        Some(to)
+    }
+
+    /// `ARRAY[a, b, ...]`: an array of its elements' common type.
+    fn array(&mut self, elements: &[Expr]) -> Option<SqlType> {
+        let mut element: Option<SqlType> = None;
+        for item in elements {
+            if let Some(t) = self.ty(item) {
+                element = match element {
+                    None => Some(t),
+                    Some(e) => match types::common_type(&e, &t) {
+                        Some(c) => Some(c),
+                        None => {
+                            self.type_error(format!("array elements differ in type: {e} and {t}"));
+                            return None;
+                        }
+                    },
+                };
+            }
+        }
+        match element {
+            Some(e) => Some(SqlType::Array(Box::new(e))),
+            None if elements.is_empty() => {
+                self.type_error("an empty ARRAY[] has no element type".into());
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// `e[i][k]...`: an array's element (an INT index) or a map's value (a key of its type).
+    fn subscripts(&mut self, root: &Expr, access_chain: &[AccessExpr]) -> Option<SqlType> {
+        let mut t = self.ty(root);
+        for access in access_chain {
+            let AccessExpr::Subscript(Subscript::Index { index }) = access else { return None };
+            let it = self.ty(index);
+            t = match t {
+                Some(SqlType::Array(e)) => {
+                    if let Some(it) = &it
+                        && !matches!(it, SqlType::Int | SqlType::BigInt)
+                    {
+                        self.type_error(format!("an array index must be INT, not {it}"));
+                        return None;
+                    }
+                    Some(*e)
+                }
+                Some(SqlType::Map(k, v)) => {
+                    if let Some(it) = &it
+                        && !types::can_widen(it, &k)
+                    {
+                        self.type_error(format!("this map's keys are {k}, the subscript is {it}"));
+                        return None;
+                    }
+                    Some(*v)
+                }
+                Some(other) => {
+                    self.type_error(format!("only arrays and maps take `[...]`, not {other}"));
+                    return None;
+                }
+                None => None,
+            };
+        }
+        t
+    }
+
+    /// A function call: a constructor, a time arithmetic function, or a catalog function (an
+    /// aggregate, a table function or a scalar) whose signature its arguments pick.
     fn call(&mut self, f: &sqlparser::ast::Function) -> Option<SqlType> {
         let name = function_name(f)?.to_string();
         let name_span = match f.name.0.as_slice() {
@@ -2509,54 +2599,11 @@ impl Cx<'_> {
             FunctionArguments::List(list) => list.args.iter().collect(),
             _ => Vec::new(),
         };
-        // The constructors.
         if name == "STRUCT" {
-            let mut fields = Vec::new();
-            for a in &args {
-                if let FunctionArg::ExprNamed { name: Expr::Identifier(field), arg: FunctionArgExpr::Expr(v), .. } = a {
-                    let t = self.ty(v);
-                    // A NULL field has no type ksqlDB can infer.
-                    let Some(t) = t else {
-                        if matches!(v, Expr::Value(x) if x.value == Value::Null) {
-                            self.type_error(format!("field `{}` is NULL: CAST it to its type", field.value));
-                        }
-                        return None;
-                    };
-                    fields.push(StructField { name: field.value.clone(), sql_type: t });
-                }
-            }
-            return Some(SqlType::Struct(fields));
+            return self.struct_constructor(&args);
         }
         if name == "MAP" && args.iter().all(|a| matches!(a, FunctionArg::ExprNamed { .. })) {
-            let (mut key, mut value): (Option<SqlType>, Option<SqlType>) = (None, None);
-            for a in &args {
-                if let FunctionArg::ExprNamed { name: k, arg: FunctionArgExpr::Expr(v), .. } = a {
-                    let kt = self.ty(k);
-                    let vt = self.ty(v);
-                    for (slot, t) in [(&mut key, kt), (&mut value, vt)] {
-                        if let Some(t) = t {
-                            *slot = match slot.take() {
-                                None => Some(t),
-                                Some(s) => types::common_type(&s, &t).or(Some(s)),
-                            };
-                        }
-                    }
-                }
-            }
-            if let Some(k) = &key
-                && *k != SqlType::String
-            {
-                self.type_error(format!("map keys must be STRING, not {k}"));
-                return None;
-            }
-            return match value {
-                Some(v) => Some(SqlType::Map(Box::new(SqlType::String), Box::new(v))),
-                None if args.is_empty() => {
-                    self.type_error("an empty MAP() has no value type".into());
-                    None
-                }
-                None => None,
-            };
+            return self.map_constructor(&args);
         }
         // Units as arguments: TIMESTAMPADD(unit, n, ts) and friends.
         if let Some(t) = self.time_arithmetic(&name, &args) {
@@ -2568,7 +2615,86 @@ impl Cx<'_> {
             self.problem(Problem::UnknownFunction { name, suggestion }, name_span);
             return None;
         };
-        match function.kind {
+        self.check_function_kind(&name, function.kind, name_span)?;
+        // An argument's type is unknown (reported already, or an open schema): the lambdas are
+        // not typed and the result is unknown.
+        let (shapes, lambdas) = self.arguments(&args, function.kind)?;
+        let (result, had_lambda_problems) = self.resolve_signature(function, &shapes, &lambdas);
+        match result {
+            Some(t) => Some(special_return(&name, &shapes, t)),
+            None if had_lambda_problems => None,
+            None => {
+                let arguments = shapes
+                    .iter()
+                    .map(|s| match s {
+                        Arg::Value(Some(t)) => t.to_string(),
+                        Arg::Value(None) => "NULL".into(),
+                        Arg::Lambda(n) => format!("a lambda of {n}"),
+                    })
+                    .collect();
+                let signatures = function.signatures.iter().map(|s| s.text.clone()).collect();
+                self.problem(Problem::NoSignature { name, arguments, signatures }, name_span);
+                None
+            }
+        }
+    }
+
+    /// `STRUCT(name := value, ...)`: a STRUCT of the named values' types.
+    fn struct_constructor(&mut self, args: &[&FunctionArg]) -> Option<SqlType> {
+        let mut fields = Vec::new();
+        for a in args {
+            if let FunctionArg::ExprNamed { name: Expr::Identifier(field), arg: FunctionArgExpr::Expr(v), .. } = a {
+                let t = self.ty(v);
+                // A NULL field has no type ksqlDB can infer.
+                let Some(t) = t else {
+                    if matches!(v, Expr::Value(x) if x.value == Value::Null) {
+                        self.type_error(format!("field `{}` is NULL: CAST it to its type", field.value));
+                    }
+                    return None;
+                };
+                fields.push(StructField { name: field.value.clone(), sql_type: t });
+            }
+        }
+        Some(SqlType::Struct(fields))
+    }
+
+    /// `MAP(key := value, ...)`: a map from STRING to the values' common type.
+    fn map_constructor(&mut self, args: &[&FunctionArg]) -> Option<SqlType> {
+        let (mut key, mut value): (Option<SqlType>, Option<SqlType>) = (None, None);
+        for a in args {
+            if let FunctionArg::ExprNamed { name: k, arg: FunctionArgExpr::Expr(v), .. } = a {
+                let kt = self.ty(k);
+                let vt = self.ty(v);
+                for (slot, t) in [(&mut key, kt), (&mut value, vt)] {
+                    if let Some(t) = t {
+                        *slot = match slot.take() {
+                            None => Some(t),
+                            Some(s) => types::common_type(&s, &t).or(Some(s)),
+                        };
+                    }
+                }
+            }
+        }
+        if let Some(k) = &key
+            && *k != SqlType::String
+        {
+            self.type_error(format!("map keys must be STRING, not {k}"));
+            return None;
+        }
+        match value {
+            Some(v) => Some(SqlType::Map(Box::new(SqlType::String), Box::new(v))),
+            None if args.is_empty() => {
+                self.type_error("an empty MAP() has no value type".into());
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// An aggregate where the clause allows one, a table function only in SELECT; records
+    /// which was found.
+    fn check_function_kind(&mut self, name: &str, kind: FunctionKind, name_span: Span) -> Option<()> {
+        match kind {
             FunctionKind::Aggregate => {
                 if let AggregateMode::Forbidden(clause) = self.aggregates {
                     self.problems.push((
@@ -2591,13 +2717,22 @@ impl Cx<'_> {
             }
             FunctionKind::Scalar => {}
         }
-        // Arguments; aggregates may not nest.
+        Some(())
+    }
+
+    /// The shapes of a call's arguments (values typed, lambdas by arity) and its lambdas by
+    /// position; `None` when a value's type is unknown (not NULL). Aggregates may not nest.
+    fn arguments<'f>(
+        &mut self,
+        args: &[&'f FunctionArg],
+        kind: FunctionKind,
+    ) -> Option<(Vec<Arg>, BTreeMap<usize, &'f LambdaFunction>)> {
         let saved = self.aggregates;
-        if function.kind == FunctionKind::Aggregate {
+        if kind == FunctionKind::Aggregate {
             self.aggregates = AggregateMode::Forbidden("another aggregate");
         }
         let mut shapes = Vec::new();
-        let mut lambda_exprs = BTreeMap::new();
+        let mut lambdas = BTreeMap::new();
         let mut unknown = false;
         for (i, a) in args.iter().enumerate() {
             match a {
@@ -2607,7 +2742,7 @@ impl Cx<'_> {
                         OneOrManyWithParens::Many(ps) => ps.len(),
                     };
                     shapes.push(Arg::Lambda(arity));
-                    lambda_exprs.insert(i, l);
+                    lambdas.insert(i, l);
                 }
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
                     let t = self.ty(e);
@@ -2620,17 +2755,24 @@ impl Cx<'_> {
             }
         }
         self.aggregates = saved;
-        if unknown {
-            // An argument's type is unknown (reported already, or an open schema): type the
-            // lambdas for their own problems and give up on the result.
-            return None;
-        }
+        (!unknown).then_some((shapes, lambdas))
+    }
+
+    /// The signature the arguments pick and its result type; each lambda's body is typed with
+    /// its parameters bound to the types the signature gives them. Also whether a lambda's body
+    /// had problems (recorded).
+    fn resolve_signature(
+        &mut self,
+        function: &functions::Function,
+        shapes: &[Arg],
+        lambdas: &BTreeMap<usize, &LambdaFunction>,
+    ) -> (Option<SqlType>, bool) {
         let mut lambda_problems = Vec::new();
         let scope_lambdas = self.lambdas.clone();
         let result = {
             let this = &mut *self;
             let mut type_lambda = |i: usize, params: &[SqlType]| -> Option<SqlType> {
-                let l = lambda_exprs.get(&i)?;
+                let l = lambdas.get(&i)?;
                 let names: Vec<String> = match &l.params {
                     OneOrManyWithParens::One(p) => vec![p.name.value.clone()],
                     OneOrManyWithParens::Many(ps) => ps.iter().map(|p| p.name.value.clone()).collect(),
@@ -2644,28 +2786,12 @@ impl Cx<'_> {
                 lambda_problems.extend(this.problems.drain(before..));
                 t
             };
-            function.resolve(&shapes, &mut type_lambda).map(|(t, _)| t)
+            function.resolve(shapes, &mut type_lambda).map(|(t, _)| t)
         };
         self.lambdas = scope_lambdas;
         let had_lambda_problems = !lambda_problems.is_empty();
         self.problems.extend(lambda_problems);
-        match result {
-            Some(t) => Some(special_return(&name, &shapes, t)),
-            None if had_lambda_problems => None,
-            None => {
-                let arguments = shapes
-                    .iter()
-                    .map(|s| match s {
-                        Arg::Value(Some(t)) => t.to_string(),
-                        Arg::Value(None) => "NULL".into(),
-                        Arg::Lambda(n) => format!("a lambda of {n}"),
-                    })
-                    .collect();
-                let signatures = function.signatures.iter().map(|s| s.text.clone()).collect();
-                self.problem(Problem::NoSignature { name, arguments, signatures }, name_span);
-                None
-            }
-        }
+        (result, had_lambda_problems)
     }
 
     /// `TIMESTAMPADD(unit, n, ts)`, `TIMESTAMPSUB`, `DATEADD`, `DATESUB`, `TIMEADD`, `TIMESUB`:
@@ -2718,6 +2844,17 @@ fn special_return(name: &str, args: &[Arg], t: SqlType) -> SqlType {
             }
         }
         _ => t,
+    }
+}
+
+/// The type of a literal; `None` for NULL, whose type is unknown.
+fn literal(value: &Value) -> Option<SqlType> {
+    match value {
+        Value::Number(n, _) => types::number_literal(n),
+        Value::SingleQuotedString(_) => Some(SqlType::String),
+        Value::Boolean(_) => Some(SqlType::Boolean),
+        Value::Null => None,
+        _ => None,
     }
 }
 
