@@ -1,0 +1,199 @@
+//! The SELECT list: its items typed (wildcards expanded), named as ksqlDB names them, and made
+//! into the result's columns, key first.
+
+use super::Run;
+use super::expr::AggregateMode;
+use super::key::Key;
+use super::scope::{Scope, ScopeSource, default_name};
+use crate::diagnostic::suggest;
+use crate::ksql::ast::*;
+use crate::ksql::catalog::{Column, Role};
+use crate::ksql::problem::Problem;
+use crate::source::Span;
+use sqlparser::ast::{Expr, Ident};
+use std::collections::BTreeSet;
+
+impl Run<'_> {
+    /// The SELECT items, typed, and whether the query aggregates (it groups or calls an
+    /// aggregate function). It may not also call a table function.
+    pub(super) fn projection<'q>(&mut self, q: &'q Query, scope: &Scope) -> Option<(Vec<Item<'q>>, bool)> {
+        let mut items: Vec<Item<'q>> = Vec::new();
+        let mut aggregate = q.group_by.is_some();
+        let mut table_function = false;
+        for item in &q.select {
+            match item {
+                SelectItem::Expr { expr, alias } => {
+                    let mut cx = self.cx(scope, expr.span);
+                    cx.aggregates = AggregateMode::Allowed;
+                    cx.table_functions = true;
+                    let t = cx.ty(&expr.expr);
+                    aggregate |= cx.aggregate_found;
+                    table_function |= cx.table_function_found;
+                    let problems = cx.problems;
+                    self.flush(problems);
+                    let name = alias.as_ref().map(|a| a.value.clone());
+                    items.push(Item {
+                        expr: Some(std::borrow::Cow::Borrowed(&expr.expr)),
+                        name,
+                        sql_type: t,
+                        role: Role::Value,
+                        span: expr.span,
+                    });
+                }
+                SelectItem::Wildcard(span) => {
+                    for s in &scope.sources {
+                        self.star(scope, s, *span, &mut items);
+                    }
+                }
+                SelectItem::SourceWildcard { source, span } => {
+                    self.source_wildcard(scope, source, *span, &mut items)?
+                }
+                SelectItem::StructWildcard { expr, span } => self.struct_wildcard(scope, expr, *span, &mut items)?,
+            }
+        }
+        if aggregate && table_function {
+            self.reject("a query cannot both aggregate and use a table function", q.span);
+            return None;
+        }
+        Some((items, aggregate))
+    }
+
+    /// `source.*`, where `source` is one of FROM's.
+    fn source_wildcard(&mut self, scope: &Scope, source: &Name, span: Span, items: &mut Vec<Item<'_>>) -> Option<()> {
+        let Some(s) = scope.sources.iter().find(|s| s.alias == source.value) else {
+            let suggestion = suggest(&source.value, scope.sources.iter().map(|s| s.alias.as_str()));
+            self.report(
+                Problem::UnknownSource { what: "source in FROM", name: source.value.clone(), suggestion },
+                source.span,
+            );
+            return None;
+        };
+        self.star(scope, s, span, items);
+        Some(())
+    }
+
+    /// `expr->*`: a column for each field of a STRUCT.
+    fn struct_wildcard(&mut self, scope: &Scope, expr: &SqlExpr, span: Span, items: &mut Vec<Item<'_>>) -> Option<()> {
+        let mut cx = self.cx(scope, expr.span);
+        let t = cx.ty(&expr.expr);
+        let problems = cx.problems;
+        self.flush(problems);
+        match t {
+            Some(SqlType::Struct(fields)) => {
+                for f in fields {
+                    items.push(Item {
+                        expr: None,
+                        name: Some(f.name),
+                        sql_type: Some(f.sql_type),
+                        role: Role::Value,
+                        span,
+                    });
+                }
+                Some(())
+            }
+            Some(other) => {
+                self.report(Problem::Type { reason: format!("`->*` needs a STRUCT, not {other}") }, expr.span);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// The result's columns, key first (in key order), and whether every one is typed. A
+    /// persistent query's names are distinct and not reserved.
+    pub(super) fn result_columns(
+        &mut self,
+        mut items: Vec<Item<'_>>,
+        key: Key<'_>,
+        persistent: bool,
+    ) -> Option<(Vec<Column>, bool)> {
+        for &i in &key.items {
+            items[i].role = Role::Key;
+        }
+        let mut columns = Vec::new();
+        for item in key.synthetic.iter().chain(key.items.iter().map(|&i| &items[i])) {
+            columns.push(item);
+        }
+        for (i, item) in items.iter().enumerate() {
+            if !key.items.contains(&i) {
+                columns.push(item);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        let mut typed = true;
+        for item in columns {
+            let name = item.name.clone().unwrap_or_default();
+            if !seen.insert(name.clone()) && persistent {
+                self.reject(format!("the query selects two columns named `{name}`: give one an alias"), item.span);
+                return None;
+            }
+            if persistent
+                && matches!(name.as_str(), "ROWTIME" | "ROWPARTITION" | "ROWOFFSET" | "WINDOWSTART" | "WINDOWEND")
+            {
+                self.reject(format!("`{name}` is a reserved column name: give the column an alias"), item.span);
+                return None;
+            }
+            match &item.sql_type {
+                Some(t) => out.push(Column { name, sql_type: t.clone(), role: item.role.clone() }),
+                None => typed = false,
+            }
+        }
+        Some((out, typed))
+    }
+
+    /// `*` or `source.*`: the source's columns (key first), prefixed with its alias in a join.
+    fn star(&mut self, scope: &Scope, s: &ScopeSource, span: Span, items: &mut Vec<Item<'_>>) {
+        for column in &s.source.columns {
+            let name = if scope.joined { format!("{}_{}", s.alias, column.name) } else { column.name.clone() };
+            let expr = Expr::CompoundIdentifier(vec![Ident::new(s.alias.clone()), Ident::new(column.name.clone())]);
+            items.push(Item {
+                expr: Some(std::borrow::Cow::Owned(expr)),
+                name: Some(name),
+                sql_type: Some(column.sql_type.clone()),
+                role: Role::Value,
+                span,
+            });
+        }
+    }
+
+    /// Gives names to unaliased items: a column's name, a field's name, else `KSQL_COL_n`.
+    pub(super) fn name_items(&self, scope: &Scope, items: &mut [Item<'_>]) {
+        let taken: BTreeSet<String> = items.iter().filter_map(|i| i.name.clone()).collect();
+        let mut taken = taken;
+        for item in items.iter_mut() {
+            if item.name.is_some() {
+                continue;
+            }
+            if let Some(e) = &item.expr
+                && let Some(name) = default_name(scope, e)
+            {
+                taken.insert(name.clone());
+                item.name = Some(name);
+            }
+        }
+        let mut n = 0;
+        for item in items.iter_mut() {
+            if item.name.is_some() {
+                continue;
+            }
+            while taken.contains(&format!("KSQL_COL_{n}")) {
+                n += 1;
+            }
+            let name = format!("KSQL_COL_{n}");
+            taken.insert(name.clone());
+            item.name = Some(name);
+        }
+    }
+}
+
+/// A projection item on its way to a column. Its expression is borrowed from the statement (a
+/// deep expression is not cloned: cloning recurses).
+#[derive(Debug, Clone)]
+pub(super) struct Item<'q> {
+    pub(super) expr: Option<std::borrow::Cow<'q, Expr>>,
+    pub(super) name: Option<String>,
+    pub(super) sql_type: Option<SqlType>,
+    pub(super) role: Role,
+    pub(super) span: Span,
+}
