@@ -7,7 +7,7 @@
 //! which some statement does not parse.
 
 use crate::ksql::ast::{ColumnConstraint, StatementKind};
-use crate::ksql::catalog::{Column, Registered, Role, Source, avro_json_type, json_schema_type};
+use crate::ksql::catalog::{Column, Registered, Role, Source, json_schema_type};
 use crate::ksql::infer::Engine;
 use crate::ksql::parser::parse;
 use crate::model::SourceText;
@@ -379,7 +379,8 @@ pub fn engine_for(test: &CorpusTest) -> Engine {
     engine
 }
 
-/// A registered schema of a format, as ksqlDB would translate it.
+/// A registered schema of a format, as ksqlDB would translate it. The corpus gives a schema as
+/// JSON, or as a string holding its JSON text (or a bare Avro type name, such as `"int"`).
 pub fn registered(format: &str, schema: &serde_json::Value) -> Registered {
     let parsed;
     let schema = match schema {
@@ -388,13 +389,12 @@ pub fn registered(format: &str, schema: &serde_json::Value) -> Registered {
                 parsed = v;
                 &parsed
             }
-            // A bare Avro type name, such as `"int"`.
             Err(_) => schema,
         },
         _ => schema,
     };
     let result = match format {
-        "AVRO" => avro_json_type(schema),
+        "AVRO" => return Registered::avro(&schema.to_string()),
         "JSON" | "JSON_SR" => json_schema_type(schema),
         _ => return Registered::Opaque,
     };

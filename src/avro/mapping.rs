@@ -35,9 +35,15 @@ pub enum Unsupported {
     Recursive { name: String },
     /// A part of the schema that could not be read or resolved (V201).
     Unknown,
-    /// A `fixed` with a `decimal` logical type: `AvroData` names the Connect schema both
-    /// `org.apache.kafka.connect.data.Decimal` and the fixed's name, and fails (unverified).
+    /// A `fixed` with a `decimal` logical type: `AvroData` names the Connect schema
+    /// `org.apache.kafka.connect.data.Decimal`, then meets the fixed's own name and fails with
+    /// "Mismatched names" (only a `connect.name` of the Decimal's name agrees with it).
     FixedDecimal { name: String },
+    /// A decimal whose attributes are refused: a `precision` that is not a number (`AvroData`:
+    /// "precision property must be a JSON Integer"), a negative `scale` (no Connect schema here
+    /// holds one), or, for ksqlDB, a precision below 1 or below the scale
+    /// (`SqlDecimal.validateParameters`). `precision` as written, or ksqlDB's default 64.
+    InvalidDecimal { precision: String, scale: i64 },
     /// A map key type ksqlDB does not accept (only int, bigint, boolean and string keys).
     MapKey { key: String },
     /// Two branches of a union that become the same Connect field name.
@@ -55,6 +61,9 @@ impl fmt::Display for Unsupported {
             Unsupported::Recursive { name } => write!(f, "the recursive type `{name}`"),
             Unsupported::Unknown => f.write_str("a type that could not be read"),
             Unsupported::FixedDecimal { name } => write!(f, "the fixed decimal `{name}`"),
+            Unsupported::InvalidDecimal { precision, scale } => {
+                write!(f, "the decimal precision {precision} and scale {scale}")
+            }
             Unsupported::MapKey { key } => write!(f, "a map with `{key}` keys"),
             Unsupported::UnionFieldClash { field } => write!(f, "a union with two branches named `{field}`"),
             Unsupported::NoColumnType { connect } => write!(f, "a Connect `{connect}`"),
@@ -143,8 +152,9 @@ impl ConnectSchema {
 /// - `boolean` BOOLEAN; `int` INT32 (`date` Date, `time-millis` Time; a `connect.type` of
 ///   `int8`/`int16` INT8/INT16); `long` INT64 (`timestamp-millis` Timestamp; the micro, nano and
 ///   local timestamps and `time-micros` stay INT64); `float` FLOAT32; `double` FLOAT64; `string`
-///   STRING (`uuid` too); `bytes` BYTES (`decimal` Decimal with its scale); `fixed` BYTES named
-///   after it.
+///   STRING (`uuid` too); `bytes` BYTES (a `decimal` Decimal with its scale, read from the
+///   raw attributes, as `raw_decimal` says); `fixed` BYTES named after it (a `decimal` fails,
+///   unless its `connect.name` is the Decimal's).
 /// - `enum` STRING named after it; `array` ARRAY (an array of
 ///   `io.confluent.connect.avro.MapEntry` key/value records is a MAP); `map` MAP with STRING
 ///   keys; `record` STRUCT named after it, a recursive use a [`ConnectKind::Cycle`].
@@ -224,10 +234,11 @@ impl Connect<'_> {
         let fullname = named.fullname();
         match &named.kind {
             NamedKind::Enum { .. } => Ok(ConnectSchema::named(ConnectKind::String, &fullname)),
-            NamedKind::Fixed { logical: Some(LogicalType::Decimal { .. }), .. } => {
-                Err(Unsupported::FixedDecimal { name: fullname })
-            }
-            NamedKind::Fixed { .. } => Ok(ConnectSchema::named(ConnectKind::Bytes, &fullname)),
+            NamedKind::Fixed { .. } => match raw_decimal(&named.props) {
+                None => Ok(ConnectSchema::named(ConnectKind::Bytes, &fullname)),
+                Some(decimal) if connect_name(&named.props) == Some(CONNECT_DECIMAL) => decimal_connect(decimal?),
+                Some(_) => Err(Unsupported::FixedDecimal { name: fullname }),
+            },
             NamedKind::Record { fields, .. } => {
                 if self.open.contains(&id) {
                     return Ok(ConnectSchema::named(ConnectKind::Cycle(fullname.clone()), &fullname));
@@ -269,14 +280,63 @@ fn primitive_connect(p: &PrimitiveType) -> Result<ConnectSchema, Unsupported> {
         (Primitive::Float, _) => ConnectSchema::new(ConnectKind::Float32),
         (Primitive::Double, _) => ConnectSchema::new(ConnectKind::Float64),
         (Primitive::String, _) => ConnectSchema::new(ConnectKind::String),
-        (Primitive::Bytes, Some(LogicalType::Decimal { scale, .. })) => {
-            let mut schema = ConnectSchema::named(ConnectKind::Bytes, CONNECT_DECIMAL);
-            schema.scale = Some(*scale);
-            schema
-        }
-        (Primitive::Bytes, _) => ConnectSchema::new(ConnectKind::Bytes),
+        (Primitive::Bytes, _) => match raw_decimal(&p.props) {
+            Some(decimal) => return decimal_connect(decimal?),
+            None => ConnectSchema::new(ConnectKind::Bytes),
+        },
     };
     Ok(schema)
+}
+
+/// A decimal's attributes as `AvroData.toConnectSchema` reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawDecimal {
+    /// `precision`, when written; `AvroData` keeps it as the `connect.decimal.precision`
+    /// parameter unless it is its default, 64.
+    pub precision: Option<i64>,
+    /// `scale`, 0 when absent or not a number.
+    pub scale: i64,
+}
+
+/// The decimal a `bytes` or `fixed` with these attributes is to `AvroData`, if any.
+///
+/// `AvroData` reads the raw attributes, not Avro's logical type: a `logicalType` of `decimal` in
+/// any case makes a Connect Decimal, whatever Avro makes of it. Java Avro drops an invalid decimal
+/// (`LogicalTypes.fromSchemaIgnoreInvalid`: no precision, a scale above it, a fixed too small)
+/// and reads plain bytes, as the Avro model does ([`PrimitiveType::ignored_logical`]); the raw
+/// attributes stay in the model's props, as in Java's, which is where `AvroData` finds them.
+pub(crate) fn raw_decimal(props: &Props) -> Option<Result<RawDecimal, Unsupported>> {
+    let prop = |key: &str| props.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    // A JSON number as Java's `Number.intValue()` reads it (a fraction truncated).
+    let int = |v: &serde_json::Value| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64));
+    let logical = prop("logicalType").and_then(|v| v.as_str())?;
+    if !logical.eq_ignore_ascii_case("decimal") {
+        return None;
+    }
+    let scale = prop("scale").and_then(int).unwrap_or(0);
+    Some(match prop("precision") {
+        None => Ok(RawDecimal { precision: None, scale }),
+        Some(written) => match int(written) {
+            Some(precision) => Ok(RawDecimal { precision: Some(precision), scale }),
+            None => Err(Unsupported::InvalidDecimal { precision: written.to_string(), scale }),
+        },
+    })
+}
+
+/// The Connect Decimal of a decimal's attributes, with its scale.
+fn decimal_connect(decimal: RawDecimal) -> Result<ConnectSchema, Unsupported> {
+    let Ok(scale) = u32::try_from(decimal.scale) else {
+        let precision = decimal.precision.map_or_else(|| "64".into(), |p| p.to_string());
+        return Err(Unsupported::InvalidDecimal { precision, scale: decimal.scale });
+    };
+    let mut schema = ConnectSchema::named(ConnectKind::Bytes, CONNECT_DECIMAL);
+    schema.scale = Some(scale);
+    Ok(schema)
+}
+
+/// A `connect.name` attribute: `AvroData` names the Connect schema after it.
+fn connect_name(props: &Props) -> Option<&str> {
+    props.iter().find(|(k, _)| k == "connect.name").and_then(|(_, v)| v.as_str())
 }
 
 /// `AvroData`'s encoding of a map with non-string keys: an array of records

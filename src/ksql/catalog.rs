@@ -128,6 +128,15 @@ pub enum Registered {
 }
 
 impl Registered {
+    /// A schema given as the text of an Avro schema, translated as ksqlDB translates it
+    /// ([`crate::ksql::from_avro::registry_type`]).
+    pub fn avro(text: &str) -> Registered {
+        match crate::ksql::from_avro::registry_type(text) {
+            Ok(t) => Registered::Type(t),
+            Err(why) => Registered::Unsupported(why),
+        }
+    }
+
     /// The SQL type, with the message a statement names (Protobuf only).
     pub fn resolve(&self, full_name: Option<&str>) -> Registered {
         match self {
@@ -145,116 +154,6 @@ impl Registered {
 
 /// Schemas by registry subject (`<topic>-key`, `<topic>-value`).
 pub type Registry = BTreeMap<String, Registered>;
-
-/// The SQL type of an Avro schema given as JSON (names kept as written, unions of one type
-/// and `null` are that type; `int`, `long`, `float`, `double`, `string`, `bytes`, `boolean`,
-/// records, arrays, maps, enums, and the `decimal`, `date`, `time-millis`, `timestamp-millis`
-/// logical types).
-///
-/// A second reading of Avro beside [`crate::ksql::from_avro`], kept because the two differ where
-/// the parsed model loses what ksqlDB reads: a `decimal` without `precision` is ksqlDB's
-/// `DECIMAL(64, scale)` (`AvroData` reads the raw attributes; ksqlDB's test "DECIMAL - key -
-/// inference - default precision"), while the model drops the invalid logical type and its scale.
-pub fn avro_json_type(schema: &serde_json::Value) -> Result<SqlType, String> {
-    avro_at(schema, &mut BTreeMap::new(), 0)
-}
-
-fn avro_at(schema: &serde_json::Value, named: &mut BTreeMap<String, SqlType>, depth: usize) -> Result<SqlType, String> {
-    use serde_json::Value;
-    if depth > 64 {
-        return Err("the schema is nested too deeply".into());
-    }
-    match schema {
-        Value::String(name) => match name.as_str() {
-            "int" => Ok(SqlType::Int),
-            "long" => Ok(SqlType::BigInt),
-            "float" | "double" => Ok(SqlType::Double),
-            "string" => Ok(SqlType::String),
-            "bytes" => Ok(SqlType::Bytes),
-            "boolean" => Ok(SqlType::Boolean),
-            "null" => Err("a `null` schema on its own".into()),
-            other => named.get(other).cloned().ok_or_else(|| format!("unknown type `{other}`")),
-        },
-        Value::Array(branches) => {
-            let non_null: Vec<&Value> = branches.iter().filter(|b| b.as_str() != Some("null")).collect();
-            match non_null.as_slice() {
-                [one] => avro_at(one, named, depth + 1),
-                _ => {
-                    // A general union is a struct of its branches, named after their types.
-                    let mut fields = Vec::new();
-                    for branch in non_null {
-                        let t = avro_at(branch, named, depth + 1)?;
-                        let name = match branch {
-                            Value::String(s) => s.to_uppercase(),
-                            Value::Object(o) => o
-                                .get("name")
-                                .or_else(|| o.get("type"))
-                                .and_then(Value::as_str)
-                                .unwrap_or("")
-                                .to_uppercase(),
-                            _ => String::new(),
-                        };
-                        fields.push(StructField { name, sql_type: t });
-                    }
-                    Ok(SqlType::Struct(fields))
-                }
-            }
-        }
-        Value::Object(o) => {
-            let logical = o.get("logicalType").and_then(Value::as_str);
-            let ty = o.get("type");
-            match (logical, ty.and_then(Value::as_str)) {
-                (Some("decimal"), _) => {
-                    let precision = o.get("precision").and_then(Value::as_u64).unwrap_or(64);
-                    let scale = o.get("scale").and_then(Value::as_u64).unwrap_or(0);
-                    if precision == 0 || precision > 64 || scale > precision {
-                        return Err(format!("the decimal precision {precision} and scale {scale}"));
-                    }
-                    return Ok(SqlType::Decimal { precision: precision as u32, scale: scale as u32 });
-                }
-                (Some("date"), Some("int")) => return Ok(SqlType::Date),
-                (Some("time-millis"), Some("int")) => return Ok(SqlType::Time),
-                (Some("timestamp-millis"), Some("long")) => return Ok(SqlType::Timestamp),
-                _ => {}
-            }
-            match ty {
-                Some(Value::String(t)) if t == "record" => {
-                    let mut fields = Vec::new();
-                    let name = o.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                    // A placeholder lets a record refer to itself; ksqlDB rejects that below.
-                    for field in o.get("fields").and_then(Value::as_array).into_iter().flatten() {
-                        let fname = field.get("name").and_then(Value::as_str).unwrap_or_default();
-                        let ftype = field.get("type").ok_or_else(|| format!("field `{fname}` has no type"))?;
-                        fields
-                            .push(StructField { name: fname.to_string(), sql_type: avro_at(ftype, named, depth + 1)? });
-                    }
-                    let t = SqlType::Struct(fields);
-                    if !name.is_empty() {
-                        named.insert(name, t.clone());
-                    }
-                    Ok(t)
-                }
-                Some(Value::String(t)) if t == "enum" => {
-                    if let Some(name) = o.get("name").and_then(Value::as_str) {
-                        named.insert(name.to_string(), SqlType::String);
-                    }
-                    Ok(SqlType::String)
-                }
-                Some(Value::String(t)) if t == "fixed" => Ok(SqlType::Bytes),
-                Some(Value::String(t)) if t == "array" => {
-                    Ok(SqlType::Array(Box::new(avro_at(o.get("items").unwrap_or(&Value::Null), named, depth + 1)?)))
-                }
-                Some(Value::String(t)) if t == "map" => Ok(SqlType::Map(
-                    Box::new(SqlType::String),
-                    Box::new(avro_at(o.get("values").unwrap_or(&Value::Null), named, depth + 1)?),
-                )),
-                Some(inner) => avro_at(inner, named, depth + 1),
-                None => Err("a schema without a type".into()),
-            }
-        }
-        _ => Err("not an Avro schema".into()),
-    }
-}
 
 /// The SQL type of a JSON Schema given as JSON (`object` with `properties`, `array`, `string`,
 /// `integer` (BIGINT), `number` (DOUBLE), `boolean`; `connect.type` refines integers; `oneOf` of
@@ -601,10 +500,8 @@ mod tests {
             {"name": "d", "type": {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2}},
             {"name": "m", "type": {"type": "map", "values": "int"}}
         ]});
-        assert_eq!(
-            avro_json_type(&avro).unwrap().to_string(),
-            "STRUCT<`a` BIGINT, `d` DECIMAL(4, 2), `m` MAP<STRING, INTEGER>>"
-        );
+        let Registered::Type(t) = Registered::avro(&avro.to_string()) else { panic!("not translated") };
+        assert_eq!(t.to_string(), "STRUCT<`a` BIGINT, `d` DECIMAL(4, 2), `m` MAP<STRING, INTEGER>>");
         let proto = "syntax = \"proto3\"; message Outer { enum Suit { A = 0; } message In { int64 x = 1; }\n\
                      Suit s = 1; repeated In items = 2; map<string, int32> m = 3; uint32 u = 4; }";
         assert_eq!(

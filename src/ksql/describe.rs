@@ -2,7 +2,7 @@
 //! for registry subjects, and says which streams and tables exist afterwards, in ksqlDB's
 //! DESCRIBE form (`ID INTEGER KEY, NAME STRING`), with their key and value formats.
 
-use crate::ksql::catalog::{Registered, Source, avro_json_type, json_schema_type};
+use crate::ksql::catalog::{Registered, Source, json_schema_type};
 use crate::ksql::infer::Engine;
 use crate::ksql::parser::parse;
 use crate::ksql::problem::Problem;
@@ -23,13 +23,14 @@ pub fn registered(text: &str, path: &str) -> Registered {
     if path.ends_with(".proto") {
         return Registered::Protobuf { text: text.to_string(), references: Vec::new() };
     }
-    let json_schema = path.ends_with(".json");
+    if !path.ends_with(".json") {
+        return Registered::avro(text);
+    }
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return Registered::Unsupported(format!("not JSON: {e}")),
     };
-    let t = if json_schema { json_schema_type(&value) } else { avro_json_type(&value) };
-    match t {
+    match json_schema_type(&value) {
         Ok(t) => Registered::Type(t),
         Err(why) => Registered::Unsupported(why),
     }

@@ -7,11 +7,13 @@
 //! pinned to ksqlDB 0.29. The other way, SQL to Avro, is [`super::to_avro`].
 
 use crate::avro::mapping::{
-    CONNECT_DATE, CONNECT_DECIMAL, CONNECT_TIME, CONNECT_TIMESTAMP, ConnectKind, ConnectSchema, MAX_DEPTH, Unsupported,
-    connect_schema, map_entry,
+    CONNECT_DATE, CONNECT_DECIMAL, CONNECT_TIME, CONNECT_TIMESTAMP, ConnectKind, ConnectSchema, MAX_DEPTH, RawDecimal,
+    Unsupported, connect_schema, map_entry, raw_decimal,
 };
-use crate::avro::{Catalog, LogicalType, NamedType, Primitive, Type, TypeKind};
+use crate::avro::{Catalog, NamedKind, NamedType, Primitive, Problem, Type, TypeKind};
 use crate::ksql::ast::{SqlType, StructField};
+use crate::model::SourceText;
+use crate::source::FileId;
 
 /// The ksqlDB type of an Avro type, and the fields ksqlDB leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,26 +24,84 @@ pub struct KsqlMapping {
     pub dropped: Vec<(String, Unsupported)>,
 }
 
+/// How the translator names struct fields: ksqlDB's `SchemaTranslationPolicy`, which
+/// `ConnectKsqlSchemaTranslator.toKsqlStructSchema` applies (`UPPERCASE_FIELD_NAME` unless
+/// `ORIGINAL_FIELD_NAME` is asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldNames {
+    /// `UPPERCASE_FIELD_NAME`, the default.
+    Upper,
+    /// `ORIGINAL_FIELD_NAME`: as Connect names them.
+    Original,
+}
+
 /// The ksqlDB type of an Avro type, as ksqlDB infers it from the registry.
 ///
 /// Through the Connect schema ([`connect_schema`]): INT8, INT16 and INT32 INTEGER (Date DATE,
 /// Time TIME); INT64 BIGINT (Timestamp TIMESTAMP); FLOAT32 and FLOAT64 DOUBLE; BOOLEAN; STRING
-/// (enums too); BYTES (Decimal `DECIMAL(precision, scale)`, the precision from the Avro type);
+/// (enums too); BYTES (Decimal `DECIMAL(precision, scale)`, 64 when the Avro type gives no
+/// precision);
 /// ARRAY; MAP with STRING keys (int, bigint and boolean keys become STRING, others are not
 /// supported); STRUCT (a record, or a union of several types with one field per branch) with
 /// upper-cased field names (the default `UPPERCASE_FIELD_NAME` policy).
 /// Every column is nullable in ksqlDB, so `["null", T]` is T. A field of an unsupported type is
-/// dropped (listed in [`KsqlMapping::dropped`]); an unsupported type at the root is an error.
+/// dropped (listed in [`KsqlMapping::dropped`]); an unsupported type at the root, or anything
+/// `AvroData` or ksqlDB's `SqlDecimal` refuses, is an error.
 pub fn ksql_type(catalog: &Catalog, ty: &Type) -> Result<KsqlMapping, Unsupported> {
+    ksql_type_named(catalog, ty, FieldNames::Upper)
+}
+
+/// [`ksql_type`], with the struct fields named by `names`.
+pub(crate) fn ksql_type_named(catalog: &Catalog, ty: &Type, names: FieldNames) -> Result<KsqlMapping, Unsupported> {
     let connect = connect_schema(catalog, ty)?;
-    let mut translator = Translator { arena: catalog.arena(), dropped: Vec::new() };
+    let mut translator = Translator { arena: catalog.arena(), names, dropped: Vec::new() };
     let sql = translator.sql(ty, &connect, "", 0)?;
     Ok(KsqlMapping { sql, dropped: translator.dropped })
+}
+
+/// The SQL type of a schema registered for a subject, given as the text of an Avro schema: read
+/// into the Avro model on its own, as the registry parses it, then translated as [`ksql_type`]
+/// translates it, struct fields named as Connect names them (`ORIGINAL_FIELD_NAME`): the
+/// engine upper-cases the columns it infers unless the statement names a schema id, which is
+/// when ksqlDB keeps the original names. The fields ksqlDB would drop are left out.
+///
+/// A text the registry would refuse (V201's problems: not JSON, an unknown type, a missing
+/// attribute, ...) is an error; an invalid default (V204) is not, since the registry does not
+/// validate defaults by default.
+pub(crate) fn registry_type(text: &str) -> Result<SqlType, String> {
+    let mut problems = Vec::new();
+    let texts = vec![("subject".to_string(), SourceText::from_file(FileId(0), text.to_string()))];
+    let catalog = Catalog::from_texts(texts, &mut problems);
+    if let Some((problem, _)) = problems.iter().find(|(p, _)| unreadable(p)) {
+        return Err(refused(problem));
+    }
+    let root = catalog.schema("subject").ok_or_else(|| "not an Avro schema".to_string())?;
+    match ksql_type_named(&catalog, root, FieldNames::Original) {
+        Ok(mapping) => Ok(mapping.sql),
+        Err(reason) => Err(reason.to_string()),
+    }
+}
+
+/// Whether the registry refuses a schema with this problem (V201, not V204's defaults).
+fn unreadable(problem: &Problem) -> bool {
+    !matches!(problem, Problem::InvalidDefault { .. } | Problem::EnumDefaultNotSymbol { .. })
+}
+
+/// Why the registry refuses a schema, in short (`venice check` words V201 in full).
+fn refused(problem: &Problem) -> String {
+    match problem {
+        Problem::InvalidJson { message } => format!("not JSON: {message}"),
+        Problem::UnknownType { name, .. } => format!("unknown type `{name}`"),
+        Problem::MissingAttribute { owner, attribute } => format!("{owner} without `{attribute}`"),
+        Problem::WrongAttribute { attribute, expected, found } => format!("`{attribute}` is {found}, not {expected}"),
+        _ => "not a valid Avro schema".into(),
+    }
 }
 
 /// The Connect schema to SQL, with the Avro type alongside for decimal precision.
 struct Translator<'a> {
     arena: &'a [NamedType],
+    names: FieldNames,
     dropped: Vec<(String, Unsupported)>,
 }
 
@@ -65,12 +125,8 @@ impl Translator<'_> {
             ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
             ConnectKind::Boolean => SqlType::Boolean,
             ConnectKind::String => SqlType::String,
-            ConnectKind::Bytes => match (connect.name.as_deref(), avro.primitive().and_then(|p| p.logical)) {
-                (Some(CONNECT_DECIMAL), Some(LogicalType::Decimal { precision, scale })) => {
-                    SqlType::Decimal { precision, scale }
-                }
-                _ => SqlType::Bytes,
-            },
+            ConnectKind::Bytes if connect.name.as_deref() == Some(CONNECT_DECIMAL) => self.decimal(avro, connect)?,
+            ConnectKind::Bytes => SqlType::Bytes,
             ConnectKind::Array(item) => {
                 let item_avro = match &avro.kind {
                     TypeKind::Array { items, .. } => &**items,
@@ -79,7 +135,7 @@ impl Translator<'_> {
                 SqlType::Array(Box::new(self.sql(item_avro, item, path, depth + 1)?))
             }
             ConnectKind::Map(key, value) => self.map(avro, key, value, path, depth)?,
-            ConnectKind::Struct(fields) => self.r#struct(avro, fields, path, depth),
+            ConnectKind::Struct(fields) => self.r#struct(avro, fields, path, depth)?,
             ConnectKind::Cycle(name) => return Err(Unsupported::Recursive { name: name.clone() }),
         })
     }
@@ -116,21 +172,60 @@ impl Translator<'_> {
         Ok(SqlType::Map(Box::new(SqlType::String), Box::new(value)))
     }
 
-    /// A STRUCT: its fields upper-cased; a field of a type ksqlDB cannot read is left out and
-    /// listed.
-    fn r#struct(&mut self, avro: &Type, fields: &[(String, ConnectSchema)], path: &str, depth: usize) -> SqlType {
+    /// A STRUCT: its fields named by the policy; a field of a type the translator cannot read
+    /// is left out and listed (it logs and drops it), while a decimal `SqlDecimal` refuses fails
+    /// the whole schema (ksqlDB converts the columns after the translator, and throws).
+    fn r#struct(
+        &mut self,
+        avro: &Type,
+        fields: &[(String, ConnectSchema)],
+        path: &str,
+        depth: usize,
+    ) -> Result<SqlType, Unsupported> {
         let mut out = Vec::new();
         for (i, (name, field)) in fields.iter().enumerate() {
-            let name = name.to_uppercase();
+            let name = match self.names {
+                FieldNames::Upper => name.to_uppercase(),
+                FieldNames::Original => name.clone(),
+            };
             let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
             let field_avro = struct_member(self.arena, avro, i);
             match self.sql(field_avro, field, &field_path, depth + 1) {
                 Ok(sql_type) => out.push(StructField { name, sql_type }),
+                Err(reason @ Unsupported::InvalidDecimal { .. }) => return Err(reason),
                 Err(reason) => self.dropped.push((field_path, reason)),
             }
         }
-        SqlType::Struct(out)
+        Ok(SqlType::Struct(out))
     }
+
+    /// A Decimal's `DECIMAL(precision, scale)`: the precision `AvroData` kept from the Avro
+    /// attributes ([`raw_decimal`]), or 64 when it left it out (ksqlDB's `DecimalUtil.precision`
+    /// falls back to Connect's default since confluentinc/ksql#7615, "use Connect default
+    /// precision for Avro decimals if unspecified"). `SqlDecimal.validateParameters` asks for a
+    /// precision of at least 1 and a scale from 0 to the precision, and sets no upper bound.
+    fn decimal(&self, avro: &Type, connect: &ConnectSchema) -> Result<SqlType, Unsupported> {
+        let scale = connect.scale.unwrap_or(0);
+        let precision = decimal_of(self.arena, avro).and_then(|d| d.precision).unwrap_or(64);
+        match u32::try_from(precision) {
+            Ok(precision) if precision >= 1 && scale <= precision => Ok(SqlType::Decimal { precision, scale }),
+            _ => Err(Unsupported::InvalidDecimal { precision: precision.to_string(), scale: i64::from(scale) }),
+        }
+    }
+}
+
+/// The decimal attributes of a `bytes` or `fixed` (the Connect schema was made of them, so they
+/// read).
+fn decimal_of(arena: &[NamedType], avro: &Type) -> Option<RawDecimal> {
+    let props = match &avro.kind {
+        TypeKind::Primitive(p) => &p.props,
+        TypeKind::Named(id) | TypeKind::Reference(id) => match &arena[id.index()] {
+            named @ NamedType { kind: NamedKind::Fixed { .. }, .. } => &named.props,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    raw_decimal(props)?.ok()
 }
 
 /// `["null", T]` as T, the way the Connect schema already sees it.
@@ -244,5 +339,60 @@ mod tests {
         assert_eq!(sql.written().to_string(), "STRUCT<V BIGINT>");
         assert_eq!(dropped, [("NEXT".to_string(), Unsupported::Recursive { name: "L".into() })]);
         assert_eq!(ksql(r#""null""#), Err(Unsupported::StandaloneNull));
+    }
+
+    fn registry(ty: &str) -> String {
+        let text = format!(r#"{{"type": "record", "name": "n.R", "fields": [{{"name": "f", "type": {ty}}}]}}"#);
+        match registry_type(&text) {
+            Ok(SqlType::Struct(fields)) => fields.iter().map(|f| format!("{} {}", f.name, f.sql_type)).collect(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn registry_subjects_keep_the_names_connect_gives() {
+        assert_eq!(registry(r#"["null", "int", "string"]"#), "f STRUCT<`int` INTEGER, `string` STRING>");
+        let named = r#"["int", {"type": "record", "name": "P", "fields": [{"name": "x", "type": "int"}]}]"#;
+        assert_eq!(registry(named), "f STRUCT<`int` INTEGER, `P` STRUCT<`x` INTEGER>>");
+        let map_entry = r#"{"type": "array", "items": {"type": "record", "name": "MapEntry", "namespace": "io.confluent.connect.avro", "fields": [{"name": "key", "type": "int"}, {"name": "value", "type": "string"}]}}"#;
+        assert_eq!(registry(map_entry), "f MAP<STRING, STRING>");
+        let by_full_name = r#"{"type": "record", "name": "n.R", "fields": [{"name": "p", "type": {"type": "record", "name": "P", "fields": [{"name": "x", "type": "int"}]}}, {"name": "q", "type": "n.P"}]}"#;
+        assert_eq!(
+            registry_type(by_full_name).unwrap().to_string(),
+            "STRUCT<`p` STRUCT<`x` INTEGER>, `q` STRUCT<`x` INTEGER>>"
+        );
+        let recursive = r#"{"type": "record", "name": "L", "fields": [{"name": "v", "type": "long"}, {"name": "next", "type": ["null", "L"]}]}"#;
+        assert_eq!(registry_type(recursive).unwrap().to_string(), "STRUCT<`v` BIGINT>");
+    }
+
+    #[test]
+    fn registry_decimals_read_the_raw_attributes_as_avro_data_does() {
+        let decimal =
+            |attributes: &str| registry(&format!(r#"{{"type": "bytes", "logicalType": "decimal"{attributes}}}"#));
+        assert_eq!(decimal(r#", "scale": 2"#), "f DECIMAL(64, 2)");
+        assert_eq!(decimal(""), "f DECIMAL(64, 0)");
+        assert_eq!(decimal(r#", "precision": 100, "scale": 2"#), "f DECIMAL(100, 2)");
+        assert_eq!(decimal(r#", "precision": 4, "scale": 5"#), r#"Err("the decimal precision 4 and scale 5")"#);
+        assert_eq!(decimal(r#", "precision": "4""#), r#"Err("the decimal precision \"4\" and scale 0")"#);
+        assert_eq!(registry(r#"{"type": "bytes", "logicalType": "Decimal", "precision": 4}"#), "f DECIMAL(4, 0)");
+        let fixed =
+            r#"{"type": "fixed", "name": "D", "size": 8, "logicalType": "decimal", "precision": 10, "scale": 2}"#;
+        assert_eq!(registry(fixed), r#"Err("the fixed decimal `n.D`")"#);
+        let named_decimal = r#"{"type": "fixed", "name": "D", "size": 8, "logicalType": "decimal", "precision": 10, "scale": 2, "connect.name": "org.apache.kafka.connect.data.Decimal"}"#;
+        assert_eq!(registry(named_decimal), "f DECIMAL(10, 2)");
+    }
+
+    #[test]
+    fn registry_subjects_the_registry_refuses_are_errors() {
+        assert_eq!(registry_type(r#"{"type": {"type": "int"}}"#).unwrap_err(), "`type` is an object, not a type name");
+        assert_eq!(
+            registry_type(r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "n.P"}]}"#).unwrap_err(),
+            "unknown type `n.P`"
+        );
+        assert!(registry_type("{").unwrap_err().starts_with("not JSON"));
+        let bad_default =
+            r#"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "default": "x"}]}"#;
+        assert_eq!(registry_type(bad_default).unwrap().to_string(), "STRUCT<`a` INTEGER>");
+        assert_eq!(registry_type(r#""int""#).unwrap(), SqlType::Int);
     }
 }
