@@ -10,7 +10,7 @@ use crate::source::{SourceMap, Span};
 use crate::syntax::{decode::decode, loader};
 use std::path::Path;
 
-pub use crate::syntax::loader::ProjectNotFound;
+pub(crate) use crate::syntax::loader::ProjectNotFound;
 
 /// A checked project: its files, its model, what the analyses found and the diagnostics.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub struct Checked {
 }
 
 impl Checked {
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == severity).count()
     }
 
@@ -47,7 +47,7 @@ pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
 
 /// Checks the project in `dir` against `venice.lock` as committed at a git revision, the way
 /// `buf breaking --against` does. `Err` when the project or that lock cannot be read.
-pub fn check_against(dir: &Path, revision: &str) -> Result<Checked, String> {
+pub(crate) fn check_against(dir: &Path, revision: &str) -> Result<Checked, String> {
     crate::parallel::on_pool(|| {
         let mut sources = SourceMap::new(dir);
         let mut diagnostics = Vec::new();

@@ -14,11 +14,11 @@ use std::path::PathBuf;
 #[command(name = "venice", version, about, long_about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check a project: every node, name, reference and file, and each edge's serdes.
     ///
     /// Exit status: 0 no errors, 1 errors found (warnings alone exit 0 unless `--deny
@@ -167,61 +167,61 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    pub(crate) format: OutputFormat,
     /// Treat warnings as errors (exit 1 when any is found).
     #[arg(long, value_enum, value_name = "LINT")]
-    pub deny: Vec<Deny>,
+    pub(crate) deny: Vec<Deny>,
     /// Compare with `venice.lock` as committed at this git revision (a branch, tag or commit)
     /// instead of the one in the folder, as `buf breaking --against` does.
     #[arg(long, value_name = "REF")]
-    pub against: Option<String>,
+    pub(crate) against: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The output folder (default: `build` inside the project folder). It must be missing, empty,
     /// or an earlier build, whose files are replaced.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// The output format of the diagnostics, when there are any.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    pub(crate) format: OutputFormat,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The `target` of venice.kdl to compare with (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// The output format: `human` lines or one `json` document.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    pub(crate) format: PlanFormat,
     /// Exit 0 when there is nothing to change, 2 when there are changes, 1 on errors.
     #[arg(long)]
-    pub detailed_exitcode: bool,
+    pub(crate) detailed_exitcode: bool,
     /// Plan the deletion of what `venice.lock` records as applied and the project no longer has,
     /// as `venice apply --prune` would.
     #[arg(long)]
-    pub prune: bool,
+    pub(crate) prune: bool,
     /// How long to wait for a service that is not answering yet, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub wait: u64,
+    pub(crate) wait: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
+pub(crate) enum PlanFormat {
     /// One line per object, changed fields below it, then a summary.
     Human,
     /// `{"target", "changes", "objects": [{"kind", "name", "action", "changes"}], "errors"}`.
@@ -229,84 +229,84 @@ pub enum PlanFormat {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The `target` of venice.kdl to deploy to (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// Apply without asking (needed when standard input is not a terminal).
     #[arg(long, short)]
-    pub yes: bool,
+    pub(crate) yes: bool,
     /// Also delete what `venice.lock` records as applied to this target by this project and the
     /// project no longer has. Nothing else is ever deleted.
     #[arg(long)]
-    pub prune: bool,
+    pub(crate) prune: bool,
     /// How long to wait for a service that is not answering yet, a connector to run, or an
     /// asserted topic or subject, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub wait: u64,
+    pub(crate) wait: u64,
 }
 
 /// Where a stack command finds the project and its build, for the commands whose positional
 /// arguments are services or databases.
 #[derive(Debug, Clone, clap::Args)]
-pub struct StackLocation {
+pub(crate) struct StackLocation {
     /// The project folder (holding venice.kdl).
     #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The build folder holding docker-compose.yml (default: `build` inside the project folder).
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct UpArgs {
+pub(crate) struct UpArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The build folder (default: `build` inside the project folder).
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Start the stack only; deploy nothing.
     #[arg(long)]
-    pub no_apply: bool,
+    pub(crate) no_apply: bool,
     /// How long the apply waits for a service that is not answering yet, or a connector to run,
     /// in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
-    pub wait: u64,
+    pub(crate) wait: u64,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct DownArgs {
+pub(crate) struct DownArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The build folder (default: `build` inside the project folder).
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Also remove the stack's named volumes: every topic, schema and table is lost.
     #[arg(long, short)]
-    pub volumes: bool,
+    pub(crate) volumes: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The build folder (default: `build` inside the project folder).
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    pub(crate) format: ListFormat,
 }
 
 /// The formats of the listing commands (`status`, `connectors`, `schemas`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
+pub(crate) enum ListFormat {
     /// A table or lines, for people.
     Text,
     /// One JSON document.
@@ -314,145 +314,145 @@ pub enum ListFormat {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct LogsArgs {
+pub(crate) struct LogsArgs {
     /// The services (default: all of them).
     #[arg(value_name = "SERVICE")]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     #[command(flatten)]
-    pub location: StackLocation,
+    pub(crate) location: StackLocation,
     /// Keep printing new lines as they come.
     #[arg(long, short)]
-    pub follow: bool,
+    pub(crate) follow: bool,
     /// Only the last N lines of each service.
     #[arg(long, short = 'n', value_name = "N")]
-    pub tail: Option<u64>,
+    pub(crate) tail: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RestartArgs {
+pub(crate) struct RestartArgs {
     /// The services to restart.
     #[arg(value_name = "SERVICE", required = true)]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     #[command(flatten)]
-    pub location: StackLocation,
+    pub(crate) location: StackLocation,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct PsqlArgs {
+pub(crate) struct PsqlArgs {
     /// The database (default: the project's first database in the stack).
-    pub database: Option<String>,
+    pub(crate) database: Option<String>,
     #[command(flatten)]
-    pub location: StackLocation,
+    pub(crate) location: StackLocation,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct KsqlArgs {
+pub(crate) struct KsqlArgs {
     #[command(subcommand)]
-    pub command: Option<KsqlCommand>,
+    pub(crate) command: Option<KsqlCommand>,
     #[command(flatten)]
-    pub location: StackLocation,
+    pub(crate) location: StackLocation,
 }
 
 /// Where the commands that read a running target look: the project, and which of its targets.
 #[derive(Debug, clap::Args)]
-pub struct Reading {
+pub(crate) struct Reading {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ConnectorsArgs {
+pub(crate) struct ConnectorsArgs {
     #[command(flatten)]
-    pub at: Reading,
+    pub(crate) at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    pub(crate) format: ListFormat,
     /// Print the whole trace of each failure (the text shows its first lines and root cause).
     #[arg(long)]
-    pub trace: bool,
+    pub(crate) trace: bool,
     /// Only the connectors the project declares.
     #[arg(long)]
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct TopicsArgs {
+pub(crate) struct TopicsArgs {
     #[command(flatten)]
-    pub at: Reading,
+    pub(crate) at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    pub(crate) format: ListFormat,
     /// Also show internal topics (`__consumer_offsets`, `__transaction_state`, ...).
     #[arg(long)]
-    pub all: bool,
+    pub(crate) all: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct TailArgs {
+pub(crate) struct TailArgs {
     /// The topic to read.
-    pub topic: String,
+    pub(crate) topic: String,
     #[command(flatten)]
-    pub at: Reading,
+    pub(crate) at: Reading,
     /// Start at the earliest records instead of the last ones.
     #[arg(long)]
-    pub from_beginning: bool,
+    pub(crate) from_beginning: bool,
     /// Stop after N records (without `--from-beginning`, start N records before the end).
     #[arg(long, short = 'n', value_name = "N")]
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
     /// Read only this partition.
     #[arg(long, short, value_name = "P")]
-    pub partition: Option<i32>,
+    pub(crate) partition: Option<i32>,
     /// Stop at the end offsets read at the start instead of following new records.
     #[arg(long)]
-    pub no_follow: bool,
+    pub(crate) no_follow: bool,
     /// The output format: lines, or one JSON object per record (`{"partition", "offset",
     /// "timestamp", "key", "value", "keySchemaId", "valueSchemaId", "flags"}`).
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    pub(crate) format: ListFormat,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     #[command(flatten)]
-    pub at: Reading,
+    pub(crate) at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    pub(crate) format: ListFormat,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct SchemasArgs {
+pub(crate) struct SchemasArgs {
     #[command(flatten)]
-    pub at: Reading,
+    pub(crate) at: Reading,
     /// The output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    pub(crate) format: ListFormat,
     /// Only the subjects the project declares.
     #[arg(long)]
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The drawing's format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
-    pub format: GraphFormat,
+    pub(crate) format: GraphFormat,
     /// Write the drawing to this file instead of printing it.
     #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// The formats of `venice graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
+pub(crate) enum GraphFormat {
     /// A Mermaid flowchart (renders in GitHub Markdown).
     Mermaid,
     /// Graphviz DOT.
@@ -462,33 +462,33 @@ pub enum GraphFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Deny {
+pub(crate) enum Deny {
     /// Every warning.
     Warnings,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct FmtArgs {
+pub(crate) struct FmtArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Change nothing; list the files that would change and exit 1 if there are any.
     #[arg(long)]
-    pub check: bool,
+    pub(crate) check: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The folder to create the project in (created if missing).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The project's name (default: the folder's name).
     #[arg(long)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum KsqlCommand {
+pub(crate) enum KsqlCommand {
     /// Run a file of ksqlDB statements in order and describe the streams and tables that exist
     /// afterwards, as ksqlDB's DESCRIBE would (`ID INTEGER KEY, NAME STRING`), with their key and
     /// value formats.
@@ -510,28 +510,28 @@ pub enum KsqlCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct KsqlConformanceArgs {
+pub(crate) struct KsqlConformanceArgs {
     /// The folder of the query-validation tests' JSON files.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Also list each statement, source and rejection that does not conform.
     #[arg(long)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct KsqlDescribeArgs {
+pub(crate) struct KsqlDescribeArgs {
     /// The file of ksqlDB statements.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// A registry subject's schema: `SUBJECT=FILE` (`<topic>-key` or `<topic>-value`).
     #[arg(long = "schema", value_name = "SUBJECT=FILE")]
-    pub schemas: Vec<String>,
+    pub(crate) schemas: Vec<String>,
     /// The output format.
     #[arg(long, value_enum, default_value_t = DescribeFormat::Human)]
-    pub format: DescribeFormat,
+    pub(crate) format: DescribeFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DescribeFormat {
+pub(crate) enum DescribeFormat {
     /// Diagnostics, then each source's schema, for people.
     Human,
     /// One JSON document: `{"sources": [{"name", "type", "schema", "keyFormat", "valueFormat"}],
@@ -540,7 +540,7 @@ pub enum DescribeFormat {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum SchemaCommand {
+pub(crate) enum SchemaCommand {
     /// Check that a new Avro schema may follow earlier ones at a Schema Registry compatibility
     /// level, as the registry would check it on registration.
     ///
@@ -552,24 +552,24 @@ pub enum SchemaCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CompatArgs {
+pub(crate) struct CompatArgs {
     /// The compatibility level, as the registry's are named.
     #[arg(long, value_enum, default_value_t = CompatLevel::Backward)]
-    pub level: CompatLevel,
+    pub(crate) level: CompatLevel,
     /// The output format.
     #[arg(long, value_enum, default_value_t = CompatFormat::Human)]
-    pub format: CompatFormat,
+    pub(crate) format: CompatFormat,
     /// The earlier schemas (.avsc files), oldest first.
     #[arg(required = true, num_args = 1.., value_name = "OLD")]
-    pub old: Vec<PathBuf>,
+    pub(crate) old: Vec<PathBuf>,
     /// The new schema (an .avsc file).
     #[arg(required = true, value_name = "NEW")]
-    pub new: PathBuf,
+    pub(crate) new: PathBuf,
 }
 
 /// The Schema Registry's compatibility levels, named as venice.kdl's `compatibility` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompatLevel {
+pub(crate) enum CompatLevel {
     /// Anything may follow.
     None,
     /// The new schema reads data written with the latest one.
@@ -587,7 +587,7 @@ pub enum CompatLevel {
 }
 
 impl CompatLevel {
-    pub fn compatibility(self) -> Compatibility {
+    pub(crate) fn compatibility(self) -> Compatibility {
         match self {
             CompatLevel::None => Compatibility::None,
             CompatLevel::Backward => Compatibility::Backward,
@@ -600,7 +600,7 @@ impl CompatLevel {
     }
 
     /// The level as the command line and venice.kdl write it (`backward-transitive`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CompatLevel::None => "none",
             CompatLevel::Backward => "backward",
@@ -615,7 +615,7 @@ impl CompatLevel {
 
 /// The output formats of `venice schema compat`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompatFormat {
+pub(crate) enum CompatFormat {
     /// Lines for people.
     Human,
     /// One JSON document: `{"compatible", "level", "incompatibilities": [...]}`.
@@ -623,16 +623,16 @@ pub enum CompatFormat {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// A diagnostic code, such as V102.
-    pub code: String,
+    pub(crate) code: String,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[cfg(test)]

@@ -23,9 +23,9 @@ impl Severity {
 
 /// A secondary place involved in a diagnostic, possibly in another file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Label {
-    pub span: Span,
-    pub message: String,
+pub(crate) struct Label {
+    pub(crate) span: Span,
+    pub(crate) message: String,
 }
 
 /// One problem found in the project, worded.
@@ -37,10 +37,10 @@ pub struct Diagnostic {
     /// Where the mistake is.
     pub span: Span,
     /// The short text under the primary span.
-    pub label: String,
+    pub(crate) label: String,
     /// Secondary places, possibly in other files.
-    pub labels: Vec<Label>,
-    pub help: Option<String>,
+    pub(crate) labels: Vec<Label>,
+    pub(crate) help: Option<String>,
 }
 
 impl Diagnostic {
@@ -56,7 +56,7 @@ impl Diagnostic {
 }
 
 /// The closest of `candidates` to `name`, when it is close enough to be the one meant.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let lowered = name.to_lowercase();
     candidates
         .into_iter()

@@ -1,7 +1,7 @@
 //! `venice fmt`: formats venice.kdl and the files it includes, in the canonical style of
 //! [`style`], keeping every comment and every value as written.
 
-pub mod style;
+pub(crate) mod style;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
@@ -11,16 +11,16 @@ use std::path::Path;
 
 /// What `venice fmt` did or would do.
 #[derive(Debug)]
-pub struct FmtOutcome {
-    pub sources: SourceMap,
+pub(crate) struct FmtOutcome {
+    pub(crate) sources: SourceMap,
     /// Problems that stopped formatting (syntax errors, unreadable includes); nothing was written.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// How many files were looked at.
-    pub files: usize,
+    pub(crate) files: usize,
     /// The files that changed (or, with `check`, would change), as shown to the user.
-    pub changed: Vec<String>,
+    pub(crate) changed: Vec<String>,
     /// A file that could not be written, after the others were.
-    pub write_error: Option<String>,
+    pub(crate) write_error: Option<String>,
 }
 
 impl FmtOutcome {
@@ -40,7 +40,7 @@ impl FmtOutcome {
 }
 
 /// Formats the project in `dir`; with `check`, only reports which files would change.
-pub fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
+pub(crate) fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
     let mut sources = SourceMap::new(dir);
     let mut found = Vec::new();
     let files = loader::load(dir, &mut sources, &mut found)?;

@@ -41,7 +41,7 @@ pub(crate) fn report(written: &[String], dir: &Path) -> String {
 }
 
 /// Writes the scaffold into `dir` and returns the files written, or why nothing was written.
-pub fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String> {
+pub(crate) fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String> {
     let name = match name {
         Some(name) => name.to_string(),
         None => folder_name(dir)?,

@@ -18,50 +18,50 @@ use std::path::Path;
 /// One test of the corpus, for one format (a test with a `format` list is one test per format,
 /// with `{FORMAT}` replaced).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorpusTest {
+pub(crate) struct CorpusTest {
     /// The file's name, e.g. `joins.json`.
-    pub file: String,
+    pub(crate) file: String,
     /// The test's name, with its format when it has several.
-    pub name: String,
-    pub statements: Vec<String>,
+    pub(crate) name: String,
+    pub(crate) statements: Vec<String>,
     /// The class name of the exception ksqlDB throws, when it must throw one.
-    pub expected_exception: Option<String>,
+    pub(crate) expected_exception: Option<String>,
     /// The test expects an error of the REST endpoint (`expectedError`).
-    pub expects_error: bool,
+    pub(crate) expects_error: bool,
     /// The topics with registered schemas, partition counts and formats.
-    pub topics: Vec<serde_json::Value>,
+    pub(crate) topics: Vec<serde_json::Value>,
     /// The ksqlDB properties the test runs with.
-    pub properties: BTreeMap<String, String>,
+    pub(crate) properties: BTreeMap<String, String>,
     /// The sources that must exist afterwards (`post.sources`).
-    pub post_sources: Vec<ExpectedSource>,
+    pub(crate) post_sources: Vec<ExpectedSource>,
 }
 
 /// A source a test expects after its statements.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpectedSource {
-    pub name: String,
+pub(crate) struct ExpectedSource {
+    pub(crate) name: String,
     /// `stream` or `table`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// In DESCRIBE form, when given.
-    pub schema: Option<String>,
-    pub key_format: Option<String>,
-    pub value_format: Option<String>,
+    pub(crate) schema: Option<String>,
+    pub(crate) key_format: Option<String>,
+    pub(crate) value_format: Option<String>,
 }
 
 impl CorpusTest {
     /// Whether ksqlDB accepts every statement of the test.
-    pub fn expects_success(&self) -> bool {
+    pub(crate) fn expects_success(&self) -> bool {
         self.expected_exception.is_none() && !self.expects_error
     }
 
     /// Whether ksqlDB rejects one of the statements while parsing it.
-    pub fn expects_parse_failure(&self) -> bool {
+    pub(crate) fn expects_parse_failure(&self) -> bool {
         self.expected_exception.as_deref().is_some_and(|e| e.ends_with(".ParseFailedException"))
     }
 
     /// Whether ksqlDB rejects one of the statements while parsing or analysing it
     /// (`ParseFailedException`, `KsqlStatementException`): what a static front end can see.
-    pub fn expects_rejection(&self) -> bool {
+    pub(crate) fn expects_rejection(&self) -> bool {
         self.expected_exception
             .as_deref()
             .is_some_and(|e| e.ends_with(".ParseFailedException") || e.ends_with(".KsqlStatementException"))
@@ -70,16 +70,16 @@ impl CorpusTest {
 
 /// The tests of a corpus folder, and what was odd about its files.
 #[derive(Debug, Default)]
-pub struct Corpus {
-    pub tests: Vec<CorpusTest>,
+pub(crate) struct Corpus {
+    pub(crate) tests: Vec<CorpusTest>,
     /// Files that could not be read, and files whose `//` comments were stripped to read them.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Tests marked `"enabled": false`, left out.
-    pub disabled: usize,
+    pub(crate) disabled: usize,
 }
 
 /// Reads every `*.json` file of `dir` (sorted by name).
-pub fn load(dir: &Path) -> Result<Corpus, String> {
+pub(crate) fn load(dir: &Path) -> Result<Corpus, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut paths: Vec<_> =
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
@@ -322,7 +322,7 @@ pub struct AnalysisReport {
     pub mismatches: Vec<(String, String, String)>,
     /// Tests expecting a rejection whose statements all passed.
     pub missed_rejections: Vec<String>,
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl AnalysisReport {
@@ -340,7 +340,7 @@ impl AnalysisReport {
 }
 
 /// The engine a test starts with: its registered schemas, partition counts and properties.
-pub fn engine_for(test: &CorpusTest) -> Engine {
+pub(crate) fn engine_for(test: &CorpusTest) -> Engine {
     let mut engine = Engine::new();
     for (key, value) in &test.properties {
         engine.properties.insert(key.to_ascii_lowercase(), value.clone());
@@ -381,7 +381,7 @@ pub fn engine_for(test: &CorpusTest) -> Engine {
 
 /// A registered schema of a format, as ksqlDB would translate it. The corpus gives a schema as
 /// JSON, or as a string holding its JSON text (or a bare Avro type name, such as `"int"`).
-pub fn registered(format: &str, schema: &serde_json::Value) -> Registered {
+pub(crate) fn registered(format: &str, schema: &serde_json::Value) -> Registered {
     let parsed;
     let schema = match schema {
         serde_json::Value::String(text) if format != "PROTOBUF" => match serde_json::from_str(text) {
@@ -405,7 +405,7 @@ pub fn registered(format: &str, schema: &serde_json::Value) -> Registered {
 }
 
 /// Parses a DESCRIBE-form schema (`ID INT KEY, NAME STRING`) into columns.
-pub fn parse_schema(schema: &str) -> Option<Vec<Column>> {
+pub(crate) fn parse_schema(schema: &str) -> Option<Vec<Column>> {
     if schema.trim().is_empty() {
         return Some(Vec::new());
     }
@@ -437,7 +437,7 @@ pub fn parse_schema(schema: &str) -> Option<Vec<Column>> {
 
 /// Runs a test's statements through the parser and the engine, in order. Returns the engine
 /// afterwards and, for each statement, its first problem (`None` when clean).
-pub fn run_test(test: &CorpusTest) -> (Engine, Vec<Option<String>>) {
+pub(crate) fn run_test(test: &CorpusTest) -> (Engine, Vec<Option<String>>) {
     let mut engine = engine_for(test);
     let mut outcomes = Vec::new();
     for statement in &test.statements {
@@ -514,7 +514,7 @@ pub fn analysis_conformance(dir: &Path) -> Result<AnalysisReport, String> {
 }
 
 /// The report in words: the three shares, the time, and with `verbose` every miss.
-pub fn summary(report: &AnalysisReport, verbose: bool, elapsed: std::time::Duration) -> String {
+pub(crate) fn summary(report: &AnalysisReport, verbose: bool, elapsed: std::time::Duration) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     if verbose {
@@ -558,7 +558,7 @@ pub fn summary(report: &AnalysisReport, verbose: bool, elapsed: std::time::Durat
 }
 
 /// Whether an inferred source is what the test expects.
-pub fn source_matches(expected: &ExpectedSource, got: &Source) -> bool {
+pub(crate) fn source_matches(expected: &ExpectedSource, got: &Source) -> bool {
     if !expected.kind.eq_ignore_ascii_case(got.kind.as_str()) {
         return false;
     }

@@ -9,8 +9,8 @@ use crate::source::{FileId, SourceMap};
 
 /// What `venice ksql describe` prints, and whether the analysis found errors.
 pub(crate) struct Description {
-    pub text: String,
-    pub errors: bool,
+    pub(crate) text: String,
+    pub(crate) errors: bool,
 }
 
 /// Describes the file `file` (its `text` in `sources`), with `subjects` registered.

@@ -24,7 +24,7 @@ pub mod ksql_conformance;
 mod ksql_describe;
 pub mod lock;
 pub mod model;
-pub mod ops;
+pub(crate) mod ops;
 mod parallel;
 pub mod render;
 pub mod resolve;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const LOCK_FILE: &str = "venice.lock";
+pub(crate) const LOCK_FILE: &str = "venice.lock";
 
 /// The lock's format version; a lock of another version is refused rather than misread.
 pub const LOCK_VERSION: u32 = 1;
@@ -55,7 +55,7 @@ pub struct Applied {
 }
 
 impl Applied {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.topics.is_empty()
             && self.subjects.is_empty()
             && self.connectors.is_empty()
@@ -76,12 +76,12 @@ pub struct LockedSubject {
     /// The schema in the registry's normalized form (`crate::avro::normalized_form_of`), every
     /// named type written out. Not the Parsing Canonical Form: that strips the defaults and
     /// aliases that FORWARD and BACKWARD checks need.
-    pub schema: String,
+    pub(crate) schema: String,
     /// The 64-bit Rabin fingerprint of its Parsing Canonical Form, as 16 hex digits
     /// (little-endian bytes, as `crate::avro::Fingerprint` prints it).
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
     /// The subject's compatibility level, as the registry names it (`BACKWARD`).
-    pub compatibility: String,
+    pub(crate) compatibility: String,
 }
 
 impl LockedSubject {
@@ -89,7 +89,7 @@ impl LockedSubject {
     /// writes a field's `order` as Java's enum constant (`ASCENDING`), which Java reads in any
     /// case and the specification (and so Venice's parser) in lower case only. Text that is not
     /// JSON is returned as it is, for the parser to report.
-    pub fn schema_text(&self) -> String {
+    pub(crate) fn schema_text(&self) -> String {
         fn lower_orders(value: &mut serde_json::Value) {
             match value {
                 serde_json::Value::Object(object) => {
@@ -118,15 +118,15 @@ impl LockedSubject {
 
 /// A lock read for checking: its contents and where each entry sits in the lock's text.
 #[derive(Debug, Clone)]
-pub struct Baseline {
-    pub lock: Lock,
-    pub file: FileId,
+pub(crate) struct Baseline {
+    pub(crate) lock: Lock,
+    pub(crate) file: FileId,
     /// The span of each topic's `partitions` value.
-    pub topic_spans: BTreeMap<String, Span>,
+    pub(crate) topic_spans: BTreeMap<String, Span>,
     /// The span of each subject's table.
-    pub subject_spans: BTreeMap<String, Span>,
+    pub(crate) subject_spans: BTreeMap<String, Span>,
     /// Where the baseline came from, for messages: `venice.lock` or `venice.lock at REF`.
-    pub origin: String,
+    pub(crate) origin: String,
 }
 
 /// The same shape, with spans, for reading.
@@ -232,14 +232,14 @@ impl Lock {
 
 /// What is wrong with a baseline, as a fact; `rules` words it (V009).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// venice.lock cannot be read as a lock.
     InvalidLock { message: String },
 }
 
 /// Reads the baseline text (already in the source map as `file`). A lock that does not parse is
 /// V009, and the check goes on without a baseline.
-pub fn parse(
+pub(crate) fn parse(
     file: FileId,
     origin: String,
     sources: &SourceMap,
@@ -250,7 +250,7 @@ pub fn parse(
 
 /// [`parse`] of the text of `file`, given apart from the source map (so a check can parse the
 /// baseline on another core while the front end adds to the map).
-pub fn parse_text(
+pub(crate) fn parse_text(
     file: FileId,
     text: &str,
     origin: String,
@@ -290,7 +290,7 @@ pub fn parse_text(
 }
 
 /// Reads `venice.lock` from the project folder into the source map, if there is one.
-pub fn load_working_tree(dir: &Path, sources: &mut SourceMap) -> Option<(FileId, String)> {
+pub(crate) fn load_working_tree(dir: &Path, sources: &mut SourceMap) -> Option<(FileId, String)> {
     let path = dir.join(LOCK_FILE);
     let bytes = std::fs::read(&path).ok()?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -299,7 +299,7 @@ pub fn load_working_tree(dir: &Path, sources: &mut SourceMap) -> Option<(FileId,
 
 /// Reads `venice.lock` as committed at a git revision (`--against REF`) into the source map.
 /// `Err` when the revision or its lock cannot be read: the command cannot run.
-pub fn load_revision(dir: &Path, revision: &str, sources: &mut SourceMap) -> Result<(FileId, String), String> {
+pub(crate) fn load_revision(dir: &Path, revision: &str, sources: &mut SourceMap) -> Result<(FileId, String), String> {
     let text = git_show(dir, revision)?;
     // Shown as `venice.lock@REF`, so spans into it are not mistaken for the working copy.
     let shown = dir.join(format!("{LOCK_FILE}@{revision}"));

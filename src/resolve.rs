@@ -11,12 +11,12 @@ use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Who writes and who reads each topic, by topic name.
-pub type Edges = BTreeMap<String, TopicEdges>;
+pub(crate) type Edges = BTreeMap<String, TopicEdges>;
 
 /// Resolves names and computes the edges, given the transforms' statements as
 /// [`parse_transforms`](crate::ksql::project::parse_transforms) parsed them and the project's
 /// Avro schemas (the ksqlDB analysis reads the columns of `stream`/`table` nodes from them).
-pub fn resolve(
+pub(crate) fn resolve(
     project: &Project,
     avro: &Catalog,
     parsed: Parsed,
@@ -33,7 +33,7 @@ pub fn resolve(
 
 /// What name resolution finds wrong, as facts; `rules` words them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// V004: a name declared twice in one kind.
     DuplicateName { kind: &'static str, name: String, first: Span },
     /// V005: a reference to something never declared.

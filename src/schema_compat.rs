@@ -9,8 +9,8 @@ use crate::source::{FileId, SourceMap};
 
 /// What `venice schema compat` found: the text to print, and whether the new schema may follow.
 pub(crate) struct Verdict {
-    pub text: String,
-    pub compatible: bool,
+    pub(crate) text: String,
+    pub(crate) compatible: bool,
 }
 
 /// Checks the last of `files` (read into `sources`) against the others under `level` (named

@@ -17,29 +17,29 @@ pub struct FileId(pub u32);
 pub struct Span {
     pub file: FileId,
     pub start: usize,
-    pub end: usize,
+    pub(crate) end: usize,
 }
 
 impl Span {
-    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Self {
         Span { file, start, end: end.max(start) }
     }
 
     /// An empty span at the start of a file, for problems with the file as a whole.
-    pub fn file_start(file: FileId) -> Self {
+    pub(crate) fn file_start(file: FileId) -> Self {
         Span::new(file, 0, 0)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.end - self.start
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.end == self.start
     }
 
     /// A byte range of a file.
-    pub fn of(file: FileId, range: std::ops::Range<usize>) -> Self {
+    pub(crate) fn of(file: FileId, range: std::ops::Range<usize>) -> Self {
         Span::new(file, range.start, range.end)
     }
 }
@@ -50,8 +50,8 @@ pub struct SourceFile {
     /// The path as shown to users (see [`SourceMap::display_name_of`]).
     pub name: String,
     /// The path on disk.
-    pub path: PathBuf,
-    pub text: String,
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
     /// Where each line starts, computed the first time a position is asked for: most files never
     /// have a diagnostic.
     line_starts: OnceLock<Vec<usize>>,
@@ -99,16 +99,16 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(root: impl Into<PathBuf>) -> Self {
         SourceMap { root: root.into(), files: Vec::new(), by_path: HashMap::new() }
     }
 
     /// The project folder.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
-    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+    pub(crate) fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let name = self.display_name_of(&path);
         let id = FileId(self.files.len() as u32);
         self.by_path.entry(path.clone()).or_insert(id);
@@ -120,30 +120,30 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
-    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+    pub(crate) fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
 
     /// The id of a file already read, by its path on disk.
-    pub fn find(&self, path: &Path) -> Option<FileId> {
+    pub(crate) fn find(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
     }
 
     /// The text a span covers.
-    pub fn text(&self, span: Span) -> &str {
+    pub(crate) fn text(&self, span: Span) -> &str {
         let text = &self.get(span.file).text;
         text.get(span.start..span.end).unwrap_or("")
     }
 
     /// The text from a span's start to the end of its line.
-    pub fn text_from(&self, span: Span) -> &str {
+    pub(crate) fn text_from(&self, span: Span) -> &str {
         let text = &self.get(span.file).text;
         let rest = text.get(span.start..).unwrap_or("");
         rest.split('\n').next().unwrap_or("")
     }
 
     /// How a path is shown to the user.
-    pub fn display_name_of(&self, path: &Path) -> String {
+    pub(crate) fn display_name_of(&self, path: &Path) -> String {
         // Paths are shown as the user wrote them (relative to where venice runs, when the project
         // folder was given relatively), without `./` steps, and with forward slashes on every
         // platform so outputs and snapshots are the same everywhere.

@@ -21,13 +21,13 @@ use crate::resolve::Edges;
 pub struct Analysis {
     /// What the project is compared with for evolution: venice.lock, or its version at a git
     /// revision. `None` when there is none.
-    pub baseline: Option<Baseline>,
+    pub(crate) baseline: Option<Baseline>,
     /// What each Debezium source's captured tables derive from their DDL.
-    pub derived: Derivations,
+    pub(crate) derived: Derivations,
     /// The project's Avro schemas, parsed, the derived ones included.
     pub avro: Catalog,
     /// What the transforms' ksqlDB statements do.
-    pub ksql: ksql::project::Analysis,
+    pub(crate) ksql: ksql::project::Analysis,
     /// For each topic name, who writes it and who reads it.
-    pub edges: Edges,
+    pub(crate) edges: Edges,
 }

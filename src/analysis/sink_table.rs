@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 
 /// Where a record schema comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A venice `schema` (Avro), by name.
     Schema(String),
     /// Derived from a Debezium source's DDL: the source, the table, and whether the value is
@@ -30,7 +30,7 @@ pub enum Origin {
 
 impl Origin {
     /// As a label says it: "schema `Order`", "the DDL of `public.orders`".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Origin::Schema(name) => format!("schema `{name}`"),
             Origin::Debezium { table, .. } => format!("the DDL of `{table}`"),
@@ -41,18 +41,18 @@ impl Origin {
 
 /// A record schema as Connect sees it, with the places its top-level fields are written.
 #[derive(Debug, Clone)]
-pub struct Record {
-    pub origin: Origin,
-    pub schema: ConnectSchema,
+pub(crate) struct Record {
+    pub(crate) origin: Origin,
+    pub(crate) schema: ConnectSchema,
     /// Each top-level field's name and where it is declared (.avsc field name, DDL column).
-    pub fields: Vec<(String, Span)>,
+    pub(crate) fields: Vec<(String, Span)>,
     /// Where the schema is declared as a whole (the schema's text, the DDL).
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Record {
     /// The top-level fields, when the record is a struct.
-    pub fn struct_fields(&self) -> Option<&[(String, ConnectSchema)]> {
+    pub(crate) fn struct_fields(&self) -> Option<&[(String, ConnectSchema)]> {
         match &self.schema.kind {
             ConnectKind::Struct(fields) => Some(fields),
             _ => None,
@@ -60,23 +60,23 @@ impl Record {
     }
 
     /// Where a top-level field is declared.
-    pub fn field_span(&self, name: &str) -> Span {
+    pub(crate) fn field_span(&self, name: &str) -> Span {
         self.fields.iter().find(|(n, _)| n == name).map_or(self.span, |(_, span)| *span)
     }
 }
 
 /// The Debezium source and captured table that write a topic, if one does.
-pub fn debezium_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Connector, &'p CapturedTable)> {
+pub(crate) fn debezium_writer<'p>(project: &'p Project, topic: &str) -> Option<(&'p Connector, &'p CapturedTable)> {
     project.captured(topic).into_iter().find(|(c, _)| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres))
 }
 
 /// What Debezium derives for a captured table, when its DDL is given and readable.
-pub fn derived<'a>(analysis: &'a Analysis, table: &CapturedTable) -> Option<&'a Derived> {
+pub(crate) fn derived<'a>(analysis: &'a Analysis, table: &CapturedTable) -> Option<&'a Derived> {
     analysis.derived.of(table)?.as_ref().ok()
 }
 
 /// The record schema a connector reads (a sink) or writes (a source) on one side of `topic`.
-pub fn record(
+pub(crate) fn record(
     project: &Project,
     analysis: &Analysis,
     connector: &Connector,
@@ -95,7 +95,7 @@ pub fn record(
 
 /// The record schema a topic carries on a side: its declared Avro schema, a writer's, or a
 /// Debezium source's derived one.
-pub fn topic_record(project: &Project, analysis: &Analysis, topic: &str, side: Side) -> Option<Record> {
+pub(crate) fn topic_record(project: &Project, analysis: &Analysis, topic: &str, side: Side) -> Option<Record> {
     // What a Debezium source writes comes first: it is what is on the wire.
     if let Some(record) = debezium_record(project, analysis, topic, side) {
         return Some(record);
@@ -172,7 +172,7 @@ fn avro_record(catalog: &Catalog, serde: Option<&Serde>) -> Option<Record> {
 }
 
 /// Whether the connector is a JDBC sink.
-pub fn is_jdbc_sink(connector: &Connector) -> bool {
+pub(crate) fn is_jdbc_sink(connector: &Connector) -> bool {
     connector.direction == Direction::Sink && catalog::of(connector).is_some_and(|e| e.is_jdbc_sink())
 }
 
@@ -180,7 +180,7 @@ pub fn is_jdbc_sink(connector: &Connector) -> bool {
 /// Connect type (`PostgreSqlDatabaseDialect.getSqlType`, see `avro::mapping`), so Debezium's
 /// semantic types arrive as their plain numbers; Debezium's sink knows its own semantic types
 /// (its "Data type mappings" for the PostgreSQL dialect).
-pub fn column_type(schema: &ConnectSchema, debezium_sink: bool) -> Result<String, mapping::Unsupported> {
+pub(crate) fn column_type(schema: &ConnectSchema, debezium_sink: bool) -> Result<String, mapping::Unsupported> {
     if debezium_sink {
         let known = match schema.name.as_deref() {
             Some(derive::DEBEZIUM_DATE) => Some("DATE"),
@@ -207,7 +207,7 @@ pub fn column_type(schema: &ConnectSchema, debezium_sink: bool) -> Result<String
 
 /// The value record a JDBC sink stores: the row of a Debezium envelope for Debezium's sink
 /// (which reads `after` itself), the record otherwise.
-pub fn stored_value(record: &Record, debezium_sink: bool) -> Option<Vec<(String, ConnectSchema)>> {
+pub(crate) fn stored_value(record: &Record, debezium_sink: bool) -> Option<Vec<(String, ConnectSchema)>> {
     let fields = record.struct_fields()?;
     let envelope = matches!(record.origin, Origin::Debezium { envelope: true, .. });
     if envelope && debezium_sink {

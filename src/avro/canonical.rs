@@ -34,14 +34,14 @@ const MAX_DEPTH: usize = 2000;
 
 /// The Parsing Canonical Form of a type. Meaningful for schemas without V201 problems: an
 /// unresolved name is written as written, a part that could not be read as `"null"`.
-pub fn parsing_canonical_form(catalog: &Catalog, ty: &Type) -> String {
+pub(crate) fn parsing_canonical_form(catalog: &Catalog, ty: &Type) -> String {
     let mut out = String::new();
     pcf(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0);
     out
 }
 
 /// The Parsing Canonical Form of a venice schema.
-pub fn schema_canonical_form(catalog: &Catalog, id: SchemaId) -> String {
+pub(crate) fn schema_canonical_form(catalog: &Catalog, id: SchemaId) -> String {
     parsing_canonical_form(catalog, &catalog.get(id).root)
 }
 
@@ -139,22 +139,22 @@ fn quoted(out: &mut String, s: &str) {
 
 /// A 64-bit Rabin fingerprint (CRC-64-AVRO) of a schema's Parsing Canonical Form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Fingerprint(pub u64);
+pub(crate) struct Fingerprint(pub u64);
 
 impl Fingerprint {
     /// The fingerprint of the Parsing Canonical Form of `ty`.
-    pub fn of(catalog: &Catalog, ty: &Type) -> Fingerprint {
+    pub(crate) fn of(catalog: &Catalog, ty: &Type) -> Fingerprint {
         Fingerprint(rabin(parsing_canonical_form(catalog, ty).as_bytes()))
     }
 
     /// The eight bytes, little-endian, as the specification writes them (single-object
     /// encoding, apache-avro's `Rabin` digest).
-    pub fn to_le_bytes(self) -> [u8; 8] {
+    pub(crate) fn to_le_bytes(self) -> [u8; 8] {
         self.0.to_le_bytes()
     }
 
     /// The value as Java's `SchemaNormalization.parsingFingerprint64` returns it (a signed long).
-    pub fn as_i64(self) -> i64 {
+    pub(crate) fn as_i64(self) -> i64 {
         self.0 as i64
     }
 }
@@ -189,7 +189,7 @@ const FP_TABLE: [u64; 256] = {
 };
 
 /// The specification's `fingerprint64`: CRC-64-AVRO of `bytes`.
-pub fn rabin(bytes: &[u8]) -> u64 {
+pub(crate) fn rabin(bytes: &[u8]) -> u64 {
     bytes.iter().fold(EMPTY, |fp, b| (fp >> 8) ^ FP_TABLE[((fp ^ u64::from(*b)) & 0xff) as usize])
 }
 
@@ -200,7 +200,7 @@ pub fn rabin(bytes: &[u8]) -> u64 {
 /// The normalized form of a venice schema as the registry would compare it when the schema is
 /// registered with references to the other schema files it uses: named types defined by
 /// another schema of the project are written by name.
-pub fn normalized_form(catalog: &Catalog, id: SchemaId) -> String {
+pub(crate) fn normalized_form(catalog: &Catalog, id: SchemaId) -> String {
     let mut env: HashSet<String> = HashSet::new();
     for named in catalog.arena().iter().filter(|n| n.origin != id.0) {
         env.insert(named.fullname());
@@ -216,7 +216,7 @@ pub fn normalized_form(catalog: &Catalog, id: SchemaId) -> String {
 
 /// The normalized form of a type with every named type written out (a schema registered
 /// without references).
-pub fn normalized_form_of(catalog: &Catalog, ty: &Type) -> String {
+pub(crate) fn normalized_form_of(catalog: &Catalog, ty: &Type) -> String {
     let mut out = String::new();
     normalized(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0, Orders::Java);
     out
@@ -225,7 +225,7 @@ pub fn normalized_form_of(catalog: &Catalog, ty: &Type) -> String {
 /// [`normalized_form_of`] as the Schema Registry is sent it by `venice build`: a field's `order`
 /// in the specification's lower case (the registry reads either; Venice's parser, like the
 /// specification, only lower case).
-pub fn registered_form_of(catalog: &Catalog, ty: &Type) -> String {
+pub(crate) fn registered_form_of(catalog: &Catalog, ty: &Type) -> String {
     let mut out = String::new();
     normalized(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0, Orders::Specification);
     out

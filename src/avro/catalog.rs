@@ -20,13 +20,13 @@ pub struct SchemaId(pub usize);
 #[derive(Debug, Clone)]
 pub struct CatalogSchema {
     /// The name of the `schema` node in venice.kdl.
-    pub name: String,
+    pub(crate) name: String,
     /// The file the text is in (the .avsc file, or venice.kdl for `avro=`).
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// The whole text.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The top-level type.
-    pub root: Type,
+    pub(crate) root: Type,
 }
 
 /// Every Avro schema of the project, with the arena of named types they define.
@@ -140,36 +140,36 @@ impl Catalog {
         self.by_name.get(name).map(|id| &self.schemas[id.0].root)
     }
 
-    pub fn schema_id(&self, name: &str) -> Option<SchemaId> {
+    pub(crate) fn schema_id(&self, name: &str) -> Option<SchemaId> {
         self.by_name.get(name).copied()
     }
 
-    pub fn get(&self, id: SchemaId) -> &CatalogSchema {
+    pub(crate) fn get(&self, id: SchemaId) -> &CatalogSchema {
         &self.schemas[id.0]
     }
 
     /// Every parsed schema, in project order.
-    pub fn schemas(&self) -> impl Iterator<Item = (SchemaId, &CatalogSchema)> {
+    pub(crate) fn schemas(&self) -> impl Iterator<Item = (SchemaId, &CatalogSchema)> {
         self.schemas.iter().enumerate().map(|(i, s)| (SchemaId(i), s))
     }
 
     /// A named type of the arena.
-    pub fn named(&self, id: NamedId) -> &NamedType {
+    pub(crate) fn named(&self, id: NamedId) -> &NamedType {
         &self.arena[id.index()]
     }
 
     /// The arena of named types, indexed by [`NamedId`].
-    pub fn arena(&self) -> &[NamedType] {
+    pub(crate) fn arena(&self) -> &[NamedType] {
         &self.arena
     }
 
     /// The named types defined with this full name, one per schema that defines it.
-    pub fn find_named(&self, fullname: &str) -> impl Iterator<Item = NamedId> + '_ {
+    pub(crate) fn find_named(&self, fullname: &str) -> impl Iterator<Item = NamedId> + '_ {
         let fullname = fullname.to_string();
         self.arena.iter().enumerate().filter(move |(_, n)| n.fullname() == fullname).map(|(i, _)| NamedId(i as u32))
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.schemas.is_empty()
     }
 }

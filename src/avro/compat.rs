@@ -51,8 +51,8 @@ const MAX_DEPTH: usize = 400;
 /// A schema to compare: a type and the catalog whose arena holds its named types.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaRef<'a> {
-    pub catalog: &'a Catalog,
-    pub root: &'a Type,
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) root: &'a Type,
 }
 
 impl<'a> SchemaRef<'a> {
@@ -90,7 +90,7 @@ impl IncompatibilityType {
         }
     }
 
-    pub fn parse(name: &str) -> Option<IncompatibilityType> {
+    pub(crate) fn parse(name: &str) -> Option<IncompatibilityType> {
         use IncompatibilityType::*;
         [
             NameMismatch,
@@ -133,7 +133,7 @@ pub enum AvroKind {
 
 impl AvroKind {
     /// As Java's messages write it: `INT`, `RECORD`.
-    pub fn java_name(self) -> &'static str {
+    pub(crate) fn java_name(self) -> &'static str {
         match self {
             AvroKind::Null => "NULL",
             AvroKind::Boolean => "BOOLEAN",
@@ -171,7 +171,7 @@ impl AvroKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Described {
     pub kind: AvroKind,
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// Why a reader cannot read what a writer writes, with what is needed to say it.
@@ -195,7 +195,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub fn kind(&self) -> IncompatibilityType {
+    pub(crate) fn kind(&self) -> IncompatibilityType {
         match self {
             Reason::NameMismatch { .. } => IncompatibilityType::NameMismatch,
             Reason::FixedSizeMismatch { .. } => IncompatibilityType::FixedSizeMismatch,
@@ -210,7 +210,7 @@ impl Reason {
     /// Java's `Incompatibility.getMessage()`: `expected: Enum2`, `[C]`, `reader type: INT not
     /// compatible with writer type: STRING`, ... (for an ambiguous field, the start of the
     /// exception's message).
-    pub fn java_message(&self) -> String {
+    pub(crate) fn java_message(&self) -> String {
         match self {
             Reason::NameMismatch { writer, .. } => format!("expected: {writer}"),
             Reason::FixedSizeMismatch { reader, writer, .. } => format!("expected: {writer}, found: {reader}"),
@@ -232,7 +232,7 @@ impl Reason {
 
     /// The reason in words, naming the two sides as the caller calls them (`the reader` and `the
     /// writer`, or `the new schema` and `v2.avsc`).
-    pub fn describe(&self, reader: &str, writer: &str) -> String {
+    pub(crate) fn describe(&self, reader: &str, writer: &str) -> String {
         match self {
             Reason::NameMismatch { kind, reader: r, writer: w } => format!(
                 "{writer} writes the {} `{w}` where {reader} reads `{r}`: the names differ and `{r}` has no alias `{w}`",
@@ -314,9 +314,9 @@ pub struct Incompatibility {
     /// the root).
     pub path: String,
     /// The part of the reader schema concerned (a field, a named type's name, a type).
-    pub reader_span: Span,
+    pub(crate) reader_span: Span,
     /// The part of the writer schema concerned.
-    pub writer_span: Span,
+    pub(crate) writer_span: Span,
 }
 
 impl Incompatibility {
@@ -686,14 +686,14 @@ fn lookup_writer_field<'f>(writer: &HashMap<&str, &'f Field>, field: &Field) -> 
 /// Which way a level's check read: the new schema reading an earlier one (BACKWARD), or an
 /// earlier one reading the new schema (FORWARD).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
+pub(crate) enum Direction {
     NewReadsOld,
     OldReadsNew,
 }
 
 impl Direction {
     /// `reader new / writer old`.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Direction::NewReadsOld => "reader new / writer old",
             Direction::OldReadsNew => "reader old / writer new",
@@ -705,8 +705,8 @@ impl Direction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LevelIncompatibility {
     /// The index of the earlier schema in the list given to [`check_level`] (oldest first).
-    pub against: usize,
-    pub direction: Direction,
+    pub(crate) against: usize,
+    pub(crate) direction: Direction,
     pub incompatibility: Incompatibility,
 }
 

@@ -28,7 +28,7 @@ use std::fmt;
 
 /// Why a type cannot be mapped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unsupported {
+pub(crate) enum Unsupported {
     /// `null` on its own: Connect has no null type ("Standalone null schemas are not supported").
     StandaloneNull,
     /// A type that refers to itself; ksqlDB and the JDBC sink have no recursive types.
@@ -80,27 +80,27 @@ pub(crate) const MAX_DEPTH: usize = 256;
 // -------------------------------------------------------------------------------------------
 
 /// The logical names Connect gives its logical types.
-pub const CONNECT_DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
-pub const CONNECT_DATE: &str = "org.apache.kafka.connect.data.Date";
-pub const CONNECT_TIME: &str = "org.apache.kafka.connect.data.Time";
-pub const CONNECT_TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
+pub(crate) const CONNECT_DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+pub(crate) const CONNECT_DATE: &str = "org.apache.kafka.connect.data.Date";
+pub(crate) const CONNECT_TIME: &str = "org.apache.kafka.connect.data.Time";
+pub(crate) const CONNECT_TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
 /// The name `AvroData` gives the struct of a general union.
-pub const CONNECT_UNION: &str = "io.confluent.connect.avro.Union";
+pub(crate) const CONNECT_UNION: &str = "io.confluent.connect.avro.Union";
 
 /// A Kafka Connect schema, as `AvroData` builds it from an Avro type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectSchema {
-    pub kind: ConnectKind,
+pub(crate) struct ConnectSchema {
+    pub(crate) kind: ConnectKind,
     /// The schema's name: a logical type's (`org.apache.kafka.connect.data.Date`), or a record,
     /// enum or fixed's full name.
-    pub name: Option<String>,
-    pub optional: bool,
+    pub(crate) name: Option<String>,
+    pub(crate) optional: bool,
     /// `scale` of a decimal (Connect's only parameter that changes the data).
-    pub scale: Option<u32>,
+    pub(crate) scale: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnectKind {
+pub(crate) enum ConnectKind {
     Int8,
     Int16,
     Int32,
@@ -119,7 +119,7 @@ pub enum ConnectKind {
 
 impl ConnectKind {
     /// Connect's name of the type (`Schema.Type`).
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             ConnectKind::Int8 => "INT8",
             ConnectKind::Int16 => "INT16",
@@ -162,7 +162,7 @@ impl ConnectSchema {
 ///   `io.confluent.connect.avro.Union` with one optional field per branch, named after the
 ///   branch (a named type's simple name, otherwise the type's name: `int`, `string`, `array`),
 ///   optional if the union holds `null`.
-pub fn connect_schema(catalog: &Catalog, ty: &Type) -> Result<ConnectSchema, Unsupported> {
+pub(crate) fn connect_schema(catalog: &Catalog, ty: &Type) -> Result<ConnectSchema, Unsupported> {
     Connect { arena: catalog.arena(), open: Vec::new() }.schema(ty, 0)
 }
 
@@ -293,9 +293,9 @@ fn primitive_connect(p: &PrimitiveType) -> Result<ConnectSchema, Unsupported> {
 pub(crate) struct RawDecimal {
     /// `precision`, when written; `AvroData` keeps it as the `connect.decimal.precision`
     /// parameter unless it is its default, 64.
-    pub precision: Option<i64>,
+    pub(crate) precision: Option<i64>,
     /// `scale`, 0 when absent or not a number.
-    pub scale: i64,
+    pub(crate) scale: i64,
 }
 
 /// The decimal a `bytes` or `fixed` with these attributes is to `AvroData`, if any.
@@ -373,11 +373,11 @@ pub(crate) fn union_member_name(ty: &Type, arena: &[NamedType]) -> String {
 
 /// A column the JDBC sink creates for a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PgColumn {
-    pub name: String,
-    pub sql_type: String,
+pub(crate) struct PgColumn {
+    pub(crate) name: String,
+    pub(crate) sql_type: String,
     /// Optional in Connect (`["null", T]`): the column is created without `NOT NULL`.
-    pub nullable: bool,
+    pub(crate) nullable: bool,
 }
 
 /// The PostgreSQL column type the JDBC sink gives a Connect schema (`getSqlType`): Decimal
@@ -385,7 +385,7 @@ pub struct PgColumn {
 /// INT8 and INT16 `SMALLINT`, INT32 `INT`, INT64 `BIGINT`, FLOAT32 `REAL`, FLOAT64
 /// `DOUBLE PRECISION`, BOOLEAN `BOOLEAN`, STRING `TEXT`, BYTES `BYTEA`, ARRAY the element's type
 /// with `[]` (unverified: newer connector versions only). MAP and STRUCT have no column type.
-pub fn postgres_type(connect: &ConnectSchema) -> Result<String, Unsupported> {
+pub(crate) fn postgres_type(connect: &ConnectSchema) -> Result<String, Unsupported> {
     match connect.name.as_deref() {
         Some(CONNECT_DECIMAL) => return Ok("DECIMAL".into()),
         Some(CONNECT_DATE) => return Ok("DATE".into()),
@@ -409,7 +409,7 @@ pub fn postgres_type(connect: &ConnectSchema) -> Result<String, Unsupported> {
 
 /// The columns the JDBC sink creates for a record value: one per top-level field, in order.
 /// A field whose type has no column type is an error for the sink (it fails the task).
-pub fn postgres_columns(catalog: &Catalog, ty: &Type) -> Result<Vec<PgColumn>, (String, Unsupported)> {
+pub(crate) fn postgres_columns(catalog: &Catalog, ty: &Type) -> Result<Vec<PgColumn>, (String, Unsupported)> {
     let connect = connect_schema(catalog, ty).map_err(|e| (String::new(), e))?;
     let ConnectKind::Struct(fields) = &connect.kind else {
         return Err((String::new(), Unsupported::NoColumnType { connect: connect.kind.type_name().into() }));

@@ -10,21 +10,21 @@
 //! - `compat`: reader/writer compatibility as Java Avro checks it, and the registry's levels.
 //! - `mapping`: Avro types as Kafka Connect and PostgreSQL see them.
 
-pub mod canonical;
+pub(crate) mod canonical;
 mod catalog;
 pub mod compat;
-pub mod mapping;
+pub(crate) mod mapping;
 mod parse;
 mod problem;
-pub mod schema;
+pub(crate) mod schema;
 
-pub use canonical::{
+pub(crate) use canonical::{
     Fingerprint, normalized_form, normalized_form_of, parsing_canonical_form, rabin, registered_form_of,
 };
 pub use catalog::{Catalog, CatalogSchema, SchemaId, build};
-pub use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
-pub use problem::{DefaultIssue, Problem};
-pub use schema::*;
+pub(crate) use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
+pub(crate) use problem::{DefaultIssue, Problem};
+pub(crate) use schema::*;
 
 /// Helpers for the unit tests of this folder: parse texts, and list what was reported as
 /// (code, the text the span covers).
@@ -37,7 +37,7 @@ pub(crate) mod test_support {
 
     /// Parses schema texts, each its own file (`FileId(i)`), named `s0`, `s1`, ..., and words what
     /// is found as `venice check` would.
-    pub fn parse_all(texts: &[&str]) -> (Catalog, Vec<Diagnostic>) {
+    pub(crate) fn parse_all(texts: &[&str]) -> (Catalog, Vec<Diagnostic>) {
         let mut found = Vec::new();
         let texts = texts
             .iter()
@@ -48,12 +48,12 @@ pub(crate) mod test_support {
         (catalog, found.iter().map(|(problem, span)| crate::rules::avro(problem, *span)).collect())
     }
 
-    pub fn parse(text: &str) -> (Catalog, Vec<Diagnostic>) {
+    pub(crate) fn parse(text: &str) -> (Catalog, Vec<Diagnostic>) {
         parse_all(&[text])
     }
 
     /// What was reported: each diagnostic's code and the text under its span, in order.
-    pub fn reported_all(texts: &[&str]) -> Vec<(&'static str, String)> {
+    pub(crate) fn reported_all(texts: &[&str]) -> Vec<(&'static str, String)> {
         let (_, diagnostics) = parse_all(texts);
         let mut out: Vec<(usize, usize, &'static str, String)> = diagnostics
             .iter()
@@ -67,13 +67,13 @@ pub(crate) mod test_support {
         out.into_iter().map(|(_, _, code, covered)| (code, covered)).collect()
     }
 
-    pub fn reported(text: &str) -> Vec<(&'static str, String)> {
+    pub(crate) fn reported(text: &str) -> Vec<(&'static str, String)> {
         reported_all(&[text])
     }
 
     /// Asserts that `text` is reported exactly as `expected`: (code, covered text) pairs.
     #[track_caller]
-    pub fn check(text: &str, expected: &[(&str, &str)]) {
+    pub(crate) fn check(text: &str, expected: &[(&str, &str)]) {
         let got = reported(text);
         let got: Vec<(&str, &str)> = got.iter().map(|(c, s)| (*c, s.as_str())).collect();
         assert_eq!(got, expected, "for {text}");
@@ -81,7 +81,7 @@ pub(crate) mod test_support {
 
     /// Asserts that `text` parses without any problem.
     #[track_caller]
-    pub fn clean(text: &str) {
+    pub(crate) fn clean(text: &str) {
         check(text, &[]);
     }
 }

@@ -39,9 +39,9 @@ const FIELD_RESERVED: &[&str] = &["default", "doc", "name", "order", "type", "al
 /// What one schema text yields before names are resolved.
 #[derive(Debug)]
 pub(crate) struct ParsedFile {
-    pub root: Type,
+    pub(crate) root: Type,
     /// The full names this text defines, in order, with their ids.
-    pub names: HashMap<String, NamedId>,
+    pub(crate) names: HashMap<String, NamedId>,
     /// Names not defined before their use in this text, by the span of the use.
     refs: HashMap<(usize, usize), PendingRef>,
     /// Field defaults to check once every type is resolved.
@@ -235,14 +235,14 @@ fn first_control_character(source: &str, value: &Value) -> Option<(usize, char)>
 }
 
 /// Whether `name` is a valid Avro name: `[A-Za-z_][A-Za-z0-9_]*`.
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether `namespace` is valid: empty (the null namespace) or names separated by dots.
-pub fn is_valid_namespace(namespace: &str) -> bool {
+pub(crate) fn is_valid_namespace(namespace: &str) -> bool {
     namespace.is_empty() || namespace.split('.').all(is_valid_name)
 }
 
@@ -937,7 +937,7 @@ impl Parser<'_> {
 
 /// The largest decimal precision a fixed of `size` bytes holds: floor(log10(2^(8·size − 1) − 1)),
 /// computed as Java's `LogicalTypes.Decimal.maxPrecision` does.
-pub fn max_decimal_precision(size: u32) -> u32 {
+pub(crate) fn max_decimal_precision(size: u32) -> u32 {
     if size == 0 {
         return 0;
     }
@@ -1267,7 +1267,7 @@ fn check_named(named: &NamedType, node: &JsonNode, arena: &[NamedType], depth: u
 
 /// A short description of a type for messages: `int`, `array`, `["null", "string"]`, a named
 /// type's full name.
-pub fn describe(ty: &Type, arena: &[NamedType]) -> String {
+pub(crate) fn describe(ty: &Type, arena: &[NamedType]) -> String {
     match &ty.kind {
         TypeKind::Primitive(p) => match &p.logical {
             Some(logical) => format!("{} ({})", p.primitive, logical.name()),

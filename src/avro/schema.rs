@@ -15,14 +15,14 @@ use std::fmt;
 pub struct NamedId(pub u32);
 
 impl NamedId {
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0 as usize
     }
 }
 
 /// Attributes the specification does not define, kept as written (in order) because the
 /// registry's normalized form keeps them.
-pub type Props = Vec<(String, serde_json::Value)>;
+pub(crate) type Props = Vec<(String, serde_json::Value)>;
 
 /// The eight primitive types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,7 +38,7 @@ pub enum Primitive {
 }
 
 impl Primitive {
-    pub const ALL: [Primitive; 8] = [
+    pub(crate) const ALL: [Primitive; 8] = [
         Primitive::Null,
         Primitive::Boolean,
         Primitive::Int,
@@ -49,7 +49,7 @@ impl Primitive {
         Primitive::String,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Primitive::Null => "null",
             Primitive::Boolean => "boolean",
@@ -62,7 +62,7 @@ impl Primitive {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Primitive> {
+    pub(crate) fn from_name(name: &str) -> Option<Primitive> {
         Primitive::ALL.into_iter().find(|p| p.name() == name)
     }
 }
@@ -104,7 +104,7 @@ pub enum LogicalType {
 }
 
 impl LogicalType {
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             LogicalType::Decimal { .. } => "decimal",
             LogicalType::BigDecimal => "big-decimal",
@@ -123,7 +123,7 @@ impl LogicalType {
     }
 
     /// The names the specification defines, for suggestions.
-    pub const NAMES: [&'static str; 13] = [
+    pub(crate) const NAMES: [&'static str; 13] = [
         "decimal",
         "big-decimal",
         "uuid",
@@ -145,15 +145,15 @@ impl LogicalType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IgnoredLogicalType {
     /// The `logicalType` value as written.
-    pub name: String,
-    pub reason: LogicalIssue,
+    pub(crate) name: String,
+    pub(crate) reason: LogicalIssue,
     /// The `logicalType` value (or the attribute that makes it invalid).
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// Why a logical type annotation does not apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LogicalIssue {
+pub(crate) enum LogicalIssue {
     /// Not a logical type of the specification.
     Unknown,
     /// A logical type of the specification on a type it does not annotate.
@@ -182,7 +182,7 @@ pub struct PrimitiveType {
 }
 
 impl PrimitiveType {
-    pub fn plain(primitive: Primitive) -> Self {
+    pub(crate) fn plain(primitive: Primitive) -> Self {
         PrimitiveType { primitive, logical: None, ignored_logical: None, props: Vec::new() }
     }
 }
@@ -220,19 +220,19 @@ pub enum TypeKind {
 }
 
 impl Type {
-    pub fn new(kind: TypeKind, span: Span) -> Self {
+    pub(crate) fn new(kind: TypeKind, span: Span) -> Self {
         Type { kind, span }
     }
 
     /// The named type this node defines or refers to.
-    pub fn named(&self) -> Option<NamedId> {
+    pub(crate) fn named(&self) -> Option<NamedId> {
         match self.kind {
             TypeKind::Named(id) | TypeKind::Reference(id) => Some(id),
             _ => None,
         }
     }
 
-    pub fn primitive(&self) -> Option<&PrimitiveType> {
+    pub(crate) fn primitive(&self) -> Option<&PrimitiveType> {
         match &self.kind {
             TypeKind::Primitive(p) => Some(p),
             _ => None,
@@ -240,24 +240,24 @@ impl Type {
     }
 
     /// Whether this node could not be read or resolved, so nothing can be said about it.
-    pub fn is_unknown(&self) -> bool {
+    pub(crate) fn is_unknown(&self) -> bool {
         matches!(self.kind, TypeKind::Unresolved { .. } | TypeKind::Invalid)
     }
 }
 
 /// A named type's full name: `namespace.name`, or `name` in the null namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FullName {
+pub(crate) struct FullName {
     /// The simple name (after the last dot).
-    pub name: String,
+    pub(crate) name: String,
     /// `None` for the null namespace.
-    pub namespace: Option<String>,
+    pub(crate) namespace: Option<String>,
 }
 
 impl FullName {
     /// The full name of a definition's `name` and `namespace` attributes, inheriting
     /// `enclosing` when neither gives a namespace (the specification's three cases).
-    pub fn resolve(name: &str, namespace: Option<&str>, enclosing: Option<&str>) -> FullName {
+    pub(crate) fn resolve(name: &str, namespace: Option<&str>, enclosing: Option<&str>) -> FullName {
         match name.rfind('.') {
             Some(dot) => FullName::split(&name[..dot], &name[dot + 1..]),
             None => FullName::split(namespace.or(enclosing).unwrap_or(""), name),
@@ -269,7 +269,7 @@ impl FullName {
         FullName { name: name.to_string(), namespace }
     }
 
-    pub fn full(&self) -> String {
+    pub(crate) fn full(&self) -> String {
         match &self.namespace {
             Some(ns) => format!("{ns}.{}", self.name),
             None => self.name.clone(),
@@ -288,47 +288,47 @@ impl fmt::Display for FullName {
 
 /// A value and where it was written inside the schema text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct At<T> {
-    pub value: T,
-    pub span: Span,
+pub(crate) struct At<T> {
+    pub(crate) value: T,
+    pub(crate) span: Span,
 }
 
 impl<T> At<T> {
-    pub fn new(value: T, span: Span) -> Self {
+    pub(crate) fn new(value: T, span: Span) -> Self {
         At { value, span }
     }
 }
 
 /// A record, enum or fixed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NamedType {
-    pub name: FullName,
+pub(crate) struct NamedType {
+    pub(crate) name: FullName,
     /// The whole definition object.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The `name` value.
-    pub name_span: Span,
+    pub(crate) name_span: Span,
     /// The aliases as written (each may be a full name or relative to this type's namespace).
-    pub aliases: Vec<At<String>>,
-    pub doc: Option<String>,
-    pub kind: NamedKind,
-    pub props: Props,
+    pub(crate) aliases: Vec<At<String>>,
+    pub(crate) doc: Option<String>,
+    pub(crate) kind: NamedKind,
+    pub(crate) props: Props,
     /// The index of the schema (in the catalog) whose text defines this type.
-    pub origin: usize,
+    pub(crate) origin: usize,
 }
 
 impl NamedType {
-    pub fn fullname(&self) -> String {
+    pub(crate) fn fullname(&self) -> String {
         self.name.full()
     }
 
     /// The aliases as full names, as the specification resolves them: a name with a dot is
     /// full, one without is relative to this type's namespace.
-    pub fn alias_fullnames(&self) -> Vec<String> {
+    pub(crate) fn alias_fullnames(&self) -> Vec<String> {
         let ns = self.name.namespace.as_deref();
         self.aliases.iter().map(|a| FullName::resolve(&a.value, None, ns).full()).collect()
     }
 
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match self.kind {
             NamedKind::Record { .. } => "record",
             NamedKind::Enum { .. } => "enum",
@@ -336,7 +336,7 @@ impl NamedType {
         }
     }
 
-    pub fn fields(&self) -> &[Field] {
+    pub(crate) fn fields(&self) -> &[Field] {
         match &self.kind {
             NamedKind::Record { fields, .. } => fields,
             _ => &[],
@@ -345,7 +345,7 @@ impl NamedType {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum NamedKind {
+pub(crate) enum NamedKind {
     Record {
         fields: Vec<Field>,
         /// `"type": "error"` (an RPC error record), which is otherwise a record.
@@ -364,7 +364,7 @@ pub enum NamedKind {
 
 /// The sort order of a record field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
+pub(crate) enum Order {
     #[default]
     Ascending,
     Descending,
@@ -372,7 +372,7 @@ pub enum Order {
 }
 
 impl Order {
-    pub fn parse(word: &str) -> Option<Order> {
+    pub(crate) fn parse(word: &str) -> Option<Order> {
         match word {
             "ascending" => Some(Order::Ascending),
             "descending" => Some(Order::Descending),
@@ -381,7 +381,7 @@ impl Order {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Order::Ascending => "ascending",
             Order::Descending => "descending",
@@ -392,16 +392,16 @@ impl Order {
 
 /// A field of a record.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    pub name: String,
+pub(crate) struct Field {
+    pub(crate) name: String,
     /// The whole field object.
-    pub span: Span,
-    pub name_span: Span,
-    pub ty: Type,
-    pub doc: Option<String>,
-    pub aliases: Vec<At<String>>,
+    pub(crate) span: Span,
+    pub(crate) name_span: Span,
+    pub(crate) ty: Type,
+    pub(crate) doc: Option<String>,
+    pub(crate) aliases: Vec<At<String>>,
     /// The default, as JSON, with the span of the value.
-    pub default: Option<At<serde_json::Value>>,
-    pub order: Order,
-    pub props: Props,
+    pub(crate) default: Option<At<serde_json::Value>>,
+    pub(crate) order: Order,
+    pub(crate) props: Props,
 }

@@ -17,23 +17,23 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The Confluent Platform release every `confluentinc/cp-*` image is pinned to.
 pub const CP_VERSION: &str = "7.9.11";
 /// The PostgreSQL image.
-pub const POSTGRES_IMAGE: &str = "postgres:16.10";
+pub(crate) const POSTGRES_IMAGE: &str = "postgres:16.10";
 /// Confluent's JDBC connector (`jdbc`), installed from Confluent Hub.
-pub const JDBC_PLUGIN: &str = "confluentinc/kafka-connect-jdbc:10.8.0";
+pub(crate) const JDBC_PLUGIN: &str = "confluentinc/kafka-connect-jdbc:10.8.0";
 /// Debezium's PostgreSQL source (`debezium-postgres`), the plugin archive from Maven Central
 /// (`io.debezium:debezium-connector-postgres:2.7.3.Final:tar.gz:plugin`; runs on Java 11 and 17).
-pub const DEBEZIUM_POSTGRES_VERSION: &str = "2.7.3.Final";
+pub(crate) const DEBEZIUM_POSTGRES_VERSION: &str = "2.7.3.Final";
 /// Debezium's JDBC sink (`debezium-jdbc`), from Maven Central (not on Confluent Hub; the
 /// version notes/real-services.md found served). Debezium 3.x needs Java 17 in the Connect image:
 /// assumed of the Confluent Platform 7.9 images, not verified by a run.
-pub const DEBEZIUM_JDBC_VERSION: &str = "3.6.1.Final";
+pub(crate) const DEBEZIUM_JDBC_VERSION: &str = "3.6.1.Final";
 /// Where the Connect image keeps the FileStream connectors, which Confluent Platform moved out of
 /// Kafka Connect in 6.2.1 (Confluent's "Kafka Connect FileStream Connectors": add it to
 /// `plugin.path`).
 const FILESTREAM_PATH: &str = "/usr/share/filestream-connectors";
 
 /// The superuser password of the stack's PostgreSQL (the `postgres` role).
-pub const POSTGRES_ADMIN_VAR: &str = "POSTGRES_ADMIN_PASSWORD";
+pub(crate) const POSTGRES_ADMIN_VAR: &str = "POSTGRES_ADMIN_PASSWORD";
 
 #[derive(Serialize)]
 struct ComposeFile {
@@ -52,7 +52,7 @@ struct SecretFile {
 }
 
 /// The variable that names the folder holding the files of `file=` credentials.
-pub const SECRETS_DIR_VAR: &str = "VENICE_SECRETS_DIR";
+pub(crate) const SECRETS_DIR_VAR: &str = "VENICE_SECRETS_DIR";
 
 #[derive(Serialize)]
 struct Empty {}
@@ -110,37 +110,37 @@ impl Healthcheck {
 
 /// What the stack's files need to know besides the YAML: the variables of `.env.example`.
 #[derive(Debug, Default)]
-pub struct StackInfo {
+pub(crate) struct StackInfo {
     /// Each variable the stack reads from `.env`, with what it is for.
-    pub variables: BTreeMap<String, String>,
+    pub(crate) variables: BTreeMap<String, String>,
     /// The Compose service names, sorted.
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     /// The Kafka service names.
-    pub brokers: Vec<String>,
+    pub(crate) brokers: Vec<String>,
     /// Things the build could not wire into the stack, for the build README.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// The rendered stack files.
-pub struct StackFiles {
-    pub compose: String,
-    pub env_example: String,
-    pub postgres_init: Option<String>,
-    pub info: StackInfo,
+pub(crate) struct StackFiles {
+    pub(crate) compose: String,
+    pub(crate) env_example: String,
+    pub(crate) postgres_init: Option<String>,
+    pub(crate) info: StackInfo,
 }
 
 /// A broker's service name.
-pub fn broker_name(i: u32) -> String {
+pub(crate) fn broker_name(i: u32) -> String {
     format!("kafka-{i}")
 }
 
 /// The brokers' internal bootstrap list (`kafka-1:29092,...`).
-pub fn bootstrap(brokers: u32) -> String {
+pub(crate) fn bootstrap(brokers: u32) -> String {
     (1..=brokers).map(|i| format!("{}:29092", broker_name(i))).collect::<Vec<_>>().join(",")
 }
 
 /// The broker count of the stack (1 when `kafka` is not declared: the stack still needs one).
-pub fn broker_count(stack: &Stack) -> u32 {
+pub(crate) fn broker_count(stack: &Stack) -> u32 {
     stack.kafka.as_ref().map_or(1, |k| k.brokers.value.clamp(1, 9))
 }
 
@@ -198,12 +198,12 @@ fn base64_url(bytes: &[u8]) -> String {
 }
 
 /// The databases the stack's PostgreSQL holds: those without `host`, or with the host `postgres`.
-pub fn stack_databases(project: &Project) -> Vec<&Database> {
+pub(crate) fn stack_databases(project: &Project) -> Vec<&Database> {
     project.databases.iter().filter(|d| d.host.as_ref().is_none_or(|h| h.value == "postgres")).collect()
 }
 
 /// Renders the stack, or `None` when the project declares no `stack`.
-pub fn render(project: &Project) -> Option<StackFiles> {
+pub(crate) fn render(project: &Project) -> Option<StackFiles> {
     let stack = project.stack.as_ref()?;
     let mut b = StackBuilder::new(project, stack);
     let mode = stack.kafka.as_ref().map_or(KafkaMode::Kraft, |k| k.mode.value);
@@ -851,7 +851,7 @@ fn ddl_files_of(project: &Project, database: &Database) -> Vec<(String, String)>
 }
 
 /// The DDL files of captured tables, beside init.sh: (path under `postgres/`, text), each once.
-pub fn ddl_files(project: &Project) -> Vec<(String, String)> {
+pub(crate) fn ddl_files(project: &Project) -> Vec<(String, String)> {
     let mut files = BTreeMap::new();
     for database in stack_databases(project) {
         for (path, text) in ddl_files_of(project, database) {

@@ -4,7 +4,7 @@
 use crate::model::Project;
 
 /// (path, text) for each connector, in the order of venice.kdl.
-pub fn render(project: &Project) -> Vec<(String, String)> {
+pub(crate) fn render(project: &Project) -> Vec<(String, String)> {
     project
         .connectors
         .iter()

@@ -25,14 +25,14 @@ const ASSERT_TIMEOUT: &str = "TIMEOUT 60 SECONDS";
 
 /// One file of `ksql/`.
 #[derive(Debug, Clone)]
-pub struct KsqlFile {
-    pub path: String,
-    pub text: String,
+pub(crate) struct KsqlFile {
+    pub(crate) path: String,
+    pub(crate) text: String,
     /// `stream orders`, `transform platinum-orders`.
-    pub from: String,
+    pub(crate) from: String,
     /// The ksqlDB names it creates and reads.
-    pub creates: BTreeSet<String>,
-    pub reads: BTreeSet<String>,
+    pub(crate) creates: BTreeSet<String>,
+    pub(crate) reads: BTreeSet<String>,
 }
 
 /// A ksqlDB name as ksqlDB knows it: unquoted names upper-cased, quoted ones as written.
@@ -42,7 +42,7 @@ fn ksql_name(name: &str) -> String {
 }
 
 /// The ksqlDB `KEY_FORMAT`/`VALUE_FORMAT` of a serde format, with the SQL type of a KAFKA one.
-pub fn ksql_format(format: Format) -> Option<(&'static str, Option<&'static str>)> {
+pub(crate) fn ksql_format(format: Format) -> Option<(&'static str, Option<&'static str>)> {
     Some(match format {
         Format::String => ("KAFKA", Some("STRING")),
         Format::Int => ("KAFKA", Some("INTEGER")),
@@ -139,7 +139,7 @@ fn subjects(project: &Project, analysis: &Analysis, topic: &str) -> Vec<String> 
 }
 
 /// The statements of a `stream`/`table` node.
-pub fn node_ddl(project: &Project, analysis: &Analysis, node: &KsqlSource) -> String {
+pub(crate) fn node_ddl(project: &Project, analysis: &Analysis, node: &KsqlSource) -> String {
     let topic = &node.topic.value;
     let kind = match node.kind {
         KsqlSourceKind::Stream => "STREAM",
@@ -223,7 +223,7 @@ fn transform_names(
 }
 
 /// The files, in dependency order, numbered from 01.
-pub fn render(project: &Project, analysis: &Analysis) -> Vec<KsqlFile> {
+pub(crate) fn render(project: &Project, analysis: &Analysis) -> Vec<KsqlFile> {
     let mut items: Vec<KsqlFile> = Vec::new();
     for node in &project.ksql_sources {
         items.push(KsqlFile {

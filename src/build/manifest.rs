@@ -105,7 +105,7 @@ impl IntoValue for &[String] {
 }
 
 /// The manifest's format version.
-pub const MANIFEST_VERSION: u32 = 1;
+pub(crate) const MANIFEST_VERSION: u32 = 1;
 
 fn serde(serde: Option<&Serde>) -> Value {
     match serde {
@@ -129,7 +129,7 @@ fn credential(credential: Option<&Credential>, dir: &Path) -> Value {
 }
 
 /// A path relative to the project folder, with forward slashes.
-pub fn relative(path: &Path, dir: &Path) -> String {
+pub(crate) fn relative(path: &Path, dir: &Path) -> String {
     let shown = path.strip_prefix(dir).unwrap_or(path);
     shown.to_string_lossy().replace('\\', "/")
 }
@@ -161,7 +161,7 @@ fn edges(edges: &[crate::model::Edge]) -> Vec<Value> {
         .collect()
 }
 
-pub fn render(
+pub(crate) fn render(
     project: &Project,
     analysis: &Analysis,
     dir: &Path,

@@ -13,36 +13,36 @@
 
 pub mod compose;
 mod connectors;
-pub mod ksql;
-pub mod manifest;
+pub(crate) mod ksql;
+pub(crate) mod manifest;
 mod names;
 mod readme;
-pub mod registry;
+pub(crate) mod registry;
 mod sql;
-pub mod topics;
+pub(crate) mod topics;
 
 use crate::check::Checked;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-pub use names::file_name;
+pub(crate) use names::file_name;
 
 /// The manifest's file name, which also marks a folder as a build.
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// The build's default output folder, inside the project folder.
-pub const DEFAULT_OUT: &str = "build";
+pub(crate) const DEFAULT_OUT: &str = "build";
 
 /// The files of a build, by path relative to the output folder (forward slashes).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub files: BTreeMap<String, String>,
     /// The Compose services, sorted (empty without a stack).
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     /// The Kafka service names.
-    pub brokers: Vec<String>,
+    pub(crate) brokers: Vec<String>,
     /// What the build could not wire into the stack, also listed in its README.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl Rendered {
@@ -52,7 +52,7 @@ impl Rendered {
 }
 
 /// A JSON file: pretty-printed, keys in the order they were built, one trailing newline.
-pub fn json_file(value: &serde_json::Value) -> String {
+pub(crate) fn json_file(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("JSON serializes");
     text.push('\n');
     text
@@ -60,7 +60,7 @@ pub fn json_file(value: &serde_json::Value) -> String {
 
 /// The names of the schemas venice derived for Debezium sources (`crate::connect::is_derived`),
 /// collected once: their converters register them, so the build does not.
-pub fn derived_schemas(project: &crate::model::Project) -> BTreeSet<&str> {
+pub(crate) fn derived_schemas(project: &crate::model::Project) -> BTreeSet<&str> {
     project
         .schemas
         .iter()

@@ -2,7 +2,7 @@
 
 /// A name as a file name: characters outside `[A-Za-z0-9._-]` become `_`, and a name that would
 /// be `.` or `..` gets a leading `_`, so no name can leave its folder.
-pub fn file_name(name: &str) -> String {
+pub(crate) fn file_name(name: &str) -> String {
     let mut out: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     if out.is_empty() || out.chars().all(|c| c == '.') {
@@ -12,20 +12,20 @@ pub fn file_name(name: &str) -> String {
 }
 
 /// Whether a shell and Compose accept the name as an environment variable.
-pub fn env_var_ok(name: &str) -> bool {
+pub(crate) fn env_var_ok(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A ksqlDB string literal.
-pub fn ksql_string(text: &str) -> String {
+pub(crate) fn ksql_string(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
 /// A ksqlDB identifier: bare when ksqlDB reads it bare (it is then upper-cased, as the rest of the
 /// project refers to it), else quoted with backticks (case kept).
-pub fn ksql_ident(name: &str) -> String {
+pub(crate) fn ksql_ident(name: &str) -> String {
     let mut chars = name.chars();
     let plain = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -34,7 +34,7 @@ pub fn ksql_ident(name: &str) -> String {
 }
 
 /// A word for a shell command line, single-quoted when it needs it.
-pub fn shell_word(word: &str) -> String {
+pub(crate) fn shell_word(word: &str) -> String {
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "_-.,/=:@".contains(c)) {
         word.to_string()
     } else {

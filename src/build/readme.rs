@@ -8,7 +8,7 @@ use super::names::shell_word;
 use super::registry::Subject;
 use crate::model::{Direction, KafkaMode, Project, Stack};
 
-pub fn render(project: &Project, rendered: &Rendered, subjects: &[Subject], ksql: &[KsqlFile]) -> String {
+pub(crate) fn render(project: &Project, rendered: &Rendered, subjects: &[Subject], ksql: &[KsqlFile]) -> String {
     let mut out = String::new();
     title(&mut out, project);
     contents(&mut out, rendered);

@@ -17,22 +17,22 @@ use std::collections::BTreeMap;
 
 /// One subject, for the manifest and the README.
 #[derive(Debug, Clone)]
-pub struct Subject {
-    pub name: String,
-    pub topic: String,
-    pub side: Side,
-    pub format: Format,
+pub(crate) struct Subject {
+    pub(crate) name: String,
+    pub(crate) topic: String,
+    pub(crate) side: Side,
+    pub(crate) format: Format,
     /// The project's schema name (`schema=`), when given.
-    pub schema: Option<String>,
+    pub(crate) schema: Option<String>,
     /// The Avro fingerprint (Parsing Canonical Form, Rabin), when the schema is Avro and known.
-    pub fingerprint: Option<String>,
-    pub compatibility: Compatibility,
+    pub(crate) fingerprint: Option<String>,
+    pub(crate) compatibility: Compatibility,
     /// Whether `versions.json` was written.
-    pub registered: bool,
+    pub(crate) registered: bool,
 }
 
 impl Subject {
-    pub fn dir(&self) -> String {
+    pub(crate) fn dir(&self) -> String {
         format!("registry/{}", super::names::file_name(&self.name))
     }
 }
@@ -48,7 +48,11 @@ fn schema_type(format: Format) -> Option<&'static str> {
 }
 
 /// The subjects and their files: (path, text).
-pub fn render(project: &Project, analysis: &Analysis, sources: &SourceMap) -> (Vec<Subject>, Vec<(String, String)>) {
+pub(crate) fn render(
+    project: &Project,
+    analysis: &Analysis,
+    sources: &SourceMap,
+) -> (Vec<Subject>, Vec<(String, String)>) {
     let mut subjects = Vec::new();
     let mut files = Vec::new();
     let derived = super::derived_schemas(project);

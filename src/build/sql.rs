@@ -5,7 +5,7 @@ use crate::analysis::Analysis;
 use crate::model::{Direction, Project};
 
 /// (path, text) for each sink that writes a table.
-pub fn render(project: &Project, analysis: &Analysis) -> Vec<(String, String)> {
+pub(crate) fn render(project: &Project, analysis: &Analysis) -> Vec<(String, String)> {
     project
         .connectors
         .iter()

@@ -5,7 +5,7 @@ use crate::model::{CleanupPolicy, Duration, Project, Topic};
 use serde_json::{Map, Value, json};
 
 /// A topic's replication factor: as declared, else the stack's brokers (at most 3), else 1.
-pub fn replication(project: &Project, topic: &Topic) -> u32 {
+pub(crate) fn replication(project: &Project, topic: &Topic) -> u32 {
     topic
         .replication
         .as_ref()
@@ -15,7 +15,7 @@ pub fn replication(project: &Project, topic: &Topic) -> u32 {
 
 /// A topic's configs: `cleanup.policy` (default `delete`), `retention.ms` (default forever, -1),
 /// then every `config` entry, which may override them. Sorted by key.
-pub fn configs(topic: &Topic) -> Map<String, Value> {
+pub(crate) fn configs(topic: &Topic) -> Map<String, Value> {
     let mut configs = std::collections::BTreeMap::new();
     let cleanup = topic.cleanup.as_ref().map_or(CleanupPolicy::Delete, |c| c.value);
     configs.insert("cleanup.policy".to_string(), cleanup.kafka_value().to_string());
@@ -27,7 +27,7 @@ pub fn configs(topic: &Topic) -> Map<String, Value> {
     configs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()
 }
 
-pub fn render(project: &Project) -> String {
+pub(crate) fn render(project: &Project) -> String {
     let mut sorted: Vec<&Topic> = project.topics.iter().collect();
     sorted.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     let topics: Vec<Value> = sorted

@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 /// The Avro schema of a Connect schema, as JSON. `precision` gives the precision of a decimal
 /// field by its name (Debezium's `connect.decimal.precision` of a `numeric(p,s)` column);
 /// decimals without one get `AvroData`'s default, 64.
-pub fn avro_schema(schema: &ConnectSchema, precision: &dyn Fn(&str) -> Option<u32>) -> Value {
+pub(crate) fn avro_schema(schema: &ConnectSchema, precision: &dyn Fn(&str) -> Option<u32>) -> Value {
     let mut walk = Walk { defined: BTreeSet::new(), precision };
     // The top level is written without the `null` branch: Debezium's row and key records are
     // registered as plain records.
@@ -39,7 +39,7 @@ pub fn avro_schema(schema: &ConnectSchema, precision: &dyn Fn(&str) -> Option<u3
 /// the registry's copy in `tests/derive_live.rs`): `connect.version` 2 on the envelope and 1 on
 /// `source` and `transaction`; `source.snapshot` is the `io.debezium.data.Enum` of the snapshot
 /// phases, optional with the default `"false"`, so its union puts `string` first.
-pub fn debezium_envelope_details(envelope: &mut Value) {
+pub(crate) fn debezium_envelope_details(envelope: &mut Value) {
     let Some(record) = envelope.as_object_mut() else { return };
     insert_before_name(record, 2);
     for field in record.get_mut("fields").and_then(Value::as_array_mut).into_iter().flatten() {

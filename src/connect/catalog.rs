@@ -35,19 +35,19 @@ pub struct Entry {
     /// The directions the kind works in.
     pub directions: &'static [Direction],
     /// The `plugin` of `stack connect` that installs it.
-    pub plugin: &'static str,
+    pub(crate) plugin: &'static str,
     /// The settings a Venice node must give (the connector's documented required settings that
     /// Venice fills from them), as the node names them.
-    pub required: &'static [Setting],
+    pub(crate) required: &'static [Setting],
     /// Whether its records need a schema (a JDBC sink builds statements from it).
-    pub needs_schema: bool,
+    pub(crate) needs_schema: bool,
     /// The keys that the connector's documentation marks required, for the rendered config.
-    pub required_keys: &'static [&'static str],
+    pub(crate) required_keys: &'static [&'static str],
 }
 
 /// A setting a Venice connector node provides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Setting {
+pub(crate) enum Setting {
     Database,
     Topic,
     Table,
@@ -56,7 +56,7 @@ pub enum Setting {
 
 impl Setting {
     /// How the setting is written in venice.kdl.
-    pub fn node(self) -> &'static str {
+    pub(crate) fn node(self) -> &'static str {
         match self {
             Setting::Database => "database",
             Setting::Topic => "topic=",
@@ -66,7 +66,7 @@ impl Setting {
     }
 
     /// Whether a connector node gives the setting.
-    pub fn given(self, connector: &Connector) -> bool {
+    pub(crate) fn given(self, connector: &Connector) -> bool {
         match self {
             Setting::Database => connector.database.is_some(),
             Setting::Topic => connector.topic.is_some() || !connector.tables.is_empty(),
@@ -137,7 +137,7 @@ pub static CATALOG: &[Entry] = &[
 ];
 
 /// The catalog entry that `connector=` names, if it is one.
-pub fn entry(name: &str) -> Option<&'static Entry> {
+pub(crate) fn entry(name: &str) -> Option<&'static Entry> {
     CATALOG.iter().find(|e| e.name == name)
 }
 
@@ -150,7 +150,7 @@ pub fn of(connector: &Connector) -> Option<&'static Entry> {
 }
 
 /// The names `connector=` accepts.
-pub fn names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|e| e.name)
 }
 
@@ -166,12 +166,12 @@ impl Entry {
         }
     }
 
-    pub fn works_as(&self, direction: Direction) -> bool {
+    pub(crate) fn works_as(&self, direction: Direction) -> bool {
         self.directions.contains(&direction)
     }
 
     /// Whether the connector is one of the JDBC sinks.
-    pub fn is_jdbc_sink(&self) -> bool {
+    pub(crate) fn is_jdbc_sink(&self) -> bool {
         matches!(self.kind, Kind::Jdbc | Kind::DebeziumJdbc)
     }
 
@@ -189,7 +189,7 @@ impl Entry {
 }
 
 /// The word for a direction, as venice.kdl writes it.
-pub fn direction_word(direction: Direction) -> &'static str {
+pub(crate) fn direction_word(direction: Direction) -> &'static str {
     match direction {
         Direction::Source => "source",
         Direction::Sink => "sink",

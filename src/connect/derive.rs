@@ -33,25 +33,25 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 /// Debezium's semantic type names, as the schema `name` of a Connect schema.
-pub const DEBEZIUM_DATE: &str = "io.debezium.time.Date";
-pub const DEBEZIUM_TIME: &str = "io.debezium.time.Time";
-pub const DEBEZIUM_MICRO_TIME: &str = "io.debezium.time.MicroTime";
-pub const DEBEZIUM_TIMESTAMP: &str = "io.debezium.time.Timestamp";
-pub const DEBEZIUM_MICRO_TIMESTAMP: &str = "io.debezium.time.MicroTimestamp";
-pub const DEBEZIUM_ZONED_TIMESTAMP: &str = "io.debezium.time.ZonedTimestamp";
-pub const DEBEZIUM_ZONED_TIME: &str = "io.debezium.time.ZonedTime";
-pub const DEBEZIUM_MICRO_DURATION: &str = "io.debezium.time.MicroDuration";
-pub const DEBEZIUM_VARIABLE_SCALE_DECIMAL: &str = "io.debezium.data.VariableScaleDecimal";
-pub const DEBEZIUM_JSON: &str = "io.debezium.data.Json";
-pub const DEBEZIUM_XML: &str = "io.debezium.data.Xml";
-pub const DEBEZIUM_UUID: &str = "io.debezium.data.Uuid";
-pub const DEBEZIUM_BITS: &str = "io.debezium.data.Bits";
-pub const DEBEZIUM_POINT: &str = "io.debezium.data.geometry.Point";
-pub const DEBEZIUM_SOURCE: &str = "io.debezium.connector.postgresql.Source";
+pub(crate) const DEBEZIUM_DATE: &str = "io.debezium.time.Date";
+pub(crate) const DEBEZIUM_TIME: &str = "io.debezium.time.Time";
+pub(crate) const DEBEZIUM_MICRO_TIME: &str = "io.debezium.time.MicroTime";
+pub(crate) const DEBEZIUM_TIMESTAMP: &str = "io.debezium.time.Timestamp";
+pub(crate) const DEBEZIUM_MICRO_TIMESTAMP: &str = "io.debezium.time.MicroTimestamp";
+pub(crate) const DEBEZIUM_ZONED_TIMESTAMP: &str = "io.debezium.time.ZonedTimestamp";
+pub(crate) const DEBEZIUM_ZONED_TIME: &str = "io.debezium.time.ZonedTime";
+pub(crate) const DEBEZIUM_MICRO_DURATION: &str = "io.debezium.time.MicroDuration";
+pub(crate) const DEBEZIUM_VARIABLE_SCALE_DECIMAL: &str = "io.debezium.data.VariableScaleDecimal";
+pub(crate) const DEBEZIUM_JSON: &str = "io.debezium.data.Json";
+pub(crate) const DEBEZIUM_XML: &str = "io.debezium.data.Xml";
+pub(crate) const DEBEZIUM_UUID: &str = "io.debezium.data.Uuid";
+pub(crate) const DEBEZIUM_BITS: &str = "io.debezium.data.Bits";
+pub(crate) const DEBEZIUM_POINT: &str = "io.debezium.data.geometry.Point";
+pub(crate) const DEBEZIUM_SOURCE: &str = "io.debezium.connector.postgresql.Source";
 
 /// `decimal.handling.mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecimalMode {
+pub(crate) enum DecimalMode {
     Precise,
     Double,
     String,
@@ -59,7 +59,7 @@ pub enum DecimalMode {
 
 /// `time.precision.mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeMode {
+pub(crate) enum TimeMode {
     Adaptive,
     AdaptiveTimeMicroseconds,
     Connect,
@@ -67,14 +67,14 @@ pub enum TimeMode {
 
 /// The connector settings that change the derived types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Options {
-    pub decimal: DecimalMode,
-    pub time: TimeMode,
+pub(crate) struct Options {
+    pub(crate) decimal: DecimalMode,
+    pub(crate) time: TimeMode,
 }
 
 impl Options {
     /// The modes a connector's `config` entries set, defaults otherwise.
-    pub fn of(connector: &Connector) -> Options {
+    pub(crate) fn of(connector: &Connector) -> Options {
         let setting =
             |key: &str| connector.config.iter().rev().find(|c| c.key.value == key).map(|c| c.value.value.as_str());
         Options {
@@ -100,45 +100,45 @@ impl Default for Options {
 
 /// One column of the captured table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
+pub(crate) struct Column {
     /// As PostgreSQL stores it: unquoted names folded to lower case.
-    pub name: String,
+    pub(crate) name: String,
     /// The type as written, upper-cased (`NUMERIC(10,2)`).
-    pub sql_type: String,
+    pub(crate) sql_type: String,
     /// The precision of a `numeric(p,s)`, which Debezium passes on as the schema parameter
     /// `connect.decimal.precision`.
-    pub precision: Option<u32>,
-    pub schema: ConnectSchema,
+    pub(crate) precision: Option<u32>,
+    pub(crate) schema: ConnectSchema,
     /// The column's name in the DDL.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// What Debezium writes for one captured table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Derived {
+pub(crate) struct Derived {
     /// `schema.table`.
-    pub table: String,
-    pub columns: Vec<Column>,
+    pub(crate) table: String,
+    pub(crate) columns: Vec<Column>,
     /// The primary-key columns, in the order of the key.
-    pub key_columns: Vec<String>,
+    pub(crate) key_columns: Vec<String>,
     /// The key struct; `None` when the table has no primary key (a null key).
-    pub key: Option<ConnectSchema>,
+    pub(crate) key: Option<ConnectSchema>,
     /// The row struct (`...Value`), the value with `unwrap`.
-    pub row: ConnectSchema,
+    pub(crate) row: ConnectSchema,
     /// The change event envelope (`...Envelope`), the value without `unwrap`.
-    pub envelope: ConnectSchema,
+    pub(crate) envelope: ConnectSchema,
 }
 
 impl Derived {
     /// The value Debezium writes: the row with `unwrap`, the envelope without.
-    pub fn value(&self, unwrap: bool) -> &ConnectSchema {
+    pub(crate) fn value(&self, unwrap: bool) -> &ConnectSchema {
         if unwrap { &self.row } else { &self.envelope }
     }
 }
 
 /// Why the DDL gives no schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeriveError {
+pub(crate) enum DeriveError {
     /// sqlparser rejected the text.
     Syntax { message: String },
     /// No `CREATE TABLE` for the captured table.
@@ -151,27 +151,27 @@ fn schema(kind: ConnectKind, name: Option<&str>, optional: bool) -> ConnectSchem
 
 /// What a captured table's DDL gave: the records Debezium writes, or why there are none (with a
 /// span in the DDL's file).
-pub type Derivation = Result<Derived, (DeriveError, Span)>;
+pub(crate) type Derivation = Result<Derived, (DeriveError, Span)>;
 
 /// Every captured table's derivation, made once by [`super::derive_schemas`] and read by the
 /// rules, the sink tables and the build (a DDL is parsed once, not once per reader).
 #[derive(Debug, Default)]
-pub struct Derivations(std::collections::HashMap<Span, Derivation>);
+pub(crate) struct Derivations(std::collections::HashMap<Span, Derivation>);
 
 impl Derivations {
     /// The derivation of a table a Debezium source captures with `ddl=`; None for others.
-    pub fn of(&self, table: &CapturedTable) -> Option<&Derivation> {
+    pub(crate) fn of(&self, table: &CapturedTable) -> Option<&Derivation> {
         self.0.get(&table.table.span)
     }
 
-    pub fn insert(&mut self, table: &CapturedTable, derivation: Derivation) {
+    pub(crate) fn insert(&mut self, table: &CapturedTable, derivation: Derivation) {
         self.0.insert(table.table.span, derivation);
     }
 }
 
 /// Derives what Debezium writes for `table`, whose DDL is `ddl`, under the connector's
 /// `topic.prefix`. Errors carry a span in the DDL's file.
-pub fn derive(
+pub(crate) fn derive(
     prefix: &str,
     table: &CapturedTable,
     ddl: &SourceText,
@@ -262,7 +262,7 @@ fn numeric_precision(sql_type: &str) -> Option<u32> {
 
 impl Derived {
     /// The precision of a decimal column, by name.
-    pub fn precision(&self, column: &str) -> Option<u32> {
+    pub(crate) fn precision(&self, column: &str) -> Option<u32> {
         self.columns.iter().find(|c| c.name == column).and_then(|c| c.precision)
     }
 }
@@ -351,7 +351,7 @@ fn envelope(base: &str, row: &ConnectSchema) -> ConnectSchema {
 
 /// The Connect schema Debezium gives a column of a PostgreSQL type (written as sqlparser
 /// prints it, upper-cased).
-pub fn column_schema(sql_type: &str, optional: bool, options: Options) -> ConnectSchema {
+pub(crate) fn column_schema(sql_type: &str, optional: bool, options: Options) -> ConnectSchema {
     let sql_type = sql_type.trim();
     if let Some(element) = sql_type.strip_suffix("[]") {
         let item = column_schema(element, true, options);

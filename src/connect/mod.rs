@@ -13,13 +13,13 @@
 //! each Debezium source derives from its DDL into Avro schemas of the project, so the schema
 //! checks and ksqlDB see them as they see a `schema` node.
 
-pub mod avro;
+pub(crate) mod avro;
 pub mod catalog;
-pub mod derive;
+pub(crate) mod derive;
 pub(crate) mod render;
 
-pub use catalog::{Entry, Kind};
-pub use render::{Converter, converter, qualified, topic_prefix};
+pub(crate) use catalog::{Entry, Kind};
+pub(crate) use render::{Converter, converter, qualified, topic_prefix};
 
 use crate::model::{
     CapturedTable, Connector, Direction, Format, Project, Schema, SchemaKind, SchemaSource, Side, SourceText, Spanned,
@@ -66,7 +66,7 @@ impl Deployment {
 
     /// A target of the project by name: its `schema-registry` URL (Confluent's flavour), the
     /// local stack's otherwise.
-    pub fn for_target(project: &Project, target: &str) -> Self {
+    pub(crate) fn for_target(project: &Project, target: &str) -> Self {
         let mut deployment = Deployment::local();
         let url = project.targets.iter().find(|t| t.name.value == target).and_then(|t| t.schema_registry.as_ref());
         if let Some(endpoint) = url {
@@ -97,7 +97,7 @@ pub fn connector_config_for(
 }
 
 /// How the `doc` of a schema that [`derive_schemas`] adds begins.
-pub const DERIVED_DOC: &str = "Derived by venice from the DDL of";
+pub(crate) const DERIVED_DOC: &str = "Derived by venice from the DDL of";
 
 /// Whether the schema of this name is one [`derive_schemas`] added: what a Debezium source will
 /// register itself (its `AvroConverter` auto-registers), so `venice build` need not.
@@ -114,7 +114,7 @@ pub fn is_derived(project: &Project, schema: &str) -> bool {
 /// A source with `ddl=` declares those schemas as surely as a `schema` node would, only
 /// implicitly: [`Implied::complete`] makes them explicit in the project, before `resolve`,
 /// whose edges copy the serdes.
-pub fn derive_schemas(project: &Project, sources: &mut SourceMap) -> Implied {
+pub(crate) fn derive_schemas(project: &Project, sources: &mut SourceMap) -> Implied {
     // Each table's derivation and schema texts, on every core: the DDL parse and the JSON are
     // most of the work, and tables derive on their own.
     let captured: Vec<(usize, &Connector, &CapturedTable, &SourceText)> = project
@@ -161,7 +161,7 @@ pub fn derive_schemas(project: &Project, sources: &mut SourceMap) -> Implied {
 /// What Debezium sources declare implicitly: the schemas derived from their DDL, and each
 /// captured table's derivation (or why it failed).
 #[derive(Debug, Default)]
-pub struct Implied {
+pub(crate) struct Implied {
     added: Vec<Added>,
     derivations: derive::Derivations,
 }
@@ -177,14 +177,14 @@ struct Added {
 
 impl Implied {
     /// The derived schemas, in the order they join the project.
-    pub fn schemas(&self) -> impl Iterator<Item = &Schema> {
+    pub(crate) fn schemas(&self) -> impl Iterator<Item = &Schema> {
         self.added.iter().map(|a| &a.schema)
     }
 
     /// The project with the derived schemas declared: each joins the schemas, and a topic that
     /// declares `avro` without `schema=`, and the source's own serde when the table is its only
     /// one, name it. Also gives the derivations.
-    pub fn complete(self, mut project: Project) -> (Project, derive::Derivations) {
+    pub(crate) fn complete(self, mut project: Project) -> (Project, derive::Derivations) {
         if self.added.is_empty() {
             return (project, self.derivations);
         }

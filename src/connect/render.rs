@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 /// A Connect converter: its class and its own settings (without the `key.converter.` prefix).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Converter {
-    pub class: &'static str,
-    pub settings: Vec<(&'static str, String)>,
+pub(crate) struct Converter {
+    pub(crate) class: &'static str,
+    pub(crate) settings: Vec<(&'static str, String)>,
 }
 
 const STRING_CONVERTER: &str = "org.apache.kafka.connect.storage.StringConverter";
@@ -38,7 +38,7 @@ const APICURIO_AVRO: &str = "io.apicurio.registry.utils.converter.AvroConverter"
 ///   so those use Confluent's converters against Apicurio's Confluent-compatible API
 ///   (`/apis/ccompat/v7`).
 /// - `none`: no bytes; `ByteArrayConverter` passes the null key through either way.
-pub fn converter(format: Format, deployment: &Deployment) -> Option<Converter> {
+pub(crate) fn converter(format: Format, deployment: &Deployment) -> Option<Converter> {
     let plain = |class| Some(Converter { class, settings: Vec::new() });
     let registry = |class| {
         let url = match deployment.registry {
@@ -82,7 +82,7 @@ fn ccompat_url(v3: &str) -> String {
 }
 
 /// The serde a connector uses on a side: its own, else its topic's declaration.
-pub fn serde<'p>(project: &'p Project, connector: &'p Connector, key: bool) -> Option<&'p Serde> {
+pub(crate) fn serde<'p>(project: &'p Project, connector: &'p Connector, key: bool) -> Option<&'p Serde> {
     let own = if key { connector.key.as_ref() } else { connector.value.as_ref() };
     own.or_else(|| {
         let topic = project.topic(&connector.topics().next()?.value)?;
@@ -91,7 +91,7 @@ pub fn serde<'p>(project: &'p Project, connector: &'p Connector, key: bool) -> O
 }
 
 /// The whole config, sorted by key.
-pub fn config(project: &Project, connector: &Connector, deployment: &Deployment) -> BTreeMap<String, String> {
+pub(crate) fn config(project: &Project, connector: &Connector, deployment: &Deployment) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut set = |key: &str, value: String| {
         out.insert(key.to_string(), value);
@@ -227,7 +227,7 @@ fn jdbc_sink(
 }
 
 /// The word both JDBC sinks use for a primary-key source.
-pub fn pk_source_word(source: PkSource) -> &'static str {
+pub(crate) fn pk_source_word(source: PkSource) -> &'static str {
     match source {
         PkSource::None => "none",
         PkSource::Kafka => "kafka",
@@ -296,14 +296,14 @@ fn debezium_postgres(
 }
 
 /// `schema.table`, with PostgreSQL's default schema when none is written.
-pub fn qualified(table: &str) -> String {
+pub(crate) fn qualified(table: &str) -> String {
     if table.contains('.') { table.to_string() } else { format!("public.{table}") }
 }
 
 /// The `topic.prefix` of a Debezium source: the prefix its declared topics share, else a name
 /// made from the connector's (and a RegexRouter renames each topic). Debezium also names its
 /// schemas after it (`<prefix>.<schema>.<table>.Value`).
-pub fn topic_prefix(connector: &Connector) -> String {
+pub(crate) fn topic_prefix(connector: &Connector) -> String {
     common_prefix(connector).unwrap_or_else(|| slot_name(&connector.name.value))
 }
 

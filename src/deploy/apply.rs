@@ -21,27 +21,27 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
-pub struct ApplyOptions {
+pub(crate) struct ApplyOptions {
     /// How long to wait for a service, a connector to run, an asserted topic or subject.
-    pub wait: Duration,
+    pub(crate) wait: Duration,
 }
 
 /// What an apply did.
 #[derive(Debug, Clone, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// `created topic `orders``, in the order they finished.
-    pub done: Vec<String>,
+    pub(crate) done: Vec<String>,
     /// Each step that failed, with why.
-    pub failed: Vec<String>,
+    pub(crate) failed: Vec<String>,
     /// The steps not run because an earlier phase failed.
-    pub not_run: Vec<String>,
+    pub(crate) not_run: Vec<String>,
     /// The lock's record for the target after the apply.
-    pub applied: Applied,
+    pub(crate) applied: Applied,
 }
 
 impl Outcome {
     /// What `venice apply` says when a step failed: the failures, what was applied and what not.
-    pub fn stopped(&self) -> String {
+    pub(crate) fn stopped(&self) -> String {
         let mut out = String::from("error: apply stopped:\n");
         for failed in &self.failed {
             out.push_str(&format!("  {failed}\n"));
@@ -88,14 +88,14 @@ fn past(item: &Item) -> String {
 /// Who watches an apply: told when each step starts (`creating source `cdc``) and given one
 /// line when it finishes (`[3/7] created source `cdc` (1.2 s)`). Steps of a phase run side by
 /// side, so calls come from several threads.
-pub trait Progress: Sync {
+pub(crate) trait Progress: Sync {
     fn started(&self, _step: &str) {}
     fn finished(&self, step: &str, line: &str);
 }
 
 /// Carries out `plan` (which must have no refusals), telling `progress` about each step;
 /// `recorded` is the lock's record for the target before the apply.
-pub fn apply(
+pub(crate) fn apply(
     plan: &Plan,
     desired: &Desired,
     clients: &Clients,
@@ -359,14 +359,14 @@ fn wait_running(connect: &super::connect::Connect, name: &str, bound: Duration) 
 
 /// An `ASSERT` statement venice carries out itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Assert {
+pub(crate) enum Assert {
     Topic { name: String, timeout: Option<Duration> },
     Subject { name: String, timeout: Option<Duration> },
 }
 
 /// Reads `ASSERT [NOT EXISTS] TOPIC 'name' ... [TIMEOUT n SECONDS]` and `ASSERT [NOT EXISTS]
 /// SCHEMA SUBJECT 'name' ...`; None for any other statement (`NOT EXISTS` ones go to ksqlDB).
-pub fn parse_assert(statement: &str) -> Option<Assert> {
+pub(crate) fn parse_assert(statement: &str) -> Option<Assert> {
     let text = without_leading_comments(statement);
     let words: Vec<&str> = text.split_whitespace().collect();
     if !words.first()?.eq_ignore_ascii_case("ASSERT") {

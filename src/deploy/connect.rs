@@ -49,7 +49,7 @@ pub struct Deployed {
 }
 
 /// The line of a Java stack trace that says why: the last `Caused by:`, else the first line.
-pub fn root_cause(trace: &str) -> String {
+pub(crate) fn root_cause(trace: &str) -> String {
     let line = trace.lines().rev().find(|l| l.starts_with("Caused by: ")).or_else(|| trace.lines().next());
     line.unwrap_or_default().trim_start_matches("Caused by: ").chars().take(400).collect()
 }
@@ -60,7 +60,7 @@ fn cause(status: &Value) -> String {
 }
 
 impl Deployed {
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.state == "FAILED" || self.task_states.iter().any(|s| s == "FAILED")
     }
 }
@@ -68,7 +68,7 @@ impl Deployed {
 pub struct Connect {
     pub service: Service,
     /// How long to keep retrying a 409 (a rebalance) before giving up.
-    pub rebalance_bound: Duration,
+    pub(crate) rebalance_bound: Duration,
 }
 
 fn strings(config: &Value) -> BTreeMap<String, String> {
@@ -86,13 +86,13 @@ impl Connect {
     }
 
     /// Answers when the worker has joined its group: `GET /connectors` is 200.
-    pub fn ping(&self) -> Result<(), Error> {
+    pub(crate) fn ping(&self) -> Result<(), Error> {
         let reply = self.service.get("/connectors")?;
         if reply.ok() { Ok(()) } else { Err(refused("`GET /connectors`", &reply)) }
     }
 
     /// Every connector with its config and status (`?expand=info&expand=status`, one request).
-    pub fn connectors(&self) -> Result<BTreeMap<String, Deployed>, Error> {
+    pub(crate) fn connectors(&self) -> Result<BTreeMap<String, Deployed>, Error> {
         let reply =
             self.retrying("listing the connectors", || self.service.get("/connectors?expand=info&expand=status"))?;
         let mut out = BTreeMap::new();
@@ -147,7 +147,7 @@ impl Connect {
     }
 
     /// Restarts a connector and its failed tasks (`POST .../restart?includeTasks=true&onlyFailed=true`).
-    pub fn restart(&self, name: &str) -> Result<(), Error> {
+    pub(crate) fn restart(&self, name: &str) -> Result<(), Error> {
         let path = format!("/connectors/{}/restart?includeTasks=true&onlyFailed=true", segment(name));
         let what = format!("restarting `{name}`");
         let reply = self.retrying(&what, || self.service.request("POST", &path, None))?;
@@ -178,7 +178,7 @@ impl Connect {
     }
 
     /// Validates a config against its plugin: the error messages, by key (empty when valid).
-    pub fn validate(&self, config: &Map<String, Value>) -> Result<BTreeMap<String, Vec<String>>, Error> {
+    pub(crate) fn validate(&self, config: &Map<String, Value>) -> Result<BTreeMap<String, Vec<String>>, Error> {
         let class = config.get("connector.class").and_then(Value::as_str).unwrap_or_default();
         // The plugin may be named by its simple class name or its full one.
         let path = format!("/connector-plugins/{}/config/validate", segment(class));

@@ -10,19 +10,19 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topic {
     pub partitions: u32,
-    pub replication: u32,
-    pub configs: BTreeMap<String, String>,
+    pub(crate) replication: u32,
+    pub(crate) configs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
     pub topic: String,
-    pub key: bool,
+    pub(crate) key: bool,
     /// The level, as the registry names it (`BACKWARD`).
-    pub compatibility: String,
+    pub(crate) compatibility: String,
     /// `(schemaType, schema)` when venice registers the schema; None when a connector's
     /// converter or ksqlDB registers it (venice then sets only the level).
-    pub schema: Option<(String, String)>,
+    pub(crate) schema: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,10 +35,10 @@ pub struct Connector {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ksql {
     /// `ksql/01-stream-orders.sql`.
-    pub path: String,
-    pub text: String,
+    pub(crate) path: String,
+    pub(crate) text: String,
     /// The streams and tables it creates, as ksqlDB names them.
-    pub creates: BTreeSet<String>,
+    pub(crate) creates: BTreeSet<String>,
 }
 
 impl Ksql {
@@ -58,7 +58,7 @@ impl Ksql {
     }
 
     /// The file's statements (each with its `;`), leading comments left out, empty ones skipped.
-    pub fn statements(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn statements(&self) -> impl Iterator<Item = &str> {
         crate::ksql::split::split_statements(&self.text)
             .into_iter()
             .map(|range| without_leading_comments(&self.text[range]))
@@ -67,13 +67,13 @@ impl Ksql {
 
     /// Whether a statement starts another persistent query each time it runs (`INSERT INTO`):
     /// such a file cannot be run again to replace what it made.
-    pub fn inserts(&self) -> bool {
+    pub(crate) fn inserts(&self) -> bool {
         self.statements().any(|s| starts_with_words(s, &["INSERT", "INTO"]))
     }
 }
 
 /// A statement without the `--` and `/* */` comments before it.
-pub fn without_leading_comments(statement: &str) -> &str {
+pub(crate) fn without_leading_comments(statement: &str) -> &str {
     let mut rest = statement.trim_start();
     loop {
         if let Some(after) = rest.strip_prefix("--") {
@@ -87,7 +87,7 @@ pub fn without_leading_comments(statement: &str) -> &str {
 }
 
 /// Whether `statement` begins with `words` (case-insensitive, any whitespace between them).
-pub fn starts_with_words(statement: &str, words: &[&str]) -> bool {
+pub(crate) fn starts_with_words(statement: &str, words: &[&str]) -> bool {
     let mut found = statement.split_whitespace();
     words.iter().all(|w| found.next().is_some_and(|f| f.eq_ignore_ascii_case(w)))
 }
@@ -148,19 +148,19 @@ impl Desired {
         desired
     }
 
-    pub fn needs_registry(&self) -> bool {
+    pub(crate) fn needs_registry(&self) -> bool {
         !self.subjects.is_empty()
     }
 
-    pub fn needs_connect(&self) -> bool {
+    pub(crate) fn needs_connect(&self) -> bool {
         !self.connectors.is_empty()
     }
 
-    pub fn needs_ksqldb(&self) -> bool {
+    pub(crate) fn needs_ksqldb(&self) -> bool {
         !self.ksql.is_empty()
     }
 
-    pub fn needs_kafka(&self) -> bool {
+    pub(crate) fn needs_kafka(&self) -> bool {
         !self.topics.is_empty()
     }
 }

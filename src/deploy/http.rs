@@ -22,10 +22,10 @@ pub enum Auth {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable {
     /// `schema registry`, `Kafka Connect`, `ksqlDB`, `Kafka`.
-    pub service: &'static str,
+    pub(crate) service: &'static str,
     /// The URL (or `host:port`) it was asked at.
-    pub at: String,
-    pub reason: String,
+    pub(crate) at: String,
+    pub(crate) reason: String,
 }
 
 impl std::fmt::Display for Unreachable {
@@ -42,7 +42,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
@@ -51,7 +51,7 @@ impl Reply {
     }
 
     /// The service's own error text: `message` of a JSON error body, else the body.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let json = self.json();
         json.get("message")
             .and_then(|m| m.as_str())
@@ -65,7 +65,7 @@ impl Reply {
 pub struct Service {
     pub name: &'static str,
     /// The base URL without a trailing slash.
-    pub base: String,
+    pub(crate) base: String,
     auth: Auth,
     agent: ureq::Agent,
 }
@@ -77,7 +77,7 @@ impl std::fmt::Debug for Service {
 }
 
 /// The base64 of basic auth (RFC 4648, with padding); a dependency for twenty lines is not worth it.
-pub fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -111,7 +111,7 @@ impl Service {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
@@ -126,7 +126,12 @@ impl Service {
     }
 
     /// One request; `body` is sent as JSON. Any status is a reply; only a transport failure errs.
-    pub fn request(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Reply, Unreachable> {
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Reply, Unreachable> {
         let url = self.url(path);
         let unreachable =
             |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e) };
@@ -180,7 +185,7 @@ fn reason(error: &ureq::Error) -> String {
 /// Bounded exponential backoff: 100 ms doubling up to 2 s between tries, until `bound` has
 /// passed since the first try. `attempt` answers `Ok(Some(v))` when done, `Ok(None)` to try
 /// again, `Err` to stop at once; the last `Ok(None)` or transport error is what times out.
-pub fn with_backoff<T, E: Clone>(
+pub(crate) fn with_backoff<T, E: Clone>(
     bound: Duration,
     mut attempt: impl FnMut() -> Result<Option<T>, Retry<E>>,
 ) -> Result<T, Retry<E>> {
@@ -207,7 +212,7 @@ pub fn with_backoff<T, E: Clone>(
 
 /// How one try of [`with_backoff`] failed.
 #[derive(Debug, Clone)]
-pub enum Retry<E> {
+pub(crate) enum Retry<E> {
     /// Worth another try (a refused connection, a 409 during a rebalance).
     Again(E),
     /// Not worth another (a 400, a 500 that is not transient).
@@ -223,7 +228,7 @@ pub(crate) mod testing {
 
     /// Serves `replies` in order, one per connection (`Connection: close`), on a free loopback
     /// port; the handle yields each request as text (request line, headers, body).
-    pub fn serve(replies: Vec<(u16, String)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    pub(crate) fn serve(replies: Vec<(u16, String)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let handle = std::thread::spawn(move || {

@@ -64,7 +64,7 @@ impl From<super::wire::Malformed> for Error {
 }
 
 /// The names of the error codes an admin sees most (kafka.apache.org/protocol, "Error Codes").
-pub fn error_name(code: i16) -> &'static str {
+pub(crate) fn error_name(code: i16) -> &'static str {
     match code {
         0 => "NONE",
         3 => "UNKNOWN_TOPIC_OR_PARTITION",
@@ -81,11 +81,11 @@ pub fn error_name(code: i16) -> &'static str {
     }
 }
 
-pub const TOPIC_ALREADY_EXISTS: i16 = 36;
-pub const UNKNOWN_TOPIC_OR_PARTITION: i16 = 3;
+pub(crate) const TOPIC_ALREADY_EXISTS: i16 = 36;
+pub(crate) const UNKNOWN_TOPIC_OR_PARTITION: i16 = 3;
 
 /// `DescribeConfigs` v1's config sources.
-pub const DYNAMIC_TOPIC_CONFIG: i8 = 1;
+pub(crate) const DYNAMIC_TOPIC_CONFIG: i8 = 1;
 
 /// A topic as the cluster has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +121,7 @@ pub enum ConfigOp {
 }
 
 pub struct Admin {
-    pub bootstrap: Vec<String>,
+    pub(crate) bootstrap: Vec<String>,
     timeout: Duration,
     link: Link,
 }
@@ -451,13 +451,13 @@ pub struct PartitionMeta {
     pub index: i32,
     /// -1 when the partition has no leader right now.
     pub leader: i32,
-    pub replicas: Vec<i32>,
-    pub isr: Vec<i32>,
+    pub(crate) replicas: Vec<i32>,
+    pub(crate) isr: Vec<i32>,
 }
 
 /// Which offset ListOffsets asks for (its special timestamps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum At {
+pub(crate) enum At {
     /// The log start offset (timestamp -2).
     Earliest,
     /// The end offset, the next offset to be written: the high watermark (timestamp -1).
@@ -466,16 +466,16 @@ pub enum At {
 
 /// One partition of a Fetch answer: its records are still encoded (`super::records` reads them).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fetched {
-    pub partition: i32,
-    pub error: i16,
-    pub high_watermark: i64,
+pub(crate) struct Fetched {
+    pub(crate) partition: i32,
+    pub(crate) error: i16,
+    pub(crate) high_watermark: i64,
     /// `(producer id, first offset)` of the aborted transactions in the returned range.
-    pub aborted: Vec<(i64, i64)>,
-    pub records: Vec<u8>,
+    pub(crate) aborted: Vec<(i64, i64)>,
+    pub(crate) records: Vec<u8>,
 }
 
-pub const OFFSET_OUT_OF_RANGE: i16 = 1;
+pub(crate) const OFFSET_OUT_OF_RANGE: i16 = 1;
 /// Error codes after which the leaders are read again: LEADER_NOT_AVAILABLE,
 /// NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH.
 pub fn stale_leader(code: i16) -> bool {
@@ -483,13 +483,13 @@ pub fn stale_leader(code: i16) -> bool {
 }
 
 /// The most a Fetch asks for, in all and per partition.
-pub const FETCH_MAX_BYTES: i32 = 32 * 1024 * 1024;
+pub(crate) const FETCH_MAX_BYTES: i32 = 32 * 1024 * 1024;
 const PARTITION_MAX_BYTES: i32 = 8 * 1024 * 1024;
 
 impl Admin {
     /// Brokers, and every topic (`None`) or the named ones with their partitions and leaders
     /// (Metadata v4, no auto-creation). A topic the cluster does not have is left out.
-    pub fn metadata(&mut self, names: Option<&[String]>) -> Result<Cluster, Error> {
+    pub(crate) fn metadata(&mut self, names: Option<&[String]>) -> Result<Cluster, Error> {
         let mut body = Writer::default();
         match names {
             None => {
@@ -567,7 +567,7 @@ pub struct Consumer {
     admin: Admin,
     timeout: Duration,
     links: BTreeMap<i32, Link>,
-    pub cluster: Cluster,
+    pub(crate) cluster: Cluster,
 }
 
 impl Consumer {
@@ -619,7 +619,7 @@ impl Consumer {
     }
 
     /// The earliest or end offset of each partition (ListOffsets v1, at each leader).
-    pub fn offsets(&mut self, topic: &str, partitions: &[i32], at: At) -> Result<BTreeMap<i32, i64>, Error> {
+    pub(crate) fn offsets(&mut self, topic: &str, partitions: &[i32], at: At) -> Result<BTreeMap<i32, i64>, Error> {
         let asked = [(topic.to_string(), partitions.to_vec())];
         let found = self.offsets_of(&asked, at)?;
         Ok(found.into_iter().map(|((_, p), offset)| (p, offset)).collect())
@@ -628,7 +628,11 @@ impl Consumer {
     /// The earliest or end offsets of partitions of many topics: one ListOffsets v1 per leader.
     /// A leader that moved, or a partition its broker does not serve yet (a topic created a
     /// moment ago), is asked again after the leaders are read again, for up to about 3 s.
-    pub fn offsets_of(&mut self, topics: &[(String, Vec<i32>)], at: At) -> Result<BTreeMap<(String, i32), i64>, Error> {
+    pub(crate) fn offsets_of(
+        &mut self,
+        topics: &[(String, Vec<i32>)],
+        at: At,
+    ) -> Result<BTreeMap<(String, i32), i64>, Error> {
         let mut tries = 0;
         loop {
             match self.offsets_once(topics, at) {
@@ -689,7 +693,12 @@ impl Consumer {
 
     /// Records of a topic's partitions from the given offsets (Fetch v4, read committed, at each
     /// leader in turn). A leader waits up to `wait` for new records when it has none.
-    pub fn fetch(&mut self, topic: &str, from: &BTreeMap<i32, i64>, wait: Duration) -> Result<Vec<Fetched>, Error> {
+    pub(crate) fn fetch(
+        &mut self,
+        topic: &str,
+        from: &BTreeMap<i32, i64>,
+        wait: Duration,
+    ) -> Result<Vec<Fetched>, Error> {
         let mut out = Vec::new();
         for (leader, partitions) in self.by_leader(topic, from.keys().copied())? {
             let mut body = Writer::default();

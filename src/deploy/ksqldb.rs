@@ -46,12 +46,12 @@ fn refused(reply: &Reply, statement: &str) -> Error {
 }
 
 pub struct Ksqldb {
-    pub service: Service,
+    pub(crate) service: Service,
     /// The sequence number of the last command this client ran, sent with the next request.
     pub sequence: Option<i64>,
     /// How long to retry a 503: ksqlDB answers it while it starts (50302) and when waiting for
     /// an earlier command timed out (50301).
-    pub not_ready_bound: std::time::Duration,
+    pub(crate) not_ready_bound: std::time::Duration,
 }
 
 impl Ksqldb {

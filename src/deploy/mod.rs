@@ -27,9 +27,9 @@ pub mod plan;
 pub mod progress;
 pub mod records;
 pub mod registry;
-pub mod target;
-pub mod wire;
+pub(crate) mod target;
+pub(crate) mod wire;
 
-pub use apply::{ApplyOptions, Outcome, apply};
-pub use plan::{Action, Kind, Plan, read_and_plan};
-pub use target::{Target, resolve};
+pub(crate) use apply::{ApplyOptions, Outcome, apply};
+pub(crate) use plan::{Action, Kind, Plan, read_and_plan};
+pub(crate) use target::{Target, resolve};

@@ -43,7 +43,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Topic => "topic",
             Kind::Subject => "subject",
@@ -68,7 +68,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
@@ -80,7 +80,7 @@ impl Action {
     }
 
     /// Whether applying it changes something.
-    pub fn is_change(self) -> bool {
+    pub(crate) fn is_change(self) -> bool {
         matches!(self, Action::Create | Action::Update | Action::Restart | Action::Delete)
     }
 }
@@ -105,7 +105,7 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub kind: Kind,
-    pub name: String,
+    pub(crate) name: String,
     pub message: String,
 }
 
@@ -225,13 +225,13 @@ pub struct Deployed {
 }
 
 /// The clients a plan needs, made from the target.
-pub struct Clients {
-    pub kafka: Option<Mutex<Admin>>,
-    pub registry: Option<Registry>,
-    pub connect: Option<Connect>,
-    pub ksqldb: Option<Mutex<Ksqldb>>,
+pub(crate) struct Clients {
+    pub(crate) kafka: Option<Mutex<Admin>>,
+    pub(crate) registry: Option<Registry>,
+    pub(crate) connect: Option<Connect>,
+    pub(crate) ksqldb: Option<Mutex<Ksqldb>>,
     /// How long to wait for a service that is not answering (bounded backoff).
-    pub wait: Duration,
+    pub(crate) wait: Duration,
 }
 
 /// How long one request may take.
@@ -240,7 +240,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 impl Clients {
     /// The clients of the services the project (and the objects recorded for `--prune`) need;
     /// an error when the target does not name one of them.
-    pub fn for_target(
+    pub(crate) fn for_target(
         target: &Target,
         desired: &Desired,
         recorded: &Applied,
@@ -286,7 +286,7 @@ impl Clients {
 
     /// Waits, each service side by side, until every one answers, or `wait` has passed: then
     /// the error names the service that is not answering and where.
-    pub fn wait_for_services(&self) -> Result<(), String> {
+    pub(crate) fn wait_for_services(&self) -> Result<(), String> {
         let waited = self.wait;
         let bounded = |ping: &dyn Fn() -> Result<(), String>| -> Result<(), String> {
             let result = with_backoff(waited, || match ping() {
@@ -326,7 +326,7 @@ impl Clients {
     }
 
     /// Reads what is deployed of the objects desired or recorded, each service side by side.
-    pub fn read(&self, desired: &Desired, recorded: &Applied) -> Result<Deployed, String> {
+    pub(crate) fn read(&self, desired: &Desired, recorded: &Applied) -> Result<Deployed, String> {
         let topic_names: Vec<String> =
             desired.topics.keys().chain(&recorded.topics).cloned().collect::<BTreeSet<_>>().into_iter().collect();
         let subject_names: BTreeSet<&String> = desired.subjects.keys().chain(&recorded.subjects).collect();
@@ -409,7 +409,7 @@ fn avro_normalized(text: &str) -> Option<String> {
 
 /// Whether two schema texts are the same schema: Avro in normalized form, others as JSON
 /// values (JSON Schema) or text without surrounding whitespace (Protobuf).
-pub fn same_schema(schema_type: &str, a: &str, b: &str) -> bool {
+pub(crate) fn same_schema(schema_type: &str, a: &str, b: &str) -> bool {
     if schema_type == "AVRO"
         && let (Some(a), Some(b)) = (avro_normalized(a), avro_normalized(b))
     {
@@ -423,7 +423,7 @@ pub fn same_schema(schema_type: &str, a: &str, b: &str) -> bool {
 
 /// venice's own verdict on a new Avro schema after the latest one at a level: the reasons it
 /// may not follow (empty when it may, or when either side cannot be read alone).
-pub fn avro_incompatibilities(level: &str, old: &str, new: &str) -> Vec<String> {
+pub(crate) fn avro_incompatibilities(level: &str, old: &str, new: &str) -> Vec<String> {
     let Some(level) = Compatibility::parse(&level.to_lowercase().replace('_', "-")) else { return Vec::new() };
     let mut problems = Vec::new();
     let text = |t: &str| crate::model::SourceText::from_file(crate::source::FileId(0), t.to_string());
@@ -780,7 +780,7 @@ fn connector_update(wanted: &BTreeMap<&str, String>, have: &connect::Deployed) -
 
 /// Everything `venice plan` does after the project is checked: resolve clients, wait for the
 /// services, read, diff. The error is a message naming what could not be reached.
-pub fn read_and_plan(
+pub(crate) fn read_and_plan(
     target: &Target,
     desired: &Desired,
     recorded: &Applied,

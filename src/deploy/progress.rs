@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// One line per finished step, to standard output.
-pub struct Lines;
+pub(crate) struct Lines;
 
 impl Progress for Lines {
     fn finished(&self, _step: &str, line: &str) {
@@ -22,18 +22,18 @@ impl Progress for Lines {
 }
 
 /// Spinners for the running steps, finished lines printed above them.
-pub struct Live {
+pub(crate) struct Live {
     bars: MultiProgress,
     running: Mutex<HashMap<String, ProgressBar>>,
 }
 
 impl Live {
-    pub fn new(target: ProgressDrawTarget) -> Live {
+    pub(crate) fn new(target: ProgressDrawTarget) -> Live {
         Live { bars: MultiProgress::with_draw_target(target), running: Mutex::new(HashMap::new()) }
     }
 
     /// On standard output, which must be a terminal (else use [`Lines`]).
-    pub fn stdout() -> Live {
+    pub(crate) fn stdout() -> Live {
         Live::new(ProgressDrawTarget::stdout())
     }
 }

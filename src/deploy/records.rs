@@ -26,27 +26,27 @@ use std::io::Read;
 
 /// One record of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    pub offset: i64,
+pub(crate) struct Record {
+    pub(crate) offset: i64,
     /// Milliseconds since the epoch: the producer's (CreateTime), or the broker's when the
     /// topic uses LogAppendTime.
-    pub timestamp: i64,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
-    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub(crate) timestamp: i64,
+    pub(crate) key: Option<Vec<u8>>,
+    pub(crate) value: Option<Vec<u8>>,
+    pub(crate) headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
 /// The records of a Fetch answer's partition, and where the next fetch starts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Batches {
-    pub records: Vec<Record>,
+pub(crate) struct Batches {
+    pub(crate) records: Vec<Record>,
     /// The offset after the last whole batch (skipped ones included); `None` when the answer
     /// held no whole batch.
-    pub next: Option<i64>,
+    pub(crate) next: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error(pub String);
+pub(crate) struct Error(pub String);
 
 impl From<super::wire::Malformed> for Error {
     fn from(m: super::wire::Malformed) -> Self {
@@ -71,7 +71,7 @@ const COMPRESSION_NAMES: [&str; 5] = ["none", "gzip", "snappy", "lz4", "zstd"];
 
 /// Decodes the record batches of one partition of a Fetch answer. `aborted` is the answer's
 /// list of aborted transactions, `(producer id, first offset)`.
-pub fn decode(bytes: &[u8], aborted: &[(i64, i64)]) -> Result<Batches, Error> {
+pub(crate) fn decode(bytes: &[u8], aborted: &[(i64, i64)]) -> Result<Batches, Error> {
     let mut out = Batches::default();
     let mut aborted: Vec<(i64, i64)> = aborted.to_vec();
     aborted.sort_by_key(|&(_, first)| std::cmp::Reverse(first));
@@ -254,7 +254,7 @@ fn snappy(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of a v2 batch.
-pub fn crc32c(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32c(bytes: &[u8]) -> u32 {
     const TABLE: [u32; 256] = {
         let mut table = [0u32; 256];
         let mut i = 0;
@@ -311,19 +311,19 @@ pub mod write {
     pub type KeyValue<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
 
     /// A record to write: key, value, headers.
-    pub type Outgoing<'a> = (Option<&'a [u8]>, Option<&'a [u8]>, Vec<(&'a str, &'a [u8])>);
+    pub(crate) type Outgoing<'a> = (Option<&'a [u8]>, Option<&'a [u8]>, Vec<(&'a str, &'a [u8])>);
 
     /// A batch of records with consecutive offsets from `base_offset` and timestamps 10 ms
     /// apart from `base_timestamp`.
     pub struct Batch<'a> {
-        pub base_offset: i64,
+        pub(crate) base_offset: i64,
         pub base_timestamp: i64,
         /// Key, value, headers.
-        pub records: Vec<Outgoing<'a>>,
-        pub codec: i16,
-        pub producer: i64,
-        pub transactional: bool,
-        pub control: bool,
+        pub(crate) records: Vec<Outgoing<'a>>,
+        pub(crate) codec: i16,
+        pub(crate) producer: i64,
+        pub(crate) transactional: bool,
+        pub(crate) control: bool,
     }
 
     impl<'a> Batch<'a> {

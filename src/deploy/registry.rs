@@ -53,22 +53,22 @@ pub struct Version {
 
 /// Which schema [`Registry::schema`] reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SchemaAt {
+pub(crate) enum SchemaAt {
     Id(i64),
     Version(String, i64),
 }
 
 /// A schema as the registry keeps it; `references` are `(subject, version)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registered {
-    pub schema: String,
+pub(crate) struct Registered {
+    pub(crate) schema: String,
     /// `AVRO` when the registry leaves it out.
-    pub schema_type: String,
-    pub references: Vec<(String, i64)>,
+    pub(crate) schema_type: String,
+    pub(crate) references: Vec<(String, i64)>,
 }
 
 /// Percent-encodes a path segment (a subject may hold any character but `/` is the risky one).
-pub fn segment(text: &str) -> String {
+pub(crate) fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -81,7 +81,7 @@ pub fn segment(text: &str) -> String {
 }
 
 pub struct Registry {
-    pub service: Service,
+    pub(crate) service: Service,
 }
 
 fn refused(what: &str, reply: &Reply) -> Error {
@@ -101,12 +101,12 @@ impl Registry {
     }
 
     /// Answers when the registry does: `GET /subjects`.
-    pub fn ping(&self) -> Result<(), Error> {
+    pub(crate) fn ping(&self) -> Result<(), Error> {
         let reply = self.service.get("/subjects")?;
         if reply.ok() { Ok(()) } else { Err(refused("`GET /subjects`", &reply)) }
     }
 
-    pub fn subjects(&self) -> Result<Vec<String>, Error> {
+    pub(crate) fn subjects(&self) -> Result<Vec<String>, Error> {
         let reply = self.service.get("/subjects")?;
         if !reply.ok() {
             return Err(refused("`GET /subjects`", &reply));
@@ -136,7 +136,7 @@ impl Registry {
     /// A schema by its id, or one version of a subject (what a reference names), with its type
     /// and references: `GET /schemas/ids/{id}`, `GET /subjects/S/versions/N`. `venice tail`
     /// decodes records with it. None when the registry has no such schema.
-    pub fn schema(&self, at: &SchemaAt) -> Result<Option<Registered>, Error> {
+    pub(crate) fn schema(&self, at: &SchemaAt) -> Result<Option<Registered>, Error> {
         let path = match at {
             SchemaAt::Id(id) => format!("/schemas/ids/{id}"),
             SchemaAt::Version(subject, version) => format!("/subjects/{}/versions/{version}", segment(subject)),
@@ -172,7 +172,7 @@ impl Registry {
     /// Whether the registry would accept the schema as the subject's next version, at the
     /// subject's level (`POST /compatibility/subjects/S/versions/latest`). A subject without
     /// versions accepts anything.
-    pub fn compatible(&self, subject: &str, schema_type: &str, schema: &str) -> Result<bool, Error> {
+    pub(crate) fn compatible(&self, subject: &str, schema_type: &str, schema: &str) -> Result<bool, Error> {
         let body = json!({ "schemaType": schema_type, "schema": schema });
         let path = format!("/compatibility/subjects/{}/versions/latest", segment(subject));
         let reply = self.service.request("POST", &path, Some(&body))?;
@@ -186,7 +186,7 @@ impl Registry {
     }
 
     /// The subject's compatibility level: its own, else the global one (`BACKWARD`).
-    pub fn compatibility(&self, subject: &str) -> Result<String, Error> {
+    pub(crate) fn compatibility(&self, subject: &str) -> Result<String, Error> {
         let reply = self.service.get(&format!("/config/{}", segment(subject)))?;
         if reply.ok()
             && let Some(level) = reply.json()["compatibilityLevel"].as_str()
@@ -203,7 +203,7 @@ impl Registry {
         Ok(global.json()["compatibilityLevel"].as_str().unwrap_or("BACKWARD").to_string())
     }
 
-    pub fn set_compatibility(&self, subject: &str, level: &str) -> Result<(), Error> {
+    pub(crate) fn set_compatibility(&self, subject: &str, level: &str) -> Result<(), Error> {
         let body = json!({ "compatibility": level });
         let reply = self.service.request("PUT", &format!("/config/{}", segment(subject)), Some(&body))?;
         if !reply.ok() {

@@ -19,20 +19,20 @@ use std::path::Path;
 
 /// Where one HTTP service is, and how to log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Url {
-    pub url: String,
-    pub auth: Auth,
+pub(crate) struct Url {
+    pub(crate) url: String,
+    pub(crate) auth: Auth,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub name: String,
-    pub kafka: Vec<String>,
-    pub registry: Option<Url>,
-    pub connect: Option<Url>,
-    pub ksqldb: Option<Url>,
+pub(crate) struct Target {
+    pub(crate) name: String,
+    pub(crate) kafka: Vec<String>,
+    pub(crate) registry: Option<Url>,
+    pub(crate) connect: Option<Url>,
+    pub(crate) ksqldb: Option<Url>,
     /// How connector configs are rendered for this target.
-    pub deployment: Deployment,
+    pub(crate) deployment: Deployment,
 }
 
 /// The path at which Apicurio Registry serves the Confluent API.
@@ -68,14 +68,14 @@ fn url(endpoint: &Endpoint, dir: &Path, what: &str) -> Result<Url, String> {
 }
 
 /// The Connect worker's view of an Apicurio registry given by its Confluent API URL.
-pub fn apicurio_native(ccompat: &str) -> Option<String> {
+pub(crate) fn apicurio_native(ccompat: &str) -> Option<String> {
     let at = ccompat.find(APICURIO_CCOMPAT)?;
     Some(format!("{}/apis/registry/v3", &ccompat[..at]))
 }
 
 /// Resolves `--target NAME` (default `local`). Credentials are read here, so a missing
 /// variable is an error before any request.
-pub fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Result<Target, String> {
+pub(crate) fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Result<Target, String> {
     let name = name.unwrap_or("local");
     let declared = project.targets.iter().find(|t| t.name.value == name);
     if declared.is_none() && name != "local" {

@@ -5,19 +5,19 @@
 
 /// Bytes that do not hold what was to be read: why, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Malformed(pub String);
+pub(crate) struct Malformed(pub String);
 
-pub struct Reader<'a> {
-    pub bytes: &'a [u8],
-    pub at: usize,
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) at: usize,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], Malformed> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Malformed> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or_else(|| Malformed(format!("the bytes end early (at byte {})", self.at)))?;
         let slice = &self.bytes[self.at..end];
@@ -25,28 +25,28 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
-    pub fn i8(&mut self) -> Result<i8, Malformed> {
+    pub(crate) fn i8(&mut self) -> Result<i8, Malformed> {
         Ok(self.take(1)?[0] as i8)
     }
 
-    pub fn i16(&mut self) -> Result<i16, Malformed> {
+    pub(crate) fn i16(&mut self) -> Result<i16, Malformed> {
         Ok(i16::from_be_bytes(self.take(2)?.try_into().expect("two bytes")))
     }
 
-    pub fn i32(&mut self) -> Result<i32, Malformed> {
+    pub(crate) fn i32(&mut self) -> Result<i32, Malformed> {
         Ok(i32::from_be_bytes(self.take(4)?.try_into().expect("four bytes")))
     }
 
-    pub fn i64(&mut self) -> Result<i64, Malformed> {
+    pub(crate) fn i64(&mut self) -> Result<i64, Malformed> {
         Ok(i64::from_be_bytes(self.take(8)?.try_into().expect("eight bytes")))
     }
 
-    pub fn bool(&mut self) -> Result<bool, Malformed> {
+    pub(crate) fn bool(&mut self) -> Result<bool, Malformed> {
         Ok(self.take(1)?[0] != 0)
     }
 
     /// Nullable bytes with an `i32` length (a Fetch answer's records); null is empty.
-    pub fn bytes(&mut self) -> Result<&'a [u8], Malformed> {
+    pub(crate) fn bytes(&mut self) -> Result<&'a [u8], Malformed> {
         let n = self.i32()?;
         if n < 0 {
             return Ok(&[]);
@@ -54,7 +54,7 @@ impl<'a> Reader<'a> {
         self.take(n as usize)
     }
 
-    pub fn nullable_string(&mut self) -> Result<Option<String>, Malformed> {
+    pub(crate) fn nullable_string(&mut self) -> Result<Option<String>, Malformed> {
         let n = self.i16()?;
         if n < 0 {
             return Ok(None);
@@ -62,13 +62,13 @@ impl<'a> Reader<'a> {
         Ok(Some(String::from_utf8_lossy(self.take(n as usize)?).into_owned()))
     }
 
-    pub fn string(&mut self) -> Result<String, Malformed> {
+    pub(crate) fn string(&mut self) -> Result<String, Malformed> {
         Ok(self.nullable_string()?.unwrap_or_default())
     }
 
     /// An array's length; a null array (-1) is empty. Bounded by what is left, so a garbled
     /// length cannot make the reader allocate or loop for long.
-    pub fn array(&mut self) -> Result<usize, Malformed> {
+    pub(crate) fn array(&mut self) -> Result<usize, Malformed> {
         let n = self.i32()?;
         if n < 0 {
             return Ok(0);
@@ -94,17 +94,17 @@ impl<'a> Reader<'a> {
         Err(Malformed(format!("a varint longer than {max} bytes")))
     }
 
-    pub fn varint(&mut self) -> Result<i32, Malformed> {
+    pub(crate) fn varint(&mut self) -> Result<i32, Malformed> {
         let v = self.zigzag(5)?;
         i32::try_from(v).map_err(|_| Malformed(format!("a varint out of range: {v}")))
     }
 
-    pub fn varlong(&mut self) -> Result<i64, Malformed> {
+    pub(crate) fn varlong(&mut self) -> Result<i64, Malformed> {
         self.zigzag(10)
     }
 
     /// Bytes with a varint length (a record's key, value or header value); -1 is null.
-    pub fn nullable_bytes(&mut self) -> Result<Option<Vec<u8>>, Malformed> {
+    pub(crate) fn nullable_bytes(&mut self) -> Result<Option<Vec<u8>>, Malformed> {
         let n = self.varint()?;
         if n < 0 {
             return Ok(None);

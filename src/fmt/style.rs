@@ -34,7 +34,7 @@ const INDENT: &str = "    ";
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// Formats KDL v2 source. Returns Err with kdl's own error when the text is not valid KDL (the caller reports it).
-pub fn format_source(src: &str) -> Result<String, KdlError> {
+pub(crate) fn format_source(src: &str) -> Result<String, KdlError> {
     let original: KdlDocument = src.parse()?;
     let formatted = render_file(&original);
     // Safety net: a formatter must never change what a file means. Should the

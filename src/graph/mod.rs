@@ -53,7 +53,7 @@ pub struct Node {
     pub kind: NodeKind,
     pub name: String,
     /// A second line: a topic's serdes (`key string, value avro Order`), a connector's kind.
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 /// The lineage: nodes in a stable order and edges between their indexes, sorted.
@@ -205,7 +205,7 @@ fn actor_node(
 }
 
 /// A node's label: `kind name`, and its detail on a second line.
-pub fn label_lines(node: &Node) -> Vec<String> {
+pub(crate) fn label_lines(node: &Node) -> Vec<String> {
     let mut lines = vec![match node.kind {
         NodeKind::Topic => node.name.clone(),
         kind => format!("{} {}", kind.as_str(), node.name),

@@ -16,7 +16,7 @@ const ROW_GAP: f64 = 24.0;
 const MARGIN: f64 = 20.0;
 
 /// Fill and stroke colours of a kind of node.
-pub fn colours(kind: NodeKind) -> (&'static str, &'static str) {
+pub(crate) fn colours(kind: NodeKind) -> (&'static str, &'static str) {
     match kind {
         NodeKind::Producer | NodeKind::Consumer => ("#e8f1fb", "#3b6ea8"),
         NodeKind::Source | NodeKind::Sink => ("#fdf0e0", "#b26b00"),

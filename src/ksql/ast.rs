@@ -27,28 +27,28 @@ use sqlparser::ast::{
 use std::fmt;
 use std::ops::Range;
 
-pub use crate::model::Spanned;
+pub(crate) use crate::model::Spanned;
 
 /// A name as ksqlDB knows it (unquoted names upper-cased, quoted ones as written), with its span.
-pub type Name = Spanned<String>;
+pub(crate) type Name = Spanned<String>;
 
 /// One statement, with where it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub kind: StatementKind,
     /// The statement in its file, from its first token to its `;`.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The statement's byte range in the SQL text, as written (before `${var}` substitution).
-    pub range: Range<usize>,
+    pub(crate) range: Range<usize>,
     /// The statement's text after `${var}` substitution, when it has variables.
-    pub substituted: Option<String>,
+    pub(crate) substituted: Option<String>,
     pub(crate) locator: crate::ksql::split::Locator,
 }
 
 impl Statement {
     /// The span in the SQL text's file of a position sqlparser gives inside this statement (for
     /// instance `sqlparser::ast::Spanned::span` of a sub-expression).
-    pub fn span_of(&self, sql: &crate::model::SourceText, span: sqlparser::tokenizer::Span) -> Span {
+    pub(crate) fn span_of(&self, sql: &crate::model::SourceText, span: sqlparser::tokenizer::Span) -> Span {
         let range = self.locator.range(span);
         sql.span(range.start, range.end)
     }
@@ -102,7 +102,7 @@ pub enum StatementKind {
 
 impl StatementKind {
     /// The query of a statement that runs one.
-    pub fn query(&self) -> Option<&Query> {
+    pub(crate) fn query(&self) -> Option<&Query> {
         match self {
             StatementKind::CreateAsSelect(c) => Some(&c.query),
             StatementKind::InsertInto(i) => Some(&i.query),
@@ -117,36 +117,36 @@ pub struct CreateSource {
     pub kind: KsqlSourceKind,
     pub or_replace: bool,
     /// `CREATE SOURCE STREAM|TABLE`: a read-only source.
-    pub source: bool,
-    pub if_not_exists: bool,
-    pub name: Name,
+    pub(crate) source: bool,
+    pub(crate) if_not_exists: bool,
+    pub(crate) name: Name,
     /// The declared columns; `None` when the statement lists none (they come from the registry).
-    pub elements: Option<Vec<TableElement>>,
-    pub properties: Option<Properties>,
+    pub(crate) elements: Option<Vec<TableElement>>,
+    pub(crate) properties: Option<Properties>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAsSelect {
     pub kind: KsqlSourceKind,
     pub or_replace: bool,
-    pub if_not_exists: bool,
-    pub name: Name,
-    pub properties: Option<Properties>,
-    pub query: Query,
+    pub(crate) if_not_exists: bool,
+    pub(crate) name: Name,
+    pub(crate) properties: Option<Properties>,
+    pub(crate) query: Query,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsertInto {
     pub target: Name,
-    pub properties: Option<Properties>,
-    pub query: Query,
+    pub(crate) properties: Option<Properties>,
+    pub(crate) query: Query,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsertValues {
     pub target: Name,
-    pub columns: Option<Vec<Name>>,
-    pub values: Vec<SqlExpr>,
+    pub(crate) columns: Option<Vec<Name>>,
+    pub(crate) values: Vec<SqlExpr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,15 +159,15 @@ pub enum ConnectorKind {
 pub struct CreateConnector {
     pub kind: ConnectorKind,
     pub if_not_exists: bool,
-    pub name: Name,
-    pub properties: Properties,
+    pub(crate) name: Name,
+    pub(crate) properties: Properties,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateType {
     pub if_not_exists: bool,
-    pub name: Name,
-    pub sql_type: Spanned<SqlType>,
+    pub(crate) name: Name,
+    pub(crate) sql_type: Spanned<SqlType>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,9 +182,9 @@ pub enum DropObject {
 pub struct Drop {
     pub object: DropObject,
     pub if_exists: bool,
-    pub name: Name,
+    pub(crate) name: Name,
     /// `DELETE TOPIC` (streams and tables only).
-    pub delete_topic: bool,
+    pub(crate) delete_topic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,13 +192,13 @@ pub struct AlterSource {
     pub kind: KsqlSourceKind,
     pub name: Name,
     /// The columns added.
-    pub columns: Vec<AddColumn>,
+    pub(crate) columns: Vec<AddColumn>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct AddColumn {
-    pub name: Name,
-    pub sql_type: Spanned<SqlType>,
+pub(crate) struct AddColumn {
+    pub(crate) name: Name,
+    pub(crate) sql_type: Spanned<SqlType>,
 }
 
 /// What `TERMINATE`, `PAUSE` and `RESUME` act on.
@@ -211,32 +211,32 @@ pub enum QueryTarget {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetProperty {
     pub name: Spanned<String>,
-    pub value: Spanned<String>,
+    pub(crate) value: Spanned<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Define {
     /// The variable's name as written (variables are case-insensitive).
-    pub name: Name,
-    pub value: Spanned<String>,
+    pub(crate) name: Name,
+    pub(crate) value: Spanned<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssertTopic {
     /// `false` for `ASSERT NOT EXISTS`.
-    pub exists: bool,
-    pub name: Name,
-    pub properties: Option<Properties>,
-    pub timeout: Option<Spanned<Duration>>,
+    pub(crate) exists: bool,
+    pub(crate) name: Name,
+    pub(crate) properties: Option<Properties>,
+    pub(crate) timeout: Option<Spanned<Duration>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssertSchema {
     /// `false` for `ASSERT NOT EXISTS`.
-    pub exists: bool,
-    pub subject: Option<Name>,
-    pub id: Option<Spanned<Literal>>,
-    pub timeout: Option<Spanned<Duration>>,
+    pub(crate) exists: bool,
+    pub(crate) subject: Option<Name>,
+    pub(crate) id: Option<Spanned<Literal>>,
+    pub(crate) timeout: Option<Spanned<Duration>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -269,16 +269,16 @@ pub enum Describe {
 
 /// A column of a CREATE statement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableElement {
-    pub name: Name,
-    pub sql_type: Spanned<SqlType>,
-    pub constraint: Option<Spanned<ColumnConstraint>>,
+pub(crate) struct TableElement {
+    pub(crate) name: Name,
+    pub(crate) sql_type: Spanned<SqlType>,
+    pub(crate) constraint: Option<Spanned<ColumnConstraint>>,
     /// The whole element, from its name to its constraint.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ColumnConstraint {
+pub(crate) enum ColumnConstraint {
     /// `KEY` (streams).
     Key,
     /// `PRIMARY KEY` (tables).
@@ -291,28 +291,28 @@ pub enum ColumnConstraint {
 
 /// A `WITH (...)` clause.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Properties {
-    pub entries: Vec<Property>,
-    pub span: Span,
+pub(crate) struct Properties {
+    pub(crate) entries: Vec<Property>,
+    pub(crate) span: Span,
 }
 
 impl Properties {
     /// A property by name (property names are case-insensitive).
-    pub fn get(&self, name: &str) -> Option<&Property> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Property> {
         self.entries.iter().find(|p| p.name.value.eq_ignore_ascii_case(name))
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Property {
+pub(crate) struct Property {
     /// The name, upper-cased.
-    pub name: Name,
-    pub value: Spanned<Literal>,
+    pub(crate) name: Name,
+    pub(crate) value: Spanned<Literal>,
 }
 
 /// A literal value of a property or an assertion.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Literal {
+pub(crate) enum Literal {
     Null,
     Boolean(bool),
     /// A number as written (with its sign).
@@ -322,7 +322,7 @@ pub enum Literal {
 
 impl Literal {
     /// The value as text: a string's content, a number as written, `true`/`false`, `null`.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             Literal::Null => "null".into(),
             Literal::Boolean(b) => b.to_string(),
@@ -335,7 +335,7 @@ impl Literal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SqlExpr {
     pub expr: Expr,
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// `SELECT ... FROM ...`.
@@ -345,14 +345,14 @@ pub struct Query {
     pub from: Relation,
     pub window: Option<Window>,
     /// `WHERE`.
-    pub filter: Option<SqlExpr>,
+    pub(crate) filter: Option<SqlExpr>,
     /// `GROUP BY`: the expressions (maybe none, for `GROUP BY ()`), with the clause's span.
-    pub group_by: Option<Spanned<Vec<SqlExpr>>>,
-    pub partition_by: Option<Spanned<Vec<SqlExpr>>>,
-    pub having: Option<SqlExpr>,
-    pub emit: Option<Spanned<Emit>>,
-    pub limit: Option<Spanned<i64>>,
-    pub span: Span,
+    pub(crate) group_by: Option<Spanned<Vec<SqlExpr>>>,
+    pub(crate) partition_by: Option<Spanned<Vec<SqlExpr>>>,
+    pub(crate) having: Option<SqlExpr>,
+    pub(crate) emit: Option<Spanned<Emit>>,
+    pub(crate) limit: Option<Spanned<i64>>,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -377,12 +377,12 @@ pub struct Relation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AliasedSource {
     pub name: Name,
-    pub alias: Option<Name>,
+    pub(crate) alias: Option<Name>,
 }
 
 impl AliasedSource {
     /// The name the query refers to the source by: its alias, else its name.
-    pub fn reference(&self) -> &Name {
+    pub(crate) fn reference(&self) -> &Name {
         self.alias.as_ref().unwrap_or(&self.name)
     }
 }
@@ -391,9 +391,9 @@ impl AliasedSource {
 pub struct Join {
     pub kind: Spanned<JoinKind>,
     pub source: AliasedSource,
-    pub within: Option<JoinWindow>,
-    pub on: SqlExpr,
-    pub span: Span,
+    pub(crate) within: Option<JoinWindow>,
+    pub(crate) on: SqlExpr,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,51 +407,51 @@ pub enum JoinKind {
 
 /// `WITHIN n unit` (before and after alike) or `WITHIN (before, after)`, maybe with a grace period.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JoinWindow {
-    pub before: Spanned<Duration>,
-    pub after: Spanned<Duration>,
-    pub grace: Option<Spanned<Duration>>,
-    pub span: Span,
+pub(crate) struct JoinWindow {
+    pub(crate) before: Spanned<Duration>,
+    pub(crate) after: Spanned<Duration>,
+    pub(crate) grace: Option<Spanned<Duration>>,
+    pub(crate) span: Span,
 }
 
 /// `WINDOW [name] TUMBLING|HOPPING|SESSION (...)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Window {
     pub name: Option<Name>,
-    pub kind: WindowKind,
-    pub retention: Option<Spanned<Duration>>,
-    pub grace: Option<Spanned<Duration>>,
-    pub span: Span,
+    pub(crate) kind: WindowKind,
+    pub(crate) retention: Option<Spanned<Duration>>,
+    pub(crate) grace: Option<Spanned<Duration>>,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum WindowKind {
+pub(crate) enum WindowKind {
     Tumbling { size: Spanned<Duration> },
     Hopping { size: Spanned<Duration>, advance: Spanned<Duration> },
     Session { gap: Spanned<Duration> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Emit {
+pub(crate) enum Emit {
     Changes,
     Final,
 }
 
 /// `n unit`, as in a window's size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Duration {
-    pub value: i64,
-    pub unit: TimeUnit,
+pub(crate) struct Duration {
+    pub(crate) value: i64,
+    pub(crate) unit: TimeUnit,
 }
 
 impl Duration {
-    pub fn millis(&self) -> i64 {
+    pub(crate) fn millis(&self) -> i64 {
         self.value.saturating_mul(self.unit.millis())
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
+pub(crate) enum TimeUnit {
     Milliseconds,
     Seconds,
     Minutes,
@@ -461,7 +461,7 @@ pub enum TimeUnit {
 
 impl TimeUnit {
     /// The unit a window unit word names (`DAY`, `DAYS`, ..., `MILLISECONDS`), any case.
-    pub fn from_word(word: &str) -> Option<TimeUnit> {
+    pub(crate) fn from_word(word: &str) -> Option<TimeUnit> {
         let upper = word.to_ascii_uppercase();
         let singular = upper.strip_suffix('S').unwrap_or(&upper);
         Some(match singular {
@@ -474,7 +474,7 @@ impl TimeUnit {
         })
     }
 
-    pub fn millis(&self) -> i64 {
+    pub(crate) fn millis(&self) -> i64 {
         match self {
             TimeUnit::Milliseconds => 1,
             TimeUnit::Seconds => 1_000,
@@ -487,7 +487,7 @@ impl TimeUnit {
 
 /// A ksqlDB type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SqlType {
+pub(crate) enum SqlType {
     Boolean,
     /// `INT` or `INTEGER`.
     Int,
@@ -511,10 +511,10 @@ pub enum SqlType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct StructField {
+pub(crate) struct StructField {
     /// The field's name as ksqlDB knows it (unquoted names upper-cased).
-    pub name: String,
-    pub sql_type: SqlType,
+    pub(crate) name: String,
+    pub(crate) sql_type: SqlType,
 }
 
 /// ksqlDB's spelling of types, as in `DESCRIBE` (`INTEGER`, `MAP<STRING, BIGINT>`,
@@ -527,7 +527,7 @@ impl fmt::Display for SqlType {
 
 /// A type as a statement writes it: [`SqlType`]'s `Display`, with the fields of a STRUCT bare
 /// when they read back as themselves (`` STRUCT<CITY STRING, `end` BIGINT> ``).
-pub struct Written<'a>(&'a SqlType);
+pub(crate) struct Written<'a>(&'a SqlType);
 
 impl fmt::Display for Written<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -543,7 +543,7 @@ enum FieldQuotes {
 
 impl SqlType {
     /// The type as a statement writes it (see [`Written`]).
-    pub fn written(&self) -> Written<'_> {
+    pub(crate) fn written(&self) -> Written<'_> {
         Written(self)
     }
 
@@ -594,7 +594,7 @@ impl SqlType {
 
 impl SqlType {
     /// The sqlparser type that stands for this one inside a `CAST` expression.
-    pub fn to_data_type(&self) -> DataType {
+    pub(crate) fn to_data_type(&self) -> DataType {
         match self {
             SqlType::Boolean => DataType::Boolean,
             SqlType::Int => DataType::Int(None),
@@ -634,7 +634,7 @@ impl SqlType {
     }
 
     /// The type a `CAST` expression's sqlparser type stands for (the inverse of `to_data_type`).
-    pub fn from_data_type(data_type: &DataType) -> Option<SqlType> {
+    pub(crate) fn from_data_type(data_type: &DataType) -> Option<SqlType> {
         Some(match data_type {
             DataType::Boolean | DataType::Bool => SqlType::Boolean,
             DataType::Int(_) | DataType::Integer(_) => SqlType::Int,

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 /// Where a column's data lives in the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Key,
     Value,
     /// `HEADERS` (all headers) or `HEADER('k')` (one).
@@ -21,23 +21,23 @@ pub enum Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
+pub(crate) struct Column {
     /// As ksqlDB knows it (unquoted names upper-cased).
-    pub name: String,
-    pub sql_type: SqlType,
-    pub role: Role,
+    pub(crate) name: String,
+    pub(crate) sql_type: SqlType,
+    pub(crate) role: Role,
 }
 
 /// The window of a windowed source's key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowType {
+pub(crate) enum WindowType {
     Tumbling,
     Hopping,
     Session,
 }
 
 impl WindowType {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             WindowType::Tumbling => "TUMBLING",
             WindowType::Hopping => "HOPPING",
@@ -48,46 +48,46 @@ impl WindowType {
 
 /// A stream or table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    pub name: String,
-    pub kind: KsqlSourceKind,
+pub(crate) struct Source {
+    pub(crate) name: String,
+    pub(crate) kind: KsqlSourceKind,
     /// Key columns first, then value and header columns, in order.
-    pub columns: Vec<Column>,
+    pub(crate) columns: Vec<Column>,
     /// `false` when the columns are not known (a `stream` node over a topic whose value has no
     /// schema venice can read): any column name resolves, with an unknown type.
-    pub columns_known: bool,
-    pub topic: String,
+    pub(crate) columns_known: bool,
+    pub(crate) topic: String,
     /// ksqlDB's format names, upper-case: `KAFKA`, `AVRO`, `JSON`, `NONE`, ...
-    pub key_format: String,
-    pub value_format: String,
-    pub windowed: Option<WindowType>,
+    pub(crate) key_format: String,
+    pub(crate) value_format: String,
+    pub(crate) windowed: Option<WindowType>,
     /// The topic's partition count, when known.
-    pub partitions: Option<u32>,
+    pub(crate) partitions: Option<u32>,
     /// Where the source was declared or created.
-    pub origin: Option<Span>,
+    pub(crate) origin: Option<Span>,
     /// `CREATE SOURCE STREAM|TABLE`: read-only.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// Created by `CREATE ... AS SELECT` (a query writes its topic).
-    pub from_query: bool,
+    pub(crate) from_query: bool,
 }
 
 impl Source {
-    pub fn key_columns(&self) -> impl Iterator<Item = &Column> {
+    pub(crate) fn key_columns(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.role == Role::Key)
     }
 
-    pub fn column(&self, name: &str) -> Option<&Column> {
+    pub(crate) fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
 
     /// The schema as ksqlDB's DESCRIBE writes it: `ID INTEGER KEY, NAME STRING`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         describe_columns(&self.columns, self.kind)
     }
 }
 
 /// Columns in DESCRIBE form; a table's key columns are `PRIMARY KEY`.
-pub fn describe_columns(columns: &[Column], kind: KsqlSourceKind) -> String {
+pub(crate) fn describe_columns(columns: &[Column], kind: KsqlSourceKind) -> String {
     let mut out = String::new();
     for (i, column) in columns.iter().enumerate() {
         if i > 0 {
@@ -105,7 +105,7 @@ pub fn describe_columns(columns: &[Column], kind: KsqlSourceKind) -> String {
 }
 
 /// A name as ksqlDB prints it: bare when it reads back as itself, else in backticks.
-pub fn quote_if_needed(name: &str) -> String {
+pub(crate) fn quote_if_needed(name: &str) -> String {
     let mut chars = name.chars();
     let plain = matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
@@ -115,7 +115,7 @@ pub fn quote_if_needed(name: &str) -> String {
 
 /// A registered schema, as ksqlDB translates it to SQL.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Registered {
+pub(crate) enum Registered {
     /// The schema's SQL type (a record is a STRUCT whose fields become columns).
     Type(SqlType),
     /// A schema ksqlDB cannot translate, and why.
@@ -130,7 +130,7 @@ pub enum Registered {
 impl Registered {
     /// A schema given as the text of an Avro schema, translated as ksqlDB translates it
     /// ([`crate::ksql::from_avro::registry_type`]).
-    pub fn avro(text: &str) -> Registered {
+    pub(crate) fn avro(text: &str) -> Registered {
         match crate::ksql::from_avro::registry_type(text) {
             Ok(t) => Registered::Type(t),
             Err(why) => Registered::Unsupported(why),
@@ -138,7 +138,7 @@ impl Registered {
     }
 
     /// The SQL type, with the message a statement names (Protobuf only).
-    pub fn resolve(&self, full_name: Option<&str>) -> Registered {
+    pub(crate) fn resolve(&self, full_name: Option<&str>) -> Registered {
         match self {
             Registered::Protobuf { text, references } => {
                 let references: Vec<&str> = references.iter().map(String::as_str).collect();
@@ -153,12 +153,12 @@ impl Registered {
 }
 
 /// Schemas by registry subject (`<topic>-key`, `<topic>-value`).
-pub type Registry = BTreeMap<String, Registered>;
+pub(crate) type Registry = BTreeMap<String, Registered>;
 
 /// The SQL type of a JSON Schema given as JSON (`object` with `properties`, `array`, `string`,
 /// `integer` (BIGINT), `number` (DOUBLE), `boolean`; `connect.type` refines integers; `oneOf` of
 /// `null` and a type is that type).
-pub fn json_schema_type(schema: &serde_json::Value) -> Result<SqlType, String> {
+pub(crate) fn json_schema_type(schema: &serde_json::Value) -> Result<SqlType, String> {
     json_schema_at(schema, 0)
 }
 
@@ -224,7 +224,7 @@ fn json_schema_at(schema: &serde_json::Value, depth: usize) -> Result<SqlType, S
 /// `map<,>` MAP), and the well-known types `google.protobuf.Timestamp`, the wrappers,
 /// `google.type.Date`/`TimeOfDay` and `confluent.type.Decimal` (its `precision`/`scale` field
 /// options) as ksqlDB reads them. Field names are kept as written.
-pub fn protobuf_type(text: &str, references: &[&str], full_name: Option<&str>) -> Result<SqlType, String> {
+pub(crate) fn protobuf_type(text: &str, references: &[&str], full_name: Option<&str>) -> Result<SqlType, String> {
     let mut messages: Vec<ProtoMessage> = Vec::new();
     let mut enums: Vec<String> = Vec::new();
     for source in references.iter().copied().chain(std::iter::once(text)) {

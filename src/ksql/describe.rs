@@ -12,14 +12,14 @@ use std::fmt::Write as _;
 
 /// The sources after the statements, sorted by name, and what was found on the way.
 #[derive(Debug)]
-pub struct Described {
-    pub sources: Vec<Source>,
-    pub problems: Vec<(Problem, Span)>,
+pub(crate) struct Described {
+    pub(crate) sources: Vec<Source>,
+    pub(crate) problems: Vec<(Problem, Span)>,
 }
 
 /// A registry subject's schema, by its file's extension: `.proto` Protobuf, `.json` JSON Schema,
 /// anything else Avro.
-pub fn registered(text: &str, path: &str) -> Registered {
+pub(crate) fn registered(text: &str, path: &str) -> Registered {
     if path.ends_with(".proto") {
         return Registered::Protobuf { text: text.to_string(), references: Vec::new() };
     }
@@ -37,7 +37,7 @@ pub fn registered(text: &str, path: &str) -> Registered {
 }
 
 /// Runs the statements of `file` (its text is `text`) with the given subjects registered.
-pub fn describe(file: FileId, text: String, subjects: Vec<(String, Registered)>) -> Described {
+pub(crate) fn describe(file: FileId, text: String, subjects: Vec<(String, Registered)>) -> Described {
     let sql = SourceText::from_file(file, text);
     let (statements, errors) = parse(&sql);
     let mut problems: Vec<(Problem, Span)> =
@@ -52,7 +52,7 @@ impl Described {
     /// The `sources` list of the JSON document: `{"name", "type", "schema", "keyFormat",
     /// "valueFormat"}` each, plus `"windowType"` for a windowed key and `"schemaKnown": false`
     /// when the columns could not be read (a Protobuf schema).
-    pub fn sources_json(&self) -> serde_json::Value {
+    pub(crate) fn sources_json(&self) -> serde_json::Value {
         let sources: Vec<serde_json::Value> = self
             .sources
             .iter()
@@ -78,7 +78,7 @@ impl Described {
     }
 
     /// The sources for people: one paragraph each.
-    pub fn sources_human(&self) -> String {
+    pub(crate) fn sources_human(&self) -> String {
         let mut out = String::new();
         for s in &self.sources {
             let window = s.windowed.map(|w| format!(", windowed {}", w.as_str())).unwrap_or_default();

@@ -26,7 +26,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Word};
 
 /// The dialect of ksqlDB's lexer and expressions.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct KsqlDialect;
+pub(crate) struct KsqlDialect;
 
 /// The precedence of `->` and `[`: postfix, tighter than any operator.
 const POSTFIX_PRECEDENCE: u8 = 50;
@@ -161,7 +161,7 @@ const FOREIGN_OPERATORS: &[&str] = &[
 ];
 
 /// ksqlDB's reserved words: the keywords of its grammar that cannot be identifiers unless quoted.
-pub const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "ADVANCE",
     "ALL",
     "AND",
@@ -251,18 +251,18 @@ pub const RESERVED: &[&str] = &[
 ];
 
 /// Whether an unquoted word is one of ksqlDB's reserved words.
-pub fn is_reserved(word: &str) -> bool {
+pub(crate) fn is_reserved(word: &str) -> bool {
     let upper = word.to_ascii_uppercase();
     RESERVED.binary_search(&upper.as_str()).is_ok()
 }
 
 /// Whether a word is the unquoted keyword `keyword` (any case).
-pub fn is_unquoted(word: &Word, keyword: &str) -> bool {
+pub(crate) fn is_unquoted(word: &Word, keyword: &str) -> bool {
     word.quote_style.is_none() && word.value.eq_ignore_ascii_case(keyword)
 }
 
 /// The name ksqlDB gives a word: unquoted upper-cased, quoted as written.
-pub fn ksql_name(word: &Word) -> String {
+pub(crate) fn ksql_name(word: &Word) -> String {
     match word.quote_style {
         Some(_) => word.value.clone(),
         None => word.value.to_uppercase(),
@@ -394,7 +394,7 @@ const MAX_TYPE_DEPTH: usize = 64;
 /// ```
 ///
 /// `>>` must have been split into two `>` tokens before (the parser does so).
-pub fn parse_type(parser: &mut Parser) -> Result<SqlType, ParserError> {
+pub(crate) fn parse_type(parser: &mut Parser) -> Result<SqlType, ParserError> {
     parse_type_at(parser, 0)
 }
 
@@ -552,7 +552,7 @@ fn parse_u32(parser: &mut Parser) -> Result<u32, ParserError> {
 
 /// Splits each `>>` token into two `>`, as ksqlDB's lexer has no shift operators and
 /// `MAP<STRING, ARRAY<INT>>` closes two types.
-pub fn split_shifts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+pub(crate) fn split_shifts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let mut out = Vec::with_capacity(tokens.len());
     for token in tokens {
         if token.token == Token::ShiftRight {

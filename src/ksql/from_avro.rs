@@ -17,11 +17,11 @@ use crate::source::FileId;
 
 /// The ksqlDB type of an Avro type, and the fields ksqlDB leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KsqlMapping {
-    pub sql: SqlType,
+pub(crate) struct KsqlMapping {
+    pub(crate) sql: SqlType,
     /// Fields (dotted paths, upper-cased as ksqlDB names them) of a type ksqlDB does not support:
     /// `ConnectKsqlSchemaTranslator` logs them and drops them from the struct.
-    pub dropped: Vec<(String, Unsupported)>,
+    pub(crate) dropped: Vec<(String, Unsupported)>,
 }
 
 /// How the translator names struct fields: ksqlDB's `SchemaTranslationPolicy`, which
@@ -47,7 +47,7 @@ pub(crate) enum FieldNames {
 /// Every column is nullable in ksqlDB, so `["null", T]` is T. A field of an unsupported type is
 /// dropped (listed in [`KsqlMapping::dropped`]); an unsupported type at the root, or anything
 /// `AvroData` or ksqlDB's `SqlDecimal` refuses, is an error.
-pub fn ksql_type(catalog: &Catalog, ty: &Type) -> Result<KsqlMapping, Unsupported> {
+pub(crate) fn ksql_type(catalog: &Catalog, ty: &Type) -> Result<KsqlMapping, Unsupported> {
     ksql_type_named(catalog, ty, FieldNames::Upper)
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FunctionKind {
+pub(crate) enum FunctionKind {
     Scalar,
     /// Aggregates rows (COUNT, SUM): only in queries that group.
     Aggregate,
@@ -27,25 +27,25 @@ pub enum FunctionKind {
 }
 
 #[derive(Debug)]
-pub struct Function {
-    pub name: String,
-    pub kind: FunctionKind,
-    pub signatures: Vec<Signature>,
+pub(crate) struct Function {
+    pub(crate) name: String,
+    pub(crate) kind: FunctionKind,
+    pub(crate) signatures: Vec<Signature>,
 }
 
 #[derive(Debug)]
-pub struct Signature {
-    pub params: Vec<Param>,
+pub(crate) struct Signature {
+    pub(crate) params: Vec<Param>,
     /// The last parameter may repeat (or be absent).
-    pub variadic: bool,
-    pub ret: Param,
+    pub(crate) variadic: bool,
+    pub(crate) ret: Param,
     /// As written in the table, for messages.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// A parameter or return type of a signature.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Param {
+pub(crate) enum Param {
     Type(SqlType),
     /// Any decimal; in a return, the decimal the arguments bound.
     AnyDecimal,
@@ -60,7 +60,7 @@ pub enum Param {
 
 /// What a call passes, as the signature choice sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+pub(crate) enum Arg {
     /// A value of a type; `None` for `NULL` (or a value whose type is unknown).
     Value(Option<SqlType>),
     /// A lambda with this many parameters.
@@ -68,17 +68,17 @@ pub enum Arg {
 }
 
 /// The function of a name (any case).
-pub fn lookup(name: &str) -> Option<&'static Function> {
+pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
     catalog().get(&name.to_ascii_uppercase())
 }
 
 /// Every function name, for "did you mean".
-pub fn names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     catalog().keys().map(String::as_str)
 }
 
 /// ksqlDB's name for a function other SQL dialects spell differently (`UPPER` is `UCASE`).
-pub fn ksql_name_for(name: &str) -> Option<&'static str> {
+pub(crate) fn ksql_name_for(name: &str) -> Option<&'static str> {
     Some(match name.to_ascii_uppercase().as_str() {
         "UPPER" => "UCASE",
         "LOWER" => "LCASE",
@@ -123,17 +123,17 @@ fn catalog() -> &'static BTreeMap<String, Function> {
 }
 
 /// The signature chosen for a call, with the types bound to its variables.
-pub struct Chosen<'f> {
-    pub signature: &'f Signature,
-    pub bindings: BTreeMap<char, SqlType>,
+pub(crate) struct Chosen<'f> {
+    pub(crate) signature: &'f Signature,
+    pub(crate) bindings: BTreeMap<char, SqlType>,
     /// The types of each lambda's parameters, by argument index.
-    pub lambdas: BTreeMap<usize, Vec<SqlType>>,
+    pub(crate) lambdas: BTreeMap<usize, Vec<SqlType>>,
 }
 
 impl Function {
     /// The signature that fits the arguments best. `lambda` types a lambda's body: it is given
     /// the lambda's argument index and its parameter types, and returns the body's type.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         args: &[Arg],
         lambda: &mut dyn FnMut(usize, &[SqlType]) -> Option<SqlType>,

@@ -9,18 +9,18 @@
 //! (each statement tokenized once) and gives `resolve` the edges; `describe` is `venice ksql
 //! describe`. (`crate::ksql_conformance` measures all of it against ksqlDB's own tests.)
 
-pub mod ast;
-pub mod catalog;
-pub mod describe;
-pub mod dialect;
-pub mod from_avro;
-pub mod functions;
+pub(crate) mod ast;
+pub(crate) mod catalog;
+pub(crate) mod describe;
+pub(crate) mod dialect;
+pub(crate) mod from_avro;
+pub(crate) mod functions;
 pub mod infer;
 pub mod parser;
 mod problem;
-pub mod project;
-pub mod split;
-pub mod to_avro;
-pub mod types;
+pub(crate) mod project;
+pub(crate) mod split;
+pub(crate) mod to_avro;
+pub(crate) mod types;
 
-pub use problem::Problem;
+pub(crate) use problem::Problem;

@@ -26,9 +26,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     /// What is wrong, lowercase, names in backticks, no trailing period.
-    pub message: String,
+    pub(crate) message: String,
     /// The offending token (or a point, at the end of the input).
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// Parses every statement of `sql`. Never panics; a statement with an error is left out and

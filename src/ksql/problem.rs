@@ -4,7 +4,7 @@ use crate::source::Span;
 
 /// A problem found while parsing, resolving or typing a ksqlDB statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// V301: ksqlDB text that cannot even be tokenized.
     Syntax { message: String },
     /// V302: a stream, table or type that does not exist at this point of the statements.

@@ -18,14 +18,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What each transform's statements did, in project order.
 #[derive(Debug, Default)]
-pub struct Analysis {
-    pub effects: Vec<Vec<Effect>>,
+pub(crate) struct Analysis {
+    pub(crate) effects: Vec<Vec<Effect>>,
     /// Where in `effects` the queries that write each topic are, by topic: the rules ask per
     /// topic, and a project has thousands.
     created_by_topic: HashMap<String, Vec<(usize, usize)>>,
     /// The columns the statements name that their sources do not have (V303), with where:
     /// V407 tells which of them are a Debezium row's, read from its envelope.
-    pub unknown_columns: Vec<(String, crate::source::Span)>,
+    pub(crate) unknown_columns: Vec<(String, crate::source::Span)>,
     /// Each transform's ksqlDB names: the streams and tables it creates, and those it reads
     /// that it does not create (for `venice build`'s file order).
     names: Vec<Names>,
@@ -49,13 +49,13 @@ impl Analysis {
 
     /// The ksqlDB names the transform at `index` (in project order) creates, and those it reads
     /// and does not create; `None` when the analysis did not run.
-    pub fn transform_names(&self, index: usize) -> Option<&Names> {
+    pub(crate) fn transform_names(&self, index: usize) -> Option<&Names> {
         self.names.get(index)
     }
 
     /// The streams and tables that queries (CREATE ... AS SELECT) create over `topic`, in
     /// project order.
-    pub fn created_on(&self, topic: &str) -> impl Iterator<Item = &crate::ksql::infer::Created> {
+    pub(crate) fn created_on(&self, topic: &str) -> impl Iterator<Item = &crate::ksql::infer::Created> {
         self.created_by_topic.get(topic).into_iter().flatten().filter_map(|&(transform, at)| {
             match &self.effects[transform][at] {
                 Effect::Created(created) => Some(created),
@@ -74,17 +74,22 @@ const NODES_PER_TASK: usize = 32;
 
 /// Each transform's statements and syntax errors, in project order (`None` for a transform
 /// without SQL).
-pub type Parsed = Vec<Option<(Vec<Statement>, Vec<crate::ksql::parser::ParseError>)>>;
+pub(crate) type Parsed = Vec<Option<(Vec<Statement>, Vec<crate::ksql::parser::ParseError>)>>;
 
 /// Parses every transform's SQL, once, on every core (transforms parse on their own). It needs
 /// nothing but the SQL, so `venice check` runs it beside the Avro phase.
-pub fn parse_transforms(transforms: &[Transform]) -> Parsed {
+pub(crate) fn parse_transforms(transforms: &[Transform]) -> Parsed {
     crate::parallel::map_on_every_core(transforms, TRANSFORMS_PER_TASK, |transform| transform.sql.as_ref().map(parse))
 }
 
 /// Analyses every transform of the project, from their statements as [`parse_transforms`] gave
 /// them.
-pub fn analyse(project: &Project, avro: &Catalog, parsed: Parsed, diagnostics: &mut Vec<(Problem, Span)>) -> Analysis {
+pub(crate) fn analyse(
+    project: &Project,
+    avro: &Catalog,
+    parsed: Parsed,
+    diagnostics: &mut Vec<(Problem, Span)>,
+) -> Analysis {
     let mut engine = Engine::new();
     for topic in &project.topics {
         if let Some(p) = &topic.partitions {
@@ -268,7 +273,7 @@ fn node_source(
 }
 
 /// ksqlDB's name of a venice format.
-pub fn ksql_format(format: Format) -> &'static str {
+pub(crate) fn ksql_format(format: Format) -> &'static str {
     match format {
         Format::String | Format::Int | Format::Long | Format::Double | Format::Bytes => "KAFKA",
         Format::None => "NONE",
@@ -355,13 +360,13 @@ fn check_declared_topics(
 
 /// The venice format of a ksqlDB format, for an edge; `KAFKA` needs the single key or value
 /// column's type.
-pub fn edge_format(format: &Spanned<String>, single: Option<&SqlType>) -> Option<Spanned<Format>> {
+pub(crate) fn edge_format(format: &Spanned<String>, single: Option<&SqlType>) -> Option<Spanned<Format>> {
     let kafka_type = single.map(|t| t.to_string());
     Format::from_ksql(&format.value, kafka_type.as_deref()).map(|f| Spanned::new(f, format.span))
 }
 
 /// Whether a created source's key is that of a KAFKA-format single column (for edges).
-pub fn single<T>(items: &[T]) -> Option<&T> {
+pub(crate) fn single<T>(items: &[T]) -> Option<&T> {
     match items {
         [one] => Some(one),
         _ => None,

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 /// Where each statement of `text` lies: from its first character to its `;` (included), or to
 /// the end of the text for the last one. Pieces holding only whitespace and comments are dropped.
-pub fn split_statements(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn split_statements(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -66,14 +66,14 @@ fn skip_quoted(bytes: &[u8], at: usize, quote: u8) -> usize {
 
 /// A statement's text after `${var}` substitution, and how it maps back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Substituted {
-    pub text: String,
+pub(crate) struct Substituted {
+    pub(crate) text: String,
     /// Runs of the new text: copied from the original, or a variable's value replacing a
     /// `${var}` reference. Offsets are relative to the statement.
     runs: Vec<Run>,
     /// References to variables that are not defined, outside string literals: the name and its
     /// range in the original statement.
-    pub undefined: Vec<(String, Range<usize>)>,
+    pub(crate) undefined: Vec<(String, Range<usize>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +87,7 @@ struct Run {
 /// case-insensitive; `variables` is keyed by upper-cased name). `$${` stands for a literal `${`.
 /// References to undefined variables are left as written (ksqlDB does the same); those outside
 /// string literals are listed, since they cannot parse.
-pub fn substitute(statement: &str, variables: &BTreeMap<String, String>) -> Substituted {
+pub(crate) fn substitute(statement: &str, variables: &BTreeMap<String, String>) -> Substituted {
     let bytes = statement.as_bytes();
     let mut text = String::with_capacity(statement.len());
     let mut runs: Vec<Run> = Vec::new();
@@ -147,7 +147,7 @@ pub fn substitute(statement: &str, variables: &BTreeMap<String, String>) -> Subs
 }
 
 /// ksqlDB's variable names: a letter or `_`, then letters, digits, `_` or `@`.
-pub fn is_variable_name(name: &str) -> bool {
+pub(crate) fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@')
@@ -156,7 +156,7 @@ pub fn is_variable_name(name: &str) -> bool {
 /// Maps positions in a statement's (maybe substituted) text, as sqlparser reports them, to byte
 /// offsets in the whole SQL text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Locator {
+pub(crate) struct Locator {
     /// The text that was tokenized.
     text: String,
     /// Where each line of `text` starts.
@@ -172,19 +172,19 @@ pub struct Locator {
 impl Locator {
     /// A locator for `text`, the statement that starts at `base` in the SQL text, maybe after
     /// substitution.
-    pub fn new(text: &str, base: usize, substituted: Option<&Substituted>) -> Self {
+    pub(crate) fn new(text: &str, base: usize, substituted: Option<&Substituted>) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         let ascii_lines = text.split('\n').map(str::is_ascii).collect();
         Locator { text: text.to_string(), line_starts, ascii_lines, base, runs: substituted.map(|s| s.runs.clone()) }
     }
 
     /// The text that was tokenized.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// The byte offset in the tokenized text of a 1-based line and character column.
-    pub fn local_offset(&self, line: u64, column: u64) -> usize {
+    pub(crate) fn local_offset(&self, line: u64, column: u64) -> usize {
         let index = line.saturating_sub(1) as usize;
         let Some(&start) = self.line_starts.get(index) else {
             return self.text.len();
@@ -201,7 +201,7 @@ impl Locator {
 
     /// The offset in the SQL text of an offset in the tokenized text. A position inside a
     /// substituted value maps to the start of its `${var}` reference, or to its end when `end`.
-    pub fn original(&self, offset: usize, end: bool) -> usize {
+    pub(crate) fn original(&self, offset: usize, end: bool) -> usize {
         let Some(runs) = &self.runs else { return self.base + offset };
         let run = if end {
             runs.iter().find(|r| r.out.start < offset && offset <= r.out.end)
@@ -218,7 +218,7 @@ impl Locator {
     }
 
     /// The byte range in the SQL text of a sqlparser span.
-    pub fn range(&self, span: sqlparser::tokenizer::Span) -> Range<usize> {
+    pub(crate) fn range(&self, span: sqlparser::tokenizer::Span) -> Range<usize> {
         let start = self.original(self.local_offset(span.start.line, span.start.column), false);
         let end = self.original(self.local_offset(span.end.line, span.end.column), true);
         start..end.max(start)

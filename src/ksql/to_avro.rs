@@ -32,12 +32,12 @@ use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
 
 /// The name of the one schema in the catalog [`registered`] returns.
-pub const REGISTERED: &str = "ksql";
+pub(crate) const REGISTERED: &str = "ksql";
 
 /// What ksqlDB registers (and writes) on one side of the topic a query creates, parsed into a
 /// catalog of its own under the name [`REGISTERED`]; `None` when that side is not Avro or the
 /// query's columns are not known. Made once per query and side, on first use.
-pub fn registered(created: &Created, side: Side) -> Option<Arc<Catalog>> {
+pub(crate) fn registered(created: &Created, side: Side) -> Option<Arc<Catalog>> {
     let slot = match side {
         Side::Key => &created.registered.key,
         Side::Value => &created.registered.value,
@@ -74,7 +74,7 @@ fn make_registered(created: &Created, side: Side) -> Option<Catalog> {
 /// Where [`registered`] keeps what it made for a query ([`Created::registered`]). It is derived
 /// from the query's other fields, so a clone starts empty and any two compare equal.
 #[derive(Default)]
-pub struct RegisteredCache {
+pub(crate) struct RegisteredCache {
     key: OnceLock<Option<Arc<Catalog>>>,
     value: OnceLock<Option<Arc<Catalog>>>,
 }
@@ -104,13 +104,13 @@ const VALUE_RECORD: &str = "KsqlDataSourceSchema";
 
 /// The Avro schema ksqlDB registers for a statement's value columns; `None` when a column's type
 /// is a `CREATE TYPE` name left unresolved.
-pub fn value_schema(columns: &[StructField]) -> Option<Value> {
+pub(crate) fn value_schema(columns: &[StructField]) -> Option<Value> {
     record(VALUE_RECORD, columns)
 }
 
 /// The Avro schema ksqlDB registers for the key columns of the source `source` (its name as
 /// ksqlDB knows it); `None` without key columns (or with an unresolved type).
-pub fn key_schema(source: &str, columns: &[StructField]) -> Option<Value> {
+pub(crate) fn key_schema(source: &str, columns: &[StructField]) -> Option<Value> {
     match columns {
         [] => None,
         // One STRUCT column is unwrapped too: the record is the struct's own fields

@@ -10,10 +10,10 @@
 use crate::ksql::ast::SqlType;
 
 /// The largest precision of a ksqlDB DECIMAL.
-pub const MAX_PRECISION: u32 = 38;
+pub(crate) const MAX_PRECISION: u32 = 38;
 
 /// Whether the type is INT, BIGINT, DECIMAL or DOUBLE.
-pub fn is_numeric(t: &SqlType) -> bool {
+pub(crate) fn is_numeric(t: &SqlType) -> bool {
     matches!(t, SqlType::Int | SqlType::BigInt | SqlType::Decimal { .. } | SqlType::Double)
 }
 
@@ -29,7 +29,7 @@ fn rank(t: &SqlType) -> Option<u8> {
 }
 
 /// An integer type as a decimal, as `DecimalUtil.toSqlDecimal` sees it.
-pub fn as_decimal(t: &SqlType) -> Option<(u32, u32)> {
+pub(crate) fn as_decimal(t: &SqlType) -> Option<(u32, u32)> {
     match t {
         SqlType::Int => Some((10, 0)),
         SqlType::BigInt => Some((19, 0)),
@@ -39,7 +39,7 @@ pub fn as_decimal(t: &SqlType) -> Option<(u32, u32)> {
 }
 
 /// Whether a value of `from` may be used where `to` is expected without a CAST.
-pub fn can_widen(from: &SqlType, to: &SqlType) -> bool {
+pub(crate) fn can_widen(from: &SqlType, to: &SqlType) -> bool {
     if from == to {
         return true;
     }
@@ -52,7 +52,7 @@ pub fn can_widen(from: &SqlType, to: &SqlType) -> bool {
 }
 
 /// The type both may widen to (for CASE branches, IN lists, COALESCE, array elements).
-pub fn common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
+pub(crate) fn common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     if a == b {
         return Some(a.clone());
     }
@@ -97,7 +97,7 @@ fn widest(a: &SqlType, b: &SqlType) -> SqlType {
 
 /// An arithmetic operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arithmetic {
+pub(crate) enum Arithmetic {
     Add,
     Subtract,
     Multiply,
@@ -106,7 +106,7 @@ pub enum Arithmetic {
 }
 
 /// The type of `a op b` for numbers, or `None` when the operands are not numbers.
-pub fn arithmetic(op: Arithmetic, a: &SqlType, b: &SqlType) -> Option<SqlType> {
+pub(crate) fn arithmetic(op: Arithmetic, a: &SqlType, b: &SqlType) -> Option<SqlType> {
     if !is_numeric(a) || !is_numeric(b) {
         return None;
     }
@@ -141,7 +141,7 @@ pub fn arithmetic(op: Arithmetic, a: &SqlType, b: &SqlType) -> Option<SqlType> {
 
 /// Whether `a` and `b` may be compared (`=`, `<`, `BETWEEN`, `IN`); `equality` for `=`, `<>`
 /// and `IS DISTINCT FROM`, which also compare booleans, arrays, maps and structs.
-pub fn comparable(a: &SqlType, b: &SqlType, equality: bool) -> bool {
+pub(crate) fn comparable(a: &SqlType, b: &SqlType, equality: bool) -> bool {
     use SqlType::*;
     if is_numeric(a) && is_numeric(b) {
         return true;
@@ -161,7 +161,7 @@ pub fn comparable(a: &SqlType, b: &SqlType, equality: bool) -> bool {
 
 /// The type of a numeric literal as ksqlDB reads it: an integer is INT when it fits, else
 /// BIGINT; a number with a point is a DECIMAL of its digits; one with an exponent a DOUBLE.
-pub fn number_literal(text: &str) -> Option<SqlType> {
+pub(crate) fn number_literal(text: &str) -> Option<SqlType> {
     let digits = text.trim_start_matches(['-', '+']);
     if digits.contains(['e', 'E']) {
         return Some(SqlType::Double);
@@ -180,7 +180,7 @@ pub fn number_literal(text: &str) -> Option<SqlType> {
 }
 
 /// Whether values of this type may be keys of the KAFKA format (one primitive column).
-pub fn kafka_key_type(t: &SqlType) -> bool {
+pub(crate) fn kafka_key_type(t: &SqlType) -> bool {
     matches!(t, SqlType::Int | SqlType::BigInt | SqlType::Double | SqlType::String | SqlType::Bytes)
 }
 

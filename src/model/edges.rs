@@ -5,7 +5,7 @@ use crate::source::Span;
 
 /// Something that reads or writes a topic, by its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Actor {
+pub(crate) enum Actor {
     Producer(String),
     Consumer(String),
     Source(String),
@@ -21,7 +21,7 @@ pub enum Actor {
 
 impl Actor {
     /// `producer \`web-app\``, as messages name it.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Actor::Producer(n) => format!("producer `{n}`"),
             Actor::Consumer(n) => format!("consumer `{n}`"),
@@ -35,32 +35,32 @@ impl Actor {
 
 /// One reader or writer of a topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edge {
-    pub actor: Actor,
+pub(crate) struct Edge {
+    pub(crate) actor: Actor,
     /// The key serde it uses; `None` when it follows the topic's declaration (ksqlDB sources
     /// that venice declares) or is not known until the deeper phases infer it.
-    pub key: Option<Serde>,
-    pub value: Option<Serde>,
+    pub(crate) key: Option<Serde>,
+    pub(crate) value: Option<Serde>,
     /// Where the reference to the topic was written.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The key is windowed (a ksqlDB windowed aggregation writes it, or a ksqlDB source reads it
     /// with `WINDOW_TYPE`).
-    pub windowed: bool,
+    pub(crate) windowed: bool,
 }
 
 impl Edge {
     /// An edge whose serdes are the actor's declared ones.
-    pub fn new(actor: Actor, key: Option<Serde>, value: Option<Serde>, span: Span) -> Self {
+    pub(crate) fn new(actor: Actor, key: Option<Serde>, value: Option<Serde>, span: Span) -> Self {
         Edge { actor, key, value, span, windowed: false }
     }
 
     /// Whether the actor is ksqlDB (a stream, a table, or a transform's query).
-    pub fn is_ksql(&self) -> bool {
+    pub(crate) fn is_ksql(&self) -> bool {
         matches!(self.actor, Actor::Ksql { .. } | Actor::Transform(_))
     }
 
     /// The serde of one side.
-    pub fn serde(&self, side: Side) -> Option<&Serde> {
+    pub(crate) fn serde(&self, side: Side) -> Option<&Serde> {
         match side {
             Side::Key => self.key.as_ref(),
             Side::Value => self.value.as_ref(),
@@ -70,13 +70,13 @@ impl Edge {
 
 /// The key or the value of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Side {
+pub(crate) enum Side {
     Key,
     Value,
 }
 
 impl Side {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Side::Key => "key",
             Side::Value => "value",
@@ -86,9 +86,9 @@ impl Side {
 
 /// The writers and readers of one topic.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TopicEdges {
+pub(crate) struct TopicEdges {
     /// Whether a `topic` node declares it (else it is created by a ksqlDB statement).
-    pub declared: bool,
-    pub writers: Vec<Edge>,
-    pub readers: Vec<Edge>,
+    pub(crate) declared: bool,
+    pub(crate) writers: Vec<Edge>,
+    pub(crate) readers: Vec<Edge>,
 }

@@ -21,7 +21,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 13] = [
+    pub(crate) const ALL: [Format; 13] = [
         Format::String,
         Format::Int,
         Format::Long,
@@ -37,7 +37,7 @@ impl Format {
         Format::Delimited,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Format::String => "string",
             Format::Int => "int",
@@ -55,13 +55,13 @@ impl Format {
         }
     }
 
-    pub fn parse(word: &str) -> Option<Format> {
+    pub(crate) fn parse(word: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.as_str() == word)
     }
 
     /// The format a ksqlDB `KEY_FORMAT`/`VALUE_FORMAT` reads and writes. `KAFKA` depends on the
     /// column's SQL type, when it is known (LANGUAGE.md, the serde table).
-    pub fn from_ksql(format: &str, kafka_type: Option<&str>) -> Option<Format> {
+    pub(crate) fn from_ksql(format: &str, kafka_type: Option<&str>) -> Option<Format> {
         Some(match format.to_uppercase().as_str() {
             "AVRO" => Format::Avro,
             "JSON" => Format::Json,
@@ -83,7 +83,7 @@ impl Format {
 
     /// Whether the bytes hold structure (a record, a document) rather than one primitive value:
     /// what the string-key pitfall turns into garbage text.
-    pub fn is_structured(self) -> bool {
+    pub(crate) fn is_structured(self) -> bool {
         matches!(
             self,
             Format::Json | Format::ConnectJson | Format::JsonSr | Format::Avro | Format::AvroRaw | Format::Protobuf
@@ -91,12 +91,12 @@ impl Format {
     }
 
     /// Whether records in this format carry a schema that a registry or a reader can use.
-    pub fn has_schema(self) -> bool {
+    pub(crate) fn has_schema(self) -> bool {
         matches!(self, Format::ConnectJson | Format::JsonSr | Format::Avro | Format::Protobuf)
     }
 
     /// Whether `schema=` names the schema of this format.
-    pub fn takes_schema(self) -> bool {
+    pub(crate) fn takes_schema(self) -> bool {
         matches!(self, Format::JsonSr | Format::Avro | Format::AvroRaw | Format::Protobuf)
     }
 }
@@ -134,7 +134,7 @@ impl Compatibility {
     }
 
     /// The name the Schema Registry uses (`BACKWARD_TRANSITIVE`).
-    pub fn registry_name(self) -> &'static str {
+    pub(crate) fn registry_name(self) -> &'static str {
         match self {
             Compatibility::None => "NONE",
             Compatibility::Backward => "BACKWARD",
@@ -155,7 +155,7 @@ pub enum CleanupPolicy {
 }
 
 impl CleanupPolicy {
-    pub fn parse(word: &str) -> Option<CleanupPolicy> {
+    pub(crate) fn parse(word: &str) -> Option<CleanupPolicy> {
         Some(match word {
             "delete" => CleanupPolicy::Delete,
             "compact" => CleanupPolicy::Compact,
@@ -165,7 +165,7 @@ impl CleanupPolicy {
     }
 
     /// The value of Kafka's `cleanup.policy`.
-    pub fn kafka_value(self) -> &'static str {
+    pub(crate) fn kafka_value(self) -> &'static str {
         match self {
             CleanupPolicy::Delete => "delete",
             CleanupPolicy::Compact => "compact",
@@ -183,7 +183,7 @@ pub enum Duration {
 
 impl Duration {
     /// Parses `30s`, `15m`, `12h`, `7d` or `forever`.
-    pub fn parse(text: &str) -> Option<Duration> {
+    pub(crate) fn parse(text: &str) -> Option<Duration> {
         if text == "forever" {
             return Some(Duration::Forever);
         }
@@ -205,7 +205,7 @@ impl Duration {
     }
 
     /// The value of Kafka's `retention.ms` (`-1` is forever).
-    pub fn kafka_millis(self) -> i64 {
+    pub(crate) fn kafka_millis(self) -> i64 {
         match self {
             Duration::Forever => -1,
             Duration::Seconds(s) => i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX),

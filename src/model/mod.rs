@@ -9,7 +9,7 @@ mod edges;
 mod format;
 mod text;
 
-pub use edges::{Actor, Edge, Side, TopicEdges};
+pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
 pub use text::{SourceText, TextOrigin};
 
@@ -21,11 +21,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl<T> Spanned<T> {
-    pub fn new(value: T, span: Span) -> Self {
+    pub(crate) fn new(value: T, span: Span) -> Self {
         Spanned { value, span }
     }
 }
@@ -35,9 +35,9 @@ impl<T> Spanned<T> {
 pub struct Project {
     pub name: Option<Spanned<String>>,
     pub doc: Option<String>,
-    pub stack: Option<Stack>,
-    pub targets: Vec<Target>,
-    pub databases: Vec<Database>,
+    pub(crate) stack: Option<Stack>,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) databases: Vec<Database>,
     pub schemas: Vec<Schema>,
     pub topics: Vec<Topic>,
     pub producers: Vec<Producer>,
@@ -63,7 +63,7 @@ impl Project {
     /// [`Project::schema`] and [`Project::captured`] (the first of a name wins, as V004 reports
     /// the others). Whoever makes a project calls it last: decoding, and the step that adds what
     /// Debezium sources declare implicitly.
-    pub fn indexed(mut self) -> Self {
+    pub(crate) fn indexed(mut self) -> Self {
         self.topic_index.clear();
         for (i, topic) in self.topics.iter().enumerate() {
             self.topic_index.entry(topic.name.value.clone()).or_insert(i);
@@ -84,7 +84,7 @@ impl Project {
 
     /// The source connectors that capture a table into `topic`, with the table, in project
     /// order. The rules ask per sink and per topic: indexed, not a scan of every connector.
-    pub fn captured<'p>(&'p self, topic: &str) -> Vec<(&'p Connector, &'p CapturedTable)> {
+    pub(crate) fn captured<'p>(&'p self, topic: &str) -> Vec<(&'p Connector, &'p CapturedTable)> {
         self.captured_index
             .get(topic)
             .into_iter()
@@ -98,16 +98,16 @@ impl Project {
     }
 
     /// A topic's partition count: as declared, else 1.
-    pub fn partitions(topic: &Topic) -> u32 {
+    pub(crate) fn partitions(topic: &Topic) -> u32 {
         topic.partitions.as_ref().map_or(1, |p| p.value)
     }
 
-    pub fn database(&self, name: &str) -> Option<&Database> {
+    pub(crate) fn database(&self, name: &str) -> Option<&Database> {
         self.databases.iter().find(|d| d.name.value == name)
     }
 
     /// The ksqlDB version transforms are checked against.
-    pub fn ksqldb_version(&self) -> &str {
+    pub(crate) fn ksqldb_version(&self) -> &str {
         self.stack
             .as_ref()
             .and_then(|s| s.ksqldb.as_ref())
@@ -116,89 +116,89 @@ impl Project {
     }
 }
 
-pub const DEFAULT_KSQLDB_VERSION: &str = "0.29.0";
+pub(crate) const DEFAULT_KSQLDB_VERSION: &str = "0.29.0";
 
 /// The local stack that `venice build` writes as a Compose file.
 #[derive(Debug, Default)]
-pub struct Stack {
-    pub span: Span,
-    pub kafka: Option<KafkaService>,
-    pub schema_registry: Option<Span>,
-    pub ksqldb: Option<KsqldbService>,
-    pub connect: Option<ConnectService>,
-    pub postgres: Option<Span>,
-    pub ui: Option<Spanned<String>>,
+pub(crate) struct Stack {
+    pub(crate) span: Span,
+    pub(crate) kafka: Option<KafkaService>,
+    pub(crate) schema_registry: Option<Span>,
+    pub(crate) ksqldb: Option<KsqldbService>,
+    pub(crate) connect: Option<ConnectService>,
+    pub(crate) postgres: Option<Span>,
+    pub(crate) ui: Option<Spanned<String>>,
 }
 
 #[derive(Debug)]
-pub struct KafkaService {
-    pub span: Span,
-    pub brokers: Spanned<u32>,
-    pub mode: Spanned<KafkaMode>,
+pub(crate) struct KafkaService {
+    pub(crate) span: Span,
+    pub(crate) brokers: Spanned<u32>,
+    pub(crate) mode: Spanned<KafkaMode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KafkaMode {
+pub(crate) enum KafkaMode {
     Kraft,
     Zookeeper,
 }
 
 #[derive(Debug)]
-pub struct KsqldbService {
-    pub span: Span,
-    pub version: Option<Spanned<String>>,
+pub(crate) struct KsqldbService {
+    pub(crate) span: Span,
+    pub(crate) version: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default)]
-pub struct ConnectService {
-    pub span: Span,
-    pub plugins: Vec<Spanned<String>>,
+pub(crate) struct ConnectService {
+    pub(crate) span: Span,
+    pub(crate) plugins: Vec<Spanned<String>>,
 }
 
 /// Where `venice apply` deploys.
 #[derive(Debug)]
-pub struct Target {
-    pub name: Spanned<String>,
-    pub doc: Option<String>,
-    pub kafka: Vec<Spanned<String>>,
-    pub schema_registry: Option<Endpoint>,
-    pub connect: Option<Endpoint>,
-    pub ksqldb: Option<Endpoint>,
+pub(crate) struct Target {
+    pub(crate) name: Spanned<String>,
+    pub(crate) doc: Option<String>,
+    pub(crate) kafka: Vec<Spanned<String>>,
+    pub(crate) schema_registry: Option<Endpoint>,
+    pub(crate) connect: Option<Endpoint>,
+    pub(crate) ksqldb: Option<Endpoint>,
 }
 
 /// A service URL with optional credentials.
 #[derive(Debug)]
-pub struct Endpoint {
-    pub url: Spanned<String>,
-    pub user: Option<Credential>,
-    pub password: Option<Credential>,
-    pub token: Option<Credential>,
+pub(crate) struct Endpoint {
+    pub(crate) url: Spanned<String>,
+    pub(crate) user: Option<Credential>,
+    pub(crate) password: Option<Credential>,
+    pub(crate) token: Option<Credential>,
 }
 
 /// A credential: a plain value (allowed for user names only) or a reference to a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credential {
+pub(crate) enum Credential {
     Literal(Spanned<String>),
     Env(Spanned<String>),
     File(Spanned<PathBuf>),
 }
 
 #[derive(Debug)]
-pub struct Database {
-    pub name: Spanned<String>,
-    pub doc: Option<String>,
-    pub kind: DatabaseKind,
+pub(crate) struct Database {
+    pub(crate) name: Spanned<String>,
+    pub(crate) doc: Option<String>,
+    pub(crate) kind: DatabaseKind,
     /// `None`: the stack's PostgreSQL service.
-    pub host: Option<Spanned<String>>,
-    pub port: Option<Spanned<u16>>,
+    pub(crate) host: Option<Spanned<String>>,
+    pub(crate) port: Option<Spanned<u16>>,
     /// The database's own name; `None` means the node's name.
-    pub db_name: Option<Spanned<String>>,
-    pub user: Option<Credential>,
-    pub password: Option<Credential>,
+    pub(crate) db_name: Option<Spanned<String>>,
+    pub(crate) user: Option<Credential>,
+    pub(crate) password: Option<Credential>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DatabaseKind {
+pub(crate) enum DatabaseKind {
     Postgres,
 }
 
@@ -207,12 +207,12 @@ pub enum DatabaseKind {
 pub struct Schema {
     pub name: Spanned<String>,
     pub doc: Option<String>,
-    pub kind: SchemaKind,
+    pub(crate) kind: SchemaKind,
     pub source: SchemaSource,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SchemaKind {
+pub(crate) enum SchemaKind {
     Avro,
     JsonSchema,
     Protobuf,
@@ -228,7 +228,7 @@ pub enum SchemaSource {
 
 impl Schema {
     /// Whether [`Schema::text`] has a text to give: not when its file could not be read.
-    pub fn has_text(&self) -> bool {
+    pub(crate) fn has_text(&self) -> bool {
         !matches!(self.source, SchemaSource::File { file: None, .. })
     }
 
@@ -254,7 +254,7 @@ pub struct Serde {
 #[derive(Debug)]
 pub struct Topic {
     pub name: Spanned<String>,
-    pub doc: Option<String>,
+    pub(crate) doc: Option<String>,
     pub partitions: Option<Spanned<u32>>,
     pub replication: Option<Spanned<u32>>,
     pub key: Option<Serde>,
@@ -275,20 +275,20 @@ pub struct ConfigEntry {
 #[derive(Debug)]
 pub struct Producer {
     pub name: Spanned<String>,
-    pub doc: Option<String>,
-    pub topic: Spanned<String>,
-    pub key: Option<Serde>,
-    pub value: Option<Serde>,
+    pub(crate) doc: Option<String>,
+    pub(crate) topic: Spanned<String>,
+    pub(crate) key: Option<Serde>,
+    pub(crate) value: Option<Serde>,
 }
 
 #[derive(Debug)]
 pub struct Consumer {
     pub name: Spanned<String>,
-    pub doc: Option<String>,
-    pub topic: Spanned<String>,
-    pub group: Option<Spanned<String>>,
-    pub key: Option<Serde>,
-    pub value: Option<Serde>,
+    pub(crate) doc: Option<String>,
+    pub(crate) topic: Spanned<String>,
+    pub(crate) group: Option<Spanned<String>>,
+    pub(crate) key: Option<Serde>,
+    pub(crate) value: Option<Serde>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,7 +299,7 @@ pub enum Direction {
 
 /// Which connector: a catalog entry, or any class passed through.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnectorKind {
+pub(crate) enum ConnectorKind {
     Catalog(Spanned<String>),
     Class(Spanned<String>),
 }
@@ -308,56 +308,56 @@ pub enum ConnectorKind {
 #[derive(Debug)]
 pub struct Connector {
     pub name: Spanned<String>,
-    pub doc: Option<String>,
+    pub(crate) doc: Option<String>,
     pub direction: Direction,
     /// `None` when neither `connector=` nor `class=` was given (V003).
-    pub kind: Option<ConnectorKind>,
+    pub(crate) kind: Option<ConnectorKind>,
     /// `topic=`: the topic a sink reads, or the one topic a source writes.
-    pub topic: Option<Spanned<String>>,
-    pub database: Option<Spanned<String>>,
+    pub(crate) topic: Option<Spanned<String>>,
+    pub(crate) database: Option<Spanned<String>>,
     /// A source's captured tables, each with its topic.
-    pub tables: Vec<CapturedTable>,
+    pub(crate) tables: Vec<CapturedTable>,
     /// A sink's target table.
-    pub table: Option<Spanned<String>>,
-    pub file: Option<Spanned<String>>,
-    pub unwrap: Option<Spanned<bool>>,
-    pub mode: Option<Spanned<SinkMode>>,
-    pub pk: Option<PrimaryKey>,
-    pub deletes: Option<Spanned<bool>>,
-    pub key: Option<Serde>,
-    pub value: Option<Serde>,
+    pub(crate) table: Option<Spanned<String>>,
+    pub(crate) file: Option<Spanned<String>>,
+    pub(crate) unwrap: Option<Spanned<bool>>,
+    pub(crate) mode: Option<Spanned<SinkMode>>,
+    pub(crate) pk: Option<PrimaryKey>,
+    pub(crate) deletes: Option<Spanned<bool>>,
+    pub(crate) key: Option<Serde>,
+    pub(crate) value: Option<Serde>,
     pub config: Vec<ConfigEntry>,
 }
 
 impl Connector {
     /// The topics this connector writes (a source) or reads (a sink).
-    pub fn topics(&self) -> impl Iterator<Item = &Spanned<String>> {
+    pub(crate) fn topics(&self) -> impl Iterator<Item = &Spanned<String>> {
         self.topic.iter().chain(self.tables.iter().map(|t| &t.topic))
     }
 }
 
 #[derive(Debug)]
-pub struct CapturedTable {
-    pub table: Spanned<String>,
-    pub topic: Spanned<String>,
-    pub ddl: Option<SourceText>,
+pub(crate) struct CapturedTable {
+    pub(crate) table: Spanned<String>,
+    pub(crate) topic: Spanned<String>,
+    pub(crate) ddl: Option<SourceText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SinkMode {
+pub(crate) enum SinkMode {
     Insert,
     Upsert,
     Update,
 }
 
 #[derive(Debug, Clone)]
-pub struct PrimaryKey {
-    pub source: Spanned<PkSource>,
-    pub fields: Vec<Spanned<String>>,
+pub(crate) struct PrimaryKey {
+    pub(crate) source: Spanned<PkSource>,
+    pub(crate) fields: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PkSource {
+pub(crate) enum PkSource {
     None,
     Kafka,
     RecordKey,
@@ -371,7 +371,7 @@ pub enum KsqlSourceKind {
 }
 
 impl KsqlSourceKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             KsqlSourceKind::Stream => "stream",
             KsqlSourceKind::Table => "table",
@@ -383,17 +383,17 @@ impl KsqlSourceKind {
 #[derive(Debug)]
 pub struct KsqlSource {
     pub kind: KsqlSourceKind,
-    pub name: Spanned<String>,
-    pub doc: Option<String>,
-    pub topic: Spanned<String>,
-    pub key_column: Option<Spanned<String>>,
+    pub(crate) name: Spanned<String>,
+    pub(crate) doc: Option<String>,
+    pub(crate) topic: Spanned<String>,
+    pub(crate) key_column: Option<Spanned<String>>,
 }
 
 /// ksqlDB statements.
 #[derive(Debug)]
 pub struct Transform {
     pub name: Spanned<String>,
-    pub doc: Option<String>,
+    pub(crate) doc: Option<String>,
     /// `None` when the file could not be read (V006) or no SQL was given (V003).
-    pub sql: Option<SourceText>,
+    pub(crate) sql: Option<SourceText>,
 }

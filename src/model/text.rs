@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone)]
 pub struct SourceText {
     pub text: String,
-    pub origin: TextOrigin,
+    pub(crate) origin: TextOrigin,
     /// Where each line of `text` starts, so offsets map to lines by binary search rather than by
     /// counting newlines from the start on every call (SQL files hold thousands of tokens). Made
     /// on first use: an Avro schema's file text never needs it.
@@ -44,7 +44,7 @@ impl SourceText {
     /// Text written as a KDL string value. `literal` is the string as written in the KDL source
     /// (quotes and hashes included) and `literal_start` its offset there; `value` is the string
     /// KDL gives back.
-    pub fn inline(file: FileId, value: String, literal: &str, literal_start: usize) -> Self {
+    pub(crate) fn inline(file: FileId, value: String, literal: &str, literal_start: usize) -> Self {
         let line_starts = map_lines(&value, literal, literal_start);
         SourceText { text: value, origin: TextOrigin::Inline { file, line_starts }, line_index: OnceLock::new() }
     }
@@ -53,19 +53,19 @@ impl SourceText {
         self.line_index.get_or_init(|| line_index(&self.text))
     }
 
-    pub fn file(&self) -> FileId {
+    pub(crate) fn file(&self) -> FileId {
         match &self.origin {
             TextOrigin::File(file) | TextOrigin::Inline { file, .. } => *file,
         }
     }
 
     /// The span in the source file of a byte range of the text.
-    pub fn span(&self, start: usize, end: usize) -> Span {
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file(), self.source_offset(start), self.source_offset(end))
     }
 
     /// The offset in the source file of a byte offset of the text.
-    pub fn source_offset(&self, offset: usize) -> usize {
+    pub(crate) fn source_offset(&self, offset: usize) -> usize {
         match &self.origin {
             TextOrigin::File(_) => offset,
             TextOrigin::Inline { line_starts, .. } => {
@@ -81,7 +81,7 @@ impl SourceText {
 
     /// The byte offset in the text of a 1-based line and character column (as sqlparser reports
     /// token locations).
-    pub fn offset_of(&self, line: u64, column: u64) -> usize {
+    pub(crate) fn offset_of(&self, line: u64, column: u64) -> usize {
         let line = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
         let line_start = self.line_index().get(line).copied().unwrap_or(self.text.len());
         let rest = &self.text[line_start..];

@@ -14,48 +14,48 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// How many lines of a failed task's trace the text output shows (`--trace`: all of them).
-pub const TRACE_LINES: usize = 6;
+pub(crate) const TRACE_LINES: usize = 6;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Task {
-    pub id: i64,
+pub(crate) struct Task {
+    pub(crate) id: i64,
     /// `RUNNING`, `FAILED`, `PAUSED`, `UNASSIGNED`, ...
-    pub state: String,
-    pub worker: String,
+    pub(crate) state: String,
+    pub(crate) worker: String,
     /// The worker's stack trace when the task failed.
-    pub trace: Option<String>,
+    pub(crate) trace: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Connector {
-    pub name: String,
+pub(crate) struct Connector {
+    pub(crate) name: String,
     /// `source` or `sink` (empty when the worker does not say).
-    pub kind: String,
-    pub class: String,
-    pub state: String,
-    pub worker: String,
+    pub(crate) kind: String,
+    pub(crate) class: String,
+    pub(crate) state: String,
+    pub(crate) worker: String,
     /// The connector's own trace when it failed (its tasks have their own).
-    pub trace: Option<String>,
-    pub tasks: Vec<Task>,
+    pub(crate) trace: Option<String>,
+    pub(crate) tasks: Vec<Task>,
     /// Whether the project declares it.
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 impl Connector {
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.state == "FAILED" || self.tasks.iter().any(|t| t.state == "FAILED")
     }
 }
 
 /// What `venice connectors` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    pub target: String,
-    pub url: String,
+pub(crate) struct Listing {
+    pub(crate) target: String,
+    pub(crate) url: String,
     /// In name order.
-    pub connectors: Vec<Connector>,
+    pub(crate) connectors: Vec<Connector>,
     /// Declared by the project, absent from Connect, in name order.
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
 }
 
 fn text(value: &Value, key: &str) -> String {
@@ -67,7 +67,7 @@ fn trace(value: &Value) -> Option<String> {
 }
 
 /// Reads the answer of `GET /connectors?expand=status&expand=info`.
-pub fn parse(answer: &Value, declared: &BTreeSet<String>) -> Vec<Connector> {
+pub(crate) fn parse(answer: &Value, declared: &BTreeSet<String>) -> Vec<Connector> {
     let mut connectors: Vec<Connector> = answer
         .as_object()
         .into_iter()
@@ -106,7 +106,7 @@ pub fn parse(answer: &Value, declared: &BTreeSet<String>) -> Vec<Connector> {
 
 /// Reads every connector of the Kafka Connect at `url`. The error is a message naming the
 /// service and where, as `venice apply` words it.
-pub fn read(
+pub(crate) fn read(
     target: &str,
     url: &crate::deploy::target::Url,
     declared: &BTreeSet<String>,
@@ -116,7 +116,7 @@ pub fn read(
     read_from(target, &service, declared, only_declared)
 }
 
-pub fn read_from(
+pub(crate) fn read_from(
     target: &str,
     service: &Service,
     declared: &BTreeSet<String>,
@@ -167,11 +167,11 @@ fn on(worker: &str) -> String {
 
 impl Listing {
     /// A declared connector is missing, or a declared connector or one of its tasks failed.
-    pub fn problems(&self) -> bool {
+    pub(crate) fn problems(&self) -> bool {
         !self.missing.is_empty() || self.connectors.iter().any(|c| c.declared && c.failed())
     }
 
-    pub fn human(&self, full_trace: bool) -> String {
+    pub(crate) fn human(&self, full_trace: bool) -> String {
         let mut out = String::new();
         for c in &self.connectors {
             let mut labels = Vec::new();
@@ -214,7 +214,7 @@ impl Listing {
         out
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let connectors: Vec<Value> = self
             .connectors
             .iter()
@@ -246,7 +246,7 @@ impl Listing {
 }
 
 /// The Connect service of a URL with no credentials, for tests.
-pub fn service(url: &str) -> Service {
+pub(crate) fn service(url: &str) -> Service {
     Service::new("Kafka Connect", url, Auth::None, Duration::from_secs(5))
 }
 

@@ -21,14 +21,14 @@ use std::collections::HashMap;
 /// What a key or value should be: the declared format and, for `avro`/`avro-raw`, the
 /// project's schema (parsed; `None` when it does not parse on its own).
 #[derive(Debug, Clone, Copy)]
-pub struct Expect<'a> {
-    pub format: Format,
-    pub schema: Option<&'a Schema>,
+pub(crate) struct Expect<'a> {
+    pub(crate) format: Format,
+    pub(crate) schema: Option<&'a Schema>,
 }
 
 /// What the bytes look like when they are not what was declared (or nothing was declared).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Looks {
+pub(crate) enum Looks {
     /// The registry's framing with an id the registry has, of this format.
     Registry {
         format: Format,
@@ -62,7 +62,7 @@ pub enum Looks {
 
 impl Looks {
     /// What the bytes look like, as the end of "looks like ...".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Looks::Registry { format: Format::Avro, id } => format!("Avro with schema id {id}"),
             Looks::Registry { format: Format::JsonSr, id } => format!("JSON Schema-framed JSON with schema id {id}"),
@@ -86,7 +86,7 @@ impl Looks {
     }
 
     /// The serde that writes bytes like these, when it can be told.
-    pub fn format(&self) -> Option<Format> {
+    pub(crate) fn format(&self) -> Option<Format> {
         match self {
             Looks::Registry { format, .. } => Some(*format),
             Looks::Unreadable { .. } => Some(Format::Avro),
@@ -113,18 +113,18 @@ fn format_name(format: Format) -> &'static str {
 
 /// A decoded key or value.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     /// The value as JSON: a string, a number, an Avro record, or, for raw bytes,
     /// `{"hex": "...", "text": "..."}` (`text` only when the bytes are printable).
-    pub json: Value,
+    pub(crate) json: Value,
     /// The registry schema id the bytes carry.
-    pub schema_id: Option<u32>,
+    pub(crate) schema_id: Option<u32>,
     /// A remark that is not a mismatch: `protobuf payload shown as raw bytes`, `not declared`.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Set when the bytes are not what was declared.
-    pub mismatch: Option<Looks>,
+    pub(crate) mismatch: Option<Looks>,
     /// Whether `json` is raw bytes (`{"hex", "text"}`) rather than a decoded value.
-    pub raw: bool,
+    pub(crate) raw: bool,
 }
 
 impl Decoded {
@@ -138,7 +138,7 @@ impl Decoded {
 
     /// How the text output shows it: strings as they are (control characters escaped), the
     /// rest as compact JSON, raw bytes as hex and text.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match &self.json {
             Value::String(s) => s.escape_debug().to_string(),
             Value::Object(o) if self.raw => {
@@ -154,7 +154,7 @@ impl Decoded {
 }
 
 /// Raw bytes as JSON: hex, and the text when every character is printable.
-pub fn raw(bytes: &[u8]) -> Value {
+pub(crate) fn raw(bytes: &[u8]) -> Value {
     let mut hex = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         hex.push_str(&format!("{b:02x}"));
@@ -182,10 +182,10 @@ enum Parsed {
 }
 
 /// An Avro writer schema with the named types of its references, kept for the whole run.
-pub struct AvroSchema {
+pub(crate) struct AvroSchema {
     /// The schema's text and the texts of the schemas it refers to, as the registry has them.
-    pub text: String,
-    pub references: Vec<String>,
+    pub(crate) text: String,
+    pub(crate) references: Vec<String>,
     reader: apache_avro::reader::datum::GenericDatumReader<'static>,
     schema: &'static Schema,
     names: HashMap<apache_avro::schema::Name, &'static Schema>,
@@ -194,7 +194,7 @@ pub struct AvroSchema {
 impl AvroSchema {
     /// Parses a schema and the schemas it refers to. They are leaked on purpose: a decoder
     /// borrows them, and a run reads a handful of schemas that live until it exits.
-    pub fn parse(schema_text: &str, references: &[String]) -> Result<AvroSchema, String> {
+    pub(crate) fn parse(schema_text: &str, references: &[String]) -> Result<AvroSchema, String> {
         let (schema, named) = if references.is_empty() {
             (Schema::parse_str(schema_text).map_err(|e| e.to_string())?, Vec::new())
         } else {
@@ -213,7 +213,7 @@ impl AvroSchema {
     }
 
     /// Decodes one datum, which must use every byte.
-    pub fn decode(&self, bytes: &[u8]) -> Result<Value, String> {
+    pub(crate) fn decode(&self, bytes: &[u8]) -> Result<Value, String> {
         let mut rest = bytes;
         let value = self.reader.read_value(&mut rest).map_err(|e| e.to_string())?;
         if !rest.is_empty() {
@@ -335,15 +335,15 @@ fn number(f: f64) -> Value {
 }
 
 /// Looks schemas up by id (cached, misses too) and decodes keys and values.
-pub struct Decoder {
+pub(crate) struct Decoder {
     registry: Option<Registry>,
     schemas: HashMap<u32, Parsed>,
     /// The first registry failure (unreachable, refused), reported once by the caller.
-    pub registry_error: Option<String>,
+    pub(crate) registry_error: Option<String>,
 }
 
 impl Decoder {
-    pub fn new(registry: Option<Registry>) -> Decoder {
+    pub(crate) fn new(registry: Option<Registry>) -> Decoder {
         // A garbled length in a datum must not make apache-avro allocate its default 512 MiB:
         // no key or value Kafka serves by default is larger than a fetch (the first call wins).
         apache_avro::util::max_allocation_bytes(crate::deploy::kafka::FETCH_MAX_BYTES as usize);
@@ -352,7 +352,7 @@ impl Decoder {
 
     /// A decoder that knows these schemas by id and asks no registry (tests, and `doctor`'s
     /// samples after a first look-up).
-    pub fn with_schemas(schemas: impl IntoIterator<Item = (u32, Registered)>) -> Decoder {
+    pub(crate) fn with_schemas(schemas: impl IntoIterator<Item = (u32, Registered)>) -> Decoder {
         let mut decoder = Decoder::new(None);
         for (id, registered) in schemas {
             let parsed = parse_registered(&registered, &[]);
@@ -387,7 +387,7 @@ impl Decoder {
     }
 
     /// The Avro schema registered under `id`, once a record has made the decoder read it.
-    pub fn avro_schema(&self, id: u32) -> Option<&AvroSchema> {
+    pub(crate) fn avro_schema(&self, id: u32) -> Option<&AvroSchema> {
         match self.schemas.get(&id) {
             Some(Parsed::Avro(schema)) => Some(schema),
             _ => None,
@@ -401,7 +401,7 @@ impl Decoder {
 
     /// Decodes bytes as `expect` says; `None` expected means the topic is not declared: the
     /// bytes are shown by what they look like.
-    pub fn decode(&mut self, bytes: Option<&[u8]>, expect: Option<Expect>) -> Decoded {
+    pub(crate) fn decode(&mut self, bytes: Option<&[u8]>, expect: Option<Expect>) -> Decoded {
         let Some(bytes) = bytes else { return Decoded::shown(Value::Null) };
         let Some(expect) = expect else {
             let looks = self.looks(bytes, None);
@@ -489,7 +489,7 @@ impl Decoder {
 
     /// What bytes look like, most telling first: registry framing, Avro the hint decodes,
     /// Connect JSON, JSON, text, an int or a long, else binary.
-    pub fn looks(&mut self, bytes: &[u8], hint: Option<&Schema>) -> Looks {
+    pub(crate) fn looks(&mut self, bytes: &[u8], hint: Option<&Schema>) -> Looks {
         if let Some(id) = Decoder::framed(bytes) {
             match self.lookup(id) {
                 Some(Parsed::Avro(schema)) => {

@@ -19,7 +19,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Why Docker cannot run the stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unavailable {
+pub(crate) enum Unavailable {
     /// No `docker` program on `PATH`.
     NotOnPath,
     /// `docker compose version` failed: the Compose plugin is missing. The detail is the first
@@ -51,12 +51,12 @@ impl std::fmt::Display for Unavailable {
 
 /// The `docker` program found on `PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Docker {
-    pub program: PathBuf,
+pub(crate) struct Docker {
+    pub(crate) program: PathBuf,
 }
 
 /// The first path named `name` in `path` (a `PATH` value) that is an executable file.
-pub fn which(name: &str, path: Option<OsString>) -> Option<PathBuf> {
+pub(crate) fn which(name: &str, path: Option<OsString>) -> Option<PathBuf> {
     let path = path?;
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
 }
@@ -116,7 +116,7 @@ fn probe(program: &Path, args: &[&str], timeout: Duration) -> Result<Probe, Stri
 }
 
 /// Finds `docker` on `PATH` and checks that its Compose plugin and the engine answer.
-pub fn find() -> Result<Docker, Unavailable> {
+pub(crate) fn find() -> Result<Docker, Unavailable> {
     let program = which("docker", std::env::var_os("PATH")).ok_or(Unavailable::NotOnPath)?;
     let compose = probe(&program, &["compose", "version"], PROBE_TIMEOUT).map_err(Unavailable::NoCompose)?;
     if !compose.success {
@@ -132,14 +132,14 @@ pub fn find() -> Result<Docker, Unavailable> {
 
 /// One Compose project: its file and its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Compose {
-    pub file: PathBuf,
-    pub project: String,
+pub(crate) struct Compose {
+    pub(crate) file: PathBuf,
+    pub(crate) project: String,
 }
 
 impl Compose {
     /// `compose -f FILE -p NAME REST...`: the arguments of `docker` for one Compose command.
-    pub fn args<S: AsRef<str>>(&self, rest: &[S]) -> Vec<String> {
+    pub(crate) fn args<S: AsRef<str>>(&self, rest: &[S]) -> Vec<String> {
         let mut args = vec![
             "compose".to_string(),
             "-f".to_string(),
@@ -155,7 +155,7 @@ impl Compose {
 impl Docker {
     /// Runs `docker ARGS` with the terminal passed through (standard input, output and error
     /// inherited), as the shells and `logs --follow` need; waits for it to end.
-    pub fn run(&self, args: &[String]) -> Result<ExitStatus, String> {
+    pub(crate) fn run(&self, args: &[String]) -> Result<ExitStatus, String> {
         Command::new(&self.program)
             .args(args)
             .status()
@@ -164,7 +164,7 @@ impl Docker {
 
     /// Runs `docker ARGS` and returns what it printed on standard output; standard error is
     /// passed through. An unsuccessful exit is an error carrying its status and its error text.
-    pub fn output(&self, args: &[String]) -> Result<String, String> {
+    pub(crate) fn output(&self, args: &[String]) -> Result<String, String> {
         let output = Command::new(&self.program)
             .args(args)
             .stdin(Stdio::null())
@@ -181,7 +181,7 @@ impl Docker {
 }
 
 /// A command line as the user would type it (arguments with spaces quoted).
-pub fn shown(args: &[String]) -> String {
+pub(crate) fn shown(args: &[String]) -> String {
     args.iter()
         .map(|a| {
             if a.is_empty() || a.contains([' ', '\'', '"']) {

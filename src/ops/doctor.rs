@@ -27,13 +27,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// Records sampled from the end of each partition.
-pub const SAMPLE: i64 = 100;
+pub(crate) const SAMPLE: i64 = 100;
 
 /// The static check that reports the same mismatch in venice.kdl (CHECKS.md): V104 registry
 /// framing (`avro` against `avro-raw`), V105 the JSON envelope (`json` against `connect-json`),
 /// V102 the string-key pitfall (a structured key where a string key is declared), else V101
 /// for a key and V103 for a value.
-pub fn code(side: Side, declared: Format, actual: Option<Format>) -> &'static str {
+pub(crate) fn code(side: Side, declared: Format, actual: Option<Format>) -> &'static str {
     use Format::*;
     match (declared, actual) {
         (Avro, Some(AvroRaw)) | (AvroRaw, Some(Avro)) => "V104",
@@ -46,54 +46,54 @@ pub fn code(side: Side, declared: Format, actual: Option<Format>) -> &'static st
 
 /// One kind of mismatch on one side of a topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mismatch {
-    pub topic: String,
-    pub side: Side,
-    pub declared: Format,
-    pub looks: Looks,
-    pub code: &'static str,
-    pub records: u64,
+pub(crate) struct Mismatch {
+    pub(crate) topic: String,
+    pub(crate) side: Side,
+    pub(crate) declared: Format,
+    pub(crate) looks: Looks,
+    pub(crate) code: &'static str,
+    pub(crate) records: u64,
     /// The first sampled record that shows it: partition, offset.
-    pub first: (i32, i64),
+    pub(crate) first: (i32, i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sampled {
-    pub topic: String,
-    pub records: u64,
+pub(crate) struct Sampled {
+    pub(crate) topic: String,
+    pub(crate) records: u64,
     /// Not on the cluster.
-    pub missing: bool,
+    pub(crate) missing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotRunning {
+pub(crate) struct NotRunning {
     /// `connector` or `query`.
-    pub kind: &'static str,
-    pub name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) name: String,
     /// `missing`, `FAILED`, `PAUSED`, `task 0 FAILED`, ...
-    pub state: String,
+    pub(crate) state: String,
     /// The root cause of a failure, when the service says.
-    pub cause: String,
+    pub(crate) cause: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Report {
-    pub target: String,
-    pub topics: Vec<Sampled>,
-    pub mismatches: Vec<Mismatch>,
-    pub not_running: Vec<NotRunning>,
+pub(crate) struct Report {
+    pub(crate) target: String,
+    pub(crate) topics: Vec<Sampled>,
+    pub(crate) mismatches: Vec<Mismatch>,
+    pub(crate) not_running: Vec<NotRunning>,
     /// What was not checked, and why (`ksqlDB: the target names none`).
-    pub skipped: Vec<String>,
-    pub connectors_checked: usize,
-    pub queries_checked: usize,
+    pub(crate) skipped: Vec<String>,
+    pub(crate) connectors_checked: usize,
+    pub(crate) queries_checked: usize,
 }
 
 impl Report {
-    pub fn problems(&self) -> usize {
+    pub(crate) fn problems(&self) -> usize {
         self.mismatches.len() + self.topics.iter().filter(|t| t.missing).count() + self.not_running.len()
     }
 
-    pub fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         let mut out = format!("doctor: target `{}`\n", self.target);
         let sampled: u64 = self.topics.iter().map(|t| t.records).sum();
         out.push_str(&format!("topics: {} declared, {sampled} records sampled\n", self.topics.len()));
@@ -138,7 +138,7 @@ impl Report {
         out
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let topics: Vec<Value> =
             self.topics.iter().map(|t| json!({"name": t.topic, "sampled": t.records, "missing": t.missing})).collect();
         let mismatches: Vec<Value> = self
@@ -165,7 +165,7 @@ impl Report {
 }
 
 /// Runs every check. `Err` is a service that does not answer: doctor could not run.
-pub fn doctor(checked: &Checked, target: &Target) -> Result<Report, String> {
+pub(crate) fn doctor(checked: &Checked, target: &Target) -> Result<Report, String> {
     let mut report = Report { target: target.name.clone(), ..Report::default() };
     let registry = super::tail::registry(target);
     if registry.is_none() {
@@ -389,7 +389,7 @@ fn queries(checked: &Checked, target: &Target, report: &mut Report) -> Result<()
 
 /// The persistent queries of a `SHOW QUERIES` answer that are not running everywhere: their
 /// `state` (one server's view), or any server in `statusCount` that reports another state.
-pub fn not_running_queries(entities: &[Value]) -> Vec<NotRunning> {
+pub(crate) fn not_running_queries(entities: &[Value]) -> Vec<NotRunning> {
     let mut out = Vec::new();
     for q in entities.iter().flat_map(|e| e["queries"].as_array().into_iter().flatten()) {
         if q["queryType"].as_str().is_some_and(|t| t != "PERSISTENT") {

@@ -12,11 +12,11 @@
 //! - `doctor`: `venice doctor`, samples of every declared topic checked against the
 //!   declarations, and the connectors and ksqlDB queries that are not running.
 
-pub mod connectors;
-pub mod decode;
-pub mod docker;
-pub mod doctor;
-pub mod schemas;
-pub mod stack;
-pub mod tail;
-pub mod topics;
+pub(crate) mod connectors;
+pub(crate) mod decode;
+pub(crate) mod docker;
+pub(crate) mod doctor;
+pub(crate) mod schemas;
+pub(crate) mod stack;
+pub(crate) mod tail;
+pub(crate) mod topics;

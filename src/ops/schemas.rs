@@ -28,41 +28,41 @@ const PARALLEL: usize = 16;
 const BULK_FROM: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Latest {
-    pub version: i64,
-    pub id: i64,
+pub(crate) struct Latest {
+    pub(crate) version: i64,
+    pub(crate) id: i64,
     /// `AVRO` when the registry leaves it out, as Confluent's API does for Avro.
-    pub schema_type: String,
+    pub(crate) schema_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subject {
-    pub name: String,
-    pub latest: Option<Latest>,
+pub(crate) struct Subject {
+    pub(crate) name: String,
+    pub(crate) latest: Option<Latest>,
     /// The numbers of its versions, as the registry lists them (ascending; deleted ones left out).
-    pub versions: Vec<i64>,
-    pub compatibility: String,
+    pub(crate) versions: Vec<i64>,
+    pub(crate) compatibility: String,
     /// The level is the registry's global one (the subject has none of its own).
-    pub inherited: bool,
-    pub declared: bool,
+    pub(crate) inherited: bool,
+    pub(crate) declared: bool,
 }
 
 /// A subject the project declares and the registry lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Missing {
-    pub name: String,
+pub(crate) struct Missing {
+    pub(crate) name: String,
     /// Registered by whoever first writes it (a connector's converter, ksqlDB), not by venice.
-    pub by_writer: bool,
+    pub(crate) by_writer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    pub target: String,
-    pub url: String,
-    pub global: String,
+pub(crate) struct Listing {
+    pub(crate) target: String,
+    pub(crate) url: String,
+    pub(crate) global: String,
     /// In name order.
-    pub subjects: Vec<Subject>,
-    pub missing: Vec<Missing>,
+    pub(crate) subjects: Vec<Subject>,
+    pub(crate) missing: Vec<Missing>,
 }
 
 fn refused(what: &str, reply: &Reply) -> String {
@@ -129,7 +129,7 @@ fn subject(service: &Service, name: &str, known: Option<Option<Latest>>, global:
 
 /// Reads the registry at `url`. `declared`: each subject the project declares, and whether
 /// venice registers its schema (false: a connector's converter or ksqlDB does).
-pub fn read(
+pub(crate) fn read(
     target: &str,
     url: &crate::deploy::target::Url,
     declared: &BTreeMap<String, bool>,
@@ -139,7 +139,7 @@ pub fn read(
     read_from(target, &service, declared, only_declared)
 }
 
-pub fn read_from(
+pub(crate) fn read_from(
     target: &str,
     service: &Service,
     declared: &BTreeMap<String, bool>,
@@ -215,7 +215,7 @@ fn runs(versions: &[i64]) -> String {
 
 impl Listing {
     /// A table (declared subjects marked `*`), the missing ones, and a summary.
-    pub fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         let header = ["SUBJECT", "VERSION", "ID", "TYPE", "COMPATIBILITY", "VERSIONS"];
         let rows: Vec<[String; 6]> = self
             .subjects
@@ -270,7 +270,7 @@ impl Listing {
         out
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let subjects: Vec<Value> = self
             .subjects
             .iter()

@@ -16,15 +16,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The Compose file of a build folder.
-pub const COMPOSE_FILE: &str = "docker-compose.yml";
+pub(crate) const COMPOSE_FILE: &str = "docker-compose.yml";
 
 /// The services the shells run in, as `venice build` names them.
-pub const POSTGRES_SERVICE: &str = "postgres";
-pub const KSQLDB_CLI_SERVICE: &str = "ksqldb-cli";
-pub const KSQLDB_SERVER_URL: &str = "http://ksqldb-server:8088";
+pub(crate) const POSTGRES_SERVICE: &str = "postgres";
+pub(crate) const KSQLDB_CLI_SERVICE: &str = "ksqldb-cli";
+pub(crate) const KSQLDB_SERVER_URL: &str = "http://ksqldb-server:8088";
 
 /// The build folder: `--out`, else `build/` in the project folder.
-pub fn build_folder(dir: &Path, out: Option<&Path>) -> PathBuf {
+pub(crate) fn build_folder(dir: &Path, out: Option<&Path>) -> PathBuf {
     out.map_or_else(|| dir.join(crate::build::DEFAULT_OUT), Path::to_path_buf)
 }
 
@@ -42,15 +42,15 @@ struct ServiceDoc {
 
 /// A built stack: the Compose project and its services.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stack {
-    pub compose: Compose,
+pub(crate) struct Stack {
+    pub(crate) compose: Compose,
     /// Each service's name, and whether it has a healthcheck.
-    pub services: BTreeMap<String, bool>,
+    pub(crate) services: BTreeMap<String, bool>,
 }
 
 impl Stack {
     /// Reads the Compose file of a build folder.
-    pub fn open(out: &Path) -> Result<Stack, String> {
+    pub(crate) fn open(out: &Path) -> Result<Stack, String> {
         let file = out.join(COMPOSE_FILE);
         let text = match std::fs::read_to_string(&file) {
             Ok(text) => text,
@@ -70,7 +70,7 @@ impl Stack {
     }
 
     /// Checks names given on the command line against the file's services.
-    pub fn check_services(&self, names: &[String]) -> Result<(), String> {
+    pub(crate) fn check_services(&self, names: &[String]) -> Result<(), String> {
         for name in names {
             if self.services.contains_key(name) {
                 continue;
@@ -89,7 +89,7 @@ impl Stack {
     }
 
     /// Fails with what to do when the stack lacks a service a command needs.
-    pub fn require(&self, service: &str, what: &str) -> Result<(), String> {
+    pub(crate) fn require(&self, service: &str, what: &str) -> Result<(), String> {
         if self.services.contains_key(service) {
             Ok(())
         } else {
@@ -119,7 +119,7 @@ fn fallback_name(out: &Path) -> String {
 /// The files are compared, not their times: a build leaves a file it would not change alone
 /// (its time stays older than an edited venice.kdl), so "older than the project" would rebuild
 /// forever; what counts is whether the project, as it is now, builds to something else.
-pub fn build_needed(rendered: &crate::build::Rendered, out: &Path) -> Option<String> {
+pub(crate) fn build_needed(rendered: &crate::build::Rendered, out: &Path) -> Option<String> {
     if !out.join(COMPOSE_FILE).is_file() {
         return Some(format!("no build in `{}` yet", out.display()));
     }
@@ -142,7 +142,7 @@ pub fn build_needed(rendered: &crate::build::Rendered, out: &Path) -> Option<Str
 
 /// The variables of the build's `.env.example` that neither `.env` beside it nor the
 /// environment sets to a non-empty value: Compose refuses to start while one is missing.
-pub fn missing_variables(out: &Path, environment: impl Fn(&str) -> Option<String>) -> Vec<String> {
+pub(crate) fn missing_variables(out: &Path, environment: impl Fn(&str) -> Option<String>) -> Vec<String> {
     let Ok(example) = std::fs::read_to_string(out.join(".env.example")) else { return Vec::new() };
     let set: BTreeMap<String, String> =
         std::fs::read_to_string(out.join(".env")).unwrap_or_default().lines().filter_map(assignment).collect();
@@ -178,22 +178,22 @@ fn assignment(line: &str) -> Option<(String, String)> {
 
 /// One container of `docker compose ps --all --format json`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Container {
-    pub service: String,
+pub(crate) struct Container {
+    pub(crate) service: String,
     /// `running`, `exited`, `restarting`, `paused`, `created`, `dead`.
-    pub state: String,
+    pub(crate) state: String,
     /// `healthy`, `unhealthy`, `starting`, or empty without a healthcheck.
-    pub health: String,
+    pub(crate) health: String,
     /// Docker's words: `Up 3 minutes (healthy)`, `Exited (1) 2 minutes ago`.
-    pub status: String,
-    pub exit_code: i64,
+    pub(crate) status: String,
+    pub(crate) exit_code: i64,
     /// `127.0.0.1:8083->8083/tcp`, sorted, each once.
-    pub ports: Vec<String>,
+    pub(crate) ports: Vec<String>,
 }
 
 /// Parses `docker compose ps --format json`: one JSON object a line (Compose 2.21 and later) or
 /// one JSON array (earlier releases). Reference: docs.docker.com, "docker compose ps".
-pub fn parse_ps(text: &str) -> Result<Vec<Container>, String> {
+pub(crate) fn parse_ps(text: &str) -> Result<Vec<Container>, String> {
     let trimmed = text.trim();
     let objects: Vec<Value> = if trimmed.is_empty() {
         Vec::new()
@@ -242,16 +242,16 @@ pub fn parse_ps(text: &str) -> Result<Vec<Container>, String> {
 
 /// One line of `venice status`: a service of the Compose file and its container, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub service: String,
-    pub healthcheck: bool,
+pub(crate) struct Row {
+    pub(crate) service: String,
+    pub(crate) healthcheck: bool,
     /// None: Compose has no container for it (never started, or removed by `down`).
-    pub container: Option<Container>,
+    pub(crate) container: Option<Container>,
 }
 
 impl Row {
     /// Running, and healthy when it has a healthcheck.
-    pub fn up(&self) -> bool {
+    pub(crate) fn up(&self) -> bool {
         self.container.as_ref().is_some_and(|c| c.state == "running" && (!self.healthcheck || c.health == "healthy"))
     }
 
@@ -273,14 +273,14 @@ impl Row {
 
 /// What `venice status` shows: every service of the Compose file, in name order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub project: String,
-    pub file: PathBuf,
-    pub rows: Vec<Row>,
+pub(crate) struct Status {
+    pub(crate) project: String,
+    pub(crate) file: PathBuf,
+    pub(crate) rows: Vec<Row>,
 }
 
 impl Status {
-    pub fn of(stack: &Stack, containers: Vec<Container>) -> Status {
+    pub(crate) fn of(stack: &Stack, containers: Vec<Container>) -> Status {
         let mut by_service: BTreeMap<String, Vec<Container>> = BTreeMap::new();
         for container in containers {
             by_service.entry(container.service.clone()).or_default().push(container);
@@ -307,12 +307,12 @@ impl Status {
         Status { project: stack.compose.project.clone(), file: stack.compose.file.clone(), rows }
     }
 
-    pub fn all_up(&self) -> bool {
+    pub(crate) fn all_up(&self) -> bool {
         self.rows.iter().all(Row::up)
     }
 
     /// A table, then a summary line.
-    pub fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         let header = ["SERVICE", "STATE", "HEALTH", "PORTS"];
         let lines: Vec<[String; 4]> = self
             .rows
@@ -351,7 +351,7 @@ impl Status {
         out
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let services: Vec<Value> = self
             .rows
             .iter()
@@ -380,9 +380,9 @@ impl Status {
 
 /// Where `venice psql` connects: the role and the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PsqlTarget {
-    pub user: String,
-    pub database: String,
+pub(crate) struct PsqlTarget {
+    pub(crate) user: String,
+    pub(crate) database: String,
 }
 
 /// The role and database of `venice psql [DATABASE]`, from the project's `database` nodes that
@@ -390,7 +390,7 @@ pub struct PsqlTarget {
 /// node's name or the database's own name; without it, the first such node. The role is the
 /// node's `user` when written in venice.kdl; a user read from the environment or a file (which
 /// the stack creates no role for), or no node at all, connects as `postgres`, the superuser.
-pub fn psql_target(project: &Project, wanted: Option<&str>) -> Result<PsqlTarget, String> {
+pub(crate) fn psql_target(project: &Project, wanted: Option<&str>) -> Result<PsqlTarget, String> {
     let databases = crate::build::compose::stack_databases(project);
     let db_name = |d: &crate::model::Database| d.db_name.as_ref().map_or(&d.name.value, |n| &n.value).clone();
     let chosen = match wanted {
@@ -432,7 +432,7 @@ pub fn psql_target(project: &Project, wanted: Option<&str>) -> Result<PsqlTarget
 
 /// `exec [-T] postgres psql -U USER -d DATABASE`: `-T` when standard input is not a terminal
 /// (`venice psql < file.sql`), so Compose does not ask for one.
-pub fn psql_command(target: &PsqlTarget, terminal: bool) -> Vec<String> {
+pub(crate) fn psql_command(target: &PsqlTarget, terminal: bool) -> Vec<String> {
     let mut args = vec!["exec".to_string()];
     if !terminal {
         args.push("-T".into());
@@ -442,7 +442,7 @@ pub fn psql_command(target: &PsqlTarget, terminal: bool) -> Vec<String> {
 }
 
 /// `exec [-T] ksqldb-cli ksql http://ksqldb-server:8088`: the ksqlDB CLI connected to the server.
-pub fn ksql_command(terminal: bool) -> Vec<String> {
+pub(crate) fn ksql_command(terminal: bool) -> Vec<String> {
     let mut args = vec!["exec".to_string()];
     if !terminal {
         args.push("-T".into());

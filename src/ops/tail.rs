@@ -22,42 +22,42 @@ use std::io::Write;
 use std::time::Duration;
 
 /// Records per partition shown before following, without `--from-beginning` or `--limit`.
-pub const LAST: i64 = 10;
+pub(crate) const LAST: i64 = 10;
 
 /// How long a broker holds a Fetch open waiting for new records when following.
 const FOLLOW_WAIT: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    pub topic: String,
-    pub from_beginning: bool,
-    pub limit: Option<u64>,
-    pub partition: Option<i32>,
+pub(crate) struct Options {
+    pub(crate) topic: String,
+    pub(crate) from_beginning: bool,
+    pub(crate) limit: Option<u64>,
+    pub(crate) partition: Option<i32>,
     /// Stop at the end offsets read at the start instead of following.
-    pub no_follow: bool,
-    pub json: bool,
+    pub(crate) no_follow: bool,
+    pub(crate) json: bool,
 }
 
 /// The format declared for one side of a topic and, for Avro, the project's schema; `None`
 /// when nothing declares it.
-pub type Declared = Option<(Format, Option<Schema>)>;
+pub(crate) type Declared = Option<(Format, Option<Schema>)>;
 
 /// What a key or value side of a topic is expected to hold.
 #[derive(Debug, Default)]
-pub struct Sides {
-    pub key: Declared,
-    pub value: Declared,
+pub(crate) struct Sides {
+    pub(crate) key: Declared,
+    pub(crate) value: Declared,
     /// The names of the project's schemas for each side (`schema=`), when named.
-    pub key_schema: Option<String>,
-    pub value_schema: Option<String>,
+    pub(crate) key_schema: Option<String>,
+    pub(crate) value_schema: Option<String>,
     /// Whether the project declares the topic at all.
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 impl Sides {
     /// The topic's declaration, else its first writer's serde, side by side (as
     /// `rules::topic_formats::written` decides), with the Avro schemas parsed.
-    pub fn of(checked: &Checked, topic: &str) -> Sides {
+    pub(crate) fn of(checked: &Checked, topic: &str) -> Sides {
         let project = &checked.project;
         let declared = project.topic(topic);
         let edges = checked.analysis.edges.get(topic);
@@ -86,11 +86,11 @@ impl Sides {
         side.as_ref().map(|(format, schema)| Expect { format: *format, schema: schema.as_ref() })
     }
 
-    pub fn key(&self) -> Option<Expect<'_>> {
+    pub(crate) fn key(&self) -> Option<Expect<'_>> {
         Sides::expect(&self.key)
     }
 
-    pub fn value(&self) -> Option<Expect<'_>> {
+    pub(crate) fn value(&self) -> Option<Expect<'_>> {
         Sides::expect(&self.value)
     }
 }
@@ -113,7 +113,7 @@ fn project_schema(checked: &Checked, name: &str) -> Option<Schema> {
 }
 
 /// The registry client of a target, if it names one.
-pub fn registry(target: &Target) -> Option<Registry> {
+pub(crate) fn registry(target: &Target) -> Option<Registry> {
     target.registry.as_ref().map(|url| {
         Registry::new(crate::deploy::http::Service::new(
             "the schema registry",
@@ -126,7 +126,7 @@ pub fn registry(target: &Target) -> Option<Registry> {
 
 /// Milliseconds since the epoch as RFC 3339 UTC (`2026-11-26T12:00:00.123Z`), by the civil
 /// calendar algorithm of Howard Hinnant's `days_from_civil` paper, run backwards.
-pub fn timestamp(ms: i64) -> String {
+pub(crate) fn timestamp(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
     let z = days + 719_468;
@@ -149,21 +149,21 @@ pub fn timestamp(ms: i64) -> String {
 
 /// Counts of what was printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Summary {
-    pub records: u64,
-    pub flagged: u64,
+pub(crate) struct Summary {
+    pub(crate) records: u64,
+    pub(crate) flagged: u64,
 }
 
 /// One record, decoded, as text or JSON lines.
-pub struct Printer<'a> {
-    pub json: bool,
-    pub sides: &'a Sides,
-    pub decoder: Decoder,
+pub(crate) struct Printer<'a> {
+    pub(crate) json: bool,
+    pub(crate) sides: &'a Sides,
+    pub(crate) decoder: Decoder,
 }
 
 impl Printer<'_> {
     /// Writes one record; whether it was flagged.
-    pub fn print(
+    pub(crate) fn print(
         &mut self,
         out: &mut dyn Write,
         partition: i32,
@@ -246,7 +246,7 @@ impl Printer<'_> {
 
 /// Tails a topic, writing records to `out` and remarks (an undeclared topic, a registry not
 /// answering) to `err`. Errors are messages naming what failed: the command could not run.
-pub fn tail(
+pub(crate) fn tail(
     checked: &Checked,
     target: &Target,
     options: &Options,

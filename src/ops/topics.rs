@@ -15,48 +15,48 @@ use std::path::Path;
 use std::time::Duration;
 
 /// How long one Kafka request may take.
-pub const TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Partition {
-    pub index: i32,
-    pub leader: i32,
-    pub replicas: usize,
-    pub isr: usize,
-    pub earliest: i64,
-    pub end: i64,
+pub(crate) struct Partition {
+    pub(crate) index: i32,
+    pub(crate) leader: i32,
+    pub(crate) replicas: usize,
+    pub(crate) isr: usize,
+    pub(crate) earliest: i64,
+    pub(crate) end: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Topic {
-    pub name: String,
-    pub internal: bool,
-    pub declared: bool,
-    pub partitions: Vec<Partition>,
+pub(crate) struct Topic {
+    pub(crate) name: String,
+    pub(crate) internal: bool,
+    pub(crate) declared: bool,
+    pub(crate) partitions: Vec<Partition>,
 }
 
 impl Topic {
     /// The replicas of partition 0, as `venice plan` counts replication.
-    pub fn replication(&self) -> usize {
+    pub(crate) fn replication(&self) -> usize {
         self.partitions.first().map_or(0, |p| p.replicas)
     }
 }
 
 /// What `venice topics` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    pub target: String,
-    pub bootstrap: String,
+pub(crate) struct Listing {
+    pub(crate) target: String,
+    pub(crate) bootstrap: String,
     /// In name order.
-    pub topics: Vec<Topic>,
+    pub(crate) topics: Vec<Topic>,
     /// Declared by the project, absent from the cluster, in name order.
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
 }
 
 /// The checked project and the resolved target that the ops commands read (default `local`,
 /// as `plan` and `apply` do). A project with errors is still used: these commands read what is
 /// running, and the project only says what to expect.
-pub fn open(dir: &Path, target: Option<&str>) -> Result<(Checked, Target), String> {
+pub(crate) fn open(dir: &Path, target: Option<&str>) -> Result<(Checked, Target), String> {
     let checked = crate::check::check(dir).map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
     let target = crate::deploy::resolve(&checked.project, dir, target)?;
     if target.kafka.is_empty() {
@@ -66,7 +66,7 @@ pub fn open(dir: &Path, target: Option<&str>) -> Result<(Checked, Target), Strin
 }
 
 /// Reads every topic with its offsets. The error names the service and where.
-pub fn read(target: &Target, declared: &BTreeSet<String>, all: bool) -> Result<Listing, String> {
+pub(crate) fn read(target: &Target, declared: &BTreeSet<String>, all: bool) -> Result<Listing, String> {
     let mut consumer = Consumer::new(target.kafka.clone(), TIMEOUT);
     let cluster = consumer.refresh(None).map_err(|e| e.to_string())?.clone();
     let shown: Vec<(String, Vec<i32>)> = cluster
@@ -107,17 +107,17 @@ pub fn read(target: &Target, declared: &BTreeSet<String>, all: bool) -> Result<L
 }
 
 /// The topics a project declares: its `topic` nodes.
-pub fn declared(checked: &Checked) -> BTreeSet<String> {
+pub(crate) fn declared(checked: &Checked) -> BTreeSet<String> {
     checked.project.topics.iter().map(|t| t.name.value.clone()).collect()
 }
 
 impl Listing {
     /// A declared topic is missing from the cluster.
-    pub fn problems(&self) -> bool {
+    pub(crate) fn problems(&self) -> bool {
         !self.missing.is_empty()
     }
 
-    pub fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         let mut out = format!(
             "target `{}` (Kafka at {}): {} topics; * declared by the project\n",
             self.target,
@@ -149,7 +149,7 @@ impl Listing {
         out
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let topics: Vec<Value> = self
             .topics
             .iter()

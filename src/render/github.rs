@@ -7,7 +7,7 @@ use super::locate;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceMap;
 
-pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     diagnostics.iter().map(|d| annotation(d, sources)).collect()
 }
 

@@ -13,9 +13,9 @@ use std::sync::Arc;
 /// How to draw human output.
 #[derive(Debug, Clone)]
 pub struct HumanOptions {
-    pub color: bool,
+    pub(crate) color: bool,
     /// Terminal width to wrap at.
-    pub width: usize,
+    pub(crate) width: usize,
 }
 
 impl Default for HumanOptions {
@@ -24,7 +24,7 @@ impl Default for HumanOptions {
     }
 }
 
-pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, options: &HumanOptions) -> String {
+pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap, options: &HumanOptions) -> String {
     let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false);
     // One shared copy of each file's text for every report that shows it: cloning a large file
@@ -46,7 +46,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, options: &HumanOp
 }
 
 /// The closing line: what was found, in words.
-pub fn summary(diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = count(diagnostics, Severity::Error);
     let warnings = count(diagnostics, Severity::Warning);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

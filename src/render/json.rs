@@ -39,7 +39,7 @@ struct Summary {
     warnings: usize,
 }
 
-pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let document = Document {
         diagnostics: diagnostics.iter().map(|d| entry(d, sources)).collect(),
         summary: Summary {

@@ -36,9 +36,9 @@ pub fn render(format: OutputFormat, diagnostics: &[Diagnostic], sources: &Source
 
 /// A span as lines and columns, both 1-based, in the file's shown name.
 pub(crate) struct Location<'a> {
-    pub file: &'a str,
-    pub start: LineCol,
-    pub end: LineCol,
+    pub(crate) file: &'a str,
+    pub(crate) start: LineCol,
+    pub(crate) end: LineCol,
 }
 
 pub(crate) fn locate(span: Span, sources: &SourceMap) -> Location<'_> {

@@ -9,7 +9,7 @@ use crate::rules::{RULES, Rule};
 use crate::source::{SourceMap, Span};
 use serde_json::{Value, json};
 
-pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -88,7 +88,7 @@ rules! {
 }
 
 /// Runs every rule over a project and what the analyses found.
-pub fn check_all(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_all(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // The rules only read the model: they run on every core, and what they find joins in this
     // order, as if they had run one after the other.
     let found = crate::parallel::map_on_every_core(CHECKS, 1, |check| {
@@ -140,7 +140,7 @@ impl Rule {
 const AVRO_RECORDS_ONLY: &str = "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not";
 
 /// The rule of a code, case-insensitively (`v102` works too).
-pub fn find(code: &str) -> Option<&'static Rule> {
+pub(crate) fn find(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 

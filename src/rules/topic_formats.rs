@@ -10,15 +10,15 @@ use crate::source::Span;
 
 /// The format a topic's key or value is written in, and who says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Written {
-    pub format: Format,
+pub(crate) struct Written {
+    pub(crate) format: Format,
     /// The declaration on the topic, or the writer it was taken from.
-    pub origin: Origin,
-    pub span: Span,
+    pub(crate) origin: Origin,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     Declared,
     Writer(Actor),
 }
@@ -26,7 +26,7 @@ pub enum Origin {
 impl Written {
     /// Who says what is written, as the subject of a sentence: `the topic declares` or
     /// `producer \`web\` writes`.
-    pub fn says(&self) -> String {
+    pub(crate) fn says(&self) -> String {
         match &self.origin {
             Origin::Declared => "the topic declares".into(),
             Origin::Writer(actor) => format!("{} writes", actor.describe()),
@@ -36,7 +36,7 @@ impl Written {
 
 /// The format of one side of a topic: the topic's declaration, else its first writer that states
 /// one. `None` when neither says (V109 when nothing could say, later phases when ksqlDB infers it).
-pub fn written(project: &Project, topic: &str, edges: &TopicEdges, side: Side) -> Option<Written> {
+pub(crate) fn written(project: &Project, topic: &str, edges: &TopicEdges, side: Side) -> Option<Written> {
     let declared = project.topic(topic).and_then(|t| match side {
         Side::Key => t.key.as_ref(),
         Side::Value => t.value.as_ref(),
@@ -56,7 +56,7 @@ pub fn written(project: &Project, topic: &str, edges: &TopicEdges, side: Side) -
 
 /// How a reader's format relates to what is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Fits,
     /// `avro` against `avro-raw`: the same encoding, different framing (V104).
     Framing,
@@ -69,7 +69,7 @@ pub enum Verdict {
 }
 
 /// Compares a reader's format with the written one.
-pub fn compare(written: Format, read: Format, side: Side, reader_is_ksql: bool) -> Verdict {
+pub(crate) fn compare(written: Format, read: Format, side: Side, reader_is_ksql: bool) -> Verdict {
     use Format::*;
     match (written, read) {
         _ if written == read => Verdict::Fits,
@@ -84,7 +84,7 @@ pub fn compare(written: Format, read: Format, side: Side, reader_is_ksql: bool) 
 
 /// Each reader of each topic, with the reader's format on `side` and what is written there, for
 /// the rules that compare them.
-pub fn reader_pairs<'a>(
+pub(crate) fn reader_pairs<'a>(
     project: &'a Project,
     analysis: &'a Analysis,
     side: Side,
@@ -108,14 +108,14 @@ pub(crate) const INFERRED_FORMATS: &str = "every ksqlDB statement's formats are 
 /// and V105.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReaderMismatch {
-    pub side: Side,
-    pub topic: String,
-    pub reader: String,
-    pub read: Format,
-    pub written: Format,
+    pub(crate) side: Side,
+    pub(crate) topic: String,
+    pub(crate) reader: String,
+    pub(crate) read: Format,
+    pub(crate) written: Format,
     /// Who says what is written, as a sentence's subject (`the topic declares`), and where.
-    pub writer: String,
-    pub writer_span: Span,
+    pub(crate) writer: String,
+    pub(crate) writer_span: Span,
 }
 
 impl ReaderMismatch {
@@ -141,7 +141,7 @@ impl ReaderMismatch {
 
 /// The readers whose format on `side` gets `verdict` against what is written, as diagnostics
 /// that `word` words (V101, V103, V104, V105 share this).
-pub fn reader_mismatches(
+pub(crate) fn reader_mismatches(
     project: &Project,
     analysis: &Analysis,
     side: Side,

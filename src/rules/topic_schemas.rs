@@ -4,17 +4,17 @@
 use crate::model::{Actor, Format, Project, Serde, Side, Spanned, TopicEdges};
 
 /// Whether `schema=` on a serde of this format names an Avro schema.
-pub fn is_avro(format: Format) -> bool {
+pub(crate) fn is_avro(format: Format) -> bool {
     matches!(format, Format::Avro | Format::AvroRaw)
 }
 
 /// The Avro `schema=` of a serde, if it has one.
-pub fn avro_schema(serde: Option<&Serde>) -> Option<&Spanned<String>> {
+pub(crate) fn avro_schema(serde: Option<&Serde>) -> Option<&Spanned<String>> {
     serde.filter(|s| is_avro(s.format.value)).and_then(|s| s.schema.as_ref())
 }
 
 /// The Avro schema a declared topic names on a side.
-pub fn declared<'p>(project: &'p Project, topic: &str, side: Side) -> Option<&'p Spanned<String>> {
+pub(crate) fn declared<'p>(project: &'p Project, topic: &str, side: Side) -> Option<&'p Spanned<String>> {
     let topic = project.topic(topic)?;
     avro_schema(match side {
         Side::Key => topic.key.as_ref(),
@@ -24,15 +24,15 @@ pub fn declared<'p>(project: &'p Project, topic: &str, side: Side) -> Option<&'p
 
 /// One schema written to a topic, and by whom.
 #[derive(Debug, Clone)]
-pub struct Written<'p> {
+pub(crate) struct Written<'p> {
     /// `producer \`web\``, or `the topic` when it is the topic's declaration.
-    pub who: String,
-    pub schema: &'p Spanned<String>,
+    pub(crate) who: String,
+    pub(crate) schema: &'p Spanned<String>,
 }
 
 /// The distinct Avro schemas written to a topic on a side: each writer's own `schema=`, else (a
 /// writer that follows the topic, or no writer at all) the topic's declared one.
-pub fn written<'p>(project: &'p Project, topic: &str, edges: &'p TopicEdges, side: Side) -> Vec<Written<'p>> {
+pub(crate) fn written<'p>(project: &'p Project, topic: &str, edges: &'p TopicEdges, side: Side) -> Vec<Written<'p>> {
     let declared = declared(project, topic, side);
     let mut out: Vec<Written> = Vec::new();
     let mut add = |who: String, schema: &'p Spanned<String>| {
@@ -60,7 +60,7 @@ pub fn written<'p>(project: &'p Project, topic: &str, edges: &'p TopicEdges, sid
 }
 
 /// The Avro schema a topic carries on a side: its declared one, else the first a writer names.
-pub fn carried<'p>(
+pub(crate) fn carried<'p>(
     project: &'p Project,
     topic: &str,
     edges: &'p TopicEdges,
@@ -70,6 +70,6 @@ pub fn carried<'p>(
 }
 
 /// Whether an actor is a ksqlDB stream or table that reads a topic.
-pub fn is_ksql_reader(actor: &Actor) -> bool {
+pub(crate) fn is_ksql_reader(actor: &Actor) -> bool {
     matches!(actor, Actor::Ksql { .. })
 }

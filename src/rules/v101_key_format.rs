@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v101_key_format.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     reader_mismatches(project, analysis, Side::Key, &[Verdict::Differs], diagnostic, diagnostics);
 }
 

@@ -16,7 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v102_string_key.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let old_version = reads_keys_as_strings(project.ksqldb_version()).then(|| project.ksqldb_version().to_string());
     for (topic, edges) in &analysis.edges {
         let Some(written) = written(project, topic, edges, Side::Key) else { continue };
@@ -48,7 +48,7 @@ pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagn
 /// Whether a ksqlDB version reads every key as a KAFKA string: KSQL and ksqlDB before 0.15,
 /// which introduced `KEY_FORMAT`. Versions of 5 and above are Confluent Platform releases (the
 /// talk's "KSQL 5.4"); Confluent Platform 6.2 was the first to ship ksqlDB 0.15 or later.
-pub fn reads_keys_as_strings(version: &str) -> bool {
+pub(crate) fn reads_keys_as_strings(version: &str) -> bool {
     let mut parts = version.trim_start_matches('v').split('.').map(|p| p.parse::<u32>().ok());
     let (Some(Some(major)), minor) = (parts.next(), parts.next().flatten().unwrap_or(0)) else { return false };
     match major {

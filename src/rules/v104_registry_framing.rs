@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v104_registry_framing.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for side in [Side::Key, Side::Value] {
         reader_mismatches(project, analysis, side, &[Verdict::Framing], diagnostic, diagnostics);
     }

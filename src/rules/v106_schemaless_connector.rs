@@ -18,7 +18,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v106_schemaless_connector.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| needs_schemas(c)) {
         let value = read_format(project, analysis, sink, Side::Value);
         if let Some((format, span)) = value.filter(|(f, _)| !f.has_schema()) {

@@ -14,7 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v107_windowed_key.md"),
 };
 
-pub fn check(_: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(_: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for (topic, edges) in &analysis.edges {
         let Some(writer) = edges.writers.iter().find(|w| w.windowed) else { continue };
         for reader in &edges.readers {

@@ -16,7 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v108_writers_disagree.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for (topic, edges) in &analysis.edges {
         for side in [Side::Key, Side::Value] {
             // The declaration, else the first writer that states a format, is the reference.

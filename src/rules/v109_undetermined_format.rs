@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v109_undetermined_format.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
         let Some(edges) = analysis.edges.get(&topic.name.value) else { continue };
         let ksql_writes = edges.writers.iter().any(|w| matches!(w.actor, Actor::Transform(_)));

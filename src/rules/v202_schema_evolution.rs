@@ -23,7 +23,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v202_schema_evolution.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let Some(baseline) = &analysis.baseline else { return };
     for topic in &project.topics {
         let level = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);

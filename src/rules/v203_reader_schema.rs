@@ -23,7 +23,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v203_reader_schema.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for (topic, edges) in &analysis.edges {
         for side in [Side::Key, Side::Value] {
             let writers = written(project, topic, edges, side);

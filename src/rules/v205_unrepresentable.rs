@@ -29,7 +29,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v205_unrepresentable.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // Each side of a topic that a ksqlDB reader reads as `avro`, with its schema and readers; then
     // their schemas walked on every core (mapping each as ksqlDB does is the costly part).
     let mut read = Vec::new();

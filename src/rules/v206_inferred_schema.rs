@@ -26,7 +26,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v206_inferred_schema.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
             let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };

@@ -18,7 +18,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v401_connector_settings.md"),
 };
 
-pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for connector in &project.connectors {
         let who = describe(connector);
         if let Some(ConnectorKind::Catalog(name)) = &connector.kind {

@@ -17,7 +17,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v402_upsert_without_key.md"),
 };
 
-pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let Some(mode) = &sink.mode else { continue };
         let word = match mode.value {

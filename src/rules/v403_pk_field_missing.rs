@@ -19,7 +19,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v403_pk_field_missing.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let (Some(pk), Some(topic)) = (&sink.pk, &sink.topic) else { continue };
         let side = match pk.source.value {

@@ -17,7 +17,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v404_deletes_without_record_key.md"),
 };
 
-pub fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let Some(deletes) = sink.deletes.as_ref().filter(|d| d.value) else { continue };
         if sink.pk.as_ref().is_none_or(|pk| pk.source.value != PkSource::RecordKey) {

@@ -24,7 +24,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v405_tombstones.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     // The `table` nodes by the topic they read (the first of each), asked once per sink.
     let mut tables: HashMap<&str, &KsqlSource> = HashMap::new();
     for table in project.ksql_sources.iter().filter(|s| s.kind == KsqlSourceKind::Table) {

@@ -19,7 +19,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v406_unstorable_field.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for sink in project.connectors.iter().filter(|c| is_jdbc_sink(c)) {
         let Some(topic) = &sink.topic else { continue };
         let debezium = catalog::of(sink).is_some_and(|e| e.kind == Kind::DebeziumJdbc);

@@ -29,7 +29,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v407_envelope_read.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     jdbc_sinks(project, &mut found);
     consumers(project, analysis, &mut found);

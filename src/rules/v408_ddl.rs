@@ -18,7 +18,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v408_ddl.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let sources =
         project.connectors.iter().filter(|c| catalog::of(c).is_some_and(|e| e.kind == Kind::DebeziumPostgres));
     for source in sources {

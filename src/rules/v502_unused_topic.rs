@@ -14,7 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v502_unused_topic.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     for topic in &project.topics {
         let Some(edges) = analysis.edges.get(&topic.name.value) else { continue };
         let unused = match (edges.writers.is_empty(), edges.readers.is_empty()) {

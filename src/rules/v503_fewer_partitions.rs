@@ -14,7 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v503_fewer_partitions.md"),
 };
 
-pub fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let Some(baseline) = &analysis.baseline else { return };
     for topic in &project.topics {
         let Some(locked) = baseline.lock.topics.get(&topic.name.value) else { continue };

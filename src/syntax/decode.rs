@@ -15,7 +15,11 @@ use std::path::{Path, PathBuf};
 
 /// Decodes every parsed file into one project. The files are let go once their nodes are read,
 /// before the files those nodes name are: their memory goes back for the texts.
-pub fn decode(files: Vec<ParsedFile>, sources: &mut SourceMap, diagnostics: &mut Vec<(Problem, Span)>) -> Project {
+pub(crate) fn decode(
+    files: Vec<ParsedFile>,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<(Problem, Span)>,
+) -> Project {
     let top_level = files.iter().flat_map(|parsed| parsed.document.nodes.iter().map(|node| (parsed.file, node)));
     let nodes = known_siblings(top_level, &ROOT, None, diagnostics);
     // Each top-level node is validated on its own, on every core; what is found joins in node

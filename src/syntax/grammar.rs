@@ -70,7 +70,7 @@ impl NodeSpec {
 }
 
 /// `doc="..."`, which every node takes.
-pub static DOC: PropSpec = PropSpec {
+pub(crate) static DOC: PropSpec = PropSpec {
     name: "doc",
     ty: ValueType::String,
     required: false,
@@ -78,7 +78,7 @@ pub static DOC: PropSpec = PropSpec {
 };
 
 /// The words of `key`/`value`: the serde formats of LANGUAGE.md.
-pub const FORMATS: &[&str] = &[
+pub(crate) const FORMATS: &[&str] = &[
     "string",
     "int",
     "long",
@@ -94,10 +94,10 @@ pub const FORMATS: &[&str] = &[
     "delimited",
 ];
 
-pub const COMPATIBILITY_LEVELS: &[&str] =
+pub(crate) const COMPATIBILITY_LEVELS: &[&str] =
     &["none", "backward", "backward-transitive", "forward", "forward-transitive", "full", "full-transitive"];
 
-pub const CONNECTORS: &[&str] = &["jdbc", "debezium-jdbc", "debezium-postgres", "file"];
+pub(crate) const CONNECTORS: &[&str] = &["jdbc", "debezium-jdbc", "debezium-postgres", "file"];
 
 const fn arg(name: &'static str, ty: ValueType, doc: &'static str) -> ArgSpec {
     ArgSpec { name, ty, required: true, repeated: false, doc }

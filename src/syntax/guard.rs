@@ -6,10 +6,10 @@
 use super::lexical::{block_comment_len, first_char_len, line_comment_len, string_len};
 
 /// Real projects nest three levels.
-pub const MAX_NESTING: usize = 64;
+pub(crate) const MAX_NESTING: usize = 64;
 
 /// Steps of one block comment (see the module's documentation).
-pub const MAX_COMMENT_STEPS: usize = 4096;
+pub(crate) const MAX_COMMENT_STEPS: usize = 4096;
 
 /// Enough stack for the limits above in a debug build, with a wide margin. It is reserved, not
 /// touched, unless the parser needs it.
@@ -24,7 +24,7 @@ pub enum Complexity {
 
 impl Complexity {
     /// The problem in words, and a short label.
-    pub fn describe(self) -> (String, &'static str) {
+    pub(crate) fn describe(self) -> (String, &'static str) {
         match self {
             Complexity::Nesting => (format!("nesting deeper than {MAX_NESTING} levels"), "too deep"),
             Complexity::Comment => (format!("a block comment longer than {MAX_COMMENT_STEPS} steps"), "too long"),

@@ -31,7 +31,7 @@ use std::ops::Range;
 const MAX_ERRORS: usize = 64;
 
 /// Parses a KDL v2 document.
-pub fn parse(text: &str) -> Result<Document, Vec<SyntaxError>> {
+pub(crate) fn parse(text: &str) -> Result<Document, Vec<SyntaxError>> {
     let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, errors: Vec::new() };
     let nodes = parser.document();
     if parser.errors.is_empty() { Ok(Document { nodes }) } else { Err(parser.errors) }

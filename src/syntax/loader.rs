@@ -10,20 +10,20 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The name of the root file of a project.
-pub const PROJECT_FILE: &str = "venice.kdl";
+pub(crate) const PROJECT_FILE: &str = "venice.kdl";
 
 /// A KDL file that parsed.
 #[derive(Debug)]
-pub struct ParsedFile {
-    pub file: FileId,
-    pub document: Document,
+pub(crate) struct ParsedFile {
+    pub(crate) file: FileId,
+    pub(crate) document: Document,
 }
 
 /// Why a project could not be read at all (exit status 2, not a diagnostic).
 #[derive(Debug)]
 pub struct ProjectNotFound {
     pub path: PathBuf,
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Files larger than this are refused: a venice.kdl is hand-written, and this keeps a stray
@@ -38,7 +38,7 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 const MAX_INCLUDE_DEPTH: usize = 32;
 
 /// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
-pub fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<(Problem, Span)>> {
+pub(crate) fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<(Problem, Span)>> {
     let unreadable = |reason: String| Box::new((Problem::UnreadableFile { path: shown.to_string(), reason }, named_at));
     let bytes = read_bounded(path).map_err(unreadable)?;
     String::from_utf8(bytes).map_err(|_| Box::new((Problem::NotUtf8 { path: shown.to_string() }, named_at)))
@@ -84,7 +84,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// How an I/O error reads in a message: lowercase, without the OS error number.
-pub fn io_reason(error: &std::io::Error) -> String {
+pub(crate) fn io_reason(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -97,7 +97,7 @@ pub fn io_reason(error: &std::io::Error) -> String {
 }
 
 /// Loads the project in `dir`: venice.kdl and, transitively, every file it includes.
-pub fn load(
+pub(crate) fn load(
     dir: &Path,
     sources: &mut SourceMap,
     diagnostics: &mut Vec<(Problem, Span)>,
@@ -112,7 +112,7 @@ pub fn load(
 
 /// Loads a project whose venice.kdl (at `root`) has the given content; includes and other files
 /// are still read from disk, relative to `root`. The fuzz target and tests use it directly.
-pub fn load_bytes(
+pub(crate) fn load_bytes(
     root: PathBuf,
     bytes: Vec<u8>,
     sources: &mut SourceMap,

@@ -9,9 +9,9 @@ pub mod grammar;
 pub mod guard;
 mod kdl_parser;
 pub(crate) mod lexical;
-pub mod loader;
+pub(crate) mod loader;
 mod problem;
 pub mod reader;
 pub mod tree;
 
-pub use problem::{Expected, Problem, Slot};
+pub(crate) use problem::{Expected, Problem, Slot};

@@ -5,7 +5,7 @@ use crate::source::Span;
 
 /// What a value was expected to be, for V003.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expected {
+pub(crate) enum Expected {
     String,
     Integer,
     Bool,
@@ -19,7 +19,7 @@ pub enum Expected {
 
 /// Where an argument or property sits, to name it in messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Slot {
+pub(crate) enum Slot {
     /// The n-th argument (0-based) with the name the grammar gives it.
     Argument {
         index: usize,
@@ -30,7 +30,7 @@ pub enum Slot {
 
 /// A problem in the project's KDL files, with the facts needed to word it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// V001: the KDL parser rejected the file.
     InvalidKdl { message: String, label: Option<String>, help: Option<String> },
     /// V002: a node the grammar does not have at this place.

@@ -13,38 +13,38 @@ use crate::source::{FileId, SourceMap, Span};
 
 /// A KDL node with its grammar entry and its file.
 #[derive(Clone, Copy)]
-pub struct Node<'a> {
-    pub kdl: &'a KdlNode,
-    pub spec: &'static NodeSpec,
-    pub file: FileId,
+pub(crate) struct Node<'a> {
+    pub(crate) kdl: &'a KdlNode,
+    pub(crate) spec: &'static NodeSpec,
+    pub(crate) file: FileId,
     sources: &'a SourceMap,
 }
 
 impl<'a> Node<'a> {
-    pub fn new(kdl: &'a KdlNode, spec: &'static NodeSpec, file: FileId, sources: &'a SourceMap) -> Self {
+    pub(crate) fn new(kdl: &'a KdlNode, spec: &'static NodeSpec, file: FileId, sources: &'a SourceMap) -> Self {
         Node { kdl, spec, file, sources }
     }
 
     /// The path on disk of the file this node is in.
-    pub fn source_path(&self) -> &'a std::path::Path {
+    pub(crate) fn source_path(&self) -> &'a std::path::Path {
         &self.sources.get(self.file).path
     }
 
-    pub fn name(&self) -> &'a str {
+    pub(crate) fn name(&self) -> &'a str {
         self.kdl.name()
     }
 
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         Span::of(self.file, self.kdl.span())
     }
 
     /// The span of the node's name: where most diagnostics about the node point.
-    pub fn name_span(&self) -> Span {
+    pub(crate) fn name_span(&self) -> Span {
         Span::of(self.file, self.kdl.name_span())
     }
 
     /// Reports what the grammar alone can tell about this node and, recursively, its children.
-    pub fn validate(&self, diagnostics: &mut Vec<(Problem, Span)>) {
+    pub(crate) fn validate(&self, diagnostics: &mut Vec<(Problem, Span)>) {
         self.validate_entries(diagnostics);
         self.validate_children(diagnostics);
     }
@@ -123,7 +123,7 @@ impl<'a> Node<'a> {
     }
 
     /// The known children of this node, in order (unknown ones were reported by `validate`).
-    pub fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    pub(crate) fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
         let spec = self.spec;
         let (file, sources) = (self.file, self.sources);
         self.kdl
@@ -134,13 +134,13 @@ impl<'a> Node<'a> {
     }
 
     /// The first child of a given name.
-    pub fn child(&self, name: &str) -> Option<Node<'a>> {
+    pub(crate) fn child(&self, name: &str) -> Option<Node<'a>> {
         debug_assert!(self.spec.child(name).is_some(), "`{name}` is not in the grammar of `{}`", self.name());
         self.children().find(|c| c.name() == name)
     }
 
     /// The children of a given name.
-    pub fn children_named(&self, name: &'static str) -> impl Iterator<Item = Node<'a>> + 'a {
+    pub(crate) fn children_named(&self, name: &'static str) -> impl Iterator<Item = Node<'a>> + 'a {
         debug_assert!(self.spec.child(name).is_some(), "`{name}` is not in the grammar of `{}`", self.name());
         self.children().filter(move |c| c.name() == name)
     }
@@ -161,7 +161,7 @@ impl<'a> Node<'a> {
     }
 
     /// The span of an entry's value: for a property, the part after `=`.
-    pub fn value_span(&self, entry: &KdlEntry) -> Span {
+    pub(crate) fn value_span(&self, entry: &KdlEntry) -> Span {
         let span = Span::of(self.file, entry.span());
         if entry.name().is_none() {
             return span;
@@ -177,51 +177,51 @@ impl<'a> Node<'a> {
     }
 
     /// The text of an entry's value as written (quotes and all).
-    pub fn value_literal(&self, entry: &KdlEntry) -> (&'a str, usize) {
+    pub(crate) fn value_literal(&self, entry: &KdlEntry) -> (&'a str, usize) {
         let span = self.value_span(entry);
         (self.sources.text(span), span.start)
     }
 
-    pub fn arg_string(&self, index: usize) -> Option<Spanned<String>> {
+    pub(crate) fn arg_string(&self, index: usize) -> Option<Spanned<String>> {
         self.arg_entry(index).and_then(|e| self.string_of(e))
     }
 
     /// All the string arguments (for repeated arguments).
-    pub fn arg_strings(&self) -> Vec<Spanned<String>> {
+    pub(crate) fn arg_strings(&self) -> Vec<Spanned<String>> {
         self.kdl.entries().iter().filter(|e| e.name().is_none()).filter_map(|e| self.string_of(e)).collect()
     }
 
-    pub fn arg_bool(&self, index: usize) -> Option<Spanned<bool>> {
+    pub(crate) fn arg_bool(&self, index: usize) -> Option<Spanned<bool>> {
         let entry = self.arg_entry(index)?;
         Some(Spanned::new(entry.value().as_bool()?, self.value_span(entry)))
     }
 
-    pub fn prop_string(&self, name: &str) -> Option<Spanned<String>> {
+    pub(crate) fn prop_string(&self, name: &str) -> Option<Spanned<String>> {
         self.prop_entry(name).and_then(|e| self.string_of(e))
     }
 
-    pub fn prop_int(&self, name: &str) -> Option<Spanned<i128>> {
+    pub(crate) fn prop_int(&self, name: &str) -> Option<Spanned<i128>> {
         let entry = self.prop_entry(name)?;
         Some(Spanned::new(entry.value().as_integer()?, self.value_span(entry)))
     }
 
     /// The raw entry of a string argument, for callers that need the literal (inline SQL).
-    pub fn arg_entry_of(&self, index: usize) -> Option<&'a KdlEntry> {
+    pub(crate) fn arg_entry_of(&self, index: usize) -> Option<&'a KdlEntry> {
         self.arg_entry(index).filter(|e| e.value().is_string())
     }
 
     /// The raw entry of a string property.
-    pub fn prop_entry_of(&self, name: &str) -> Option<&'a KdlEntry> {
+    pub(crate) fn prop_entry_of(&self, name: &str) -> Option<&'a KdlEntry> {
         self.prop_entry(name).filter(|e| e.value().is_string())
     }
 
     /// A word argument turned into a typed value; `None` when absent or already reported.
-    pub fn arg_word<T>(&self, index: usize, parse: impl Fn(&str) -> Option<T>) -> Option<Spanned<T>> {
+    pub(crate) fn arg_word<T>(&self, index: usize, parse: impl Fn(&str) -> Option<T>) -> Option<Spanned<T>> {
         let word = self.arg_string(index)?;
         Some(Spanned::new(parse(&word.value)?, word.span))
     }
 
-    pub fn prop_word<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Spanned<T>> {
+    pub(crate) fn prop_word<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Spanned<T>> {
         let word = self.prop_string(name)?;
         Some(Spanned::new(parse(&word.value)?, word.span))
     }
@@ -231,7 +231,7 @@ impl<'a> Node<'a> {
         Some(Spanned::new(value.to_string(), self.value_span(entry)))
     }
 
-    pub fn doc(&self) -> Option<String> {
+    pub(crate) fn doc(&self) -> Option<String> {
         self.prop_string("doc").map(|d| d.value)
     }
 }
@@ -239,7 +239,7 @@ impl<'a> Node<'a> {
 /// The sibling nodes (possibly from several files) that `parent`'s grammar knows, each with its
 /// grammar entry. Reports unknown names (V002) and second occurrences of nodes that may appear
 /// once (V003); those are left out.
-pub fn known_siblings<'k>(
+pub(crate) fn known_siblings<'k>(
     siblings: impl IntoIterator<Item = (FileId, &'k KdlNode)>,
     parent: &'static NodeSpec,
     parent_name: Option<&str>,

@@ -45,10 +45,10 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub message: String,
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
     /// The parser's short text under the span, and its advice, when it has them.
-    pub label: Option<String>,
-    pub help: Option<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl Node {
@@ -71,7 +71,7 @@ impl Node {
     }
 
     /// The last property of a name (in KDL, the rightmost property wins).
-    pub fn property(&self, name: &str) -> Option<&Entry> {
+    pub(crate) fn property(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().rev().find(|e| e.name() == Some(name))
     }
 
@@ -96,36 +96,36 @@ impl Entry {
 }
 
 impl Value {
-    pub fn as_string(&self) -> Option<&str> {
+    pub(crate) fn as_string(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_integer(&self) -> Option<i128> {
+    pub(crate) fn as_integer(&self) -> Option<i128> {
         match self {
             Value::Integer(i) => Some(*i),
             _ => None,
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
-    pub fn is_string(&self) -> bool {
+    pub(crate) fn is_string(&self) -> bool {
         matches!(self, Value::String(_))
     }
 
-    pub fn is_integer(&self) -> bool {
+    pub(crate) fn is_integer(&self) -> bool {
         matches!(self, Value::Integer(_))
     }
 
-    pub fn is_bool(&self) -> bool {
+    pub(crate) fn is_bool(&self) -> bool {
         matches!(self, Value::Bool(_))
     }
 }

@@ -44,22 +44,22 @@ use std::collections::BTreeMap;
 
 /// What ksqlDB knows between statements.
 #[derive(Debug, Default, Clone)]
-pub struct Engine {
+pub(crate) struct Engine {
     /// Streams and tables by name.
-    pub sources: BTreeMap<String, Source>,
+    pub(crate) sources: BTreeMap<String, Source>,
     /// `CREATE TYPE` types by name.
-    pub types: BTreeMap<String, SqlType>,
+    pub(crate) types: BTreeMap<String, SqlType>,
     /// Properties from `SET` (and the server's configuration), by lower-case name.
-    pub properties: BTreeMap<String, String>,
+    pub(crate) properties: BTreeMap<String, String>,
     /// Registered schemas by subject.
-    pub registry: Registry,
+    pub(crate) registry: Registry,
     /// Partition counts of topics, when known.
-    pub partitions: BTreeMap<String, u32>,
+    pub(crate) partitions: BTreeMap<String, u32>,
 }
 
 /// What a statement did, for the edges and for `venice ksql describe`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// `CREATE [SOURCE] STREAM|TABLE` without a query: a source over a topic it reads.
     Declared(Created),
     /// `CREATE ... AS SELECT`: a source whose topic the query writes.
@@ -79,34 +79,34 @@ pub enum Effect {
 
 /// A stream or table a statement declares or creates.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Created {
-    pub kind: KsqlSourceKind,
-    pub name: Spanned<String>,
+pub(crate) struct Created {
+    pub(crate) kind: KsqlSourceKind,
+    pub(crate) name: Spanned<String>,
     /// The topic, spanned at `KAFKA_TOPIC`'s value or else the name.
-    pub topic: Spanned<String>,
-    pub key_format: Spanned<String>,
-    pub value_format: Spanned<String>,
+    pub(crate) topic: Spanned<String>,
+    pub(crate) key_format: Spanned<String>,
+    pub(crate) value_format: Spanned<String>,
     /// Whether the formats were stated in the statement (else inherited or defaults).
-    pub key_format_stated: bool,
-    pub value_format_stated: bool,
+    pub(crate) key_format_stated: bool,
+    pub(crate) value_format_stated: bool,
     /// The key columns' types, in order.
-    pub key_types: Vec<SqlType>,
-    pub windowed: bool,
+    pub(crate) key_types: Vec<SqlType>,
+    pub(crate) windowed: bool,
     /// The sources a query reads.
-    pub from: Vec<String>,
+    pub(crate) from: Vec<String>,
     /// The statement's columns (declared or inferred), when known.
-    pub columns: Option<Vec<Column>>,
+    pub(crate) columns: Option<Vec<Column>>,
     /// `PARTITIONS` is given: ksqlDB creates the topic when it does not exist.
-    pub creates_topic: bool,
-    pub span: Span,
+    pub(crate) creates_topic: bool,
+    pub(crate) span: Span,
     /// The Avro ksqlDB registers for each side, made on first use
     /// ([`crate::ksql::to_avro::registered`]): V206, the sink tables and `venice build` ask
     /// for the same query's.
-    pub registered: RegisteredCache,
+    pub(crate) registered: RegisteredCache,
 }
 
 impl Engine {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Engine::default()
     }
 
@@ -116,7 +116,7 @@ impl Engine {
     }
 
     /// Runs the statements in order; returns what each one did.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         sql: &SourceText,
         statements: &[Statement],
