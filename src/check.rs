@@ -37,7 +37,7 @@ impl Checked {
 /// no project to check.
 pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
     crate::parallel::on_pool(|| {
-        let mut sources = SourceMap::new(dir);
+        let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
         let files = loader::load(dir, &mut sources, &mut diagnostics)?;
         let baseline = lock::load_working_tree(dir, &mut sources);
@@ -49,7 +49,7 @@ pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
 /// `buf breaking --against` does. `Err` when the project or that lock cannot be read.
 pub(crate) fn check_against(dir: &Path, revision: &str) -> Result<Checked, String> {
     crate::parallel::on_pool(|| {
-        let mut sources = SourceMap::new(dir);
+        let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
         let files = loader::load(dir, &mut sources, &mut diagnostics)
             .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
@@ -62,7 +62,7 @@ pub(crate) fn check_against(dir: &Path, revision: &str) -> Result<Checked, Strin
 /// there). Never fails: this is the front end's entry for fuzzing.
 pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
     crate::parallel::on_pool(|| {
-        let mut sources = SourceMap::new(dir);
+        let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
         let root = dir.join(loader::PROJECT_FILE);
         let files = loader::load_bytes(root, bytes.to_vec(), &mut sources, &mut diagnostics);

@@ -41,7 +41,7 @@ impl FmtOutcome {
 
 /// Formats the project in `dir`; with `check`, only reports which files would change.
 pub(crate) fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
-    let mut sources = SourceMap::new(dir);
+    let mut sources = SourceMap::default();
     let mut found = Vec::new();
     let files = loader::load(dir, &mut sources, &mut found)?;
     let diagnostics = found.iter().map(|(problem, span)| crate::rules::syntax(problem, *span)).collect();

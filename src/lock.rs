@@ -214,7 +214,7 @@ impl Lock {
     /// The lock in `dir`, when there is one that parses.
     pub fn read(dir: &Path) -> Option<Lock> {
         let text = std::fs::read_to_string(dir.join(LOCK_FILE)).ok()?;
-        let mut sources = SourceMap::new(".");
+        let mut sources = SourceMap::default();
         let file = sources.add(dir.join(LOCK_FILE), text);
         parse(file, LOCK_FILE.into(), &sources, &mut Vec::new()).map(|b| b.lock)
     }
@@ -339,7 +339,7 @@ mod tests {
             },
         );
         let text = lock.to_toml();
-        let mut sources = SourceMap::new(".");
+        let mut sources = SourceMap::default();
         let file = sources.add("venice.lock".into(), text.clone());
         let mut diagnostics = Vec::new();
         let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
@@ -384,7 +384,7 @@ topic clicks {
         assert!(problems.is_empty(), "{problems:#?}");
         assert_eq!(Fingerprint::of(&recorded, recorded.schema("v").unwrap()).to_string(), value.fingerprint);
         let text = lock.to_toml();
-        let mut sources = SourceMap::new(".");
+        let mut sources = SourceMap::default();
         let file = sources.add("venice.lock".into(), text);
         let mut diagnostics = Vec::new();
         let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
@@ -400,7 +400,7 @@ topic clicks {
             "nonsense = [",
             "version = 1\nextra = 3\n",
         ] {
-            let mut sources = SourceMap::new(".");
+            let mut sources = SourceMap::default();
             let file = sources.add("venice.lock".into(), text.into());
             let mut diagnostics = Vec::new();
             assert!(parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).is_none(), "{text}");

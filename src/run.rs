@@ -311,7 +311,7 @@ fn run_ksql_conformance(args: &crate::cli::KsqlConformanceArgs) -> u8 {
 
 fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
     use crate::ksql::describe::registered;
-    let mut sources = SourceMap::new(".");
+    let mut sources = SourceMap::default();
     let mut subjects = Vec::new();
     for entry in &args.schemas {
         let Some((subject, path)) = entry.split_once('=') else {
@@ -337,7 +337,7 @@ fn run_ksql_describe(args: &crate::cli::KsqlDescribeArgs) -> u8 {
 /// `venice schema compat`: reads each schema file on its own (as the registry parses each
 /// version), then checks the last against the others at the level.
 fn run_schema_compat(args: &CompatArgs) -> u8 {
-    let mut sources = SourceMap::new(".");
+    let mut sources = SourceMap::default();
     let mut files = Vec::new();
     for path in args.old.iter().chain(std::iter::once(&args.new)) {
         match std::fs::read(path) {

@@ -34,10 +34,6 @@ impl Span {
         self.end - self.start
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.end == self.start
-    }
-
     /// A byte range of a file.
     pub(crate) fn of(file: FileId, range: std::ops::Range<usize>) -> Self {
         Span::new(file, range.start, range.end)
@@ -92,22 +88,12 @@ impl SourceFile {
 /// Every file the project read, in the order they were read.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    root: PathBuf,
     files: Vec<SourceFile>,
     /// Each file's id by its path on disk, so looking a file up does not scan them all.
     by_path: HashMap<PathBuf, FileId>,
 }
 
 impl SourceMap {
-    pub(crate) fn new(root: impl Into<PathBuf>) -> Self {
-        SourceMap { root: root.into(), files: Vec::new(), by_path: HashMap::new() }
-    }
-
-    /// The project folder.
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
-    }
-
     pub(crate) fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let name = self.display_name_of(&path);
         let id = FileId(self.files.len() as u32);
@@ -158,7 +144,7 @@ mod tests {
 
     #[test]
     fn line_and_column_count_from_one_in_characters() {
-        let mut map = SourceMap::new(".");
+        let mut map = SourceMap::default();
         let id = map.add("./venice.kdl".into(), "ab\nçd e\n".into());
         let file = map.get(id);
         assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
@@ -170,7 +156,7 @@ mod tests {
 
     #[test]
     fn offsets_past_the_end_or_inside_a_character_are_clamped() {
-        let mut map = SourceMap::new("/p");
+        let mut map = SourceMap::default();
         let id = map.add("/p/x.kdl".into(), "çç".into());
         assert_eq!(map.get(id).line_col(1), LineCol { line: 1, column: 1 });
         assert_eq!(map.get(id).line_col(99), LineCol { line: 1, column: 3 });

@@ -236,8 +236,8 @@ tools.
 ## Writing venice.kdl: KDL v2 in brief
 
 venice.kdl is written in KDL v2. A node is a name, then arguments and `name=value` properties,
-then an optional block of children in braces. Any node may carry `doc="..."`, which shows up in
-`venice graph` and as a comment in generated files.
+then an optional block of children in braces. Any node may carry `doc="..."`, a description for
+the readers of venice.kdl; the project's opens the README that `venice build` writes.
 
 ```kdl
 topic orders partitions=6 doc="Every order placed on the web shop" {

@@ -18,7 +18,7 @@
 //!   which the registry's re-parse of the text collapses), and numbers are written as Java's
 //!   `Double.toString` writes them from the shortest digits (JDK 19 and later).
 
-use super::catalog::{Catalog, SchemaId};
+use super::catalog::Catalog;
 use super::schema::*;
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -38,11 +38,6 @@ pub(crate) fn parsing_canonical_form(catalog: &Catalog, ty: &Type) -> String {
     let mut out = String::new();
     pcf(catalog.arena(), ty, &mut HashSet::new(), &mut out, 0);
     out
-}
-
-/// The Parsing Canonical Form of a venice schema.
-pub(crate) fn schema_canonical_form(catalog: &Catalog, id: SchemaId) -> String {
-    parsing_canonical_form(catalog, &catalog.get(id).root)
 }
 
 fn pcf(arena: &[NamedType], ty: &Type, env: &mut HashSet<String>, out: &mut String, depth: usize) {
@@ -153,6 +148,7 @@ impl Fingerprint {
         self.0.to_le_bytes()
     }
 
+    #[cfg(test)]
     /// The value as Java's `SchemaNormalization.parsingFingerprint64` returns it (a signed long).
     pub(crate) fn as_i64(self) -> i64 {
         self.0 as i64
@@ -197,10 +193,11 @@ pub(crate) fn rabin(bytes: &[u8]) -> u64 {
 // The Schema Registry's normalized form
 // -------------------------------------------------------------------------------------------
 
+#[cfg(test)]
 /// The normalized form of a venice schema as the registry would compare it when the schema is
 /// registered with references to the other schema files it uses: named types defined by
 /// another schema of the project are written by name.
-pub(crate) fn normalized_form(catalog: &Catalog, id: SchemaId) -> String {
+pub(crate) fn normalized_form(catalog: &Catalog, id: super::catalog::SchemaId) -> String {
     let mut env: HashSet<String> = HashSet::new();
     for named in catalog.arena().iter().filter(|n| n.origin != id.0) {
         env.insert(named.fullname());

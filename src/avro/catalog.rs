@@ -9,7 +9,7 @@ use super::parse::{self, Definitions, ParsedFile};
 use super::problem::Problem;
 use super::schema::{NamedId, NamedType, Type};
 use crate::model::{Schema, SchemaKind, SourceText};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{SourceMap, Span};
 use std::collections::HashMap;
 
 /// The index of a schema in the catalog.
@@ -19,11 +19,7 @@ pub struct SchemaId(pub usize);
 /// One parsed schema: a venice `schema` node's text.
 #[derive(Debug, Clone)]
 pub struct CatalogSchema {
-    /// The name of the `schema` node in venice.kdl.
-    pub(crate) name: String,
-    /// The file the text is in (the .avsc file, or venice.kdl for `avro=`).
-    pub(crate) file: FileId,
-    /// The whole text.
+    /// The whole text, in its file (the .avsc file, or venice.kdl for `avro=`).
     pub(crate) span: Span,
     /// The top-level type.
     pub(crate) root: Type,
@@ -130,7 +126,7 @@ impl Catalog {
         for (name, span, file) in files {
             let id = SchemaId(catalog.schemas.len());
             catalog.by_name.entry(name.clone()).or_insert(id);
-            catalog.schemas.push(CatalogSchema { name, file: span.file, span, root: file.root });
+            catalog.schemas.push(CatalogSchema { span, root: file.root });
         }
         catalog
     }
@@ -149,6 +145,7 @@ impl Catalog {
     }
 
     /// Every parsed schema, in project order.
+    #[cfg(test)]
     pub(crate) fn schemas(&self) -> impl Iterator<Item = (SchemaId, &CatalogSchema)> {
         self.schemas.iter().enumerate().map(|(i, s)| (SchemaId(i), s))
     }
@@ -164,13 +161,10 @@ impl Catalog {
     }
 
     /// The named types defined with this full name, one per schema that defines it.
+    #[cfg(test)]
     pub(crate) fn find_named(&self, fullname: &str) -> impl Iterator<Item = NamedId> + '_ {
         let fullname = fullname.to_string();
         self.arena.iter().enumerate().filter(move |(_, n)| n.fullname() == fullname).map(|(i, _)| NamedId(i as u32))
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.schemas.is_empty()
     }
 }
 
@@ -178,6 +172,7 @@ impl Catalog {
 mod tests {
     use super::*;
     use crate::avro::schema::TypeKind;
+    use crate::source::FileId;
 
     #[test]
     fn schemas_are_found_by_their_venice_name_and_named_types_by_full_name() {
@@ -197,15 +192,13 @@ mod tests {
         let order = catalog.schema("Order").expect("found");
         assert!(matches!(order.kind, TypeKind::Named(_)));
         let id = catalog.schema_id("Order").expect("found");
-        assert_eq!(catalog.get(id).file, FileId(1));
+        assert_eq!(catalog.get(id).span.file, FileId(1));
         assert_eq!(catalog.get(id).span, Span::new(FileId(1), 0, 54));
         assert!(catalog.schema("Missing").is_none());
         let ids: Vec<NamedId> = catalog.find_named("shop.Order").collect();
         assert_eq!(ids, [NamedId(0)]);
         assert_eq!(catalog.named(ids[0]).origin, 0);
         assert_eq!(catalog.arena().len(), 1);
-        assert!(!catalog.is_empty());
-        assert!(Catalog::default().is_empty());
     }
 
     #[test]
@@ -215,7 +208,8 @@ mod tests {
         std::fs::write(dir.path().join("b.json"), r#"{"type": "object"}"#).unwrap();
         let kdl = "project p\nschema A path=\"a.avsc\"\nschema B path=\"b.json\"\nschema C path=\"missing.avsc\"\nschema D avro=#\"\"long\"\"#\n";
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
-        let names: Vec<&str> = checked.analysis.avro.schemas().map(|(_, s)| s.name.as_str()).collect();
+        let names: Vec<&str> =
+            ["A", "B", "C", "D"].into_iter().filter(|n| checked.analysis.avro.schema(n).is_some()).collect();
         assert_eq!(names, ["A", "D"]);
         assert!(checked.diagnostics.iter().all(|d| !d.code.starts_with("V2")));
     }

@@ -90,6 +90,7 @@ impl IncompatibilityType {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn parse(name: &str) -> Option<IncompatibilityType> {
         use IncompatibilityType::*;
         [

@@ -371,6 +371,7 @@ pub(crate) fn union_member_name(ty: &Type, arena: &[NamedType]) -> String {
 // PostgreSQL (JDBC sink)
 // -------------------------------------------------------------------------------------------
 
+#[cfg(test)]
 /// A column the JDBC sink creates for a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PgColumn {
@@ -407,6 +408,7 @@ pub(crate) fn postgres_type(connect: &ConnectSchema) -> Result<String, Unsupport
     })
 }
 
+#[cfg(test)]
 /// The columns the JDBC sink creates for a record value: one per top-level field, in order.
 /// A field whose type has no column type is an error for the sink (it fails the task).
 pub(crate) fn postgres_columns(catalog: &Catalog, ty: &Type) -> Result<Vec<PgColumn>, (String, Unsupported)> {

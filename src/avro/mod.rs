@@ -18,11 +18,9 @@ mod parse;
 mod problem;
 pub(crate) mod schema;
 
-pub(crate) use canonical::{
-    Fingerprint, normalized_form, normalized_form_of, parsing_canonical_form, rabin, registered_form_of,
-};
-pub use catalog::{Catalog, CatalogSchema, SchemaId, build};
-pub(crate) use parse::{describe, is_valid_name, is_valid_namespace, max_decimal_precision};
+pub(crate) use canonical::{Fingerprint, normalized_form_of, rabin, registered_form_of};
+pub use catalog::{Catalog, build};
+pub(crate) use parse::describe;
 pub(crate) use problem::{DefaultIssue, Problem};
 pub(crate) use schema::*;
 

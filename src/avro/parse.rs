@@ -1895,7 +1895,7 @@ mod tests {
                 let text = String::from_utf8(bytes).expect("ASCII stays UTF-8");
                 let (catalog, _) = parse_all(&[&text, seed]);
                 for (_, schema) in catalog.schemas() {
-                    let _ = crate::avro::parsing_canonical_form(&catalog, &schema.root);
+                    let _ = crate::avro::canonical::parsing_canonical_form(&catalog, &schema.root);
                     let _ = crate::avro::normalized_form_of(&catalog, &schema.root);
                     let _ = crate::ksql::from_avro::ksql_type(&catalog, &schema.root);
                     let _ = crate::avro::mapping::postgres_columns(&catalog, &schema.root);

@@ -121,23 +121,6 @@ impl LogicalType {
             LogicalType::Duration => "duration",
         }
     }
-
-    /// The names the specification defines, for suggestions.
-    pub(crate) const NAMES: [&'static str; 13] = [
-        "decimal",
-        "big-decimal",
-        "uuid",
-        "date",
-        "time-millis",
-        "time-micros",
-        "timestamp-millis",
-        "timestamp-micros",
-        "timestamp-nanos",
-        "local-timestamp-millis",
-        "local-timestamp-micros",
-        "local-timestamp-nanos",
-        "duration",
-    ];
 }
 
 /// A `logicalType` attribute that does not apply: the specification says to ignore it and use
@@ -232,16 +215,12 @@ impl Type {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn primitive(&self) -> Option<&PrimitiveType> {
         match &self.kind {
             TypeKind::Primitive(p) => Some(p),
             _ => None,
         }
-    }
-
-    /// Whether this node could not be read or resolved, so nothing can be said about it.
-    pub(crate) fn is_unknown(&self) -> bool {
-        matches!(self.kind, TypeKind::Unresolved { .. } | TypeKind::Invalid)
     }
 }
 
@@ -326,14 +305,6 @@ impl NamedType {
     pub(crate) fn alias_fullnames(&self) -> Vec<String> {
         let ns = self.name.namespace.as_deref();
         self.aliases.iter().map(|a| FullName::resolve(&a.value, None, ns).full()).collect()
-    }
-
-    pub(crate) fn kind_name(&self) -> &'static str {
-        match self.kind {
-            NamedKind::Record { .. } => "record",
-            NamedKind::Enum { .. } => "enum",
-            NamedKind::Fixed { .. } => "fixed",
-        }
     }
 
     pub(crate) fn fields(&self) -> &[Field] {

@@ -25,8 +25,6 @@ use crate::check::Checked;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-pub(crate) use names::file_name;
-
 /// The manifest's file name, which also marks a folder as a build.
 pub(crate) const MANIFEST: &str = "manifest.json";
 

@@ -604,7 +604,6 @@ mod tests {
                 .collect();
             let connector = Connector {
                 name: Spanned::new("c".into(), span),
-                doc: None,
                 direction: crate::model::Direction::Source,
                 kind: None,
                 topic: None,

@@ -18,8 +18,8 @@ pub mod catalog;
 pub(crate) mod derive;
 pub(crate) mod render;
 
-pub(crate) use catalog::{Entry, Kind};
-pub(crate) use render::{Converter, converter, qualified, topic_prefix};
+pub(crate) use catalog::Kind;
+pub(crate) use render::{qualified, topic_prefix};
 
 use crate::model::{
     CapturedTable, Connector, Direction, Format, Project, Schema, SchemaKind, SchemaSource, Side, SourceText, Spanned,
@@ -62,17 +62,6 @@ impl Deployment {
             postgres_host: "postgres".into(),
             secrets_dir: "/run/secrets".into(),
         }
-    }
-
-    /// A target of the project by name: its `schema-registry` URL (Confluent's flavour), the
-    /// local stack's otherwise.
-    pub(crate) fn for_target(project: &Project, target: &str) -> Self {
-        let mut deployment = Deployment::local();
-        let url = project.targets.iter().find(|t| t.name.value == target).and_then(|t| t.schema_registry.as_ref());
-        if let Some(endpoint) = url {
-            deployment.registry_url = endpoint.url.value.clone();
-        }
-        deployment
     }
 }
 

@@ -121,7 +121,6 @@ pub enum ConfigOp {
 }
 
 pub struct Admin {
-    pub(crate) bootstrap: Vec<String>,
     timeout: Duration,
     link: Link,
 }
@@ -272,7 +271,7 @@ const MAX_ANSWER: i32 = 64 * 1024 * 1024;
 
 impl Admin {
     pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Admin {
-        Admin { link: Link::new(bootstrap.clone(), timeout), bootstrap, timeout }
+        Admin { link: Link::new(bootstrap, timeout), timeout }
     }
 
     fn call(&mut self, key: i16, version: i16, body: &Writer) -> Result<Vec<u8>, Error> {

@@ -28,7 +28,6 @@ pub(crate) enum FunctionKind {
 
 #[derive(Debug)]
 pub(crate) struct Function {
-    pub(crate) name: String,
     pub(crate) kind: FunctionKind,
     pub(crate) signatures: Vec<Signature>,
 }
@@ -111,8 +110,8 @@ fn catalog() -> &'static BTreeMap<String, Function> {
                         debug_assert!(false, "bad signature `{line}`");
                         continue;
                     };
-                    map.entry(name.clone())
-                        .or_insert_with(|| Function { name, kind, signatures: Vec::new() })
+                    map.entry(name)
+                        .or_insert_with(|| Function { kind, signatures: Vec::new() })
                         .signatures
                         .push(signature);
                 }
@@ -122,14 +121,6 @@ fn catalog() -> &'static BTreeMap<String, Function> {
     })
 }
 
-/// The signature chosen for a call, with the types bound to its variables.
-pub(crate) struct Chosen<'f> {
-    pub(crate) signature: &'f Signature,
-    pub(crate) bindings: BTreeMap<char, SqlType>,
-    /// The types of each lambda's parameters, by argument index.
-    pub(crate) lambdas: BTreeMap<usize, Vec<SqlType>>,
-}
-
 impl Function {
     /// The signature that fits the arguments best. `lambda` types a lambda's body: it is given
     /// the lambda's argument index and its parameter types, and returns the body's type.
@@ -137,7 +128,7 @@ impl Function {
         &self,
         args: &[Arg],
         lambda: &mut dyn FnMut(usize, &[SqlType]) -> Option<SqlType>,
-    ) -> Option<(SqlType, Chosen<'_>)> {
+    ) -> Option<SqlType> {
         let mut best: Option<(usize, &Signature, BTreeMap<char, SqlType>)> = None;
         for signature in &self.signatures {
             if let Some((casts, bindings)) = fit_values(signature, args)
@@ -147,7 +138,6 @@ impl Function {
             }
         }
         let (_, signature, mut bindings) = best?;
-        let mut lambdas = BTreeMap::new();
         for (i, arg) in args.iter().enumerate() {
             let Arg::Lambda(_) = arg else { continue };
             let Param::Lambda(params, ret) = param_at(signature, i)? else { return None };
@@ -158,10 +148,8 @@ impl Function {
             if !bind(ret, &body, &mut bindings, &mut casts) {
                 return None;
             }
-            lambdas.insert(i, types);
         }
-        let ret = substitute(&signature.ret, &bindings)?;
-        Some((ret, Chosen { signature, bindings, lambdas }))
+        substitute(&signature.ret, &bindings)
     }
 }
 
@@ -625,7 +613,7 @@ mod tests {
 
     fn call(name: &str, args: &[SqlType]) -> Option<SqlType> {
         let args: Vec<Arg> = args.iter().map(|t| Arg::Value(Some(t.clone()))).collect();
-        lookup(name)?.resolve(&args, &mut |_, _| None).map(|(t, _)| t)
+        lookup(name)?.resolve(&args, &mut |_, _| None)
     }
 
     #[test]
@@ -657,7 +645,7 @@ mod tests {
     fn lambdas_are_typed_with_their_parameters() {
         let f = lookup("TRANSFORM").unwrap();
         let array = SqlType::Array(Box::new(SqlType::Int));
-        let (ret, _) = f
+        let ret = f
             .resolve(&[Arg::Value(Some(array)), Arg::Lambda(1)], &mut |_, params| {
                 assert_eq!(params, [SqlType::Int]);
                 Some(SqlType::String)

@@ -94,11 +94,6 @@ impl Format {
     pub(crate) fn has_schema(self) -> bool {
         matches!(self, Format::ConnectJson | Format::JsonSr | Format::Avro | Format::Protobuf)
     }
-
-    /// Whether `schema=` names the schema of this format.
-    pub(crate) fn takes_schema(self) -> bool {
-        matches!(self, Format::JsonSr | Format::Avro | Format::AvroRaw | Format::Protobuf)
-    }
 }
 
 impl fmt::Display for Format {

@@ -11,7 +11,7 @@ mod text;
 
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
-pub use text::{SourceText, TextOrigin};
+pub use text::SourceText;
 
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
@@ -121,7 +121,6 @@ pub(crate) const DEFAULT_KSQLDB_VERSION: &str = "0.29.0";
 /// The local stack that `venice build` writes as a Compose file.
 #[derive(Debug, Default)]
 pub(crate) struct Stack {
-    pub(crate) span: Span,
     pub(crate) kafka: Option<KafkaService>,
     pub(crate) schema_registry: Option<Span>,
     pub(crate) ksqldb: Option<KsqldbService>,
@@ -132,7 +131,6 @@ pub(crate) struct Stack {
 
 #[derive(Debug)]
 pub(crate) struct KafkaService {
-    pub(crate) span: Span,
     pub(crate) brokers: Spanned<u32>,
     pub(crate) mode: Spanned<KafkaMode>,
 }
@@ -145,7 +143,6 @@ pub(crate) enum KafkaMode {
 
 #[derive(Debug)]
 pub(crate) struct KsqldbService {
-    pub(crate) span: Span,
     pub(crate) version: Option<Spanned<String>>,
 }
 
@@ -159,7 +156,6 @@ pub(crate) struct ConnectService {
 #[derive(Debug)]
 pub(crate) struct Target {
     pub(crate) name: Spanned<String>,
-    pub(crate) doc: Option<String>,
     pub(crate) kafka: Vec<Spanned<String>>,
     pub(crate) schema_registry: Option<Endpoint>,
     pub(crate) connect: Option<Endpoint>,
@@ -186,8 +182,6 @@ pub(crate) enum Credential {
 #[derive(Debug)]
 pub(crate) struct Database {
     pub(crate) name: Spanned<String>,
-    pub(crate) doc: Option<String>,
-    pub(crate) kind: DatabaseKind,
     /// `None`: the stack's PostgreSQL service.
     pub(crate) host: Option<Spanned<String>>,
     pub(crate) port: Option<Spanned<u16>>,
@@ -195,11 +189,6 @@ pub(crate) struct Database {
     pub(crate) db_name: Option<Spanned<String>>,
     pub(crate) user: Option<Credential>,
     pub(crate) password: Option<Credential>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DatabaseKind {
-    Postgres,
 }
 
 /// A schema declaration. Its text is loaded here; its meaning is the `avro` phase's business.
@@ -254,7 +243,6 @@ pub struct Serde {
 #[derive(Debug)]
 pub struct Topic {
     pub name: Spanned<String>,
-    pub(crate) doc: Option<String>,
     pub partitions: Option<Spanned<u32>>,
     pub replication: Option<Spanned<u32>>,
     pub key: Option<Serde>,
@@ -275,7 +263,6 @@ pub struct ConfigEntry {
 #[derive(Debug)]
 pub struct Producer {
     pub name: Spanned<String>,
-    pub(crate) doc: Option<String>,
     pub(crate) topic: Spanned<String>,
     pub(crate) key: Option<Serde>,
     pub(crate) value: Option<Serde>,
@@ -284,7 +271,6 @@ pub struct Producer {
 #[derive(Debug)]
 pub struct Consumer {
     pub name: Spanned<String>,
-    pub(crate) doc: Option<String>,
     pub(crate) topic: Spanned<String>,
     pub(crate) group: Option<Spanned<String>>,
     pub(crate) key: Option<Serde>,
@@ -308,7 +294,6 @@ pub(crate) enum ConnectorKind {
 #[derive(Debug)]
 pub struct Connector {
     pub name: Spanned<String>,
-    pub(crate) doc: Option<String>,
     pub direction: Direction,
     /// `None` when neither `connector=` nor `class=` was given (V003).
     pub(crate) kind: Option<ConnectorKind>,
@@ -393,7 +378,6 @@ pub struct KsqlSource {
 #[derive(Debug)]
 pub struct Transform {
     pub name: Spanned<String>,
-    pub(crate) doc: Option<String>,
     /// `None` when the file could not be read (V006) or no SQL was given (V003).
     pub(crate) sql: Option<SourceText>,
 }

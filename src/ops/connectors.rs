@@ -8,7 +8,7 @@
 //! Reference: kafka.apache.org, "Kafka Connect REST Interface"; docs.confluent.io, "Kafka Connect
 //! REST Interface for Confluent Platform".
 
-use crate::deploy::http::{Auth, Service};
+use crate::deploy::http::Service;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -245,14 +245,15 @@ impl Listing {
     }
 }
 
-/// The Connect service of a URL with no credentials, for tests.
-pub(crate) fn service(url: &str) -> Service {
-    Service::new("Kafka Connect", url, Auth::None, Duration::from_secs(5))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::http::Auth;
+
+    /// The Connect service of a URL with no credentials.
+    fn service(url: &str) -> Service {
+        Service::new("Kafka Connect", url, Auth::None, Duration::from_secs(5))
+    }
 
     const ANSWER: &str = r#"{
       "copy": {"info": {"name": "copy", "config": {"connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector"}, "tasks": [{"connector": "copy", "task": 0}], "type": "sink"},

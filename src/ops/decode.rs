@@ -350,6 +350,7 @@ impl Decoder {
         Decoder { registry, schemas: HashMap::new(), registry_error: None }
     }
 
+    #[cfg(test)]
     /// A decoder that knows these schemas by id and asks no registry (tests, and `doctor`'s
     /// samples after a first look-up).
     pub(crate) fn with_schemas(schemas: impl IntoIterator<Item = (u32, Registered)>) -> Decoder {

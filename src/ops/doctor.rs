@@ -248,7 +248,7 @@ fn unreadable(checked: &Checked, reader: &str, id: u32, writer: &super::decode::
     use crate::avro::Catalog;
     use crate::avro::compat::{SchemaRef, check_reader_writer};
     let r = checked.analysis.avro.schema(reader)?;
-    let mut sources = crate::source::SourceMap::new(".");
+    let mut sources = crate::source::SourceMap::default();
     let mut texts = Vec::new();
     for (i, text) in writer.references.iter().chain(std::iter::once(&writer.text)).enumerate() {
         let name = format!("registry-{i}");

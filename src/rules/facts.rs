@@ -23,7 +23,6 @@ pub(crate) fn syntax(problem: &crate::syntax::Problem, span: Span) -> Diagnostic
         UnexpectedChildren { node } => v002_unknown_node::unexpected_children(node, span),
         MissingArgument { node, name } => v003_missing_or_mistyped::missing_argument(node, name, span),
         MissingProperty { node, name } => v003_missing_or_mistyped::missing_property(node, name, span),
-        MissingChild { node, child } => v003_missing_or_mistyped::missing_child(node, child, span),
         MissingOneOf { node, options } => v003_missing_or_mistyped::missing_one_of(node, options, span),
         Conflicting { node, first, second } => v003_missing_or_mistyped::conflicting(node, first, second, span),
         WrongType { node, slot, expected, found, suggestion } => {

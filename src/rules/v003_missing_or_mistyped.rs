@@ -21,10 +21,6 @@ pub(super) fn missing_property(node: &str, name: &str, span: Span) -> Diagnostic
     RULE.diagnostic(span, format!("`{node}` needs the property `{name}`"), "declared here")
 }
 
-pub(super) fn missing_child(node: &str, child: &str, span: Span) -> Diagnostic {
-    RULE.diagnostic(span, format!("`{node}` needs a `{child}` node"), "declared here")
-}
-
 pub(super) fn missing_one_of(node: &str, options: &[&str], span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("`{node}` needs one of {}", quote_list(options)), "declared here")
 }

@@ -99,14 +99,14 @@ impl Decoder<'_> {
             "producer" => {
                 if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
                     let (key, value) = serdes(node);
-                    self.project.producers.push(Producer { name, doc: node.doc(), topic, key, value });
+                    self.project.producers.push(Producer { name, topic, key, value });
                 }
             }
             "consumer" => {
                 if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
                     let (key, value) = serdes(node);
                     let group = node.prop_string("group");
-                    self.project.consumers.push(Consumer { name, doc: node.doc(), topic, group, key, value });
+                    self.project.consumers.push(Consumer { name, topic, group, key, value });
                 }
             }
             "source" => self.connector(node, Direction::Source),
@@ -119,7 +119,7 @@ impl Decoder<'_> {
     }
 
     fn stack(&mut self, node: Node) -> Stack {
-        let mut stack = Stack { span: node.name_span(), ..Stack::default() };
+        let mut stack = Stack::default();
         for child in node.children() {
             match child.name() {
                 "kafka" => {
@@ -131,16 +131,12 @@ impl Decoder<'_> {
                     });
                     let span = child.name_span();
                     stack.kafka = Some(KafkaService {
-                        span,
                         brokers: brokers.unwrap_or(Spanned::new(1, span)),
                         mode: mode.unwrap_or(Spanned::new(KafkaMode::Kraft, span)),
                     });
                 }
                 "schema-registry" => stack.schema_registry = Some(child.name_span()),
-                "ksqldb" => {
-                    stack.ksqldb =
-                        Some(KsqldbService { span: child.name_span(), version: child.prop_string("version") })
-                }
+                "ksqldb" => stack.ksqldb = Some(KsqldbService { version: child.prop_string("version") }),
                 "connect" => {
                     let plugins = child.children_named("plugin").filter_map(|p| p.arg_string(0)).collect();
                     stack.connect = Some(ConnectService { span: child.name_span(), plugins });
@@ -158,7 +154,6 @@ impl Decoder<'_> {
         let kafka = node.child("kafka").map(|k| k.arg_strings()).unwrap_or_default();
         Some(Target {
             name,
-            doc: node.doc(),
             kafka,
             schema_registry: node.child("schema-registry").and_then(|n| self.endpoint(n)),
             connect: node.child("connect").and_then(|n| self.endpoint(n)),
@@ -217,8 +212,6 @@ impl Decoder<'_> {
         let host = node.child("host");
         Some(Database {
             name,
-            doc: node.doc(),
-            kind: DatabaseKind::Postgres,
             host: host.and_then(|h| h.arg_string(0)),
             port: host.and_then(|h| h.prop_int("port")).map(|p| Spanned::new(p.value as u16, p.span)),
             db_name: node.child("name").and_then(|n| n.arg_string(0)),
@@ -266,7 +259,6 @@ impl Decoder<'_> {
         let to_u32 = |n: Spanned<i128>| Spanned::new(n.value as u32, n.span);
         Some(Topic {
             name,
-            doc: node.doc(),
             partitions: node.prop_int("partitions").map(to_u32),
             replication: node.prop_int("replication").map(to_u32),
             key,
@@ -314,7 +306,6 @@ impl Decoder<'_> {
         let config = self.config_entries(node);
         self.project.connectors.push(Connector {
             name,
-            doc: node.doc(),
             direction,
             kind,
             topic,
@@ -382,7 +373,7 @@ impl Decoder<'_> {
                 None
             }
         };
-        self.project.transforms.push(Transform { name, doc: node.doc(), sql });
+        self.project.transforms.push(Transform { name, sql });
     }
 
     /// `config "key" "value"` entries; a secret setting with a literal value is V007.

@@ -74,7 +74,7 @@ pub(crate) static DOC: PropSpec = PropSpec {
     name: "doc",
     ty: ValueType::String,
     required: false,
-    doc: "A description, shown in `venice graph` and as a comment in generated files.",
+    doc: "A description for the readers of venice.kdl. The project's opens the README of `venice build`; a `stream`'s or `table`'s is a comment in its ksqlDB file.",
 };
 
 /// The words of `key`/`value`: the serde formats of LANGUAGE.md.

@@ -45,8 +45,6 @@ pub(crate) enum Problem {
     MissingArgument { node: String, name: &'static str },
     /// V003: a required property is absent.
     MissingProperty { node: String, name: &'static str },
-    /// V003: a required child node is absent.
-    MissingChild { node: String, child: &'static str },
     /// V003: one of several alternatives must be given.
     MissingOneOf { node: String, options: &'static [&'static str] },
     /// V003: two properties that exclude each other.

@@ -34,10 +34,6 @@ impl<'a> Node<'a> {
         self.kdl.name()
     }
 
-    pub(crate) fn span(&self) -> Span {
-        Span::of(self.file, self.kdl.span())
-    }
-
     /// The span of the node's name: where most diagnostics about the node point.
     pub(crate) fn name_span(&self) -> Span {
         Span::of(self.file, self.kdl.name_span())

@@ -215,7 +215,7 @@ impl Cx<'_> {
                 lambda_problems.extend(this.problems.drain(before..));
                 t
             };
-            function.resolve(shapes, &mut type_lambda).map(|(t, _)| t)
+            function.resolve(shapes, &mut type_lambda)
         };
         self.lambdas = scope_lambdas;
         let had_lambda_problems = !lambda_problems.is_empty();
