@@ -985,32 +985,45 @@ impl<'a> Parser<'a> {
     /// (only whitespace before the closing quotes) is the prefix the other lines must start with
     /// and lose; lines of only whitespace become empty; then the other escapes are resolved.
     fn multi_line(&mut self, open: usize, hashes: usize) -> Parsed<String> {
-        let text = self.text;
-        let raw = hashes > 0;
         let opener = open..self.pos;
-        let mut valid = true;
         let newline = self.newline_len(self.pos);
         if newline == 0 {
-            self.error(
-                opener.clone(),
-                "a multi-line string must start with a newline right after its opening quotes",
-                Some("no newline after this"),
-                Some("start the text on the next line, or use a quoted string (`\"…\"`) for a single line"),
-            );
-            // `"""text"""`: skip to its closing quotes if they are on this line, else to its end.
-            while let Some((class, len)) = self.class_at(self.pos) {
-                if class == NEWLINE {
-                    break;
-                }
-                if self.starts_with(b"\"\"\"") && self.hashes_at(self.pos + 3, hashes) {
-                    self.pos += 3 + hashes;
-                    return Ok(String::new());
-                }
-                self.pos += len;
-            }
-            return Err(Stop::Recover);
+            return self.multi_line_without_newline(opener, hashes);
         }
         self.pos += newline;
+        let Some(scanned) = self.scan_multi_line(opener, hashes)? else { return Ok(String::new()) };
+        Ok(self.dedent_multi_line(&scanned, hashes).unwrap_or_default())
+    }
+
+    /// `"""text"""` with no newline after the opening quotes: an error, then a skip to its
+    /// closing quotes if they are on this line, else to its end.
+    fn multi_line_without_newline(&mut self, opener: Range<usize>, hashes: usize) -> Parsed<String> {
+        self.error(
+            opener,
+            "a multi-line string must start with a newline right after its opening quotes",
+            Some("no newline after this"),
+            Some("start the text on the next line, or use a quoted string (`\"…\"`) for a single line"),
+        );
+        while let Some((class, len)) = self.class_at(self.pos) {
+            if class == NEWLINE {
+                break;
+            }
+            if self.starts_with(b"\"\"\"") && self.hashes_at(self.pos + 3, hashes) {
+                self.pos += 3 + hashes;
+                return Ok(String::new());
+            }
+            self.pos += len;
+        }
+        Err(Stop::Recover)
+    }
+
+    /// The body of a multi-line string up to its closing quotes, pos after its first newline:
+    /// whitespace escapes resolved, other escapes kept as written, every newline as `\n`. `None`
+    /// when a character or escape in it is invalid (already reported).
+    fn scan_multi_line(&mut self, opener: Range<usize>, hashes: usize) -> Parsed<Option<MultiLine>> {
+        let text = self.text;
+        let raw = hashes > 0;
+        let mut valid = true;
         let mut resolved = String::new();
         let mut line_starts = vec![self.pos];
         let mut scratch = String::new();
@@ -1065,9 +1078,16 @@ impl<'a> Parser<'a> {
                 }
             }
         };
-        if !valid {
-            return Ok(String::new());
-        }
+        Ok(valid.then_some(MultiLine { resolved, line_starts, close }))
+    }
+
+    /// The value of a scanned multi-line string: the last line (only whitespace before the
+    /// closing quotes) is the prefix the other lines must start with and lose; lines of only
+    /// whitespace become empty; then the other escapes are resolved. `None` when a line breaks
+    /// those rules (reported).
+    fn dedent_multi_line(&mut self, scanned: &MultiLine, hashes: usize) -> Option<String> {
+        let MultiLine { resolved, line_starts, close } = scanned;
+        let close = *close;
         let (body, last) = match resolved.rfind('\n') {
             Some(i) => (Some(&resolved[..i]), &resolved[i + 1..]),
             None => (None, resolved.as_str()),
@@ -1079,7 +1099,7 @@ impl<'a> Parser<'a> {
                 Some("not on a line of their own"),
                 Some("put them on the next line, after only whitespace"),
             );
-            return Ok(String::new());
+            return None;
         }
         let mut value = String::with_capacity(resolved.len());
         for (i, line) in body.into_iter().flat_map(|body| body.split('\n')).enumerate() {
@@ -1090,29 +1110,31 @@ impl<'a> Parser<'a> {
                 continue;
             }
             match line.strip_prefix(last) {
-                Some(rest) if raw => value.push_str(rest),
+                Some(rest) if hashes > 0 => value.push_str(rest),
                 Some(rest) => unescape(rest, &mut value),
                 None => {
-                    let start = line_starts.get(i).copied().unwrap_or(close);
-                    let mut end = start;
-                    while let Some((SPACE, len)) = self.class_at(end) {
-                        end += len;
-                    }
-                    let end = end.max(start + self.char_len(start));
-                    self.error(
-                        start..end,
-                        "this line is indented less than the closing quotes of its multi-line string",
-                        Some("less indented"),
-                        Some(
-                            "every line of a multi-line string must start with the exact whitespace before its \
-                             closing quotes",
-                        ),
-                    );
-                    return Ok(String::new());
+                    self.less_indented(line_starts.get(i).copied().unwrap_or(close));
+                    return None;
                 }
             }
         }
-        Ok(value)
+        Some(value)
+    }
+
+    /// Reports a line of a multi-line string, starting at `start`, that lacks the closing line's
+    /// indentation.
+    fn less_indented(&mut self, start: usize) {
+        let mut end = start;
+        while let Some((SPACE, len)) = self.class_at(end) {
+            end += len;
+        }
+        let end = end.max(start + self.char_len(start));
+        self.error(
+            start..end,
+            "this line is indented less than the closing quotes of its multi-line string",
+            Some("less indented"),
+            Some("every line of a multi-line string must start with the exact whitespace before its closing quotes"),
+        );
     }
 
     // ----- whitespace and comments -----------------------------------------------------------
@@ -1522,6 +1544,16 @@ fn signed(negative: bool, magnitude: u128) -> Result<i128, NumberProblem> {
     } else {
         i128::try_from(magnitude).map_err(|_| NumberProblem::TooLarge)
     }
+}
+
+/// A multi-line string's body as `scan_multi_line` read it.
+struct MultiLine {
+    /// The text, whitespace escapes resolved, other escapes as written, newlines as `\n`.
+    resolved: String,
+    /// Where each line starts in the file.
+    line_starts: Vec<usize>,
+    /// Where the closing quotes are.
+    close: usize,
 }
 
 #[cfg(test)]
