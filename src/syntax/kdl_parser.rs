@@ -1675,6 +1675,27 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_string_errors_name_the_place_and_the_rule() {
+        let first = |text: &str| {
+            let errors = errors(text);
+            (errors[0].message.clone(), errors[0].span.clone())
+        };
+        assert_eq!(
+            first("node \"\"\"a\"\"\" b"),
+            ("a multi-line string must start with a newline right after its opening quotes".into(), 5..8)
+        );
+        assert_eq!(first("node \"\"\"\n  a\n"), ("this multi-line string is never closed".into(), 5..8));
+        assert_eq!(
+            first("node \"\"\"\n  a\n  b\"\"\""),
+            ("the closing quotes of a multi-line string must be on a line of their own".into(), 16..19)
+        );
+        assert_eq!(
+            first("node \"\"\"\n    a\n  b\n    \"\"\""),
+            ("this line is indented less than the closing quotes of its multi-line string".into(), 15..17)
+        );
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(
             read("node 0 -0 +5 1_000 1__0_ 0x1F 0xdead_BEEF -0x10 0o17 0o7_7 0b101 0b1_0 -0b1 0xabcdef1234567890"),
