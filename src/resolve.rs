@@ -174,8 +174,8 @@ fn ksql_edge(transform: &Transform, created: &Created, writes: bool) -> Edge {
 fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut Vec<(Problem, Span)>) {
     // Sets: each reference is one lookup, not a scan (projects have thousands of names).
     let declared_topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
-    // A topic that a ksqlDB statement writes need not be declared (LANGUAGE.md, "Names the
-    // compiler derives"), so apps and connectors may name it.
+    // A topic that a ksqlDB statement writes need not be declared (docs/language.md, "What venice
+    // works out for you"), so apps and connectors may name it.
     let known_topics: BTreeSet<&str> = edges
         .iter()
         .filter(|(_, e)| e.declared || e.writers.iter().any(|w| matches!(w.actor, Actor::Transform(_))))

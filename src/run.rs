@@ -1,6 +1,6 @@
 //! Runs a parsed command line: the one place that prints and picks the exit status.
 //!
-//! Exit statuses (CHECKS.md): 0 no errors, 1 errors found (or, with `--check`, files that would
+//! Exit statuses (docs/checks.md, README): 0 no errors, 1 errors found (or, with `--check`, files that would
 //! change), 2 the command could not run.
 
 use crate::check::{Checked, ProjectNotFound, check, check_against};

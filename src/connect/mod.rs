@@ -4,7 +4,7 @@
 //! - `catalog`: one entry per connector kind (`jdbc`, `debezium-jdbc`, `debezium-postgres`,
 //!   `file`, or any `class=`), with its Java class, direction, plugin and required settings.
 //! - `render`: the JSON body of `PUT /connectors/<name>/config`, converters per the serde table
-//!   of LANGUAGE.md, secrets as config-provider references.
+//!   of docs/language.md, secrets as config-provider references.
 //! - `derive`: PostgreSQL DDL to the Kafka Connect schemas Debezium writes (key, envelope, row).
 //! - `avro`: a Connect schema as the Avro schema an `AvroConverter` registers for it.
 //! - `sink_table`: the value schema a sink reads, and the `CREATE TABLE` a JDBC sink writes.
@@ -66,7 +66,7 @@ impl Deployment {
 }
 
 /// The JSON body of `PUT /connectors/<name>/config`: every key the connector needs, sorted,
-/// converters per the serde table of LANGUAGE.md, secrets as `${env:VAR}` config-provider references.
+/// converters per the serde table of docs/language.md, secrets as `${env:VAR}` config-provider references.
 ///
 /// Renders for the local stack ([`Deployment::local`]); [`connector_config_for`] takes another.
 pub fn connector_config(project: &Project, connector: &Connector) -> serde_json::Map<String, serde_json::Value> {

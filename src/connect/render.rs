@@ -1,7 +1,7 @@
 //! The config Venice renders for a connector: the JSON body of `PUT /connectors/<name>/config`.
 //!
 //! Keys come from each connector's documentation (see `catalog`). Converters follow the serde
-//! table of LANGUAGE.md. Secrets are config-provider references, never values: `env=VAR`
+//! table of docs/language.md. Secrets are config-provider references, never values: `env=VAR`
 //! renders `${env:VAR}` (Kafka's `EnvVarConfigProvider`, KIP-887) and `file=PATH` renders
 //! `${dir:DIR:FILE}` (Kafka's `DirectoryConfigProvider`, KIP-632, which reads a file's whole
 //! content); the worker must enable those providers (`config.providers=env,dir`).
@@ -27,7 +27,7 @@ const CONFLUENT_JSON_SCHEMA: &str = "io.confluent.connect.json.JsonSchemaConvert
 const CONFLUENT_PROTOBUF: &str = "io.confluent.connect.protobuf.ProtobufConverter";
 const APICURIO_AVRO: &str = "io.apicurio.registry.utils.converter.AvroConverter";
 
-/// The converter that reads and writes a format (LANGUAGE.md, the serde table), or `None` for
+/// The converter that reads and writes a format (docs/language.md, "Serdes"), or `None` for
 /// `avro-raw`, which no Connect converter writes (V401 reports a connector that would need one).
 ///
 /// - Confluent: `AvroConverter`, `JsonSchemaConverter`, `ProtobufConverter`, each with
@@ -352,7 +352,7 @@ fn file(connector: &Connector, set: &mut impl FnMut(&str, String)) {
 mod tests {
     use super::*;
 
-    /// The serde table of LANGUAGE.md, for both registry flavours.
+    /// The serde table of docs/language.md, for both registry flavours.
     #[test]
     fn every_format_has_the_converter_of_the_serde_table() {
         let confluent = Deployment::local();

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// A serde format: exactly what bytes are on the wire (LANGUAGE.md, "Serdes").
+/// A serde format: exactly what bytes are on the wire (docs/language.md, "Serdes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     String,
@@ -60,7 +60,7 @@ impl Format {
     }
 
     /// The format a ksqlDB `KEY_FORMAT`/`VALUE_FORMAT` reads and writes. `KAFKA` depends on the
-    /// column's SQL type, when it is known (LANGUAGE.md, the serde table).
+    /// column's SQL type, when it is known (docs/language.md, "Serdes").
     pub(crate) fn from_ksql(format: &str, kafka_type: Option<&str>) -> Option<Format> {
         Some(match format.to_uppercase().as_str() {
             "AVRO" => Format::Avro,

@@ -1,4 +1,4 @@
-//! A record's key or value decoded by the serde the project declares for it (LANGUAGE.md, the
+//! A record's key or value decoded by the serde the project declares for it (docs/language.md, the
 //! serde table), and, when the bytes cannot be that, what they look like instead.
 //!
 //! Registry formats (`avro`, `json-sr`, `protobuf`) carry the Confluent wire format: magic byte

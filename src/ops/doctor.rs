@@ -29,7 +29,7 @@ use std::time::Duration;
 /// Records sampled from the end of each partition.
 pub(crate) const SAMPLE: i64 = 100;
 
-/// The static check that reports the same mismatch in venice.kdl (CHECKS.md): V104 registry
+/// The static check that reports the same mismatch in venice.kdl (docs/checks.md): V104 registry
 /// framing (`avro` against `avro-raw`), V105 the JSON envelope (`json` against `connect-json`),
 /// V102 the string-key pitfall (a structured key where a string key is declared), else V101
 /// for a key and V103 for a value.

@@ -1,4 +1,4 @@
-//! `--format json`: one document with every diagnostic and a summary (CHECKS.md, "Output").
+//! `--format json`: one document with every diagnostic and a summary (docs/checks.md).
 
 use super::{count, locate};
 use crate::diagnostic::{Diagnostic, Severity};

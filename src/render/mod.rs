@@ -1,5 +1,5 @@
 //! Renderers of diagnostics: human (rustc-style, via miette), JSON, SARIF 2.1.0 and GitHub
-//! Actions workflow commands, as CHECKS.md describes them.
+//! Actions workflow commands, as docs/checks.md describes them.
 
 mod github;
 mod human;
@@ -16,7 +16,7 @@ use crate::source::{LineCol, SourceMap, Span};
 pub enum OutputFormat {
     /// rustc-style, with source lines, labels and help.
     Human,
-    /// One JSON document (see CHECKS.md).
+    /// One JSON document (see docs/checks.md).
     Json,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,

@@ -77,7 +77,7 @@ pub(crate) static DOC: PropSpec = PropSpec {
     doc: "A description for the readers of venice.kdl. The project's opens the README of `venice build`; a `stream`'s or `table`'s is a comment in its ksqlDB file.",
 };
 
-/// The words of `key`/`value`: the serde formats of LANGUAGE.md.
+/// The words of `key`/`value`: the serde formats of docs/language.md.
 pub(crate) const FORMATS: &[&str] = &[
     "string",
     "int",
