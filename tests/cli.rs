@@ -132,7 +132,7 @@ fn warnings_exit_0_unless_denied() {
 }
 
 #[test]
-fn json_output_follows_checks_md() {
+fn json_output_is_one_document_of_sorted_diagnostics_and_a_summary() {
     let run = Test::new().file("venice.kdl", BROKEN).args(["check", "--format", "json"]).run().status(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["summary"], serde_json::json!({"errors": 2, "warnings": 1}));
