@@ -430,7 +430,11 @@ fn run_up(args: &crate::cli::UpArgs) -> u8 {
     run_apply(&crate::cli::ApplyArgs {
         dir: args.dir.clone(),
         within: args.within.clone(),
-        target: None, yes: true, prune: false, wait: args.wait })
+        target: None,
+        yes: true,
+        prune: false,
+        wait: args.wait,
+    })
 }
 
 /// A `docker compose` command that ran and failed; Compose printed why.
@@ -578,11 +582,10 @@ fn run_psql(args: &crate::cli::PsqlArgs) -> u8 {
 
 /// What `connectors` and `schemas` read a target with: the target, and what the project
 /// declares there.
-fn inspecting(
-    at: &crate::cli::Reading,
-) -> Result<(crate::deploy::Target, crate::deploy::desired::Desired), u8> {
+fn inspecting(at: &crate::cli::Reading) -> Result<(crate::deploy::Target, crate::deploy::desired::Desired), u8> {
     let (dir, target) = (&at.dir, at.target.as_deref());
-    let checked = check_within(dir, at.within.root()).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+    let checked =
+        check_within(dir, at.within.root()).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
     if checked.has_errors() {
         print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
         let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was read");
@@ -638,10 +641,11 @@ fn run_schemas(args: &crate::cli::SchemasArgs) -> u8 {
 
 /// `venice topics`: every topic with its offsets; exit 1 when a declared one is missing.
 fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
-        Ok(found) => found,
-        Err(message) => return cannot_run(&message),
-    };
+    let (checked, target) =
+        match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
+            Ok(found) => found,
+            Err(message) => return cannot_run(&message),
+        };
     let declared = crate::ops::topics::declared(&checked);
     let listing = match crate::ops::topics::read(&target, &declared, args.all) {
         Ok(listing) => listing,
@@ -656,10 +660,11 @@ fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
 
 /// `venice tail`: records decoded as they arrive, written through one buffered lock of stdout.
 fn run_tail(args: &crate::cli::TailArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
-        Ok(found) => found,
-        Err(message) => return cannot_run(&message),
-    };
+    let (checked, target) =
+        match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
+            Ok(found) => found,
+            Err(message) => return cannot_run(&message),
+        };
     let options = crate::ops::tail::Options {
         topic: args.topic.clone(),
         from_beginning: args.from_beginning,
@@ -683,10 +688,11 @@ fn run_tail(args: &crate::cli::TailArgs) -> u8 {
 
 /// `venice doctor`: exit 0 all matches, 1 problems found, 2 a service not answering.
 fn run_doctor(args: &crate::cli::DoctorArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
-        Ok(found) => found,
-        Err(message) => return cannot_run(&message),
-    };
+    let (checked, target) =
+        match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
+            Ok(found) => found,
+            Err(message) => return cannot_run(&message),
+        };
     let report = match crate::ops::doctor::doctor(&checked, &target) {
         Ok(report) => report,
         Err(message) => return cannot_run(&message),
