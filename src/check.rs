@@ -33,13 +33,21 @@ impl Checked {
     }
 }
 
-/// Checks the project in `dir` against its `venice.lock`, if it has one. Fails only when there is
-/// no project to check.
+/// Checks the project in `dir` against its `venice.lock`, if it has one, reading files only
+/// inside its default root (see [`check_within`]). Fails only when there is no project to check.
 pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
+    check_within(dir, None)
+}
+
+/// Checks the project in `dir`, reading the files it names only inside `root` (`--root DIR`)
+/// when given, else inside the root venice.kdl's `root` setting names, else the top of the git
+/// repository holding `dir`, else `dir` itself. Fails only when there is no project to check
+/// (or `root` is not a folder).
+pub fn check_within(dir: &Path, root: Option<&Path>) -> Result<Checked, ProjectNotFound> {
     crate::parallel::on_pool(|| {
         let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
-        let files = loader::load(dir, &mut sources, &mut diagnostics)?;
+        let files = loader::load(dir, root, &mut sources, &mut diagnostics)?;
         let baseline = lock::load_working_tree(dir, &mut sources);
         Ok(finish(files, sources, diagnostics, baseline))
     })
@@ -47,11 +55,11 @@ pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
 
 /// Checks the project in `dir` against `venice.lock` as committed at a git revision, the way
 /// `buf breaking --against` does. `Err` when the project or that lock cannot be read.
-pub(crate) fn check_against(dir: &Path, revision: &str) -> Result<Checked, String> {
+pub(crate) fn check_against(dir: &Path, root: Option<&Path>, revision: &str) -> Result<Checked, String> {
     crate::parallel::on_pool(|| {
         let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
-        let files = loader::load(dir, &mut sources, &mut diagnostics)
+        let files = loader::load(dir, root, &mut sources, &mut diagnostics)
             .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
         let baseline = lock::load_revision(dir, revision, &mut sources)?;
         Ok(finish(files, sources, diagnostics, Some(baseline)))
@@ -59,13 +67,15 @@ pub(crate) fn check_against(dir: &Path, revision: &str) -> Result<Checked, Strin
 }
 
 /// Checks a venice.kdl given as bytes, as if it were in `dir` (files it names are read from
-/// there). Never fails: this is the front end's entry for fuzzing.
+/// there, and only there: the root is `dir` as written). Never fails: this is the front end's
+/// entry for fuzzing.
 pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
     crate::parallel::on_pool(|| {
         let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
-        let root = dir.join(loader::PROJECT_FILE);
-        let files = loader::load_bytes(root, bytes.to_vec(), &mut sources, &mut diagnostics);
+        let project_file = dir.join(loader::PROJECT_FILE);
+        let root = Some(crate::syntax::root::Root::lexical(dir));
+        let files = loader::load_bytes(project_file, bytes.to_vec(), root, &mut sources, &mut diagnostics);
         finish(files, sources, diagnostics, None)
     })
 }
@@ -74,7 +84,7 @@ pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
 /// derive, the Avro catalog (the transforms' SQL parsed beside it), the ksqlDB analysis and the
 /// edges, then the rules. Each step reads what the earlier ones made; none changes it.
 fn finish(
-    files: Vec<loader::ParsedFile>,
+    files: loader::Loaded,
     mut sources: SourceMap,
     mut syntax: Vec<(crate::syntax::Problem, Span)>,
     baseline: Option<(crate::source::FileId, String)>,

@@ -166,11 +166,29 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
 }
 
+/// The folder every file a project names must be in (`--root`), for the commands that read a
+/// project.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Within {
+    /// Read the files the project names only inside DIR (default: the `root` setting of
+    /// venice.kdl, else the top of the git repository holding the project, else its folder).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) root: Option<PathBuf>,
+}
+
+impl Within {
+    pub(crate) fn root(&self) -> Option<&std::path::Path> {
+        self.root.as_deref()
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
@@ -188,6 +206,8 @@ pub(crate) struct BuildArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The output folder (default: `build` inside the project folder). It must be missing, empty,
     /// or an earlier build, whose files are replaced.
     #[arg(long, value_name = "DIR")]
@@ -202,6 +222,8 @@ pub(crate) struct PlanArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The `target` of venice.kdl to compare with (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
     pub(crate) target: Option<String>,
@@ -233,6 +255,8 @@ pub(crate) struct ApplyArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The `target` of venice.kdl to deploy to (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
     pub(crate) target: Option<String>,
@@ -266,6 +290,8 @@ pub(crate) struct UpArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The build folder (default: `build` inside the project folder).
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
@@ -360,6 +386,8 @@ pub(crate) struct Reading {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The `target` of venice.kdl to read (default: `local`, the stack of `venice build`).
     #[arg(long, value_name = "NAME")]
     pub(crate) target: Option<String>,
@@ -442,6 +470,8 @@ pub(crate) struct GraphArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// The drawing's format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     pub(crate) format: GraphFormat,
@@ -472,6 +502,8 @@ pub(crate) struct FmtArgs {
     /// The project folder (holding venice.kdl).
     #[arg(default_value = ".")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
     /// Change nothing; list the files that would change and exit 1 if there are any.
     #[arg(long)]
     pub(crate) check: bool,

@@ -40,10 +40,11 @@ impl FmtOutcome {
 }
 
 /// Formats the project in `dir`; with `check`, only reports which files would change.
-pub(crate) fn format_project(dir: &Path, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
+/// It reads, and so rewrites, only files inside the project's root (`root`, as `--root` gives it).
+pub(crate) fn format_project(dir: &Path, root: Option<&Path>, check: bool) -> Result<FmtOutcome, ProjectNotFound> {
     let mut sources = SourceMap::default();
     let mut found = Vec::new();
-    let files = loader::load(dir, &mut sources, &mut found)?;
+    let files = loader::load(dir, root, &mut sources, &mut found)?.files;
     let diagnostics = found.iter().map(|(problem, span)| crate::rules::syntax(problem, *span)).collect();
     let mut outcome = FmtOutcome { sources, diagnostics, files: files.len(), changed: Vec::new(), write_error: None };
     if !outcome.diagnostics.is_empty() {

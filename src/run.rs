@@ -3,7 +3,7 @@
 //! Exit statuses (docs/checks.md, README): 0 no errors, 1 errors found (or, with `--check`, files that would
 //! change), 2 the command could not run.
 
-use crate::check::{Checked, ProjectNotFound, check, check_against};
+use crate::check::{Checked, ProjectNotFound, check_against, check_within};
 use crate::cli::{
     CheckArgs, Cli, Command, CompatArgs, CompatFormat, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs,
     SchemaCommand,
@@ -55,8 +55,8 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn run_check(args: &CheckArgs) -> u8 {
     let checked = match &args.against {
-        None => check(&args.dir).map_err(|not_found| project_not_found(&not_found)),
-        Some(revision) => check_against(&args.dir, revision),
+        None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
+        Some(revision) => check_against(&args.dir, args.within.root(), revision),
     };
     let checked = match checked {
         Ok(checked) => checked,
@@ -78,7 +78,7 @@ fn check_status(checked: &Checked, deny_warnings: bool) -> u8 {
 
 /// `venice build`: check, refuse on errors, render, write the folder, then the lock.
 fn run_build(args: &crate::cli::BuildArgs) -> u8 {
-    let checked = match check(&args.dir) {
+    let checked = match check_within(&args.dir, args.within.root()) {
         Ok(checked) => checked,
         Err(not_found) => return cannot_run(&project_not_found(&not_found)),
     };
@@ -124,8 +124,8 @@ struct Deploying {
     recorded: crate::lock::Applied,
 }
 
-fn deploying(dir: &std::path::Path, target: Option<&str>) -> Result<Deploying, u8> {
-    let checked = check(dir).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+fn deploying(dir: &std::path::Path, within: &crate::cli::Within, target: Option<&str>) -> Result<Deploying, u8> {
+    let checked = check_within(dir, within.root()).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
     if checked.has_errors() {
         print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
         let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was planned or applied");
@@ -142,7 +142,7 @@ fn deploying(dir: &std::path::Path, target: Option<&str>) -> Result<Deploying, u
 fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
     // With --detailed-exitcode, 2 means "changes": anything that is not a plan is 1.
     let failed = |status: u8| if args.detailed_exitcode && status == CANNOT_RUN { FOUND } else { status };
-    let d = match deploying(&args.dir, args.target.as_deref()) {
+    let d = match deploying(&args.dir, &args.within, args.target.as_deref()) {
         Ok(d) => d,
         Err(status) => return failed(status),
     };
@@ -166,7 +166,7 @@ fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
 
 /// `venice apply`: plan, confirm, apply in order, record in venice.lock.
 fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
-    let d = match deploying(&args.dir, args.target.as_deref()) {
+    let d = match deploying(&args.dir, &args.within, args.target.as_deref()) {
         Ok(d) => d,
         Err(status) => return status,
     };
@@ -236,7 +236,7 @@ fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
 
 /// `venice graph`: the lineage in one of three formats, printed or written to a file.
 fn run_graph(args: &crate::cli::GraphArgs) -> u8 {
-    let checked = match check(&args.dir) {
+    let checked = match check_within(&args.dir, args.within.root()) {
         Ok(checked) => checked,
         Err(not_found) => return cannot_run(&project_not_found(&not_found)),
     };
@@ -263,7 +263,7 @@ fn run_graph(args: &crate::cli::GraphArgs) -> u8 {
 }
 
 fn run_fmt(args: &FmtArgs) -> u8 {
-    let outcome = match crate::fmt::format_project(&args.dir, args.check) {
+    let outcome = match crate::fmt::format_project(&args.dir, args.within.root(), args.check) {
         Ok(outcome) => outcome,
         Err(not_found) => return cannot_run(&project_not_found(&not_found)),
     };
@@ -363,7 +363,7 @@ fn run_schema_compat(args: &CompatArgs) -> u8 {
 /// `docker compose up --wait`, then apply to the `local` target as `venice apply --yes` does.
 fn run_up(args: &crate::cli::UpArgs) -> u8 {
     use crate::ops::{docker, stack};
-    let checked = match check(&args.dir) {
+    let checked = match check_within(&args.dir, args.within.root()) {
         Ok(checked) => checked,
         Err(not_found) => return cannot_run(&project_not_found(&not_found)),
     };
@@ -388,6 +388,7 @@ fn run_up(args: &crate::cli::UpArgs) -> u8 {
         let _ = writeln!(std::io::stderr(), "building: {reason}");
         let built = run_build(&crate::cli::BuildArgs {
             dir: args.dir.clone(),
+            within: args.within.clone(),
             out: Some(out.clone()),
             format: OutputFormat::Human,
         });
@@ -426,7 +427,14 @@ fn run_up(args: &crate::cli::UpArgs) -> u8 {
     if args.no_apply {
         return OK;
     }
-    run_apply(&crate::cli::ApplyArgs { dir: args.dir.clone(), target: None, yes: true, prune: false, wait: args.wait })
+    run_apply(&crate::cli::ApplyArgs {
+        dir: args.dir.clone(),
+        within: args.within.clone(),
+        target: None,
+        yes: true,
+        prune: false,
+        wait: args.wait,
+    })
 }
 
 /// A `docker compose` command that ran and failed; Compose printed why.
@@ -556,7 +564,7 @@ fn run_psql(args: &crate::cli::PsqlArgs) -> u8 {
         return cannot_run(&message);
     }
     // The databases and their users come from the model; a project with errors still has them.
-    let checked = match check(&location.dir) {
+    let checked = match check_within(&location.dir, None) {
         Ok(checked) => checked,
         Err(not_found) => return cannot_run(&project_not_found(&not_found)),
     };
@@ -574,11 +582,10 @@ fn run_psql(args: &crate::cli::PsqlArgs) -> u8 {
 
 /// What `connectors` and `schemas` read a target with: the target, and what the project
 /// declares there.
-fn inspecting(
-    dir: &std::path::Path,
-    target: Option<&str>,
-) -> Result<(crate::deploy::Target, crate::deploy::desired::Desired), u8> {
-    let checked = check(dir).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+fn inspecting(at: &crate::cli::Reading) -> Result<(crate::deploy::Target, crate::deploy::desired::Desired), u8> {
+    let (dir, target) = (&at.dir, at.target.as_deref());
+    let checked =
+        check_within(dir, at.within.root()).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
     if checked.has_errors() {
         print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
         let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was read");
@@ -590,7 +597,7 @@ fn inspecting(
 }
 
 fn run_connectors(args: &crate::cli::ConnectorsArgs) -> u8 {
-    let (target, desired) = match inspecting(&args.at.dir, args.at.target.as_deref()) {
+    let (target, desired) = match inspecting(&args.at) {
         Ok(found) => found,
         Err(status) => return status,
     };
@@ -610,7 +617,7 @@ fn run_connectors(args: &crate::cli::ConnectorsArgs) -> u8 {
 }
 
 fn run_schemas(args: &crate::cli::SchemasArgs) -> u8 {
-    let (target, desired) = match inspecting(&args.at.dir, args.at.target.as_deref()) {
+    let (target, desired) = match inspecting(&args.at) {
         Ok(found) => found,
         Err(status) => return status,
     };
@@ -634,10 +641,11 @@ fn run_schemas(args: &crate::cli::SchemasArgs) -> u8 {
 
 /// `venice topics`: every topic with its offsets; exit 1 when a declared one is missing.
 fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.target.as_deref()) {
-        Ok(found) => found,
-        Err(message) => return cannot_run(&message),
-    };
+    let (checked, target) =
+        match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
+            Ok(found) => found,
+            Err(message) => return cannot_run(&message),
+        };
     let declared = crate::ops::topics::declared(&checked);
     let listing = match crate::ops::topics::read(&target, &declared, args.all) {
         Ok(listing) => listing,
@@ -652,10 +660,11 @@ fn run_topics(args: &crate::cli::TopicsArgs) -> u8 {
 
 /// `venice tail`: records decoded as they arrive, written through one buffered lock of stdout.
 fn run_tail(args: &crate::cli::TailArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.target.as_deref()) {
-        Ok(found) => found,
-        Err(message) => return cannot_run(&message),
-    };
+    let (checked, target) =
+        match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
+            Ok(found) => found,
+            Err(message) => return cannot_run(&message),
+        };
     let options = crate::ops::tail::Options {
         topic: args.topic.clone(),
         from_beginning: args.from_beginning,
@@ -679,10 +688,11 @@ fn run_tail(args: &crate::cli::TailArgs) -> u8 {
 
 /// `venice doctor`: exit 0 all matches, 1 problems found, 2 a service not answering.
 fn run_doctor(args: &crate::cli::DoctorArgs) -> u8 {
-    let (checked, target) = match crate::ops::topics::open(&args.at.dir, args.at.target.as_deref()) {
-        Ok(found) => found,
-        Err(message) => return cannot_run(&message),
-    };
+    let (checked, target) =
+        match crate::ops::topics::open(&args.at.dir, args.at.within.root(), args.at.target.as_deref()) {
+            Ok(found) => found,
+            Err(message) => return cannot_run(&message),
+        };
     let report = match crate::ops::doctor::doctor(&checked, &target) {
         Ok(report) => report,
         Err(message) => return cannot_run(&message),

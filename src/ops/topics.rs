@@ -56,8 +56,9 @@ pub(crate) struct Listing {
 /// The checked project and the resolved target that the ops commands read (default `local`,
 /// as `plan` and `apply` do). A project with errors is still used: these commands read what is
 /// running, and the project only says what to expect.
-pub(crate) fn open(dir: &Path, target: Option<&str>) -> Result<(Checked, Target), String> {
-    let checked = crate::check::check(dir).map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
+pub(crate) fn open(dir: &Path, root: Option<&Path>, target: Option<&str>) -> Result<(Checked, Target), String> {
+    let checked = crate::check::check_within(dir, root)
+        .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
     let target = crate::deploy::resolve(&checked.project, dir, target)?;
     if target.kafka.is_empty() {
         return Err(format!("target `{}` names no Kafka (`kafka \"host:port\"`)", target.name));

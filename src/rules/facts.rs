@@ -36,6 +36,7 @@ pub(crate) fn syntax(problem: &crate::syntax::Problem, span: Span) -> Diagnostic
         InlineSecretSetting { key } => v007_inline_secret::inline_secret_setting(key, span),
         IncludeCycle { path } => v008_include_cycle::diagnostic(path, span),
         IncludeTooDeep { limit } => v010_includes_too_deep::diagnostic(*limit, span),
+        PathOutsideRoot { path, resolved, root } => v011_path_outside_root::diagnostic(path, resolved, root, span),
     }
 }
 

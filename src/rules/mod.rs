@@ -47,6 +47,7 @@ rules! {
     v008_include_cycle,
     v009_invalid_lock,
     v010_includes_too_deep,
+    v011_path_outside_root,
     v101_key_format: check,
     v102_string_key: check,
     v103_value_format: check,

@@ -1,13 +1,15 @@
 //! Decodes parsed KDL files into the typed [`Project`] model.
 //!
 //! Each top-level node is first checked against the grammar (V002, V003), then read into its
-//! model type. Files named by `path=` and `ddl=` are read here (V006), and secrets written inline
-//! are reported (V007). Names and references are the business of `resolve`.
+//! model type. Files named by `path=` and `ddl=` are read here (V006), only inside the project's
+//! root (V011), and secrets written inline are reported (V007). Credentials given as `file=` are
+//! secrets: their paths are recorded, never read here. Names and references are the business of `resolve`.
 
 use super::grammar::ROOT;
-use super::loader::{ParsedFile, read_text};
+use super::loader::{Loaded, read_text};
 use super::problem::Problem;
 use super::reader::{Node, known_siblings};
+use super::root::Root;
 use super::tree::Entry;
 use crate::model::*;
 use crate::source::{SourceMap, Span};
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// Decodes every parsed file into one project. The files are let go once their nodes are read,
 /// before the files those nodes name are: their memory goes back for the texts.
 pub(crate) fn decode(
-    files: Vec<ParsedFile>,
+    Loaded { files, root }: Loaded,
     sources: &mut SourceMap,
     diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Project {
@@ -41,9 +43,9 @@ pub(crate) fn decode(
     drop(files);
     let reads = std::mem::take(&mut decoder.reads);
     let mut project = decoder.project;
-    let texts = read_in_parallel(&reads, sources);
+    let texts = read_in_parallel(&reads, &root, sources);
     for (read, text) in reads.into_iter().zip(texts) {
-        read.perform(text, &mut project, sources, diagnostics);
+        read.perform(text, &root, &mut project, sources, diagnostics);
     }
     project.indexed()
 }
@@ -54,10 +56,10 @@ const NODES_PER_TASK: usize = 64;
 /// The text of every file the reads name that the source map does not hold yet, read on every
 /// core: a project names one file per schema and transform, and opening them is most of the
 /// time `venice check` spends (system calls, not parsing). In the order of `reads`.
-fn read_in_parallel(reads: &[PendingRead], sources: &SourceMap) -> Vec<Option<FileText>> {
+fn read_in_parallel(reads: &[PendingRead], root: &Root, sources: &SourceMap) -> Vec<Option<FileText>> {
     let read_one = |read: &PendingRead| {
         let (path, shown, span) = read.target();
-        sources.find(path).is_none().then(|| read_text(path, shown, span))
+        sources.find(path).is_none().then(|| read_text(root, path, shown, span))
     };
     // Below this many files a thread costs more than it saves.
     const FILES_PER_TASK: usize = 64;
@@ -78,7 +80,7 @@ impl Decoder<'_> {
                 self.project.name = node.arg_string(0);
                 self.project.doc = node.doc();
             }
-            "include" => {} // Followed by the loader.
+            "include" | "root" => {} // Read by the loader.
             "stack" => self.project.stack = Some(self.stack(node)),
             "target" => {
                 if let Some(target) = self.target(node) {
@@ -429,6 +431,7 @@ impl PendingRead {
     fn perform(
         self,
         read: Option<FileText>,
+        root: &Root,
         project: &mut Project,
         sources: &mut SourceMap,
         diagnostics: &mut Vec<(Problem, Span)>,
@@ -436,7 +439,7 @@ impl PendingRead {
         let (path, shown, span) = self.target();
         let file = match sources.find(path) {
             Some(file) => file,
-            None => match read.unwrap_or_else(|| read_text(path, shown, span)) {
+            None => match read.unwrap_or_else(|| read_text(root, path, shown, span)) {
                 Ok(text) => sources.add(path.clone(), text),
                 Err(diagnostic) => {
                     diagnostics.push(*diagnostic);

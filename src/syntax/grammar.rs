@@ -478,6 +478,12 @@ pub static ROOT: NodeSpec = NodeSpec {
     repeatable: false,
     children: &[
         leaf("project", "The project's name.", &[NAME], &[]),
+        leaf(
+            "root",
+            "The folder every file the project names must be in, after `..` and symlinks (V011): relative to venice.kdl's folder, or absolute. Default: the top of the git repository holding venice.kdl, else its folder. Read only in venice.kdl; `--root DIR` on the command line replaces it. Credentials given as `file=` are secrets and may be outside it.",
+            &[arg("folder", ValueType::Path, "A folder.")],
+            &[],
+        ),
         NodeSpec {
             repeatable: true,
             ..leaf(

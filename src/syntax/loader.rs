@@ -4,6 +4,7 @@
 //! cycle becomes a diagnostic, and the other files are still read.
 
 use super::problem::Problem;
+use super::root::Root;
 use super::tree::{self, Document};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::{HashMap, HashSet};
@@ -17,6 +18,13 @@ pub(crate) const PROJECT_FILE: &str = "venice.kdl";
 pub(crate) struct ParsedFile {
     pub(crate) file: FileId,
     pub(crate) document: Document,
+}
+
+/// A project's KDL files that parsed, and the root every file it names must be in.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) files: Vec<ParsedFile>,
+    pub(crate) root: Root,
 }
 
 /// Why a project could not be read at all (exit status 2, not a diagnostic).
@@ -37,8 +45,10 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 /// Includes deeper than this (a chain of files, each including the next) are refused.
 const MAX_INCLUDE_DEPTH: usize = 32;
 
-/// Reads a text file, as a diagnostic at `named_at` when it cannot be read.
-pub(crate) fn read_text(path: &Path, shown: &str, named_at: Span) -> Result<String, Box<(Problem, Span)>> {
+/// Reads a text file the project names, as a diagnostic at `named_at` when it cannot be read or
+/// is outside the root (then it is not opened).
+pub(crate) fn read_text(root: &Root, path: &Path, shown: &str, named_at: Span) -> Result<String, Box<(Problem, Span)>> {
+    root.admit(path, shown, named_at)?;
     let unreadable = |reason: String| Box::new((Problem::UnreadableFile { path: shown.to_string(), reason }, named_at));
     let bytes = read_bounded(path).map_err(unreadable)?;
     String::from_utf8(bytes).map_err(|_| Box::new((Problem::NotUtf8 { path: shown.to_string() }, named_at)))
@@ -96,54 +106,93 @@ pub(crate) fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-/// Loads the project in `dir`: venice.kdl and, transitively, every file it includes.
+/// Loads the project in `dir`: venice.kdl and, transitively, every file it includes. `root`
+/// is `--root DIR`, which replaces the root venice.kdl's `root` setting or the default gives.
 pub(crate) fn load(
     dir: &Path,
+    root: Option<&Path>,
     sources: &mut SourceMap,
     diagnostics: &mut Vec<(Problem, Span)>,
-) -> Result<Vec<ParsedFile>, ProjectNotFound> {
-    let root = dir.join(PROJECT_FILE);
-    let bytes = match read_bounded(&root) {
+) -> Result<Loaded, ProjectNotFound> {
+    let project_file = dir.join(PROJECT_FILE);
+    let bytes = match read_bounded(&project_file) {
         Ok(bytes) => bytes,
-        Err(reason) => return Err(ProjectNotFound { path: root, reason }),
+        Err(reason) => return Err(ProjectNotFound { path: project_file, reason }),
     };
-    Ok(load_bytes(root, bytes, sources, diagnostics))
+    let root = match root.map(|folder| Root::given(folder, dir)) {
+        Some(Err(reason)) => return Err(ProjectNotFound { path: root.unwrap_or(dir).to_path_buf(), reason }),
+        given => given.and_then(Result::ok),
+    };
+    Ok(load_bytes(project_file, bytes, root, sources, diagnostics))
 }
 
-/// Loads a project whose venice.kdl (at `root`) has the given content; includes and other files
-/// are still read from disk, relative to `root`. The fuzz target and tests use it directly.
+/// Loads a project whose venice.kdl (at `project_file`) has the given content; includes and other
+/// files are still read from disk, relative to it, inside `root` (when `None`: the `root` setting,
+/// else the default). The fuzz target and tests use it directly.
 pub(crate) fn load_bytes(
-    root: PathBuf,
+    project_file: PathBuf,
     bytes: Vec<u8>,
+    root: Option<Root>,
     sources: &mut SourceMap,
     diagnostics: &mut Vec<(Problem, Span)>,
-) -> Vec<ParsedFile> {
+) -> Loaded {
+    let dir = match project_file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            // Keep the file (lossily) so the diagnostic can name it.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = sources.add(project_file, text);
+            let path = sources.get(file).name.clone();
+            diagnostics.push((Problem::NotUtf8 { path }, Span::file_start(file)));
+            return Loaded { files: Vec::new(), root: root.unwrap_or_else(|| Root::default_for(&dir)) };
+        }
+    };
+    let file = sources.add(project_file.clone(), text);
+    let parsed = tree::parse(&sources.get(file).text);
+    let root = root.unwrap_or_else(|| {
+        let setting = parsed.as_ref().ok().and_then(|document| root_setting(document, file));
+        settle_root(setting, &dir, diagnostics)
+    });
     let mut loader = Loader {
         sources,
         diagnostics,
+        root,
         parsed: Vec::new(),
         stack: Vec::new(),
         read: HashSet::new(),
         prefetched: HashMap::new(),
     };
-    let file = match String::from_utf8(bytes) {
-        Ok(text) => loader.sources.add(root.clone(), text),
-        Err(e) => {
-            // Keep the file (lossily) so the diagnostic can name it.
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let file = loader.sources.add(root.clone(), text);
-            let path = loader.sources.get(file).name.clone();
-            loader.report(Problem::NotUtf8 { path }, Span::file_start(file));
-            return Vec::new();
-        }
-    };
-    loader.parse_and_follow(file, canonical(&root), None);
-    loader.parsed
+    loader.parse_and_follow(file, canonical(&project_file), Some(parsed));
+    Loaded { files: loader.parsed, root: loader.root }
+}
+
+/// The root the `root` setting of venice.kdl names, relative to its folder `dir`; when there is
+/// none, the default. A setting that names no folder is V006, and the default applies.
+fn settle_root(setting: Option<(String, Span)>, dir: &Path, diagnostics: &mut Vec<(Problem, Span)>) -> Root {
+    let Some((written, span)) = setting else { return Root::default_for(dir) };
+    Root::given(&dir.join(&written), dir).unwrap_or_else(|reason| {
+        diagnostics.push((Problem::UnreadableFile { path: written, reason }, span));
+        Root::default_for(dir)
+    })
+}
+
+/// The folder of the `root` node at the top of venice.kdl, with its span. A malformed node is
+/// left to the decoder, which reports it against the grammar.
+fn root_setting(document: &Document, file: FileId) -> Option<(String, Span)> {
+    let node = document.nodes.iter().find(|n| n.name() == "root")?;
+    let entry = node.entries().iter().find(|e| e.name().is_none())?;
+    Some((entry.value().as_string()?.to_string(), Span::of(file, entry.span())))
 }
 
 struct Loader<'a> {
     sources: &'a mut SourceMap,
     diagnostics: &'a mut Vec<(Problem, Span)>,
+    /// The folder every file read must be in.
+    root: Root,
     parsed: Vec<ParsedFile>,
     /// The chain of files being included, to detect cycles.
     stack: Vec<PathBuf>,
@@ -193,6 +242,12 @@ impl Loader<'_> {
 
     fn follow_include(&mut self, from: FileId, pattern: &str, span: Span) {
         let base = self.sources.get(from).path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // A pattern that leaves the root is not expanded: listing a folder outside it would tell
+        // its file names.
+        if let Err(outside) = self.root.admit(&base.join(fixed_part(pattern)), pattern, span) {
+            self.diagnostics.push(*outside);
+            return;
+        }
         let paths = match expand(&base, pattern) {
             Ok(paths) => paths,
             Err(reason) => {
@@ -227,8 +282,9 @@ impl Loader<'_> {
             .filter(|path| !self.read.contains(&canonical(path)))
             .map(|path| (path, self.sources.display_name_of(path)))
             .collect();
+        let root = &self.root;
         let read_and_parse = |(path, shown): &(&PathBuf, String)| {
-            read_text(path, shown, span).map(|text| {
+            read_text(root, path, shown, span).map(|text| {
                 let parsed = tree::parse(&text);
                 (text, parsed)
             })
@@ -257,7 +313,7 @@ impl Loader<'_> {
         // Ahead-of-time work counts only for the include it was done for: a read error names it.
         let read = match self.prefetched.remove(path) {
             Some((at, prefetched)) if at == span => prefetched.map(|(text, parsed)| (text, Some(parsed))),
-            _ => read_text(path, &shown, span).map(|text| (text, None)),
+            _ => read_text(&self.root, path, &shown, span).map(|text| (text, None)),
         };
         match read {
             Ok((text, parsed)) => {
@@ -310,6 +366,12 @@ fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).filter(|p| p.is_file()).collect();
     paths.sort();
     Ok(paths)
+}
+
+/// The part of a pattern before its first component with glob characters: the folder a glob
+/// lists, or the whole path when there are none.
+fn fixed_part(pattern: &str) -> PathBuf {
+    Path::new(pattern).components().take_while(|c| !has_glob_characters(&c.as_os_str().to_string_lossy())).collect()
 }
 
 fn has_glob_characters(pattern: &str) -> bool {

@@ -12,6 +12,7 @@ pub(crate) mod lexical;
 pub(crate) mod loader;
 mod problem;
 pub mod reader;
+pub(crate) mod root;
 pub mod tree;
 
 pub(crate) use problem::{Expected, Problem, Slot};

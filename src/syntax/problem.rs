@@ -1,5 +1,5 @@
 //! What the front end finds wrong in venice.kdl and its files, as facts; `rules` words them
-//! (V001, V002, V003, V006, V007, V008, V010).
+//! (V001, V002, V003, V006, V007, V008, V010, V011).
 
 use crate::source::Span;
 
@@ -67,4 +67,7 @@ pub(crate) enum Problem {
     IncludeCycle { path: String },
     /// V010: includes nested deeper than the limit.
     IncludeTooDeep { limit: usize },
+    /// V011: a file named by the project that resolves outside its root: the path as written,
+    /// where it leads, and the root as shown.
+    PathOutsideRoot { path: String, resolved: String, root: String },
 }

@@ -1,0 +1,154 @@
+//! The project's root: the folder every file a project names must resolve inside, after `..` and
+//! symlinks, before it is opened (V011).
+//!
+//! `venice check` runs on pull requests, and its output goes to public logs: a `path=` that
+//! leads to `/proc/self/environ` or `../../etc/shadow` would otherwise be read and quoted in a
+//! diagnostic. The root is, in order: `--root DIR`, the `root` setting of venice.kdl, the top of
+//! the git repository that holds venice.kdl (the nearest folder with a `.git` entry, found
+//! without running git), the project folder. Credentials given as `file=` are not read here:
+//! they are secrets, read only by the commands that deploy.
+
+use super::problem::Problem;
+use crate::source::Span;
+use std::path::{Component, Path, PathBuf};
+
+/// The folder every file a project names must be in.
+#[derive(Debug, Clone)]
+pub(crate) struct Root {
+    /// Resolved: canonical, or absolute and without `..` when it does not exist.
+    dir: PathBuf,
+    /// As shown in messages: relative to the project folder as the user gave it.
+    shown: String,
+}
+
+impl Root {
+    /// A root given as a folder (`--root DIR`, the `root` setting), shown relative to the
+    /// project folder as given (`project`) when it is relative. `Err` is why it is not a folder.
+    pub(crate) fn given(folder: &Path, project: &Path) -> Result<Root, String> {
+        let dir = folder.canonicalize().map_err(|_| "no such folder".to_string())?;
+        if !dir.is_dir() {
+            return Err("it is not a folder".into());
+        }
+        Ok(Root::shown_from(dir, project))
+    }
+
+    /// The root when none is given: the top of the git repository holding the project folder,
+    /// else that folder.
+    pub(crate) fn default_for(project: &Path) -> Root {
+        let folder = resolve(project);
+        let top = folder.ancestors().find(|dir| dir.join(".git").symlink_metadata().is_ok());
+        let dir = top.map(Path::to_path_buf).unwrap_or(folder);
+        Root::shown_from(dir, project)
+    }
+
+    /// The folder itself, taken as it is: for a venice.kdl given as bytes, whose folder may not
+    /// exist (`check_bytes`).
+    pub(crate) fn lexical(folder: &Path) -> Root {
+        Root::shown_from(resolve(folder), folder)
+    }
+
+    fn shown_from(dir: PathBuf, project: &Path) -> Root {
+        let project_dir = resolve(project);
+        let shown = if project.is_absolute() {
+            dir.clone()
+        } else {
+            normalized(&project.join(relative_path(&project_dir, &dir)))
+        };
+        let shown = shown.to_string_lossy().replace('\\', "/");
+        Root { dir, shown: if shown.is_empty() { ".".into() } else { shown } }
+    }
+
+    /// Whether the file at `path` (written `written`, at `span`) is inside the root; if not, the
+    /// V011 fact. Nothing is opened: the path is resolved, not read.
+    pub(crate) fn admit(&self, path: &Path, written: &str, span: Span) -> Result<(), Box<(Problem, Span)>> {
+        let resolved = resolve(path);
+        if resolved.starts_with(&self.dir) {
+            return Ok(());
+        }
+        let problem = Problem::PathOutsideRoot {
+            path: written.to_string(),
+            resolved: resolved.to_string_lossy().replace('\\', "/"),
+            root: self.shown.clone(),
+        };
+        Err(Box::new((problem, span)))
+    }
+}
+
+/// Where a path leads: canonical (symlinks and `..` followed) when it exists; otherwise its
+/// nearest existing ancestor made canonical, with the rest appended without `..`.
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let absolute = normalized(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    let mut missing = Vec::new();
+    let mut at = absolute.as_path();
+    while let (Some(parent), Some(name)) = (at.parent(), at.file_name()) {
+        missing.push(name);
+        if let Ok(real) = parent.canonicalize() {
+            return missing.iter().rev().fold(real, |path, name| path.join(name));
+        }
+        at = parent;
+    }
+    absolute
+}
+
+/// `path` without `.` and with each `..` taking away the folder before it, on the text alone.
+fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::ParentDir if out.has_root() => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The path from the folder `from` to `to`, both resolved: `..` for each step up.
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let common = from.components().zip(to.components()).take_while(|(a, b)| a == b).count();
+    let ups = from.components().skip(common).map(|_| Component::ParentDir);
+    ups.chain(to.components().skip(common)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizing_takes_dots_away_on_the_text() {
+        assert_eq!(normalized(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalized(Path::new("../a/..")), PathBuf::from(".."));
+        assert_eq!(normalized(Path::new("/../etc")), PathBuf::from("/etc"));
+    }
+
+    #[test]
+    fn a_root_is_shown_from_the_project_folder_as_given() {
+        assert_eq!(relative_path(Path::new("/r/a/b"), Path::new("/r")), PathBuf::from("../.."));
+        assert_eq!(relative_path(Path::new("/r/a"), Path::new("/r/c")), PathBuf::from("../c"));
+        let root = Root::lexical(Path::new("/nonexistent/project"));
+        assert_eq!(root.shown, "/nonexistent/project");
+    }
+
+    #[test]
+    fn paths_that_leave_the_root_are_refused_before_they_exist() {
+        let root = Root::lexical(Path::new("/nonexistent/project"));
+        let span = Span::file_start(crate::source::FileId(0));
+        assert!(root.admit(Path::new("/nonexistent/project/a/../b.avsc"), "b.avsc", span).is_ok());
+        let refused = root.admit(Path::new("/nonexistent/project/../../etc/x"), "../../etc/x", span);
+        let (problem, _) = *refused.expect_err("outside");
+        assert_eq!(
+            problem,
+            Problem::PathOutsideRoot {
+                path: "../../etc/x".into(),
+                resolved: "/etc/x".into(),
+                root: "/nonexistent/project".into()
+            }
+        );
+    }
+}
