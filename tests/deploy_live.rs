@@ -327,3 +327,84 @@ fn an_edited_transform_is_replaced_in_place_and_then_converges() {
     let lock = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
     assert!(!lock.contains("ksql_files"), "{lock}");
 }
+
+/// A secret given by `file=` outside the project's root (`/run/secrets/...` is where secrets
+/// live) is read by `plan` and `apply`, which need it, and its content appears in nothing venice
+/// prints or writes: `check` in every format, `build`'s files, `plan`, `apply`, venice.lock.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn a_secret_outside_the_root_is_used_and_never_shown() {
+    let id = unique();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join(".git")).unwrap();
+    let secrets = tempfile::tempdir().unwrap();
+    let marker = format!("venice-secret-{id}");
+    let secret = secrets.path().join("registry-password");
+    std::fs::write(&secret, format!("{marker}\n")).unwrap();
+    let kdl = format!(
+        "project secrets\n\
+         target stack {{\n    kafka \"127.0.0.1:9092\"\n    \
+         schema-registry \"http://127.0.0.1:8081/apis/ccompat/v7\" {{\n        user \"venice\"\n        \
+         password file=\"{}\"\n    }}\n}}\n\
+         schema Row avro=#\"{{\"type\": \"record\", \"name\": \"Row\", \"fields\": [{{\"name\": \"id\", \"type\": \"int\"}}]}}\"#\n\
+         topic s{id} {{\n    key string\n    value avro schema=Row\n}}\n\
+         producer w topic=s{id} {{\n    key string\n    value avro schema=Row\n}}\n\
+         consumer r topic=s{id} group=r {{\n    key string\n    value avro schema=Row\n}}\n",
+        secret.display()
+    );
+    std::fs::write(root.path().join("venice.kdl"), kdl).unwrap();
+    let mut shown = Vec::new();
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_venice")).args(args).output().expect("venice runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let project = root.path().to_str().unwrap();
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, out) = run(&["check", project, "--format", format]);
+        assert_eq!(code, Some(0), "{out}");
+        shown.push(out);
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let (code, out) = run(&["build", project, "--out", out_dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    shown.push(out);
+    let plan = venice(root.path(), &["plan"]);
+    assert_eq!(plan.code(), Some(0), "{}", plan.shown());
+    let apply = venice(root.path(), &["apply", "--yes"]);
+    assert_eq!(apply.code(), Some(0), "{}", apply.shown());
+    assert!(apply.stdout().contains(&format!("s{id}-value")), "the subject is registered: {}", apply.shown());
+    shown.extend([plan.shown(), apply.shown()]);
+    shown.push(std::fs::read_to_string(root.path().join("venice.lock")).unwrap());
+    for file in walk(out_dir.path()) {
+        shown.push(String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned());
+    }
+    for text in &shown {
+        assert!(!text.contains(&marker), "the secret is shown:\n{text}");
+    }
+    // The secret is read when it is needed: without it, plan stops and names the file, not a value.
+    std::fs::remove_file(&secret).unwrap();
+    let missing = venice(root.path(), &["plan"]);
+    assert_eq!(missing.code(), Some(2), "{}", missing.shown());
+    assert!(missing.shown().contains("registry-password"), "{}", missing.shown());
+    // Deletes what it applied: the project cut down to its target, with the secret back.
+    std::fs::write(&secret, format!("{marker}\n")).unwrap();
+    let kdl = std::fs::read_to_string(root.path().join("venice.kdl")).unwrap();
+    let target_only = &kdl[..kdl.find("schema Row").expect("the layout above")];
+    std::fs::write(root.path().join("venice.kdl"), target_only).unwrap();
+    let pruned = venice(root.path(), &["apply", "--yes", "--prune"]);
+    assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
+    assert!(!pruned.shown().contains(&marker), "{}", pruned.shown());
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
+}
