@@ -209,7 +209,8 @@ pub(crate) struct BuildArgs {
     #[command(flatten)]
     pub(crate) within: Within,
     /// The output folder (default: `build` inside the project folder). It must be missing, empty,
-    /// or an earlier build, whose files are replaced.
+    /// or an earlier build, whose files are replaced. It may be outside the project's root: you
+    /// name it here.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
     /// The output format of the diagnostics, when there are any.
