@@ -148,6 +148,23 @@ mod tests {
     }
 
     #[test]
+    fn files_are_named_from_the_root_where_they_are() {
+        let top = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(top.path().join("sql")).expect("folder");
+        std::fs::write(top.path().join("sql/orders.sql"), "").expect("file");
+        let root = Root::lexical(top.path());
+        assert_eq!(root.name_of(&top.path().join("sql/./../sql/orders.sql")), "sql/orders.sql");
+        // A derived schema's pseudo-file follows its DDL file.
+        let pseudo = top.path().join("sql/orders.sql#orders-value.avsc");
+        assert_eq!(root.name_of(&pseudo), "sql/orders.sql#orders-value.avsc");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("orders.sql", top.path().join("sql/link.sql")).expect("symlink");
+            assert_eq!(root.name_of(&top.path().join("sql/link.sql")), "sql/link.sql");
+        }
+    }
+
+    #[test]
     fn paths_that_leave_the_root_are_refused_before_they_exist() {
         let root = Root::lexical(Path::new("/nonexistent/project"));
         let span = Span::file_start(crate::source::FileId(0));
