@@ -11,8 +11,11 @@ use crate::rules::{RULES, Rule};
 use crate::source::{SourceMap, Span};
 use serde_json::{Value, json};
 
-/// The base every URI is relative to: the project's root.
+/// The base every URI is relative to: the project's root. Its absolute URI is left out (SARIF
+/// 2.1.0 §3.14.14): it would differ between machines and name folders outside the root.
 const SRCROOT: &str = "%SRCROOT%";
+const SRCROOT_TEXT: &str =
+    "The project's root: --root, the `root` setting, the top of its git repository or its folder.";
 
 pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let log = json!({
@@ -27,7 +30,7 @@ pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String 
                 }
             },
             "originalUriBaseIds": {
-                SRCROOT: { "description": { "text": "The project's root: the top of the git repository holding venice.kdl, unless --root or the `root` setting names another folder." } }
+                SRCROOT: { "description": { "text": SRCROOT_TEXT } }
             },
             "columnKind": "unicodeCodePoints",
             "results": diagnostics.iter().map(|d| result(d, sources)).collect::<Vec<_>>(),
