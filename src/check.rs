@@ -89,6 +89,7 @@ fn finish(
     mut syntax: Vec<(crate::syntax::Problem, Span)>,
     baseline: Option<(crate::source::FileId, String)>,
 ) -> Checked {
+    let root = files.root.clone();
     // The baseline is parsed on another core while the front end decodes: decoding does not
     // read it, and a large project's lock is as long as its schemas.
     let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
@@ -132,5 +133,8 @@ fn finish(
         (a.span.file, a.span.start, a.span.end, a.code).cmp(&(b.span.file, b.span.start, b.span.end, b.code))
     });
     diagnostics.dedup();
+    // Every file is read by now (the derived schemas' pseudo-files too): each is named in the
+    // root once, here, so that renderers do not touch the disk.
+    sources.name_in_root(|path| root.name_of(path));
     Checked { sources, project, analysis, diagnostics }
 }

@@ -40,11 +40,17 @@ impl Span {
     }
 }
 
-/// One file read by the project: its path as shown to the user, and its text.
+/// One file read by the project: its path as shown to the user and relative to the project's
+/// root, and its text.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as shown to users (see [`SourceMap::display_name_of`]).
     pub name: String,
+    /// The path relative to the project's root, with forward slashes: what the formats read by
+    /// tools that place results in the repository (json, sarif, github) show, wherever venice
+    /// ran. Until the root names it ([`SourceMap::name_in_root`]), and for files read without a
+    /// project, it is `name`.
+    pub in_root: String,
     /// The path on disk.
     pub(crate) path: PathBuf,
     pub(crate) text: String,
@@ -62,7 +68,7 @@ pub struct LineCol {
 
 impl SourceFile {
     fn new(name: String, path: PathBuf, text: String) -> Self {
-        SourceFile { name, path, text, line_starts: OnceLock::new() }
+        SourceFile { in_root: name.clone(), name, path, text, line_starts: OnceLock::new() }
     }
 
     /// Converts a byte offset into a 1-based line and character column.
@@ -113,6 +119,14 @@ impl SourceMap {
     /// The id of a file already read, by its path on disk.
     pub(crate) fn find(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
+    }
+
+    /// Names every file relative to the project's root, by `name_of` (the root's resolution of
+    /// a path on disk), once the files are read: renderers then read names, not the disk.
+    pub(crate) fn name_in_root(&mut self, name_of: impl Fn(&Path) -> String) {
+        for file in &mut self.files {
+            file.in_root = name_of(&file.path);
+        }
     }
 
     /// The text a span covers.

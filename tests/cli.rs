@@ -179,6 +179,10 @@ fn sarif_output_names_the_rule_and_the_locations() {
     assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize]["id"], "V004");
     assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
     assert_eq!(result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    // Relative to the project's root, a base whose absolute URI the log leaves out.
+    let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!((&artifact["uri"], &artifact["uriBaseId"]), (&"venice.kdl".into(), &"%SRCROOT%".into()));
+    assert!(log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].is_null());
 }
 
 #[test]

@@ -629,7 +629,11 @@ follows), or *planned*: the code is reserved and documented, and its check arriv
 of venice that can see the problem.
 
 `venice check --format json` writes the same diagnostics as one JSON document, `--format sarif`
-as SARIF 2.1.0 with one rule per code, and `--format github` as GitHub Actions annotations.
+as SARIF 2.1.0 with one rule per code, and `--format github` as GitHub Actions annotations. These
+three name each file relative to the project's root (the top of the git repository by default;
+in SARIF, against the base `%SRCROOT%`), with forward slashes, wherever venice runs, so code
+scanning and annotations find it in the repository; the human format names files as the project
+folder was given.
 "##;
 
 /// The ranges of codes, by their first two characters.

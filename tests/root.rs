@@ -171,6 +171,76 @@ fn fmt_reads_and_rewrites_nothing_outside_the_root() {
     assert_eq!(std::fs::read_to_string(top.path().join("outside/leak.kdl")).unwrap(), before);
 }
 
+/// `top/repo/` (a `.git` folder) with a project in `repo/sub/dir/` that warns in venice.kdl (V502)
+/// and reads an invalid schema beside its folder (V201 in `repo/schemas/bad.avsc`), and an
+/// `elsewhere/` folder to run venice from.
+fn nested_project() -> tempfile::TempDir {
+    let top = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let full = top.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    let project = "project p\ntopic orders {\n    key string\n    value json\n}\nproducer w topic=orders\n\
+                   schema Bad path=\"../../schemas/bad.avsc\"\n";
+    write("repo/sub/dir/venice.kdl", project);
+    write("repo/schemas/bad.avsc", "{\"type\": \"record\"");
+    std::fs::create_dir_all(top.path().join("repo/.git")).unwrap();
+    std::fs::create_dir_all(top.path().join("elsewhere")).unwrap();
+    top
+}
+
+/// The file of each diagnostic (and of each label, for json) in an output.
+fn files(text: &str, format: &str) -> Vec<String> {
+    let json = || serde_json::from_str::<serde_json::Value>(text).expect("a JSON document");
+    let strings = |values: Vec<&serde_json::Value>| values.iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    match format {
+        "json" => strings(json()["diagnostics"].as_array().unwrap().iter().map(|d| &d["file"]).collect()),
+        "sarif" => {
+            let log = json();
+            let results = log["runs"][0]["results"].as_array().unwrap();
+            let at: Vec<&serde_json::Value> =
+                results.iter().map(|r| &r["locations"][0]["physicalLocation"]["artifactLocation"]).collect();
+            assert!(at.iter().all(|a| a["uriBaseId"] == "%SRCROOT%"), "{text}");
+            strings(at.iter().map(|a| &a["uri"]).collect())
+        }
+        _ => text
+            .lines()
+            .map(|line| line.split("file=").nth(1).unwrap().split(',').next().unwrap().to_string())
+            .collect(),
+    }
+}
+
+#[test]
+fn machine_formats_name_files_from_the_root_and_human_as_given() {
+    let top = nested_project();
+    let elsewhere = top.path().join("elsewhere");
+    let in_root = ["sub/dir/venice.kdl", "schemas/bad.avsc"];
+    for format in ["json", "sarif", "github"] {
+        let out = venice(&["check", "--format", format, "../repo/sub/dir"], &elsewhere);
+        assert_eq!(out.status, 1, "{format}: {}", out.text);
+        assert_eq!(files(&out.text, format), in_root, "{format}: {}", out.text);
+        // The same from the root itself and from the project folder: the names do not depend on
+        // where venice runs.
+        let from_root = venice(&["check", "--format", format, "sub/dir"], &top.path().join("repo"));
+        let from_project = venice(&["check", "--format", format], &top.path().join("repo/sub/dir"));
+        assert_eq!((&from_root.text, &from_project.text), (&out.text, &out.text), "{format}");
+    }
+    // Human names them as the user gave the folder, and the schema as venice.kdl wrote its path.
+    let out = venice(&["check", "../repo/sub/dir"], &elsewhere);
+    assert!(out.text.contains("[../repo/sub/dir/venice.kdl:2:7]"), "{}", out.text);
+    assert!(out.text.contains("[../repo/sub/dir/../../schemas/bad.avsc:1:1]"), "{}", out.text);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_project_reached_through_a_symlink_is_named_where_it_is_in_the_root() {
+    let top = nested_project();
+    symlink(&top.path().join("repo/sub/dir"), &top.path().join("elsewhere/link"));
+    let out = venice(&["check", "--format", "github", "link"], &top.path().join("elsewhere"));
+    assert_eq!(files(&out.text, "github"), ["sub/dir/venice.kdl", "schemas/bad.avsc"], "{}", out.text);
+}
+
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) {
     std::os::unix::fs::symlink(target, link).expect("symlink");

@@ -34,7 +34,9 @@ pub fn render(format: OutputFormat, diagnostics: &[Diagnostic], sources: &Source
     }
 }
 
-/// A span as lines and columns, both 1-based, in the file's shown name.
+/// A span as lines and columns, both 1-based, in the file named relative to the project's root:
+/// json, sarif and github are read by tools that place results in the repository, wherever
+/// venice ran. (The human format names files as the user gave them, as compilers do.)
 pub(crate) struct Location<'a> {
     pub(crate) file: &'a str,
     pub(crate) start: LineCol,
@@ -43,7 +45,7 @@ pub(crate) struct Location<'a> {
 
 pub(crate) fn locate(span: Span, sources: &SourceMap) -> Location<'_> {
     let file = sources.get(span.file);
-    Location { file: &file.name, start: file.line_col(span.start), end: file.line_col(span.end) }
+    Location { file: &file.in_root, start: file.line_col(span.start), end: file.line_col(span.end) }
 }
 
 pub(crate) fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {

@@ -1,13 +1,21 @@
 //! `--format sarif`: SARIF 2.1.0, one rule per code, for code-scanning tools.
 //!
-//! Columns count Unicode code points (`columnKind`), as our JSON does. URIs are the files' shown
-//! paths, relative, so the output is the same on every machine.
+//! Columns count Unicode code points (`columnKind`), as our JSON does. URIs are the files' paths
+//! relative to the project's root (the top of its git repository by default), against the base
+//! `%SRCROOT%`, as code scanning reads them; the base's absolute URI is left out, so the output
+//! is the same on every machine and wherever venice ran.
 
 use super::locate;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{RULES, Rule};
 use crate::source::{SourceMap, Span};
 use serde_json::{Value, json};
+
+/// The base every URI is relative to: the project's root. Its absolute URI is left out (SARIF
+/// 2.1.0 §3.14.14): it would differ between machines and name folders outside the root.
+const SRCROOT: &str = "%SRCROOT%";
+const SRCROOT_TEXT: &str =
+    "The project's root: --root, the `root` setting, the top of its git repository or its folder.";
 
 pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let log = json!({
@@ -20,6 +28,9 @@ pub(crate) fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String 
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": RULES.iter().map(rule).collect::<Vec<_>>(),
                 }
+            },
+            "originalUriBaseIds": {
+                SRCROOT: { "description": { "text": SRCROOT_TEXT } }
             },
             "columnKind": "unicodeCodePoints",
             "results": diagnostics.iter().map(|d| result(d, sources)).collect::<Vec<_>>(),
@@ -82,7 +93,7 @@ fn location(span: Span, sources: &SourceMap) -> Value {
     let at = locate(span, sources);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri_reference(at.file) },
+            "artifactLocation": { "uri": uri_reference(at.file), "uriBaseId": SRCROOT },
             "region": {
                 "startLine": at.start.line,
                 "startColumn": at.start.column,

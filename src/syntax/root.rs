@@ -72,6 +72,18 @@ impl Root {
         };
         Err(Box::new((problem, span)))
     }
+
+    /// The path of a file read inside the root, relative to it, with forward slashes: how the
+    /// formats that tools place in the repository name it (json, sarif, github). The file's
+    /// folder is resolved and its own name kept, so a symlink is named where it is and a derived
+    /// pseudo-file (`sql/orders.sql#orders-value.avsc`) beside its DDL file.
+    pub(crate) fn name_of(&self, path: &Path) -> String {
+        let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let placed = path.file_name().map(|name| resolve(folder).join(name));
+        // A symlink whose own folder is outside the root is named where it leads, which V011 admitted.
+        let inside = placed.filter(|placed| placed.starts_with(&self.dir)).unwrap_or_else(|| resolve(path));
+        relative_path(&self.dir, &inside).to_string_lossy().replace('\\', "/")
+    }
 }
 
 /// Where a path leads: canonical (symlinks and `..` followed) when it exists; otherwise its
@@ -133,6 +145,23 @@ mod tests {
         assert_eq!(relative_path(Path::new("/r/a"), Path::new("/r/c")), PathBuf::from("../c"));
         let root = Root::lexical(Path::new("/nonexistent/project"));
         assert_eq!(root.shown, "/nonexistent/project");
+    }
+
+    #[test]
+    fn files_are_named_from_the_root_where_they_are() {
+        let top = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(top.path().join("sql")).expect("folder");
+        std::fs::write(top.path().join("sql/orders.sql"), "").expect("file");
+        let root = Root::lexical(top.path());
+        assert_eq!(root.name_of(&top.path().join("sql/./../sql/orders.sql")), "sql/orders.sql");
+        // A derived schema's pseudo-file follows its DDL file.
+        let pseudo = top.path().join("sql/orders.sql#orders-value.avsc");
+        assert_eq!(root.name_of(&pseudo), "sql/orders.sql#orders-value.avsc");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("orders.sql", top.path().join("sql/link.sql")).expect("symlink");
+            assert_eq!(root.name_of(&top.path().join("sql/link.sql")), "sql/link.sql");
+        }
     }
 
     #[test]
