@@ -150,6 +150,21 @@ fn a_root_that_is_not_a_folder_cannot_run() {
 }
 
 #[test]
+fn a_root_that_does_not_hold_the_project_cannot_be_it() {
+    let top = layout("project p
+");
+    std::fs::create_dir(top.path().join("elsewhere")).unwrap();
+    let out = venice(&["check", "--root", "elsewhere", "repo/project"], top.path());
+    assert_eq!(out.status, 2, "{}", out.text);
+    assert!(out.text.contains("it does not hold the project folder"), "{}", out.text);
+    let top = layout("root \"../../elsewhere\"\nproject p\n");
+    std::fs::create_dir(top.path().join("elsewhere")).unwrap();
+    let out = venice(&["check", "repo/project"], top.path());
+    assert_eq!(out.status, 1, "{}", out.text);
+    assert!(out.text.contains("V006") && out.text.contains("it does not hold the project folder"), "{}", out.text);
+}
+
+#[test]
 fn a_secret_file_outside_the_root_is_neither_refused_nor_read_by_check() {
     let project = "project p\ntarget staging {\n    kafka \"localhost:9092\"\n    \
                    schema-registry \"http://localhost:8081\" {\n        token file=\"{top}/outside/password\"\n    }\n}\n";

@@ -23,11 +23,16 @@ pub(crate) struct Root {
 
 impl Root {
     /// A root given as a folder (`--root DIR`, the `root` setting), shown relative to the
-    /// project folder as given (`project`) when it is relative. `Err` is why it is not a folder.
+    /// project folder as given (`project`) when it is relative. `Err` is why it cannot be the
+    /// root: not a folder, or one that does not hold the project (venice.kdl is inside its root
+    /// like every other file, and every file is named from it).
     pub(crate) fn given(folder: &Path, project: &Path) -> Result<Root, String> {
         let dir = folder.canonicalize().map_err(|_| "no such folder".to_string())?;
         if !dir.is_dir() {
             return Err("it is not a folder".into());
+        }
+        if !resolve(project).starts_with(&dir) {
+            return Err("it does not hold the project folder".into());
         }
         Ok(Root::shown_from(dir, project))
     }
