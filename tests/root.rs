@@ -151,8 +151,7 @@ fn a_root_that_is_not_a_folder_cannot_run() {
 
 #[test]
 fn a_root_that_does_not_hold_the_project_cannot_be_it() {
-    let top = layout("project p
-");
+    let top = layout("project p\n");
     std::fs::create_dir(top.path().join("elsewhere")).unwrap();
     let out = venice(&["check", "--root", "elsewhere", "repo/project"], top.path());
     assert_eq!(out.status, 2, "{}", out.text);
