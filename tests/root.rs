@@ -23,7 +23,7 @@ fn layout(project: &str) -> tempfile::TempDir {
     write("outside/secret.avsc", &format!("{{\"type\": \"record\", \"name\": \"{MARKER}\"\n"));
     write("outside/leak.kdl", &format!("topic {MARKER} {{\n"));
     write("outside/password", MARKER);
-    write("repo/shared/order.avsc", r#"{"type": "record", "name": "Order", "fields": []}"#);
+    write("repo/schemas/order.avsc", r#"{"type": "record", "name": "Order", "fields": []}"#);
     std::fs::create_dir_all(top.path().join("repo/.git")).unwrap();
     write("repo/project/venice.kdl", &project.replace("{top}", &top.path().to_string_lossy()));
     top
@@ -105,7 +105,7 @@ fn the_process_environment_is_not_read() {
 
 #[test]
 fn a_monorepo_project_reads_beside_its_folder_inside_the_git_root() {
-    let top = layout("project p\nschema Order path=\"../shared/order.avsc\"\n");
+    let top = layout("project p\nschema Order path=\"../schemas/order.avsc\"\n");
     let out = venice(&["check", "repo/project"], top.path());
     assert_eq!(out.status, 0, "{}", out.text);
     assert!(!out.text.contains("V011"), "{}", out.text);
@@ -113,7 +113,7 @@ fn a_monorepo_project_reads_beside_its_folder_inside_the_git_root() {
 
 #[test]
 fn without_git_the_root_is_the_project_folder() {
-    let top = layout("project p\nschema Order path=\"../shared/order.avsc\"\n");
+    let top = layout("project p\nschema Order path=\"../schemas/order.avsc\"\n");
     std::fs::remove_dir(top.path().join("repo/.git")).unwrap();
     let out = venice(&["check", "--format", "json", "repo/project"], top.path());
     assert_eq!(out.status, 1, "{}", out.text);
