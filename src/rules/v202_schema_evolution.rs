@@ -139,29 +139,28 @@ struct Evolution {
 
 impl Evolution {
     fn diagnostic(&self, span: Span) -> Diagnostic {
-        let e = self;
         let message = format!(
             "`{}` is not {} compatible with subject `{}` in {}: {} (at `{}`)",
-            e.schema,
-            level_word(e.level),
-            e.subject,
-            e.origin,
-            e.reason,
-            e.path
+            self.schema,
+            level_word(self.level),
+            self.subject,
+            self.origin,
+            self.reason,
+            self.path
         );
-        let fix = evolution_fix(e.kind, e.direction == Direction::NewReadsOld);
-        let more = more_problems(e.more);
+        let fix = evolution_fix(self.kind, self.direction == Direction::NewReadsOld);
+        let more = more_problems(self.more);
         let mut diagnostic = RULE
-            .diagnostic(span, message, format!("not {} compatible", level_word(e.level)))
-            .with_label(e.baseline, format!("`{}` recorded here", e.subject))
+            .diagnostic(span, message, format!("not {} compatible", level_word(self.level)))
+            .with_label(self.baseline, format!("`{}` recorded here", self.subject))
             .with_help(format!(
                 "{fix}, or change the topic's `compatibility` if old data and old readers do not matter{more}; `venice schema compat` lists every problem"
             ));
-        if let Some(fragment) = e.fragment {
+        if let Some(fragment) = self.fragment {
             // The path is the reader's: the new schema's under BACKWARD, the recorded one's
             // under FORWARD, where the new schema is what is written.
-            let message = match e.direction {
-                Direction::NewReadsOld => format!("`{}`", e.path),
+            let message = match self.direction {
+                Direction::NewReadsOld => format!("`{}`", self.path),
                 Direction::OldReadsNew => "written here".into(),
             };
             diagnostic = diagnostic.with_label(fragment, message);

@@ -110,23 +110,22 @@ struct ReaderWriter {
 
 impl ReaderWriter {
     fn diagnostic(&self, span: Span) -> Diagnostic {
-        let rw = self;
         let message = format!(
             "{} cannot read the {} that {} writes to `{}`: {} (at `{}`)",
-            rw.reader,
-            plural(rw.side),
-            rw.writer,
-            rw.topic,
-            rw.reason,
-            rw.path
+            self.reader,
+            plural(self.side),
+            self.writer,
+            self.topic,
+            self.reason,
+            self.path
         );
-        RULE.diagnostic(span, message, format!("reader schema `{}`", rw.reader_schema))
-            .with_label(rw.writer_span, format!("writer schema `{}`", rw.writer_schema))
-            .with_label(rw.fragment, format!("`{}` of `{}`", rw.path, rw.reader_schema))
+        RULE.diagnostic(span, message, format!("reader schema `{}`", self.reader_schema))
+            .with_label(self.writer_span, format!("writer schema `{}`", self.writer_schema))
+            .with_label(self.fragment, format!("`{}` of `{}`", self.path, self.reader_schema))
             .with_help(format!(
                 "{}{}",
-                reader_fix(rw.kind, &rw.reader_schema, &rw.writer_schema),
-                more_problems(rw.more)
+                reader_fix(self.kind, &self.reader_schema, &self.writer_schema),
+                more_problems(self.more)
             ))
     }
 }

@@ -214,8 +214,7 @@ enum Unrepresented {
 
 impl Unrepresentable {
     fn diagnostic(&self, span: Span) -> Diagnostic {
-        let u = self;
-        let (message, help) = match &u.what {
+        let (message, help) = match &self.what {
             Unrepresented::Union { field, union } => (
                 format!(
                     "ksqlDB reads the union `{union}`{} as a STRUCT with one field per branch, not as one value",
@@ -224,7 +223,7 @@ impl Unrepresentable {
                 "give each field a single type, optionally in a union with `null`, and carry alternatives in separate fields",
             ),
             Unrepresented::Dropped { field, reason, recursive } => (
-                format!("ksqlDB cannot represent {reason} and leaves the field `{field}` out of `{}`", u.topic),
+                format!("ksqlDB cannot represent {reason} and leaves the field `{field}` out of `{}`", self.topic),
                 if *recursive {
                     "ksqlDB has no recursive types: end the recursion, or store the nested part as a string or bytes"
                 } else {
@@ -232,12 +231,12 @@ impl Unrepresentable {
                 },
             ),
             Unrepresented::Whole { reason } => (
-                format!("ksqlDB cannot read the {} of `{}`: the schema holds {reason}", plural(u.side), u.topic),
+                format!("ksqlDB cannot read the {} of `{}`: the schema holds {reason}", plural(self.side), self.topic),
                 ONE_KSQL_SUPPORTS,
             ),
         };
         let mut diagnostic = RULE.diagnostic(span, message, "not representable in ksqlDB").with_help(help);
-        for (reader, span) in &u.readers {
+        for (reader, span) in &self.readers {
             diagnostic = diagnostic.with_label(*span, format!("read by {reader}"));
         }
         diagnostic

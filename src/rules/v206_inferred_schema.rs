@@ -138,30 +138,29 @@ struct Inferred {
 
 impl Inferred {
     fn diagnostic(&self, span: Span) -> Diagnostic {
-        let i = self;
         let message = format!(
             "the schema `{}` that topic `{}` declares cannot read the {} {} writes: {} (at `{}`)",
-            i.declared,
-            i.topic,
-            plural(i.side),
-            i.writer,
-            i.reason,
-            i.path
+            self.declared,
+            self.topic,
+            plural(self.side),
+            self.writer,
+            self.reason,
+            self.path
         );
-        let help = if i.ksql {
+        let help = if self.ksql {
             format!(
                 "ksqlDB registers its own schema for what a query writes: columns upper-cased unless quoted, every field optional. Name the columns as the schema's fields (``AS `order_id` ``), make those fields optional with a default, or drop `schema=` so readers take what ksqlDB registers{}",
-                more_problems(i.more)
+                more_problems(self.more)
             )
         } else {
             format!(
                 "the connector registers the schema it derives from the table: change `schema=` to match it, or drop `schema=` and let the topic take the derived one{}",
-                more_problems(i.more)
+                more_problems(self.more)
             )
         };
-        RULE.diagnostic(span, message, format!("declared schema `{}`", i.declared))
-            .with_label(i.writer_span, format!("{} writes here", i.writer))
-            .with_label(i.fragment, format!("`{}` of `{}`", i.path, i.declared))
+        RULE.diagnostic(span, message, format!("declared schema `{}`", self.declared))
+            .with_label(self.writer_span, format!("{} writes here", self.writer))
+            .with_label(self.fragment, format!("`{}` of `{}`", self.path, self.declared))
             .with_help(help)
     }
 }
