@@ -129,9 +129,7 @@ fn finish(
     diagnostics.extend(ksql_found.iter().map(|(p, span)| rules::ksql(p, *span)));
     let analysis = Analysis { baseline, derived, avro, ksql, edges };
     rules::check_all(&project, &analysis, &mut diagnostics);
-    diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(b.span.file, b.span.start, b.span.end, b.code))
-    });
+    crate::diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     // Every file is read by now (the derived schemas' pseudo-files too): each is named in the
     // root once, here, so that renderers do not touch the disk.

@@ -55,6 +55,12 @@ impl Diagnostic {
     }
 }
 
+/// Puts diagnostics in the order every output shows them: by file, then position, then code, so
+/// that the same project gives the same output on every run.
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+}
+
 /// The closest of `candidates` to `name`, when it is close enough to be the one meant.
 pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let lowered = name.to_lowercase();

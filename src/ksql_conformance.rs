@@ -7,7 +7,7 @@
 //! which some statement does not parse.
 
 use crate::ksql::ast::{ColumnConstraint, StatementKind};
-use crate::ksql::catalog::{Column, Registered, Role, Source, json_schema_type};
+use crate::ksql::catalog::{Column, Registered, Role, Source};
 use crate::ksql::infer::Engine;
 use crate::ksql::parser::parse;
 use crate::model::SourceText;
@@ -393,14 +393,10 @@ pub(crate) fn registered(format: &str, schema: &serde_json::Value) -> Registered
         },
         _ => schema,
     };
-    let result = match format {
-        "AVRO" => return Registered::avro(&schema.to_string()),
-        "JSON" | "JSON_SR" => json_schema_type(schema),
-        _ => return Registered::Opaque,
-    };
-    match result {
-        Ok(t) => Registered::Type(t),
-        Err(why) => Registered::Unsupported(why),
+    match format {
+        "AVRO" => Registered::avro(&schema.to_string()),
+        "JSON" | "JSON_SR" => Registered::json_schema(schema),
+        _ => Registered::Opaque,
     }
 }
 
@@ -531,28 +527,13 @@ pub(crate) fn summary(report: &AnalysisReport, verbose: bool, elapsed: std::time
             let _ = writeln!(out, "not rejected: {test}");
         }
     }
-    let pct = |x: f64| x * 100.0;
-    let _ = writeln!(
-        out,
-        "statements of accepting tests analysed cleanly: {:.1}% ({} of {})",
-        pct(report.clean_share()),
-        report.clean,
-        report.statements
-    );
-    let _ = writeln!(
-        out,
-        "expected sources inferred exactly: {:.1}% ({} of {})",
-        pct(report.source_share()),
-        report.matched,
-        report.sources
-    );
-    let _ = writeln!(
-        out,
-        "expected rejections reported: {:.1}% ({} of {})",
-        pct(report.rejection_share()),
-        report.rejected,
-        report.rejections_expected
-    );
+    for (what, part, whole) in [
+        ("statements of accepting tests analysed cleanly", report.clean, report.statements),
+        ("expected sources inferred exactly", report.matched, report.sources),
+        ("expected rejections reported", report.rejected, report.rejections_expected),
+    ] {
+        let _ = writeln!(out, "{what}: {:.1}% ({part} of {whole})", share(part, whole) * 100.0);
+    }
     let _ = writeln!(out, "time: {} ms", elapsed.as_millis());
     out
 }

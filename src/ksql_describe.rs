@@ -25,7 +25,7 @@ pub(crate) fn describe_file(
     let described = describe(file, text, subjects);
     let mut diagnostics: Vec<_> =
         described.problems.iter().map(|(problem, span)| crate::rules::ksql(problem, *span)).collect();
-    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+    crate::diagnostic::sort(&mut diagnostics);
     let text = if json {
         let rendered = render(OutputFormat::Json, &diagnostics, sources, options);
         let diagnostics = serde_json::from_str::<serde_json::Value>(&rendered)

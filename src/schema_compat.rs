@@ -33,7 +33,7 @@ pub(crate) fn compat(
         .collect();
     if !found.is_empty() {
         let mut diagnostics: Vec<_> = found.iter().map(|(problem, span)| crate::rules::avro(problem, *span)).collect();
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
+        crate::diagnostic::sort(&mut diagnostics);
         return Ok(Verdict { text: render(format, &diagnostics, sources, options), compatible: false });
     }
     let names: Vec<&str> = files.iter().map(|&f| sources.get(f).name.as_str()).collect();

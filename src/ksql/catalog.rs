@@ -131,7 +131,16 @@ impl Registered {
     /// A schema given as the text of an Avro schema, translated as ksqlDB translates it
     /// ([`crate::ksql::from_avro::registry_type`]).
     pub(crate) fn avro(text: &str) -> Registered {
-        match crate::ksql::from_avro::registry_type(text) {
+        Registered::translated(crate::ksql::from_avro::registry_type(text))
+    }
+
+    /// A JSON Schema, translated as ksqlDB translates it ([`json_schema_type`]).
+    pub(crate) fn json_schema(schema: &serde_json::Value) -> Registered {
+        Registered::translated(json_schema_type(schema))
+    }
+
+    fn translated(result: Result<SqlType, String>) -> Registered {
+        match result {
             Ok(t) => Registered::Type(t),
             Err(why) => Registered::Unsupported(why),
         }
@@ -158,7 +167,7 @@ pub(crate) type Registry = BTreeMap<String, Registered>;
 /// The SQL type of a JSON Schema given as JSON (`object` with `properties`, `array`, `string`,
 /// `integer` (BIGINT), `number` (DOUBLE), `boolean`; `connect.type` refines integers; `oneOf` of
 /// `null` and a type is that type).
-pub(crate) fn json_schema_type(schema: &serde_json::Value) -> Result<SqlType, String> {
+fn json_schema_type(schema: &serde_json::Value) -> Result<SqlType, String> {
     json_schema_at(schema, 0)
 }
 

@@ -2,7 +2,7 @@
 //! for registry subjects, and says which streams and tables exist afterwards, in ksqlDB's
 //! DESCRIBE form (`ID INTEGER KEY, NAME STRING`), with their key and value formats.
 
-use crate::ksql::catalog::{Registered, Source, json_schema_type};
+use crate::ksql::catalog::{Registered, Source};
 use crate::ksql::infer::Engine;
 use crate::ksql::parser::parse;
 use crate::ksql::problem::Problem;
@@ -30,10 +30,7 @@ pub(crate) fn registered(text: &str, path: &str) -> Registered {
         Ok(v) => v,
         Err(e) => return Registered::Unsupported(format!("not JSON: {e}")),
     };
-    match json_schema_type(&value) {
-        Ok(t) => Registered::Type(t),
-        Err(why) => Registered::Unsupported(why),
-    }
+    Registered::json_schema(&value)
 }
 
 /// Runs the statements of `file` (its text is `text`) with the given subjects registered.
