@@ -365,7 +365,7 @@ fn kustomization(paths: &[String]) -> Value {
 pub(crate) fn readme(out: &mut String, project: &Project, subjects: &[super::registry::Subject]) {
     let cluster = cluster_name(project);
     let (vars, files) = credentials(project);
-    out.push_str(&format!(
+    out.push_str(
         "\n## Apply on Kubernetes\n\nThe resources in `kubernetes/` are for the Strimzi operator (API `kafka.strimzi.io/v1`), \
          which must be installed in the namespace first. They were validated against Strimzi's CRDs, not on a cluster: \
          venice's tests run no Kubernetes.\n\n\
@@ -375,7 +375,7 @@ pub(crate) fn readme(out: &mut String, project: &Project, subjects: &[super::reg
          The operator checks each archive from Maven Central against its `sha512sum`; those from Confluent Hub \
          (Confluent's JDBC connector and converters) have none: Confluent Hub could not be reached when venice \
          pinned them.\n"
-    ));
+    );
     if !vars.is_empty() || !files.is_empty() {
         let mut command = format!("kubectl create secret generic {}", secret_name(&cluster));
         for var in &vars {
