@@ -35,15 +35,13 @@ RUN=$STACK_HOME/run
 LOGS=$RUN/logs
 PIDS=$RUN/pids
 
-# Versions. The Kafka and Apicurio converter versions are also in the poms under scripts/stack/.
-KAFKA_VERSION=4.3.1
-DEBEZIUM_POSTGRES_VERSION=3.6.1.Final
-# 3.6.1.Final of the JDBC sink is not on Maven Central; 3.6.0.Final is the newest 3.6 there.
-DEBEZIUM_JDBC_VERSION=3.6.0.Final
-APICURIO_VERSION=3.3.3
-# The newest 3.x Connect converter jar on Maven Central (its pom's parent is not served, so the
-# jar is fetched alone and its dependencies come from scripts/stack/converter/pom.xml).
-APICURIO_CONVERTER_VERSION=3.0.9
+# Versions: KAFKA_VERSION, DEBEZIUM_POSTGRES_VERSION, DEBEZIUM_JDBC_VERSION, APICURIO_VERSION and
+# APICURIO_CONVERTER_VERSION (the newest 3.x Connect converter jar on Maven Central; its pom's
+# parent is not served, so the jar is fetched alone and its dependencies come from
+# scripts/stack/converter/pom.xml) come from the table venice's builds read too. The Kafka
+# version is also in scripts/stack/kafka/pom.xml (tests/build.rs checks they agree).
+# shellcheck source=../versions.env
+. "$SCRIPT_DIR/../versions.env"
 # Apicurio modules taken at $APICURIO_CONVERTER_VERSION for the converter plugin.
 APICURIO_CONVERTER_MODULES="utils-converter avro-serde-kafka jsonschema-serde-kafka serde-kafka-common
 serde-common serde-common-avro serde-common-jsonschema schema-resolver common"

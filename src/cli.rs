@@ -24,8 +24,9 @@ pub(crate) enum Command {
     /// Exit status: 0 no errors, 1 errors found (warnings alone exit 0 unless `--deny
     /// warnings`), 2 the command could not run.
     Check(CheckArgs),
-    /// Build a checked project: the Compose stack, topics, registry payloads, connector configs,
-    /// ksqlDB scripts, sink tables and a manifest, in one folder; and `venice.lock`.
+    /// Build a checked project: the Compose stack (or, with `--platform kubernetes`, Strimzi
+    /// resources), topics, registry payloads, connector configs, ksqlDB scripts, sink tables and
+    /// a manifest, in one folder; and `venice.lock`.
     ///
     /// Refuses a project with errors (they are printed as `venice check` prints them, and nothing
     /// is written). Writes into `--out` (default: `build/` inside the project folder), which must
@@ -213,9 +214,31 @@ pub(crate) struct BuildArgs {
     /// name it here.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
+    /// Where the stack runs: `compose` writes docker-compose.yml and the Connect image's
+    /// Dockerfile; `kubernetes` writes Strimzi resources (`kubernetes/`, applied with `kubectl
+    /// apply -k`) instead. Topics, registry payloads, connector configs and ksqlDB files are the
+    /// same for both.
+    #[arg(long, value_enum, default_value_t = Platform::Compose)]
+    pub(crate) platform: Platform,
     /// The output format of the diagnostics, when there are any.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
+}
+
+/// `venice build --platform`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Platform {
+    Compose,
+    Kubernetes,
+}
+
+impl From<Platform> for crate::build::Platform {
+    fn from(platform: Platform) -> Self {
+        match platform {
+            Platform::Compose => crate::build::Platform::Compose,
+            Platform::Kubernetes => crate::build::Platform::Kubernetes,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

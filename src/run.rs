@@ -92,7 +92,7 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
     let out = args.out.clone().unwrap_or_else(|| args.dir.join(crate::build::DEFAULT_OUT));
     // On the pool's threads, as the check ran: their heaps are warm (see `parallel::on_pool`).
     let built = crate::parallel::on_pool(|| {
-        let rendered = crate::build::render(&checked, &args.dir);
+        let rendered = crate::build::render_for(&checked, &args.dir, args.platform.into());
         crate::build::write(&rendered, &out).map_err(|error| error.0)?;
         crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
             .write(&args.dir)
@@ -390,6 +390,7 @@ fn run_up(args: &crate::cli::UpArgs) -> u8 {
             dir: args.dir.clone(),
             within: args.within.clone(),
             out: Some(out.clone()),
+            platform: crate::cli::Platform::Compose,
             format: OutputFormat::Human,
         });
         if built != OK {

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use venice::build::Platform;
 
 const EXAMPLES: [&str; 3] = ["shop", "bus-locations", "cdc"];
 const BLESS: &str = "VENICE_BLESS=1 cargo test --test build";
@@ -31,9 +32,14 @@ fn blessing() -> bool {
 
 /// Checks and renders a project folder; panics on errors.
 fn render(dir: &Path) -> BTreeMap<String, String> {
+    render_for(dir, Platform::Compose)
+}
+
+/// [`render`] for a platform.
+fn render_for(dir: &Path, platform: Platform) -> BTreeMap<String, String> {
     let checked = venice::check::check(dir).expect("the project is found");
     assert!(!checked.has_errors(), "{} has errors: {:#?}", dir.display(), checked.diagnostics);
-    venice::build::render(&checked, dir).files
+    venice::build::render_for(&checked, dir, platform).files
 }
 
 /// Every file under `dir`, by relative path with forward slashes.
@@ -71,12 +77,22 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Where the golden build of an example for a platform lives: `golden/<example>/` for Compose,
+/// `golden/kubernetes/<example>/` for Kubernetes.
+fn golden_dir(example: &str, platform: Platform) -> PathBuf {
+    match platform {
+        Platform::Compose => root().join("golden").join(example),
+        Platform::Kubernetes => root().join("golden/kubernetes").join(example),
+    }
+}
+
 #[test]
 fn each_example_builds_exactly_its_golden_output() {
     let mut stale = Vec::new();
-    for example in EXAMPLES {
-        let built = render(&root().join("examples").join(example));
-        let golden_dir = root().join("golden").join(example);
+    let builds = EXAMPLES.into_iter().flat_map(|e| [(e, Platform::Compose), (e, Platform::Kubernetes)]);
+    for (example, platform) in builds {
+        let built = render_for(&root().join("examples").join(example), platform);
+        let golden_dir = golden_dir(example, platform);
         if blessing() {
             let _ = std::fs::remove_dir_all(&golden_dir);
             for (path, text) in &built {
@@ -90,7 +106,7 @@ fn each_example_builds_exactly_its_golden_output() {
         let paths: std::collections::BTreeSet<&String> = built.keys().chain(golden.keys()).collect();
         for path in paths {
             if built.get(path) != golden.get(path) {
-                stale.push(format!("golden/{example}/{path}"));
+                stale.push(format!("{}/{path}", golden_dir.display()));
             }
         }
     }
@@ -102,6 +118,7 @@ fn the_same_project_builds_byte_identical_files_every_time() {
     for example in EXAMPLES {
         let dir = root().join("examples").join(example);
         assert_eq!(render(&dir), render(&dir), "{example}");
+        assert_eq!(render_for(&dir, Platform::Kubernetes), render_for(&dir, Platform::Kubernetes), "{example}");
     }
 }
 
@@ -170,7 +187,7 @@ fn assert_starts_in_order(compose: &serde_json::Value) {
         let image = service["image"].as_str().unwrap();
         assert!(image.contains(':') && !image.ends_with(":latest"), "{name} pins its image: {image}");
         if image.starts_with("confluentinc/") {
-            assert!(image.ends_with(&format!(":{}", venice::build::compose::CP_VERSION)), "{image}");
+            assert!(image.ends_with(&format!(":{}", venice::build::compose::cp_version())), "{image}");
         }
     }
 }
@@ -242,10 +259,11 @@ fn zookeeper_and_kraft_stacks_of_three_brokers_are_built_with_every_ui() {
             assert_eq!(env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"], "3");
         }
         assert_eq!(compose["name"], "wide-stack");
-        let command = services["connect"]["command"][2].as_str().unwrap();
-        assert!(command.contains("kafka-connect-jdbc:10.8.0"), "{command}");
-        assert!(command.contains("debezium-connector-postgres/2.7.3.Final"), "{command}");
-        assert!(command.contains("debezium-connector-jdbc/3.6.1.Final"), "{command}");
+        assert_eq!(services["connect"]["build"], "./connect");
+        let dockerfile = &files["connect/Dockerfile"];
+        assert!(dockerfile.contains("confluent-hub install --no-prompt confluentinc/kafka-connect-jdbc:10.8.0"));
+        assert!(dockerfile.contains("debezium-connector-postgres/3.6.1.Final/"), "{dockerfile}");
+        assert!(dockerfile.contains("debezium-connector-jdbc/3.6.0.Final/"), "{dockerfile}");
         assert!(services["connect"]["environment"]["CONNECT_PLUGIN_PATH"].as_str().unwrap().contains("filestream"));
         assert!(
             services["postgres"]["environment"]["VENICE_SECRET_APP_DB_PASSWORD"]
@@ -323,7 +341,7 @@ fn the_command_writes_the_build_and_the_lock_and_check_then_reads_it() {
     let out = project.path().join("out");
     let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("built 12 files"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("built 13 files"));
     assert_eq!(read_tree(&out), render(project.path()));
     let lock = std::fs::read_to_string(project.path().join("venice.lock")).expect("venice.lock is written");
     assert!(lock.contains("[subjects.orders-value]") && lock.contains("[topics.orders]\npartitions = 3"));
@@ -470,9 +488,16 @@ fn the_lock_is_written_whole_through_a_rename() {
 
 /// A project whose database password is in a file, built.
 fn render_file_credentials() -> BTreeMap<String, String> {
+    let (dir, _) = file_credentials_project();
+    render(dir.path())
+}
+
+/// A project whose database password is in a file, and that file's secret.
+fn file_credentials_project() -> (tempfile::TempDir, &'static str) {
+    const SECRET: &str = "s3cr3t-in-a-file";
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("secrets")).unwrap();
-    std::fs::write(dir.path().join("secrets/app-db-password"), "s3cr3t-in-a-file\n").unwrap();
+    std::fs::write(dir.path().join("secrets/app-db-password"), format!("{SECRET}\n")).unwrap();
     std::fs::write(
         dir.path().join("venice.kdl"),
         r##"project files
@@ -506,7 +531,7 @@ sink to-db connector=jdbc topic=events {
 "##,
     )
     .unwrap();
-    render(dir.path())
+    (dir, SECRET)
 }
 
 #[test]
@@ -578,4 +603,228 @@ fn glob_dirs(ui: &Path) -> Vec<PathBuf> {
     }
     dirs.sort();
     dirs
+}
+
+/// The `v1` schema of each Strimzi CRD in tests/data/strimzi, by kind.
+fn strimzi_schemas() -> BTreeMap<String, serde_json::Value> {
+    let mut schemas = BTreeMap::new();
+    for entry in std::fs::read_dir(root().join("tests/data/strimzi")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let crd: serde_json::Value = serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let kind = crd["spec"]["names"]["kind"].as_str().unwrap().to_string();
+        let versions = crd["spec"]["versions"].as_array().unwrap();
+        let v1 = versions.iter().find(|v| v["name"] == "v1").expect("a v1 version");
+        schemas.insert(kind, v1["schema"]["openAPIV3Schema"].clone());
+    }
+    schemas
+}
+
+/// The fields of `value` that `schema` does not declare, by path. Kubernetes drops unknown
+/// fields of a structural schema without an error, so a misspelled one would pass the JSON
+/// schema and do nothing: this finds them.
+fn undeclared_fields(value: &serde_json::Value, schema: &serde_json::Value, at: &str, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            let Some(declared) = schema.get("properties").and_then(|p| p.as_object()) else { return };
+            for (name, inner) in fields {
+                match declared.get(name) {
+                    Some(inner_schema) => undeclared_fields(inner, inner_schema, &format!("{at}.{name}"), found),
+                    None => found.push(format!("{at}.{name}")),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                undeclared_fields(item, &schema["items"], &format!("{at}[{i}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The Strimzi resources of a Kubernetes build, parsed, by path.
+fn strimzi_resources(files: &BTreeMap<String, String>) -> Vec<(String, serde_json::Value)> {
+    files
+        .iter()
+        .filter(|(path, _)| path.starts_with("kubernetes/") && !path.ends_with("kustomization.yaml"))
+        .map(|(path, text)| (path.clone(), serde_saphyr::from_str(text).expect("a resource is YAML")))
+        .collect()
+}
+
+/// Every Kubernetes build made here: the examples', the wide stacks' and the file credentials'.
+fn every_kubernetes_build() -> Vec<(String, BTreeMap<String, String>)> {
+    let mut builds: Vec<_> = EXAMPLES
+        .into_iter()
+        .map(|e| (format!("examples/{e}"), render_for(&root().join("examples").join(e), Platform::Kubernetes)))
+        .collect();
+    for (mode, ui) in WIDE_STACKS {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("venice.kdl"), wide_stack(mode, ui)).unwrap();
+        builds.push((format!("the wide stack in {mode} mode"), render_for(dir.path(), Platform::Kubernetes)));
+    }
+    let (dir, _) = file_credentials_project();
+    builds.push(("the project with file credentials".into(), render_for(dir.path(), Platform::Kubernetes)));
+    builds
+}
+
+#[test]
+fn every_strimzi_resource_validates_against_its_crd() {
+    let schemas = strimzi_schemas();
+    let validators: BTreeMap<&String, jsonschema::Validator> = schemas
+        .iter()
+        .map(|(kind, schema)| (kind, jsonschema::validator_for(schema).expect("the CRD compiles")))
+        .collect();
+    let mut validated = 0;
+    for (from, files) in every_kubernetes_build() {
+        assert!(!files.contains_key("docker-compose.yml"), "{from}: no Compose file on Kubernetes");
+        for (path, resource) in strimzi_resources(&files) {
+            assert_eq!(resource["apiVersion"], "kafka.strimzi.io/v1", "{from}/{path}");
+            let kind = resource["kind"].as_str().unwrap().to_string();
+            let validator = validators.get(&kind).unwrap_or_else(|| panic!("{from}/{path}: no CRD for {kind}"));
+            let errors: Vec<String> =
+                validator.iter_errors(&resource).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            assert!(errors.is_empty(), "{from}/{path} is not a valid {kind}: {errors:#?}");
+            let mut undeclared = Vec::new();
+            undeclared_fields(&resource["spec"], &schemas[&kind]["properties"]["spec"], "spec", &mut undeclared);
+            assert!(undeclared.is_empty(), "{from}/{path}: fields the CRD does not declare: {undeclared:?}");
+            validated += 1;
+        }
+    }
+    assert!(validated >= 20, "only {validated} resources validated");
+}
+
+#[test]
+fn the_crd_check_is_not_vacuous() {
+    let schemas = strimzi_schemas();
+    let topic = jsonschema::validator_for(&schemas["KafkaTopic"]).unwrap();
+    let broken = serde_json::json!({"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic",
+        "metadata": {"name": "t"}, "spec": {"partitions": "three"}});
+    assert!(!topic.is_valid(&broken), "a partition count that is not a number is refused");
+    let mut undeclared = Vec::new();
+    let misspelled = serde_json::json!({"partitions": 1, "replica": 1});
+    undeclared_fields(&misspelled, &schemas["KafkaTopic"]["properties"]["spec"], "spec", &mut undeclared);
+    assert_eq!(undeclared, ["spec.replica"]);
+}
+
+#[test]
+fn kubernetes_builds_have_one_topic_and_one_connector_resource_each_listed_by_kustomize() {
+    for example in EXAMPLES {
+        let dir = root().join("examples").join(example);
+        let checked = venice::check::check(&dir).unwrap();
+        let files = render_for(&dir, Platform::Kubernetes);
+        let resources = strimzi_resources(&files);
+        let count = |kind: &str| resources.iter().filter(|(_, r)| r["kind"] == kind).count();
+        assert_eq!(count("KafkaTopic"), checked.project.topics.len(), "{example}");
+        assert_eq!(count("KafkaConnector"), checked.project.connectors.len(), "{example}");
+        assert_eq!((count("Kafka"), count("KafkaNodePool"), count("KafkaConnect")), (1, 1, 1), "{example}");
+        let kustomization: serde_json::Value = serde_saphyr::from_str(&files["kubernetes/kustomization.yaml"]).unwrap();
+        let listed: Vec<String> = kustomization["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("kubernetes/{}", r.as_str().unwrap()))
+            .collect();
+        let mut paths: Vec<String> = resources.iter().map(|(p, _)| p.clone()).collect();
+        paths.sort();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(sorted, paths, "{example}: kustomize lists every resource");
+        assert!(listed[0].ends_with("kafka-node-pool.yaml") && listed[1].ends_with("kafka.yaml"), "{listed:?}");
+        // The connectors' configs are the REST bodies of connect/, less what Strimzi takes as fields.
+        for (path, connector) in resources.iter().filter(|(_, r)| r["kind"] == "KafkaConnector") {
+            let name = connector["metadata"]["name"].as_str().unwrap();
+            let rest: serde_json::Value = serde_json::from_str(&files[&format!("connect/{name}.json")]).unwrap();
+            assert_eq!(connector["spec"]["class"], rest["connector.class"], "{path}");
+            for (key, value) in connector["spec"]["config"].as_object().unwrap() {
+                assert_eq!(&rest[key], value, "{path}: {key}");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_compose_service_downloads_anything_when_it_starts() {
+    for (from, yaml) in every_compose_file() {
+        let compose = parse_compose(&yaml);
+        for (name, service) in compose["services"].as_object().unwrap() {
+            let start = format!("{} {}", service["command"], service["entrypoint"]);
+            for download in ["curl", "wget", "confluent-hub", "http://", "https://"] {
+                assert!(!start.contains(download), "{from}: `{name}` runs {download} when it starts: {start}");
+            }
+        }
+        if let Some(connect) = compose["services"].get("connect") {
+            assert_eq!(connect["build"], "./connect", "{from}: Connect is built from its Dockerfile");
+        }
+    }
+}
+
+/// `versions.env`, parsed as the shell reads it: `NAME=value` lines.
+fn version_table() -> BTreeMap<String, String> {
+    std::fs::read_to_string(root().join("versions.env"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| {
+            let (name, value) = l.split_once('=').expect("NAME=value");
+            (name.to_string(), value.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_stack_script_the_builds_and_the_derived_schemas_read_one_table_of_versions() {
+    let table = version_table();
+    let script = std::fs::read_to_string(root().join("scripts/stack.sh")).unwrap();
+    assert!(script.contains("\n. \"$SCRIPT_DIR/../versions.env\"\n"), "scripts/stack.sh sources versions.env");
+    for name in table.keys() {
+        assert!(!script.contains(&format!("\n{name}=")), "scripts/stack.sh sets {name} itself");
+    }
+    for used in ["KAFKA_VERSION", "DEBEZIUM_POSTGRES_VERSION", "DEBEZIUM_JDBC_VERSION", "APICURIO_VERSION"] {
+        assert!(script.contains(&format!("${used}")), "scripts/stack.sh uses {used}");
+    }
+    let pom = std::fs::read_to_string(root().join("scripts/stack/kafka/pom.xml")).unwrap();
+    assert!(pom.contains(&format!("<kafka.version>{}</kafka.version>", table["KAFKA_VERSION"])), "the Kafka pom");
+    // The builds carry the table's versions and checksums.
+    let compose = render_wide_stack("kraft", "akhq");
+    let dockerfile = &compose["connect/Dockerfile"];
+    assert!(dockerfile.contains(&format!("FROM confluentinc/cp-kafka-connect:{}\n", table["CP_VERSION"])));
+    for name in ["DEBEZIUM_POSTGRES_SHA256", "DEBEZIUM_JDBC_SHA256"] {
+        assert!(dockerfile.contains(&table[name]), "the Dockerfile checks {name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("venice.kdl"), wide_stack("kraft", "akhq")).unwrap();
+    let connect = &render_for(dir.path(), Platform::Kubernetes)["kubernetes/connect.yaml"];
+    for name in ["DEBEZIUM_POSTGRES_SHA512", "DEBEZIUM_JDBC_SHA512", "CONNECT_FILE_SHA512"] {
+        assert!(connect.contains(&table[name]), "connect.yaml checks {name}");
+    }
+    assert!(connect.contains(&format!("version: \"{}\"", table["STRIMZI_KAFKA_VERSION"])));
+    // The schemas venice derives follow the Debezium the builds install.
+    let derive = std::fs::read_to_string(root().join("src/connect/derive.rs")).unwrap();
+    let minor = table["DEBEZIUM_POSTGRES_VERSION"].rsplitn(3, '.').nth(2).unwrap().to_string();
+    assert!(derive.contains(&format!("PostgreSQL connector ({minor}")), "derive.rs follows Debezium {minor}");
+}
+
+#[test]
+fn kubernetes_credentials_come_from_a_secret_never_inline() {
+    let (dir, secret) = file_credentials_project();
+    let files = render_for(dir.path(), Platform::Kubernetes);
+    let connect: serde_json::Value = serde_saphyr::from_str(&files["kubernetes/connect.yaml"]).unwrap();
+    let template = &connect["spec"]["template"];
+    assert_eq!(template["pod"]["volumes"][0]["secret"]["secretName"], "files-credentials");
+    assert_eq!(template["connectContainer"]["volumeMounts"][0]["mountPath"], "/mnt/venice-secrets");
+    let connector: serde_json::Value = serde_saphyr::from_str(&files["kubernetes/connectors/to-db.yaml"]).unwrap();
+    assert_eq!(connector["spec"]["config"]["connection.password"], "${dir:/mnt/venice-secrets:app-db-password}");
+    assert_eq!(connect["spec"]["config"]["config.providers"], "env,dir");
+    for (path, text) in &files {
+        assert!(!text.contains(secret), "{path} holds the secret");
+    }
+    let cdc = render_for(&root().join("examples/cdc"), Platform::Kubernetes);
+    let connect: serde_json::Value = serde_saphyr::from_str(&cdc["kubernetes/connect.yaml"]).unwrap();
+    assert_eq!(
+        connect["spec"]["template"]["connectContainer"]["env"][0],
+        serde_json::json!({"name": "POSTGRES_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "cdc-credentials", "key": "POSTGRES_PASSWORD"}}})
+    );
 }

@@ -10,23 +10,13 @@
 //! and ZooKeeper (8.0 dropped ZooKeeper).
 
 use super::names::{env_var_ok, file_name, shell_word};
+use super::versions::get;
 use crate::model::{Credential, Database, KafkaMode, Project, Stack};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The Confluent Platform release every `confluentinc/cp-*` image is pinned to.
-pub const CP_VERSION: &str = "7.9.11";
-/// The PostgreSQL image.
-pub(crate) const POSTGRES_IMAGE: &str = "postgres:16.10";
-/// Confluent's JDBC connector (`jdbc`), installed from Confluent Hub.
-pub(crate) const JDBC_PLUGIN: &str = "confluentinc/kafka-connect-jdbc:10.8.0";
-/// Debezium's PostgreSQL source (`debezium-postgres`), the plugin archive from Maven Central
-/// (`io.debezium:debezium-connector-postgres:2.7.3.Final:tar.gz:plugin`; runs on Java 11 and 17).
-pub(crate) const DEBEZIUM_POSTGRES_VERSION: &str = "2.7.3.Final";
-/// Debezium's JDBC sink (`debezium-jdbc`), from Maven Central (not on Confluent Hub; the
-/// version notes/real-services.md found served). Debezium 3.x needs Java 17 in the Connect image:
-/// assumed of the Confluent Platform 7.9 images, not verified by a run.
-pub(crate) const DEBEZIUM_JDBC_VERSION: &str = "3.6.1.Final";
+/// The Confluent Platform release every `confluentinc/cp-*` image is pinned to (`versions.env`).
+pub use super::versions::cp_version;
 /// Where the Connect image keeps the FileStream connectors, which Confluent Platform moved out of
 /// Kafka Connect in 6.2.1 (Confluent's "Kafka Connect FileStream Connectors": add it to
 /// `plugin.path`).
@@ -60,6 +50,9 @@ struct Empty {}
 #[derive(Serialize, Default)]
 struct Service {
     image: String,
+    /// The folder holding the Dockerfile that builds `image` (the Connect worker's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hostname: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +119,8 @@ pub(crate) struct StackFiles {
     pub(crate) compose: String,
     pub(crate) env_example: String,
     pub(crate) postgres_init: Option<String>,
+    /// `connect/Dockerfile`, when the stack runs Connect.
+    pub(crate) connect_dockerfile: Option<String>,
     pub(crate) info: StackInfo,
 }
 
@@ -154,7 +149,7 @@ fn healthy(names: impl IntoIterator<Item = String>) -> BTreeMap<String, Dependen
 }
 
 fn cp_image(name: &str) -> String {
-    format!("confluentinc/{name}:{CP_VERSION}")
+    format!("confluentinc/{name}:{}", cp_version())
 }
 
 /// A `${VAR:?...}` reference: Compose refuses to start when the variable is unset or empty.
@@ -164,7 +159,7 @@ fn secret_ref(var: &str) -> String {
 
 /// The Compose project name: lower-case letters, digits, `-` and `_`, starting with a letter or
 /// digit (Docker's rule).
-fn project_name(project: &Project) -> String {
+pub(crate) fn project_name(project: &Project) -> String {
     let raw = project.name.as_ref().map_or("venice", |n| n.value.as_str()).to_lowercase();
     let mut name: String =
         raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
@@ -250,6 +245,7 @@ struct StackBuilder<'p> {
     volumes: BTreeMap<String, Empty>,
     /// The Compose secrets of `file=` credentials, which the services that need them mount.
     secrets: BTreeSet<String>,
+    connect_dockerfile: Option<String>,
 }
 
 impl<'p> StackBuilder<'p> {
@@ -268,6 +264,7 @@ impl<'p> StackBuilder<'p> {
             services: BTreeMap::new(),
             volumes: BTreeMap::new(),
             secrets: BTreeSet::new(),
+            connect_dockerfile: None,
         }
     }
 
@@ -385,7 +382,7 @@ impl<'p> StackBuilder<'p> {
         self.services.insert(
             "postgres".into(),
             Service {
-                image: POSTGRES_IMAGE.into(),
+                image: super::versions::get("POSTGRES_IMAGE").into(),
                 hostname: Some("postgres".into()),
                 command,
                 environment,
@@ -404,10 +401,10 @@ impl<'p> StackBuilder<'p> {
         );
     }
 
-    /// The Connect worker, with `plugins` installed on start.
+    /// The Connect worker, built from `connect/Dockerfile` with `plugins` in its image.
     fn connect(&mut self, plugins: &BTreeSet<&str>) {
-        let (mut install, plugin_path) = connect_plugins(plugins, &mut self.info.notes);
-        install.push("exec /etc/confluent/docker/run".into());
+        let plugin_path = plugin_path(plugins, &mut self.info.notes);
+        let dockerfile = super::dockerfile::render(plugins);
         let mut env = connect_environment(&project_name(self.project), &self.bootstrap, self.brokers, &plugin_path);
         let connector_databases: Vec<&Database> = self
             .project
@@ -428,20 +425,22 @@ impl<'p> StackBuilder<'p> {
         {
             after.push("postgres".into());
         }
-        self.volumes.insert("connect-plugins".into(), Empty {});
+        // The image's tag names its Dockerfile: a changed Dockerfile is a missing image, which
+        // `docker compose up` builds, where a fixed tag would keep running the old one.
+        let tag = format!("{}-{:016x}", cp_version(), crate::avro::rabin(dockerfile.as_bytes()));
+        self.connect_dockerfile = Some(dockerfile);
         self.services.insert(
             "connect".into(),
             Service {
-                image: cp_image("cp-kafka-connect"),
+                image: format!("{}-connect:{tag}", project_name(self.project)),
+                build: Some("./connect".into()),
                 hostname: Some("connect".into()),
-                command: Some(vec!["bash".into(), "-c".into(), install.join(" && ")]),
                 environment: env,
                 ports: vec!["127.0.0.1:8083:8083".into()],
-                volumes: vec!["connect-plugins:/usr/share/confluent-hub-components".into()],
                 depends_on: healthy(after),
                 secrets: connect_secrets,
-                // Plugins are downloaded on start: give it time.
-                healthcheck: Healthcheck::shell("curl -fsS http://localhost:8083/connectors > /dev/null", "120s"),
+                // The worker scans its plugins on start.
+                healthcheck: Healthcheck::shell("curl -fsS http://localhost:8083/connectors > /dev/null", "60s"),
                 restart: "unless-stopped",
                 ..Service::default()
             },
@@ -499,13 +498,9 @@ impl<'p> StackBuilder<'p> {
     /// The web UI `ui` (`akhq`, `kafka-ui`, else Kafdrop), pointed at the stack's services.
     fn ui(&mut self, ui: &str) {
         let (image, port, check) = match ui {
-            "akhq" => ("tchiotludo/akhq:0.25.1", 8080, "curl -fsS http://localhost:28081/health > /dev/null"),
-            "kafka-ui" => {
-                ("provectuslabs/kafka-ui:v0.7.2", 8080, "wget -q -O /dev/null http://localhost:8080/actuator/health")
-            }
-            _ => {
-                ("obsidiandynamics/kafdrop:4.1.0", 9000, "curl -fsS http://localhost:9000/actuator/health > /dev/null")
-            }
+            "akhq" => (get("AKHQ_IMAGE"), 8080, "curl -fsS http://localhost:28081/health > /dev/null"),
+            "kafka-ui" => (get("KAFKA_UI_IMAGE"), 8080, "wget -q -O /dev/null http://localhost:8080/actuator/health"),
+            _ => (get("KAFDROP_IMAGE"), 9000, "curl -fsS http://localhost:9000/actuator/health > /dev/null"),
         };
         self.services.insert(
             "ui".into(),
@@ -589,7 +584,7 @@ impl<'p> StackBuilder<'p> {
         let postgres_init =
             self.stack.postgres.is_some().then(|| postgres_init(self.project, &self.databases, &mut self.info.notes));
         let env_example = env_example(&self.info);
-        StackFiles { compose, env_example, postgres_init, info: self.info }
+        StackFiles { compose, env_example, postgres_init, connect_dockerfile: self.connect_dockerfile, info: self.info }
     }
 }
 
@@ -600,7 +595,10 @@ fn compose_yaml(file: &ComposeFile) -> String {
     let yaml = serde_saphyr::to_string_with_options(file, options).expect("the Compose file serializes");
     let mut compose = String::new();
     compose.push_str("# Generated by `venice build`: the local stack of venice.kdl. Do not edit; rebuild.\n");
-    compose.push_str(&format!("# Images: Confluent Platform {CP_VERSION}. Start: docker compose up -d --wait\n"));
+    compose.push_str(&format!(
+        "# Images: Confluent Platform {}; Connect is built from connect/Dockerfile. Start: docker compose up -d --wait\n",
+        cp_version()
+    ));
     compose.push_str(&yaml);
     compose
 }
@@ -649,23 +647,20 @@ fn kafka_environment(i: u32, brokers: u32, mode: KafkaMode, cluster_id: &str) ->
     env
 }
 
-/// The commands that install `plugins` on the Connect worker's start, and its plugin path. A
-/// plugin this venice does not know goes to `notes`.
-fn connect_plugins(plugins: &BTreeSet<&str>, notes: &mut Vec<String>) -> (Vec<String>, Vec<String>) {
-    let mut install = Vec::new();
-    let mut plugin_path = vec!["/usr/share/java".to_string(), "/usr/share/confluent-hub-components".to_string()];
+/// The Connect worker's plugin path for `plugins` (the Dockerfile installs them into the
+/// components folder). A plugin this venice does not know goes to `notes`.
+fn plugin_path(plugins: &BTreeSet<&str>, notes: &mut Vec<String>) -> Vec<String> {
+    let mut path = vec!["/usr/share/java".to_string(), super::dockerfile::COMPONENTS.to_string()];
     for plugin in plugins {
         match *plugin {
-            "jdbc" => install.push(format!("confluent-hub install --no-prompt {JDBC_PLUGIN}")),
-            "debezium-postgres" => install.push(maven_plugin("debezium-connector-postgres", DEBEZIUM_POSTGRES_VERSION)),
-            "debezium-jdbc" => install.push(maven_plugin("debezium-connector-jdbc", DEBEZIUM_JDBC_VERSION)),
-            "file" => plugin_path.push(FILESTREAM_PATH.into()),
+            "jdbc" | "debezium-postgres" | "debezium-jdbc" => {}
+            "file" => path.push(FILESTREAM_PATH.into()),
             other => {
                 notes.push(format!("the Connect plugin `{other}` is not known to this venice; install it by hand"))
             }
         }
     }
-    (install, plugin_path)
+    path
 }
 
 /// The Connect worker's environment: its cluster, internal topics (named after the project
@@ -696,15 +691,6 @@ fn connect_environment(name: &str, bootstrap: &str, brokers: u32, plugin_path: &
     // A restarted worker gets its tasks back at once, not after five minutes.
     set("CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS", "0".into());
     env
-}
-
-/// `curl` the plugin archive of a Debezium connector from Maven Central into the plugin path.
-fn maven_plugin(artifact: &str, version: &str) -> String {
-    format!(
-        "mkdir -p /usr/share/confluent-hub-components/{artifact} && curl -fsSL \
-         https://repo1.maven.org/maven2/io/debezium/{artifact}/{version}/{artifact}-{version}-plugin.tar.gz \
-         | tar -xz -C /usr/share/confluent-hub-components"
-    )
 }
 
 /// The environment variables of the databases' credentials, sorted and deduplicated. A

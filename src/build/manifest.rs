@@ -168,10 +168,12 @@ pub(crate) fn render(
     rendered: &Rendered,
     subjects: &[Subject],
     ksql: &[KsqlFile],
+    platform: super::Platform,
 ) -> Value {
     object!({
         "version": MANIFEST_VERSION,
         "generator": "venice build",
+        "platform": platform.as_str(),
         "project": object!({
             "name": project.name.as_ref().map(|n| n.value.clone()),
             "doc": project.doc.clone(),
@@ -193,7 +195,7 @@ pub(crate) fn render(
 fn stack(project: &Project, rendered: &Rendered) -> Option<Value> {
     project.stack.as_ref().map(|s| {
         object!({
-            "confluent_platform": super::compose::CP_VERSION,
+            "confluent_platform": super::compose::cp_version(),
             "kafka": object!({
                 "mode": match s.kafka.as_ref().map_or(KafkaMode::Kraft, |k| k.mode.value) {
                     KafkaMode::Kraft => "kraft",

@@ -1,7 +1,9 @@
 //! `venice build`: everything needed to run a checked project, rendered from the model.
 //!
 //! Each output has its file here: `compose` (the stack: docker-compose.yml, .env.example,
-//! postgres/), `topics` (topics.json), `registry` (registry/), `connectors` (connect/, from the
+//! postgres/), `dockerfile` (connect/Dockerfile, the Connect image with its plugins),
+//! `kubernetes` (kubernetes/, Strimzi resources, for `--platform kubernetes` in place of the
+//! Compose files), `versions` (the pinned versions of versions.env), `topics` (topics.json), `registry` (registry/), `connectors` (connect/, from the
 //! connector catalog), `sql` (sql/, the JDBC sinks' tables), `ksql` (ksql/), `manifest`
 //! (manifest.json) and `readme` (README.md). [`render`] builds the whole output set in memory, as
 //! relative paths and texts; [`write`] puts it in the output folder. Rendering is pure and
@@ -13,13 +15,16 @@
 
 pub mod compose;
 mod connectors;
+mod dockerfile;
 pub(crate) mod ksql;
+mod kubernetes;
 pub(crate) mod manifest;
 mod names;
 mod readme;
 pub(crate) mod registry;
 mod sql;
 pub(crate) mod topics;
+pub mod versions;
 
 use crate::check::Checked;
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,24 +72,46 @@ pub(crate) fn derived_schemas(project: &crate::model::Project) -> BTreeSet<&str>
         .collect()
 }
 
-/// Renders every output of a checked project that has no errors. `dir` is the project folder
-/// (paths in the manifest are relative to it).
+/// Where the build's stack runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    /// Docker Compose on one machine: docker-compose.yml and the Connect image's Dockerfile.
+    #[default]
+    Compose,
+    /// Kubernetes with the Strimzi operator: kubernetes/, applied with `kubectl apply -k`.
+    Kubernetes,
+}
+
+impl Platform {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Platform::Compose => "compose",
+            Platform::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+/// Renders every output of a checked project that has no errors, for the Compose stack. `dir` is
+/// the project folder (paths in the manifest are relative to it).
 pub fn render(checked: &Checked, dir: &Path) -> Rendered {
+    render_for(checked, dir, Platform::Compose)
+}
+
+/// [`render`] for a platform: the stack's files are Compose's or Strimzi's; the rest (topics,
+/// registry payloads, connector configs, ksqlDB files) is the same, what `venice apply` reads.
+pub fn render_for(checked: &Checked, dir: &Path, platform: Platform) -> Rendered {
     let project = &checked.project;
     let analysis = &checked.analysis;
     let mut rendered = Rendered::default();
-    if let Some(stack) = compose::render(project) {
-        rendered.add("docker-compose.yml".into(), stack.compose);
-        rendered.add(".env.example".into(), stack.env_example);
-        if let Some(init) = stack.postgres_init {
-            rendered.add("postgres/init.sh".into(), init);
-            for (path, text) in compose::ddl_files(project) {
-                rendered.add(format!("postgres/{path}"), text);
+    match platform {
+        Platform::Compose => add_compose(project, &mut rendered),
+        Platform::Kubernetes => {
+            let (files, notes) = kubernetes::render(project);
+            for (path, text) in files {
+                rendered.add(path, text);
             }
+            rendered.notes = notes;
         }
-        rendered.services = stack.info.services;
-        rendered.brokers = stack.info.brokers;
-        rendered.notes = stack.info.notes;
     }
     // The registry's files (a normalized form and a fingerprint per subject) are rendered on
     // another core while this one renders the rest; everything is added in the same order.
@@ -102,11 +129,31 @@ pub fn render(checked: &Checked, dir: &Path) -> Rendered {
     for file in &ksql_files {
         rendered.add(file.path.clone(), file.text.clone());
     }
-    let readme = readme::render(project, &rendered, &subjects, &ksql_files);
+    let readme = readme::render(project, &rendered, &subjects, &ksql_files, platform);
     rendered.add("README.md".into(), readme);
-    let manifest = manifest::render(project, analysis, dir, &rendered, &subjects, &ksql_files);
+    let manifest = manifest::render(project, analysis, dir, &rendered, &subjects, &ksql_files, platform);
     rendered.add(MANIFEST.into(), json_file(&manifest));
     rendered
+}
+
+/// The Compose stack's files: docker-compose.yml, .env.example, postgres/, connect/Dockerfile.
+fn add_compose(project: &crate::model::Project, rendered: &mut Rendered) {
+    if let Some(stack) = compose::render(project) {
+        rendered.add("docker-compose.yml".into(), stack.compose);
+        rendered.add(".env.example".into(), stack.env_example);
+        if let Some(init) = stack.postgres_init {
+            rendered.add("postgres/init.sh".into(), init);
+            for (path, text) in compose::ddl_files(project) {
+                rendered.add(format!("postgres/{path}"), text);
+            }
+        }
+        rendered.services = stack.info.services;
+        rendered.brokers = stack.info.brokers;
+        rendered.notes = stack.info.notes;
+        if let Some(dockerfile) = stack.connect_dockerfile {
+            rendered.add("connect/Dockerfile".into(), dockerfile);
+        }
+    }
 }
 
 /// Why the output folder could not be written.

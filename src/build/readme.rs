@@ -1,17 +1,29 @@
 //! The build folder's `README.md`: what each file is, how to start the stack, how to deploy the
 //! pipeline by hand (what `venice apply` automates), and the fields of `manifest.json`.
 
-use super::Rendered;
-use super::compose::CP_VERSION;
+use super::compose::cp_version;
 use super::ksql::KsqlFile;
 use super::names::shell_word;
 use super::registry::Subject;
+use super::{Platform, Rendered};
 use crate::model::{Direction, KafkaMode, Project, Stack};
 
-pub(crate) fn render(project: &Project, rendered: &Rendered, subjects: &[Subject], ksql: &[KsqlFile]) -> String {
+pub(crate) fn render(
+    project: &Project,
+    rendered: &Rendered,
+    subjects: &[Subject],
+    ksql: &[KsqlFile],
+    platform: Platform,
+) -> String {
     let mut out = String::new();
     title(&mut out, project);
     contents(&mut out, rendered);
+    if platform == Platform::Kubernetes {
+        super::kubernetes::readme(&mut out, project, subjects);
+        out.push_str(MANIFEST_DOC);
+        not_wired(&mut out, rendered);
+        return out;
+    }
     match &project.stack {
         Some(stack) => start_stack(&mut out, stack, rendered),
         None => out
@@ -28,8 +40,21 @@ pub(crate) fn render(project: &Project, rendered: &Rendered, subjects: &[Subject
     run_ksql(&mut out, ksql);
     put_connectors(&mut out, project, Direction::Sink, "Sink connectors");
     out.push_str(MANIFEST_DOC);
+    plugin_sources(&mut out, rendered);
     not_wired(&mut out, rendered);
     out
+}
+
+/// Where the Dockerfile's plugins come from, and which have no checksum.
+fn plugin_sources(out: &mut String, rendered: &Rendered) {
+    let Some(dockerfile) = rendered.files.get("connect/Dockerfile") else { return };
+    if dockerfile.contains("confluent-hub install") {
+        out.push_str(
+            "\n## Plugins without a checksum\n\n`connect/Dockerfile` checks every archive from Maven Central against \
+             its SHA-256. Confluent's JDBC connector comes from Confluent Hub through `confluent-hub install`, \
+             unchecked: Confluent Hub could not be reached when venice pinned its version.\n",
+        );
+    }
 }
 
 /// The title, the project's `doc` as a sentence, and the warning not to edit the files.
@@ -58,8 +83,13 @@ fn contents(out: &mut String, rendered: &Rendered) {
     list(
         "docker-compose.yml",
         &format!(
-            "the local stack, images of Confluent Platform {CP_VERSION} (the 7.x line, which runs both KRaft and ZooKeeper)"
+            "the local stack, images of Confluent Platform {} (the 7.x line, which runs both KRaft and ZooKeeper)",
+            cp_version()
         ),
+    );
+    list(
+        "kubernetes",
+        "Strimzi resources (`kafka.strimzi.io/v1`) and their `kustomization.yaml`, for `kubectl apply -k`",
     );
     list(".env.example", "every variable the stack reads; copy it to `.env` and fill it in");
     list("postgres", "run once by PostgreSQL on an empty volume: the roles, databases and captured tables");
@@ -69,6 +99,10 @@ fn contents(out: &mut String, rendered: &Rendered) {
         "per subject, `config.json` (the body of `PUT /config/<subject>`) and `versions.json` (of `POST /subjects/<subject>/versions`)",
     );
     list("connect", "per connector, the body of `PUT /connectors/<name>/config`");
+    list(
+        "connect/Dockerfile",
+        "the stack's Kafka Connect image: its plugins installed at pinned versions when the image is built (checksums below)",
+    );
     list("ksql", "the ksqlDB statements in the order to run them");
     list("sql", "the tables the JDBC sinks will write, for review");
     out.push_str("- `manifest.json`: the resolved project, for `venice apply` and other tools (below)\n");
@@ -147,7 +181,7 @@ fn create_topics(out: &mut String, project: &Project, rendered: &Rendered) {
 }
 
 /// Per registry subject, a `curl` for its compatibility and, when venice registers it, its schema.
-fn register_subjects(out: &mut String, subjects: &[Subject]) {
+pub(crate) fn register_subjects(out: &mut String, subjects: &[Subject]) {
     if subjects.is_empty() {
         return;
     }
@@ -220,7 +254,8 @@ const MANIFEST_DOC: &str = "
 
 Version 1. A reader must check `version` and refuse one it does not know. Fields:
 
-- `version` (1), `generator` (`venice build`), `project`: `name`, `doc`.
+- `version` (1), `generator` (`venice build`), `platform` (`compose` or `kubernetes`, the
+  `--platform` it was built for), `project`: `name`, `doc`.
 - `stack` (null without one): `confluent_platform`, `kafka` (`mode`, `brokers`, `bootstrap` inside
   the Compose network), `schema_registry`, `ksqldb` (`version`), `connect` (`plugins`), `postgres`,
   `ui`, `services` (the Compose service names).

@@ -294,8 +294,8 @@ fn fold(name: &str, quote: Option<char>) -> String {
 }
 
 /// The change event envelope of Debezium's PostgreSQL connector (3.6, as its converter registered
-/// it on the real-services stack: `tests/derive_live.rs`; the Compose stack of `venice build`
-/// installs 2.7, whose `source` block predates `origin` and `origin_lsn`): `before`, `after`, `source`,
+/// it on the real-services stack: `tests/derive_live.rs`; `venice build` installs the same version,
+/// from versions.env): `before`, `after`, `source`,
 /// `transaction`, `op`, `ts_ms`, `ts_us`, `ts_ns`. What Connect's schema model here does not
 /// carry (the `snapshot` field's default, schema versions) is added by
 /// [`super::avro::debezium_envelope_details`].
