@@ -609,8 +609,9 @@ pub(crate) enum SchemaCommand {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CompatArgs {
-    /// The compatibility level, as the registry's are named.
-    #[arg(long, value_enum, default_value_t = CompatLevel::Backward)]
+    /// The compatibility level, as venice.kdl or the registry names it, in any case
+    /// (`backward-transitive`, `BACKWARD_TRANSITIVE`).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = CompatLevel::Backward)]
     pub(crate) level: CompatLevel,
     /// The output format.
     #[arg(long, value_enum, default_value_t = CompatFormat::Human)]
@@ -623,7 +624,8 @@ pub(crate) struct CompatArgs {
     pub(crate) new: PathBuf,
 }
 
-/// The Schema Registry's compatibility levels, named as venice.kdl's `compatibility` names them.
+/// The Schema Registry's compatibility levels, named as venice.kdl's `compatibility` names them;
+/// the registry's own names (`BACKWARD_TRANSITIVE`) are aliases, and case is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum CompatLevel {
     /// Anything may follow.
@@ -631,14 +633,17 @@ pub(crate) enum CompatLevel {
     /// The new schema reads data written with the latest one.
     Backward,
     /// The new schema reads data written with every earlier one.
+    #[value(alias = "backward_transitive")]
     BackwardTransitive,
     /// The latest schema reads data written with the new one.
     Forward,
     /// Every earlier schema reads data written with the new one.
+    #[value(alias = "forward_transitive")]
     ForwardTransitive,
     /// Backward and forward, with the latest schema.
     Full,
     /// Backward and forward, with every earlier schema.
+    #[value(alias = "full_transitive")]
     FullTransitive,
 }
 
@@ -714,5 +719,20 @@ mod tests {
         assert_eq!(args.old, [PathBuf::from("a.avsc"), PathBuf::from("b.avsc")]);
         assert_eq!(args.new, PathBuf::from("c.avsc"));
         assert!(Cli::try_parse_from(["venice", "schema", "compat", "a.avsc"]).is_err());
+    }
+
+    #[test]
+    fn each_spelling_the_command_line_takes_is_one_the_language_takes() {
+        for level in CompatLevel::value_variants() {
+            let shown = level.to_possible_value().expect("shown");
+            for name in shown.get_name_and_aliases() {
+                for spelling in [name.to_string(), name.to_uppercase()] {
+                    let cli = Cli::try_parse_from(["venice", "schema", "compat", "--level", &spelling, "a", "b"]);
+                    let Command::Schema(SchemaCommand::Compat(args)) = cli.expect("parses").command else { panic!() };
+                    assert_eq!(args.level, *level, "{spelling}");
+                    assert_eq!(Compatibility::parse(&spelling), Some(level.compatibility()), "{spelling}");
+                }
+            }
+        }
     }
 }

@@ -398,6 +398,20 @@ fn schema_compat_exits_1_with_each_reason_its_path_and_the_old_schema() {
 }
 
 #[test]
+fn schema_compat_takes_the_levels_as_the_registry_spells_them() {
+    // The registry names them `BACKWARD_TRANSITIVE`; venice.kdl `backward-transitive`; any case.
+    for level in ["BACKWARD_TRANSITIVE", "backward_transitive", "Backward-Transitive", "backward-transitive"] {
+        let run =
+            schemas().args(["schema", "compat", "--level", level, "v1.avsc", "v2.avsc", "v3.avsc"]).run().status(1);
+        assert!(run.stdout.contains("under `backward-transitive`"), "{level}: {}", run.stdout);
+    }
+    for level in ["NONE", "BACKWARD", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "full-TRANSITIVE"] {
+        schemas().args(["schema", "compat", "--level", level, "v1.avsc", "v2.avsc"]).run().status(0);
+    }
+    schemas().args(["schema", "compat", "--level", "BACKWARD TRANSITIVE", "v1.avsc", "v2.avsc"]).run().status(2);
+}
+
+#[test]
 fn schema_compat_json_names_the_old_schema_and_the_direction() {
     let run = schemas()
         .args(["schema", "compat", "--level", "full", "--format", "json", "v3.avsc", "v1.avsc"])

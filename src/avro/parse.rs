@@ -1128,8 +1128,9 @@ fn check_unions(ty: &Type, arena: &[NamedType], diagnostics: &mut Vec<(Problem, 
 // -------------------------------------------------------------------------------------------
 
 /// Checks every field default of a file against its field's type, once all files are
-/// resolved. Follows the specification's table of default values, with Avro 1.12's rule for
-/// unions: the default is a value of any branch (before 1.12: of the first branch).
+/// resolved. Follows the specification's table of default values, and for unions its rule up
+/// to Avro 1.11, which the Schema Registry and ksqlDB run: the default is a value of the first
+/// branch.
 pub(crate) fn check_defaults(file: &ParsedFile, arena: &[NamedType], diagnostics: &mut Vec<(Problem, Span)>) {
     for pending in &file.defaults {
         let Some(field) = arena[pending.record.index()].fields().get(pending.field) else { continue };
@@ -1167,23 +1168,32 @@ fn check_value(ty: &Type, node: &JsonNode, arena: &[NamedType], field_level: boo
             }
             _ => expected(node, "an object"),
         },
-        TypeKind::Union(branches) => {
-            // Avro 1.12: "the type of the default value must match with one element of the union".
-            let mut first_error = None;
-            for branch in branches {
-                match check_value(branch, node, arena, false, depth + 1) {
-                    Ok(()) => return Ok(()),
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            match (branches.len(), first_error) {
-                (1, Some(error)) => Err(error),
-                _ => Err((node.span, DefaultIssue::NoBranch)),
-            }
-        }
+        TypeKind::Union(branches) => check_union(branches, node, arena, depth),
         TypeKind::Named(id) | TypeKind::Reference(id) => check_named(&arena[id.index()], node, arena, depth),
+    }
+}
+
+/// A union's default is a value of its first branch: the Avro specification up to 1.11 ("default
+/// values for union fields correspond to the first schema in the union") and Java's
+/// `Schema.isValidDefault` there (`case UNION: // union default: first branch`), which
+/// `Schema.Parser` runs with `validateDefaults` on. Confluent Platform 7 (the stack's registry,
+/// ksqlDB 0.29) ships Avro 1.11 and refuses `["null", "double"]` with `0.0`; Avro 1.12
+/// (AVRO-3649) takes a value of any branch, so the issue names the branch that would hold it.
+fn check_union(branches: &[Type], node: &JsonNode, arena: &[NamedType], depth: usize) -> Checked {
+    let Some((first, others)) = branches.split_first() else { return Err((node.span, DefaultIssue::NoBranch)) };
+    match check_value(first, node, arena, false, depth + 1) {
+        Ok(()) => Ok(()),
+        // A one-branch union: the branch's own issue says more.
+        Err(error) if others.is_empty() => Err(error),
+        Err(_) => {
+            let issue = match others.iter().find(|b| check_value(b, node, arena, false, depth + 1).is_ok()) {
+                Some(branch) => {
+                    DefaultIssue::NotFirstBranch { first: describe(first, arena), branch: describe(branch, arena) }
+                }
+                None => DefaultIssue::NoBranch,
+            };
+            Err((node.span, issue))
+        }
     }
 }
 
@@ -1833,15 +1843,29 @@ mod tests {
     }
 
     #[test]
-    fn union_defaults_match_any_branch_as_in_avro_1_12() {
+    fn union_defaults_are_values_of_the_first_branch_as_in_avro_1_11() {
         valid_default(r#"["null", "string"]"#, "null");
-        valid_default(r#"["null", "string"]"#, r#""none""#);
-        valid_default(r#"["int", "null"]"#, "null");
+        valid_default(r#"["string", "null"]"#, r#""none""#);
+        valid_default(r#"["double", "null"]"#, "0.0");
+        // A value of a later branch: Avro 1.11 (the registry's) refuses it, 1.12 would not.
+        invalid_default(r#"["null", "double"]"#, "0.0", "0.0");
+        invalid_default(r#"["null", "string"]"#, r#""none""#, r#""none""#);
+        invalid_default(r#"["int", "null"]"#, "null", "null");
         invalid_default(r#"["null", "int"]"#, r#""3""#, r#""3""#);
         invalid_default(r#"["null", {"type": "array", "items": "int"}]"#, r#"["a"]"#, r#"["a"]"#);
         // One branch: the branch's own problem, at its place.
         invalid_default(r#"[{"type": "array", "items": "int"}]"#, r#"[1, "a"]"#, r#""a""#);
-        valid_default(r#"{"type": "array", "items": ["null", "int"]}"#, "[null, 1]");
+        // Nested unions too: `isValidDefault` recurses with the same rule.
+        valid_default(r#"{"type": "array", "items": ["null", "int"]}"#, "[null, null]");
+        invalid_default(r#"{"type": "array", "items": ["null", "int"]}"#, "[null, 1]", "1");
+    }
+
+    #[test]
+    fn a_union_default_of_a_later_branch_names_both_branches() {
+        let text =
+            r#"{"type": "record", "name": "R", "fields": [{"name": "f", "type": ["null", "double"], "default": 0.0}]}"#;
+        let labels: Vec<String> = parse(text).1.into_iter().map(|d| d.label).collect();
+        assert_eq!(labels, ["a value of `double`, not of the first branch `null`"]);
     }
 
     #[test]
@@ -1851,8 +1875,8 @@ mod tests {
             {"name": "b", "type": "Address", "default": {"town": "Paris"}}]}"#;
         assert_eq!(reported_all(&[user, ADDRESS]), [("V204", r#"{"town": "Paris"}"#.to_string())]);
         valid_default(
-            r#"{"type": "record", "name": "L", "fields": [{"name": "next", "type": ["null", "L"]}]}"#,
-            r#"{"next": {"next": null}}"#,
+            r#"{"type": "record", "name": "L", "fields": [{"name": "next", "type": {"type": "array", "items": "L"}}]}"#,
+            r#"{"next": [{"next": []}]}"#,
         );
     }
 

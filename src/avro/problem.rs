@@ -58,4 +58,6 @@ pub enum DefaultIssue {
     MissingField { field: String },
     /// A union default that is a value of none of the branches.
     NoBranch,
+    /// A union default that is a value of a later `branch`, not of the `first`.
+    NotFirstBranch { first: String, branch: String },
 }

@@ -424,7 +424,7 @@ pub(crate) fn same_schema(schema_type: &str, a: &str, b: &str) -> bool {
 /// venice's own verdict on a new Avro schema after the latest one at a level: the reasons it
 /// may not follow (empty when it may, or when either side cannot be read alone).
 pub(crate) fn avro_incompatibilities(level: &str, old: &str, new: &str) -> Vec<String> {
-    let Some(level) = Compatibility::parse(&level.to_lowercase().replace('_', "-")) else { return Vec::new() };
+    let Some(level) = Compatibility::parse(level) else { return Vec::new() };
     let mut problems = Vec::new();
     let text = |t: &str| crate::model::SourceText::from_file(crate::source::FileId(0), t.to_string());
     let old_catalog = crate::avro::Catalog::from_texts(vec![("old".into(), text(old))], &mut problems);

@@ -115,8 +115,10 @@ pub enum Compatibility {
 }
 
 impl Compatibility {
+    /// A level as venice.kdl (`backward-transitive`) or the Schema Registry
+    /// (`BACKWARD_TRANSITIVE`) spells it, in any case, with `-` or `_`.
     pub fn parse(word: &str) -> Option<Compatibility> {
-        Some(match word {
+        Some(match word.to_ascii_lowercase().replace('_', "-").as_str() {
             "none" => Compatibility::None,
             "backward" => Compatibility::Backward,
             "backward-transitive" => Compatibility::BackwardTransitive,

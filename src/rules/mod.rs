@@ -81,11 +81,11 @@ rules! {
     v406_unstorable_field: check,
     v407_envelope_read: check,
     v408_ddl: check,
-    v501_transform_cycle,
+    v501_transform_cycle: check,
     v502_unused_topic: check,
     v503_fewer_partitions: check,
-    v504_replication_above_brokers,
-    v505_table_not_compacted,
+    v504_replication_above_brokers: check,
+    v505_table_not_compacted: check,
 }
 
 /// Runs every rule over a project and what the analyses found.

@@ -86,7 +86,7 @@ fn check_subject(
         reason,
         more: found.len() - 1,
         baseline: subject_span,
-        fragment: Some(fragment),
+        fragment,
     };
     diagnostics.push(evolution.diagnostic(schema.span));
 }
@@ -114,7 +114,9 @@ fn is_fully_known(catalog: &Catalog, root: &Type) -> bool {
 }
 
 /// The facts of a V202: a topic's schema that its subject's compatibility level does not allow
-/// after the schema recorded in the baseline. Points at the topic's `schema=`.
+/// after the schema recorded in the baseline. Points at what to edit, in the new schema: the
+/// field added or retyped, or (a field removed) the record that no longer has it; the topic's
+/// `schema=` and the recorded subject are labels.
 struct Evolution {
     /// The venice schema the topic names.
     schema: String,
@@ -133,12 +135,15 @@ struct Evolution {
     more: usize,
     /// The subject's entry in the lock.
     baseline: Span,
-    /// The place in the new schema the reason is about, when it is there.
-    fragment: Option<Span>,
+    /// The place in the new schema the reason is about: under BACKWARD the reader's part (a
+    /// field without a default, a type), under FORWARD the writer's (the record without a field
+    /// the recorded schema needs, a type).
+    fragment: Span,
 }
 
 impl Evolution {
-    fn diagnostic(&self, span: Span) -> Diagnostic {
+    /// The diagnostic at the new schema's part, `topic_schema` being the topic's `schema=`.
+    fn diagnostic(&self, topic_schema: Span) -> Diagnostic {
         let message = format!(
             "`{}` is not {} compatible with subject `{}` in {}: {} (at `{}`)",
             self.schema,
@@ -150,22 +155,12 @@ impl Evolution {
         );
         let fix = evolution_fix(self.kind, self.direction == Direction::NewReadsOld);
         let more = more_problems(self.more);
-        let mut diagnostic = RULE
-            .diagnostic(span, message, format!("not {} compatible", level_word(self.level)))
+        RULE.diagnostic(self.fragment, message, format!("not {} compatible", level_word(self.level)))
+            .with_label(topic_schema, format!("registered as `{}`", self.subject))
             .with_label(self.baseline, format!("`{}` recorded here", self.subject))
             .with_help(format!(
                 "{fix}, or change the topic's `compatibility` if old data and old readers do not matter{more}; `venice schema compat` lists every problem"
-            ));
-        if let Some(fragment) = self.fragment {
-            // The path is the reader's: the new schema's under BACKWARD, the recorded one's
-            // under FORWARD, where the new schema is what is written.
-            let message = match self.direction {
-                Direction::NewReadsOld => format!("`{}`", self.path),
-                Direction::OldReadsNew => "written here".into(),
-            };
-            diagnostic = diagnostic.with_label(fragment, message);
-        }
-        diagnostic
+            ))
     }
 }
 

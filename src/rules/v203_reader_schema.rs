@@ -87,7 +87,8 @@ fn compare(
 }
 
 /// The facts of a V203: a reader schema that cannot read what a writer schema of the same topic
-/// writes. Points at the reader's `schema=`.
+/// writes. Points at what to edit, the reader schema's part the reason is about (the field
+/// without a default, the type); the reader's and the writer's `schema=` are labels.
 struct ReaderWriter {
     topic: String,
     side: Side,
@@ -109,6 +110,7 @@ struct ReaderWriter {
 }
 
 impl ReaderWriter {
+    /// The diagnostic at the reader schema's part, `span` being the reader's `schema=`.
     fn diagnostic(&self, span: Span) -> Diagnostic {
         let message = format!(
             "{} cannot read the {} that {} writes to `{}`: {} (at `{}`)",
@@ -119,9 +121,9 @@ impl ReaderWriter {
             self.reason,
             self.path
         );
-        RULE.diagnostic(span, message, format!("reader schema `{}`", self.reader_schema))
+        RULE.diagnostic(self.fragment, message, format!("`{}` of `{}`", self.path, self.reader_schema))
+            .with_label(span, format!("reader schema `{}`", self.reader_schema))
             .with_label(self.writer_span, format!("writer schema `{}`", self.writer_schema))
-            .with_label(self.fragment, format!("`{}` of `{}`", self.path, self.reader_schema))
             .with_help(format!(
                 "{}{}",
                 reader_fix(self.kind, &self.reader_schema, &self.writer_schema),

@@ -39,6 +39,7 @@ fn label(issue: &DefaultIssue) -> String {
         FixedLength { expected, found } => format!("{found} bytes, expected {expected}"),
         MissingField { field } => format!("no value for field `{field}`"),
         NoBranch => "a value of no branch of the union".into(),
+        NotFirstBranch { first, branch } => format!("a value of `{branch}`, not of the first branch `{first}`"),
     }
 }
 
@@ -49,12 +50,14 @@ fn help(issue: &DefaultIssue) -> Option<String> {
         NotASymbol { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
         NotASymbol { .. } => Some("use one of the enum's symbols".into()),
         NotAByte { .. } => Some(
-            "a `bytes` or `fixed` default is a string of characters U+0000 to U+00FF, one per byte (`\"\\u00ff\"`)".into(),
+            "a `bytes` or `fixed` default is a string of characters U+0000 to U+00FF, one per byte (`\"\\u00ff\"`)"
+                .into(),
         ),
         FixedLength { .. } => Some("give one character per byte of the fixed".into()),
         MissingField { .. } => Some("give a value for every field that has no default".into()),
-        NoBranch => Some(
-            "write a value of one of the union's branches (`null` for `\"null\"`); before Avro 1.12 it must be a value of the first branch".into(),
-        ),
+        NoBranch => Some("write a value of the union's first branch (`null` for `\"null\"`)".into()),
+        NotFirstBranch { first, branch } => Some(format!(
+            "a union's default is a value of its first branch (the registry's Avro 1.11): list `{branch}` first, or give a default of `{first}`"
+        )),
     }
 }

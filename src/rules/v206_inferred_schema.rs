@@ -117,7 +117,8 @@ fn compare(
 }
 
 /// The facts of a V206: a topic's declared schema that cannot read what the query or connector
-/// writing the topic registers and writes. Points at the topic's `schema=`.
+/// writing the topic registers and writes. Points at the declared schema's part the reason is
+/// about (what to edit, unless the query changes); the topic's `schema=` and the writer are labels.
 struct Inferred {
     topic: String,
     side: Side,
@@ -137,6 +138,7 @@ struct Inferred {
 }
 
 impl Inferred {
+    /// The diagnostic at the declared schema's part, `span` being the topic's `schema=`.
     fn diagnostic(&self, span: Span) -> Diagnostic {
         let message = format!(
             "the schema `{}` that topic `{}` declares cannot read the {} {} writes: {} (at `{}`)",
@@ -158,9 +160,9 @@ impl Inferred {
                 more_problems(self.more)
             )
         };
-        RULE.diagnostic(span, message, format!("declared schema `{}`", self.declared))
+        RULE.diagnostic(self.fragment, message, format!("`{}` of `{}`", self.path, self.declared))
+            .with_label(span, format!("declared schema `{}`", self.declared))
             .with_label(self.writer_span, format!("{} writes here", self.writer))
-            .with_label(self.fragment, format!("`{}` of `{}`", self.path, self.declared))
             .with_help(help)
     }
 }

@@ -1,12 +1,71 @@
-//! V504: a topic replicated more times than the stack has brokers. Planned: documented and reserved, not checked yet.
+//! V504: a topic replicated more times than the stack has brokers.
+//!
+//! Kafka places each replica of a partition on a different broker, so `CreateTopics` with a
+//! factor above the live brokers fails (`InvalidReplicationFactorException`, "Replication
+//! factor: 3 larger than available brokers: 1"). The stack's broker count is declared
+//! (`kafka brokers=`; one broker when `kafka` is not declared, as `venice build` starts it); a
+//! target names only bootstrap servers, which are seeds and not the cluster (Kafka's
+//! `bootstrap.servers`: "this list only impacts the initial hosts used to discover the full set
+//! of servers"), so its broker count is not known until it is asked.
 
 use super::{Rule, Status};
-use crate::diagnostic::Severity;
+use crate::analysis::Analysis;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Project;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V504",
     name: "replication above broker count",
     severity: Severity::Error,
-    status: Status::Planned,
+    status: Status::Checked,
     doc: include_str!("v504_replication_above_brokers.md"),
 };
+
+pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(stack) = &project.stack else { return };
+    let brokers = stack.kafka.as_ref().map_or(1, |k| k.brokers.value);
+    for topic in &project.topics {
+        let Some(replication) = &topic.replication else { continue };
+        if replication.value <= brokers {
+            continue;
+        }
+        let runs = format!("the stack runs {brokers} broker{}", if brokers == 1 { "" } else { "s" });
+        let message = format!("topic `{}` has replication {}, but {runs}", topic.name.value, replication.value);
+        let diagnostic = RULE.diagnostic(replication.span, message, "more replicas than brokers").with_help(format!(
+            "each replica lives on another broker: lower `replication` to {brokers}, or run {} brokers (`kafka brokers={}` in `stack`)",
+            replication.value, replication.value
+        ));
+        diagnostics.push(match &stack.kafka {
+            Some(kafka) => diagnostic.with_label(kafka.brokers.span, runs),
+            None => diagnostic,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::check_bytes;
+
+    fn v504(source: &str) -> Vec<String> {
+        let checked = check_bytes(std::path::Path::new("/nonexistent"), source.as_bytes());
+        checked.diagnostics.iter().filter(|d| d.code == "V504").map(|d| d.message.clone()).collect()
+    }
+
+    const TOPIC: &str = "topic t partitions=3 replication=3 { key string; value json; }\n";
+
+    #[test]
+    fn replication_above_the_stack_brokers() {
+        let one = "stack { kafka brokers=1; }\n";
+        assert_eq!(v504(&format!("{one}{TOPIC}")), ["topic `t` has replication 3, but the stack runs 1 broker"]);
+        assert_eq!(v504(&format!("stack {{ kafka brokers=2; }}\n{TOPIC}")).len(), 1);
+        assert_eq!(v504(&format!("stack {{ kafka brokers=3; }}\n{TOPIC}")), Vec::<String>::new());
+        // Without `kafka` the stack starts one broker.
+        assert_eq!(v504(&format!("stack {{ schema-registry; }}\n{TOPIC}")).len(), 1);
+    }
+
+    #[test]
+    fn no_stack_or_no_replication_is_not_checked() {
+        assert_eq!(v504(TOPIC), Vec::<String>::new());
+        assert_eq!(v504("stack { kafka brokers=1; }\ntopic t partitions=3\n"), Vec::<String>::new());
+    }
+}
