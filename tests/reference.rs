@@ -353,6 +353,7 @@ fn type_md(ty: ValueType) -> String {
             let words: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
             format!("one of {}", words.join(" \\| "))
         }
+        ValueType::OneOfAnyCase(words) => format!("{} (in any case, `_` for `-`)", type_md(ValueType::OneOf(words))),
         ValueType::Duration => "duration".into(),
         ValueType::Path => "path".into(),
         ValueType::Ref(kind) => {
@@ -370,7 +371,7 @@ fn type_short(ty: ValueType, name: &str) -> String {
         ValueType::IntegerIn(low, high) => format!("<{low}..{high}>"),
         ValueType::Bool => "#true|#false".into(),
         ValueType::OneOf(words) if words.len() <= 4 => words.join("|"),
-        ValueType::OneOf(_) => format!("<{name}>"),
+        ValueType::OneOf(_) | ValueType::OneOfAnyCase(_) => format!("<{name}>"),
         ValueType::Duration => "<duration>".into(),
         ValueType::Path => "<path>".into(),
         ValueType::Ref(kind) => format!("<{kind}>"),
@@ -384,7 +385,7 @@ fn default_in(doc: &str, ty: ValueType) -> Option<String> {
     let rest = &doc[start + "(default".len()..];
     let inner = rest[..rest.find(')')?].trim_start_matches(':').trim();
     if inner.is_empty() {
-        let ValueType::OneOf(words) = ty else { return None };
+        let (ValueType::OneOf(words) | ValueType::OneOfAnyCase(words)) = ty else { return None };
         let before = doc[..start].split_whitespace().last()?.to_lowercase();
         return words.contains(&before.as_str()).then(|| format!("`{before}`"));
     }
@@ -598,6 +599,12 @@ fn schema_type(out: &mut String, ty: ValueType, depth: usize) {
             w!(out, "{pad}type string");
             let words: Vec<String> = words.iter().map(|w| kdl_word(w)).collect();
             w!(out, "{pad}enum {}", words.join(" "));
+        }
+        ValueType::OneOfAnyCase(words) => {
+            // KDL Schema's enum is exact; the pattern says what the decoder accepts.
+            let words: Vec<String> = words.iter().map(|w| w.replace('-', "[-_]")).collect();
+            w!(out, "{pad}type string // one of the words, in any case, `_` for `-`");
+            w!(out, "{pad}pattern #\"(?i)^({})$\"#", words.join("|"));
         }
         ValueType::Duration => {
             w!(out, "{pad}type string // a duration: `30s`, `15m`, `12h`, `7d` or `forever`");
@@ -821,7 +828,7 @@ fn the_grammar_table_is_consistent() {
                 ValueType::IntegerIn(low, high) if low > high => {
                     problems.push(format!("`{name}`: {what} has an empty range {low}..{high}"));
                 }
-                ValueType::OneOf(words) => {
+                ValueType::OneOf(words) | ValueType::OneOfAnyCase(words) => {
                     let unique: BTreeSet<_> = words.iter().collect();
                     if words.is_empty() || unique.len() != words.len() {
                         problems.push(format!("`{name}`: {what} has an empty or repeated word set"));
@@ -992,6 +999,10 @@ fn samples(node: &str, slot: &str, ty: ValueType) -> Vec<String> {
         }
         ValueType::Bool => vec!["#true".into(), "#false".into()],
         ValueType::OneOf(words) => words.iter().map(|w| kdl_word(w)).collect(),
+        ValueType::OneOfAnyCase(words) => {
+            let registry = words.iter().map(|w| kdl_word(&w.to_uppercase().replace('-', "_")));
+            words.iter().map(|w| kdl_word(w)).chain(registry).collect()
+        }
         ValueType::Duration => ["forever", "\"30s\"", "\"15m\"", "\"12h\"", "\"7d\""].map(String::from).to_vec(),
         ValueType::Path => vec![kdl_string(sample_path(node, slot))],
         ValueType::Ref(kind) => vec![kdl_word(&format!("ref-{kind}"))],

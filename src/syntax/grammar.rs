@@ -14,6 +14,10 @@ pub enum ValueType {
     Bool,
     /// One word of a fixed set.
     OneOf(&'static [&'static str]),
+    /// One word of a fixed set as another service spells it too: any case, `_` for `-`. The
+    /// Schema Registry writes `BACKWARD_TRANSITIVE` where venice writes `backward-transitive`, and
+    /// a user copying a level from the registry's docs or API should not be refused.
+    OneOfAnyCase(&'static [&'static str]),
     /// `30s`, `15m`, `12h`, `7d` or `forever`.
     Duration,
     /// A path relative to the file that names it.
@@ -318,7 +322,7 @@ const TOPIC: NodeSpec = NodeSpec {
         leaf(
             "compatibility",
             "The subjects' compatibility level (default `backward`).",
-            &[arg("level", ValueType::OneOf(COMPATIBILITY_LEVELS), "The level.")],
+            &[arg("level", ValueType::OneOfAnyCase(COMPATIBILITY_LEVELS), "The level.")],
             &[],
         ),
         leaf(

@@ -286,6 +286,14 @@ fn type_mismatch(value: &KdlValue, ty: ValueType) -> Option<(Expected, Option<St
             let suggestion = word.and_then(|w| suggest(w, words.iter().copied()));
             Some((Expected::OneOf(words), suggestion))
         }
+        ValueType::OneOfAnyCase(words) => {
+            let word = value.as_string().map(|w| w.to_ascii_lowercase().replace('_', "-"));
+            if word.as_deref().is_some_and(|w| words.contains(&w)) {
+                return None;
+            }
+            let suggestion = word.and_then(|w| suggest(&w, words.iter().copied()));
+            Some((Expected::OneOf(words), suggestion))
+        }
     }
 }
 
