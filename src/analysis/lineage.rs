@@ -23,7 +23,7 @@ use super::sink_table;
 use crate::avro::TypeKind;
 use crate::ksql::ast::{Query, SelectItem, Statement, StatementKind};
 use crate::ksql::infer::Effect;
-use crate::model::{Direction, Project, SourceText};
+use crate::model::{Direction, KsqlSourceKind, Project, SourceText};
 use crate::source::Span;
 use sqlparser::ast::{AccessExpr, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget, Subscript};
 use std::collections::{BTreeSet, HashMap};
@@ -38,6 +38,8 @@ pub(crate) struct Lineage {
     reading: HashMap<String, Vec<usize>>,
     /// The topic of each stream or table (by ksqlDB name).
     topic_of: HashMap<String, String>,
+    /// The ksqlDB names of the tables.
+    tables: BTreeSet<String>,
     /// The sinks (indexes into the project's connectors) and the consumers reading each topic.
     sinks: HashMap<String, Vec<usize>>,
     consumers: HashMap<String, Vec<usize>>,
@@ -61,6 +63,8 @@ struct Flow {
     /// name).
     sources: Vec<(String, String)>,
     joined: bool,
+    /// The query has a HAVING clause.
+    having: bool,
     references: Vec<Reference>,
     /// `*` (`None`) and `source.*` (the reference), with where.
     wildcards: Vec<(Option<String>, Span)>,
@@ -158,12 +162,18 @@ impl Lineage {
         let mut lineage = Lineage::default();
         for node in &project.ksql_sources {
             let name = node.name.value.to_uppercase();
+            if node.kind == KsqlSourceKind::Table {
+                lineage.tables.insert(name.clone());
+            }
             lineage.topic_of.entry(name.clone()).or_insert_with(|| node.topic.value.clone());
             let reader = KsqlReader { name, columns: None, span: node.name.span };
             lineage.over_topic.entry(node.topic.value.clone()).or_default().push(reader);
         }
         for effect in effects.iter().flatten() {
             let (Effect::Declared(created) | Effect::Created(created)) = effect else { continue };
+            if created.kind == KsqlSourceKind::Table {
+                lineage.tables.insert(created.name.value.clone());
+            }
             lineage.topic_of.entry(created.name.value.clone()).or_insert_with(|| created.topic.value.clone());
             if let Effect::Declared(created) = effect {
                 let columns = queries.declared.get(&created.name.value).cloned().flatten();
@@ -190,6 +200,18 @@ impl Lineage {
             lineage.consumers.entry(consumer.topic.value.clone()).or_default().push(at);
         }
         lineage
+    }
+
+    /// Whether the queries writing the table `table` (a ksqlDB name) may delete its rows, writing
+    /// tombstones: a query that reads a table passes its deletes on (and a filter or a join over
+    /// tables makes its own), and HAVING deletes the rows it stops matching. An aggregation of
+    /// streams without HAVING only updates its rows (ksqlDB's query-validation tests `having.json`,
+    /// `count.json`: no null values out of a stream aggregation without HAVING).
+    pub(crate) fn deletes_rows(&self, table: &str) -> bool {
+        self.flows
+            .iter()
+            .filter(|f| f.target == table)
+            .any(|f| f.having || f.sources.iter().any(|(name, _)| self.tables.contains(name)))
     }
 
     /// What reads the top-level field `field` of the values of `topic`, directly or through
@@ -333,7 +355,14 @@ fn flow_of(sql: &SourceText, statement: &Statement) -> Option<Flow> {
         .chain(from.joins.iter().map(|j| &j.source))
         .map(|s| (s.name.value.clone(), s.reference().value.clone()))
         .collect();
-    let mut flow = Flow { target: target.clone(), sources, joined: !from.joins.is_empty(), references: Vec::new(), wildcards: Vec::new() };
+    let mut flow = Flow {
+        target: target.clone(),
+        sources,
+        joined: !from.joins.is_empty(),
+        having: query.having.is_some(),
+        references: Vec::new(),
+        wildcards: Vec::new(),
+    };
     let span = |s: sqlparser::tokenizer::Span| statement.span_of(sql, s);
     for item in &query.select {
         match item {
@@ -362,7 +391,10 @@ fn flow_of(sql: &SourceText, statement: &Statement) -> Option<Flow> {
 fn clauses(query: &Query) -> impl Iterator<Item = &Expr> {
     let joins = query.from.joins.iter().map(|j| &j.on.expr);
     let lists = [&query.group_by, &query.partition_by].into_iter().flatten().flat_map(|l| l.value.iter());
-    joins.chain(query.filter.iter().map(|f| &f.expr)).chain(lists.map(|e| &e.expr)).chain(query.having.iter().map(|h| &h.expr))
+    joins
+        .chain(query.filter.iter().map(|f| &f.expr))
+        .chain(lists.map(|e| &e.expr))
+        .chain(query.having.iter().map(|h| &h.expr))
 }
 
 /// Whether an expression is a column reference, `col` or `source.col`, maybe in parentheses.
