@@ -103,7 +103,12 @@ fn worded(downstream: &Downstream, field: &str) -> (Impact, String) {
             (consumer, None, format!("consumer `{consumer}` (reader schema `{schema}`)"))
         }
     };
-    let impact =
-        Impact { kind: downstream.kind(), name: name.clone(), column, field: field.to_string(), span: downstream.span() };
+    let impact = Impact {
+        kind: downstream.kind(),
+        name: name.clone(),
+        column,
+        field: field.to_string(),
+        span: downstream.span(),
+    };
     (impact, words)
 }
