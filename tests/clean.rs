@@ -46,8 +46,7 @@ fn every_clean_project_checks_without_a_diagnostic() {
         let checked = venice::check::check_within(Path::new(project), Some(Path::new(".")))
             .unwrap_or_else(|e| panic!("{project}: {e:?}"));
         if !checked.diagnostics.is_empty() {
-            let shown =
-                render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &HumanOptions::default());
+            let shown = render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &HumanOptions::default());
             failures.push(format!("{project}:\n{shown}"));
         }
     }
