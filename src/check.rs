@@ -82,7 +82,7 @@ pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
 
 /// The pipeline after loading: decode (the lock parsed beside it), the schemas Debezium sources
 /// derive, the Avro catalog (the transforms' SQL parsed beside it), the ksqlDB analysis and the
-/// edges, then the rules. Each step reads what the earlier ones made; none changes it.
+/// edges, the column lineage, then the rules. Each step reads what the earlier ones made; none changes it.
 fn finish(
     files: loader::Loaded,
     mut sources: SourceMap,
@@ -122,12 +122,15 @@ fn finish(
         },
     );
     let (project, derived) = implied.complete(declared);
+    // The queries' column references, read before the ksqlDB analysis takes the statements.
+    let queries = crate::analysis::lineage::Queries::of(&project, &parsed);
     diagnostics.extend(found.iter().map(|(p, span)| rules::avro(p, *span)));
     let (mut resolved, mut ksql_found) = (Vec::new(), Vec::new());
     let (ksql, edges) = resolve(&project, &avro, parsed, &mut resolved, &mut ksql_found);
     diagnostics.extend(resolved.iter().map(|(p, span)| rules::resolve(p, *span)));
     diagnostics.extend(ksql_found.iter().map(|(p, span)| rules::ksql(p, *span)));
-    let analysis = Analysis { baseline, derived, avro, ksql, edges };
+    let lineage = crate::analysis::lineage::Lineage::of(&project, queries, &ksql.effects);
+    let analysis = Analysis { baseline, derived, avro, ksql, edges, lineage };
     rules::check_all(&project, &analysis, &mut diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();

@@ -28,6 +28,23 @@ pub(crate) struct Label {
     pub(crate) message: String,
 }
 
+/// Something downstream that a problem breaks: a ksqlDB column or query, a sink's column, a
+/// consumer. `--format json` lists them as `impact`; every one is also a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Impact {
+    /// `ksql-column`, `ksql-query`, `sink-column`, `sink` or `consumer`.
+    pub(crate) kind: &'static str,
+    /// What breaks, as its kind names it: `ORDERS.AMOUNT`, a query's target, `table.column`,
+    /// a sink's or a consumer's name.
+    pub(crate) name: String,
+    /// The column: of a ksqlDB stream or table, the one a query reads, or a sink's
+    /// `table.column`.
+    pub(crate) column: Option<String>,
+    /// The changed field it reads.
+    pub(crate) field: String,
+    pub(crate) span: Span,
+}
+
 /// One problem found in the project, worded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -41,11 +58,20 @@ pub struct Diagnostic {
     /// Secondary places, possibly in other files.
     pub(crate) labels: Vec<Label>,
     pub(crate) help: Option<String>,
+    /// What downstream breaks (each also among `labels`).
+    pub(crate) impact: Vec<Impact>,
 }
 
 impl Diagnostic {
     pub(crate) fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// Adds things downstream that break at one place, with the label that shows them.
+    pub(crate) fn with_impact(mut self, span: Span, impact: Vec<Impact>, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self.impact.extend(impact);
         self
     }
 

@@ -330,6 +330,39 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 #[test]
+fn check_against_a_revision_names_what_an_incompatible_change_breaks_downstream() {
+    let test = Test::example("shop");
+    git(test.dir.path(), &["init", "-q"]);
+    git(test.dir.path(), &["add", "."]);
+    git(test.dir.path(), &["commit", "-qm", "baseline"]);
+    // `amount` goes from a decimal (bytes) to a double, which Avro does not promote.
+    let path = test.dir.path().join("schema/order.avsc");
+    let order = std::fs::read_to_string(&path).unwrap();
+    let decimal = r#"{ "type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2 }"#;
+    std::fs::write(&path, order.replace(decimal, r#""double""#)).unwrap();
+    let run = test.args(["check", "--against", "HEAD", "--format", "json"]).run().status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let v202 = &json["diagnostics"][0];
+    assert_eq!(v202["code"], "V202");
+    let impact: Vec<String> = v202["impact"]
+        .as_array()
+        .expect("an impact list")
+        .iter()
+        .map(|i| format!("{} {} {} {}:{}", i["kind"], i["name"], i["column_name"], i["file"], i["line"]))
+        .collect();
+    assert_eq!(
+        impact,
+        [
+            r#""ksql-column" "ORDERS" "AMOUNT" "venice.kdl":51"#,
+            r#""ksql-query" "PLATINUM_ORDERS" "AMOUNT" "ksql/platinum_orders.sql":13"#,
+            r#""ksql-column" "PLATINUM_ORDERS" "AMOUNT" "ksql/platinum_orders.sql":13"#,
+            r#""sink-column" "platinum-to-postgres" "platinum_orders.AMOUNT" "venice.kdl":55"#,
+            r#""consumer" "fulfillment" null "venice.kdl":46"#,
+        ]
+    );
+}
+
+#[test]
 fn check_against_a_revision_takes_the_baseline_committed_there() {
     let project = "project demo\ntopic orders partitions=3 {\n    key string\n    value json\n}\n\
                    producer p topic=orders {\n    key string\n    value json\n}\n\

@@ -641,6 +641,12 @@ three name each file relative to the project's root (the top of the git reposito
 in SARIF, against the base `%SRCROOT%`), with forward slashes, wherever venice runs, so code
 scanning and annotations find it in the repository; the human format names files as the project
 folder was given.
+
+The JSON document is `{"diagnostics": [...], "summary": {"errors": N, "warnings": N}}`. Each
+diagnostic has `code`, `severity`, `message`, `file`, `line`, `column`, `end_line`, `end_column`
+(exclusive), `labels` (each with `file`, `line`, `column`, `message`), `help`, and, when it
+knows what downstream the problem breaks (V202), `impact`: entries with `kind`, `name`,
+`column_name`, `field`, `file`, `line` and `column`, described with V202.
 "##;
 
 /// The ranges of codes, by their first two characters.

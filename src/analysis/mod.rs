@@ -3,11 +3,12 @@
 //!
 //! `check` builds it in a straight line: the baseline (`lock`), the schemas Debezium sources
 //! derive (`connect`), the Avro catalog (`avro`), then the ksqlDB analysis and the edges
-//! (`resolve`). Each field is set once, by the phase that owns it; [`Project`] stays what
+//! (`resolve`), then the column lineage over them. Each field is set once, by the phase that owns it; [`Project`] stays what
 //! venice.kdl declares.
 //!
 //! [`Project`]: crate::model::Project
 
+pub(crate) mod lineage;
 pub mod sink_table;
 
 use crate::avro::Catalog;
@@ -30,4 +31,7 @@ pub struct Analysis {
     pub(crate) ksql: ksql::project::Analysis,
     /// For each topic name, who writes it and who reads it.
     pub(crate) edges: Edges,
+    /// What reads each field of each topic, directly or through ksqlDB (the impact of a
+    /// schema change).
+    pub(crate) lineage: lineage::Lineage,
 }

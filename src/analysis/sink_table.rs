@@ -267,6 +267,13 @@ pub fn create_table(project: &Project, analysis: &Analysis, connector: &Connecto
     Some(out)
 }
 
+/// The table a JDBC sink writes; `None` for other connectors.
+pub(crate) fn table_of(connector: &Connector) -> Option<String> {
+    let topic = connector.topic.as_ref().filter(|_| is_jdbc_sink(connector))?;
+    let debezium = catalog::of(connector).is_some_and(|e| e.kind == Kind::DebeziumJdbc);
+    Some(table_name(connector, &topic.value, debezium))
+}
+
 /// The table a sink writes: its `table`, or else its topic's name, with dots made underscores by
 /// Debezium's sink (see `render`).
 fn table_name(connector: &Connector, topic: &str, debezium: bool) -> String {

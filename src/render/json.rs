@@ -23,6 +23,21 @@ struct Entry<'a> {
     end_column: usize,
     labels: Vec<LabelEntry<'a>>,
     help: Option<String>,
+    /// What downstream the problem breaks; only diagnostics that know it have it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    impact: Vec<ImpactEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct ImpactEntry<'a> {
+    kind: &'static str,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column_name: Option<String>,
+    field: String,
+    file: &'a str,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -77,5 +92,21 @@ fn entry<'a>(diagnostic: &Diagnostic, sources: &'a SourceMap) -> Entry<'a> {
             })
             .collect(),
         help: diagnostic.help.clone(),
+        impact: diagnostic
+            .impact
+            .iter()
+            .map(|impact| {
+                let at = locate(impact.span, sources);
+                ImpactEntry {
+                    kind: impact.kind,
+                    name: impact.name.clone(),
+                    column_name: impact.column.clone(),
+                    field: impact.field.clone(),
+                    file: at.file,
+                    line: at.start.line,
+                    column: at.start.column,
+                }
+            })
+            .collect(),
     }
 }

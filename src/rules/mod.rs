@@ -7,6 +7,7 @@
 
 mod compat_wording;
 mod facts;
+mod impact;
 mod topic_formats;
 mod topic_schemas;
 
@@ -131,6 +132,7 @@ impl Rule {
             span,
             label: label.into(),
             labels: Vec::new(),
+            impact: Vec::new(),
             help: None,
         }
     }

@@ -6,6 +6,7 @@
 //! level checks that one version too.
 
 use super::compat_wording::more_problems;
+use super::impact::{Evolved, with_impact};
 use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::avro::compat::{Direction, IncompatibilityType, SchemaRef, check_level};
@@ -31,7 +32,8 @@ pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Ve
             let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
             let Some(schema) = &serde.schema else { continue };
             let subject = format!("{}-{}", topic.name.value, side.as_str());
-            check_subject(analysis, baseline, &subject, schema, level, diagnostics);
+            let topic = (side == Side::Value).then_some((project, topic.name.value.as_str()));
+            check_subject(analysis, baseline, &subject, schema, level, topic, diagnostics);
         }
     }
 }
@@ -42,6 +44,7 @@ fn check_subject(
     subject: &str,
     schema: &Spanned<String>,
     level: Compatibility,
+    value_of: Option<(&Project, &str)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Some(locked) = baseline.lock.subjects.get(subject) else { return };
@@ -88,7 +91,13 @@ fn check_subject(
         baseline: subject_span,
         fragment,
     };
-    diagnostics.push(evolution.diagnostic(schema.span));
+    let mut diagnostic = evolution.diagnostic(schema.span);
+    // What reads the value's fields downstream, named as the change's impact.
+    if let Some((project, topic)) = value_of {
+        let evolved = Evolved { topic, old: (&old, old_root), new };
+        diagnostic = with_impact(diagnostic, project, analysis, &evolved);
+    }
+    diagnostics.push(diagnostic);
 }
 
 /// Whether every node of a schema was read and resolved (no V201 left in it), named types it

@@ -1,7 +1,8 @@
 //! V405: a JDBC sink that reads a topic with tombstones (records with a key and a null value,
 //! the way a table says a row is gone) and does not handle deletes.
 //!
-//! A topic carries tombstones when a ksqlDB table writes it (its changelog), when a `table`
+//! A topic carries tombstones when a ksqlDB table writes it (its changelog) from a query that may
+//! delete rows (one reading a table, or with HAVING; not an aggregation of streams), when a `table`
 //! node reads it as a table, when it is compacted, or when a Debezium source writes it (after
 //! each delete, unless `tombstones.on.delete=false`, or `unwrap` drops them). Confluent's JDBC
 //! sink with `delete.enabled=false` stops its task at the first tombstone ("requires records
@@ -55,7 +56,12 @@ fn tombstones(
     tables: &HashMap<&str, &KsqlSource>,
     topic: &str,
 ) -> Option<(String, Span)> {
-    let created_table = analysis.ksql.created_on(topic).find(|c| c.kind == KsqlSourceKind::Table);
+    // A table's changelog has tombstones when its query may delete rows: not an aggregation
+    // of streams without HAVING, which only updates them.
+    let created_table = analysis
+        .ksql
+        .created_on(topic)
+        .find(|c| c.kind == KsqlSourceKind::Table && analysis.lineage.deletes_rows(&c.name.value));
     if let Some(table) = created_table {
         return Some((format!("the ksqlDB table `{}` writes its changelog here", table.name.value), table.span));
     }

@@ -1,0 +1,5 @@
+CREATE STREAM platinum_orders WITH (KAFKA_TOPIC = 'PLATINUM_ORDERS', KEY_FORMAT = 'KAFKA', VALUE_FORMAT = 'AVRO') AS
+SELECT order_id, customer_id, amount
+FROM orders
+WHERE tier = 'PLATINUM'
+EMIT CHANGES;
