@@ -124,6 +124,7 @@ impl Run<'_> {
             from_query: false,
         };
         let creates_topic = props.is_some_and(|p| p.get("PARTITIONS").is_some());
+        self.register_schemas(&source, props, false);
         let created = self.created(&source, &c.name, topic, formats, Vec::new(), creates_topic);
         self.engine.sources.insert(c.name.value.clone(), source);
         Some(Effect::Declared(created))
@@ -184,7 +185,7 @@ impl Run<'_> {
             return None;
         }
         if !declared_values && registry_format(&formats.value.value) {
-            if !self.registered_values(c, props, topic, &mut columns, &mut known) {
+            if !self.registered_values(props, topic, &mut columns, &mut known) {
                 return None;
             }
         } else if c.elements.is_none() {
@@ -294,16 +295,34 @@ impl Run<'_> {
                 self.reject(format!("the key schema of `{}` cannot be used: {why}", topic.value), topic.span);
                 return false;
             }
-            None => {}
+            None => return self.unregistered(topic, "key", known),
         }
         true
     }
 
+    /// A side left to inference whose subject the registry does not list: ksqlDB's schema
+    /// supplier (`SchemaRegistryTopicSchemaSupplier`) fails the statement, and venice does when
+    /// it knows every subject; in a project, whose topics others may write, the side's columns
+    /// are unknown instead. `false` when rejected.
+    fn unregistered(&mut self, topic: &Spanned<String>, side: &str, known: &mut bool) -> bool {
+        if self.engine.registry_open {
+            *known = false;
+            return true;
+        }
+        self.reject(
+            format!(
+                "the statement leaves the {side} columns to the registry, and no schema is registered for subject `{}-{side}`",
+                topic.value
+            ),
+            topic.span,
+        );
+        false
+    }
+
     /// Adds the value columns of the topic's registered value schema; `false` when the schema
-    /// cannot be used, or there is none and the CREATE lists no columns.
+    /// cannot be used, or there is none ([`Self::unregistered`]).
     fn registered_values(
         &mut self,
-        c: &CreateSource,
         props: Option<&Properties>,
         topic: &Spanned<String>,
         columns: &mut Vec<Column>,
@@ -325,16 +344,49 @@ impl Run<'_> {
                 self.reject(format!("the value schema of `{}` cannot be used: {why}", topic.value), topic.span);
                 return false;
             }
-            None if c.elements.is_none() => {
-                self.reject(
-                    format!("no columns are given and no schema is registered for subject `{}-value`", topic.value),
-                    c.name.span,
-                );
-                return false;
-            }
-            None => {}
+            None => return self.unregistered(topic, "value", known),
         }
         true
+    }
+
+    /// Registers the schemas of a source's sides in a format with a registry, as ksqlDB's
+    /// `SchemaRegisterInjector` does: a query's always (`always`), a CREATE's only where the
+    /// subject is not registered yet. A later CREATE over the topic infers its columns from them:
+    /// a single key column is registered unwrapped (so read back as `ROWKEY`), the value columns
+    /// as a record unless `WRAP_SINGLE_VALUE=false` unwraps a single one.
+    fn register_schemas(&mut self, source: &Source, props: Option<&Properties>, always: bool) {
+        if !source.columns_known {
+            return;
+        }
+        let fields = |role: Role| -> Vec<StructField> {
+            source
+                .columns
+                .iter()
+                .filter(|c| c.role == role)
+                .map(|c| StructField { name: c.name.clone(), sql_type: c.sql_type.clone() })
+                .collect()
+        };
+        let unwrap_value = props
+            .and_then(|p| p.get("WRAP_SINGLE_VALUE"))
+            .is_some_and(|p| p.value.value.text().eq_ignore_ascii_case("false"));
+        let sides = [
+            ("key", &source.key_format, fields(Role::Key), true),
+            ("value", &source.value_format, fields(Role::Value), unwrap_value),
+        ];
+        for (side, format, fields, unwrap) in sides {
+            if !registry_format(format) || fields.is_empty() {
+                continue;
+            }
+            let t = match <[StructField; 1]>::try_from(fields) {
+                Ok([single]) if unwrap => single.sql_type,
+                Ok(single) => SqlType::Struct(single.into()),
+                Err(fields) => SqlType::Struct(fields),
+            };
+            let subject = format!("{}-{side}", source.topic);
+            if always || !self.engine.registry.contains_key(&subject) {
+                self.engine.registry.insert(subject, Registered::Type(t));
+            }
+        }
     }
 
     /// The WINDOW_TYPE property of a windowed source: `None` (rejected) when unknown.
@@ -487,6 +539,7 @@ impl Run<'_> {
             read_only: false,
             from_query: true,
         };
+        self.register_schemas(&source, props, true);
         let created = self.created(&source, &c.name, topic, formats, output.from, true);
         self.engine.sources.insert(c.name.value.clone(), source);
         Some(Effect::Created(created))

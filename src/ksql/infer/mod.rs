@@ -53,6 +53,10 @@ pub(crate) struct Engine {
     pub(crate) properties: BTreeMap<String, String>,
     /// Registered schemas by subject.
     pub(crate) registry: Registry,
+    /// Whether the registry may hold subjects `registry` does not list (a project's topics may
+    /// be written by producers venice does not see): a side left to inference without a listed
+    /// subject then has unknown columns, where a closed registry rejects the statement.
+    pub(crate) registry_open: bool,
     /// Partition counts of topics, when known.
     pub(crate) partitions: BTreeMap<String, u32>,
 }
@@ -410,6 +414,18 @@ mod tests {
         assert_eq!(codes[1].1, "INPUTS");
         assert_eq!(codes[3].1, "LENN");
         assert_eq!(codes[5].1, "AMOUNT");
+    }
+
+    #[test]
+    fn created_sources_register_their_schemas_for_later_inference() {
+        let (schemas, codes) = run("CREATE STREAM A (ID INT KEY, V STRING) WITH (kafka_topic='a', format='AVRO');\n\
+             CREATE STREAM B AS SELECT ID, V, LEN(V) AS L FROM A;\n\
+             CREATE STREAM C WITH (kafka_topic='B', format='AVRO');\n\
+             CREATE STREAM D (K STRING KEY) WITH (kafka_topic='a', key_format='KAFKA', value_format='AVRO');\n\
+             CREATE STREAM E (K STRING KEY) WITH (kafka_topic='e', key_format='KAFKA', value_format='AVRO');");
+        assert_eq!(schemas["C"], "ROWKEY INTEGER KEY, V STRING, L INTEGER");
+        assert_eq!(schemas["D"], "K STRING KEY, V STRING");
+        assert_eq!(codes, [("V310", "'e'".to_string())], "no subject `e-value` is registered");
     }
 
     #[test]
