@@ -146,8 +146,14 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Records a problem of the statement. An unknown name is its cause wherever the statement
+    /// uses it: reported once, at its first use.
     fn report(&mut self, problem: Problem, span: Span) {
-        self.diagnostics.push((problem, span));
+        let repeated = matches!(problem, Problem::UnknownColumn { .. } | Problem::UnknownFunction { .. })
+            && self.diagnostics.iter().any(|(p, _)| *p == problem);
+        if !repeated {
+            self.diagnostics.push((problem, span));
+        }
     }
 
     fn reject(&mut self, reason: impl Into<String>, span: Span) {
@@ -338,6 +344,7 @@ impl Run<'_> {
             aggregate_found: false,
             table_functions: false,
             table_function_found: false,
+            unknown_call: false,
         }
     }
 }
@@ -414,6 +421,30 @@ mod tests {
         assert_eq!(codes[1].1, "INPUTS");
         assert_eq!(codes[3].1, "LENN");
         assert_eq!(codes[5].1, "AMOUNT");
+    }
+
+    #[test]
+    fn what_depends_on_an_unknown_name_is_unknown_and_the_name_reported_once() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT ID, LENN(NAME) + 1 AS X, UCASE(LENN(NAME)) AS Y, NOSUCH * 2 AS Z, \
+             CAST(NOSUCH AS STRING) + 1 AS W FROM INPUT WHERE NOSUCH > 1 AND LENN(NAME) = 'a';\n\
+             CREATE TABLE B AS SELECT NAME, SUMM(AMOUNT) AS S, AMOUNT + NOSUCH AS T FROM INPUT GROUP BY NAME HAVING SUMM(ID) > AMOUNT;\n\
+             CREATE TABLE C AS SELECT SUMM(AMOUNT) AS S FROM INPUT;\n\
+             CREATE STREAM D AS SELECT X, Y + 1 AS Z FROM A;"
+        ));
+        assert_eq!(
+            codes,
+            [
+                ("V303", "NOSUCH".to_string()),
+                ("V305", "LENN".to_string()),
+                // A CAST's type is known whatever its operand: adding 1 to a STRING is wrong.
+                ("V304", "CAST(NOSUCH AS STRING) + 1".to_string()),
+                ("V305", "SUMM".to_string()),
+                ("V303", "NOSUCH".to_string()),
+                ("V305", "SUMM".to_string())
+            ]
+        );
+        assert!(schemas.contains_key("D"), "a query over unknown columns is not wrong");
     }
 
     #[test]

@@ -32,22 +32,25 @@ impl Run<'_> {
         self.check_window_applies(q, &scope, persistent)?;
         scope.window = window.or(scope.sources[0].source.windowed);
         self.where_clause(q, &scope);
-        let group_types = match &q.group_by {
+        let (group_types, grouping_unknown) = match &q.group_by {
             Some(group) => self.group_by_clause(group, &scope)?,
-            None => Vec::new(),
+            None => (Vec::new(), false),
         };
         let partition_types = match &q.partition_by {
-            Some(partition) => self.partition_by_clause(q, partition, &scope)?,
+            Some(partition) => self.partition_by_clause(q, partition, &scope)?.0,
             None => Vec::new(),
         };
         let (mut items, aggregate) = self.projection(q, &scope)?;
-        self.having_clause(q, &scope, aggregate)?;
-        self.check_grouped(q, &scope, &items, aggregate, persistent)?;
+        let having_unknown = self.having_clause(q, &scope, aggregate)?;
+        if !grouping_unknown {
+            self.check_grouped(q, &scope, &items, aggregate, persistent, having_unknown)?;
+        }
         if let Some(sink) = sink {
             self.check_sink(q, &scope, aggregate, sink, sink_name)?;
         }
         self.check_persistent_clauses(q, window, persistent)?;
-        let known = scope.sources.iter().all(|s| s.source.columns_known);
+        // A query that may aggregate has a key that is unknown, and so are its columns.
+        let known = scope.sources.iter().all(|s| s.source.columns_known) && aggregate != Aggregation::Unknown;
         self.name_items(&scope, &mut items);
         let mut key = Key::default();
         if persistent {
@@ -72,7 +75,7 @@ impl Run<'_> {
             known: known && typed,
             key_format: source0.key_format.clone(),
             value_format: source0.value_format.clone(),
-            windowed: if aggregate { window } else { source0.windowed },
+            windowed: if aggregate == Aggregation::Yes { window } else { source0.windowed },
             partitions: source0.partitions,
             from,
         })
@@ -153,8 +156,8 @@ impl Run<'_> {
         }
     }
 
-    /// GROUP BY: the types of its expressions, at least one.
-    fn group_by_clause(&mut self, group: &Spanned<Vec<SqlExpr>>, scope: &Scope) -> Option<Vec<Option<SqlType>>> {
+    /// GROUP BY: the types of its expressions, at least one, and whether one is unknown.
+    fn group_by_clause(&mut self, group: &Spanned<Vec<SqlExpr>>, scope: &Scope) -> Option<ClauseTypes> {
         let types = self.clause_types(&group.value, scope, "GROUP BY");
         if group.value.is_empty() {
             self.reject("GROUP BY needs at least one expression", group.span);
@@ -169,7 +172,7 @@ impl Run<'_> {
         q: &Query,
         partition: &Spanned<Vec<SqlExpr>>,
         scope: &Scope,
-    ) -> Option<Vec<Option<SqlType>>> {
+    ) -> Option<ClauseTypes> {
         if q.group_by.is_some() {
             self.reject("PARTITION BY and GROUP BY cannot be used together", partition.span);
             return None;
@@ -178,28 +181,31 @@ impl Run<'_> {
     }
 
     /// The types of a clause's expressions, which may not aggregate.
-    fn clause_types(&mut self, exprs: &[SqlExpr], scope: &Scope, clause: &'static str) -> Vec<Option<SqlType>> {
+    fn clause_types(&mut self, exprs: &[SqlExpr], scope: &Scope, clause: &'static str) -> ClauseTypes {
         let mut types = Vec::new();
+        let mut unknown = false;
         for e in exprs {
             let mut cx = self.cx(scope, e.span);
             cx.aggregates = AggregateMode::Forbidden(clause);
             types.push(cx.ty(&e.expr));
+            unknown |= cx.unknown();
             let problems = cx.problems;
             self.flush(problems);
         }
-        types
+        (types, unknown)
     }
 
-    /// HAVING: a BOOLEAN, in an aggregation.
-    fn having_clause(&mut self, q: &Query, scope: &Scope, aggregate: bool) -> Option<()> {
-        let Some(having) = &q.having else { return Some(()) };
-        if !aggregate {
+    /// HAVING: a BOOLEAN, in an aggregation; whether it depends on something unknown.
+    fn having_clause(&mut self, q: &Query, scope: &Scope, aggregate: Aggregation) -> Option<bool> {
+        let Some(having) = &q.having else { return Some(false) };
+        if aggregate == Aggregation::No {
             self.reject("HAVING needs GROUP BY", having.span);
             return None;
         }
         let mut cx = self.cx(scope, having.span);
         cx.aggregates = AggregateMode::Allowed;
         let t = cx.ty(&having.expr);
+        let unknown = cx.unknown();
         let problems = cx.problems;
         self.flush(problems);
         if let Some(t) = t
@@ -207,20 +213,22 @@ impl Run<'_> {
         {
             self.report(Problem::Type { reason: format!("HAVING needs a BOOLEAN, not {t}") }, having.span);
         }
-        Some(())
+        Some(unknown)
     }
 
     /// An aggregation persists only with GROUP BY, and then selects (and HAVING reads) only
-    /// what is grouped or aggregated (V308).
+    /// what is grouped or aggregated (V308). What depends on something unknown is not checked:
+    /// whether it is grouped is unknown too.
     fn check_grouped(
         &mut self,
         q: &Query,
         scope: &Scope,
         items: &[Item<'_>],
-        aggregate: bool,
+        aggregate: Aggregation,
         persistent: bool,
+        having_unknown: bool,
     ) -> Option<()> {
-        if !aggregate {
+        if aggregate != Aggregation::Yes {
             return Some(());
         }
         let Some(group) = &q.group_by else {
@@ -231,7 +239,7 @@ impl Run<'_> {
             return Some(());
         };
         let keys: Vec<String> = group.value.iter().map(|e| canon(scope, &e.expr)).collect();
-        for item in items {
+        for item in items.iter().filter(|i| !i.unknown) {
             let Some(expr) = &item.expr else {
                 self.report(
                     Problem::NotGrouped { expression: item.name.clone().unwrap_or_default(), clause: "SELECT" },
@@ -244,6 +252,7 @@ impl Run<'_> {
             }
         }
         if let Some(having) = &q.having
+            && !having_unknown
             && let Some(bad) = ungrouped(scope, &having.expr, &keys)
         {
             self.report(Problem::NotGrouped { expression: bad, clause: "HAVING" }, having.span);
@@ -257,11 +266,14 @@ impl Run<'_> {
         &mut self,
         q: &Query,
         scope: &Scope,
-        aggregate: bool,
+        aggregate: Aggregation,
         sink: KsqlSourceKind,
         sink_name: Option<&Name>,
     ) -> Option<()> {
-        let result_kind = if aggregate {
+        let result_kind = if aggregate == Aggregation::Unknown {
+            // The kind the query produces is unknown: it may aggregate.
+            return Some(());
+        } else if aggregate == Aggregation::Yes {
             KsqlSourceKind::Table
         } else if scope.joined {
             if scope.sources.iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
@@ -305,6 +317,18 @@ impl Run<'_> {
         }
         Some(())
     }
+}
+
+/// The types of a clause's expressions, and whether one depends on something unknown.
+type ClauseTypes = (Vec<Option<SqlType>>, bool);
+
+/// Whether a query aggregates (it groups, or calls an aggregate function): `Unknown` when it
+/// calls a function venice does not know, which may be an aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Aggregation {
+    No,
+    Yes,
+    Unknown,
 }
 
 /// The result of a query's analysis.

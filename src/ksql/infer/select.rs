@@ -4,6 +4,7 @@
 use super::Run;
 use super::expr::AggregateMode;
 use super::key::Key;
+use super::query::Aggregation;
 use super::scope::{Scope, ScopeSource, default_name};
 use crate::diagnostic::suggest;
 use crate::ksql::ast::*;
@@ -16,9 +17,10 @@ use std::collections::BTreeSet;
 impl Run<'_> {
     /// The SELECT items, typed, and whether the query aggregates (it groups or calls an
     /// aggregate function). It may not also call a table function.
-    pub(super) fn projection<'q>(&mut self, q: &'q Query, scope: &Scope) -> Option<(Vec<Item<'q>>, bool)> {
+    pub(super) fn projection<'q>(&mut self, q: &'q Query, scope: &Scope) -> Option<(Vec<Item<'q>>, Aggregation)> {
         let mut items: Vec<Item<'q>> = Vec::new();
         let mut aggregate = q.group_by.is_some();
+        let mut maybe_aggregate = false;
         let mut table_function = false;
         for item in &q.select {
             match item {
@@ -28,7 +30,9 @@ impl Run<'_> {
                     cx.table_functions = true;
                     let t = cx.ty(&expr.expr);
                     aggregate |= cx.aggregate_found;
+                    maybe_aggregate |= cx.unknown_call;
                     table_function |= cx.table_function_found;
+                    let unknown = cx.unknown();
                     let problems = cx.problems;
                     self.flush(problems);
                     let name = alias.as_ref().map(|a| a.value.clone());
@@ -38,6 +42,7 @@ impl Run<'_> {
                         sql_type: t,
                         role: Role::Value,
                         span: expr.span,
+                        unknown,
                     });
                 }
                 SelectItem::Wildcard(span) => {
@@ -55,7 +60,12 @@ impl Run<'_> {
             self.reject("a query cannot both aggregate and use a table function", q.span);
             return None;
         }
-        Some((items, aggregate))
+        let aggregation = match (aggregate, maybe_aggregate) {
+            (true, _) => Aggregation::Yes,
+            (false, true) => Aggregation::Unknown,
+            (false, false) => Aggregation::No,
+        };
+        Some((items, aggregation))
     }
 
     /// `source.*`, where `source` is one of FROM's.
@@ -87,6 +97,7 @@ impl Run<'_> {
                         sql_type: Some(f.sql_type),
                         role: Role::Value,
                         span,
+                        unknown: false,
                     });
                 }
                 Some(())
@@ -153,6 +164,7 @@ impl Run<'_> {
                 sql_type: Some(column.sql_type.clone()),
                 role: Role::Value,
                 span,
+                unknown: false,
             });
         }
     }
@@ -196,4 +208,7 @@ pub(super) struct Item<'q> {
     pub(super) sql_type: Option<SqlType>,
     pub(super) role: Role,
     pub(super) span: Span,
+    /// Its expression depends on something unknown (reported where it is): neither its type
+    /// nor whether it is grouped can be known.
+    pub(super) unknown: bool,
 }
