@@ -448,6 +448,16 @@ mod tests {
     }
 
     #[test]
+    fn attr_aggregates_to_its_argument_type() {
+        // `udaf.attr.Attr` (0.29): a TableUdaf<T, _, T>, the single value of the group.
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE TABLE A AS SELECT NAME, ATTR(AMOUNT) AS A, ATTR(TAGS) AS T FROM INPUT GROUP BY NAME;"
+        ));
+        assert_eq!(codes, []);
+        assert_eq!(schemas["A"], "NAME STRING PRIMARY KEY, A DECIMAL(4, 2), T ARRAY<STRING>");
+    }
+
+    #[test]
     fn created_sources_register_their_schemas_for_later_inference() {
         let (schemas, codes) = run("CREATE STREAM A (ID INT KEY, V STRING) WITH (kafka_topic='a', format='AVRO');\n\
              CREATE STREAM B AS SELECT ID, V, LEN(V) AS L FROM A;\n\
