@@ -103,6 +103,9 @@ impl Run<'_> {
         let topic = Spanned::new(topic.value.value.text(), topic.value.span);
         self.check_new_source(c)?;
         let formats = self.declared_formats(c)?;
+        if !self.check_format_properties(props, &formats) {
+            return None;
+        }
         let (columns, known) = self.source_columns(c, &topic, &formats)?;
         if !self.check_formats(&columns, &formats.key, &formats.value, props) {
             return None;
@@ -389,6 +392,34 @@ impl Run<'_> {
         }
     }
 
+    /// The properties that configure one side's format are for the formats that take them, as
+    /// ksqlDB's `FormatFactory.of` validates a `FormatInfo` (`KsqlFormat.validateProperties`:
+    /// "KAFKA does not support the following configs: [schemaId]"): a delimiter for `DELIMITED`,
+    /// a schema id or full name for the formats with a registry, a nullable representation for
+    /// Protobuf. `KAFKA`, `JSON` and `NONE` take none. `false` when one is rejected.
+    fn check_format_properties(&mut self, props: Option<&Properties>, formats: &Formats) -> bool {
+        let Some(props) = props else { return true };
+        for p in &props.entries {
+            let name = p.name.value.as_str();
+            let (format, setting) = match name.split_once('_') {
+                Some(("KEY", setting)) => (&formats.key, setting),
+                Some(("VALUE", setting)) => (&formats.value, setting),
+                _ => continue,
+            };
+            let takes = match setting {
+                "DELIMITER" => format.value == "DELIMITED",
+                "SCHEMA_ID" | "SCHEMA_FULL_NAME" | "AVRO_SCHEMA_FULL_NAME" => registry_format(&format.value),
+                "PROTOBUF_NULLABLE_REPRESENTATION" => format.value.starts_with("PROTOBUF"),
+                _ => true,
+            };
+            if !takes {
+                self.reject(format!("format `{}` does not take `{name}`", format.value), p.name.span);
+                return false;
+            }
+        }
+        true
+    }
+
     /// The WINDOW_TYPE property of a windowed source: `None` (rejected) when unknown.
     fn window_type_property(&mut self, props: Option<&Properties>) -> Option<Option<WindowType>> {
         Some(match props.and_then(|p| p.get("WINDOW_TYPE")) {
@@ -514,6 +545,9 @@ impl Run<'_> {
             return Some(self.unknown_created(c, topic));
         };
         let formats = self.query_formats(c, &output);
+        if !self.check_format_properties(props, &formats) {
+            return None;
+        }
         if output.known && !self.check_formats(&output.columns, &formats.key, &formats.value, props) {
             return None;
         }

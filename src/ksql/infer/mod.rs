@@ -458,6 +458,16 @@ mod tests {
     }
 
     #[test]
+    fn format_settings_are_for_the_formats_that_take_them() {
+        let (schemas, codes) = run("CREATE STREAM A (K INT KEY, V STRING) WITH (kafka_topic='a', key_format='KAFKA', \
+             key_schema_id=1, value_format='JSON');\n\
+             CREATE STREAM B (K INT KEY, V STRING) WITH (kafka_topic='b', value_format='JSON', value_delimiter='|');\n\
+             CREATE STREAM C (K INT KEY, V STRING) WITH (kafka_topic='c', value_format='DELIMITED', value_delimiter='|');");
+        assert_eq!(codes, [("V310", "key_schema_id".to_string()), ("V310", "value_delimiter".to_string())]);
+        assert!(schemas.contains_key("C"));
+    }
+
+    #[test]
     fn created_sources_register_their_schemas_for_later_inference() {
         let (schemas, codes) = run("CREATE STREAM A (ID INT KEY, V STRING) WITH (kafka_topic='a', format='AVRO');\n\
              CREATE STREAM B AS SELECT ID, V, LEN(V) AS L FROM A;\n\
