@@ -38,6 +38,10 @@ const SOURCE_PROPERTIES: &[&str] = &[
     "WRAP_SINGLE_VALUE",
 ];
 
+/// ROWTIME and the pseudocolumns of 0.24 (`SystemColumns`: ROWPARTITION INT, ROWOFFSET BIGINT),
+/// and the window bounds.
+pub(super) const SYSTEM_COLUMNS: &[&str] = &["ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART", "WINDOWEND"];
+
 const FORMATS: &[&str] = &["AVRO", "DELIMITED", "JSON", "JSON_SR", "KAFKA", "NONE", "PROTOBUF", "PROTOBUF_NOSR"];
 
 /// Formats whose schemas ksqlDB reads from the registry.
@@ -251,6 +255,10 @@ impl Run<'_> {
                 known = false;
                 continue;
             };
+            // The system columns' names are ksqlDB's (`SystemColumns.isSystemColumn`).
+            if SYSTEM_COLUMNS.contains(&element.name.value.as_str()) {
+                self.reject(format!("`{}` is a reserved column name", element.name.value), element.name.span);
+            }
             let role = match element.constraint.as_ref().map(|c| &c.value) {
                 Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey) => Role::Key,
                 Some(ColumnConstraint::Headers | ColumnConstraint::Header(_)) => Role::Headers,
@@ -455,7 +463,13 @@ impl Run<'_> {
     /// no key columns and is no value format, `KAFKA` holds one column of a primitive type,
     /// `DELIMITED` no complex types.
     fn check_format_holds(&mut self, side: &str, columns: &[&Column], format: &Spanned<String>) -> bool {
+        // In any key format: a MAP's entries have no stable serialized order, so ksqlDB's key
+        // serde (`GenericKeySerDe`, ksql issue 6621) refuses a key type that is or holds one.
+        let map_key = columns.iter().find(|c| side == "key" && holds_map(&c.sql_type));
         let reason = match format.value.as_str() {
+            _ if let Some(c) = map_key => {
+                Some(format!("key column `{}` is {}: a key may not be or hold a MAP", c.name, c.sql_type))
+            }
             "NONE" if side == "key" && !columns.is_empty() => Some("key format `NONE` cannot hold key columns".into()),
             "NONE" if side == "value" => Some("`NONE` is not a value format".into()),
             "KAFKA" if columns.len() > 1 => {
@@ -688,6 +702,16 @@ fn upper_fields(t: &SqlType) -> SqlType {
         SqlType::Array(e) => SqlType::Array(Box::new(upper_fields(e))),
         SqlType::Map(k, v) => SqlType::Map(k.clone(), Box::new(upper_fields(v))),
         other => other.clone(),
+    }
+}
+
+/// Whether a type is a MAP or holds one.
+fn holds_map(t: &SqlType) -> bool {
+    match t {
+        SqlType::Map(..) => true,
+        SqlType::Array(e) => holds_map(e),
+        SqlType::Struct(fields) => fields.iter().any(|f| holds_map(&f.sql_type)),
+        _ => false,
     }
 }
 

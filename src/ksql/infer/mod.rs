@@ -468,6 +468,50 @@ mod tests {
     }
 
     #[test]
+    fn partition_by_rules_follow_partition_by_params_factory() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT * FROM INPUT PARTITION BY NAME;\n\
+             CREATE STREAM B AS SELECT ID FROM INPUT PARTITION BY NAME;\n\
+             CREATE STREAM C AS SELECT NAME, ID FROM INPUT PARTITION BY NAME, NULL;\n\
+             CREATE STREAM D AS SELECT * FROM INPUT PARTITION BY NULL;\n\
+             CREATE STREAM E AS SELECT MAP('k' := NAME) AS M, ID FROM INPUT PARTITION BY MAP('k' := NAME);\n\
+             CREATE STREAM F AS SELECT * FROM INPUT PARTITION BY LEN(NAME);"
+        ));
+        // After PARTITION BY, `*` puts the old key after the value columns.
+        assert_eq!(
+            schemas["A"],
+            "NAME STRING KEY, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, S STRUCT<`F` INTEGER>, ID INTEGER"
+        );
+        assert_eq!(
+            schemas["D"],
+            "NAME STRING, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, S STRUCT<`F` INTEGER>, ID INTEGER"
+        );
+        assert_eq!(
+            schemas["F"],
+            "KSQL_COL_0 INTEGER KEY, NAME STRING, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, S STRUCT<`F` INTEGER>, ID INTEGER"
+        );
+        let found: Vec<&str> = codes.iter().map(|(c, _)| *c).collect();
+        assert_eq!(found, ["V310", "V310", "V310"], "{codes:?}");
+        assert_eq!(codes[0].1, "NAME", "B does not select its key");
+        assert_eq!(codes[1].1, "NAME, NULL");
+    }
+
+    #[test]
+    fn rowpartition_and_rowoffset_are_pseudocolumns() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT ID, ROWPARTITION AS P, ROWOFFSET AS O FROM INPUT WHERE ROWOFFSET > 10;\n\
+             CREATE STREAM B AS SELECT ID, ROWPARTITION FROM INPUT;\n\
+             CREATE STREAM C (K INT KEY, ROWOFFSET BIGINT) WITH (kafka_topic='c', value_format='JSON');\n\
+             INSERT INTO INPUT (ID, NAME, ROWTIME) VALUES (1, 'a', 1);\n\
+             INSERT INTO INPUT (ID, NAME, ROWPARTITION) VALUES (1, 'a', 1);"
+        ));
+        assert_eq!(schemas["A"], "ID INTEGER KEY, P INTEGER, O BIGINT");
+        let found: Vec<(&str, &str)> = codes.iter().map(|(c, t)| (*c, t.as_str())).collect();
+        assert_eq!(found[1..], [("V310", "ROWOFFSET"), ("V310", "ROWPARTITION")]);
+        assert_eq!(found[0].0, "V310", "B's column is named ROWPARTITION");
+    }
+
+    #[test]
     fn created_sources_register_their_schemas_for_later_inference() {
         let (schemas, codes) = run("CREATE STREAM A (ID INT KEY, V STRING) WITH (kafka_topic='a', format='AVRO');\n\
              CREATE STREAM B AS SELECT ID, V, LEN(V) AS L FROM A;\n\

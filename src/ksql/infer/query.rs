@@ -57,9 +57,12 @@ impl Run<'_> {
             if let Some(group) = &q.group_by {
                 key.add_expressions(&scope, &items, &group.value, &group_types, known);
             } else if let Some(partition) = &q.partition_by {
-                let is_null = partition.value.len() == 1
-                    && matches!(&partition.value[0].expr, Expr::Value(v) if v.value == Value::Null);
-                if !is_null {
+                // `SELECT *` selects the new key columns too (`UserRepartitionNode.resolveSelectStar`).
+                let star = q.select.iter().any(|i| matches!(i, SelectItem::Wildcard(_)));
+                if !partition_by_null(partition) && known && !star {
+                    self.check_partition_selected(&scope, &items, partition)?;
+                }
+                if !partition_by_null(partition) {
                     key.add_expressions(&scope, &items, &partition.value, &partition_types, known);
                 }
             } else if scope.joined {
@@ -166,7 +169,38 @@ impl Run<'_> {
         Some(types)
     }
 
-    /// PARTITION BY: the types of its expressions; not with GROUP BY.
+    /// A persistent query selects every PARTITION BY expression, which become its key columns
+    /// (`UserRepartitionNode.validateKeyPresent`).
+    fn check_partition_selected(
+        &mut self,
+        scope: &Scope,
+        items: &[Item<'_>],
+        partition: &Spanned<Vec<SqlExpr>>,
+    ) -> Option<()> {
+        let selected: Vec<String> = items.iter().filter_map(|i| i.expr.as_ref()).map(|e| canon(scope, e)).collect();
+        let missing: Vec<String> = partition
+            .value
+            .iter()
+            .filter(|e| !selected.contains(&canon(scope, &e.expr)))
+            .map(|e| e.expr.to_string())
+            .collect();
+        if missing.is_empty() {
+            return Some(());
+        }
+        self.reject(
+            format!(
+                "the query must select the PARTITION BY expression{} {}: ksqlDB makes {} the key",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", "),
+                if missing.len() > 1 { "them" } else { "it" }
+            ),
+            partition.span,
+        );
+        None
+    }
+
+    /// PARTITION BY: the types of its expressions; not with GROUP BY, nor NULL among several
+    /// (`PartitionByParamsFactory.isPartitionByNull`).
     fn partition_by_clause(
         &mut self,
         q: &Query,
@@ -175,6 +209,10 @@ impl Run<'_> {
     ) -> Option<ClauseTypes> {
         if q.group_by.is_some() {
             self.reject("PARTITION BY and GROUP BY cannot be used together", partition.span);
+            return None;
+        }
+        if partition.value.len() > 1 && partition.value.iter().any(|e| is_null(&e.expr)) {
+            self.reject("PARTITION BY cannot take several expressions including NULL", partition.span);
             return None;
         }
         Some(self.clause_types(&partition.value, scope, "PARTITION BY"))
@@ -317,6 +355,15 @@ impl Run<'_> {
         }
         Some(())
     }
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if v.value == Value::Null)
+}
+
+/// `PARTITION BY NULL`: the result has no key.
+pub(super) fn partition_by_null(partition: &Spanned<Vec<SqlExpr>>) -> bool {
+    matches!(partition.value.as_slice(), [one] if is_null(&one.expr))
 }
 
 /// The types of a clause's expressions, and whether one depends on something unknown.

@@ -5,7 +5,7 @@ use super::Run;
 use super::expr::AggregateMode;
 use super::key::Key;
 use super::query::Aggregation;
-use super::scope::{Scope, ScopeSource, default_name};
+use super::scope::{Scope, ScopeSource, column_ref, default_name};
 use crate::diagnostic::suggest;
 use crate::ksql::ast::*;
 use crate::ksql::catalog::{Column, Role};
@@ -47,11 +47,11 @@ impl Run<'_> {
                 }
                 SelectItem::Wildcard(span) => {
                     for s in &scope.sources {
-                        self.star(scope, s, *span, &mut items);
+                        self.star(scope, s, q.partition_by.as_ref(), *span, &mut items);
                     }
                 }
                 SelectItem::SourceWildcard { source, span } => {
-                    self.source_wildcard(scope, source, *span, &mut items)?
+                    self.source_wildcard(scope, q.partition_by.as_ref(), source, *span, &mut items)?
                 }
                 SelectItem::StructWildcard { expr, span } => self.struct_wildcard(scope, expr, *span, &mut items)?,
             }
@@ -69,7 +69,14 @@ impl Run<'_> {
     }
 
     /// `source.*`, where `source` is one of FROM's.
-    fn source_wildcard(&mut self, scope: &Scope, source: &Name, span: Span, items: &mut Vec<Item<'_>>) -> Option<()> {
+    fn source_wildcard(
+        &mut self,
+        scope: &Scope,
+        partition: Option<&Spanned<Vec<SqlExpr>>>,
+        source: &Name,
+        span: Span,
+        items: &mut Vec<Item<'_>>,
+    ) -> Option<()> {
         let Some(s) = scope.sources.iter().find(|s| s.alias == source.value) else {
             let suggestion = suggest(&source.value, scope.sources.iter().map(|s| s.alias.as_str()));
             self.report(
@@ -78,7 +85,7 @@ impl Run<'_> {
             );
             return None;
         };
-        self.star(scope, s, span, items);
+        self.star(scope, s, partition, span, items);
         Some(())
     }
 
@@ -139,9 +146,7 @@ impl Run<'_> {
                 self.reject(format!("the query selects two columns named `{name}`: give one an alias"), item.span);
                 return None;
             }
-            if persistent
-                && matches!(name.as_str(), "ROWTIME" | "ROWPARTITION" | "ROWOFFSET" | "WINDOWSTART" | "WINDOWEND")
-            {
+            if persistent && super::create::SYSTEM_COLUMNS.contains(&name.as_str()) {
                 self.reject(format!("`{name}` is a reserved column name: give the column an alias"), item.span);
                 return None;
             }
@@ -153,9 +158,19 @@ impl Run<'_> {
         Some((out, typed))
     }
 
-    /// `*` or `source.*`: the source's columns (key first), prefixed with its alias in a join.
-    fn star(&mut self, scope: &Scope, s: &ScopeSource, span: Span, items: &mut Vec<Item<'_>>) {
-        for column in &s.source.columns {
+    /// `*` or `source.*`: the source's columns, key first, prefixed with its alias in a join
+    /// (`PreJoinProjectNode`); never ROWTIME nor the pseudocolumns (`PlanNode.orderColumns`).
+    /// After PARTITION BY the key is the partitioning columns, and the source's key columns,
+    /// moved to the value, come after its value columns (`UserRepartitionNode.resolveSelectStar`).
+    fn star(
+        &mut self,
+        scope: &Scope,
+        s: &ScopeSource,
+        partition: Option<&Spanned<Vec<SqlExpr>>>,
+        span: Span,
+        items: &mut Vec<Item<'_>>,
+    ) {
+        for column in star_order(scope, s, partition) {
             let name = if scope.joined { format!("{}_{}", s.alias, column.name) } else { column.name.clone() };
             let expr = Expr::CompoundIdentifier(vec![Ident::new(s.alias.clone()), Ident::new(column.name.clone())]);
             items.push(Item {
@@ -197,6 +212,22 @@ impl Run<'_> {
             item.name = Some(name);
         }
     }
+}
+
+/// The columns `*` selects of a source, in order.
+fn star_order<'s>(scope: &Scope, s: &'s ScopeSource, partition: Option<&Spanned<Vec<SqlExpr>>>) -> Vec<&'s Column> {
+    let columns = &s.source.columns;
+    let Some(partition) = partition.filter(|_| !scope.joined) else { return columns.iter().collect() };
+    let new_keys: Vec<&Column> = partition
+        .value
+        .iter()
+        .filter_map(|e| column_ref(&e.expr))
+        .filter_map(|(_, name)| s.source.column(&name))
+        .collect();
+    let is_new_key = |c: &Column| new_keys.iter().any(|k| k.name == c.name);
+    let values = columns.iter().filter(|c| c.role != Role::Key && !is_new_key(c));
+    let old_keys = columns.iter().filter(|c| c.role == Role::Key && !is_new_key(c));
+    new_keys.iter().copied().chain(values).chain(old_keys).collect()
 }
 
 /// A projection item on its way to a column. Its expression is borrowed from the statement (a
