@@ -512,6 +512,17 @@ mod tests {
     }
 
     #[test]
+    fn a_table_with_a_multi_column_key_is_never_joined_on_its_whole_key() {
+        let (_, codes) = run("CREATE STREAM S (A INT KEY, C INT) WITH (kafka_topic='s', value_format='JSON');\n\
+             CREATE TABLE M (X INT PRIMARY KEY, Y INT PRIMARY KEY, Z INT) WITH (kafka_topic='m', format='JSON');\n\
+             CREATE TABLE T (X INT PRIMARY KEY, Z INT) WITH (kafka_topic='t', format='JSON');\n\
+             CREATE STREAM J AS SELECT * FROM S JOIN M ON S.C = M.X;\n\
+             CREATE TABLE K AS SELECT * FROM M JOIN T ON M.Z = T.X;");
+        // M is on the right of J; K is a foreign-key join from M, which is fine.
+        assert_eq!(codes, [("V310", "S.C = M.X".to_string())]);
+    }
+
+    #[test]
     fn created_sources_register_their_schemas_for_later_inference() {
         let (schemas, codes) = run("CREATE STREAM A (ID INT KEY, V STRING) WITH (kafka_topic='a', format='AVRO');\n\
              CREATE STREAM B AS SELECT ID, V, LEN(V) AS L FROM A;\n\
