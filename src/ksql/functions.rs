@@ -551,6 +551,7 @@ REDUCE(ARRAY<T>, S, (S, T) => S) -> S
 REDUCE(MAP<K, V>, S, (S, K, V) => S) -> S
 
 [aggregate]
+ATTR(T) -> T
 COUNT() -> BIGINT
 COUNT(ANY) -> BIGINT
 COUNT_DISTINCT(ANY) -> BIGINT

@@ -7,7 +7,7 @@
 
 use crate::avro::Catalog;
 use crate::ksql::ast::{SqlType, Statement, StatementKind};
-use crate::ksql::catalog::{Column, Role, Source};
+use crate::ksql::catalog::{Column, Registered, Role, Source};
 use crate::ksql::from_avro::ksql_type;
 use crate::ksql::infer::{Effect, Engine};
 use crate::ksql::parser::parse;
@@ -95,7 +95,14 @@ pub(crate) fn analyse(
         if let Some(p) = &topic.partitions {
             engine.partitions.insert(topic.name.value.clone(), p.value);
         }
+        for (side, serde) in [("key", &topic.key), ("value", &topic.value)] {
+            if let Some(registered) = serde.as_ref().and_then(|s| registered(avro, s)) {
+                engine.registry.insert(format!("{}-{side}", topic.name.value), registered);
+            }
+        }
     }
+    // Producers venice does not see may register subjects for the project's topics.
+    engine.registry_open = true;
     // The `stream`/`table` nodes' sources (each maps an Avro schema to columns), on every core;
     // they read only the partitions. Added in project order, the first of a name kept.
     let partitions = std::mem::take(&mut engine.partitions);
@@ -298,6 +305,20 @@ fn serde_type(avro: &Catalog, serde: &Serde) -> Option<SqlType> {
             ksql_type(avro, schema).ok()?.sql
         }
         _ => return None,
+    })
+}
+
+/// What the registry holds for a topic's side, by the topic-name strategy (`<topic>-key`,
+/// `<topic>-value`): the Avro schema its serde declares, as ksqlDB's `DefaultSchemaInjector`
+/// reads it for a CREATE that leaves that side's columns to inference.
+fn registered(avro: &Catalog, serde: &Serde) -> Option<Registered> {
+    if serde.format.value != Format::Avro {
+        return None;
+    }
+    let schema = avro.schema(&serde.schema.as_ref()?.value)?;
+    Some(match ksql_type(avro, schema) {
+        Ok(mapping) => Registered::Type(mapping.sql),
+        Err(why) => Registered::Unsupported(why.to_string()),
     })
 }
 

@@ -42,6 +42,7 @@ impl Cx<'_> {
             let suggestion =
                 functions::ksql_name_for(&name).map(str::to_string).or_else(|| suggest(&name, functions::names()));
             self.problem(Problem::UnknownFunction { name, suggestion }, name_span);
+            self.unknown_call = true;
             return None;
         };
         self.check_function_kind(&name, function.kind, name_span)?;

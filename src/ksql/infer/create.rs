@@ -38,6 +38,10 @@ const SOURCE_PROPERTIES: &[&str] = &[
     "WRAP_SINGLE_VALUE",
 ];
 
+/// ROWTIME and the pseudocolumns of 0.24 (`SystemColumns`: ROWPARTITION INT, ROWOFFSET BIGINT),
+/// and the window bounds.
+pub(super) const SYSTEM_COLUMNS: &[&str] = &["ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART", "WINDOWEND"];
+
 const FORMATS: &[&str] = &["AVRO", "DELIMITED", "JSON", "JSON_SR", "KAFKA", "NONE", "PROTOBUF", "PROTOBUF_NOSR"];
 
 /// Formats whose schemas ksqlDB reads from the registry.
@@ -103,6 +107,9 @@ impl Run<'_> {
         let topic = Spanned::new(topic.value.value.text(), topic.value.span);
         self.check_new_source(c)?;
         let formats = self.declared_formats(c)?;
+        if !self.check_format_properties(props, &formats) {
+            return None;
+        }
         let (columns, known) = self.source_columns(c, &topic, &formats)?;
         if !self.check_formats(&columns, &formats.key, &formats.value, props) {
             return None;
@@ -124,6 +131,7 @@ impl Run<'_> {
             from_query: false,
         };
         let creates_topic = props.is_some_and(|p| p.get("PARTITIONS").is_some());
+        self.register_schemas(&source, props, false);
         let created = self.created(&source, &c.name, topic, formats, Vec::new(), creates_topic);
         self.engine.sources.insert(c.name.value.clone(), source);
         Some(Effect::Declared(created))
@@ -184,7 +192,7 @@ impl Run<'_> {
             return None;
         }
         if !declared_values && registry_format(&formats.value.value) {
-            if !self.registered_values(c, props, topic, &mut columns, &mut known) {
+            if !self.registered_values(props, topic, &mut columns, &mut known) {
                 return None;
             }
         } else if c.elements.is_none() {
@@ -247,6 +255,10 @@ impl Run<'_> {
                 known = false;
                 continue;
             };
+            // The system columns' names are ksqlDB's (`SystemColumns.isSystemColumn`).
+            if SYSTEM_COLUMNS.contains(&element.name.value.as_str()) {
+                self.reject(format!("`{}` is a reserved column name", element.name.value), element.name.span);
+            }
             let role = match element.constraint.as_ref().map(|c| &c.value) {
                 Some(ColumnConstraint::Key | ColumnConstraint::PrimaryKey) => Role::Key,
                 Some(ColumnConstraint::Headers | ColumnConstraint::Header(_)) => Role::Headers,
@@ -294,16 +306,34 @@ impl Run<'_> {
                 self.reject(format!("the key schema of `{}` cannot be used: {why}", topic.value), topic.span);
                 return false;
             }
-            None => {}
+            None => return self.unregistered(topic, "key", known),
         }
         true
     }
 
+    /// A side left to inference whose subject the registry does not list: ksqlDB's schema
+    /// supplier (`SchemaRegistryTopicSchemaSupplier`) fails the statement, and venice does when
+    /// it knows every subject; in a project, whose topics others may write, the side's columns
+    /// are unknown instead. `false` when rejected.
+    fn unregistered(&mut self, topic: &Spanned<String>, side: &str, known: &mut bool) -> bool {
+        if self.engine.registry_open {
+            *known = false;
+            return true;
+        }
+        self.reject(
+            format!(
+                "the statement leaves the {side} columns to the registry, and no schema is registered for subject `{}-{side}`",
+                topic.value
+            ),
+            topic.span,
+        );
+        false
+    }
+
     /// Adds the value columns of the topic's registered value schema; `false` when the schema
-    /// cannot be used, or there is none and the CREATE lists no columns.
+    /// cannot be used, or there is none ([`Self::unregistered`]).
     fn registered_values(
         &mut self,
-        c: &CreateSource,
         props: Option<&Properties>,
         topic: &Spanned<String>,
         columns: &mut Vec<Column>,
@@ -325,14 +355,75 @@ impl Run<'_> {
                 self.reject(format!("the value schema of `{}` cannot be used: {why}", topic.value), topic.span);
                 return false;
             }
-            None if c.elements.is_none() => {
-                self.reject(
-                    format!("no columns are given and no schema is registered for subject `{}-value`", topic.value),
-                    c.name.span,
-                );
+            None => return self.unregistered(topic, "value", known),
+        }
+        true
+    }
+
+    /// Registers the schemas of a source's sides in a format with a registry, as ksqlDB's
+    /// `SchemaRegisterInjector` does: a query's always (`always`), a CREATE's only where the
+    /// subject is not registered yet. A later CREATE over the topic infers its columns from them:
+    /// a single key column is registered unwrapped (so read back as `ROWKEY`), the value columns
+    /// as a record unless `WRAP_SINGLE_VALUE=false` unwraps a single one.
+    fn register_schemas(&mut self, source: &Source, props: Option<&Properties>, always: bool) {
+        if !source.columns_known {
+            return;
+        }
+        let fields = |role: Role| -> Vec<StructField> {
+            source
+                .columns
+                .iter()
+                .filter(|c| c.role == role)
+                .map(|c| StructField { name: c.name.clone(), sql_type: c.sql_type.clone() })
+                .collect()
+        };
+        let unwrap_value = props
+            .and_then(|p| p.get("WRAP_SINGLE_VALUE"))
+            .is_some_and(|p| p.value.value.text().eq_ignore_ascii_case("false"));
+        let sides = [
+            ("key", &source.key_format, fields(Role::Key), true),
+            ("value", &source.value_format, fields(Role::Value), unwrap_value),
+        ];
+        for (side, format, fields, unwrap) in sides {
+            if !registry_format(format) || fields.is_empty() {
+                continue;
+            }
+            let t = match <[StructField; 1]>::try_from(fields) {
+                Ok([single]) if unwrap => single.sql_type,
+                Ok(single) => SqlType::Struct(single.into()),
+                Err(fields) => SqlType::Struct(fields),
+            };
+            let subject = format!("{}-{side}", source.topic);
+            if always || !self.engine.registry.contains_key(&subject) {
+                self.engine.registry.insert(subject, Registered::Type(t));
+            }
+        }
+    }
+
+    /// The properties that configure one side's format are for the formats that take them, as
+    /// ksqlDB's `FormatFactory.of` validates a `FormatInfo` (`KsqlFormat.validateProperties`:
+    /// "KAFKA does not support the following configs: [schemaId]"): a delimiter for `DELIMITED`,
+    /// a schema id or full name for the formats with a registry, a nullable representation for
+    /// Protobuf. `KAFKA`, `JSON` and `NONE` take none. `false` when one is rejected.
+    fn check_format_properties(&mut self, props: Option<&Properties>, formats: &Formats) -> bool {
+        let Some(props) = props else { return true };
+        for p in &props.entries {
+            let name = p.name.value.as_str();
+            let (format, setting) = match name.split_once('_') {
+                Some(("KEY", setting)) => (&formats.key, setting),
+                Some(("VALUE", setting)) => (&formats.value, setting),
+                _ => continue,
+            };
+            let takes = match setting {
+                "DELIMITER" => format.value == "DELIMITED",
+                "SCHEMA_ID" | "SCHEMA_FULL_NAME" | "AVRO_SCHEMA_FULL_NAME" => registry_format(&format.value),
+                "PROTOBUF_NULLABLE_REPRESENTATION" => format.value.starts_with("PROTOBUF"),
+                _ => true,
+            };
+            if !takes {
+                self.reject(format!("format `{}` does not take `{name}`", format.value), p.name.span);
                 return false;
             }
-            None => {}
         }
         true
     }
@@ -372,7 +463,13 @@ impl Run<'_> {
     /// no key columns and is no value format, `KAFKA` holds one column of a primitive type,
     /// `DELIMITED` no complex types.
     fn check_format_holds(&mut self, side: &str, columns: &[&Column], format: &Spanned<String>) -> bool {
+        // In any key format: a MAP's entries have no stable serialized order, so ksqlDB's key
+        // serde (`GenericKeySerDe`, ksql issue 6621) refuses a key type that is or holds one.
+        let map_key = columns.iter().find(|c| side == "key" && holds_map(&c.sql_type));
         let reason = match format.value.as_str() {
+            _ if let Some(c) = map_key => {
+                Some(format!("key column `{}` is {}: a key may not be or hold a MAP", c.name, c.sql_type))
+            }
             "NONE" if side == "key" && !columns.is_empty() => Some("key format `NONE` cannot hold key columns".into()),
             "NONE" if side == "value" => Some("`NONE` is not a value format".into()),
             "KAFKA" if columns.len() > 1 => {
@@ -462,6 +559,9 @@ impl Run<'_> {
             return Some(self.unknown_created(c, topic));
         };
         let formats = self.query_formats(c, &output);
+        if !self.check_format_properties(props, &formats) {
+            return None;
+        }
         if output.known && !self.check_formats(&output.columns, &formats.key, &formats.value, props) {
             return None;
         }
@@ -487,6 +587,7 @@ impl Run<'_> {
             read_only: false,
             from_query: true,
         };
+        self.register_schemas(&source, props, true);
         let created = self.created(&source, &c.name, topic, formats, output.from, true);
         self.engine.sources.insert(c.name.value.clone(), source);
         Some(Effect::Created(created))
@@ -601,6 +702,16 @@ fn upper_fields(t: &SqlType) -> SqlType {
         SqlType::Array(e) => SqlType::Array(Box::new(upper_fields(e))),
         SqlType::Map(k, v) => SqlType::Map(k.clone(), Box::new(upper_fields(v))),
         other => other.clone(),
+    }
+}
+
+/// Whether a type is a MAP or holds one.
+fn holds_map(t: &SqlType) -> bool {
+    match t {
+        SqlType::Map(..) => true,
+        SqlType::Array(e) => holds_map(e),
+        SqlType::Struct(fields) => fields.iter().any(|f| holds_map(&f.sql_type)),
+        _ => false,
     }
 }
 

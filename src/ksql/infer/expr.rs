@@ -35,9 +35,19 @@ pub(super) struct Cx<'a> {
     pub(super) aggregate_found: bool,
     pub(super) table_functions: bool,
     pub(super) table_function_found: bool,
+    /// A function ksqlDB may have and venice does not know was called (V305): whether the
+    /// expression aggregates is unknown.
+    pub(super) unknown_call: bool,
 }
 
 impl Cx<'_> {
+    /// Whether the expression typed so far depends on something unknown: a problem was
+    /// recorded (its cause is reported, and what depends on it is neither right nor wrong) or a
+    /// function venice does not know was called.
+    pub(super) fn unknown(&self) -> bool {
+        self.unknown_call || !self.problems.is_empty()
+    }
+
     fn span(&self, span: sqlparser::tokenizer::Span) -> Span {
         if span.start.line == 0 { self.fallback } else { self.statement.span_of(self.sql, span) }
     }

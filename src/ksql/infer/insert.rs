@@ -69,8 +69,17 @@ impl Run<'_> {
                 for name in names {
                     match target.column(&name.value) {
                         Some(c) => out.push(c.clone()),
-                        None if matches!(name.value.as_str(), "ROWTIME" | "ROWPARTITION" | "ROWOFFSET") => {
+                        // ROWTIME may be given; the partition and offset are Kafka's to assign
+                        // (`SystemColumns.isDisallowedForInsertValues`).
+                        None if name.value == "ROWTIME" => {
                             out.push(Column { name: name.value.clone(), sql_type: SqlType::BigInt, role: Role::Value })
+                        }
+                        None if matches!(name.value.as_str(), "ROWPARTITION" | "ROWOFFSET") => {
+                            self.reject(
+                                format!("`{}` cannot be inserted into: Kafka assigns it", name.value),
+                                name.span,
+                            );
+                            return;
                         }
                         None if !target.columns_known => return,
                         None => {

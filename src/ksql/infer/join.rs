@@ -137,8 +137,11 @@ impl Run<'_> {
     ) -> Option<bool> {
         use KsqlSourceKind::Table;
         let right = &scope.sources[index + 1];
-        let right_on_key = is_key_ref(scope, on.right, index + 1);
-        let left_on_key = is_key_ref(scope, on.left, on.left_source);
+        // A join compares one expression of each side, so it is on a table's primary key only
+        // when that key is one column: a multi-column key is never joined on whole
+        // (`JoinNode.getKeyColumnName`: "JOINs are not supported with multiple key columns").
+        let right_on_key = on_whole_key(scope, on.right, index + 1);
+        let left_on_key = on_whole_key(scope, on.left, on.left_source);
         if right_kind == Table && !right_on_key && right.source.columns_known {
             self.reject(
                 format!("a join must use the PRIMARY KEY of the table `{}` on its right", right.alias),
@@ -232,4 +235,9 @@ fn key_after_join(scope: &mut Scope, join: &Join, on: &JoinOn<'_>, foreign_key: 
         // The key is the join column; one side may be an expression, which is no column.
         keys.extend([on.left, on.right].into_iter().filter(|e| column_ref(e).is_some()).cloned());
     }
+}
+
+/// Whether `e` is the key column of the source at `index`, and that source's only one.
+fn on_whole_key(scope: &Scope, e: &Expr, index: usize) -> bool {
+    is_key_ref(scope, e, index) && scope.sources[index].source.key_columns().count() == 1
 }

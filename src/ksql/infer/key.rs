@@ -42,6 +42,7 @@ impl Key<'_> {
                         sql_type: t.clone(),
                         role: Role::Key,
                         span: e.span,
+                        unknown: false,
                     });
                 }
             }
@@ -73,6 +74,7 @@ impl Run<'_> {
                         sql_type: Some(t.clone()),
                         role: Role::Key,
                         span: q.span,
+                        unknown: false,
                     });
                     None
                 }

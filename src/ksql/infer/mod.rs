@@ -53,6 +53,10 @@ pub(crate) struct Engine {
     pub(crate) properties: BTreeMap<String, String>,
     /// Registered schemas by subject.
     pub(crate) registry: Registry,
+    /// Whether the registry may hold subjects `registry` does not list (a project's topics may
+    /// be written by producers venice does not see): a side left to inference without a listed
+    /// subject then has unknown columns, where a closed registry rejects the statement.
+    pub(crate) registry_open: bool,
     /// Partition counts of topics, when known.
     pub(crate) partitions: BTreeMap<String, u32>,
 }
@@ -142,8 +146,14 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Records a problem of the statement. An unknown name is its cause wherever the statement
+    /// uses it: reported once, at its first use.
     fn report(&mut self, problem: Problem, span: Span) {
-        self.diagnostics.push((problem, span));
+        let repeated = matches!(problem, Problem::UnknownColumn { .. } | Problem::UnknownFunction { .. })
+            && self.diagnostics.iter().any(|(p, _)| *p == problem);
+        if !repeated {
+            self.diagnostics.push((problem, span));
+        }
     }
 
     fn reject(&mut self, reason: impl Into<String>, span: Span) {
@@ -334,6 +344,7 @@ impl Run<'_> {
             aggregate_found: false,
             table_functions: false,
             table_function_found: false,
+            unknown_call: false,
         }
     }
 }
@@ -410,6 +421,117 @@ mod tests {
         assert_eq!(codes[1].1, "INPUTS");
         assert_eq!(codes[3].1, "LENN");
         assert_eq!(codes[5].1, "AMOUNT");
+    }
+
+    #[test]
+    fn what_depends_on_an_unknown_name_is_unknown_and_the_name_reported_once() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT ID, LENN(NAME) + 1 AS X, UCASE(LENN(NAME)) AS Y, NOSUCH * 2 AS Z, \
+             CAST(NOSUCH AS STRING) + 1 AS W FROM INPUT WHERE NOSUCH > 1 AND LENN(NAME) = 'a';\n\
+             CREATE TABLE B AS SELECT NAME, SUMM(AMOUNT) AS S, AMOUNT + NOSUCH AS T FROM INPUT GROUP BY NAME HAVING SUMM(ID) > AMOUNT;\n\
+             CREATE TABLE C AS SELECT SUMM(AMOUNT) AS S FROM INPUT;\n\
+             CREATE STREAM D AS SELECT X, Y + 1 AS Z FROM A;"
+        ));
+        assert_eq!(
+            codes,
+            [
+                ("V303", "NOSUCH".to_string()),
+                ("V305", "LENN".to_string()),
+                // A CAST's type is known whatever its operand: adding 1 to a STRING is wrong.
+                ("V304", "CAST(NOSUCH AS STRING) + 1".to_string()),
+                ("V305", "SUMM".to_string()),
+                ("V303", "NOSUCH".to_string()),
+                ("V305", "SUMM".to_string())
+            ]
+        );
+        assert!(schemas.contains_key("D"), "a query over unknown columns is not wrong");
+    }
+
+    #[test]
+    fn attr_aggregates_to_its_argument_type() {
+        // `udaf.attr.Attr` (0.29): a TableUdaf<T, _, T>, the single value of the group.
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE TABLE A AS SELECT NAME, ATTR(AMOUNT) AS A, ATTR(TAGS) AS T FROM INPUT GROUP BY NAME;"
+        ));
+        assert_eq!(codes, []);
+        assert_eq!(schemas["A"], "NAME STRING PRIMARY KEY, A DECIMAL(4, 2), T ARRAY<STRING>");
+    }
+
+    #[test]
+    fn format_settings_are_for_the_formats_that_take_them() {
+        let (schemas, codes) = run("CREATE STREAM A (K INT KEY, V STRING) WITH (kafka_topic='a', key_format='KAFKA', \
+             key_schema_id=1, value_format='JSON');\n\
+             CREATE STREAM B (K INT KEY, V STRING) WITH (kafka_topic='b', value_format='JSON', value_delimiter='|');\n\
+             CREATE STREAM C (K INT KEY, V STRING) WITH (kafka_topic='c', value_format='DELIMITED', value_delimiter='|');");
+        assert_eq!(codes, [("V310", "key_schema_id".to_string()), ("V310", "value_delimiter".to_string())]);
+        assert!(schemas.contains_key("C"));
+    }
+
+    #[test]
+    fn partition_by_rules_follow_partition_by_params_factory() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT * FROM INPUT PARTITION BY NAME;\n\
+             CREATE STREAM B AS SELECT ID FROM INPUT PARTITION BY NAME;\n\
+             CREATE STREAM C AS SELECT NAME, ID FROM INPUT PARTITION BY NAME, NULL;\n\
+             CREATE STREAM D AS SELECT * FROM INPUT PARTITION BY NULL;\n\
+             CREATE STREAM E AS SELECT MAP('k' := NAME) AS M, ID FROM INPUT PARTITION BY MAP('k' := NAME);\n\
+             CREATE STREAM F AS SELECT * FROM INPUT PARTITION BY LEN(NAME);"
+        ));
+        // After PARTITION BY, `*` puts the old key after the value columns.
+        assert_eq!(
+            schemas["A"],
+            "NAME STRING KEY, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, S STRUCT<`F` INTEGER>, ID INTEGER"
+        );
+        assert_eq!(
+            schemas["D"],
+            "NAME STRING, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, S STRUCT<`F` INTEGER>, ID INTEGER"
+        );
+        assert_eq!(
+            schemas["F"],
+            "KSQL_COL_0 INTEGER KEY, NAME STRING, AMOUNT DECIMAL(4, 2), TAGS ARRAY<STRING>, S STRUCT<`F` INTEGER>, ID INTEGER"
+        );
+        let found: Vec<&str> = codes.iter().map(|(c, _)| *c).collect();
+        assert_eq!(found, ["V310", "V310", "V310"], "{codes:?}");
+        assert_eq!(codes[0].1, "NAME", "B does not select its key");
+        assert_eq!(codes[1].1, "NAME, NULL");
+    }
+
+    #[test]
+    fn rowpartition_and_rowoffset_are_pseudocolumns() {
+        let (schemas, codes) = run(&format!(
+            "{INPUT}CREATE STREAM A AS SELECT ID, ROWPARTITION AS P, ROWOFFSET AS O FROM INPUT WHERE ROWOFFSET > 10;\n\
+             CREATE STREAM B AS SELECT ID, ROWPARTITION FROM INPUT;\n\
+             CREATE STREAM C (K INT KEY, ROWOFFSET BIGINT) WITH (kafka_topic='c', value_format='JSON');\n\
+             INSERT INTO INPUT (ID, NAME, ROWTIME) VALUES (1, 'a', 1);\n\
+             INSERT INTO INPUT (ID, NAME, ROWPARTITION) VALUES (1, 'a', 1);"
+        ));
+        assert_eq!(schemas["A"], "ID INTEGER KEY, P INTEGER, O BIGINT");
+        let found: Vec<(&str, &str)> = codes.iter().map(|(c, t)| (*c, t.as_str())).collect();
+        assert_eq!(found[1..], [("V310", "ROWOFFSET"), ("V310", "ROWPARTITION")]);
+        assert_eq!(found[0].0, "V310", "B's column is named ROWPARTITION");
+    }
+
+    #[test]
+    fn a_table_with_a_multi_column_key_is_never_joined_on_its_whole_key() {
+        let (_, codes) = run("CREATE STREAM S (A INT KEY, C INT) WITH (kafka_topic='s', value_format='JSON');\n\
+             CREATE TABLE M (X INT PRIMARY KEY, Y INT PRIMARY KEY, Z INT) WITH (kafka_topic='m', format='JSON');\n\
+             CREATE TABLE T (X INT PRIMARY KEY, Z INT) WITH (kafka_topic='t', format='JSON');\n\
+             CREATE STREAM J AS SELECT * FROM S JOIN M ON S.C = M.X;\n\
+             CREATE TABLE K AS SELECT * FROM M JOIN T ON M.Z = T.X;");
+        // M is on the right of J; K is a foreign-key join from M, which is fine.
+        assert_eq!(codes, [("V310", "S.C = M.X".to_string())]);
+    }
+
+    #[test]
+    fn created_sources_register_their_schemas_for_later_inference() {
+        let (schemas, codes) = run("CREATE STREAM A (ID INT KEY, V STRING) WITH (kafka_topic='a', format='AVRO');\n\
+             CREATE STREAM B AS SELECT ID, V, LEN(V) AS L FROM A;\n\
+             CREATE STREAM C WITH (kafka_topic='B', format='AVRO');\n\
+             CREATE STREAM D (K STRING KEY) WITH (kafka_topic='a', key_format='KAFKA', value_format='AVRO');\n\
+             CREATE STREAM E (K STRING KEY) WITH (kafka_topic='e', key_format='KAFKA', value_format='AVRO');");
+        assert_eq!(schemas["C"], "ROWKEY INTEGER KEY, V STRING, L INTEGER");
+        assert_eq!(schemas["D"], "K STRING KEY, V STRING");
+        assert_eq!(codes, [("V310", "'e'".to_string())], "no subject `e-value` is registered");
     }
 
     #[test]

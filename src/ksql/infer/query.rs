@@ -32,31 +32,37 @@ impl Run<'_> {
         self.check_window_applies(q, &scope, persistent)?;
         scope.window = window.or(scope.sources[0].source.windowed);
         self.where_clause(q, &scope);
-        let group_types = match &q.group_by {
+        let (group_types, grouping_unknown) = match &q.group_by {
             Some(group) => self.group_by_clause(group, &scope)?,
-            None => Vec::new(),
+            None => (Vec::new(), false),
         };
         let partition_types = match &q.partition_by {
-            Some(partition) => self.partition_by_clause(q, partition, &scope)?,
+            Some(partition) => self.partition_by_clause(q, partition, &scope)?.0,
             None => Vec::new(),
         };
         let (mut items, aggregate) = self.projection(q, &scope)?;
-        self.having_clause(q, &scope, aggregate)?;
-        self.check_grouped(q, &scope, &items, aggregate, persistent)?;
+        let having_unknown = self.having_clause(q, &scope, aggregate)?;
+        if !grouping_unknown {
+            self.check_grouped(q, &scope, &items, aggregate, persistent, having_unknown)?;
+        }
         if let Some(sink) = sink {
             self.check_sink(q, &scope, aggregate, sink, sink_name)?;
         }
         self.check_persistent_clauses(q, window, persistent)?;
-        let known = scope.sources.iter().all(|s| s.source.columns_known);
+        // A query that may aggregate has a key that is unknown, and so are its columns.
+        let known = scope.sources.iter().all(|s| s.source.columns_known) && aggregate != Aggregation::Unknown;
         self.name_items(&scope, &mut items);
         let mut key = Key::default();
         if persistent {
             if let Some(group) = &q.group_by {
                 key.add_expressions(&scope, &items, &group.value, &group_types, known);
             } else if let Some(partition) = &q.partition_by {
-                let is_null = partition.value.len() == 1
-                    && matches!(&partition.value[0].expr, Expr::Value(v) if v.value == Value::Null);
-                if !is_null {
+                // `SELECT *` selects the new key columns too (`UserRepartitionNode.resolveSelectStar`).
+                let star = q.select.iter().any(|i| matches!(i, SelectItem::Wildcard(_)));
+                if !partition_by_null(partition) && known && !star {
+                    self.check_partition_selected(&scope, &items, partition)?;
+                }
+                if !partition_by_null(partition) {
                     key.add_expressions(&scope, &items, &partition.value, &partition_types, known);
                 }
             } else if scope.joined {
@@ -72,7 +78,7 @@ impl Run<'_> {
             known: known && typed,
             key_format: source0.key_format.clone(),
             value_format: source0.value_format.clone(),
-            windowed: if aggregate { window } else { source0.windowed },
+            windowed: if aggregate == Aggregation::Yes { window } else { source0.windowed },
             partitions: source0.partitions,
             from,
         })
@@ -153,8 +159,8 @@ impl Run<'_> {
         }
     }
 
-    /// GROUP BY: the types of its expressions, at least one.
-    fn group_by_clause(&mut self, group: &Spanned<Vec<SqlExpr>>, scope: &Scope) -> Option<Vec<Option<SqlType>>> {
+    /// GROUP BY: the types of its expressions, at least one, and whether one is unknown.
+    fn group_by_clause(&mut self, group: &Spanned<Vec<SqlExpr>>, scope: &Scope) -> Option<ClauseTypes> {
         let types = self.clause_types(&group.value, scope, "GROUP BY");
         if group.value.is_empty() {
             self.reject("GROUP BY needs at least one expression", group.span);
@@ -163,43 +169,81 @@ impl Run<'_> {
         Some(types)
     }
 
-    /// PARTITION BY: the types of its expressions; not with GROUP BY.
+    /// A persistent query selects every PARTITION BY expression, which become its key columns
+    /// (`UserRepartitionNode.validateKeyPresent`).
+    fn check_partition_selected(
+        &mut self,
+        scope: &Scope,
+        items: &[Item<'_>],
+        partition: &Spanned<Vec<SqlExpr>>,
+    ) -> Option<()> {
+        let selected: Vec<String> = items.iter().filter_map(|i| i.expr.as_ref()).map(|e| canon(scope, e)).collect();
+        let missing: Vec<String> = partition
+            .value
+            .iter()
+            .filter(|e| !selected.contains(&canon(scope, &e.expr)))
+            .map(|e| e.expr.to_string())
+            .collect();
+        if missing.is_empty() {
+            return Some(());
+        }
+        self.reject(
+            format!(
+                "the query must select the PARTITION BY expression{} {}: ksqlDB makes {} the key",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", "),
+                if missing.len() > 1 { "them" } else { "it" }
+            ),
+            partition.span,
+        );
+        None
+    }
+
+    /// PARTITION BY: the types of its expressions; not with GROUP BY, nor NULL among several
+    /// (`PartitionByParamsFactory.isPartitionByNull`).
     fn partition_by_clause(
         &mut self,
         q: &Query,
         partition: &Spanned<Vec<SqlExpr>>,
         scope: &Scope,
-    ) -> Option<Vec<Option<SqlType>>> {
+    ) -> Option<ClauseTypes> {
         if q.group_by.is_some() {
             self.reject("PARTITION BY and GROUP BY cannot be used together", partition.span);
+            return None;
+        }
+        if partition.value.len() > 1 && partition.value.iter().any(|e| is_null(&e.expr)) {
+            self.reject("PARTITION BY cannot take several expressions including NULL", partition.span);
             return None;
         }
         Some(self.clause_types(&partition.value, scope, "PARTITION BY"))
     }
 
     /// The types of a clause's expressions, which may not aggregate.
-    fn clause_types(&mut self, exprs: &[SqlExpr], scope: &Scope, clause: &'static str) -> Vec<Option<SqlType>> {
+    fn clause_types(&mut self, exprs: &[SqlExpr], scope: &Scope, clause: &'static str) -> ClauseTypes {
         let mut types = Vec::new();
+        let mut unknown = false;
         for e in exprs {
             let mut cx = self.cx(scope, e.span);
             cx.aggregates = AggregateMode::Forbidden(clause);
             types.push(cx.ty(&e.expr));
+            unknown |= cx.unknown();
             let problems = cx.problems;
             self.flush(problems);
         }
-        types
+        (types, unknown)
     }
 
-    /// HAVING: a BOOLEAN, in an aggregation.
-    fn having_clause(&mut self, q: &Query, scope: &Scope, aggregate: bool) -> Option<()> {
-        let Some(having) = &q.having else { return Some(()) };
-        if !aggregate {
+    /// HAVING: a BOOLEAN, in an aggregation; whether it depends on something unknown.
+    fn having_clause(&mut self, q: &Query, scope: &Scope, aggregate: Aggregation) -> Option<bool> {
+        let Some(having) = &q.having else { return Some(false) };
+        if aggregate == Aggregation::No {
             self.reject("HAVING needs GROUP BY", having.span);
             return None;
         }
         let mut cx = self.cx(scope, having.span);
         cx.aggregates = AggregateMode::Allowed;
         let t = cx.ty(&having.expr);
+        let unknown = cx.unknown();
         let problems = cx.problems;
         self.flush(problems);
         if let Some(t) = t
@@ -207,20 +251,22 @@ impl Run<'_> {
         {
             self.report(Problem::Type { reason: format!("HAVING needs a BOOLEAN, not {t}") }, having.span);
         }
-        Some(())
+        Some(unknown)
     }
 
     /// An aggregation persists only with GROUP BY, and then selects (and HAVING reads) only
-    /// what is grouped or aggregated (V308).
+    /// what is grouped or aggregated (V308). What depends on something unknown is not checked:
+    /// whether it is grouped is unknown too.
     fn check_grouped(
         &mut self,
         q: &Query,
         scope: &Scope,
         items: &[Item<'_>],
-        aggregate: bool,
+        aggregate: Aggregation,
         persistent: bool,
+        having_unknown: bool,
     ) -> Option<()> {
-        if !aggregate {
+        if aggregate != Aggregation::Yes {
             return Some(());
         }
         let Some(group) = &q.group_by else {
@@ -231,7 +277,7 @@ impl Run<'_> {
             return Some(());
         };
         let keys: Vec<String> = group.value.iter().map(|e| canon(scope, &e.expr)).collect();
-        for item in items {
+        for item in items.iter().filter(|i| !i.unknown) {
             let Some(expr) = &item.expr else {
                 self.report(
                     Problem::NotGrouped { expression: item.name.clone().unwrap_or_default(), clause: "SELECT" },
@@ -244,6 +290,7 @@ impl Run<'_> {
             }
         }
         if let Some(having) = &q.having
+            && !having_unknown
             && let Some(bad) = ungrouped(scope, &having.expr, &keys)
         {
             self.report(Problem::NotGrouped { expression: bad, clause: "HAVING" }, having.span);
@@ -257,11 +304,14 @@ impl Run<'_> {
         &mut self,
         q: &Query,
         scope: &Scope,
-        aggregate: bool,
+        aggregate: Aggregation,
         sink: KsqlSourceKind,
         sink_name: Option<&Name>,
     ) -> Option<()> {
-        let result_kind = if aggregate {
+        let result_kind = if aggregate == Aggregation::Unknown {
+            // The kind the query produces is unknown: it may aggregate.
+            return Some(());
+        } else if aggregate == Aggregation::Yes {
             KsqlSourceKind::Table
         } else if scope.joined {
             if scope.sources.iter().all(|s| s.source.kind == KsqlSourceKind::Table) {
@@ -305,6 +355,27 @@ impl Run<'_> {
         }
         Some(())
     }
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if v.value == Value::Null)
+}
+
+/// `PARTITION BY NULL`: the result has no key.
+pub(super) fn partition_by_null(partition: &Spanned<Vec<SqlExpr>>) -> bool {
+    matches!(partition.value.as_slice(), [one] if is_null(&one.expr))
+}
+
+/// The types of a clause's expressions, and whether one depends on something unknown.
+type ClauseTypes = (Vec<Option<SqlType>>, bool);
+
+/// Whether a query aggregates (it groups, or calls an aggregate function): `Unknown` when it
+/// calls a function venice does not know, which may be an aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Aggregation {
+    No,
+    Yes,
+    Unknown,
 }
 
 /// The result of a query's analysis.

@@ -4,7 +4,8 @@
 use super::Run;
 use super::expr::AggregateMode;
 use super::key::Key;
-use super::scope::{Scope, ScopeSource, default_name};
+use super::query::Aggregation;
+use super::scope::{Scope, ScopeSource, column_ref, default_name};
 use crate::diagnostic::suggest;
 use crate::ksql::ast::*;
 use crate::ksql::catalog::{Column, Role};
@@ -16,9 +17,10 @@ use std::collections::BTreeSet;
 impl Run<'_> {
     /// The SELECT items, typed, and whether the query aggregates (it groups or calls an
     /// aggregate function). It may not also call a table function.
-    pub(super) fn projection<'q>(&mut self, q: &'q Query, scope: &Scope) -> Option<(Vec<Item<'q>>, bool)> {
+    pub(super) fn projection<'q>(&mut self, q: &'q Query, scope: &Scope) -> Option<(Vec<Item<'q>>, Aggregation)> {
         let mut items: Vec<Item<'q>> = Vec::new();
         let mut aggregate = q.group_by.is_some();
+        let mut maybe_aggregate = false;
         let mut table_function = false;
         for item in &q.select {
             match item {
@@ -28,7 +30,9 @@ impl Run<'_> {
                     cx.table_functions = true;
                     let t = cx.ty(&expr.expr);
                     aggregate |= cx.aggregate_found;
+                    maybe_aggregate |= cx.unknown_call;
                     table_function |= cx.table_function_found;
+                    let unknown = cx.unknown();
                     let problems = cx.problems;
                     self.flush(problems);
                     let name = alias.as_ref().map(|a| a.value.clone());
@@ -38,15 +42,16 @@ impl Run<'_> {
                         sql_type: t,
                         role: Role::Value,
                         span: expr.span,
+                        unknown,
                     });
                 }
                 SelectItem::Wildcard(span) => {
                     for s in &scope.sources {
-                        self.star(scope, s, *span, &mut items);
+                        self.star(scope, s, q.partition_by.as_ref(), *span, &mut items);
                     }
                 }
                 SelectItem::SourceWildcard { source, span } => {
-                    self.source_wildcard(scope, source, *span, &mut items)?
+                    self.source_wildcard(scope, q.partition_by.as_ref(), source, *span, &mut items)?
                 }
                 SelectItem::StructWildcard { expr, span } => self.struct_wildcard(scope, expr, *span, &mut items)?,
             }
@@ -55,11 +60,23 @@ impl Run<'_> {
             self.reject("a query cannot both aggregate and use a table function", q.span);
             return None;
         }
-        Some((items, aggregate))
+        let aggregation = match (aggregate, maybe_aggregate) {
+            (true, _) => Aggregation::Yes,
+            (false, true) => Aggregation::Unknown,
+            (false, false) => Aggregation::No,
+        };
+        Some((items, aggregation))
     }
 
     /// `source.*`, where `source` is one of FROM's.
-    fn source_wildcard(&mut self, scope: &Scope, source: &Name, span: Span, items: &mut Vec<Item<'_>>) -> Option<()> {
+    fn source_wildcard(
+        &mut self,
+        scope: &Scope,
+        partition: Option<&Spanned<Vec<SqlExpr>>>,
+        source: &Name,
+        span: Span,
+        items: &mut Vec<Item<'_>>,
+    ) -> Option<()> {
         let Some(s) = scope.sources.iter().find(|s| s.alias == source.value) else {
             let suggestion = suggest(&source.value, scope.sources.iter().map(|s| s.alias.as_str()));
             self.report(
@@ -68,7 +85,7 @@ impl Run<'_> {
             );
             return None;
         };
-        self.star(scope, s, span, items);
+        self.star(scope, s, partition, span, items);
         Some(())
     }
 
@@ -87,6 +104,7 @@ impl Run<'_> {
                         sql_type: Some(f.sql_type),
                         role: Role::Value,
                         span,
+                        unknown: false,
                     });
                 }
                 Some(())
@@ -128,9 +146,7 @@ impl Run<'_> {
                 self.reject(format!("the query selects two columns named `{name}`: give one an alias"), item.span);
                 return None;
             }
-            if persistent
-                && matches!(name.as_str(), "ROWTIME" | "ROWPARTITION" | "ROWOFFSET" | "WINDOWSTART" | "WINDOWEND")
-            {
+            if persistent && super::create::SYSTEM_COLUMNS.contains(&name.as_str()) {
                 self.reject(format!("`{name}` is a reserved column name: give the column an alias"), item.span);
                 return None;
             }
@@ -142,9 +158,19 @@ impl Run<'_> {
         Some((out, typed))
     }
 
-    /// `*` or `source.*`: the source's columns (key first), prefixed with its alias in a join.
-    fn star(&mut self, scope: &Scope, s: &ScopeSource, span: Span, items: &mut Vec<Item<'_>>) {
-        for column in &s.source.columns {
+    /// `*` or `source.*`: the source's columns, key first, prefixed with its alias in a join
+    /// (`PreJoinProjectNode`); never ROWTIME nor the pseudocolumns (`PlanNode.orderColumns`).
+    /// After PARTITION BY the key is the partitioning columns, and the source's key columns,
+    /// moved to the value, come after its value columns (`UserRepartitionNode.resolveSelectStar`).
+    fn star(
+        &mut self,
+        scope: &Scope,
+        s: &ScopeSource,
+        partition: Option<&Spanned<Vec<SqlExpr>>>,
+        span: Span,
+        items: &mut Vec<Item<'_>>,
+    ) {
+        for column in star_order(scope, s, partition) {
             let name = if scope.joined { format!("{}_{}", s.alias, column.name) } else { column.name.clone() };
             let expr = Expr::CompoundIdentifier(vec![Ident::new(s.alias.clone()), Ident::new(column.name.clone())]);
             items.push(Item {
@@ -153,6 +179,7 @@ impl Run<'_> {
                 sql_type: Some(column.sql_type.clone()),
                 role: Role::Value,
                 span,
+                unknown: false,
             });
         }
     }
@@ -187,6 +214,22 @@ impl Run<'_> {
     }
 }
 
+/// The columns `*` selects of a source, in order.
+fn star_order<'s>(scope: &Scope, s: &'s ScopeSource, partition: Option<&Spanned<Vec<SqlExpr>>>) -> Vec<&'s Column> {
+    let columns = &s.source.columns;
+    let Some(partition) = partition.filter(|_| !scope.joined) else { return columns.iter().collect() };
+    let new_keys: Vec<&Column> = partition
+        .value
+        .iter()
+        .filter_map(|e| column_ref(&e.expr))
+        .filter_map(|(_, name)| s.source.column(&name))
+        .collect();
+    let is_new_key = |c: &Column| new_keys.iter().any(|k| k.name == c.name);
+    let values = columns.iter().filter(|c| c.role != Role::Key && !is_new_key(c));
+    let old_keys = columns.iter().filter(|c| c.role == Role::Key && !is_new_key(c));
+    new_keys.iter().copied().chain(values).chain(old_keys).collect()
+}
+
 /// A projection item on its way to a column. Its expression is borrowed from the statement (a
 /// deep expression is not cloned: cloning recurses).
 #[derive(Debug, Clone)]
@@ -196,4 +239,7 @@ pub(super) struct Item<'q> {
     pub(super) sql_type: Option<SqlType>,
     pub(super) role: Role,
     pub(super) span: Span,
+    /// Its expression depends on something unknown (reported where it is): neither its type
+    /// nor whether it is grouped can be known.
+    pub(super) unknown: bool,
 }
