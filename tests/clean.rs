@@ -22,6 +22,7 @@ const CLEAN: &[&str] = &[
     "tests/clean/foreign-key-join",
     "tests/clean/jdbc-sink-quickstart",
     "tests/clean/ksqldb-quickstart",
+    "tests/clean/movie-ratings",
     "tests/clean/movies-rekeyed",
     "tests/clean/pageviews",
     "tests/clean/session-windows",
@@ -30,13 +31,7 @@ const CLEAN: &[&str] = &[
 ];
 
 /// Correct projects venice still reports, each with the false diagnostic.
-const PENDING: &[(&str, &str)] = &[(
-    "tests/clean/movie-ratings",
-    "V303 on TITLE, RELEASE_YEAR and RATING: `CREATE TABLE movies (ID INT PRIMARY KEY) WITH (..., \
-     VALUE_FORMAT='AVRO')` declares only its key and takes the value columns from the registered \
-     `movies-value` schema (ksqlDB's partial schema inference, since 0.15); venice knows no value \
-     column (issue 17, the ksqlDB front end)",
-)];
+const PENDING: &[(&str, &str)] = &[];
 
 #[test]
 fn every_clean_project_checks_without_a_diagnostic() {
