@@ -129,10 +129,12 @@ pub(crate) fn analyse(
     let mut effects: Vec<Vec<Effect>> = vec![Vec::new(); parsed.len()];
     let mut unknown_columns = Vec::new();
     let names: Vec<Names> = parsed.iter().map(|entry| names_of(entry.iter().flat_map(|(_, s)| s))).collect();
-    for index in deployment_order(&names) {
+    let order = deployment_order(&names);
+    for (position, &index) in order.iter().enumerate() {
         let Some((sql, statements)) = &parsed[index] else { continue };
         let before = diagnostics.len();
         let done = engine.run(sql, statements, diagnostics);
+        forgive_names_created_later(&names, &order[position + 1..], diagnostics, before);
         unknown_columns.extend(diagnostics[before..].iter().filter_map(|(problem, span)| match problem {
             Problem::UnknownColumn { name, .. } => Some((name.clone(), *span)),
             _ => None,
@@ -145,6 +147,21 @@ pub(crate) fn analyse(
     analysis.unknown_columns = unknown_columns;
     analysis.names = names;
     analysis
+}
+
+/// Drops, from the problems pushed since `from`, each unknown stream or table that a transform
+/// still to run creates. It is missing only because the transforms need each other, which V501
+/// reports once as a loop; what reads it is unknown, not wrong (the statement's columns are
+/// already unknown, so nothing else follows from it).
+fn forgive_names_created_later(names: &[Names], later: &[usize], problems: &mut Vec<(Problem, Span)>, from: usize) {
+    let created_later: BTreeSet<&str> = later.iter().flat_map(|&j| names[j].0.iter().map(String::as_str)).collect();
+    let mut position = 0;
+    problems.retain(|(problem, _)| {
+        position += 1;
+        let forgiven = matches!(problem, Problem::UnknownSource { what: "stream or table", name, .. }
+            if created_later.contains(name.as_str()));
+        position <= from || !forgiven
+    });
 }
 
 /// The names a transform's statements create, and those they read that they do not create.
