@@ -68,8 +68,20 @@ pub(crate) enum Command {
     /// `--prune` deletes what is recorded there and no longer in the project, never anything
     /// else, and never without `--prune`.
     ///
+    /// The record is kept step by step: each step is written to `.venice/apply-TARGET.journal`
+    /// (synced to disk) as soon as the target confirms it and folded into `venice.lock` at the
+    /// end, so a run killed at any point leaves a record that is true; the next apply folds in
+    /// what it left and goes on. An object that exists and is declared but that venice did not
+    /// make is not venice's: `plan` says so, `--prune` never deletes it, `--adopt` takes it.
+    ///
+    /// Ctrl-C lets the steps in flight finish, starts no other, records, lists what was not
+    /// applied and exits 130; a second Ctrl-C exits at once, the journal still true. One apply
+    /// at a time per project and target: a second one exits 2 naming the running one (pid,
+    /// host, start time); the lock of a killed run is taken over with a notice.
+    ///
     /// Exit status: 0 applied (or nothing to do), 1 the plan has errors or a step failed, 2 the
-    /// command could not run (no project, a service not answering, a missing credential).
+    /// command could not run (no project, a service not answering, a missing credential, another
+    /// apply on the target), 130 interrupted.
     Apply(ApplyArgs),
     /// Start the project's stack: build it if the build is missing or out of date, `docker compose
     /// up --wait`, then deploy the pipeline to the `local` target as `venice apply --target local
@@ -268,6 +280,11 @@ pub(crate) struct ApplyArgs {
     /// project no longer has. Nothing else is ever deleted.
     #[arg(long)]
     pub(crate) prune: bool,
+    /// Take ownership of the declared objects that exist on the target but that venice did not
+    /// make (`plan` marks them not owned): they are recorded as venice's, listed, and from then
+    /// on `--prune` may delete them.
+    #[arg(long)]
+    pub(crate) adopt: bool,
     /// How long to wait for a service that is not answering yet, a connector to run, or an
     /// asserted topic or subject, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
