@@ -673,7 +673,9 @@ impl Differ<'_> {
             (false, false) => Action::Create,
             (true, false) => Action::Update,
         };
-        let owned = latest.is_none() || self.recorded.subjects.contains(name);
+        // A subject whose schemas a converter registers (the project names none) is not venice's
+        // to make or delete: venice sets only its level, so it is neither owned nor not.
+        let owned = want.schema.is_none() || latest.is_none() || self.recorded.subjects.contains(name);
         self.items.push(Item { kind: Kind::Subject, name: name.to_string(), action, changes, owned });
     }
 

@@ -80,7 +80,12 @@ pub(crate) fn acquire(dir: &Path, target: &str, me: &Holder) -> Result<(ApplyLoc
     }
     let stale = read_holder(&mut file).map(|h| h.describe());
     let text = serde_json::to_string(me).expect("a holder serializes") + "\n";
-    let written = file.set_len(0).and_then(|()| file.write_all(text.as_bytes())).and_then(|()| file.sync_data());
+    // From the start: reading the stale holder moved the position past it.
+    let written = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(text.as_bytes()))
+        .and_then(|()| file.sync_data());
     written.map_err(cannot)?;
     Ok((ApplyLock { file }, stale))
 }
@@ -134,7 +139,12 @@ mod tests {
         std::fs::create_dir_all(dir.path().join(STATE_DIR)).unwrap();
         let text = serde_json::to_string(&holder(41)).unwrap();
         std::fs::write(dir.path().join(STATE_DIR).join("apply-prod.lock"), text).unwrap();
-        let (_taken, stale) = acquire(dir.path(), "prod", &holder(45)).unwrap();
+        let (taken, stale) = acquire(dir.path(), "prod", &holder(45)).unwrap();
         assert_eq!(stale.as_deref(), Some("pid 41 on ci-7, since 2026-05-01T10:00:00.000Z"));
+        // Killed in turn: the next run names this one, not the first (the file holds one holder).
+        std::mem::forget(taken);
+        let file = dir.path().join(STATE_DIR).join("apply-prod.lock");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(serde_json::from_str::<Holder>(text.trim()).unwrap(), holder(45));
     }
 }
