@@ -51,6 +51,7 @@ pub(crate) enum Command {
     /// cannot be applied safely: fewer partitions, a replication or `cleanup.policy` change, a key
     /// schema change, a value schema the subject's compatibility level rejects (checked by venice
     /// and by the registry), a connector config that Connect's validation rejects. Changes nothing.
+    /// An object that exists and is declared but that venice did not make is marked not owned.
     ///
     /// Exit status: 0 planned (with `--detailed-exitcode`: 0 no changes, 1 errors or the
     /// services could not be read, 2 changes to apply); without it, 1 errors found, 2 the command

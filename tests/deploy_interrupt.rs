@@ -332,3 +332,44 @@ fn objects_made_by_someone_else_are_not_owned_until_adopted() {
     assert!(many.record().0.contains(theirs));
     many.prune_all();
 }
+
+/// A journal as a run killed in the middle of two creates leaves it (both announced, neither
+/// confirmed, the last line torn): the next apply folds it in, records the topic the target
+/// holds (the killed run made it), creates the other, and the prune deletes both.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn creates_left_in_doubt_are_settled_against_the_target() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let many = Many::new(2, 0);
+    let (made, never) = (&many.topics[0], &many.topics[1]);
+    let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(10));
+    let topic = venice::deploy::kafka::NewTopic {
+        name: made.clone(),
+        partitions: 1,
+        replication: 1,
+        configs: Default::default(),
+    };
+    assert!(admin.create_topic(&topic).unwrap());
+    std::fs::create_dir_all(many.path().join(".venice")).unwrap();
+    let journal = format!(
+        "{{\"step\":\"creating\",\"set\":\"topic\",\"name\":\"{made}\"}}\n\
+         {{\"step\":\"creating\",\"set\":\"topic\",\"name\":\"{never}\"}}\n{{\"step\":\"ma"
+    );
+    std::fs::write(many.journal(), journal).unwrap();
+    let plan = venice(many.path(), &["plan"]);
+    assert!(!plan.stdout().contains("not owned"), "{}", plan.shown());
+    let apply = venice(many.path(), &["apply", "--yes"]);
+    assert_eq!(apply.code(), Some(0), "{}", apply.shown());
+    assert!(
+        apply.stderr().contains(
+            "notice: an apply to target `stack` did not finish: 2 steps of its journal folded into venice.lock (its torn last line ignored)"
+        ),
+        "{}",
+        apply.shown()
+    );
+    assert!(apply.stdout().contains(&format!("created topic `{never}`")), "{}", apply.shown());
+    assert!(!apply.stdout().contains(&format!("created topic `{made}`")), "{}", apply.shown());
+    assert_eq!(many.record().0, many.topics.iter().cloned().collect());
+    assert_record_true(many.path());
+    many.prune_all();
+}

@@ -210,7 +210,8 @@ pub(crate) fn adopt(plan: &Plan, desired: &Desired, journal: &Journal) -> Result
             Kind::Ksql => {
                 // The streams and tables the file creates that exist: all but those still to create.
                 let file = desired.ksql.iter().find(|f| f.path == item.name).ok_or("not in the project")?;
-                let missing: Vec<&str> = item.changes.iter().filter_map(|c| c.to.as_deref()).collect();
+                let missing: Vec<&str> =
+                    item.changes.iter().filter(|c| c.field == "creates").filter_map(|c| c.to.as_deref()).collect();
                 file.creates.iter().filter(|n| !missing.contains(&n.as_str())).cloned().collect()
             }
             _ => vec![item.name.clone()],
