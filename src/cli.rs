@@ -52,6 +52,7 @@ pub(crate) enum Command {
     /// cannot be applied safely: fewer partitions, a replication or `cleanup.policy` change, a key
     /// schema change, a value schema the subject's compatibility level rejects (checked by venice
     /// and by the registry), a connector config that Connect's validation rejects. Changes nothing.
+    /// An object that exists and is declared but that venice did not make is marked not owned.
     ///
     /// Exit status: 0 planned (with `--detailed-exitcode`: 0 no changes, 1 errors or the
     /// services could not be read, 2 changes to apply); without it, 1 errors found, 2 the command
@@ -69,8 +70,20 @@ pub(crate) enum Command {
     /// `--prune` deletes what is recorded there and no longer in the project, never anything
     /// else, and never without `--prune`.
     ///
+    /// The record is kept step by step: each step is written to `.venice/apply-TARGET.journal`
+    /// (synced to disk) as soon as the target confirms it and folded into `venice.lock` at the
+    /// end, so a run killed at any point leaves a record that is true; the next apply folds in
+    /// what it left and goes on. An object that exists and is declared but that venice did not
+    /// make is not venice's: `plan` says so, `--prune` never deletes it, `--adopt` takes it.
+    ///
+    /// Ctrl-C lets the steps in flight finish, starts no other, records, lists what was not
+    /// applied and exits 130; a second Ctrl-C exits at once, the journal still true. One apply
+    /// at a time per project and target: a second one exits 2 naming the running one (pid,
+    /// host, start time); the lock of a killed run is taken over with a notice.
+    ///
     /// Exit status: 0 applied (or nothing to do), 1 the plan has errors or a step failed, 2 the
-    /// command could not run (no project, a service not answering, a missing credential).
+    /// command could not run (no project, a service not answering, a missing credential, another
+    /// apply on the target), 130 interrupted.
     Apply(ApplyArgs),
     /// Start the project's stack: build it if the build is missing or out of date, `docker compose
     /// up --wait`, then deploy the pipeline to the `local` target as `venice apply --target local
@@ -291,6 +304,11 @@ pub(crate) struct ApplyArgs {
     /// project no longer has. Nothing else is ever deleted.
     #[arg(long)]
     pub(crate) prune: bool,
+    /// Take ownership of the declared objects that exist on the target but that venice did not
+    /// make (`plan` marks them not owned): they are recorded as venice's, listed, and from then
+    /// on `--prune` may delete them.
+    #[arg(long)]
+    pub(crate) adopt: bool,
     /// How long to wait for a service that is not answering yet, a connector to run, or an
     /// asserted topic or subject, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]

@@ -3,6 +3,14 @@
 //!
 //! The lock is TOML, written by `venice build` and committed by the user. `venice check` reads it
 //! from the project folder, or from a git revision with `--against REF`.
+//!
+//! Its `applied` section is `venice apply`'s record of what it made on each target. An apply
+//! records each step in a `journal` as the target confirms it, and folds the journal into the
+//! lock when it ends (or the next run does, when it was killed); `exclusive` is the lock that
+//! keeps a second apply to the same target from running beside it.
+
+pub(crate) mod exclusive;
+pub(crate) mod journal;
 
 use crate::avro::{Fingerprint, normalized_form_of};
 use crate::model::{Compatibility, Format, Project, Side};
@@ -200,6 +208,8 @@ impl Lock {
     /// section of the lock already there is kept (it is `venice apply`'s; see [`Lock::write_all`]).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let mut lock = self.clone();
+        // An apply folding its record in at the same moment must not lose it, nor this write.
+        let _writing = journal::lock_for_writing(dir)?;
         // A lock without `applied` (and without escapes, which could spell the key another way)
         // has nothing to keep: most do, and reading a large project's lock is not free.
         let nothing_applied = self.applied.is_empty()

@@ -9,6 +9,7 @@ use crate::cli::{
     SchemaCommand,
 };
 use crate::diagnostic::Severity;
+use crate::lock::journal::Folded;
 use crate::render::{HumanOptions, OutputFormat, render};
 use crate::source::SourceMap;
 use clap::CommandFactory;
@@ -114,14 +115,12 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
     OK
 }
 
-/// What `plan` and `apply` share: the checked project (errors printed), the target, what the
-/// project wants there and what venice.lock records as applied to it.
+/// What `plan` and `apply` share: the checked project (errors printed), the target, and what the
+/// project wants there.
 struct Deploying {
     checked: Checked,
     target: crate::deploy::Target,
     desired: crate::deploy::desired::Desired,
-    lock: Option<crate::lock::Lock>,
-    recorded: crate::lock::Applied,
 }
 
 fn deploying(dir: &std::path::Path, within: &crate::cli::Within, target: Option<&str>) -> Result<Deploying, u8> {
@@ -133,9 +132,15 @@ fn deploying(dir: &std::path::Path, within: &crate::cli::Within, target: Option<
     }
     let target = crate::deploy::resolve(&checked.project, dir, target).map_err(|e| cannot_run(&e))?;
     let desired = crate::deploy::desired::Desired::of(&checked, &target.deployment);
+    Ok(Deploying { checked, target, desired })
+}
+
+/// venice.lock, and the record of `target`: the lock's with the journal of an apply that did not
+/// finish folded in.
+fn recorded(dir: &std::path::Path, target: &str) -> Result<(Option<crate::lock::Lock>, Folded), u8> {
     let lock = crate::lock::Lock::read(dir);
-    let recorded = lock.as_ref().and_then(|l| l.applied.get(&target.name).cloned()).unwrap_or_default();
-    Ok(Deploying { checked, target, desired, lock, recorded })
+    let folded = crate::lock::journal::read_record(dir, target, lock.as_ref()).map_err(|e| cannot_run(&e))?;
+    Ok((lock, folded))
 }
 
 /// `venice plan`: what apply would change, as lines or JSON.
@@ -146,8 +151,12 @@ fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
         Ok(d) => d,
         Err(status) => return failed(status),
     };
+    let folded = match recorded(&args.dir, &d.target.name) {
+        Ok((_, folded)) => folded,
+        Err(status) => return failed(status),
+    };
     let wait = std::time::Duration::from_secs(args.wait);
-    let plan = match crate::deploy::read_and_plan(&d.target, &d.desired, &d.recorded, args.prune, wait) {
+    let plan = match crate::deploy::read_and_plan(&d.target, &d.desired, &folded, args.prune, wait) {
         Ok((plan, _, _)) => plan,
         Err(message) => return failed(cannot_run(&message)),
     };
@@ -164,74 +173,182 @@ fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
     }
 }
 
-/// `venice apply`: plan, confirm, apply in order, record in venice.lock.
+/// The exit status of an apply stopped by Ctrl-C (128 + SIGINT), as shells report it.
+const INTERRUPTED: u8 = 130;
+
+/// `venice apply`: lock the target, fold in what a killed run left, plan, confirm, apply in
+/// order recording each step, fold the record into venice.lock.
 fn run_apply(args: &crate::cli::ApplyArgs) -> u8 {
     let d = match deploying(&args.dir, &args.within, args.target.as_deref()) {
         Ok(d) => d,
         Err(status) => return status,
     };
+    let target = d.target.name.clone();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let me = crate::lock::exclusive::Holder::me(crate::ops::tail::timestamp(now.as_millis() as i64));
+    // Held until this function returns; the operating system lets go if the process dies.
+    let (held, stale) = match crate::lock::exclusive::acquire(&args.dir, &target, &me) {
+        Ok(taken) => taken,
+        Err(message) => return cannot_run(&message),
+    };
+    if let Some(stale) = &stale {
+        notice(&format!("took over the lock of an apply to target `{target}` that did not finish ({stale})"));
+    }
+    let (lock, folded) = match recorded(&args.dir, &target) {
+        Ok(read) => read,
+        Err(status) => return status,
+    };
     let wait = std::time::Duration::from_secs(args.wait);
-    let (plan, clients, _) = match crate::deploy::read_and_plan(&d.target, &d.desired, &d.recorded, args.prune, wait) {
+    let (plan, clients, _) = match crate::deploy::read_and_plan(&d.target, &d.desired, &folded, args.prune, wait) {
         Ok(planned) => planned,
         Err(message) => return cannot_run(&format!("{message}\nnothing was applied")),
     };
+    if let Err(status) = fold_in(args, &d, lock, &folded, &plan) {
+        return status;
+    }
     print_out(&plan.human());
     if !plan.refusals.is_empty() {
         let _ = writeln!(std::io::stderr(), "error: the plan has errors; nothing was applied");
         return FOUND;
     }
-    if plan.changes() == 0 {
+    let adopting = if args.adopt { plan.not_owned().count() } else { 0 };
+    if plan.changes() == 0 && adopting == 0 {
         print_out("nothing to apply\n");
         return OK;
     }
     if !args.yes {
-        if !std::io::stdin().is_terminal() {
-            return cannot_run("standard input is not a terminal: give --yes to apply without asking");
-        }
-        print_out(&format!("apply {} changes to target `{}`? [y/N] ", plan.changes(), d.target.name));
-        let _ = std::io::stdout().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            print_out("nothing was applied\n");
-            return OK;
+        let question = match adopting {
+            0 => format!("apply {} changes to target `{target}`?", plan.changes()),
+            n => format!("apply {} changes and adopt {n} objects on target `{target}`?", plan.changes()),
+        };
+        match confirm(&question) {
+            Ok(true) => {}
+            Ok(false) => {
+                print_out("nothing was applied\n");
+                return OK;
+            }
+            Err(status) => return status,
         }
     }
+    let status = apply_recorded(args, &d, &plan, &clients);
+    drop(held);
+    status
+}
+
+/// Writes into venice.lock what the plan found of the record: a journal left by a killed run,
+/// its creates in doubt settled, objects gone from the target dropped. Done whether or not
+/// anything is applied next: it only records what the target holds.
+fn fold_in(
+    args: &crate::cli::ApplyArgs,
+    d: &Deploying,
+    lock: Option<crate::lock::Lock>,
+    folded: &Folded,
+    plan: &crate::deploy::plan::Plan,
+) -> Result<(), u8> {
+    let target = &d.target.name;
+    let before = lock.as_ref().and_then(|l| l.applied.get(target).cloned()).unwrap_or_default();
+    if folded.entries == 0 && !folded.torn && plan.record == before {
+        return Ok(());
+    }
+    if folded.entries > 0 || folded.torn {
+        notice(&format!(
+            "an apply to target `{target}` did not finish: {} steps of its journal folded into {}{}",
+            folded.entries,
+            crate::lock::LOCK_FILE,
+            if folded.torn { " (its torn last line ignored)" } else { "" }
+        ));
+    }
+    let base = lock.unwrap_or_else(|| crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro));
+    crate::lock::journal::commit(&args.dir, target, &base, &plan.record)
+        .map_err(|e| cannot_run(&format!("cannot write `{}`: {e}", args.dir.join(crate::lock::LOCK_FILE).display())))
+}
+
+/// Asks `question` on the terminal: whether the answer is yes.
+fn confirm(question: &str) -> Result<bool, u8> {
+    if !std::io::stdin().is_terminal() {
+        return Err(cannot_run("standard input is not a terminal: give --yes to apply without asking"));
+    }
+    print_out(&format!("{question} [y/N] "));
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// Ctrl-C (or SIGTERM, which CI runners send to cancel a job) sets `flag`: apply finishes the
+/// steps in flight and stops. A second one exits at once with status 130: every step the target
+/// confirmed is in the journal on disk already, which the next run folds in.
+fn on_interrupt(flag: &std::sync::Arc<std::sync::atomic::AtomicBool>) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM] {
+        // Registered first, so it sees the flag as the earlier signal left it.
+        signal_hook::flag::register_conditional_shutdown(signal, i32::from(INTERRUPTED), flag.clone())?;
+        signal_hook::flag::register(signal, flag.clone())?;
+    }
+    Ok(())
+}
+
+/// The steps, each journaled as the target confirms it, then the record folded into venice.lock.
+fn apply_recorded(
+    args: &crate::cli::ApplyArgs,
+    d: &Deploying,
+    plan: &crate::deploy::plan::Plan,
+    clients: &crate::deploy::plan::Clients,
+) -> u8 {
+    let target = &d.target.name;
     let started = std::time::Instant::now();
-    let options = crate::deploy::ApplyOptions { wait };
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Err(e) = on_interrupt(&interrupted) {
+        return cannot_run(&format!("cannot handle Ctrl-C: {e}; nothing was applied"));
+    }
+    let journal = match crate::lock::journal::Journal::start(&args.dir, target, plan.record.clone()) {
+        Ok(journal) => journal,
+        Err(e) => return cannot_run(&format!("cannot start the journal of the apply: {e}; nothing was applied")),
+    };
+    if args.adopt {
+        match crate::deploy::adopt(plan, &d.desired, &journal) {
+            Ok(lines) => lines.iter().for_each(|line| print_out(&format!("{line}\n"))),
+            Err(e) => return cannot_run(&format!("{e}; nothing was applied")),
+        }
+    }
+    let options =
+        crate::deploy::ApplyOptions { wait: std::time::Duration::from_secs(args.wait), interrupted: &interrupted };
     let progress: Box<dyn crate::deploy::apply::Progress> = if std::io::stdout().is_terminal() {
         Box::new(crate::deploy::progress::Live::stdout())
     } else {
         Box::new(crate::deploy::progress::Lines)
     };
-    let outcome = crate::deploy::apply(&plan, &d.desired, &clients, &d.recorded, options, progress.as_ref());
-    // Record what was applied, even after a failure, so --prune knows what this project made.
-    let mut lock = crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro);
-    lock.applied = d.lock.map(|l| l.applied).unwrap_or_default();
-    if outcome.applied.is_empty() {
-        lock.applied.remove(&d.target.name);
-    } else {
-        lock.applied.insert(d.target.name.clone(), outcome.applied.clone());
-    }
-    let lock_error = lock.write_all(&args.dir).err();
-    if !outcome.failed.is_empty() {
+    let outcome = crate::deploy::apply(plan, &d.desired, clients, &journal, options, progress.as_ref());
+    // Recorded even after a failure or an interrupt, so --prune knows what this project made.
+    let lock = crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro);
+    let lock_error = crate::lock::journal::commit(&args.dir, target, &lock, &outcome.applied).err();
+    if outcome.interrupted || !outcome.failed.is_empty() {
         let _ = std::io::stderr().write_all(outcome.stopped().as_bytes());
-        return FOUND;
     }
     if let Some(error) = lock_error {
         return cannot_run(&format!(
-            "applied, but cannot write `{}`: {error}",
+            "cannot write `{}`: {error}; what was applied is in the journal, which the next apply folds in",
             args.dir.join(crate::lock::LOCK_FILE).display()
         ));
     }
+    if outcome.interrupted {
+        return INTERRUPTED;
+    }
+    if !outcome.failed.is_empty() {
+        return FOUND;
+    }
     print_out(&format!(
-        "applied {} changes to target `{}` in {:.1} s; recorded in {}\n",
+        "applied {} changes to target `{target}` in {:.1} s; recorded in {}\n",
         outcome.done.len(),
-        d.target.name,
         started.elapsed().as_secs_f64(),
         crate::lock::LOCK_FILE
     ));
     OK
+}
+
+/// A line on stderr about what venice did on its own.
+fn notice(message: &str) {
+    let _ = writeln!(std::io::stderr(), "notice: {message}");
 }
 
 /// `venice graph`: the lineage in one of three formats, printed or written to a file.
@@ -434,6 +551,7 @@ fn run_up(args: &crate::cli::UpArgs) -> u8 {
         target: None,
         yes: true,
         prune: false,
+        adopt: false,
         wait: args.wait,
     })
 }

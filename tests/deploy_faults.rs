@@ -51,9 +51,11 @@ fn with_the_registry_down_apply_fails_fast_naming_it_and_changes_nothing() {
         assert!(run.took < Duration::from_secs(10), "took {:?}", run.took);
         assert!(topics_that_exist(&[project.cdc_topic.clone(), project.visits_topic.clone()]).is_empty());
         assert!(!project.path().join("venice.lock").exists());
+        assert!(!project.path().join(".venice/apply-stack.journal").exists(), "nothing was journaled");
     }
     let run = project.venice(&["apply", "--yes"]);
     assert_eq!(run.code(), Some(0), "{}", run.shown());
+    assert_record_true(project.path());
     let _ = wait_for("the snapshot in the sink table", 90, || {
         sink_rows(&project).filter(|r| r == "1|Ada|ada@example.com\n2|Grace|-")
     });
@@ -108,8 +110,14 @@ fn connect_stopped_in_the_middle_of_an_apply_then_a_rerun_converges() {
     assert!(stderr.ends_with("run `venice apply` again to converge\n"), "{shown}");
     let lock = std::fs::read_to_string(project.path().join("venice.lock")).unwrap();
     assert!(lock.contains(&format!("\"{}\"", project.cdc_topic)), "what was applied is recorded: {lock}");
+    // The source was created before Connect stopped: recorded, as the sink (never created) is not.
+    assert!(lock.contains(&format!("connectors = [\"{}\"]", project.source)), "{lock}");
 
-    // Connect is back (the guard started it): the rerun converges.
+    // Connect is back (the guard started it): the record is true, and the rerun converges.
+    let _ = wait_for("Kafka Connect to list the source", 60, || {
+        registry_free_connectors_or_none().filter(|c| c.contains(&project.source))
+    });
+    assert_record_true(project.path());
     let rerun = project.venice(&["apply", "--yes"]);
     let status = |name: &str| {
         let connect = venice::deploy::http::Service::new(
@@ -144,16 +152,22 @@ fn connect_stopped_in_the_middle_of_an_apply_then_a_rerun_converges() {
     let connectors = registry_free_connectors();
     assert_eq!(connectors.iter().filter(|c| **c == project.source).count(), 1);
     assert_eq!(connectors.iter().filter(|c| **c == project.sink).count(), 1);
+    assert_record_true(project.path());
     clean_up(&project);
 }
 
 fn registry_free_connectors() -> Vec<String> {
+    registry_free_connectors_or_none().expect("Kafka Connect answers")
+}
+
+/// The connectors Connect lists, or None while it is not answering.
+fn registry_free_connectors_or_none() -> Option<Vec<String>> {
     let connect = venice::deploy::http::Service::new(
         "Kafka Connect",
         "http://127.0.0.1:8083",
         venice::deploy::http::Auth::None,
         Duration::from_secs(5),
     );
-    let reply = connect.get("/connectors").unwrap();
-    reply.json().as_array().unwrap().iter().filter_map(|c| c.as_str().map(str::to_owned)).collect()
+    let reply = connect.get("/connectors").ok().filter(|r| r.status == 200)?;
+    Some(reply.json().as_array()?.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
 }

@@ -85,7 +85,17 @@ fn deployed_as_applied(desired: &Desired) -> Deployed {
 }
 
 fn plan(desired: &Desired, deployed: &Deployed) -> Plan {
-    diff("test", desired, deployed, &Applied::default(), false, None, None)
+    diff("test", desired, deployed, &made_by_venice(), false, None, None)
+}
+
+/// The record of an apply that made the whole of `PROJECT`.
+fn made_by_venice() -> Applied {
+    Applied {
+        topics: BTreeSet::from(["orders".into()]),
+        subjects: BTreeSet::from(["orders-value".into()]),
+        connectors: BTreeSet::from(["dump".into()]),
+        ..Applied::default()
+    }
 }
 
 fn item<'p>(plan: &'p Plan, kind: Kind, name: &str) -> &'p venice::deploy::plan::Item {
@@ -104,6 +114,56 @@ fn an_unchanged_project_plans_no_change() {
         "plan for target `test`:\n  = topic `orders`\n  = subject `orders-value`\n  = sink `dump`\n\
          0 to create, 0 to update, 0 to restart, 0 to delete, 3 unchanged\n"
     );
+}
+
+/// The same objects deployed by someone else (venice.lock does not record them): the plan says
+/// they are not venice's, prune leaves them, and an apply would adopt them only when asked.
+#[test]
+fn objects_that_exist_but_venice_did_not_make_are_not_owned_and_plan_says_so() {
+    let desired = desired(PROJECT);
+    let deployed = deployed_as_applied(&desired);
+    let mut recorded = made_by_venice();
+    recorded.connectors.clear();
+    let plan = diff("test", &desired, &deployed, &recorded, true, None, None);
+    assert_eq!(plan.changes(), 0, "{}", plan.human());
+    let not_owned: Vec<(Kind, &str)> = plan.not_owned().map(|i| (i.kind, i.name.as_str())).collect();
+    assert_eq!(not_owned, [(Kind::Sink, "dump")]);
+    assert_eq!(
+        plan.human(),
+        "plan for target `test`:\n  = topic `orders`\n  = subject `orders-value`\n  = sink `dump` (not owned: it \
+         exists and venice did not make it; `--prune` leaves it, `venice apply --adopt` takes it)\n\
+         0 to create, 0 to update, 0 to restart, 0 to delete, 3 unchanged, 1 not owned (`venice apply --adopt` takes them)\n"
+    );
+    let json = plan.json();
+    assert_eq!(json["objects"][2]["owned"], false);
+    assert_eq!(json["objects"][0]["owned"], true);
+    // Nothing deployed: nothing to own or not.
+    assert_eq!(
+        diff("test", &desired, &Deployed::default(), &Applied::default(), false, None, None).not_owned().count(),
+        0
+    );
+}
+
+/// A killed apply's creates in doubt: those the target holds were made by it and join the
+/// record; those it does not hold were never made. Recorded objects gone from the target leave
+/// the record apply starts from.
+#[test]
+fn creates_in_doubt_are_settled_against_the_target_and_vanished_objects_leave_the_record() {
+    let desired = desired(PROJECT);
+    let deployed = deployed_as_applied(&desired);
+    let recorded =
+        Applied { topics: BTreeSet::from(["orders".into(), "deleted-by-hand".into()]), ..Applied::default() };
+    let in_doubt = Applied {
+        subjects: BTreeSet::from(["orders-value".into()]),
+        connectors: BTreeSet::from(["dump".into(), "never-made".into()]),
+        ..Applied::default()
+    };
+    let settled = venice::deploy::plan::settle(&recorded, &in_doubt, &deployed);
+    assert_eq!(settled.subjects, BTreeSet::from(["orders-value".to_string()]));
+    assert_eq!(settled.connectors, BTreeSet::from(["dump".to_string()]));
+    let plan = diff("test", &desired, &deployed, &settled, true, None, None);
+    assert_eq!(plan.not_owned().count(), 0, "{}", plan.human());
+    assert_eq!(plan.record, made_by_venice());
 }
 
 #[test]
@@ -393,7 +453,7 @@ fn plan_and_apply_have_their_help() {
     let venice = env!("CARGO_BIN_EXE_venice");
     for (command, flags) in [
         ("plan", &["--target", "--format", "--detailed-exitcode", "--prune", "--wait"][..]),
-        ("apply", &["--target", "--yes", "--prune", "--wait"][..]),
+        ("apply", &["--target", "--yes", "--prune", "--adopt", "--wait"][..]),
     ] {
         let out = std::process::Command::new(venice).args([command, "--help"]).output().unwrap();
         assert!(out.status.success());

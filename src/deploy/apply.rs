@@ -6,6 +6,13 @@
 //! already, a PUT of the same config, `CREATE ... IF NOT EXISTS`), so running apply again after
 //! a failure converges.
 //!
+//! Each step is recorded in the journal (`crate::lock::journal`) as soon as the target confirms
+//! it, and a create is announced there before it is sent, so a run killed at any point leaves a
+//! record that is true or a step short (a create in doubt, which the next plan settles against
+//! the target). An interrupt (Ctrl-C) lets the steps in flight finish (a request is short, and a
+//! connector is recorded as soon as Connect has it), starts no other, and stops a wait for a
+//! connector to run or a ksqlDB file between two statements.
+//!
 //! A connector is done when the worker reports it and its tasks `RUNNING` (bounded by the
 //! wait); one that FAILED is an error with the worker's trace. ksqlDB's `ASSERT TOPIC` and
 //! `ASSERT SCHEMA` statements are carried out by venice itself (a bounded wait for the topic
@@ -16,15 +23,28 @@ use super::desired::{Desired, Ksql, starts_with_words, without_leading_comments}
 use super::kafka::{ConfigOp, NewTopic};
 use super::plan::{Action, Clients, Item, Kind, Plan};
 use crate::lock::Applied;
+use crate::lock::journal::{Entry, Journal, Set};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ApplyOptions {
+pub(crate) struct ApplyOptions<'a> {
     /// How long to wait for a service, a connector to run, an asserted topic or subject.
     pub(crate) wait: Duration,
+    /// Set by an interrupt (Ctrl-C): no step starts after it.
+    pub(crate) interrupted: &'a AtomicBool,
 }
+
+impl ApplyOptions<'_> {
+    fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+}
+
+/// The message of a wait or a file cut short by an interrupt.
+const INTERRUPTED: &str = "interrupted";
 
 /// What an apply did.
 #[derive(Debug, Clone, Default)]
@@ -33,8 +53,10 @@ pub(crate) struct Outcome {
     pub(crate) done: Vec<String>,
     /// Each step that failed, with why.
     pub(crate) failed: Vec<String>,
-    /// The steps not run because an earlier phase failed.
+    /// The steps not run because an earlier phase failed or the apply was interrupted.
     pub(crate) not_run: Vec<String>,
+    /// Whether an interrupt stopped the apply.
+    pub(crate) interrupted: bool,
     /// The lock's record for the target after the apply.
     pub(crate) applied: Applied,
 }
@@ -42,14 +64,18 @@ pub(crate) struct Outcome {
 impl Outcome {
     /// What `venice apply` says when a step failed: the failures, what was applied and what not.
     pub(crate) fn stopped(&self) -> String {
-        let mut out = String::from("error: apply stopped:\n");
+        let mut out = String::from(if self.interrupted {
+            "interrupted: apply stopped at a safe point:\n"
+        } else {
+            "error: apply stopped:\n"
+        });
         for failed in &self.failed {
             out.push_str(&format!("  {failed}\n"));
         }
         let list = |items: &[String]| if items.is_empty() { "nothing".to_string() } else { items.join(", ") };
         out.push_str(&format!("applied: {}\n", list(&self.done)));
         out.push_str(&format!("not applied: {}\n", list(&self.not_run)));
-        out.push_str("run `venice apply` again to converge\n");
+        out.push_str("what was applied is recorded in venice.lock; run `venice apply` again to converge\n");
         out
     }
 }
@@ -93,17 +119,16 @@ pub(crate) trait Progress: Sync {
     fn finished(&self, step: &str, line: &str);
 }
 
-/// Carries out `plan` (which must have no refusals), telling `progress` about each step;
-/// `recorded` is the lock's record for the target before the apply.
+/// Carries out `plan` (which must have no refusals), telling `progress` about each step and
+/// recording each in `journal` (started from `plan.record`) as the target confirms it.
 pub(crate) fn apply(
     plan: &Plan,
     desired: &Desired,
     clients: &Clients,
-    recorded: &Applied,
+    journal: &Journal,
     options: ApplyOptions,
     progress: &dyn Progress,
 ) -> Outcome {
-    let record = Mutex::new(recorded.clone());
     let mut outcome = Outcome::default();
     let steps: Vec<&Item> = plan.items.iter().filter(|i| i.action.is_change()).collect();
     let total = steps.len();
@@ -117,61 +142,54 @@ pub(crate) fn apply(
     }
     let mut stopped = false;
     for phase in phases.into_iter().filter(|p| !p.is_empty()) {
-        if stopped {
+        if stopped || options.interrupted() {
             outcome.not_run.extend(phase.iter().map(|i| describe(i)));
             continue;
         }
+        let run = |item: &&Item| -> Option<Result<(), String>> {
+            // An interrupt: the steps in flight finish, none starts.
+            if options.interrupted() {
+                return None;
+            }
+            let started = Instant::now();
+            progress.started(&ongoing(item));
+            let result = step(item, desired, clients, options, journal);
+            report(item, &result, started, &finished, total, progress);
+            Some(result)
+        };
         // Topics share one connection and ksqlDB files run in order: one at a time.
         let sequential = matches!(phase[0].kind, Kind::Topic | Kind::Ksql);
-        let results: Vec<(&Item, Result<(), String>)> = if sequential {
+        let results: Vec<Option<Result<(), String>>> = if sequential {
             let mut results = Vec::new();
             for item in &phase {
-                let started = Instant::now();
-                progress.started(&ongoing(item));
-                let result = step(item, desired, clients, options, &record);
-                report(item, &result, started, &finished, total, progress);
-                let failed = result.is_err();
-                results.push((*item, result));
-                if failed {
+                let result = run(item);
+                let go_on = matches!(result, Some(Ok(())));
+                results.push(result);
+                if !go_on {
                     break;
                 }
             }
-            let ran = results.len();
-            outcome.not_run.extend(phase[ran..].iter().map(|i| describe(i)));
+            results.resize(phase.len(), None);
             results
         } else {
             std::thread::scope(|scope| {
-                let handles: Vec<_> = phase
-                    .iter()
-                    .map(|item| {
-                        let (record, finished) = (&record, &finished);
-                        scope.spawn(move || {
-                            let started = Instant::now();
-                            progress.started(&ongoing(item));
-                            let result = step(item, desired, clients, options, record);
-                            report(item, &result, started, finished, total, progress);
-                            (*item, result)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .zip(&phase)
-                    .map(|(h, item)| h.join().unwrap_or_else(|_| (*item, Err("it panicked".into()))))
-                    .collect()
+                let handles: Vec<_> = phase.iter().map(|item| scope.spawn(move || run(item))).collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Some(Err("it panicked".into())))).collect()
             })
         };
-        for (item, result) in results {
+        for (item, result) in phase.iter().zip(results) {
             match result {
-                Ok(()) => outcome.done.push(past(item)),
-                Err(e) => {
+                Some(Ok(())) => outcome.done.push(past(item)),
+                Some(Err(e)) => {
                     outcome.failed.push(format!("{}: {e}", describe(item)));
                     stopped = true;
                 }
+                None => outcome.not_run.push(describe(item)),
             }
         }
     }
-    let mut applied = record.into_inner().expect("not poisoned");
+    outcome.interrupted = options.interrupted();
+    let mut applied = journal.record();
     // Files applied before this record existed: their text now is the baseline for edits.
     for item in plan.items.iter().filter(|i| i.kind == Kind::Ksql && i.action == Action::Unchanged) {
         if let Some(file) = desired.ksql.iter().find(|f| f.path == item.name) {
@@ -181,6 +199,39 @@ pub(crate) fn apply(
     applied.ksql_files.retain(|key, _| desired.ksql.iter().any(|f| f.key() == key));
     outcome.applied = applied;
     outcome
+}
+
+/// Takes ownership of what the plan found declared, deployed and not venice's (`apply
+/// --adopt`): recorded in the journal as if venice had made it. Returns a line per object.
+pub(crate) fn adopt(plan: &Plan, desired: &Desired, journal: &Journal) -> Result<Vec<String>, String> {
+    let mut adopted = Vec::new();
+    for item in plan.not_owned() {
+        let names = match item.kind {
+            Kind::Ksql => {
+                // The streams and tables the file creates that exist: all but those still to create.
+                let file = desired.ksql.iter().find(|f| f.path == item.name).ok_or("not in the project")?;
+                let missing: Vec<&str> =
+                    item.changes.iter().filter(|c| c.field == "creates").filter_map(|c| c.to.as_deref()).collect();
+                file.creates.iter().filter(|n| !missing.contains(&n.as_str())).cloned().collect()
+            }
+            _ => vec![item.name.clone()],
+        };
+        for name in names {
+            journal.write(Entry::Made { set: set_of(item.kind), name })?;
+        }
+        adopted.push(format!("adopted {} `{}`", item.kind.as_str(), item.name));
+    }
+    Ok(adopted)
+}
+
+/// The set of the record a kind of object is recorded in.
+fn set_of(kind: Kind) -> Set {
+    match kind {
+        Kind::Topic => Set::Topic,
+        Kind::Subject => Set::Subject,
+        Kind::Source | Kind::Sink => Set::Connector,
+        Kind::Ksql => Set::Ksql,
+    }
 }
 
 fn report(
@@ -203,69 +254,30 @@ fn report(
     }
 }
 
-/// One step; on success the lock's record is updated.
+/// One step, journaled: a create announced before it is sent and recorded once the target
+/// confirms it, a delete recorded once confirmed. An update changes an object venice records
+/// already, or one it does not own (which stays not owned).
 fn step(
     item: &Item,
     desired: &Desired,
     clients: &Clients,
     options: ApplyOptions,
-    record: &Mutex<Applied>,
+    journal: &Journal,
 ) -> Result<(), String> {
     let name = item.name.as_str();
+    let set = set_of(item.kind);
+    let creating = |name: &str| journal.write(Entry::Creating { set, name: name.to_string() });
+    let made = |name: &str| journal.write(Entry::Made { set, name: name.to_string() });
+    if item.action == Action::Create && item.kind != Kind::Ksql {
+        creating(name)?;
+    }
     match (item.kind, item.action) {
-        (Kind::Topic, Action::Delete) => {
-            kafka(clients)?.delete_topic(name).map_err(|e| e.to_string())?;
-            record.lock().expect("not poisoned").topics.remove(name);
+        (_, Action::Delete) => {
+            delete(item, clients)?;
+            return journal.write(Entry::Deleted { set, name: name.to_string() });
         }
-        (Kind::Topic, _) => {
-            let want = desired.topics.get(name).ok_or("not in the project")?;
-            let mut admin = kafka(clients)?;
-            if item.action == Action::Create {
-                let topic = NewTopic {
-                    name: name.to_string(),
-                    partitions: want.partitions,
-                    replication: want.replication,
-                    configs: want.configs.clone(),
-                };
-                admin.create_topic(&topic).map_err(|e| e.to_string())?;
-            } else {
-                let mut ops = BTreeMap::new();
-                for change in &item.changes {
-                    if change.field == "partitions" {
-                        admin.add_partitions(name, want.partitions).map_err(|e| e.to_string())?;
-                        continue;
-                    }
-                    let op = change.to.clone().map_or(ConfigOp::Delete, ConfigOp::Set);
-                    ops.insert(change.field.clone(), op);
-                }
-                if !ops.is_empty() {
-                    admin.alter_configs(name, &ops).map_err(|e| e.to_string())?;
-                }
-            }
-            record.lock().expect("not poisoned").topics.insert(name.to_string());
-        }
-        (Kind::Subject, Action::Delete) => {
-            registry(clients)?.delete(name).map_err(|e| e.to_string())?;
-            record.lock().expect("not poisoned").subjects.remove(name);
-        }
-        (Kind::Subject, _) => {
-            let want = desired.subjects.get(name).ok_or("not in the project")?;
-            let registry = registry(clients)?;
-            // The level first, so the registration is checked at the project's level.
-            if item.changes.iter().any(|c| c.field == "compatibility") {
-                registry.set_compatibility(name, &want.compatibility).map_err(|e| e.to_string())?;
-            }
-            if let Some((schema_type, schema)) = &want.schema
-                && item.changes.iter().any(|c| c.field == "schema")
-            {
-                registry.register(name, schema_type, schema).map_err(|e| e.to_string())?;
-            }
-            record.lock().expect("not poisoned").subjects.insert(name.to_string());
-        }
-        (Kind::Source | Kind::Sink, Action::Delete) => {
-            connect(clients)?.delete(name).map_err(|e| e.to_string())?;
-            record.lock().expect("not poisoned").connectors.remove(name);
-        }
+        (Kind::Topic, _) => topic(item, desired, clients)?,
+        (Kind::Subject, _) => subject(item, desired, clients)?,
         (Kind::Source | Kind::Sink, action) => {
             let want = desired.connectors.get(name).ok_or("not in the project")?;
             let connect = connect(clients)?;
@@ -274,30 +286,122 @@ fn step(
             } else {
                 connect.put_config(name, &want.config).map_err(|e| e.to_string())?;
             }
-            record.lock().expect("not poisoned").connectors.insert(name.to_string());
-            wait_running(connect, name, options.wait)?;
+            // Connect has it: recorded before the wait, which an interrupt may cut short.
+            if action == Action::Create {
+                made(name)?;
+            }
+            return wait_running(connect, name, options);
         }
-        (Kind::Ksql, Action::Delete) => {
+        (Kind::Ksql, action) => return ksql_step(item, desired, clients, options, journal, action),
+    }
+    if item.action == Action::Create {
+        made(name)?;
+    }
+    Ok(())
+}
+
+fn delete(item: &Item, clients: &Clients) -> Result<(), String> {
+    let name = item.name.as_str();
+    match item.kind {
+        Kind::Topic => kafka(clients)?.delete_topic(name).map_err(|e| e.to_string()),
+        Kind::Subject => registry(clients)?.delete(name).map_err(|e| e.to_string()),
+        Kind::Source | Kind::Sink => connect(clients)?.delete(name).map_err(|e| e.to_string()),
+        Kind::Ksql => {
             let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
             let mut ksqldb = ksqldb.lock().expect("not poisoned");
             // DROP also terminates the query that writes the source (ksqlDB 0.12 and later).
             let drop = |kind: &str| format!("DROP {kind} IF EXISTS {name};");
             let result = ksqldb.run(&drop("STREAM")).or_else(|_| ksqldb.run(&drop("TABLE")));
-            result.map_err(|e| e.to_string())?;
-            record.lock().expect("not poisoned").ksql.remove(name);
-        }
-        (Kind::Ksql, _) => {
-            let file = desired.ksql.iter().find(|f| f.path == name).ok_or("not in the project")?;
-            run_ksql_file(clients, file, item.action == Action::Update, options.wait)?;
-            let mut record = record.lock().expect("not poisoned");
-            record.ksql_files.insert(file.key().to_string(), file.fingerprint());
-            if file.creates.is_empty() {
-                record.ksql.insert(file.path.clone());
-            }
-            record.ksql.extend(file.creates.iter().cloned());
+            result.map(|_| ()).map_err(|e| e.to_string())
         }
     }
+}
+
+fn topic(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), String> {
+    let name = item.name.as_str();
+    let want = desired.topics.get(name).ok_or("not in the project")?;
+    let mut admin = kafka(clients)?;
+    if item.action == Action::Create {
+        let topic = NewTopic {
+            name: name.to_string(),
+            partitions: want.partitions,
+            replication: want.replication,
+            configs: want.configs.clone(),
+        };
+        admin.create_topic(&topic).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let mut ops = BTreeMap::new();
+    for change in &item.changes {
+        if change.field == "partitions" {
+            admin.add_partitions(name, want.partitions).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let op = change.to.clone().map_or(ConfigOp::Delete, ConfigOp::Set);
+        ops.insert(change.field.clone(), op);
+    }
+    if !ops.is_empty() {
+        admin.alter_configs(name, &ops).map_err(|e| e.to_string())?;
+    }
     Ok(())
+}
+
+fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), String> {
+    let name = item.name.as_str();
+    let want = desired.subjects.get(name).ok_or("not in the project")?;
+    let registry = registry(clients)?;
+    // The level first, so the registration is checked at the project's level.
+    if item.changes.iter().any(|c| c.field == "compatibility") {
+        registry.set_compatibility(name, &want.compatibility).map_err(|e| e.to_string())?;
+    }
+    if let Some((schema_type, schema)) = &want.schema
+        && item.changes.iter().any(|c| c.field == "schema")
+    {
+        registry.register(name, schema_type, schema).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// A ksqlDB file: the streams and tables it is to create announced, its statements run, then
+/// each recorded. Cut short (a failure or an interrupt between two statements), those of its
+/// streams and tables that ksqlDB holds now are recorded.
+fn ksql_step(
+    item: &Item,
+    desired: &Desired,
+    clients: &Clients,
+    options: ApplyOptions,
+    journal: &Journal,
+    action: Action,
+) -> Result<(), String> {
+    let file = desired.ksql.iter().find(|f| f.path == item.name).ok_or("not in the project")?;
+    // A create's changes name the streams and tables still missing: those this run makes.
+    let making: Vec<&str> = if action == Action::Create {
+        item.changes.iter().filter(|c| c.field == "creates").filter_map(|c| c.to.as_deref()).collect()
+    } else {
+        Vec::new()
+    };
+    for name in &making {
+        journal.write(Entry::Creating { set: Set::Ksql, name: name.to_string() })?;
+    }
+    let made = |names: &[&str]| -> Result<(), String> {
+        names.iter().try_for_each(|n| journal.write(Entry::Made { set: Set::Ksql, name: n.to_string() }))
+    };
+    if let Err(e) = run_ksql_file(clients, file, action == Action::Update, options) {
+        if !making.is_empty()
+            && let Some(ksqldb) = &clients.ksqldb
+            && let Ok(existing) = ksqldb.lock().expect("not poisoned").sources()
+        {
+            let existing: Vec<String> = existing.iter().map(|n| n.to_uppercase()).collect();
+            let found: Vec<&str> = making.iter().copied().filter(|n| existing.contains(&n.to_uppercase())).collect();
+            made(&found)?;
+        }
+        return Err(e);
+    }
+    made(&making)?;
+    if action == Action::Create && file.creates.is_empty() {
+        made(&[file.path.as_str()])?;
+    }
+    journal.write(Entry::KsqlFile { key: file.key().to_string(), fingerprint: file.fingerprint() })
 }
 
 fn kafka(clients: &Clients) -> Result<std::sync::MutexGuard<'_, super::kafka::Admin>, String> {
@@ -318,11 +422,16 @@ fn connect(clients: &Clients) -> Result<&super::connect::Connect, String> {
 const STALE_FAILURE: Duration = Duration::from_secs(5);
 
 /// Waits until the connector and its tasks run; FAILED for longer than [`STALE_FAILURE`] is an
-/// error without waiting for the rest of the bound.
-fn wait_running(connect: &super::connect::Connect, name: &str, bound: Duration) -> Result<(), String> {
+/// error without waiting for the rest of the bound, and so is an interrupt (the connector is
+/// recorded already; the next plan restarts it if it failed).
+fn wait_running(connect: &super::connect::Connect, name: &str, options: ApplyOptions) -> Result<(), String> {
     use super::http::{Retry, with_backoff};
     let started = Instant::now();
+    let bound = options.wait;
     let result = with_backoff(bound, || match connect.status(name) {
+        _ if options.interrupted() => {
+            Err(Retry::Fatal(format!("{INTERRUPTED} while waiting for it to run (it is created and recorded)")))
+        }
         Ok(Some(status)) if status.failed() && started.elapsed() < STALE_FAILURE.min(bound) => {
             Err(Retry::Again(format!("it FAILED: {}", status.cause)))
         }
@@ -395,15 +504,21 @@ pub(crate) fn parse_assert(statement: &str) -> Option<Assert> {
     }
 }
 
-/// Runs one ksqlDB file: each statement in turn, `ASSERT`s by venice.
 /// Runs a ksqlDB file statement by statement. `replace`: the file was applied before and has
 /// been edited since, so each `CREATE STREAM|TABLE` becomes `CREATE OR REPLACE`, which ksqlDB
 /// carries out in place when the change allows it (a query keeps its offsets) and refuses with
 /// its reason when not.
-fn run_ksql_file(clients: &Clients, file: &Ksql, replace: bool, wait: Duration) -> Result<(), String> {
+fn run_ksql_file(clients: &Clients, file: &Ksql, replace: bool, options: ApplyOptions) -> Result<(), String> {
     use super::http::{Retry, with_backoff};
     let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
-    for statement in file.statements() {
+    let wait = options.wait;
+    let statements: Vec<&str> = file.statements().collect();
+    let total = statements.len();
+    for (n, statement) in statements.into_iter().enumerate() {
+        // Each statement is one command on the server: an interrupt stops between two.
+        if options.interrupted() {
+            return Err(format!("{INTERRUPTED} after {n} of {total} statements"));
+        }
         let replaced;
         let statement = if replace {
             replaced = or_replace(statement);

@@ -30,6 +30,6 @@ pub mod registry;
 pub(crate) mod target;
 pub(crate) mod wire;
 
-pub(crate) use apply::{ApplyOptions, apply};
+pub(crate) use apply::{ApplyOptions, adopt, apply};
 pub(crate) use plan::read_and_plan;
 pub(crate) use target::{Target, resolve};

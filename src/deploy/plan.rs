@@ -26,6 +26,7 @@ use super::ksqldb::Ksqldb;
 use super::registry::{Registry, Version};
 use super::target::Target;
 use crate::lock::Applied;
+use crate::lock::journal::Folded;
 use crate::model::{Compatibility, Direction};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,6 +100,9 @@ pub struct Item {
     pub name: String,
     pub action: Action,
     pub changes: Vec<Change>,
+    /// False when the object exists, the project declares it, and venice.lock does not record it
+    /// as venice's: someone else made it, so `--prune` never deletes it; `apply --adopt` takes it.
+    pub owned: bool,
 }
 
 /// A change refused before anything is applied.
@@ -114,6 +118,9 @@ pub struct Plan {
     pub target: String,
     pub items: Vec<Item>,
     pub refusals: Vec<Refusal>,
+    /// The record apply starts from: venice.lock's for the target (with the creates in doubt
+    /// that the target holds), less what is no longer on the target.
+    pub record: Applied,
 }
 
 impl Plan {
@@ -123,6 +130,11 @@ impl Plan {
 
     fn count(&self, action: Action) -> usize {
         self.items.iter().filter(|i| i.action == action).count()
+    }
+
+    /// The objects that exist and are declared but are not venice's (`apply --adopt` takes them).
+    pub fn not_owned(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| !i.owned)
     }
 
     /// For people: one line per object (`+` create, `~` update or restart, `-` delete, `=`
@@ -141,6 +153,9 @@ impl Plan {
                 Action::Restart => " (failed: restart)",
                 Action::Keep => " (not in the project any more; `venice apply --prune` deletes it)",
                 Action::Delete => " (recorded in venice.lock, not in the project)",
+                _ if !item.owned => {
+                    " (not owned: it exists and venice did not make it; `--prune` leaves it, `venice apply --adopt` takes it)"
+                }
                 _ => "",
             };
             out.push_str(&format!("  {sign} {} `{}`{note}\n", item.kind.as_str(), item.name));
@@ -161,7 +176,7 @@ impl Plan {
             out.push_str(&format!("error: {} `{}`: {}\n", refusal.kind.as_str(), refusal.name, refusal.message));
         }
         out.push_str(&format!(
-            "{} to create, {} to update, {} to restart, {} to delete, {} unchanged{}{}\n",
+            "{} to create, {} to update, {} to restart, {} to delete, {} unchanged{}{}{}\n",
             self.count(Action::Create),
             self.count(Action::Update),
             self.count(Action::Restart),
@@ -170,6 +185,10 @@ impl Plan {
             match self.count(Action::Keep) {
                 0 => String::new(),
                 n => format!(", {n} kept (not in the project; `--prune` deletes them)"),
+            },
+            match self.not_owned().count() {
+                0 => String::new(),
+                n => format!(", {n} not owned (`venice apply --adopt` takes them)"),
             },
             match self.refusals.len() {
                 0 => String::new(),
@@ -180,7 +199,7 @@ impl Plan {
         out
     }
 
-    /// One JSON document: `{"target", "changes", "objects": [{"kind", "name", "action",
+    /// One JSON document: `{"target", "changes", "objects": [{"kind", "name", "action", "owned",
     /// "changes": [{"field", "from", "to"}]}], "errors": [{"kind", "name", "message"}]}`.
     pub fn json(&self) -> serde_json::Value {
         let objects: Vec<_> = self
@@ -189,7 +208,13 @@ impl Plan {
             .map(|i| {
                 let changes: Vec<_> =
                     i.changes.iter().map(|c| json!({ "field": c.field, "from": c.from, "to": c.to })).collect();
-                json!({ "kind": i.kind.as_str(), "name": i.name, "action": i.action.as_str(), "changes": changes })
+                json!({
+                    "kind": i.kind.as_str(),
+                    "name": i.name,
+                    "action": i.action.as_str(),
+                    "owned": i.owned,
+                    "changes": changes
+                })
             })
             .collect();
         let errors: Vec<_> = self
@@ -467,7 +492,7 @@ pub fn diff(
     connect: Option<&Connect>,
 ) -> Plan {
     let existing_ksql = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
-    let mut d = Differ { deployed, existing_ksql, items: Vec::new(), refusals: Vec::new() };
+    let mut d = Differ { deployed, recorded, existing_ksql, items: Vec::new(), refusals: Vec::new() };
     for (name, want) in &desired.topics {
         d.topic(name, want);
     }
@@ -481,15 +506,43 @@ pub fn diff(
         d.ksql_file(file, recorded);
     }
     d.orphans(desired, recorded, if prune { Action::Delete } else { Action::Keep });
+    let record = still_there(recorded, deployed, &d.existing_ksql);
     let Differ { mut items, refusals, .. } = d;
     items.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     // ksqlDB files keep their dependency order (their names are numbered, so sorting keeps it).
-    Plan { target: target.to_string(), items, refusals }
+    Plan { target: target.to_string(), items, refusals, record }
+}
+
+/// The record without what the target no longer holds (deleted by hand, or by a run killed
+/// before it journaled the delete): venice owns what it made and what exists.
+fn still_there(recorded: &Applied, deployed: &Deployed, existing_ksql: &BTreeSet<String>) -> Applied {
+    let mut record = recorded.clone();
+    record.topics.retain(|n| deployed.topics.contains_key(n));
+    record.subjects.retain(|n| deployed.subjects.get(n).is_some_and(|s| s.latest.is_some()));
+    record.connectors.retain(|n| deployed.connectors.contains_key(n));
+    // A file that creates nothing is recorded by its path; ksqlDB cannot be asked about it.
+    record.ksql.retain(|n| n.ends_with(".sql") || existing_ksql.contains(&n.to_uppercase()));
+    record
+}
+
+/// The record with the creates a killed apply left in doubt settled: those the target holds
+/// were made by that run (its plan had found them missing), the others were never made.
+pub fn settle(recorded: &Applied, in_doubt: &Applied, deployed: &Deployed) -> Applied {
+    let existing_ksql: BTreeSet<String> = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
+    let found = still_there(in_doubt, deployed, &existing_ksql);
+    let mut record = recorded.clone();
+    record.topics.extend(found.topics);
+    record.subjects.extend(found.subjects);
+    record.connectors.extend(found.connectors);
+    record.ksql.extend(found.ksql.into_iter().filter(|n| !n.ends_with(".sql")));
+    record
 }
 
 /// A diff on its way: the items and refusals found so far, against what is deployed.
 struct Differ<'a> {
     deployed: &'a Deployed,
+    /// What venice.lock records as venice's on the target.
+    recorded: &'a Applied,
     /// The streams and tables ksqlDB holds, upper-cased.
     existing_ksql: BTreeSet<String>,
     items: Vec<Item>,
@@ -514,7 +567,8 @@ impl Differ<'_> {
                 change("replication", None, Some(&want.replication.to_string())),
             ];
             changes.extend(want.configs.iter().map(|(k, v)| change(k, None, Some(v))));
-            self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action: Action::Create, changes });
+            let action = Action::Create;
+            self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action, changes, owned: true });
             return;
         };
         let mut changes = Vec::new();
@@ -546,7 +600,8 @@ impl Differ<'_> {
         }
         changes.extend(self.topic_configs(name, want, have));
         let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
-        self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action, changes });
+        let owned = self.recorded.topics.contains(name);
+        self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action, changes, owned });
     }
 
     /// The config changes of a deployed topic: the project's values, and the topic's own
@@ -618,7 +673,10 @@ impl Differ<'_> {
             (false, false) => Action::Create,
             (true, false) => Action::Update,
         };
-        self.items.push(Item { kind: Kind::Subject, name: name.to_string(), action, changes });
+        // A subject whose schemas a converter registers (the project names none) is not venice's
+        // to make or delete: venice sets only its level, so it is neither owned nor not.
+        let owned = want.schema.is_none() || latest.is_none() || self.recorded.subjects.contains(name);
+        self.items.push(Item { kind: Kind::Subject, name: name.to_string(), action, changes, owned });
     }
 
     /// A changed value schema: the change, or `None` (refused) when venice or the registry
@@ -686,7 +744,8 @@ impl Differ<'_> {
                 Err(e) => self.refuse(kind, name, format!("its config could not be validated: {e}")),
             }
         }
-        self.items.push(Item { kind, name: name.to_string(), action, changes });
+        let owned = action == Action::Create || self.recorded.connectors.contains(name);
+        self.items.push(Item { kind, name: name.to_string(), action, changes, owned });
     }
 
     /// A ksqlDB file: created when what it creates is missing, updated when edited since it
@@ -712,13 +771,20 @@ impl Differ<'_> {
             _ if done => (Action::Unchanged, Vec::new()),
             _ => (Action::Create, missing.into_iter().map(|n| change("creates", None, Some(n))).collect()),
         };
-        self.items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes });
+        let recorded: BTreeSet<String> = recorded.ksql.iter().map(|n| n.to_uppercase()).collect();
+        let owned = file
+            .creates
+            .iter()
+            .map(|n| n.to_uppercase())
+            .all(|n| !self.existing_ksql.contains(&n) || recorded.contains(&n));
+        self.items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes, owned });
     }
 
     /// What this project applied before and no longer declares, and which still exists: the
     /// `orphan` action (deleted only with --prune).
     fn orphans(&mut self, desired: &Desired, recorded: &Applied, orphan: Action) {
-        let orphan_item = |kind, name: &String| Item { kind, name: name.clone(), action: orphan, changes: Vec::new() };
+        let orphan_item =
+            |kind, name: &String| Item { kind, name: name.clone(), action: orphan, changes: Vec::new(), owned: true };
         for name in &recorded.topics {
             if !desired.topics.contains_key(name) && self.deployed.topics.contains_key(name) {
                 self.items.push(orphan_item(Kind::Topic, name));
@@ -783,15 +849,26 @@ fn connector_update(wanted: &BTreeMap<&str, String>, have: &connect::Deployed) -
 pub(crate) fn read_and_plan(
     target: &Target,
     desired: &Desired,
-    recorded: &Applied,
+    recorded: &Folded,
     prune: bool,
     wait: Duration,
 ) -> Result<(Plan, Clients, Duration), String> {
     let started = Instant::now();
-    let clients = Clients::for_target(target, desired, recorded, wait)?;
+    // What is in doubt is read too, to settle it.
+    let mut known = recorded.applied.clone();
+    for (set, doubt) in [
+        (&mut known.topics, &recorded.in_doubt.topics),
+        (&mut known.subjects, &recorded.in_doubt.subjects),
+        (&mut known.connectors, &recorded.in_doubt.connectors),
+        (&mut known.ksql, &recorded.in_doubt.ksql),
+    ] {
+        set.extend(doubt.iter().cloned());
+    }
+    let clients = Clients::for_target(target, desired, &known, wait)?;
     clients.wait_for_services()?;
-    let deployed = clients.read(desired, recorded)?;
+    let deployed = clients.read(desired, &known)?;
+    let settled = settle(&recorded.applied, &recorded.in_doubt, &deployed);
     let plan =
-        diff(&target.name, desired, &deployed, recorded, prune, clients.registry.as_ref(), clients.connect.as_ref());
+        diff(&target.name, desired, &deployed, &settled, prune, clients.registry.as_ref(), clients.connect.as_ref());
     Ok((plan, clients, started.elapsed()))
 }

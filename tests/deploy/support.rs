@@ -195,3 +195,37 @@ pub fn clean_up(project: &Project) {
 pub fn sink_rows(project: &Project) -> Option<String> {
     psql(&format!("SELECT id, name, coalesce(email, '-') FROM {} ORDER BY id", project.copy)).ok()
 }
+
+/// The record of target `stack` in `dir` is true after a run that ended (however it ended): no
+/// journal is left, each topic, subject and connector venice.lock records exists, and the plan
+/// finds nothing that exists and is declared but not recorded (a step short).
+pub fn assert_record_true(dir: &Path) {
+    assert!(!dir.join(".venice/apply-stack.journal").exists(), "the journal was not folded in");
+    let applied = venice::lock::Lock::read(dir).and_then(|l| l.applied.get("stack").cloned()).unwrap_or_default();
+    let names: Vec<String> = applied.topics.iter().cloned().collect();
+    let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(10));
+    let existing = admin.topics(&names).unwrap();
+    for topic in &applied.topics {
+        assert!(existing.contains_key(topic), "recorded topic `{topic}` does not exist");
+    }
+    let service = |name, url| {
+        venice::deploy::http::Service::new(name, url, venice::deploy::http::Auth::None, Duration::from_secs(10))
+    };
+    let registry = service("the schema registry", "http://127.0.0.1:8081/apis/ccompat/v7");
+    for subject in &applied.subjects {
+        let reply = registry.get(&format!("/subjects/{subject}/versions")).unwrap();
+        assert_eq!(reply.status, 200, "recorded subject `{subject}` does not exist: {}", reply.body);
+    }
+    if !applied.connectors.is_empty() {
+        let listed = service("Kafka Connect", "http://127.0.0.1:8083").get("/connectors").unwrap().body;
+        for connector in &applied.connectors {
+            assert!(listed.contains(&format!("\"{connector}\"")), "recorded connector `{connector}` does not exist");
+        }
+    }
+    let plan = venice(dir, &["plan", "--format", "json"]);
+    let document: serde_json::Value =
+        serde_json::from_str(&plan.stdout()).unwrap_or_else(|_| panic!("{}", plan.shown()));
+    let short: Vec<&serde_json::Value> =
+        document["objects"].as_array().unwrap().iter().filter(|o| o["owned"] == false).collect();
+    assert!(short.is_empty(), "made by the project but not recorded: {short:?}");
+}
