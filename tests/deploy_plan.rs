@@ -522,3 +522,22 @@ fn the_lock_records_what_apply_made_and_a_build_keeps_it() {
     assert_eq!(read.topics["orders"], LockedTopic { partitions: 6 });
     assert_eq!(read.applied["stack"], applied);
 }
+
+/// V504 on a target: `venice check` cannot know a target's brokers (it names only bootstrap
+/// servers), the plan can. A topic to create with more replicas than the cluster has brokers is
+/// refused before anything is applied; one within them, or a cluster not asked, is not.
+#[test]
+fn a_topic_replicated_above_the_clusters_brokers_is_refused_with_v504() {
+    let desired = desired(&PROJECT.replace("replication=1", "replication=3"));
+    let one_broker = Deployed { brokers: Some(1), ..Deployed::default() };
+    let plan = diff("prod", &desired, &one_broker, &Applied::default(), false, None, None);
+    assert_eq!(plan.refusals.len(), 1, "{:#?}", plan.refusals);
+    let expected = "error: topic `orders`: replication 3 is above the 1 broker the cluster has (V504): each \
+                    replica needs its own broker: lower the topic's `replication`\n";
+    assert!(plan.human().contains(expected), "{}", plan.human());
+    assert!(plan.human().ends_with("; 1 change refused, nothing will be applied\n"), "{}", plan.human());
+    for deployed in [Deployed { brokers: Some(3), ..Deployed::default() }, Deployed::default()] {
+        let plan = diff("prod", &desired, &deployed, &Applied::default(), false, None, None);
+        assert!(plan.refusals.is_empty(), "{:#?}", plan.refusals);
+    }
+}

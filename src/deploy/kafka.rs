@@ -290,13 +290,22 @@ impl Admin {
 
     /// Partitions and replication of the named topics that exist (Metadata v4, no auto-creation).
     pub fn topics(&mut self, names: &[String]) -> Result<BTreeMap<String, TopicState>, Error> {
+        self.topics_and_brokers(names).map(|(topics, _)| topics)
+    }
+
+    /// [`Admin::topics`], and how many brokers the cluster has (from the same Metadata answer).
+    pub(crate) fn topics_and_brokers(
+        &mut self,
+        names: &[String],
+    ) -> Result<(BTreeMap<String, TopicState>, u32), Error> {
         let cluster = self.metadata(Some(names))?;
+        let brokers = cluster.brokers.len() as u32;
         let state = |topic: TopicMeta| TopicState {
             partitions: topic.partitions.len() as u32,
             // Partitions are sorted by index: partition 0's replicas.
             replication: topic.partitions.first().map_or(0, |p| p.replicas.len() as u32),
         };
-        Ok(cluster.topics.into_iter().map(|(name, topic)| (name, state(topic))).collect())
+        Ok((cluster.topics.into_iter().map(|(name, topic)| (name, state(topic))).collect(), brokers))
     }
 
     /// The configs of topics (DescribeConfigs v1, every key, without synonyms).

@@ -247,6 +247,8 @@ pub struct Deployed {
     pub subjects: BTreeMap<String, DeployedSubject>,
     pub connectors: BTreeMap<String, connect::Deployed>,
     pub ksql: BTreeSet<String>,
+    /// How many brokers the target's Kafka has, when it was asked.
+    pub brokers: Option<u32>,
 }
 
 /// The clients a plan needs, made from the target.
@@ -356,19 +358,20 @@ impl Clients {
             desired.topics.keys().chain(&recorded.topics).cloned().collect::<BTreeSet<_>>().into_iter().collect();
         let subject_names: BTreeSet<&String> = desired.subjects.keys().chain(&recorded.subjects).collect();
         std::thread::scope(|scope| {
-            let topics = scope.spawn(|| -> Result<BTreeMap<String, DeployedTopic>, String> {
-                let Some(kafka) = &self.kafka else { return Ok(BTreeMap::new()) };
+            let topics = scope.spawn(|| -> Result<(BTreeMap<String, DeployedTopic>, Option<u32>), String> {
+                let Some(kafka) = &self.kafka else { return Ok((BTreeMap::new(), None)) };
                 let mut admin = kafka.lock().expect("not poisoned");
-                let states = admin.topics(&topic_names).map_err(|e| e.to_string())?;
+                let (states, brokers) = admin.topics_and_brokers(&topic_names).map_err(|e| e.to_string())?;
                 let existing: Vec<String> = states.keys().cloned().collect();
                 let mut configs = admin.configs(&existing).map_err(|e| e.to_string())?;
-                Ok(states
+                let topics = states
                     .into_iter()
                     .map(|(name, state)| {
                         let configs = configs.remove(&name).unwrap_or_default();
                         (name, DeployedTopic { state, configs })
                     })
-                    .collect())
+                    .collect();
+                Ok((topics, Some(brokers)))
             });
             let subjects = scope.spawn(|| -> Result<BTreeMap<String, DeployedSubject>, String> {
                 let Some(registry) = &self.registry else { return Ok(BTreeMap::new()) };
@@ -391,8 +394,10 @@ impl Clients {
             fn join<T>(r: std::thread::Result<Result<T, String>>) -> Result<T, String> {
                 r.unwrap_or_else(|_| Err("a client panicked".to_string()))
             }
+            let (topics, brokers) = join(topics.join())?;
             Ok(Deployed {
-                topics: join(topics.join())?,
+                topics,
+                brokers,
                 subjects: join(subjects.join())?,
                 connectors: join(connectors.join())?,
                 ksql: join(ksql.join())?,
@@ -562,6 +567,7 @@ impl Differ<'_> {
     /// another replication factor or another `cleanup.policy`.
     fn topic(&mut self, name: &str, want: &desired::Topic) {
         let Some(have) = self.deployed.topics.get(name) else {
+            self.replication_within_brokers(name, want.replication);
             let mut changes = vec![
                 change("partitions", None, Some(&want.partitions.to_string())),
                 change("replication", None, Some(&want.replication.to_string())),
@@ -602,6 +608,19 @@ impl Differ<'_> {
         let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
         let owned = self.recorded.topics.contains(name);
         self.items.push(Item { kind: Kind::Topic, name: name.to_string(), action, changes, owned });
+    }
+
+    /// V504 where `venice check` cannot see it: a target names only bootstrap servers, so its
+    /// broker count is known once Metadata answers. Kafka refuses such a topic at create time
+    /// (`InvalidReplicationFactorException`); refusing it in the plan stops the apply before
+    /// anything is made.
+    fn replication_within_brokers(&mut self, name: &str, replication: u32) {
+        let Some(brokers) = self.deployed.brokers.filter(|&b| replication > b) else { return };
+        let s = if brokers == 1 { "" } else { "s" };
+        let message = format!(
+            "replication {replication} is above the {brokers} broker{s} the cluster has (V504): each replica needs its own broker: lower the topic's `replication`"
+        );
+        self.refuse(Kind::Topic, name, message);
     }
 
     /// The config changes of a deployed topic: the project's values, and the topic's own

@@ -1,4 +1,5 @@
-//! V504: a topic replicated more times than the stack has brokers.
+//! V504: a topic replicated more times than the stack has brokers (a declared topic's
+//! `replication`, or a ksqlDB statement's `REPLICAS`).
 //!
 //! Kafka places each replica of a partition on a different broker, so `CreateTopics` with a
 //! factor above the live brokers fails (`InvalidReplicationFactorException`, "Replication
@@ -11,7 +12,9 @@
 use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ksql::infer::Effect;
 use crate::model::Project;
+use crate::model::Spanned;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V504",
@@ -21,24 +24,36 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("v504_replication_above_brokers.md"),
 };
 
-pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let Some(stack) = &project.stack else { return };
     let brokers = stack.kafka.as_ref().map_or(1, |k| k.brokers.value);
-    for topic in &project.topics {
-        let Some(replication) = &topic.replication else { continue };
+    let mut above = |what: String, knob: &str, replication: &Spanned<u32>| {
         if replication.value <= brokers {
-            continue;
+            return;
         }
         let runs = format!("the stack runs {brokers} broker{}", if brokers == 1 { "" } else { "s" });
-        let message = format!("topic `{}` has replication {}, but {runs}", topic.name.value, replication.value);
+        let message = format!("{what} has replication {}, but {runs}", replication.value);
         let diagnostic = RULE.diagnostic(replication.span, message, "more replicas than brokers").with_help(format!(
-            "each replica lives on another broker: lower `replication` to {brokers}, or run {} brokers (`kafka brokers={}` in `stack`)",
+            "each replica lives on another broker: lower `{knob}` to {brokers}, or run {} brokers (`kafka brokers={}` in `stack`)",
             replication.value, replication.value
         ));
         diagnostics.push(match &stack.kafka {
             Some(kafka) => diagnostic.with_label(kafka.brokers.span, runs),
             None => diagnostic,
         });
+    };
+    for topic in &project.topics {
+        if let Some(replication) = &topic.replication {
+            above(format!("topic `{}`", topic.name.value), "replication", replication);
+        }
+    }
+    // A statement's `REPLICAS` is the replication of the topic ksqlDB creates for it
+    // (`TopicCreateInjector`; without it the source topic's, which the loop above checks).
+    for effect in analysis.ksql.effects.iter().flatten() {
+        let (Effect::Declared(created) | Effect::Created(created)) = effect else { continue };
+        if let Some(replicas) = &created.replicas {
+            above(format!("`{}`'s topic `{}`", created.name.value, created.topic.value), "REPLICAS", replicas);
+        }
     }
 }
 

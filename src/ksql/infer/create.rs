@@ -42,6 +42,13 @@ const SOURCE_PROPERTIES: &[&str] = &[
 /// and the window bounds.
 pub(super) const SYSTEM_COLUMNS: &[&str] = &["ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART", "WINDOWEND"];
 
+/// The `REPLICAS` a statement states, spanned at its value (a value that is no whole number is
+/// another check's).
+fn replicas(props: Option<&Properties>) -> Option<Spanned<u32>> {
+    let value = &props?.get("REPLICAS")?.value;
+    Some(Spanned::new(value.value.text().parse().ok()?, value.span))
+}
+
 const FORMATS: &[&str] = &["AVRO", "DELIMITED", "JSON", "JSON_SR", "KAFKA", "NONE", "PROTOBUF", "PROTOBUF_NOSR"];
 
 /// Formats whose schemas ksqlDB reads from the registry.
@@ -132,7 +139,8 @@ impl Run<'_> {
         };
         let creates_topic = props.is_some_and(|p| p.get("PARTITIONS").is_some());
         self.register_schemas(&source, props, false);
-        let created = self.created(&source, &c.name, topic, formats, Vec::new(), creates_topic);
+        let mut created = self.created(&source, &c.name, topic, formats, Vec::new(), creates_topic);
+        created.replicas = replicas(props);
         self.engine.sources.insert(c.name.value.clone(), source);
         Some(Effect::Declared(created))
     }
@@ -240,6 +248,7 @@ impl Run<'_> {
             from,
             columns: source.columns_known.then(|| source.columns.clone()),
             creates_topic,
+            replicas: None,
             span: self.statement.span,
             registered: RegisteredCache::default(),
         }
@@ -588,7 +597,8 @@ impl Run<'_> {
             from_query: true,
         };
         self.register_schemas(&source, props, true);
-        let created = self.created(&source, &c.name, topic, formats, output.from, true);
+        let mut created = self.created(&source, &c.name, topic, formats, output.from, true);
+        created.replicas = replicas(props);
         self.engine.sources.insert(c.name.value.clone(), source);
         Some(Effect::Created(created))
     }
@@ -668,6 +678,7 @@ impl Run<'_> {
             from: Vec::new(),
             columns: None,
             creates_topic: true,
+            replicas: replicas(props),
             span: self.statement.span,
             registered: RegisteredCache::default(),
         })

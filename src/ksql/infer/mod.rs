@@ -102,6 +102,8 @@ pub(crate) struct Created {
     pub(crate) columns: Option<Vec<Column>>,
     /// `PARTITIONS` is given: ksqlDB creates the topic when it does not exist.
     pub(crate) creates_topic: bool,
+    /// `REPLICAS`, when stated: the replication of a topic ksqlDB creates (V504).
+    pub(crate) replicas: Option<Spanned<u32>>,
     pub(crate) span: Span,
     /// The Avro ksqlDB registers for each side, made on first use
     /// ([`crate::ksql::to_avro::registered`]): V206, the sink tables and `venice build` ask
