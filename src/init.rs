@@ -14,6 +14,10 @@ const FILES: &[(&str, &str)] = &[
 
 const VENICE_KDL: &str = include_str!("../examples/shop/venice.kdl");
 
+/// `venice apply`'s run state (its journal and lock, per target) stays out of version control;
+/// venice.lock, the record, is committed.
+const GITIGNORE: &str = "# venice apply's journal and lock (venice.lock is committed)\n.venice/\n";
+
 /// The README of a new project named `name`.
 fn readme(name: &str) -> String {
     format!(
@@ -35,6 +39,10 @@ pub(crate) fn report(written: &[String], dir: &Path) -> String {
     let mut out = String::new();
     for file in written {
         out.push_str(&format!("created {file}\n"));
+    }
+    let ignores = std::fs::read_to_string(dir.join(".gitignore")).unwrap_or_default();
+    if !ignores.lines().any(|l| l.trim().trim_matches('/') == ".venice") {
+        out.push_str("note: add `.venice/` to .gitignore: it holds venice apply's journal and lock\n");
     }
     out.push_str(&format!("next: venice check {}\n", dir.display()));
     out
@@ -62,7 +70,14 @@ pub(crate) fn init(dir: &Path, name: Option<&str>) -> Result<Vec<String>, String
         }
         std::fs::write(&full, text).map_err(|e| format!("cannot write `{}`: {e}", full.display()))?;
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let mut written: Vec<String> = files.into_iter().map(|(p, _)| p).collect();
+    // A folder already under git keeps its own .gitignore: it is the user's, never rewritten.
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        std::fs::write(&gitignore, GITIGNORE).map_err(|e| format!("cannot write `{}`: {e}", gitignore.display()))?;
+        written.push(".gitignore".to_string());
+    }
+    Ok(written)
 }
 
 /// The files of a new project named `name`.

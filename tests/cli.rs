@@ -481,3 +481,17 @@ fn schema_compat_reports_invalid_schemas_and_unreadable_files() {
     let help = schemas().args(["schema", "compat", "--help"]).run().status(0);
     assert!(help.stdout.contains("backward-transitive"), "{}", help.stdout);
 }
+
+#[test]
+fn init_keeps_apply_state_out_of_git_without_touching_an_existing_gitignore() {
+    let run = Test::new().args(["init", "fresh"]).run().status(0);
+    assert_eq!(
+        run.read("fresh/.gitignore"),
+        "# venice apply's journal and lock (venice.lock is committed)\n.venice/\n"
+    );
+    assert!(run.stdout.contains("created .gitignore"), "{}", run.stdout);
+    assert!(!run.stdout.contains("note:"), "{}", run.stdout);
+    let run = Test::new().file(".gitignore", "target/\n").args(["init", "--name", "x"]).run().status(0);
+    assert_eq!(run.read(".gitignore"), "target/\n");
+    assert!(run.stdout.contains("note: add `.venice/` to .gitignore"), "{}", run.stdout);
+}
