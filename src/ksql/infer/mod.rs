@@ -514,6 +514,24 @@ mod tests {
     }
 
     #[test]
+    fn star_over_a_windowed_source_keeps_the_bounds_only_where_a_join_prefixes_them() {
+        let (schemas, codes) =
+            run("CREATE STREAM S1 (ID INT KEY, V BIGINT) WITH (kafka_topic='l', value_format='JSON', \
+             WINDOW_TYPE='Hopping', WINDOW_SIZE='5 SECONDS');\n\
+             CREATE STREAM S2 (ID INT KEY, V BIGINT) WITH (kafka_topic='r', value_format='JSON', \
+             WINDOW_TYPE='Tumbling', WINDOW_SIZE='2 SECONDS');\n\
+             CREATE STREAM J AS SELECT * FROM S1 JOIN S2 WITHIN 1 MINUTE ON S1.ID = S2.ID;\n\
+             CREATE STREAM C AS SELECT * FROM S1;");
+        assert_eq!(codes, []);
+        assert_eq!(
+            schemas["J"],
+            "S1_ID INTEGER KEY, S1_WINDOWSTART BIGINT, S1_WINDOWEND BIGINT, S1_V BIGINT, S2_ID INTEGER, \
+             S2_WINDOWSTART BIGINT, S2_WINDOWEND BIGINT, S2_V BIGINT"
+        );
+        assert_eq!(schemas["C"], "ID INTEGER KEY, V BIGINT");
+    }
+
+    #[test]
     fn a_table_with_a_multi_column_key_is_never_joined_on_its_whole_key() {
         let (_, codes) = run("CREATE STREAM S (A INT KEY, C INT) WITH (kafka_topic='s', value_format='JSON');\n\
              CREATE TABLE M (X INT PRIMARY KEY, Y INT PRIMARY KEY, Z INT) WITH (kafka_topic='m', format='JSON');\n\

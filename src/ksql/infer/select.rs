@@ -158,10 +158,13 @@ impl Run<'_> {
         Some((out, typed))
     }
 
-    /// `*` or `source.*`: the source's columns, key first, prefixed with its alias in a join
-    /// (`PreJoinProjectNode`); never ROWTIME nor the pseudocolumns (`PlanNode.orderColumns`).
-    /// After PARTITION BY the key is the partitioning columns, and the source's key columns,
-    /// moved to the value, come after its value columns (`UserRepartitionNode.resolveSelectStar`).
+    /// `*` or `source.*`: the source's columns, key first, then a windowed source's window
+    /// bounds (in a join, where they keep their alias prefix), then its values, prefixed with its
+    /// alias in a join (`PreJoinProjectNode`); never ROWTIME nor the pseudocolumns
+    /// (`PlanNode.orderColumns`, over the schema `DataSourceNode` builds with
+    /// `withPseudoAndKeyColsInValue(windowed)`). After PARTITION BY
+    /// the key is the partitioning columns, and the source's key columns, moved to the value,
+    /// come after its value columns (`UserRepartitionNode.resolveSelectStar`).
     fn star(
         &mut self,
         scope: &Scope,
@@ -170,13 +173,13 @@ impl Run<'_> {
         span: Span,
         items: &mut Vec<Item<'_>>,
     ) {
-        for column in star_order(scope, s, partition) {
-            let name = if scope.joined { format!("{}_{}", s.alias, column.name) } else { column.name.clone() };
-            let expr = Expr::CompoundIdentifier(vec![Ident::new(s.alias.clone()), Ident::new(column.name.clone())]);
+        for (column, sql_type) in star_order(scope, s, partition) {
+            let name = if scope.joined { format!("{}_{}", s.alias, column) } else { column.to_string() };
+            let expr = Expr::CompoundIdentifier(vec![Ident::new(s.alias.clone()), Ident::new(column)]);
             items.push(Item {
                 expr: Some(std::borrow::Cow::Owned(expr)),
                 name: Some(name),
-                sql_type: Some(column.sql_type.clone()),
+                sql_type: Some(sql_type),
                 role: Role::Value,
                 span,
                 unknown: false,
@@ -214,10 +217,25 @@ impl Run<'_> {
     }
 }
 
-/// The columns `*` selects of a source, in order.
-fn star_order<'s>(scope: &Scope, s: &'s ScopeSource, partition: Option<&Spanned<Vec<SqlExpr>>>) -> Vec<&'s Column> {
+/// The columns `*` selects of a source, in order, with their types.
+fn star_order<'s>(
+    scope: &Scope,
+    s: &'s ScopeSource,
+    partition: Option<&Spanned<Vec<SqlExpr>>>,
+) -> Vec<(&'s str, SqlType)> {
     let columns = &s.source.columns;
-    let Some(partition) = partition.filter(|_| !scope.joined) else { return columns.iter().collect() };
+    let typed = |c: &'s Column| (c.name.as_str(), c.sql_type.clone());
+    let Some(partition) = partition.filter(|_| !scope.joined) else {
+        let keys = columns.iter().filter(|c| c.role == Role::Key).map(typed);
+        // A persistent query's sink drops the window bounds from its value
+        // (`LogicalSchema.withoutPseudoAndKeyColsInValue`): unprefixed they go, while a join's
+        // `S1_WINDOWSTART` is an ordinary column and stays.
+        let windowed = s.source.windowed.is_some() && scope.joined;
+        let bounds =
+            windowed.then_some(["WINDOWSTART", "WINDOWEND"].map(|b| (b, SqlType::BigInt))).into_iter().flatten();
+        let values = columns.iter().filter(|c| c.role != Role::Key).map(typed);
+        return keys.chain(bounds).chain(values).collect();
+    };
     let new_keys: Vec<&Column> = partition
         .value
         .iter()
@@ -227,7 +245,7 @@ fn star_order<'s>(scope: &Scope, s: &'s ScopeSource, partition: Option<&Spanned<
     let is_new_key = |c: &Column| new_keys.iter().any(|k| k.name == c.name);
     let values = columns.iter().filter(|c| c.role != Role::Key && !is_new_key(c));
     let old_keys = columns.iter().filter(|c| c.role == Role::Key && !is_new_key(c));
-    new_keys.iter().copied().chain(values).chain(old_keys).collect()
+    new_keys.iter().copied().chain(values).chain(old_keys).map(typed).collect()
 }
 
 /// A projection item on its way to a column. Its expression is borrowed from the statement (a
