@@ -22,10 +22,10 @@
 use super::sink_table;
 use crate::avro::TypeKind;
 use crate::ksql::ast::{Query, SelectItem, Statement, StatementKind};
-use crate::ksql::infer::Effect;
+use crate::ksql::infer::{Effect, children};
 use crate::model::{Direction, KsqlSourceKind, Project, SourceText};
 use crate::source::Span;
-use sqlparser::ast::{AccessExpr, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget, Subscript};
+use sqlparser::ast::Expr;
 use std::collections::{BTreeSet, HashMap};
 
 /// What reads the fields of each topic, directly or through ksqlDB.
@@ -430,48 +430,6 @@ fn references(expr: &Expr, span: &impl Fn(sqlparser::tokenizer::Span) -> Span, o
             }
             _ => pending.extend(children(e).into_iter().map(|c| (c, bound.clone()))),
         }
-    }
-}
-
-/// The direct sub-expressions of an expression, for the shapes `references` does not handle
-/// itself (the same walk as the ksqlDB analysis's, which is private to it).
-fn children(e: &Expr) -> Vec<&Expr> {
-    match e {
-        Expr::BinaryOp { left, right, .. } => vec![left, right],
-        Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::IsNull(expr) | Expr::IsNotNull(expr) => vec![expr],
-        Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => vec![a, b],
-        Expr::Between { expr, low, high, .. } => vec![expr, low, high],
-        Expr::Like { expr, pattern, .. } => vec![expr, pattern],
-        Expr::In { expr, target: InTarget::List(list), .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
-        Expr::Case { operand, conditions, else_result, .. } => operand
-            .iter()
-            .map(|o| o.as_ref())
-            .chain(conditions.iter().flat_map(|c| [&c.condition, &c.result]))
-            .chain(else_result.iter().map(|e| e.as_ref()))
-            .collect(),
-        Expr::Cast { expr, .. } => vec![expr],
-        Expr::AtTimeZone { timestamp, time_zone } => vec![timestamp, time_zone],
-        // A named argument's name (`STRUCT(f := v)`) is a field, not a column.
-        Expr::Function(f) => match &f.args {
-            FunctionArguments::List(list) => list
-                .args
-                .iter()
-                .filter_map(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                    | FunctionArg::ExprNamed { arg: FunctionArgExpr::Expr(e), .. } => Some(e),
-                    _ => None,
-                })
-                .collect(),
-            _ => vec![],
-        },
-        Expr::Array(a) => a.elem.iter().collect(),
-        Expr::CompoundFieldAccess { root, access_chain } => std::iter::once(root.as_ref())
-            .chain(access_chain.iter().filter_map(|a| match a {
-                AccessExpr::Subscript(Subscript::Index { index }) => Some(index),
-                _ => None,
-            }))
-            .collect(),
-        _ => vec![],
     }
 }
 

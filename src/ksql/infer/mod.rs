@@ -28,6 +28,7 @@ mod join;
 mod key;
 mod query;
 mod scope;
+pub(crate) use scope::children;
 mod select;
 
 use crate::diagnostic::suggest;

@@ -190,8 +190,9 @@ pub(super) fn function_name(f: &sqlparser::ast::Function) -> Option<&str> {
     }
 }
 
-/// The direct sub-expressions of an expression.
-pub(super) fn children(e: &Expr) -> Vec<&Expr> {
+/// The direct sub-expressions of an expression. A named argument's name (`STRUCT(f := v)`) is
+/// a field, not a column, and is not among them. The lineage walks the same shapes.
+pub(crate) fn children(e: &Expr) -> Vec<&Expr> {
     match e {
         Expr::BinaryOp { left, right, .. } => vec![left, right],
         Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::IsNull(expr) | Expr::IsNotNull(expr) => vec![expr],
@@ -211,10 +212,10 @@ pub(super) fn children(e: &Expr) -> Vec<&Expr> {
             FunctionArguments::List(list) => list
                 .args
                 .iter()
-                .flat_map(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => vec![e],
-                    FunctionArg::ExprNamed { name, arg: FunctionArgExpr::Expr(e), .. } => vec![name, e],
-                    _ => vec![],
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                    | FunctionArg::ExprNamed { arg: FunctionArgExpr::Expr(e), .. } => Some(e),
+                    _ => None,
                 })
                 .collect(),
             _ => vec![],
