@@ -8,10 +8,10 @@
 //! and V102, and the password is written nowhere.
 //! Ignored unless asked for: `cargo test --test import_live -- --include-ignored`.
 
-#[path = "ops/live.rs"]
-mod live;
 #[path = "support/cluster.rs"]
 mod cluster;
+#[path = "ops/live.rs"]
+mod live;
 
 use apache_avro::types::Value as Avro;
 use cluster::*;
@@ -21,7 +21,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"imported","fields":[{"name":"id","type":"long"},{"name":"total","type":"double"}]}"#;
-const ORDER_KEY: &str = r#"{"type":"record","name":"OrderKey","namespace":"imported","fields":[{"name":"id","type":"long"}]}"#;
+const ORDER_KEY: &str =
+    r#"{"type":"record","name":"OrderKey","namespace":"imported","fields":[{"name":"id","type":"long"}]}"#;
 
 fn order(id: i64) -> Avro {
     Avro::Record(vec![("id".into(), Avro::Long(id)), ("total".into(), Avro::Double(12.5))])
@@ -73,7 +74,8 @@ fn a_cluster_made_by_hand_round_trips_import_check_and_an_empty_plan() {
     live::produce(&mut client, &orders, 1, &records);
     create_topic_with(&notes, 1, &[]);
     client.refresh(None).unwrap();
-    let lines: Vec<Owned> = (0..3).map(|i| (Some(format!("n{i}").into_bytes()), Some(format!("note {i}").into_bytes()))).collect();
+    let lines: Vec<Owned> =
+        (0..3).map(|i| (Some(format!("n{i}").into_bytes()), Some(format!("note {i}").into_bytes()))).collect();
     live::produce(&mut client, &notes, 0, &lines);
     commit_group_offsets(&kafka_libs(), &group, &orders);
     put_connector(
@@ -102,9 +104,13 @@ fn a_cluster_made_by_hand_round_trips_import_check_and_an_empty_plan() {
     assert_eq!(status, 0, "import, then check: {imported}");
     let kdl = std::fs::read_to_string(dir.path().join("venice.kdl")).unwrap();
     for expected in [
-        format!("topic {orders} partitions=2 replication=1 {{\n    key string\n    value avro schema=Order\n    retention \"1d\"\n    config min.insync.replicas \"1\"\n}}"),
+        format!(
+            "topic {orders} partitions=2 replication=1 {{\n    key string\n    value avro schema=Order\n    retention \"1d\"\n    config min.insync.replicas \"1\"\n}}"
+        ),
         format!("consumer {group} topic={orders} group={group}"),
-        format!("sink {sink} connector=file topic={notes} {{\n    file \"/tmp/{sink}.txt\"\n    key string\n    value string\n"),
+        format!(
+            "sink {sink} connector=file topic={notes} {{\n    file \"/tmp/{sink}.txt\"\n    key string\n    value string\n"
+        ),
         "transform imp".to_string(),
     ] {
         assert!(kdl.contains(&expected), "missing {expected:?} in\n{kdl}");
@@ -154,7 +160,9 @@ fn the_string_key_pitfall_is_found_at_import_and_no_secret_is_written() {
 
     // ksqlDB reading the Avro key as KAFKA: the string-key pitfall proper.
     let stream = format!("PIT{}_ORDERS", id.to_uppercase());
-    ksql(&format!("CREATE STREAM {stream} (ID STRING KEY) WITH (KAFKA_TOPIC='{orders}', KEY_FORMAT='KAFKA', VALUE_FORMAT='AVRO');"));
+    ksql(&format!(
+        "CREATE STREAM {stream} (ID STRING KEY) WITH (KAFKA_TOPIC='{orders}', KEY_FORMAT='KAFKA', VALUE_FORMAT='AVRO');"
+    ));
 
     let dir = project("");
     let at = dir.path().to_str().unwrap();

@@ -59,29 +59,31 @@ const VENICE_DEFAULT_LEVEL: Compatibility = Compatibility::Backward;
 
 /// The cluster's declarations that the project does not have.
 pub(crate) fn map(snapshot: &Snapshot, existing: &Existing, filter: &Filter) -> Imported {
-    let mut m = Mapper { snapshot, existing, filter, out: Imported::default(), taken: existing.clone() };
+    let mut m = Mapper { snapshot, existing, filter, out: Imported::default(), taken: existing.clone(), skipped: 0 };
     let ksql_topics = m.ksql_written_topics();
-    let mut skipped = 0;
     for (name, topic) in &snapshot.topics {
         if let Some(why) = crate::deploy::plan::internal_topic(name) {
             m.out.left_out.push(format!("topic `{name}`: {why}"));
         } else if existing.topics.contains(name) {
             continue;
         } else if !filter.keeps(name) {
-            skipped += 1;
+            m.skipped += 1;
         } else if let Some(query) = ksql_topics.get(name) {
             m.out.left_out.push(format!("topic `{name}`: ksqlDB's `{query}` writes it (its transform declares it)"));
         } else {
             m.topic(name, topic);
         }
     }
-    if skipped > 0 {
-        m.out.left_out.push(format!("{skipped} topics not matched by --include/--exclude"));
-    }
     m.orphan_subjects();
     m.consumers();
     m.connectors();
     m.ksql();
+    if m.skipped > 0 {
+        let n = m.skipped;
+        m.out.left_out.push(format!(
+            "{n} topics, subjects, groups, connectors and ksqlDB objects not matched by --include/--exclude"
+        ));
+    }
     m.out
 }
 
@@ -92,6 +94,8 @@ struct Mapper<'a> {
     out: Imported,
     /// The names and files taken so far: the project's and the ones imported.
     taken: Existing,
+    /// How many objects the filter left out.
+    skipped: usize,
 }
 
 /// A path `dir/stem.ext` not taken, with `-2`, `-3`, ... before the extension when it is.
@@ -215,7 +219,8 @@ impl Mapper<'_> {
             .arg(s(name))
             .prop("partitions", KdlValue::Integer(topic.partitions.into()))
             .prop("replication", KdlValue::Integer(topic.replication.into()));
-        let mut said = vec![format!("{} partitions, replication {}", topic.partitions, topic.replication)];
+        let plural = if topic.partitions == 1 { "" } else { "s" };
+        let mut said = vec![format!("{} partition{plural}, replication {}", topic.partitions, topic.replication)];
         let mut levels = BTreeSet::new();
         for (side, samples) in [("key", &topic.keys), ("value", &topic.values)] {
             let subject_name = format!("{name}-{side}");
@@ -317,7 +322,12 @@ impl Mapper<'_> {
         for name in self.snapshot.subjects.keys() {
             let topic = name.strip_suffix("-key").or_else(|| name.strip_suffix("-value"));
             let known = topic.is_some_and(|t| self.taken.topics.contains(t) || self.snapshot.topics.contains_key(t));
-            if !self.taken.subjects.contains(name) && !self.existing.subjects.contains(name) && !known {
+            if self.taken.subjects.contains(name) || self.existing.subjects.contains(name) || known {
+                continue;
+            }
+            if !self.filter.keeps(name) {
+                self.skipped += 1;
+            } else {
                 self.out.left_out.push(format!(
                     "subject `{name}`: not `<topic>-key` or `<topic>-value` of a topic the cluster has (venice declares subjects through topics)"
                 ));
@@ -327,11 +337,15 @@ impl Mapper<'_> {
 
     fn consumers(&mut self) {
         for (group, state) in &self.snapshot.groups {
+            let topics: Vec<&String> = state.committed.keys().filter(|t| self.taken.topics.contains(*t)).collect();
+            if topics.is_empty() && !self.filter.keeps(group) {
+                self.skipped += 1;
+                continue;
+            }
             if let Some(why) = self.group_owner(group, &state.protocol_type) {
                 self.out.left_out.push(format!("consumer group `{group}`: {why}"));
                 continue;
             }
-            let topics: Vec<&String> = state.committed.keys().filter(|t| self.taken.topics.contains(*t)).collect();
             for topic in &topics {
                 if self.existing.consumers.contains(&(group.clone(), (*topic).clone())) {
                     continue;
@@ -371,7 +385,7 @@ impl Mapper<'_> {
                 continue;
             }
             if !self.filter.keeps(name) {
-                self.out.left_out.push(format!("connector `{name}`: not matched by --include/--exclude"));
+                self.skipped += 1;
                 continue;
             }
             match connectors::map(name, deployed, &self.taken.databases) {
@@ -402,7 +416,7 @@ impl Mapper<'_> {
                 continue;
             }
             if !self.filter.keeps(&source.name) {
-                self.out.left_out.push(format!("ksqlDB `{}`: not matched by --include/--exclude", source.name));
+                self.skipped += 1;
                 continue;
             }
             self.transform(&mut number, &source.name, &source.statement);
@@ -536,9 +550,7 @@ mod tests {
             [
                 "topic `__consumer_offsets`: internal to Kafka (`__`)",
                 "topic `venice-connect-offsets`: Kafka Connect's storage (offsets, configs or status)",
-                "1 topics not matched by --include/--exclude",
-                "subject `stray`: not `<topic>-key` or `<topic>-value` of a topic the cluster has (venice declares subjects through topics)",
-                "consumer group `venice-connect`: Kafka Connect's workers",
+                "3 topics, subjects, groups, connectors and ksqlDB objects not matched by --include/--exclude",
             ]
         );
     }

@@ -24,12 +24,14 @@ pub fn create_topic_with(name: &str, partitions: u32, configs: &[(&str, &str)]) 
 
 /// `PUT /connectors/NAME/config` on the stack's Connect, as curl would.
 pub fn put_connector(name: &str, config: serde_json::Value) {
-    let connect = Connect::new(Service::new("Kafka Connect", "http://127.0.0.1:8083", Auth::None, Duration::from_secs(60)));
+    let connect =
+        Connect::new(Service::new("Kafka Connect", "http://127.0.0.1:8083", Auth::None, Duration::from_secs(60)));
     connect.put_config(name, config.as_object().unwrap()).unwrap();
 }
 
 pub fn delete_connector(name: &str) {
-    let connect = Connect::new(Service::new("Kafka Connect", "http://127.0.0.1:8083", Auth::None, Duration::from_secs(60)));
+    let connect =
+        Connect::new(Service::new("Kafka Connect", "http://127.0.0.1:8083", Auth::None, Duration::from_secs(60)));
     let _ = connect.delete(name);
 }
 
