@@ -54,10 +54,28 @@ pub(crate) enum Command {
     /// and by the registry), a connector config that Connect's validation rejects. Changes nothing.
     /// An object that exists and is declared but that venice did not make is marked not owned.
     ///
+    /// With `--unmanaged`, also lists what the target has that the project does not declare
+    /// (topics, subjects, connectors, ksqlDB streams and tables), without proposing to delete it.
+    ///
     /// Exit status: 0 planned (with `--detailed-exitcode`: 0 no changes, 1 errors or the
     /// services could not be read, 2 changes to apply); without it, 1 errors found, 2 the command
     /// could not run.
     Plan(PlanArgs),
+    /// Add what a running cluster has to a project: topics (partitions, replication, the configs
+    /// that differ from the defaults), subjects (the latest schema into `schema/`), the key and
+    /// value format of each topic (from its subjects and sampled records), consumer groups with
+    /// committed offsets as consumers, connectors (onto the connector catalog when recognized,
+    /// else `class=`), ksqlDB streams, tables and queries (into `ksql/`, in dependency order).
+    ///
+    /// The project's venice.kdl must declare the target. Nothing it declares is touched and no
+    /// file is overwritten; internal topics (`__*`, Connect's, ksqlDB's, the registry's) are left
+    /// out. Secrets are never written: a `password env=VAR` (or a `${env:VAR}` setting) stands in,
+    /// and the variables to set are listed. Prints what was added and what was left out and why,
+    /// then checks the result as `venice check` does.
+    ///
+    /// Exit status: 0 imported and the project checks clean, 1 the check found errors, 2 the
+    /// command could not run.
+    Import(ImportArgs),
     /// Deploy a project to a target: topics, then schemas, source connectors, ksqlDB statements
     /// and sink connectors, each phase waiting for the one before it.
     ///
@@ -277,6 +295,27 @@ pub(crate) struct PlanArgs {
     /// How long to wait for a service that is not answering yet, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub(crate) wait: u64,
+    /// Also list what the target has that the project does not declare (never deleted; ACLs
+    /// are not listed, venice does not declare them yet). The exit status is the plan's.
+    #[arg(long)]
+    pub(crate) unmanaged: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ImportArgs {
+    /// The project folder (holding venice.kdl, which declares the target).
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// The `target` of venice.kdl to read.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) target: String,
+    /// Import only topics, connectors and ksqlDB streams and tables whose name matches (a
+    /// regular expression; repeatable, any may match).
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) include: Vec<String>,
+    /// Leave out those whose name matches (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) exclude: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,6 +18,7 @@ mod explain;
 pub mod fmt;
 mod fs;
 pub mod graph;
+mod import;
 pub mod init;
 pub mod ksql;
 pub mod ksql_conformance;

@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => run_build(&args),
         Command::Graph(args) => run_graph(&args),
         Command::Plan(args) => run_plan(&args),
+        Command::Import(args) => run_import(&args),
         Command::Apply(args) => run_apply(&args),
         Command::Fmt(args) => run_fmt(&args),
         Command::Init(args) => run_init(&args),
@@ -160,9 +161,28 @@ fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
         Ok((plan, _, _)) => plan,
         Err(message) => return failed(cannot_run(&message)),
     };
+    let unmanaged = if args.unmanaged {
+        match crate::deploy::plan::unmanaged(&d.target, &d.desired) {
+            Ok(unmanaged) => Some(unmanaged),
+            Err(message) => return failed(cannot_run(&message)),
+        }
+    } else {
+        None
+    };
     match args.format {
-        crate::cli::PlanFormat::Human => print_out(&plan.human()),
-        crate::cli::PlanFormat::Json => print_out(&crate::build::json_file(&plan.json())),
+        crate::cli::PlanFormat::Human => {
+            print_out(&plan.human());
+            if let Some(unmanaged) = &unmanaged {
+                print_out(&unmanaged.human());
+            }
+        }
+        crate::cli::PlanFormat::Json => {
+            let mut json = plan.json();
+            if let Some(unmanaged) = &unmanaged {
+                json["unmanaged"] = unmanaged.json();
+            }
+            print_out(&crate::build::json_file(&json))
+        }
     }
     if !plan.refusals.is_empty() {
         FOUND
@@ -171,6 +191,40 @@ fn run_plan(args: &crate::cli::PlanArgs) -> u8 {
     } else {
         OK
     }
+}
+
+/// `venice import`: read the target, add what the project lacks, then check the result.
+fn run_import(args: &crate::cli::ImportArgs) -> u8 {
+    let regexes = |patterns: &[String]| -> Result<Vec<regex::Regex>, String> {
+        patterns
+            .iter()
+            .map(|p| regex::Regex::new(p).map_err(|e| format!("`{p}` is not a regular expression: {e}")))
+            .collect()
+    };
+    let filter = match (regexes(&args.include), regexes(&args.exclude)) {
+        (Ok(include), Ok(exclude)) => crate::import::Filter { include, exclude },
+        (Err(message), _) | (_, Err(message)) => return cannot_run(&message),
+    };
+    let checked = match check_within(&args.dir, None) {
+        Ok(checked) => checked,
+        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+    };
+    match crate::import::import(&args.dir, &checked, &args.target, &filter) {
+        Ok(report) => print_out(&report.human()),
+        Err(message) => {
+            return cannot_run(&format!(
+                "{message}
+nothing was imported"
+            ));
+        }
+    }
+    let checked = match check_within(&args.dir, None) {
+        Ok(checked) => checked,
+        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+    };
+    print_out(&format!("venice check {}:\n", args.dir.display()));
+    print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+    check_status(&checked, false)
 }
 
 /// The exit status of an apply stopped by Ctrl-C (128 + SIGINT), as shells report it.

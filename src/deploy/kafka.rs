@@ -13,6 +13,9 @@
 //! | ListOffsets | 2 | 1 | earliest and end offsets (`venice topics`, `tail`; 4.0 dropped v0) |
 //! | Fetch | 1 | 4 | records, read committed (`venice tail`, `doctor`; v4 is 4.0's oldest) |
 //! | Produce | 0 | 3 | a record batch, acks=all (the live tests and the `tail` benchmark; v3 is 4.0's oldest) |
+//! | ListGroups | 16 | 2 | the consumer groups each broker coordinates (`venice import`) |
+//! | FindCoordinator | 10 | 2 | the broker that coordinates a group (v0 is deprecated) |
+//! | OffsetFetch | 9 | 5 | a group's committed offsets, every topic (null topics, v2+; 4.0 dropped v0) |
 //!
 //! Schemas from the protocol guide (kafka.apache.org/protocol) and the JSON message definitions
 //! in Kafka's `clients/src/main/resources/common/message/`. In a KRaft cluster any broker
@@ -439,6 +442,106 @@ impl Admin {
     }
 }
 
+/// A consumer group as ListGroups names it, with the topics it has committed offsets on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Group {
+    /// `consumer` for Kafka's consumers, `connect` for Connect workers, empty for a group that
+    /// only commits offsets (`ListGroupsResponse` v2's `ProtocolType`).
+    pub protocol_type: String,
+    /// Each topic with a committed offset (>= 0) on some partition: those partitions.
+    pub committed: BTreeMap<String, Vec<i32>>,
+}
+
+impl Admin {
+    /// Every consumer group with the topics it committed offsets on: ListGroups v2 at each
+    /// broker (a broker lists the groups it coordinates), then FindCoordinator v2 and
+    /// OffsetFetch v5 (every topic: a null topic array) at each group's coordinator. Encoded
+    /// as `ListGroupsRequest.json`, `FindCoordinatorRequest.json` and `OffsetFetchRequest.json`
+    /// of Kafka's `clients/src/main/resources/common/message/` define those versions (all
+    /// below their first flexible version, 3, 3 and 6).
+    pub(crate) fn groups(&mut self) -> Result<BTreeMap<String, Group>, Error> {
+        let cluster = self.metadata(Some(&[]))?;
+        let mut out = BTreeMap::new();
+        for address in cluster.brokers.values() {
+            let mut link = Link::new(vec![address.clone()], self.timeout);
+            let answer = link.call(16, 2, &Writer::default())?;
+            for (id, protocol_type) in read_list_groups(&answer)? {
+                out.insert(id, Group { protocol_type, committed: BTreeMap::new() });
+            }
+        }
+        for (id, group) in &mut out {
+            let mut body = Writer::default();
+            body.string(id).i8(0); // key type 0: a group
+            let coordinator = read_find_coordinator(&self.call(10, 2, &body)?, id)?;
+            let mut link = Link::new(vec![coordinator], self.timeout);
+            let mut body = Writer::default();
+            body.string(id).i32(-1); // every topic
+            group.committed = read_offset_fetch(&link.call(9, 5, &body)?, id)?;
+        }
+        Ok(out)
+    }
+}
+
+/// ListGroups v2: throttle_time_ms, error_code, [group_id, protocol_type].
+fn read_list_groups(answer: &[u8]) -> Result<Vec<(String, String)>, Error> {
+    let mut r = Reader::new(answer);
+    r.i32()?;
+    let code = r.i16()?;
+    if code != 0 {
+        return Err(Error::Refused { what: "listing the consumer groups".into(), code, message: String::new() });
+    }
+    let mut groups = Vec::new();
+    for _ in 0..r.array()? {
+        groups.push((r.string()?, r.string()?));
+    }
+    Ok(groups)
+}
+
+/// FindCoordinator v2: throttle_time_ms, error_code, error_message, node_id, host, port.
+fn read_find_coordinator(answer: &[u8], group: &str) -> Result<String, Error> {
+    let mut r = Reader::new(answer);
+    r.i32()?;
+    let code = r.i16()?;
+    let message = r.nullable_string()?.unwrap_or_default();
+    r.i32()?;
+    let host = r.string()?;
+    let port = r.i32()?;
+    if code != 0 {
+        return Err(Error::Refused { what: format!("finding the coordinator of group `{group}`"), code, message });
+    }
+    Ok(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") })
+}
+
+/// OffsetFetch v5: throttle_time_ms, [topic, [partition, committed_offset, committed_leader_epoch,
+/// metadata, error_code]], error_code. A partition without a commit answers offset -1.
+fn read_offset_fetch(answer: &[u8], group: &str) -> Result<BTreeMap<String, Vec<i32>>, Error> {
+    let mut r = Reader::new(answer);
+    r.i32()?;
+    let mut committed: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for _ in 0..r.array()? {
+        let topic = r.string()?;
+        for _ in 0..r.array()? {
+            let partition = r.i32()?;
+            let offset = r.i64()?;
+            r.i32()?;
+            r.nullable_string()?;
+            let code = r.i16()?;
+            if code == 0 && offset >= 0 {
+                committed.entry(topic.clone()).or_default().push(partition);
+            }
+        }
+    }
+    let code = r.i16()?;
+    if code != 0 {
+        return Err(Error::Refused {
+            what: format!("reading the offsets of group `{group}`"),
+            code,
+            message: String::new(),
+        });
+    }
+    Ok(committed)
+}
+
 /// A broker, a topic or a partition as Metadata v4 describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cluster {
@@ -842,6 +945,34 @@ mod tests {
         );
         for cut in 0..w.0.len() {
             assert!(read_fetch(&w.0[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn group_answers_are_read_as_the_message_definitions_say() {
+        // ListGroups v2: two groups.
+        let mut w = Writer::default();
+        w.i32(0).i16(0).len(2).string("billing").string("consumer").string("connect-sink").string("consumer");
+        assert_eq!(
+            read_list_groups(&w.0).unwrap(),
+            [("billing".to_string(), "consumer".to_string()), ("connect-sink".into(), "consumer".into())]
+        );
+        // FindCoordinator v2.
+        let mut w = Writer::default();
+        w.i32(0).i16(0).nullable_string(None).i32(1).string("localhost").i32(9092);
+        assert_eq!(read_find_coordinator(&w.0, "g").unwrap(), "localhost:9092");
+        let mut w = Writer::default();
+        w.i32(0).i16(15).nullable_string(Some("not available")).i32(-1).string("").i32(-1);
+        assert!(read_find_coordinator(&w.0, "g").unwrap_err().to_string().contains("not available"));
+        // OffsetFetch v5: partition 0 committed, partition 1 not (-1).
+        let mut w = Writer::default();
+        w.i32(0).len(1).string("orders").len(2);
+        w.i32(0).i64(42).i32(-1).nullable_string(Some("")).i16(0);
+        w.i32(1).i64(-1).i32(-1).nullable_string(None).i16(0);
+        w.i16(0);
+        assert_eq!(read_offset_fetch(&w.0, "g").unwrap(), BTreeMap::from([("orders".to_string(), vec![0])]));
+        for cut in 0..w.0.len() {
+            assert!(read_offset_fetch(&w.0[..cut], "g").is_err(), "cut at {cut}");
         }
     }
 

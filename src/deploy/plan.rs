@@ -891,3 +891,125 @@ pub(crate) fn read_and_plan(
         diff(&target.name, desired, &deployed, &settled, prune, clients.registry.as_ref(), clients.connect.as_ref());
     Ok((plan, clients, started.elapsed()))
 }
+
+/// Why a topic is a service's own and not the pipeline's, or None: Kafka's internal topics
+/// (`__consumer_offsets`, `__transaction_state`, ...), the Schema Registry's (`_schemas`),
+/// Confluent's and ksqlDB's (`_confluent-*`, the processing log), Apicurio's `kafkasql-journal`,
+/// and Kafka Connect's storage topics (`offset.storage.topic` and its siblings, named
+/// `...connect...-offsets|-configs|-status` by custom).
+pub(crate) fn internal_topic(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if name.starts_with("__") {
+        return Some("internal to Kafka (`__`)");
+    }
+    if name == "_schemas" || name == "kafkasql-journal" {
+        return Some("the schema registry's storage");
+    }
+    if name.starts_with("_confluent") || lower.ends_with("ksql_processing_log") {
+        return Some("ksqlDB's or Confluent's internal topic");
+    }
+    let storage = ["offsets", "offset", "configs", "config", "status", "statuses"];
+    let connect_storage = lower.contains("connect")
+        && storage
+            .iter()
+            .any(|s| [format!("-{s}"), format!("_{s}"), format!(".{s}")].iter().any(|e| lower.ends_with(e)));
+    connect_storage.then_some("Kafka Connect's storage (offsets, configs or status)")
+}
+
+/// What the target has that the project does not declare (`venice plan --unmanaged`): never
+/// proposed for deletion, only listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unmanaged {
+    pub topics: Vec<String>,
+    pub subjects: Vec<String>,
+    pub connectors: Vec<String>,
+    pub ksql: Vec<String>,
+}
+
+impl Unmanaged {
+    /// The lines after the plan: one per object, and what is not compared.
+    pub fn human(&self) -> String {
+        let mut out =
+            String::from("on the target, not declared by the project (left as they are; `venice import` adds them):\n");
+        let mut any = false;
+        for (kind, names) in [
+            ("topic", &self.topics),
+            ("subject", &self.subjects),
+            ("connector", &self.connectors),
+            ("ksql", &self.ksql),
+        ] {
+            for name in names {
+                out.push_str(&format!("  ? {kind} `{name}`\n"));
+                any = true;
+            }
+        }
+        if !any {
+            out.push_str("  (nothing)\n");
+        }
+        out.push_str("ACLs are not listed: venice does not declare ACLs yet\n");
+        out
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "topics": self.topics,
+            "subjects": self.subjects,
+            "connectors": self.connectors,
+            "ksql": self.ksql,
+            "acls": "not listed: venice does not declare ACLs yet",
+        })
+    }
+}
+
+/// Reads every topic, subject, connector and ksqlDB stream or table of the services the target
+/// names, and keeps those the project does not declare or make: internal topics aside, and the
+/// topics and subjects of the project's own ksqlDB streams and tables.
+pub(crate) fn unmanaged(target: &Target, desired: &Desired) -> Result<Unmanaged, String> {
+    let service =
+        |u: &super::target::Url, name: &'static str| Service::new(name, &u.url, u.auth.clone(), REQUEST_TIMEOUT);
+    let mut ksql_topics: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(u) = &target.ksqldb {
+        let mut ksqldb = Ksqldb::new(service(u, "ksqlDB"));
+        for entity in ksqldb.run("SHOW STREAMS; SHOW TABLES;").map_err(|e| e.to_string())? {
+            for source in ["streams", "tables"].iter().flat_map(|k| entity[*k].as_array().cloned().unwrap_or_default())
+            {
+                let (Some(name), Some(topic)) = (source["name"].as_str(), source["topic"].as_str()) else { continue };
+                ksql_topics.insert(name.to_uppercase(), topic.to_string());
+            }
+        }
+    }
+    let created: BTreeSet<String> = desired.ksql.iter().flat_map(|f| &f.creates).map(|n| n.to_uppercase()).collect();
+    let managed_topics: BTreeSet<&String> =
+        desired.topics.keys().chain(ksql_topics.iter().filter(|(n, _)| created.contains(*n)).map(|(_, t)| t)).collect();
+    let mut out = Unmanaged {
+        ksql: ksql_topics.keys().filter(|n| !created.contains(*n)).cloned().collect(),
+        ..Unmanaged::default()
+    };
+    if !target.kafka.is_empty() {
+        let cluster = Admin::new(target.kafka.clone(), REQUEST_TIMEOUT).metadata(None).map_err(|e| e.to_string())?;
+        out.topics = cluster
+            .topics
+            .into_iter()
+            .filter(|(name, meta)| !meta.internal && internal_topic(name).is_none() && !managed_topics.contains(name))
+            .map(|(name, _)| name)
+            .collect();
+    }
+    if let Some(u) = &target.registry {
+        let registry = Registry::new(service(u, "the schema registry"));
+        let of_managed = |s: &str| {
+            let topic = s.strip_suffix("-key").or_else(|| s.strip_suffix("-value"));
+            topic.is_some_and(|t| managed_topics.contains(&t.to_string()))
+        };
+        out.subjects = registry
+            .subjects()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|s| !desired.subjects.contains_key(s) && !of_managed(s))
+            .collect();
+    }
+    if let Some(u) = &target.connect {
+        let connectors = Connect::new(service(u, "Kafka Connect")).connectors().map_err(|e| e.to_string())?;
+        out.connectors = connectors.into_keys().filter(|n| !desired.connectors.contains_key(n)).collect();
+    }
+    Ok(out)
+}

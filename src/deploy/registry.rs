@@ -106,6 +106,18 @@ impl Registry {
         if reply.ok() { Ok(()) } else { Err(refused("`GET /subjects`", &reply)) }
     }
 
+    /// Every subject that has a version (`GET /subjects`), sorted.
+    pub(crate) fn subjects(&self) -> Result<Vec<String>, Error> {
+        let reply = self.service.get("/subjects")?;
+        if !reply.ok() {
+            return Err(refused("`GET /subjects`", &reply));
+        }
+        let mut names: Vec<String> =
+            reply.json().as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned)).collect();
+        names.sort();
+        Ok(names)
+    }
+
     /// The latest version, or None when the subject has none.
     pub fn latest(&self, subject: &str) -> Result<Option<Version>, Error> {
         let reply = self.service.get(&format!("/subjects/{}/versions/latest", segment(subject)))?;

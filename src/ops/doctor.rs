@@ -269,8 +269,9 @@ fn unreadable(checked: &Checked, reader: &str, id: u32, writer: &super::decode::
     Some(reason)
 }
 
-/// The last [`SAMPLE`] records of each partition (fewer when a partition holds fewer).
-fn sample(
+/// The last [`SAMPLE`] records of each partition (fewer when a partition holds fewer); `venice
+/// import` samples with it too.
+pub(crate) fn sample(
     consumer: &mut Consumer,
     topic: &str,
     partitions: &[i32],
