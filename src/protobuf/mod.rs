@@ -7,11 +7,13 @@
 //!   refuse is refused); imports beside the schema, the well-known types and Confluent's own.
 //! - `diff`: the registry's `SchemaDiff` (its `Difference.Type` names, paths and
 //!   `COMPATIBLE_CHANGES`).
-//! - `compat`: the compatibility levels over the diff, as `venice schema compat` applies them.
+//! - `compat`: the compatibility levels over the diff.
+//! - `report`: `venice schema compat` on `.proto` files (imports read beside each), as text or JSON.
 
 pub mod compat;
 pub mod diff;
 pub mod parse;
+pub(crate) mod report;
 pub mod schema;
 
 pub use compat::{Direction, LevelChange, check_level, incompatible_changes};
