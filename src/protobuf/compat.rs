@@ -74,3 +74,52 @@ pub fn check_level(level: Compatibility, new: &Schema, previous: &[Schema]) -> V
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protobuf::parse::parse;
+
+    fn schema(body: &str) -> Schema {
+        let text = format!("syntax = \"proto3\";\nmessage M {{ {body} }}\n");
+        parse("m.proto", "m.proto", &text, &|_| None).expect("compiles")
+    }
+
+    fn found(level: Compatibility, versions: &[&str]) -> Vec<(usize, Direction, &'static str)> {
+        let schemas: Vec<Schema> = versions.iter().map(|b| schema(b)).collect();
+        let (new, previous) = schemas.split_last().unwrap();
+        check_level(level, new, previous)
+            .into_iter()
+            .map(|c| (c.against, c.direction, c.difference.change.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn each_level_asks_the_registry_s_question() {
+        let (v1, v2) = ("int32 a = 1;", "int32 a = 1; oneof o { int32 b = 2; }");
+        // Adding a oneof member is compatible; taking it away is not, so FORWARD refuses the add.
+        assert!(found(Compatibility::Backward, &[v1, v2]).is_empty());
+        assert_eq!(found(Compatibility::Backward, &[v2, v1]), []);
+        let (w1, w2) = ("oneof o { int32 a = 1; int32 b = 2; }", "oneof o { int32 a = 1; }");
+        assert_eq!(found(Compatibility::Backward, &[w1, w2]), [(0, Direction::Backward, "ONEOF_FIELD_REMOVED")]);
+        assert!(found(Compatibility::Forward, &[w1, w2]).is_empty());
+        assert_eq!(found(Compatibility::Full, &[w2, w1]), [(0, Direction::Forward, "ONEOF_FIELD_REMOVED")]);
+        assert!(found(Compatibility::None, &[w1, w2]).is_empty());
+    }
+
+    #[test]
+    fn transitive_levels_ask_every_earlier_schema() {
+        let versions = ["string a = 1;", "int32 a = 1;", "int64 a = 1;"];
+        assert!(found(Compatibility::Backward, &versions).is_empty());
+        assert_eq!(
+            found(Compatibility::BackwardTransitive, &versions),
+            [(0, Direction::Backward, "FIELD_SCALAR_KIND_CHANGED")]
+        );
+    }
+
+    #[test]
+    fn recursive_messages_end() {
+        let v1 = "M next = 1; message N { N self = 1; M up = 2; }";
+        assert!(found(Compatibility::FullTransitive, &[v1, v1]).is_empty());
+    }
+}

@@ -343,3 +343,86 @@ fn enumeration(cx: &Cx<'_>, d: &EnumDescriptorProto, path: &[i32]) -> Enum {
         .collect();
     Enum { name: d.name().to_string(), constants, at: cx.locator.at(path) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(text: &str) -> Schema {
+        parse("s.proto", "s.proto", text, &|_| None).expect("compiles")
+    }
+
+    fn message(schema: &Schema, index: usize) -> &Message {
+        match &schema.main.types[index] {
+            TypeElement::Message(m) => m,
+            TypeElement::Enum(e) => panic!("an enum: {}", e.name),
+        }
+    }
+
+    #[test]
+    fn fields_keep_the_labels_and_types_the_text_writes() {
+        let s = schema(
+            "syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n  optional string b = 2;\n  repeated bytes c = 3;\n  \
+             map<string, .M.N> d = 4;\n  oneof o { N e = 5; }\n  message N {}\n}\n",
+        );
+        let m = message(&s, 0);
+        let shape: Vec<(&str, Option<Label>, String)> =
+            m.fields.iter().map(|f| (f.name.as_str(), f.label, f.ty.text())).collect();
+        assert_eq!(
+            shape,
+            [
+                ("a", None, "int32".to_string()),
+                ("b", Some(Label::Optional), "string".to_string()),
+                ("c", Some(Label::Repeated), "bytes".to_string()),
+                ("d", None, "map<string, .M.N>".to_string()),
+            ]
+        );
+        // The proto3 `optional`'s synthetic oneof is not the text's; the map entry is folded.
+        assert_eq!(m.oneofs.len(), 1);
+        assert_eq!((m.oneofs[0].fields[0].label, m.oneofs[0].fields[0].ty.text()), (None, "N".to_string()));
+        assert_eq!(m.nested.iter().map(TypeElement::name).collect::<Vec<_>>(), ["N"]);
+    }
+
+    #[test]
+    fn proto2_writes_optional_and_required() {
+        let s = schema("syntax = \"proto2\";\nmessage M { optional int32 a = 1; required string b = 2; }\n");
+        let labels: Vec<_> = message(&s, 0).fields.iter().map(|f| f.label).collect();
+        assert_eq!(labels, [Some(Label::Optional), Some(Label::Required)]);
+    }
+
+    #[test]
+    fn every_element_has_its_line_and_column() {
+        let s = schema(
+            "syntax = \"proto3\";\npackage p;\n\nmessage M {\n  /* é */ string a = 1; int32 x = 2;\n}\nenum E { A = 0; }\n",
+        );
+        let m = message(&s, 0);
+        let at = |p: &Option<Position>| p.as_ref().map(|p| (p.line, p.column));
+        assert_eq!(at(&s.main.package_at), Some((2, 1)));
+        assert_eq!(at(&m.at), Some((4, 1)));
+        // Columns count characters, not bytes.
+        assert_eq!((at(&m.fields[0].at), at(&m.fields[1].at)), (Some((5, 11)), Some((5, 25))));
+        let TypeElement::Enum(e) = &s.main.types[1] else { panic!("an enum") };
+        assert_eq!((at(&e.at), at(&e.constants[0].at)), (Some((7, 1)), Some((7, 10))));
+    }
+
+    #[test]
+    fn the_registrys_own_files_need_no_loader() {
+        let s = schema(
+            "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nimport \"confluent/type/decimal.proto\";\n\
+             import \"confluent/meta.proto\";\nmessage M {\n  google.protobuf.Timestamp at = 1;\n  \
+             confluent.type.Decimal d = 2 [(confluent.field_meta).doc = \"money\"];\n}\n",
+        );
+        let names: Vec<&str> = s.dependencies.iter().map(|d| d.file.package.as_str()).collect();
+        assert!(names.contains(&"google.protobuf") && names.contains(&"confluent.type"), "{names:?}");
+    }
+
+    #[test]
+    fn problems_say_where() {
+        let problems = parse("s.proto", "s.proto", "syntax = \"proto3\";\nmessage M {\n  Nope n = 1;\n}\n", &|_| None)
+            .expect_err("does not compile");
+        assert_eq!((problems[0].file.as_str(), problems[0].line, problems[0].column), ("s.proto", 3, 3));
+        let problems = parse("s.proto", "s.proto", "syntax = \"proto3\";\nmessage M { int32 a = 1 }\n", &|_| None)
+            .expect_err("does not parse");
+        assert_eq!((problems[0].line, problems[0].column), (2, 25));
+    }
+}
