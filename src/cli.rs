@@ -654,8 +654,8 @@ pub(crate) enum DescribeFormat {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SchemaCommand {
-    /// Check that a new Avro schema may follow earlier ones at a Schema Registry compatibility
-    /// level, as the registry would check it on registration.
+    /// Check that a new Avro or Protobuf schema may follow earlier ones at a Schema Registry
+    /// compatibility level, as the registry would check it on registration.
     ///
     /// Give the earlier schemas oldest first and the new one last:
     /// `venice schema compat --level full v1.avsc v2.avsc v3.avsc`. Exit status: 0 the new schema
@@ -673,10 +673,14 @@ pub(crate) struct CompatArgs {
     /// The output format.
     #[arg(long, value_enum, default_value_t = CompatFormat::Human)]
     pub(crate) format: CompatFormat,
-    /// The earlier schemas (.avsc files), oldest first.
+    /// The schema type; by default the new schema's extension says it (`.proto` Protobuf, whose
+    /// imports are read from beside each file; anything else Avro).
+    #[arg(long = "type", value_enum)]
+    pub(crate) schema_type: Option<crate::schema_compat::SchemaType>,
+    /// The earlier schemas (.avsc or .proto files), oldest first.
     #[arg(required = true, num_args = 1.., value_name = "OLD")]
     pub(crate) old: Vec<PathBuf>,
-    /// The new schema (an .avsc file).
+    /// The new schema (an .avsc or .proto file).
     #[arg(required = true, value_name = "NEW")]
     pub(crate) new: PathBuf,
 }

@@ -27,6 +27,7 @@ pub mod lock;
 pub mod model;
 pub(crate) mod ops;
 mod parallel;
+pub mod protobuf;
 pub mod render;
 pub mod resolve;
 pub mod rules;

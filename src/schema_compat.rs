@@ -1,11 +1,29 @@
 //! `venice schema compat`: reads each schema file on its own (as the registry parses each
-//! version), then checks the last against the others at a level, as text or JSON.
+//! version), then checks the last against the others at a level, as text or JSON. Protobuf
+//! schemas are `crate::protobuf::report`'s.
 
 use crate::avro::Catalog;
 use crate::avro::compat::{Direction, LevelIncompatibility, Reason, SchemaRef, check_level};
 use crate::model::{Compatibility, SourceText};
 use crate::render::{HumanOptions, OutputFormat, render};
 use crate::source::{FileId, SourceMap};
+
+/// The schema types `venice schema compat` reads (`--type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SchemaType {
+    Avro,
+    Protobuf,
+}
+
+impl SchemaType {
+    /// The type a file's extension says: `.proto` Protobuf, anything else Avro.
+    fn of(path: &std::path::Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("proto") => SchemaType::Protobuf,
+            _ => SchemaType::Avro,
+        }
+    }
+}
 
 /// What `venice schema compat` found: the text to print, and whether the new schema may follow.
 pub(crate) struct Verdict {
@@ -14,15 +32,23 @@ pub(crate) struct Verdict {
 }
 
 /// Checks the last of `files` (read into `sources`) against the others under `level` (named
-/// `level_name`). A schema that does not parse gives its diagnostics, not a verdict.
+/// `level_name`), as `schema_type` (by default, as the new schema's extension says). A schema
+/// that does not parse gives its diagnostics, not a verdict.
 pub(crate) fn compat(
     sources: &SourceMap,
     files: &[FileId],
+    schema_type: Option<SchemaType>,
     level: Compatibility,
     level_name: &str,
     format: OutputFormat,
     options: &HumanOptions,
 ) -> Result<Verdict, String> {
+    let Some(&new) = files.last() else { return Err("no schema to check".into()) };
+    if schema_type.unwrap_or_else(|| SchemaType::of(&sources.get(new).path)) == SchemaType::Protobuf {
+        let json = format == OutputFormat::Json;
+        let outcome = crate::protobuf::report::compat(sources, files, level, level_name, json);
+        return Ok(Verdict { text: outcome.text, compatible: outcome.compatible });
+    }
     let mut found = Vec::new();
     let catalogs: Vec<Catalog> = files
         .iter()

@@ -464,6 +464,92 @@ fn schema_compat_json_names_the_old_schema_and_the_direction() {
     assert_eq!(json, serde_json::json!({"compatible": true, "level": "backward", "incompatibilities": []}));
 }
 
+/// Two versions of a Protobuf schema in their own folders, each importing `money.proto` from
+/// beside it (the money type changes between them), the well-known types and Confluent's own.
+fn proto_schemas() -> Test {
+    let order = |quantity: &str, extra: &str| {
+        format!(
+            "syntax = \"proto3\";\npackage shop;\nimport \"money.proto\";\nimport \"google/protobuf/timestamp.proto\";\n\
+             import \"confluent/meta.proto\";\n\nmessage Order {{\n  string id = 1;\n  {quantity} quantity = 2;\n  \
+             common.Money price = 3;\n  google.protobuf.Timestamp at = 4;\n  map<string, string> tags = 5;{extra}\n}}\n"
+        )
+    };
+    let money =
+        |units: &str| format!("syntax = \"proto3\";\npackage common;\nmessage Money {{\n  {units} units = 1;\n}}\n");
+    Test::new()
+        .file("v1/order.proto", &order("int32", ""))
+        .file("v1/money.proto", &money("int64"))
+        .file("v2/order.proto", &order("int64", "\n  optional string note = 6;"))
+        .file("v2/money.proto", &money("int64"))
+        .file("v3/order.proto", &order("string", ""))
+        .file("v3/money.proto", &money("string"))
+}
+
+#[test]
+fn schema_compat_checks_protobuf_as_the_registry_does() {
+    let run = proto_schemas().args(["schema", "compat", "v1/order.proto", "v2/order.proto"]).run().status(0);
+    assert_eq!(run.stdout, "ok: `v2/order.proto` may follow `v1/order.proto` under `backward`\n");
+    let run = proto_schemas().args(["schema", "compat", "v2/order.proto", "v3/order.proto"]).run().status(1);
+    assert!(
+        run.stdout.starts_with(
+            "error: `v3/order.proto` may not follow `v2/order.proto` under `backward` (reader new / writer old)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("  #/Order/2 FIELD_SCALAR_KIND_CHANGED at v3/order.proto:9:3: "), "{}", run.stdout);
+    // The imported type changed too: its own change, in its file, and the field that names it.
+    assert!(run.stdout.contains("  #/Money/1 FIELD_SCALAR_KIND_CHANGED at v3/money.proto:4:3: "), "{}", run.stdout);
+    assert!(run.stdout.contains("  #/Order/3 FIELD_NAMED_TYPE_CHANGED at v3/order.proto:10:3: "), "{}", run.stdout);
+    // `--type` says it when the extension does not.
+    let test = proto_schemas();
+    std::fs::copy(test.dir.path().join("v2/order.proto"), test.dir.path().join("v2/order.txt")).unwrap();
+    let run = test.args(["schema", "compat", "--type", "protobuf", "v1/order.proto", "v2/order.txt"]).run().status(0);
+    assert!(run.stdout.starts_with("ok: "), "{}", run.stdout);
+}
+
+#[test]
+fn schema_compat_json_lists_protobuf_changes_with_their_place() {
+    let run = proto_schemas()
+        .args(["schema", "compat", "--level", "full", "--format", "json", "v2/order.proto", "v1/order.proto"])
+        .run()
+        .status(0);
+    // int64 and int32 share an encoding, and adding or removing a field is compatible both ways.
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json, serde_json::json!({"compatible": true, "level": "full", "incompatibilities": []}));
+    let run = proto_schemas()
+        .args(["schema", "compat", "--level", "full", "--format", "json", "v1/order.proto", "v3/order.proto"])
+        .run()
+        .status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let first = &json["incompatibilities"][0];
+    assert_eq!(first["direction"], "reader old / writer new");
+    assert_eq!(first["type"], "FIELD_SCALAR_KIND_CHANGED");
+    assert_eq!(
+        (first["file"].as_str(), first["line"].as_u64(), first["column"].as_u64()),
+        (Some("v1/order.proto"), Some(9), Some(3))
+    );
+}
+
+#[test]
+fn schema_compat_reports_protobuf_that_does_not_compile() {
+    let run = proto_schemas()
+        .file("bad.proto", "syntax = \"proto3\";\nimport \"nowhere.proto\";\nmessage A { Missing m = 1; }\n")
+        .args(["schema", "compat", "v1/order.proto", "bad.proto"])
+        .run()
+        .status(1);
+    assert_eq!(
+        run.stdout,
+        "error: bad.proto:2:1: imported file `nowhere.proto` was not found beside the schema\nfound 1 error\n"
+    );
+    let run = proto_schemas()
+        .file("bad.proto", "syntax = \"proto3\";\nmessage A { Missing m = 1; }\n")
+        .args(["schema", "compat", "v1/order.proto", "bad.proto"])
+        .run()
+        .status(1);
+    assert!(run.stdout.starts_with("error: bad.proto:2:13: "), "{}", run.stdout);
+}
+
 #[test]
 fn schema_compat_reports_invalid_schemas_and_unreadable_files() {
     let run = schemas()
