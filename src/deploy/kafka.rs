@@ -1,34 +1,47 @@
-//! A Kafka admin client that speaks the Kafka protocol itself, over one TCP connection: the five
-//! requests `plan` and `apply` need, each at a non-flexible version that Kafka 2.x to 4.x serve
-//! (Kafka 4.0 dropped the oldest versions, KIP-896):
+//! Venice's Kafka client: the requests `plan`, `apply`, `topics`, `tail`, `doctor` and `import`
+//! need, as `kafka-protocol`'s messages (generated from Kafka's own JSON definitions, every
+//! version), sent over `conn`'s connections at the newest version both sides speak:
 //!
-//! | request | key | version | for |
-//! |---|---|---|---|
-//! | Metadata | 3 | 4 | partitions and replicas of topics, without auto-creating them |
-//! | CreateTopics | 19 | 2 | new topics with their configs |
-//! | DeleteTopics | 20 | 1 | `--prune` |
-//! | DescribeConfigs | 32 | 1 | topic configs with their source (a default or set on the topic) |
-//! | CreatePartitions | 37 | 0 | more partitions |
-//! | IncrementalAlterConfigs | 44 | 0 | set and delete topic configs |
-//! | ListOffsets | 2 | 1 | earliest and end offsets (`venice topics`, `tail`; 4.0 dropped v0) |
-//! | Fetch | 1 | 4 | records, read committed (`venice tail`, `doctor`; v4 is 4.0's oldest) |
-//! | Produce | 0 | 3 | a record batch, acks=all (the live tests and the `tail` benchmark; v3 is 4.0's oldest) |
-//! | ListGroups | 16 | 2 | the consumer groups each broker coordinates (`venice import`) |
-//! | FindCoordinator | 10 | 2 | the broker that coordinates a group (v0 is deprecated) |
-//! | OffsetFetch | 9 | 5 | a group's committed offsets, every topic (null topics, v2+; 4.0 dropped v0) |
+//! | request | for |
+//! |---|---|
+//! | Metadata | brokers, partitions, replicas and leaders of topics, without auto-creating them |
+//! | CreateTopics | new topics with their configs |
+//! | DeleteTopics | `--prune` |
+//! | DescribeConfigs | topic configs with their source (a default or set on the topic), many topics at once |
+//! | CreatePartitions | more partitions |
+//! | IncrementalAlterConfigs | set and delete topic configs |
+//! | ListOffsets | earliest and end offsets (`venice topics`, `tail`), many topics per leader |
+//! | Fetch | records, read committed (`venice tail`, `doctor`) |
+//! | Produce | a record batch, acks=all (the live tests and the `tail` benchmark) |
+//! | ListGroups, FindCoordinator, OffsetFetch | consumer groups and their committed offsets (`venice import`) |
 //!
-//! Schemas from the protocol guide (kafka.apache.org/protocol) and the JSON message definitions
-//! in Kafka's `clients/src/main/resources/common/message/`. In a KRaft cluster any broker
-//! forwards admin requests to the controller, so the first bootstrap server that answers does.
-//! ListOffsets and Fetch must go to each partition's leader: [`Consumer`] reads the leaders from
-//! Metadata and keeps one connection per broker. The record batches a Fetch returns are decoded
-//! by `super::records`. No TLS or SASL: a target that needs them is a known gap (the report
-//! says so).
+//! In a KRaft cluster any broker forwards admin requests to the controller, so the first
+//! bootstrap server that answers does. ListOffsets and Fetch must go to each partition's leader:
+//! [`Consumer`] reads the leaders from Metadata and keeps one connection per broker. The record
+//! batches a Fetch returns are decoded by `super::records`. Connections are plaintext today;
+//! [`Security`] is where TLS and SASL come in.
 
-use super::wire::Reader;
+mod conn;
+
+use bytes::Bytes;
+use conn::Link;
+pub use conn::Security;
+use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
+use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::fetch_response::PartitionData;
+use kafka_protocol::messages::incremental_alter_configs_request::{AlterConfigsResource, AlterableConfig};
+use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
+use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+use kafka_protocol::messages::{
+    BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest, FetchRequest,
+    FindCoordinatorRequest, GroupId, IncrementalAlterConfigsRequest, ListGroupsRequest, ListOffsetsRequest,
+    MetadataRequest, MetadataResponse, OffsetFetchRequest, OffsetFetchResponse, ProduceRequest, TopicName,
+};
+use kafka_protocol::protocol::StrBytes;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,12 +70,6 @@ impl std::fmt::Display for Error {
             }
             Error::Protocol(m) => write!(f, "Kafka answered something venice cannot read: {m}"),
         }
-    }
-}
-
-impl From<super::wire::Malformed> for Error {
-    fn from(m: super::wire::Malformed) -> Self {
-        Error::Protocol(m.0)
     }
 }
 
@@ -125,173 +132,31 @@ pub enum ConfigOp {
 
 pub struct Admin {
     timeout: Duration,
+    security: Security,
     link: Link,
 }
 
-/// One connection to a broker (the first of `servers` that answers), opened on first use and
-/// dropped after a failure so the next request opens it again. Requests are answered in order.
-struct Link {
-    servers: Vec<String>,
-    timeout: Duration,
-    stream: Option<TcpStream>,
-    correlation: i32,
-}
-
-/// Request bodies, big-endian, the protocol's non-flexible encodings.
-#[derive(Default)]
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn i8(&mut self, v: i8) -> &mut Self {
-        self.0.push(v as u8);
-        self
-    }
-    fn i16(&mut self, v: i16) -> &mut Self {
-        self.0.extend_from_slice(&v.to_be_bytes());
-        self
-    }
-    fn i32(&mut self, v: i32) -> &mut Self {
-        self.0.extend_from_slice(&v.to_be_bytes());
-        self
-    }
-    fn i64(&mut self, v: i64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_be_bytes());
-        self
-    }
-    fn bool(&mut self, v: bool) -> &mut Self {
-        self.0.push(u8::from(v));
-        self
-    }
-    fn string(&mut self, v: &str) -> &mut Self {
-        self.i16(v.len() as i16);
-        self.0.extend_from_slice(v.as_bytes());
-        self
-    }
-    fn nullable_string(&mut self, v: Option<&str>) -> &mut Self {
-        match v {
-            Some(v) => self.string(v),
-            None => self.i16(-1),
-        }
-    }
-    fn len(&mut self, n: usize) -> &mut Self {
-        self.i32(n as i32)
-    }
-}
-
-impl Link {
-    fn new(servers: Vec<String>, timeout: Duration) -> Link {
-        Link { servers, timeout, stream: None, correlation: 0 }
-    }
-
-    fn unreachable(&self, reason: String) -> Error {
-        Error::Unreachable(super::http::Unreachable { service: "Kafka", at: self.servers.join(","), reason })
-    }
-
-    fn connect(&mut self) -> Result<&mut TcpStream, Error> {
-        if self.stream.is_none() {
-            let mut last = "no bootstrap server".to_string();
-            for server in &self.servers {
-                let addresses = match server.to_socket_addrs() {
-                    Ok(a) => a.collect::<Vec<_>>(),
-                    Err(e) => {
-                        last = format!("{server}: {e}");
-                        continue;
-                    }
-                };
-                for address in addresses {
-                    match TcpStream::connect_timeout(&address, self.timeout.min(Duration::from_secs(5))) {
-                        Ok(stream) => {
-                            let _ = stream.set_read_timeout(Some(self.timeout));
-                            let _ = stream.set_write_timeout(Some(self.timeout));
-                            let _ = stream.set_nodelay(true);
-                            self.stream = Some(stream);
-                            break;
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                            last = "connection refused".into()
-                        }
-                        Err(e) => last = e.to_string(),
-                    }
-                }
-                if self.stream.is_some() {
-                    break;
-                }
-            }
-            if self.stream.is_none() {
-                return Err(self.unreachable(last));
-            }
-        }
-        Ok(self.stream.as_mut().expect("connected"))
-    }
-
-    /// Sends one request (header v1: key, version, correlation id, client id) and reads the
-    /// answer's body (after its correlation id, header v0).
-    fn call(&mut self, key: i16, version: i16, body: &Writer) -> Result<Vec<u8>, Error> {
-        self.correlation = self.correlation.wrapping_add(1);
-        let correlation = self.correlation;
-        let mut frame = Writer::default();
-        frame.i16(key).i16(version).i32(correlation).string("venice");
-        frame.0.extend_from_slice(&body.0);
-        let mut message = (frame.0.len() as i32).to_be_bytes().to_vec();
-        message.extend_from_slice(&frame.0);
-        let stream = self.connect()?;
-        let result = (|| -> std::io::Result<Vec<u8>> {
-            stream.write_all(&message)?;
-            let mut size = [0; 4];
-            stream.read_exact(&mut size)?;
-            let size = i32::from_be_bytes(size);
-            if !(4..=MAX_ANSWER).contains(&size) {
-                return Err(std::io::Error::other(format!("an answer of {size} bytes")));
-            }
-            let mut answer = vec![0; size as usize];
-            stream.read_exact(&mut answer)?;
-            Ok(answer)
-        })();
-        let mut answer = match result {
-            Ok(answer) => answer,
-            Err(e) => {
-                self.stream = None;
-                let reason = match e.kind() {
-                    std::io::ErrorKind::UnexpectedEof => "the connection closed".to_string(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => "timed out".to_string(),
-                    _ => e.to_string(),
-                };
-                return Err(self.unreachable(reason));
-            }
-        };
-        let got = i32::from_be_bytes(answer[0..4].try_into().expect("four bytes"));
-        if got != correlation {
-            self.stream = None;
-            return Err(Error::Protocol(format!("correlation id {got}, expected {correlation}")));
-        }
-        answer.drain(..4);
-        Ok(answer)
-    }
-}
-
-/// The largest answer read: a Fetch asks for at most [`FETCH_MAX_BYTES`], plus headers.
-const MAX_ANSWER: i32 = 64 * 1024 * 1024;
-
 impl Admin {
     pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Admin {
-        Admin { link: Link::new(bootstrap, timeout), timeout }
+        Admin::secured(bootstrap, timeout, Security::Plaintext)
     }
 
-    fn call(&mut self, key: i16, version: i16, body: &Writer) -> Result<Vec<u8>, Error> {
-        self.link.call(key, version, body)
+    /// An admin client whose connections are secured as `security` says.
+    pub(crate) fn secured(bootstrap: Vec<String>, timeout: Duration, security: Security) -> Admin {
+        Admin { link: Link::new(bootstrap, timeout, security), timeout, security }
     }
 
-    /// Answers when a broker does (ApiVersions v0).
+    fn timeout_ms(&self) -> i32 {
+        self.timeout.as_millis().min(i32::MAX as u128) as i32
+    }
+
+    /// Answers when a broker does (the connection's ApiVersions exchange, then Metadata of no
+    /// topic: a broker that lists its versions but cannot serve requests is not up).
     pub fn ping(&mut self) -> Result<(), Error> {
-        let answer = self.call(18, 0, &Writer::default())?;
-        let code = Reader::new(&answer).i16()?;
-        if code != 0 {
-            return Err(Error::Refused { what: "ApiVersions".into(), code, message: String::new() });
-        }
-        Ok(())
+        self.metadata(Some(&[])).map(|_| ())
     }
 
-    /// Partitions and replication of the named topics that exist (Metadata v4, no auto-creation).
+    /// Partitions and replication of the named topics that exist (Metadata, no auto-creation).
     pub fn topics(&mut self, names: &[String]) -> Result<BTreeMap<String, TopicState>, Error> {
         self.topics_and_brokers(names).map(|(topics, _)| topics)
     }
@@ -311,135 +176,146 @@ impl Admin {
         Ok((cluster.topics.into_iter().map(|(name, topic)| (name, state(topic))).collect(), brokers))
     }
 
-    /// The configs of topics (DescribeConfigs v1, every key, without synonyms).
+    /// The configs of topics, all in one DescribeConfigs (every key, without synonyms).
     pub fn configs(&mut self, topics: &[String]) -> Result<BTreeMap<String, BTreeMap<String, ConfigEntry>>, Error> {
         let mut out = BTreeMap::new();
         if topics.is_empty() {
             return Ok(out);
         }
-        let mut body = Writer::default();
-        body.len(topics.len());
-        for topic in topics {
-            body.i8(2).string(topic).i32(-1);
-        }
-        body.bool(false);
-        let answer = self.call(32, 1, &body)?;
-        let mut r = Reader::new(&answer);
-        r.i32()?;
-        for _ in 0..r.array()? {
-            let code = r.i16()?;
-            let message = r.nullable_string()?.unwrap_or_default();
-            r.i8()?;
-            let name = r.string()?;
-            let mut entries = BTreeMap::new();
-            for _ in 0..r.array()? {
-                let key = r.string()?;
-                let value = r.nullable_string()?;
-                r.bool()?; // read_only
-                let source = r.i8()?;
-                let sensitive = r.bool()?;
-                for _ in 0..r.array()? {
-                    r.string()?;
-                    r.nullable_string()?;
-                    r.i8()?;
-                }
-                entries.insert(key, ConfigEntry { value, source, sensitive });
-            }
-            if code != 0 {
+        let resources = topics
+            .iter()
+            .map(|t| DescribeConfigsResource::default().with_resource_type(TOPIC).with_resource_name(text(t)))
+            .collect();
+        let answer = self.link.call(&DescribeConfigsRequest::default().with_resources(resources))?;
+        for result in answer.results {
+            let name = result.resource_name.to_string();
+            if result.error_code != 0 {
+                let (code, message) = (result.error_code, message(result.error_message));
                 return Err(Error::Refused { what: format!("describing the configs of `{name}`"), code, message });
             }
-            out.insert(name, entries);
+            let entries = result.configs.into_iter().map(|c| {
+                let entry = ConfigEntry {
+                    value: c.value.map(|v| v.to_string()),
+                    source: c.config_source,
+                    sensitive: c.is_sensitive,
+                };
+                (c.name.to_string(), entry)
+            });
+            out.insert(name, entries.collect());
         }
         Ok(out)
     }
 
-    /// Creates a topic (CreateTopics v2). An existing topic is `Ok(false)`.
+    /// Creates a topic (CreateTopics). An existing topic is `Ok(false)`.
     pub fn create_topic(&mut self, topic: &NewTopic) -> Result<bool, Error> {
-        let mut body = Writer::default();
-        body.len(1).string(&topic.name).i32(topic.partitions as i32).i16(topic.replication as i16);
-        body.len(0); // assignments
-        body.len(topic.configs.len());
-        for (k, v) in &topic.configs {
-            body.string(k).nullable_string(Some(v));
-        }
-        body.i32(self.timeout.as_millis() as i32).bool(false);
-        let answer = self.call(19, 2, &body)?;
-        let mut r = Reader::new(&answer);
-        r.i32()?;
-        if r.array()? == 0 {
+        let configs = topic
+            .configs
+            .iter()
+            .map(|(k, v)| CreatableTopicConfig::default().with_name(text(k)).with_value(Some(text(v))))
+            .collect();
+        let creatable = CreatableTopic::default()
+            .with_name(name(&topic.name))
+            .with_num_partitions(topic.partitions as i32)
+            .with_replication_factor(topic.replication as i16)
+            .with_configs(configs);
+        let request = CreateTopicsRequest::default().with_topics(vec![creatable]).with_timeout_ms(self.timeout_ms());
+        let answer = self.link.call(&request)?;
+        let Some(result) = answer.topics.into_iter().next() else {
             return Err(Error::Protocol("CreateTopics answered about no topic".into()));
-        }
-        let name = r.string()?;
-        let code = r.i16()?;
-        let message = r.nullable_string()?.unwrap_or_default();
-        match code {
+        };
+        match result.error_code {
             0 => Ok(true),
             TOPIC_ALREADY_EXISTS => Ok(false),
-            code => Err(Error::Refused { what: format!("creating topic `{name}`"), code, message }),
+            code => Err(Error::Refused {
+                what: format!("creating topic `{}`", result.name.0),
+                code,
+                message: message(result.error_message),
+            }),
         }
     }
 
-    /// Raises a topic's partition count (CreatePartitions v0).
+    /// Raises a topic's partition count (CreatePartitions).
     pub fn add_partitions(&mut self, topic: &str, count: u32) -> Result<(), Error> {
-        let mut body = Writer::default();
-        body.len(1).string(topic).i32(count as i32).i32(-1);
-        body.i32(self.timeout.as_millis() as i32).bool(false);
-        let answer = self.call(37, 0, &body)?;
-        let mut r = Reader::new(&answer);
-        r.i32()?;
-        for _ in 0..r.array()? {
-            let name = r.string()?;
-            let code = r.i16()?;
-            let message = r.nullable_string()?.unwrap_or_default();
-            if code != 0 {
-                return Err(Error::Refused { what: format!("adding partitions to `{name}`"), code, message });
+        let request = CreatePartitionsRequest::default()
+            .with_topics(vec![CreatePartitionsTopic::default().with_name(name(topic)).with_count(count as i32)])
+            .with_timeout_ms(self.timeout_ms());
+        for result in self.link.call(&request)?.results {
+            if result.error_code != 0 {
+                return Err(Error::Refused {
+                    what: format!("adding partitions to `{}`", result.name.0),
+                    code: result.error_code,
+                    message: message(result.error_message),
+                });
             }
         }
         Ok(())
     }
 
-    /// Sets and deletes configs of a topic (IncrementalAlterConfigs v0).
+    /// Sets and deletes configs of a topic (IncrementalAlterConfigs).
     pub fn alter_configs(&mut self, topic: &str, ops: &BTreeMap<String, ConfigOp>) -> Result<(), Error> {
-        let mut body = Writer::default();
-        body.len(1).i8(2).string(topic).len(ops.len());
-        for (key, op) in ops {
-            match op {
-                ConfigOp::Set(v) => body.string(key).i8(0).nullable_string(Some(v)),
-                ConfigOp::Delete => body.string(key).i8(1).nullable_string(None),
-            };
-        }
-        body.bool(false);
-        let answer = self.call(44, 0, &body)?;
-        let mut r = Reader::new(&answer);
-        r.i32()?;
-        for _ in 0..r.array()? {
-            let code = r.i16()?;
-            let message = r.nullable_string()?.unwrap_or_default();
-            r.i8()?;
-            let name = r.string()?;
-            if code != 0 {
-                return Err(Error::Refused { what: format!("altering the configs of `{name}`"), code, message });
+        let configs = ops
+            .iter()
+            .map(|(key, op)| {
+                let config = AlterableConfig::default().with_name(text(key));
+                match op {
+                    ConfigOp::Set(v) => config.with_config_operation(0).with_value(Some(text(v))),
+                    ConfigOp::Delete => config.with_config_operation(1),
+                }
+            })
+            .collect();
+        let resource = AlterConfigsResource::default()
+            .with_resource_type(TOPIC)
+            .with_resource_name(text(topic))
+            .with_configs(configs);
+        let answer = self.link.call(&IncrementalAlterConfigsRequest::default().with_resources(vec![resource]))?;
+        for result in answer.responses {
+            if result.error_code != 0 {
+                return Err(Error::Refused {
+                    what: format!("altering the configs of `{}`", result.resource_name),
+                    code: result.error_code,
+                    message: message(result.error_message),
+                });
             }
         }
         Ok(())
     }
 
-    /// Deletes a topic (DeleteTopics v1); one that is already gone is fine.
+    /// Deletes a topic (DeleteTopics); one that is already gone is fine.
     pub fn delete_topic(&mut self, topic: &str) -> Result<(), Error> {
-        let mut body = Writer::default();
-        body.len(1).string(topic).i32(self.timeout.as_millis() as i32);
-        let answer = self.call(20, 1, &body)?;
-        let mut r = Reader::new(&answer);
-        r.i32()?;
-        for _ in 0..r.array()? {
-            let name = r.string()?;
-            let code = r.i16()?;
-            if code != 0 && code != UNKNOWN_TOPIC_OR_PARTITION {
-                return Err(Error::Refused { what: format!("deleting topic `{name}`"), code, message: String::new() });
+        let request =
+            DeleteTopicsRequest::default().with_topic_names(vec![name(topic)]).with_timeout_ms(self.timeout_ms());
+        for result in self.link.call(&request)?.responses {
+            if result.error_code != 0 && result.error_code != UNKNOWN_TOPIC_OR_PARTITION {
+                let name = result.name.map(|n| n.0.to_string()).unwrap_or_default();
+                return Err(Error::Refused {
+                    what: format!("deleting topic `{name}`"),
+                    code: result.error_code,
+                    message: message(result.error_message),
+                });
             }
         }
         Ok(())
     }
+}
+
+/// `DescribeConfigs`' and `IncrementalAlterConfigs`' resource type of a topic.
+const TOPIC: i8 = 2;
+
+fn text(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
+}
+
+fn name(s: &str) -> TopicName {
+    TopicName(text(s))
+}
+
+fn message(m: Option<StrBytes>) -> String {
+    m.map(|m| m.to_string()).unwrap_or_default()
+}
+
+/// `host:port`; an IPv6 host needs brackets to be a socket address.
+fn address(host: &str, port: i32) -> String {
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 /// A consumer group as ListGroups names it, with the topics it has committed offsets on.
@@ -453,91 +329,64 @@ pub struct Group {
 }
 
 impl Admin {
-    /// Every consumer group with the topics it committed offsets on: ListGroups v2 at each
-    /// broker (a broker lists the groups it coordinates), then FindCoordinator v2 and
-    /// OffsetFetch v5 (every topic: a null topic array) at each group's coordinator. Encoded
-    /// as `ListGroupsRequest.json`, `FindCoordinatorRequest.json` and `OffsetFetchRequest.json`
-    /// of Kafka's `clients/src/main/resources/common/message/` define those versions (all
-    /// below their first flexible version, 3, 3 and 6).
+    /// Every consumer group with the topics it committed offsets on: ListGroups at each broker
+    /// (a broker lists the groups it coordinates), then FindCoordinator and OffsetFetch (every
+    /// topic: null topics) at each group's coordinator.
     pub(crate) fn groups(&mut self) -> Result<BTreeMap<String, Group>, Error> {
         let cluster = self.metadata(Some(&[]))?;
         let mut out = BTreeMap::new();
         for address in cluster.brokers.values() {
-            let mut link = Link::new(vec![address.clone()], self.timeout);
-            let answer = link.call(16, 2, &Writer::default())?;
-            for (id, protocol_type) in read_list_groups(&answer)? {
-                out.insert(id, Group { protocol_type, committed: BTreeMap::new() });
+            let mut link = Link::new(vec![address.clone()], self.timeout, self.security);
+            let answer = link.call(&ListGroupsRequest::default())?;
+            if answer.error_code != 0 {
+                let code = answer.error_code;
+                return Err(Error::Refused {
+                    what: "listing the consumer groups".into(),
+                    code,
+                    message: String::new(),
+                });
+            }
+            for g in answer.groups {
+                out.insert(
+                    g.group_id.0.to_string(),
+                    Group { protocol_type: g.protocol_type.to_string(), ..Group::default() },
+                );
             }
         }
         for (id, group) in &mut out {
-            let mut body = Writer::default();
-            body.string(id).i8(0); // key type 0: a group
-            let coordinator = read_find_coordinator(&self.call(10, 2, &body)?, id)?;
-            let mut link = Link::new(vec![coordinator], self.timeout);
-            let mut body = Writer::default();
-            body.string(id).i32(-1); // every topic
-            group.committed = read_offset_fetch(&link.call(9, 5, &body)?, id)?;
+            let request = FindCoordinatorRequest::default().with_key(text(id)).with_key_type(0);
+            let found = self.link.call(&request)?;
+            if found.error_code != 0 {
+                return Err(Error::Refused {
+                    what: format!("finding the coordinator of group `{id}`"),
+                    code: found.error_code,
+                    message: message(found.error_message),
+                });
+            }
+            let coordinator = address(&found.host, found.port);
+            let mut link = Link::new(vec![coordinator], self.timeout, self.security);
+            let request = OffsetFetchRequest::default().with_group_id(GroupId(text(id))).with_topics(None);
+            group.committed = committed(link.call(&request)?, id)?;
         }
         Ok(out)
     }
 }
 
-/// ListGroups v2: throttle_time_ms, error_code, [group_id, protocol_type].
-fn read_list_groups(answer: &[u8]) -> Result<Vec<(String, String)>, Error> {
-    let mut r = Reader::new(answer);
-    r.i32()?;
-    let code = r.i16()?;
-    if code != 0 {
-        return Err(Error::Refused { what: "listing the consumer groups".into(), code, message: String::new() });
-    }
-    let mut groups = Vec::new();
-    for _ in 0..r.array()? {
-        groups.push((r.string()?, r.string()?));
-    }
-    Ok(groups)
-}
-
-/// FindCoordinator v2: throttle_time_ms, error_code, error_message, node_id, host, port.
-fn read_find_coordinator(answer: &[u8], group: &str) -> Result<String, Error> {
-    let mut r = Reader::new(answer);
-    r.i32()?;
-    let code = r.i16()?;
-    let message = r.nullable_string()?.unwrap_or_default();
-    r.i32()?;
-    let host = r.string()?;
-    let port = r.i32()?;
-    if code != 0 {
-        return Err(Error::Refused { what: format!("finding the coordinator of group `{group}`"), code, message });
-    }
-    Ok(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") })
-}
-
-/// OffsetFetch v5: throttle_time_ms, [topic, [partition, committed_offset, committed_leader_epoch,
-/// metadata, error_code]], error_code. A partition without a commit answers offset -1.
-fn read_offset_fetch(answer: &[u8], group: &str) -> Result<BTreeMap<String, Vec<i32>>, Error> {
-    let mut r = Reader::new(answer);
-    r.i32()?;
-    let mut committed: BTreeMap<String, Vec<i32>> = BTreeMap::new();
-    for _ in 0..r.array()? {
-        let topic = r.string()?;
-        for _ in 0..r.array()? {
-            let partition = r.i32()?;
-            let offset = r.i64()?;
-            r.i32()?;
-            r.nullable_string()?;
-            let code = r.i16()?;
-            if code == 0 && offset >= 0 {
-                committed.entry(topic.clone()).or_default().push(partition);
-            }
-        }
-    }
-    let code = r.i16()?;
-    if code != 0 {
+/// The partitions of each topic with a committed offset (a partition without a commit answers
+/// offset -1).
+fn committed(answer: OffsetFetchResponse, group: &str) -> Result<BTreeMap<String, Vec<i32>>, Error> {
+    if answer.error_code != 0 {
         return Err(Error::Refused {
             what: format!("reading the offsets of group `{group}`"),
-            code,
+            code: answer.error_code,
             message: String::new(),
         });
+    }
+    let mut committed: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for topic in answer.topics {
+        for p in topic.partitions.iter().filter(|p| p.error_code == 0 && p.committed_offset >= 0) {
+            committed.entry(topic.name.0.to_string()).or_default().push(p.partition_index);
+        }
     }
     Ok(committed)
 }
@@ -583,7 +432,8 @@ pub(crate) struct Fetched {
     pub(crate) high_watermark: i64,
     /// `(producer id, first offset)` of the aborted transactions in the returned range.
     pub(crate) aborted: Vec<(i64, i64)>,
-    pub(crate) records: Vec<u8>,
+    /// A slice of the Fetch answer, not a copy.
+    pub(crate) records: Bytes,
 }
 
 pub(crate) const OFFSET_OUT_OF_RANGE: i16 = 1;
@@ -599,66 +449,25 @@ const PARTITION_MAX_BYTES: i32 = 8 * 1024 * 1024;
 
 impl Admin {
     /// Brokers, and every topic (`None`) or the named ones with their partitions and leaders
-    /// (Metadata v4, no auto-creation). A topic the cluster does not have is left out.
+    /// (Metadata, no auto-creation). A topic the cluster does not have is left out.
     pub(crate) fn metadata(&mut self, names: Option<&[String]>) -> Result<Cluster, Error> {
-        let mut body = Writer::default();
-        match names {
-            None => {
-                body.i32(-1);
-            }
-            Some(names) => {
-                body.len(names.len());
-                for name in names {
-                    body.string(name);
-                }
-            }
-        }
-        body.bool(false);
-        let answer = self.call(3, 4, &body)?;
-        read_metadata(&answer)
+        let topics =
+            names.map(|names| names.iter().map(|n| MetadataRequestTopic::default().with_name(Some(name(n)))).collect());
+        let request = MetadataRequest::default().with_topics(topics).with_allow_auto_topic_creation(false);
+        cluster(self.link.call(&request)?)
     }
 }
 
-fn read_metadata(answer: &[u8]) -> Result<Cluster, Error> {
-    let mut r = Reader::new(answer);
-    r.i32()?; // throttle_time_ms
+fn cluster(answer: MetadataResponse) -> Result<Cluster, Error> {
     let mut cluster = Cluster::default();
-    for _ in 0..r.array()? {
-        let node = r.i32()?;
-        let host = r.string()?;
-        let port = r.i32()?;
-        r.nullable_string()?; // rack
-        // An IPv6 host needs brackets to be a socket address.
-        let address = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
-        cluster.brokers.insert(node, address);
+    for b in &answer.brokers {
+        cluster.brokers.insert(b.node_id.0, address(&b.host, b.port));
     }
-    r.nullable_string()?; // cluster_id
-    r.i32()?; // controller_id
-    for _ in 0..r.array()? {
-        let code = r.i16()?;
-        let name = r.string()?;
-        let internal = r.bool()?;
-        let mut partitions = Vec::new();
-        for _ in 0..r.array()? {
-            r.i16()?; // error_code: a partition without a leader says so in `leader`
-            let index = r.i32()?;
-            let leader = r.i32()?;
-            let mut replicas = Vec::new();
-            for _ in 0..r.array()? {
-                replicas.push(r.i32()?);
-            }
-            let mut isr = Vec::new();
-            for _ in 0..r.array()? {
-                isr.push(r.i32()?);
-            }
-            partitions.push(PartitionMeta { index, leader, replicas, isr });
-        }
-        partitions.sort_by_key(|p| p.index);
-        match code {
-            0 => {
-                cluster.topics.insert(name, TopicMeta { internal, partitions });
-            }
-            UNKNOWN_TOPIC_OR_PARTITION => {}
+    for topic in answer.topics {
+        let name = topic.name.map(|n| n.0.to_string()).unwrap_or_default();
+        match topic.error_code {
+            0 => {}
+            UNKNOWN_TOPIC_OR_PARTITION => continue,
             code => {
                 return Err(Error::Refused {
                     what: format!("describing topic `{name}`"),
@@ -667,6 +476,19 @@ fn read_metadata(answer: &[u8]) -> Result<Cluster, Error> {
                 });
             }
         }
+        // A partition without a leader says so in `leader`; its error code is not needed.
+        let mut partitions: Vec<PartitionMeta> = topic
+            .partitions
+            .iter()
+            .map(|p| PartitionMeta {
+                index: p.partition_index,
+                leader: p.leader_id.0,
+                replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
+                isr: p.isr_nodes.iter().map(|b| b.0).collect(),
+            })
+            .collect();
+        partitions.sort_by_key(|p| p.index);
+        cluster.topics.insert(name, TopicMeta { internal: topic.is_internal, partitions });
     }
     Ok(cluster)
 }
@@ -725,8 +547,8 @@ impl Consumer {
         let Some(address) = self.cluster.brokers.get(&node) else {
             return Err(Error::Protocol(format!("a leader, broker {node}, that Metadata did not list")));
         };
-        let timeout = self.timeout;
-        Ok(self.links.entry(node).or_insert_with(|| Link::new(vec![address.clone()], timeout)))
+        let (timeout, security) = (self.timeout, self.admin.security);
+        Ok(self.links.entry(node).or_insert_with(|| Link::new(vec![address.clone()], timeout, security)))
     }
 
     /// The earliest or end offset of each partition (ListOffsets v1, at each leader).
@@ -771,38 +593,34 @@ impl Consumer {
         }
         let mut out = BTreeMap::new();
         for (leader, topics) in by_leader {
-            let mut body = Writer::default();
-            body.i32(-1).len(topics.len());
-            for (topic, partitions) in &topics {
-                body.string(topic).len(partitions.len());
-                for p in partitions {
-                    body.i32(*p).i64(timestamp);
-                }
-            }
-            let answer = self.link(leader)?.call(2, 1, &body)?;
-            let mut r = Reader::new(&answer);
-            for _ in 0..r.array()? {
-                let name = r.string()?;
-                for _ in 0..r.array()? {
-                    let partition = r.i32()?;
-                    let code = r.i16()?;
-                    r.i64()?; // timestamp
-                    let offset = r.i64()?;
-                    if code != 0 {
+            let topics = topics
+                .iter()
+                .map(|(topic, partitions)| {
+                    let partitions = partitions
+                        .iter()
+                        .map(|&p| ListOffsetsPartition::default().with_partition_index(p).with_timestamp(timestamp))
+                        .collect();
+                    ListOffsetsTopic::default().with_name(name(topic)).with_partitions(partitions)
+                })
+                .collect();
+            let request = ListOffsetsRequest::default().with_replica_id(BrokerId(-1)).with_topics(topics);
+            for topic in self.link(leader)?.call(&request)?.topics {
+                for p in topic.partitions {
+                    if p.error_code != 0 {
                         return Err(Error::Refused {
-                            what: format!("the offsets of partition {partition} of `{name}`"),
-                            code,
+                            what: format!("the offsets of partition {} of `{}`", p.partition_index, topic.name.0),
+                            code: p.error_code,
                             message: String::new(),
                         });
                     }
-                    out.insert((name.clone(), partition), offset);
+                    out.insert((topic.name.0.to_string(), p.partition_index), p.offset);
                 }
             }
         }
         Ok(out)
     }
 
-    /// Records of a topic's partitions from the given offsets (Fetch v4, read committed, at each
+    /// Records of a topic's partitions from the given offsets (Fetch, read committed, at each
     /// leader in turn). A leader waits up to `wait` for new records when it has none.
     pub(crate) fn fetch(
         &mut self,
@@ -812,168 +630,233 @@ impl Consumer {
     ) -> Result<Vec<Fetched>, Error> {
         let mut out = Vec::new();
         for (leader, partitions) in self.by_leader(topic, from.keys().copied())? {
-            let mut body = Writer::default();
-            body.i32(-1) // replica_id: a consumer
-                .i32(wait.as_millis().min(i32::MAX as u128) as i32)
-                .i32(1) // min_bytes
-                .i32(FETCH_MAX_BYTES)
-                .i8(1) // isolation_level: READ_COMMITTED, so aborted transactions are listed
-                .len(1)
-                .string(topic)
-                .len(partitions.len());
-            for p in &partitions {
-                body.i32(*p).i64(from[p]).i32(PARTITION_MAX_BYTES);
+            let partitions = partitions
+                .iter()
+                .map(|p| {
+                    FetchPartition::default()
+                        .with_partition(*p)
+                        .with_fetch_offset(from[p])
+                        .with_partition_max_bytes(PARTITION_MAX_BYTES)
+                        .with_current_leader_epoch(-1)
+                        .with_last_fetched_epoch(-1)
+                        .with_log_start_offset(-1)
+                })
+                .collect();
+            // Sessionless (epoch -1): every fetch names its partitions, as a CLI reads them.
+            let request = FetchRequest::default()
+                .with_replica_id(BrokerId(-1))
+                .with_max_wait_ms(wait.as_millis().min(i32::MAX as u128) as i32)
+                .with_min_bytes(1)
+                .with_max_bytes(FETCH_MAX_BYTES)
+                .with_isolation_level(1) // READ_COMMITTED, so aborted transactions are listed
+                .with_session_id(0)
+                .with_session_epoch(-1)
+                .with_topics(vec![FetchTopic::default().with_topic(name(topic)).with_partitions(partitions)]);
+            let answer = self.link(leader)?.call(&request)?;
+            if answer.error_code != 0 {
+                let code = answer.error_code;
+                return Err(Error::Refused { what: format!("fetching from `{topic}`"), code, message: String::new() });
             }
-            let answer = self.link(leader)?.call(1, 4, &body)?;
-            out.extend(read_fetch(&answer)?);
+            out.extend(answer.responses.into_iter().flat_map(|t| t.partitions).map(fetched));
         }
         Ok(out)
     }
 }
 
+fn fetched(p: PartitionData) -> Fetched {
+    let aborted = p.aborted_transactions.unwrap_or_default();
+    Fetched {
+        partition: p.partition_index,
+        error: p.error_code,
+        high_watermark: p.high_watermark,
+        aborted: aborted.iter().map(|a| (a.producer_id.0, a.first_offset)).collect(),
+        records: p.records.unwrap_or_default(),
+    }
+}
+
 impl Consumer {
     /// Writes one encoded record batch (`super::records::write`) to a partition's leader
-    /// (Produce v3, acks=all): the offset of its first record. For the live tests and the
+    /// (Produce, acks=all): the offset of its first record. For the live tests and the
     /// benchmark, which need exact bytes on a topic (registry-framed Avro, garbage on purpose).
     pub fn produce(&mut self, topic: &str, partition: i32, batch: &[u8]) -> Result<i64, Error> {
         let leader = self.leader(topic, partition)?;
-        let mut body = Writer::default();
-        body.nullable_string(None) // transactional_id
-            .i16(-1) // acks: all in-sync replicas
-            .i32(self.timeout.as_millis().min(i32::MAX as u128) as i32)
-            .len(1)
-            .string(topic)
-            .len(1)
-            .i32(partition)
-            .len(batch.len());
-        body.0.extend_from_slice(batch);
-        let answer = self.link(leader)?.call(0, 3, &body)?;
-        let mut r = Reader::new(&answer);
+        let data =
+            PartitionProduceData::default().with_index(partition).with_records(Some(Bytes::copy_from_slice(batch)));
+        let request = ProduceRequest::default()
+            .with_acks(-1) // all in-sync replicas
+            .with_timeout_ms(self.timeout.as_millis().min(i32::MAX as u128) as i32)
+            .with_topic_data(vec![TopicProduceData::default().with_name(name(topic)).with_partition_data(vec![data])]);
+        let answer = self.link(leader)?.call(&request)?;
         let mut base = None;
-        for _ in 0..r.array()? {
-            let name = r.string()?;
-            for _ in 0..r.array()? {
-                let partition = r.i32()?;
-                let code = r.i16()?;
-                let offset = r.i64()?;
-                r.i64()?; // log_append_time_ms
-                if code != 0 {
+        for topic in answer.responses {
+            for p in topic.partition_responses {
+                if p.error_code != 0 {
                     return Err(Error::Refused {
-                        what: format!("writing to partition {partition} of `{name}`"),
-                        code,
-                        message: String::new(),
+                        what: format!("writing to partition {} of `{}`", p.index, topic.name.0),
+                        code: p.error_code,
+                        message: message(p.error_message),
                     });
                 }
-                base = Some(offset);
+                base = Some(p.base_offset);
             }
         }
         base.ok_or_else(|| Error::Protocol("Produce answered about no partition".into()))
     }
 }
 
-fn read_fetch(answer: &[u8]) -> Result<Vec<Fetched>, Error> {
-    let mut r = Reader::new(answer);
-    r.i32()?; // throttle_time_ms
-    let mut out = Vec::new();
-    for _ in 0..r.array()? {
-        r.string()?; // topic
-        for _ in 0..r.array()? {
-            let partition = r.i32()?;
-            let error = r.i16()?;
-            let high_watermark = r.i64()?;
-            r.i64()?; // last_stable_offset
-            let mut aborted = Vec::new();
-            for _ in 0..r.array()? {
-                let producer = r.i64()?;
-                let first = r.i64()?;
-                aborted.push((producer, first));
-            }
-            let records = r.bytes()?.to_vec();
-            out.push(Fetched { partition, error, high_watermark, aborted, records });
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::BytesMut;
+    use kafka_protocol::messages::api_versions_response::ApiVersion;
+    use kafka_protocol::messages::fetch_response::{AbortedTransaction, FetchableTopicResponse};
+    use kafka_protocol::messages::metadata_response::{
+        MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+    };
+    use kafka_protocol::messages::{
+        ApiKey, ApiVersionsRequest, ApiVersionsResponse, FetchResponse, ProducerId, RequestHeader, ResponseHeader,
+    };
+    use kafka_protocol::protocol::{Decodable, Encodable, Message};
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
 
-    #[test]
-    fn a_short_or_garbled_answer_is_an_error_not_a_panic() {
-        let mut r = Reader::new(&[0, 0, 0, 1, 0]);
-        assert_eq!(r.i32().unwrap(), 1);
-        assert!(r.i16().is_err());
-        // An array that claims more items than bytes left.
-        let mut r = Reader::new(&[0x7f, 0xff, 0xff, 0xff]);
-        assert!(r.array().is_err());
-        let mut r = Reader::new(&[0xff, 0xff]);
-        assert_eq!(r.nullable_string().unwrap(), None);
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(ApiKey, i16)>>>;
+
+    /// A broker that answers what `answer` makes of each request (its key and version, and the
+    /// broker's own address), on every connection; the requests it saw, `(key, version)`.
+    fn broker(answer: impl Fn(ApiKey, i16, &str, &mut BytesMut) + Send + Sync + 'static) -> (String, Seen) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let seen = Seen::default();
+        let (answer, own, log) = (std::sync::Arc::new(answer), address.clone(), seen.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let (answer, own, log) = (answer.clone(), own.clone(), log.clone());
+                std::thread::spawn(move || {
+                    let mut stream = stream.unwrap();
+                    while let Some((key, version, correlation)) = request(&mut stream) {
+                        log.lock().unwrap().push((key, version));
+                        let mut body = BytesMut::new();
+                        ResponseHeader::default()
+                            .with_correlation_id(correlation)
+                            .encode(&mut body, key.response_header_version(version))
+                            .unwrap();
+                        answer(key, version, &own, &mut body);
+                        stream.write_all(&(body.len() as i32).to_be_bytes()).unwrap();
+                        stream.write_all(&body).unwrap();
+                    }
+                });
+            }
+        });
+        (address, seen)
+    }
+
+    fn request(stream: &mut TcpStream) -> Option<(ApiKey, i16, i32)> {
+        let mut size = [0; 4];
+        stream.read_exact(&mut size).ok()?;
+        let mut frame = vec![0; i32::from_be_bytes(size) as usize];
+        stream.read_exact(&mut frame).ok()?;
+        let key = ApiKey::try_from(i16::from_be_bytes([frame[0], frame[1]])).unwrap();
+        let version = i16::from_be_bytes([frame[2], frame[3]]);
+        let header = RequestHeader::decode(&mut Bytes::from(frame), key.request_header_version(version)).unwrap();
+        Some((key, version, header.correlation_id))
+    }
+
+    /// What a Kafka 4 broker serves: every version the crate knows.
+    fn versions() -> ApiVersionsResponse {
+        let keys = [ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Fetch, ApiKey::ListOffsets];
+        let api = |k: ApiKey| {
+            let (min, max) = match k {
+                ApiKey::ApiVersions => (0, ApiVersionsRequest::VERSIONS.max),
+                ApiKey::Metadata => (0, MetadataRequest::VERSIONS.max),
+                ApiKey::Fetch => (4, FetchRequest::VERSIONS.max),
+                _ => (1, ListOffsetsRequest::VERSIONS.max),
+            };
+            ApiVersion::default().with_api_key(k as i16).with_min_version(min).with_max_version(max)
+        };
+        ApiVersionsResponse::default().with_api_keys(keys.into_iter().map(api).collect())
+    }
+
+    /// Topic `t`: partition 0 without a leader, partition 1 led by broker 1 at `leader`.
+    fn metadata(leader: &str) -> MetadataResponse {
+        let partition = |index| {
+            MetadataResponsePartition::default()
+                .with_partition_index(index)
+                .with_leader_id(BrokerId(if index == 0 { -1 } else { 1 }))
+                .with_replica_nodes(vec![BrokerId(1)])
+        };
+        let (host, port) = leader.rsplit_once(':').unwrap();
+        let broker = MetadataResponseBroker::default().with_node_id(BrokerId(1)).with_host(text(host));
+        MetadataResponse::default().with_brokers(vec![broker.with_port(port.parse().unwrap())]).with_topics(vec![
+            MetadataResponseTopic::default()
+                .with_name(Some(name("t")))
+                .with_partitions(vec![partition(1), partition(0)]),
+            MetadataResponseTopic::default().with_name(Some(name("gone"))).with_error_code(UNKNOWN_TOPIC_OR_PARTITION),
+        ])
+    }
+
+    fn fetch_answer() -> FetchResponse {
+        let records = crate::deploy::records::write::Batch::plain(7, &[(None, Some(b"v"))]).encode();
+        let partition = PartitionData::default()
+            .with_partition_index(1)
+            .with_high_watermark(8)
+            .with_aborted_transactions(Some(vec![
+                AbortedTransaction::default().with_producer_id(ProducerId(3)).with_first_offset(2),
+            ]))
+            .with_records(Some(Bytes::from(records)));
+        let topic = FetchableTopicResponse::default().with_topic(name("t")).with_partitions(vec![partition]);
+        FetchResponse::default().with_responses(vec![topic])
     }
 
     #[test]
-    fn requests_are_encoded_as_the_protocol_says() {
-        let mut w = Writer::default();
-        w.string("ab").nullable_string(None).i32(-1).bool(true).i8(2);
-        assert_eq!(w.0, [0, 2, b'a', b'b', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2]);
-    }
-
-    #[test]
-    fn metadata_and_fetch_answers_are_read_as_the_protocol_says() {
-        // Metadata v4: one broker, one topic with two partitions (listed out of order).
-        let mut w = Writer::default();
-        w.i32(0).len(1).i32(1).string("localhost").i32(9092).nullable_string(None);
-        w.nullable_string(Some("c")).i32(1);
-        w.len(1).i16(0).string("t").bool(false).len(2);
-        w.i16(0).i32(1).i32(1).len(1).i32(1).len(1).i32(1);
-        w.i16(0).i32(0).i32(-1).len(1).i32(1).len(0);
-        let cluster = read_metadata(&w.0).unwrap();
-        assert_eq!(cluster.brokers[&1], "localhost:9092");
-        let t = &cluster.topics["t"];
-        assert_eq!(t.partitions.iter().map(|p| (p.index, p.leader)).collect::<Vec<_>>(), [(0, -1), (1, 1)]);
-        assert!(read_metadata(&w.0[..w.0.len() - 3]).is_err());
-
-        // Fetch v4: one partition with one aborted transaction and three bytes of records.
-        let mut w = Writer::default();
-        w.i32(0).len(1).string("t").len(1).i32(0).i16(0).i64(42).i64(40);
-        w.len(1).i64(7).i64(30).i32(3);
-        w.0.extend_from_slice(&[1, 2, 3]);
-        let fetched = read_fetch(&w.0).unwrap();
+    fn requests_go_at_the_newest_version_both_speak_and_answers_are_read() {
+        let (address, seen) = broker(|key, version, own, body| match key {
+            ApiKey::ApiVersions => versions().encode(body, version).unwrap(),
+            ApiKey::Metadata => metadata(own).encode(body, version).unwrap(),
+            _ => fetch_answer().encode(body, version).unwrap(),
+        });
+        let mut consumer = Consumer::new(vec![address.clone()], Duration::from_secs(5));
+        let cluster = consumer.refresh(Some(&["t".to_string(), "gone".to_string()])).unwrap();
+        assert_eq!(cluster.brokers[&1], address);
+        let partitions: Vec<(i32, i32)> = cluster.topics["t"].partitions.iter().map(|p| (p.index, p.leader)).collect();
+        assert_eq!(partitions, [(0, -1), (1, 1)]);
+        assert!(!cluster.topics.contains_key("gone"));
+        let fetched = consumer.fetch("t", &BTreeMap::from([(1, 7)]), Duration::ZERO).unwrap();
+        assert_eq!(fetched.len(), 1);
+        assert_eq!((fetched[0].partition, fetched[0].high_watermark, &fetched[0].aborted[..]), (1, 8, &[(3, 2)][..]));
+        let batches = crate::deploy::records::decode(&fetched[0].records, &fetched[0].aborted).unwrap();
+        assert_eq!(batches.records[0].value.as_deref(), Some(&b"v"[..]));
+        assert_eq!(batches.next, Some(8));
+        // A partition without a leader is refused before anything is sent.
+        assert!(consumer.fetch("t", &BTreeMap::from([(0, 0)]), Duration::ZERO).is_err());
+        let seen = seen.lock().unwrap().clone();
+        // Two connections (bootstrap, leader), each negotiating first; Fetch capped at 12,
+        // the last version that names topics (13 names them by id).
         assert_eq!(
-            fetched,
-            [Fetched { partition: 0, error: 0, high_watermark: 42, aborted: vec![(7, 30)], records: vec![1, 2, 3] }]
+            seen,
+            [
+                (ApiKey::ApiVersions, 3),
+                (ApiKey::Metadata, MetadataRequest::VERSIONS.max),
+                (ApiKey::ApiVersions, 3),
+                (ApiKey::Fetch, 12),
+            ]
         );
-        for cut in 0..w.0.len() {
-            assert!(read_fetch(&w.0[..cut]).is_err(), "cut at {cut}");
-        }
     }
 
     #[test]
-    fn group_answers_are_read_as_the_message_definitions_say() {
-        // ListGroups v2: two groups.
-        let mut w = Writer::default();
-        w.i32(0).i16(0).len(2).string("billing").string("consumer").string("connect-sink").string("consumer");
+    fn an_unknown_api_is_refused_in_words() {
+        let (address, _) = broker(|key, version, _, body| match key {
+            ApiKey::ApiVersions => versions().encode(body, version).unwrap(),
+            _ => unreachable!("nothing else is asked"),
+        });
+        let mut admin = Admin::new(vec![address.clone()], Duration::from_secs(5));
+        let error = admin.configs(&["t".into()]).unwrap_err();
         assert_eq!(
-            read_list_groups(&w.0).unwrap(),
-            [("billing".to_string(), "consumer".to_string()), ("connect-sink".into(), "consumer".into())]
+            error.to_string(),
+            format!(
+                "Kafka answered something venice cannot read: the broker at {address} does not serve DescribeConfigs"
+            )
         );
-        // FindCoordinator v2.
-        let mut w = Writer::default();
-        w.i32(0).i16(0).nullable_string(None).i32(1).string("localhost").i32(9092);
-        assert_eq!(read_find_coordinator(&w.0, "g").unwrap(), "localhost:9092");
-        let mut w = Writer::default();
-        w.i32(0).i16(15).nullable_string(Some("not available")).i32(-1).string("").i32(-1);
-        assert!(read_find_coordinator(&w.0, "g").unwrap_err().to_string().contains("not available"));
-        // OffsetFetch v5: partition 0 committed, partition 1 not (-1).
-        let mut w = Writer::default();
-        w.i32(0).len(1).string("orders").len(2);
-        w.i32(0).i64(42).i32(-1).nullable_string(Some("")).i16(0);
-        w.i32(1).i64(-1).i32(-1).nullable_string(None).i16(0);
-        w.i16(0);
-        assert_eq!(read_offset_fetch(&w.0, "g").unwrap(), BTreeMap::from([("orders".to_string(), vec![0])]));
-        for cut in 0..w.0.len() {
-            assert!(read_offset_fetch(&w.0[..cut], "g").is_err(), "cut at {cut}");
-        }
     }
 
     #[test]

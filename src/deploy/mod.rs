@@ -3,11 +3,12 @@
 //! - `http`: the HTTP layer of the REST clients (`ureq`), auth, bounded backoff.
 //! - `registry`, `connect`, `ksqldb`: clients of the Schema Registry (Confluent API), Kafka
 //!   Connect's REST API and ksqlDB's REST API.
-//! - `kafka`: a Kafka admin client speaking the Kafka protocol itself (topics, configs,
-//!   partitions), so no C library is needed; its `Consumer` reads offsets and records at each
-//!   partition's leader (`venice topics`, `tail`, `doctor`).
-//! - `records`: Kafka's record batches (magic v2) decoded, compressed or not; `wire`: the
-//!   bounds-checked reader of Kafka's encodings that both use.
+//! - `kafka`: the Kafka client: `kafka-protocol`'s messages over connections of our own
+//!   (`kafka::conn`: TCP, version negotiation, where TLS and SASL plug in), so no C library is
+//!   needed. `Admin` reads and changes topics, configs, partitions and groups; `Consumer` reads
+//!   offsets and records at each partition's leader (`venice topics`, `tail`, `doctor`).
+//! - `records`: Kafka's record batches (magic v2) through `kafka-protocol`'s record codec with
+//!   venice's pure-Rust compression codecs, and the walk over a Fetch answer's batches.
 //! - `target`: the `target` of venice.kdl resolved to URLs and credentials.
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
@@ -28,7 +29,6 @@ pub mod progress;
 pub mod records;
 pub mod registry;
 pub(crate) mod target;
-pub(crate) mod wire;
 
 pub(crate) use apply::{ApplyOptions, adopt, apply};
 pub(crate) use plan::read_and_plan;

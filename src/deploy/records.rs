@@ -1,39 +1,33 @@
-//! Kafka's record batches (message format v2, "magic" 2) decoded into records, as the protocol
-//! guide's "Record Batch" section lays them out (kafka.apache.org/documentation, 5.3.1):
+//! Kafka's record batches (message format v2, "magic" 2), decoded and encoded by
+//! `kafka-protocol`'s record codec (`RecordBatchDecoder`/`RecordBatchEncoder`: the header, the
+//! CRC-32C, the varint records, keys, values, headers) with venice's pure-Rust codecs plugged
+//! into its compression hooks: gzip (`flate2`); snappy, raw or in the xerial framing Java's
+//! client writes (`snap`); LZ4 frames (`lz4_flex`); zstd (`ruzstd`). No C build.
 //!
-//! ```text
-//! baseOffset i64, batchLength i32, partitionLeaderEpoch i32, magic i8 (2), crc u32 (CRC-32C of
-//! everything after it), attributes i16, lastOffsetDelta i32, baseTimestamp i64, maxTimestamp
-//! i64, producerId i64, producerEpoch i16, baseSequence i32, records: count i32, then each
-//! record: length varint, attributes i8, timestampDelta varlong, offsetDelta varint, key
-//! (varint length, -1 null), value (the same), headers: count varint, each a key and a value
-//! ```
-//!
-//! Attributes: bits 0-2 the compression of the records (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd),
-//! bit 3 LogAppendTime, bit 4 transactional, bit 5 control. Control batches (transaction markers)
-//! are never records; batches of aborted transactions are skipped the way Java's consumer skips
-//! them under read_committed (`CompletedFetch`). A Fetch answer may end with a batch cut off by
-//! its size limit: that batch is left for the next fetch, not an error. Anything else that does
-//! not parse (a bad CRC, a length past the end, a codec that fails) is an [`Error`], never a
-//! panic.
-//!
-//! Codecs: gzip (`flate2`); snappy, raw or in the xerial framing Java's client writes
-//! (`snap`); LZ4 frames (`lz4_flex`); zstd (`ruzstd`). All pure Rust.
+//! What the codec leaves to its caller is here: the walk over a Fetch answer's batches, which
+//! leaves a batch cut off by the fetch's size limit for the next fetch (not an error) and moves
+//! the next offset past each batch's `lastOffsetDelta` (compacted batches have gaps); LogAppendTime
+//! (the batch's max timestamp for every record); control batches (transaction markers), which
+//! are never records; and the batches of aborted transactions, skipped the way Java's consumer
+//! skips them under read_committed (`CompletedFetch`). Anything that does not parse (a bad CRC,
+//! a length past the end, a codec that fails) is an [`Error`], never a panic.
 
-use super::wire::Reader;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::records::{Compression, RecordBatchDecoder, RecordSet};
 use std::collections::BTreeSet;
 use std::io::Read;
 
-/// One record of a batch.
+/// One record of a batch. Keys and values are slices of the Fetch answer (or of the
+/// decompressed batch), not copies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) offset: i64,
     /// Milliseconds since the epoch: the producer's (CreateTime), or the broker's when the
     /// topic uses LogAppendTime.
     pub(crate) timestamp: i64,
-    pub(crate) key: Option<Vec<u8>>,
-    pub(crate) value: Option<Vec<u8>>,
-    pub(crate) headers: Vec<(String, Option<Vec<u8>>)>,
+    pub(crate) key: Option<Bytes>,
+    pub(crate) value: Option<Bytes>,
+    pub(crate) headers: Vec<(String, Option<Bytes>)>,
 }
 
 /// The records of a Fetch answer's partition, and where the next fetch starts.
@@ -48,12 +42,6 @@ pub(crate) struct Batches {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Error(pub String);
 
-impl From<super::wire::Malformed> for Error {
-    fn from(m: super::wire::Malformed) -> Self {
-        Error(m.0)
-    }
-}
-
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "a record batch venice cannot read: {}", self.0)
@@ -67,137 +55,121 @@ const MAX_DECOMPRESSED: u64 = 256 * 1024 * 1024;
 /// The fixed part of a batch before its records.
 const HEADER: usize = 61;
 
-const COMPRESSION_NAMES: [&str; 5] = ["none", "gzip", "snappy", "lz4", "zstd"];
+/// The smallest record: length, attributes, timestamp and offset deltas, key and value lengths,
+/// header count, one byte each. A batch claiming more records than its bytes can hold is refused
+/// before the codec reserves room for them.
+const SMALLEST_RECORD: usize = 7;
+
+/// The fields of a batch's header the walk reads (the codec does not expose them all).
+struct Header {
+    base_offset: i64,
+    attributes: i16,
+    last_offset_delta: i32,
+    max_timestamp: i64,
+    producer: i64,
+    count: i32,
+}
+
+impl Header {
+    fn read(mut b: &[u8]) -> Header {
+        let base_offset = b.get_i64();
+        b.advance(4 + 4 + 1 + 4); // length, partition leader epoch, magic, crc
+        let attributes = b.get_i16();
+        let last_offset_delta = b.get_i32();
+        b.advance(8); // base timestamp
+        let max_timestamp = b.get_i64();
+        let producer = b.get_i64();
+        b.advance(2 + 4); // producer epoch, base sequence
+        Header { base_offset, attributes, last_offset_delta, max_timestamp, producer, count: b.get_i32() }
+    }
+}
 
 /// Decodes the record batches of one partition of a Fetch answer. `aborted` is the answer's
 /// list of aborted transactions, `(producer id, first offset)`.
-pub(crate) fn decode(bytes: &[u8], aborted: &[(i64, i64)]) -> Result<Batches, Error> {
+pub(crate) fn decode(bytes: &Bytes, aborted: &[(i64, i64)]) -> Result<Batches, Error> {
     let mut out = Batches::default();
     let mut aborted: Vec<(i64, i64)> = aborted.to_vec();
     aborted.sort_by_key(|&(_, first)| std::cmp::Reverse(first));
     let mut aborting: BTreeSet<i64> = BTreeSet::new();
-    let mut at = 0;
-    while bytes.len() - at >= 12 {
-        let base_offset = i64::from_be_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
-        let length = i32::from_be_bytes(bytes[at + 8..at + 12].try_into().expect("four bytes"));
+    let mut rest = bytes.clone();
+    while rest.len() >= 12 {
+        let base_offset = i64::from_be_bytes(rest[..8].try_into().expect("eight bytes"));
+        let length = i32::from_be_bytes(rest[8..12].try_into().expect("four bytes"));
         if length < (HEADER - 12) as i32 {
             return Err(Error(format!("a batch of {length} bytes at offset {base_offset}")));
         }
-        let end = at + 12 + length as usize;
-        if end > bytes.len() {
+        if 12 + length as usize > rest.len() {
             // The last batch, cut off by the fetch's size limit: the next fetch brings it whole.
             break;
         }
-        let batch = &bytes[at..end];
-        at = end;
+        let mut batch = rest.split_to(12 + length as usize);
         let magic = batch[16] as i8;
         if magic != 2 {
             return Err(Error(format!("message format v{magic} at offset {base_offset} (only v2 is read)")));
         }
-        let crc = u32::from_be_bytes(batch[17..21].try_into().expect("four bytes"));
-        if crc32c(&batch[21..]) != crc {
-            return Err(Error(format!("the batch at offset {base_offset} fails its CRC")));
-        }
-        let mut r = Reader { bytes: batch, at: 21 };
-        let attributes = r.i16()?;
-        let last_offset_delta = r.i32()?;
-        let base_timestamp = r.i64()?;
-        let max_timestamp = r.i64()?;
-        let producer = r.i64()?;
-        r.take(2 + 4)?; // producer epoch, base sequence
-        let count = r.i32()?;
-        let last_offset = base_offset + i64::from(last_offset_delta);
-        out.next = Some(last_offset + 1);
+        let header = Header::read(&batch);
+        let set = decode_batch(&mut batch, &header)?;
+        let last_offset = base_offset.wrapping_add(i64::from(header.last_offset_delta));
+        out.next = Some(last_offset.wrapping_add(1));
 
-        let transactional = attributes & 0x10 != 0;
-        let control = attributes & 0x20 != 0;
+        let transactional = header.attributes & 0x10 != 0;
+        let control = header.attributes & 0x20 != 0;
         // Java's consumer: the producers whose aborted transactions start at or before this
         // batch are aborting; an abort marker ends that; their transactional batches are skipped.
-        if producer >= 0 {
+        if header.producer >= 0 {
             while aborted.last().is_some_and(|&(_, first)| first <= last_offset) {
                 let (id, _) = aborted.pop().expect("checked");
                 aborting.insert(id);
             }
         }
-        let records = &batch[HEADER..];
         if control {
-            if producer >= 0 && is_abort_marker(records, attributes)? {
-                aborting.remove(&producer);
+            if header.producer >= 0 && is_abort_marker(&set) {
+                aborting.remove(&header.producer);
             }
             continue;
         }
-        if transactional && aborting.contains(&producer) {
+        if transactional && aborting.contains(&header.producer) {
             continue;
         }
-        let decompressed;
-        let records = match attributes & 0x07 {
-            0 => records,
-            codec => {
-                decompressed =
-                    decompress(codec, records).map_err(|e| Error(format!("the batch at offset {base_offset}: {e}")))?;
-                &decompressed[..]
-            }
-        };
-        let log_append_time = attributes & 0x08 != 0;
-        let mut r = Reader { bytes: records, at: 0 };
-        if count < 0 || count as usize > records.len() {
-            return Err(Error(format!("the batch at offset {base_offset} claims {count} records")));
-        }
-        out.records.reserve(count as usize);
-        for _ in 0..count {
-            let mut record = read_record(&mut r, base_offset, base_timestamp)
-                .map_err(|e| Error(format!("the batch at offset {base_offset}: {}", e.0)))?;
-            if log_append_time {
-                record.timestamp = max_timestamp;
-            }
-            out.records.push(record);
-        }
+        let log_append_time = header.attributes & 0x08 != 0;
+        out.records.extend(set.records.into_iter().map(|r| Record {
+            offset: r.offset,
+            timestamp: if log_append_time { header.max_timestamp } else { r.timestamp },
+            key: r.key,
+            value: r.value,
+            headers: r.headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }));
     }
     Ok(out)
 }
 
-/// Whether a control batch's one record is an ABORT marker (its key: version i16, type i16,
-/// 0 abort and 1 commit).
-fn is_abort_marker(records: &[u8], attributes: i16) -> Result<bool, Error> {
-    if attributes & 0x07 != 0 {
-        return Ok(false);
-    }
-    let mut r = Reader { bytes: records, at: 0 };
-    let record = read_record(&mut r, 0, 0)?;
-    let key = record.key.unwrap_or_default();
-    Ok(key.len() >= 4 && i16::from_be_bytes([key[2], key[3]]) == 0)
+/// One whole batch through the codec, with venice's decompression.
+fn decode_batch(batch: &mut Bytes, header: &Header) -> Result<RecordSet, Error> {
+    let at = header.base_offset;
+    let count = header.count;
+    let decompress = |records: &mut Bytes, codec: Compression| -> anyhow::Result<Bytes> {
+        let records = match codec {
+            Compression::None => records.clone(),
+            codec => Bytes::from(decompress(codec, records).map_err(anyhow::Error::msg)?),
+        };
+        if count < 0 || count as usize > records.len() / SMALLEST_RECORD {
+            anyhow::bail!("it claims {count} records in {} bytes", records.len());
+        }
+        Ok(records)
+    };
+    RecordBatchDecoder::decode_with_custom_compression(batch, Some(decompress))
+        .map_err(|e| Error(format!("the batch at offset {at}: {e}")))
 }
 
-fn read_record(r: &mut Reader, base_offset: i64, base_timestamp: i64) -> Result<Record, Error> {
-    let length = r.varint()?;
-    if length < 0 {
-        return Err(Error(format!("a record of {length} bytes")));
-    }
-    let end = r.at.checked_add(length as usize).filter(|&e| e <= r.bytes.len());
-    let end = end.ok_or_else(|| Error(format!("a record of {length} bytes runs past the batch")))?;
-    let mut inner = Reader { bytes: &r.bytes[..end], at: r.at };
-    r.at = end;
-    let r = &mut inner;
-    r.take(1)?; // attributes, unused
-    let timestamp = base_timestamp.wrapping_add(r.varlong()?);
-    let offset = base_offset + i64::from(r.varint()?);
-    let key = r.nullable_bytes()?;
-    let value = r.nullable_bytes()?;
-    let count = r.varint()?;
-    if count < 0 || count as usize > r.bytes.len() - r.at {
-        return Err(Error(format!("a record claims {count} headers")));
-    }
-    let mut headers = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let name = r.nullable_bytes()?.unwrap_or_default();
-        let value = r.nullable_bytes()?;
-        headers.push((String::from_utf8_lossy(&name).into_owned(), value));
-    }
-    Ok(Record { offset, timestamp, key, value, headers })
+/// Whether a control batch's record is an ABORT marker (its key: version i16, type i16, 0 abort
+/// and 1 commit).
+fn is_abort_marker(set: &RecordSet) -> bool {
+    let key = set.records.first().and_then(|r| r.key.as_deref()).unwrap_or_default();
+    key.len() >= 4 && i16::from_be_bytes([key[2], key[3]]) == 0
 }
 
-fn decompress(codec: i16, bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let name = COMPRESSION_NAMES.get(codec as usize).copied().unwrap_or("unknown");
+fn decompress(codec: Compression, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let name = format!("{codec:?}").to_lowercase();
     let mut out = Vec::new();
     let read = |reader: &mut dyn Read, out: &mut Vec<u8>| -> Result<(), String> {
         reader.take(MAX_DECOMPRESSED + 1).read_to_end(out).map_err(|e| format!("{name}: {e}"))?;
@@ -207,14 +179,14 @@ fn decompress(codec: i16, bytes: &[u8]) -> Result<Vec<u8>, String> {
         Ok(())
     };
     match codec {
-        1 => read(&mut flate2::read::GzDecoder::new(bytes), &mut out)?,
-        2 => out = snappy(bytes)?,
-        3 => read(&mut lz4_flex::frame::FrameDecoder::new(bytes), &mut out)?,
-        4 => {
+        Compression::None => out.extend_from_slice(bytes),
+        Compression::Gzip => read(&mut flate2::read::GzDecoder::new(bytes), &mut out)?,
+        Compression::Snappy => out = snappy(bytes)?,
+        Compression::Lz4 => read(&mut lz4_flex::frame::FrameDecoder::new(bytes), &mut out)?,
+        Compression::Zstd => {
             let mut decoder = ruzstd::decoding::StreamingDecoder::new(bytes).map_err(|e| format!("zstd: {e}"))?;
             read(&mut decoder, &mut out)?
         }
-        other => return Err(format!("compression codec {other}, which Kafka does not define")),
     }
     Ok(out)
 }
@@ -253,59 +225,14 @@ fn snappy(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of a v2 batch.
-pub(crate) fn crc32c(bytes: &[u8]) -> u32 {
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        let mut i = 0;
-        while i < 256 {
-            let mut c = i as u32;
-            let mut k = 0;
-            while k < 8 {
-                c = if c & 1 != 0 { 0x82F6_3B78 ^ (c >> 1) } else { c >> 1 };
-                k += 1;
-            }
-            table[i] = c;
-            i += 1;
-        }
-        table
-    };
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc = TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
-    }
-    !crc
-}
-
 /// Encodes batches as a producer sends them (uncompressed or with any codec): what the Produce
 /// request of `deploy::kafka` carries, for the live tests and the benchmark of `venice tail`,
 /// and the unit tests here.
 pub mod write {
     use super::*;
+    use kafka_protocol::protocol::StrBytes;
+    use kafka_protocol::records::{Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
     use std::io::Write;
-
-    fn zigzag(out: &mut Vec<u8>, v: i64) {
-        let mut z = ((v << 1) ^ (v >> 63)) as u64;
-        loop {
-            let byte = (z & 0x7f) as u8;
-            z >>= 7;
-            if z == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-
-    fn bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
-        match b {
-            None => zigzag(out, -1),
-            Some(b) => {
-                zigzag(out, b.len() as i64);
-                out.extend_from_slice(b);
-            }
-        }
-    }
 
     /// A key and a value, either of them null.
     pub type KeyValue<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
@@ -320,7 +247,7 @@ pub mod write {
         pub base_timestamp: i64,
         /// Key, value, headers.
         pub(crate) records: Vec<Outgoing<'a>>,
-        pub(crate) codec: i16,
+        pub(crate) codec: Compression,
         pub(crate) producer: i64,
         pub(crate) transactional: bool,
         pub(crate) control: bool,
@@ -332,78 +259,76 @@ pub mod write {
                 base_offset,
                 base_timestamp: 1_700_000_000_000,
                 records: records.iter().map(|&(k, v)| (k, v, Vec::new())).collect(),
-                codec: 0,
+                codec: Compression::None,
                 producer: -1,
                 transactional: false,
                 control: false,
             }
         }
 
-        pub fn encode(&self) -> Vec<u8> {
-            let mut records = Vec::new();
-            for (i, (key, value, headers)) in self.records.iter().enumerate() {
-                let mut r = vec![0u8];
-                zigzag(&mut r, i as i64 * 10); // timestamp delta
-                zigzag(&mut r, i as i64); // offset delta
-                bytes(&mut r, *key);
-                bytes(&mut r, *value);
-                zigzag(&mut r, headers.len() as i64);
-                for (k, v) in headers {
-                    bytes(&mut r, Some(k.as_bytes()));
-                    bytes(&mut r, Some(v));
-                }
-                zigzag(&mut records, r.len() as i64);
-                records.extend_from_slice(&r);
+        fn record(&self, i: usize, (key, value, headers): &Outgoing) -> Record {
+            let bytes = |b: &[u8]| Bytes::copy_from_slice(b);
+            let headers = headers.iter().map(|(k, v)| (StrBytes::from_string(k.to_string()), Some(bytes(v)))).collect();
+            Record {
+                transactional: self.transactional,
+                control: self.control,
+                delete_horizon: false,
+                partition_leader_epoch: 0,
+                producer_id: self.producer,
+                producer_epoch: 0,
+                timestamp_type: TimestampType::Creation,
+                offset: self.base_offset + i as i64,
+                sequence: i as i32,
+                timestamp: self.base_timestamp + 10 * i as i64,
+                key: key.map(bytes),
+                value: value.map(bytes),
+                headers,
             }
-            let records = match self.codec {
-                0 => records,
-                1 => {
-                    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                    e.write_all(&records).expect("writes to memory");
-                    e.finish().expect("writes to memory")
-                }
-                2 => {
-                    // xerial framing, the block split in two to exercise the loop.
-                    let mut out = XERIAL_MAGIC.to_vec();
-                    out.extend_from_slice(&1i32.to_be_bytes());
-                    out.extend_from_slice(&1i32.to_be_bytes());
-                    let half = records.len() / 2;
-                    for part in [&records[..half], &records[half..]] {
-                        let block = snap::raw::Encoder::new().compress_vec(part).expect("a block under 4 GiB");
-                        out.extend_from_slice(&(block.len() as u32).to_be_bytes());
-                        out.extend_from_slice(&block);
-                    }
-                    out
-                }
-                3 => {
-                    let mut e = lz4_flex::frame::FrameEncoder::new(Vec::new());
-                    e.write_all(&records).expect("writes to memory");
-                    e.finish().expect("writes to memory")
-                }
-                4 => ruzstd::encoding::compress_to_vec(&records[..], ruzstd::encoding::CompressionLevel::Fastest),
-                _ => records,
-            };
-            let n = self.records.len() as i32;
-            let mut after_crc = Vec::new();
-            let attributes =
-                self.codec | if self.transactional { 0x10 } else { 0 } | if self.control { 0x20 } else { 0 };
-            after_crc.extend_from_slice(&attributes.to_be_bytes());
-            after_crc.extend_from_slice(&(n - 1).max(0).to_be_bytes());
-            after_crc.extend_from_slice(&self.base_timestamp.to_be_bytes());
-            after_crc.extend_from_slice(&(self.base_timestamp + 10 * i64::from(n)).to_be_bytes());
-            after_crc.extend_from_slice(&self.producer.to_be_bytes());
-            after_crc.extend_from_slice(&0i16.to_be_bytes());
-            after_crc.extend_from_slice(&0i32.to_be_bytes());
-            after_crc.extend_from_slice(&n.to_be_bytes());
-            after_crc.extend_from_slice(&records);
-            let mut out = self.base_offset.to_be_bytes().to_vec();
-            out.extend_from_slice(&((4 + 1 + 4 + after_crc.len()) as i32).to_be_bytes());
-            out.extend_from_slice(&0i32.to_be_bytes()); // partition leader epoch
-            out.push(2);
-            out.extend_from_slice(&crc32c(&after_crc).to_be_bytes());
-            out.extend_from_slice(&after_crc);
-            out
         }
+
+        pub fn encode(&self) -> Vec<u8> {
+            let records: Vec<Record> = self.records.iter().enumerate().map(|(i, r)| self.record(i, r)).collect();
+            let options = RecordEncodeOptions { version: 2, compression: self.codec };
+            let mut out = BytesMut::new();
+            RecordBatchEncoder::encode_with_custom_compression(&mut out, &records, &options, Some(compress))
+                .expect("a batch venice builds encodes");
+            out.to_vec()
+        }
+    }
+
+    /// Compresses a batch's records with venice's codecs.
+    fn compress(records: &mut BytesMut, out: &mut BytesMut, codec: Compression) -> anyhow::Result<()> {
+        let compressed = match codec {
+            Compression::None => records.to_vec(),
+            Compression::Gzip => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(records)?;
+                e.finish()?
+            }
+            Compression::Snappy => {
+                // xerial framing, the block split in two to exercise the loop.
+                let mut framed = XERIAL_MAGIC.to_vec();
+                framed.extend_from_slice(&1i32.to_be_bytes());
+                framed.extend_from_slice(&1i32.to_be_bytes());
+                let half = records.len() / 2;
+                for part in [&records[..half], &records[half..]] {
+                    let block = snap::raw::Encoder::new().compress_vec(part)?;
+                    framed.extend_from_slice(&(block.len() as u32).to_be_bytes());
+                    framed.extend_from_slice(&block);
+                }
+                framed
+            }
+            Compression::Lz4 => {
+                let mut e = lz4_flex::frame::FrameEncoder::new(Vec::new());
+                e.write_all(records)?;
+                e.finish()?
+            }
+            Compression::Zstd => {
+                ruzstd::encoding::compress_to_vec(&records[..], ruzstd::encoding::CompressionLevel::Fastest)
+            }
+        };
+        out.put_slice(&compressed);
+        Ok(())
     }
 }
 
@@ -420,11 +345,30 @@ mod tests {
             .collect()
     }
 
+    const CODECS: [Compression; 5] =
+        [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd];
+
+    /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), to make a garbled batch's CRC
+    /// right again.
+    fn crc32c(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { 0x82F6_3B78 ^ (crc >> 1) } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    fn decode(bytes: &[u8], aborted: &[(i64, i64)]) -> Result<Batches, Error> {
+        super::decode(&Bytes::copy_from_slice(bytes), aborted)
+    }
+
     #[test]
     fn crc32c_matches_the_rfc_3720_vectors() {
         assert_eq!(crc32c(b"123456789"), 0xE306_9283);
         assert_eq!(crc32c(&[0; 32]), 0x8A91_36AA);
-        assert_eq!(crc32c(&[0xff; 32]), 0x62A8_AB43);
     }
 
     #[test]
@@ -440,7 +384,7 @@ mod tests {
         );
         let first = &decoded.records[0];
         assert_eq!(first.key.as_deref(), Some(&b"k1"[..]));
-        assert_eq!(first.headers, [("trace".to_string(), Some(b"abc".to_vec()))]);
+        assert_eq!(first.headers, [("trace".to_string(), Some(Bytes::from_static(b"abc")))]);
         assert_eq!(first.timestamp, 1_700_000_000_000);
         assert_eq!(decoded.records[1].key, None);
         assert_eq!(decoded.records[1].timestamp, 1_700_000_000_010);
@@ -452,14 +396,14 @@ mod tests {
     fn every_codec_decodes_to_the_same_records() {
         let records: Vec<super::write::KeyValue> =
             vec![(Some(b"a"), Some(b"first value, long enough to compress: aaaaaaaaaaaaaaaa")), (None, Some(b"2"))];
-        for codec in 0..=4 {
+        for codec in CODECS {
             let mut batch = Batch::plain(100, &records);
             batch.codec = codec;
-            let decoded = decode(&batch.encode(), &[]).unwrap_or_else(|e| panic!("codec {codec}: {e}"));
+            let decoded = decode(&batch.encode(), &[]).unwrap_or_else(|e| panic!("codec {codec:?}: {e}"));
             assert_eq!(
                 values(&decoded),
                 [(100, Some("first value, long enough to compress: aaaaaaaaaaaaaaaa".into())), (101, Some("2".into()))],
-                "codec {codec}"
+                "codec {codec:?}"
             );
         }
     }
@@ -519,8 +463,8 @@ mod tests {
         let mut batch = Batch::plain(0, &[(Some(b"key"), Some(b"value")), (None, Some(b"x"))]);
         batch.records[0].2 = vec![("h", b"v")];
         let mut encodings = vec![batch.encode()];
-        for codec in 1..=4 {
-            batch.codec = codec;
+        for codec in &CODECS[1..] {
+            batch.codec = *codec;
             encodings.push(batch.encode());
         }
         for good in &encodings {
@@ -544,7 +488,7 @@ mod tests {
         let mut bad = encodings[0].clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
-        assert!(decode(&bad, &[]).unwrap_err().to_string().contains("fails its CRC"));
+        assert!(decode(&bad, &[]).unwrap_err().to_string().contains("Cyclic redundancy check failed"));
         // A batch shorter than its header, a wrong magic byte.
         let mut short = encodings[0].clone();
         short[8..12].copy_from_slice(&10i32.to_be_bytes());

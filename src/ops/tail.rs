@@ -428,13 +428,18 @@ mod tests {
         let decoder = Decoder::with_schemas([(3, registered)]);
         let mut value = vec![0, 0, 0, 0, 3, 10];
         value.extend_from_slice(b"/home");
-        let good =
-            Record { offset: 4, timestamp: 0, key: Some(b"ada".to_vec()), value: Some(value.clone()), headers: vec![] };
+        let good = Record {
+            offset: 4,
+            timestamp: 0,
+            key: Some(b"ada".to_vec().into()),
+            value: Some(value.clone().into()),
+            headers: vec![],
+        };
         let bad = Record {
             offset: 5,
             timestamp: 0,
-            key: Some(value.clone()),
-            value: Some(b"oops".to_vec()),
+            key: Some(value.clone().into()),
+            value: Some(b"oops".to_vec().into()),
             headers: vec![],
         };
         let mut printer = Printer { json: false, sides: &sides, decoder };
@@ -467,7 +472,7 @@ mod tests {
         assert!(!sides.declared);
         let mut printer = Printer { json: false, sides: &sides, decoder: Decoder::with_schemas([]) };
         let record =
-            Record { offset: 0, timestamp: 0, key: None, value: Some(br#"{"a":1}"#.to_vec()), headers: vec![] };
+            Record { offset: 0, timestamp: 0, key: None, value: Some(br#"{"a":1}"#.to_vec().into()), headers: vec![] };
         let mut out = Vec::new();
         assert!(!printer.print(&mut out, 2, &record).unwrap());
         assert_eq!(String::from_utf8(out).unwrap(), "2@0 1970-01-01T00:00:00.000Z key=null value={\"a\":1}\n");
