@@ -184,7 +184,13 @@ impl Admin {
         }
         let resources = topics
             .iter()
-            .map(|t| DescribeConfigsResource::default().with_resource_type(TOPIC).with_resource_name(text(t)))
+            .map(|t| {
+                // Null keys: every config (the crate's default is an empty list).
+                DescribeConfigsResource::default()
+                    .with_resource_type(TOPIC)
+                    .with_resource_name(text(t))
+                    .with_configuration_keys(None)
+            })
             .collect();
         let answer = self.link.call(&DescribeConfigsRequest::default().with_resources(resources))?;
         for result in answer.results {
@@ -236,9 +242,11 @@ impl Admin {
 
     /// Raises a topic's partition count (CreatePartitions).
     pub fn add_partitions(&mut self, topic: &str, count: u32) -> Result<(), Error> {
-        let request = CreatePartitionsRequest::default()
-            .with_topics(vec![CreatePartitionsTopic::default().with_name(name(topic)).with_count(count as i32)])
-            .with_timeout_ms(self.timeout_ms());
+        // Null assignments: the controller places the new partitions (the crate's default, an
+        // empty list, asks for none and is refused).
+        let grown =
+            CreatePartitionsTopic::default().with_name(name(topic)).with_count(count as i32).with_assignments(None);
+        let request = CreatePartitionsRequest::default().with_topics(vec![grown]).with_timeout_ms(self.timeout_ms());
         for result in self.link.call(&request)?.results {
             if result.error_code != 0 {
                 return Err(Error::Refused {
@@ -259,7 +267,7 @@ impl Admin {
                 let config = AlterableConfig::default().with_name(text(key));
                 match op {
                     ConfigOp::Set(v) => config.with_config_operation(0).with_value(Some(text(v))),
-                    ConfigOp::Delete => config.with_config_operation(1),
+                    ConfigOp::Delete => config.with_config_operation(1).with_value(None),
                 }
             })
             .collect();
