@@ -153,14 +153,29 @@ impl Decoded {
     }
 }
 
-/// `str::escape_debug`, without its per-character work in the common case (`venice tail` spent
-/// a third of its time there on short text records): printable ASCII with no backslash or quote
-/// is shown as it is, which is what escaping it gives.
+/// `str::escape_debug`, without its per-character formatting in the common case (`venice tail`
+/// spent a third of its time there on short text records): ASCII text is escaped byte by byte
+/// into one buffer, as `escape_debug` escapes it; other text goes through `escape_debug` (its
+/// rules for Unicode: printable, grapheme extenders).
 fn escaped(s: &str) -> String {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'\\' | b'"' | b'\'')) {
-        return s.to_string();
+    if !s.is_ascii() {
+        return s.escape_debug().to_string();
     }
-    s.escape_debug().to_string()
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for b in s.bytes() {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\'' => out.push_str("\\'"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            0 => out.push_str("\\0"),
+            0x20..0x7f => out.push(b as char),
+            _ => out.extend(char::from(b).escape_debug()),
+        }
+    }
+    out
 }
 
 /// Raw bytes as JSON: hex, and the text when every character is printable.
@@ -613,7 +628,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_as_escape_debug_escapes_it() {
-        for text in ["plain text, 42", "a\"b", "a'b", "back\\slash", "tab\tnew\nline", "é ü", "\u{7f}", ""] {
+        let ascii: String = (0u8..0x80).map(char::from).collect();
+        for text in
+            ["plain text, 42", "a\"b", "a'b", "back\\slash", "tab\tnew\nline\r", "é ü", "\u{7f}\0\u{1}", "", &ascii]
+        {
             assert_eq!(escaped(text), text.escape_debug().to_string(), "{text:?}");
         }
     }
