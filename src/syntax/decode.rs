@@ -502,33 +502,13 @@ fn holds_inline_secret(entry: &ConfigEntry) -> bool {
 /// A file's text, or why it cannot be read (V006).
 type FileText = Result<String, Box<(Problem, Span)>>;
 
-/// A file named in the project, read after decoding.
+/// A file named in the project, read after decoding. A `Certificate` (a `ca` or `cert` of `tls`)
+/// is only checked to be readable, not kept.
 enum PendingRead {
-    Schema {
-        index: usize,
-        path: PathBuf,
-        shown: String,
-        span: Span,
-    },
-    Transform {
-        index: usize,
-        path: PathBuf,
-        shown: String,
-        span: Span,
-    },
-    Ddl {
-        connector: usize,
-        table: usize,
-        path: PathBuf,
-        shown: String,
-        span: Span,
-    },
-    /// A `ca` or `cert` of `tls`: only checked to be readable, not kept.
-    Certificate {
-        path: PathBuf,
-        shown: String,
-        span: Span,
-    },
+    Schema { index: usize, path: PathBuf, shown: String, span: Span },
+    Transform { index: usize, path: PathBuf, shown: String, span: Span },
+    Ddl { connector: usize, table: usize, path: PathBuf, shown: String, span: Span },
+    Certificate { path: PathBuf, shown: String, span: Span },
 }
 
 impl PendingRead {
