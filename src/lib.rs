@@ -19,6 +19,7 @@ pub mod fmt;
 mod fs;
 pub mod graph;
 pub mod init;
+pub mod json_schema;
 pub mod ksql;
 pub mod ksql_conformance;
 mod ksql_describe;

@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     // The phases of `venice check`, in the order data flows.
     "syntax",
     "avro",
+    "json_schema",
     "ksql",
     "connect",
     "lock",
