@@ -615,13 +615,15 @@ pub(crate) enum DescribeFormat {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SchemaCommand {
-    /// Check that a new Avro schema may follow earlier ones at a Schema Registry compatibility
-    /// level, as the registry would check it on registration.
+    /// Check that a new schema (Avro or JSON Schema) may follow earlier ones at a Schema
+    /// Registry compatibility level, as the registry would check it on registration.
     ///
     /// Give the earlier schemas oldest first and the new one last:
-    /// `venice schema compat --level full v1.avsc v2.avsc v3.avsc`. Exit status: 0 the new schema
-    /// may follow, 1 it may not (each reason is listed with its path and the schema it concerns)
-    /// or a schema is invalid, 2 a file cannot be read.
+    /// `venice schema compat --level full v1.avsc v2.avsc v3.avsc`. The type comes from `--type`,
+    /// else from the new file's extension (`.json` JSON Schema, otherwise Avro); a JSON Schema's
+    /// `$ref` to another document reads that file beside it. Exit status: 0 the new schema may
+    /// follow, 1 it may not (each reason is listed with its path and the schema it concerns; for
+    /// JSON Schema, the registry's change name) or a schema is invalid, 2 a file cannot be read.
     Compat(CompatArgs),
 }
 
@@ -634,10 +636,13 @@ pub(crate) struct CompatArgs {
     /// The output format.
     #[arg(long, value_enum, default_value_t = CompatFormat::Human)]
     pub(crate) format: CompatFormat,
-    /// The earlier schemas (.avsc files), oldest first.
+    /// The schemas' type; by default, the new file's extension says (`.json` JSON Schema).
+    #[arg(long = "type", value_enum)]
+    pub(crate) schema_type: Option<CompatType>,
+    /// The earlier schemas (.avsc or .json files), oldest first.
     #[arg(required = true, num_args = 1.., value_name = "OLD")]
     pub(crate) old: Vec<PathBuf>,
-    /// The new schema (an .avsc file).
+    /// The new schema (an .avsc or .json file).
     #[arg(required = true, value_name = "NEW")]
     pub(crate) new: PathBuf,
 }
@@ -688,6 +693,27 @@ impl CompatLevel {
             CompatLevel::ForwardTransitive => "forward-transitive",
             CompatLevel::Full => "full",
             CompatLevel::FullTransitive => "full-transitive",
+        }
+    }
+}
+
+/// The schema types `venice schema compat` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CompatType {
+    /// Avro (.avsc).
+    Avro,
+    /// JSON Schema (.json).
+    Json,
+}
+
+impl CompatArgs {
+    /// The type given, else the one the new file's extension names.
+    pub(crate) fn schema_type(&self) -> crate::schema_compat::SchemaType {
+        use crate::schema_compat::SchemaType;
+        match self.schema_type {
+            Some(CompatType::Avro) => SchemaType::Avro,
+            Some(CompatType::Json) => SchemaType::Json,
+            None => SchemaType::of_path(&self.new),
         }
     }
 }

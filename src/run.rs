@@ -467,7 +467,16 @@ fn run_schema_compat(args: &CompatArgs) -> u8 {
         CompatFormat::Json => OutputFormat::Json,
     };
     let level = args.level.compatibility();
-    match crate::schema_compat::compat(&sources, &files, level, args.level.as_str(), format, &human_options()) {
+    let schema_type = args.schema_type();
+    match crate::schema_compat::compat(
+        &mut sources,
+        &files,
+        schema_type,
+        level,
+        args.level.as_str(),
+        format,
+        &human_options(),
+    ) {
         Ok(verdict) => {
             print_out(&verdict.text);
             if verdict.compatible { OK } else { FOUND }

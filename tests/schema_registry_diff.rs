@@ -70,7 +70,10 @@ fn json_schema_compatibility_agrees_with_the_registry() {
             compatible_agree += usize::from(same_compatible);
             changes_agree += usize::from(same_changes);
             if !same_compatible || !same_changes {
-                disagreements.push(format!("{file}: {}: venice {compatible} {changes:?}, registry {expected:?}", case["description"]));
+                disagreements.push(format!(
+                    "{file}: {}: venice {compatible} {changes:?}, registry {expected:?}",
+                    case["description"]
+                ));
             }
         }
     }

@@ -74,7 +74,8 @@ mod tests {
     }
 
     const OPEN: &str = r#"{"type": "object", "properties": {"a": {"type": "string"}}}"#;
-    const CLOSED: &str = r#"{"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false}"#;
+    const CLOSED: &str =
+        r#"{"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false}"#;
     const CLOSED_WIDER: &str = r#"{"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "additionalProperties": false}"#;
 
     #[test]

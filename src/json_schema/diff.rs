@@ -29,49 +29,135 @@ macro_rules! change_types {
 }
 
 change_types!(
-    ID_CHANGED, DESCRIPTION_CHANGED, TITLE_CHANGED, DEFAULT_CHANGED, SCHEMA_ADDED, SCHEMA_REMOVED,
-    TYPE_EXTENDED, TYPE_NARROWED, TYPE_CHANGED,
-    MAX_LENGTH_ADDED, MAX_LENGTH_REMOVED, MAX_LENGTH_INCREASED, MAX_LENGTH_DECREASED,
-    MIN_LENGTH_ADDED, MIN_LENGTH_REMOVED, MIN_LENGTH_INCREASED, MIN_LENGTH_DECREASED,
-    PATTERN_ADDED, PATTERN_REMOVED, PATTERN_CHANGED,
-    MAXIMUM_ADDED, MAXIMUM_REMOVED, MAXIMUM_INCREASED, MAXIMUM_DECREASED,
-    MINIMUM_ADDED, MINIMUM_REMOVED, MINIMUM_INCREASED, MINIMUM_DECREASED,
-    EXCLUSIVE_MAXIMUM_ADDED, EXCLUSIVE_MAXIMUM_REMOVED, EXCLUSIVE_MAXIMUM_INCREASED, EXCLUSIVE_MAXIMUM_DECREASED,
-    EXCLUSIVE_MINIMUM_ADDED, EXCLUSIVE_MINIMUM_REMOVED, EXCLUSIVE_MINIMUM_INCREASED, EXCLUSIVE_MINIMUM_DECREASED,
-    MULTIPLE_OF_ADDED, MULTIPLE_OF_REMOVED, MULTIPLE_OF_EXPANDED, MULTIPLE_OF_REDUCED, MULTIPLE_OF_CHANGED,
-    REQUIRED_ATTRIBUTE_ADDED, REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED, REQUIRED_ATTRIBUTE_REMOVED,
-    MAX_PROPERTIES_ADDED, MAX_PROPERTIES_REMOVED, MAX_PROPERTIES_INCREASED, MAX_PROPERTIES_DECREASED,
-    MIN_PROPERTIES_ADDED, MIN_PROPERTIES_REMOVED, MIN_PROPERTIES_INCREASED, MIN_PROPERTIES_DECREASED,
-    ADDITIONAL_PROPERTIES_ADDED, ADDITIONAL_PROPERTIES_REMOVED, ADDITIONAL_PROPERTIES_EXTENDED,
+    ID_CHANGED,
+    DESCRIPTION_CHANGED,
+    TITLE_CHANGED,
+    DEFAULT_CHANGED,
+    SCHEMA_ADDED,
+    SCHEMA_REMOVED,
+    TYPE_EXTENDED,
+    TYPE_NARROWED,
+    TYPE_CHANGED,
+    MAX_LENGTH_ADDED,
+    MAX_LENGTH_REMOVED,
+    MAX_LENGTH_INCREASED,
+    MAX_LENGTH_DECREASED,
+    MIN_LENGTH_ADDED,
+    MIN_LENGTH_REMOVED,
+    MIN_LENGTH_INCREASED,
+    MIN_LENGTH_DECREASED,
+    PATTERN_ADDED,
+    PATTERN_REMOVED,
+    PATTERN_CHANGED,
+    MAXIMUM_ADDED,
+    MAXIMUM_REMOVED,
+    MAXIMUM_INCREASED,
+    MAXIMUM_DECREASED,
+    MINIMUM_ADDED,
+    MINIMUM_REMOVED,
+    MINIMUM_INCREASED,
+    MINIMUM_DECREASED,
+    EXCLUSIVE_MAXIMUM_ADDED,
+    EXCLUSIVE_MAXIMUM_REMOVED,
+    EXCLUSIVE_MAXIMUM_INCREASED,
+    EXCLUSIVE_MAXIMUM_DECREASED,
+    EXCLUSIVE_MINIMUM_ADDED,
+    EXCLUSIVE_MINIMUM_REMOVED,
+    EXCLUSIVE_MINIMUM_INCREASED,
+    EXCLUSIVE_MINIMUM_DECREASED,
+    MULTIPLE_OF_ADDED,
+    MULTIPLE_OF_REMOVED,
+    MULTIPLE_OF_EXPANDED,
+    MULTIPLE_OF_REDUCED,
+    MULTIPLE_OF_CHANGED,
+    REQUIRED_ATTRIBUTE_ADDED,
+    REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED,
+    REQUIRED_ATTRIBUTE_REMOVED,
+    MAX_PROPERTIES_ADDED,
+    MAX_PROPERTIES_REMOVED,
+    MAX_PROPERTIES_INCREASED,
+    MAX_PROPERTIES_DECREASED,
+    MIN_PROPERTIES_ADDED,
+    MIN_PROPERTIES_REMOVED,
+    MIN_PROPERTIES_INCREASED,
+    MIN_PROPERTIES_DECREASED,
+    ADDITIONAL_PROPERTIES_ADDED,
+    ADDITIONAL_PROPERTIES_REMOVED,
+    ADDITIONAL_PROPERTIES_EXTENDED,
     ADDITIONAL_PROPERTIES_NARROWED,
-    DEPENDENCY_ARRAY_ADDED, DEPENDENCY_ARRAY_REMOVED, DEPENDENCY_ARRAY_EXTENDED, DEPENDENCY_ARRAY_NARROWED,
-    DEPENDENCY_ARRAY_CHANGED, DEPENDENCY_SCHEMA_ADDED, DEPENDENCY_SCHEMA_REMOVED,
-    REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL,
-    OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL,
-    REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL, REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL,
-    OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL, PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
-    PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+    DEPENDENCY_ARRAY_ADDED,
+    DEPENDENCY_ARRAY_REMOVED,
+    DEPENDENCY_ARRAY_EXTENDED,
+    DEPENDENCY_ARRAY_NARROWED,
+    DEPENDENCY_ARRAY_CHANGED,
+    DEPENDENCY_SCHEMA_ADDED,
+    DEPENDENCY_SCHEMA_REMOVED,
+    REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL,
+    REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL,
+    OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL,
+    PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL,
+    REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL,
+    REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL,
+    OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL,
+    PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
+    PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+    PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL,
     PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
     PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
     PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
     PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
-    UNEVALUATED_PROPERTIES_ADDED, UNEVALUATED_PROPERTIES_REMOVED, UNEVALUATED_PROPERTIES_EXTENDED,
+    UNEVALUATED_PROPERTIES_ADDED,
+    UNEVALUATED_PROPERTIES_REMOVED,
+    UNEVALUATED_PROPERTIES_EXTENDED,
     UNEVALUATED_PROPERTIES_NARROWED,
-    MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED,
-    MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED,
-    MAX_CONTAINS_ADDED, MAX_CONTAINS_REMOVED, MAX_CONTAINS_INCREASED, MAX_CONTAINS_DECREASED,
-    MIN_CONTAINS_ADDED, MIN_CONTAINS_REMOVED, MIN_CONTAINS_INCREASED, MIN_CONTAINS_DECREASED,
-    UNIQUE_ITEMS_ADDED, UNIQUE_ITEMS_REMOVED,
-    ADDITIONAL_ITEMS_ADDED, ADDITIONAL_ITEMS_REMOVED, ADDITIONAL_ITEMS_EXTENDED, ADDITIONAL_ITEMS_NARROWED,
-    UNEVALUATED_ITEMS_ADDED, UNEVALUATED_ITEMS_REMOVED, UNEVALUATED_ITEMS_EXTENDED, UNEVALUATED_ITEMS_NARROWED,
-    ITEM_ADDED_TO_OPEN_CONTENT_MODEL, ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL,
-    ITEM_ADDED_TO_CLOSED_CONTENT_MODEL, ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL,
-    ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL,
-    ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
-    ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
-    ENUM_ARRAY_EXTENDED, ENUM_ARRAY_NARROWED, ENUM_ARRAY_CHANGED,
-    COMBINED_TYPE_EXTENDED, COMBINED_TYPE_CHANGED, PRODUCT_TYPE_EXTENDED, PRODUCT_TYPE_NARROWED,
-    SUM_TYPE_EXTENDED, SUM_TYPE_NARROWED, COMBINED_TYPE_SUBSCHEMAS_CHANGED, NOT_TYPE_EXTENDED, NOT_TYPE_NARROWED,
+    MAX_ITEMS_ADDED,
+    MAX_ITEMS_REMOVED,
+    MAX_ITEMS_INCREASED,
+    MAX_ITEMS_DECREASED,
+    MIN_ITEMS_ADDED,
+    MIN_ITEMS_REMOVED,
+    MIN_ITEMS_INCREASED,
+    MIN_ITEMS_DECREASED,
+    MAX_CONTAINS_ADDED,
+    MAX_CONTAINS_REMOVED,
+    MAX_CONTAINS_INCREASED,
+    MAX_CONTAINS_DECREASED,
+    MIN_CONTAINS_ADDED,
+    MIN_CONTAINS_REMOVED,
+    MIN_CONTAINS_INCREASED,
+    MIN_CONTAINS_DECREASED,
+    UNIQUE_ITEMS_ADDED,
+    UNIQUE_ITEMS_REMOVED,
+    ADDITIONAL_ITEMS_ADDED,
+    ADDITIONAL_ITEMS_REMOVED,
+    ADDITIONAL_ITEMS_EXTENDED,
+    ADDITIONAL_ITEMS_NARROWED,
+    UNEVALUATED_ITEMS_ADDED,
+    UNEVALUATED_ITEMS_REMOVED,
+    UNEVALUATED_ITEMS_EXTENDED,
+    UNEVALUATED_ITEMS_NARROWED,
+    ITEM_ADDED_TO_OPEN_CONTENT_MODEL,
+    ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL,
+    ITEM_ADDED_TO_CLOSED_CONTENT_MODEL,
+    ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL,
+    ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+    ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+    ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    ENUM_ARRAY_EXTENDED,
+    ENUM_ARRAY_NARROWED,
+    ENUM_ARRAY_CHANGED,
+    COMBINED_TYPE_EXTENDED,
+    COMBINED_TYPE_CHANGED,
+    PRODUCT_TYPE_EXTENDED,
+    PRODUCT_TYPE_NARROWED,
+    SUM_TYPE_EXTENDED,
+    SUM_TYPE_NARROWED,
+    COMBINED_TYPE_SUBSCHEMAS_CHANGED,
+    NOT_TYPE_EXTENDED,
+    NOT_TYPE_NARROWED,
 );
 
 use ChangeType::*;
@@ -84,31 +170,70 @@ impl ChangeType {
     pub fn is_compatible(self) -> bool {
         matches!(
             self,
-            ID_CHANGED | DESCRIPTION_CHANGED | TITLE_CHANGED | DEFAULT_CHANGED | SCHEMA_REMOVED | TYPE_EXTENDED
-                | MAX_LENGTH_INCREASED | MAX_LENGTH_REMOVED | MIN_LENGTH_DECREASED | MIN_LENGTH_REMOVED
-                | PATTERN_REMOVED | MAXIMUM_INCREASED | MAXIMUM_REMOVED | MINIMUM_DECREASED | MINIMUM_REMOVED
-                | EXCLUSIVE_MAXIMUM_INCREASED | EXCLUSIVE_MAXIMUM_REMOVED | EXCLUSIVE_MINIMUM_DECREASED
-                | EXCLUSIVE_MINIMUM_REMOVED | MULTIPLE_OF_REDUCED | MULTIPLE_OF_REMOVED
-                | REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED | REQUIRED_ATTRIBUTE_REMOVED | DEPENDENCY_ARRAY_NARROWED
-                | DEPENDENCY_ARRAY_REMOVED | DEPENDENCY_SCHEMA_REMOVED | MAX_PROPERTIES_INCREASED
-                | MAX_PROPERTIES_REMOVED | MIN_PROPERTIES_DECREASED | MIN_PROPERTIES_REMOVED
-                | ADDITIONAL_PROPERTIES_ADDED | ADDITIONAL_PROPERTIES_EXTENDED
+            ID_CHANGED
+                | DESCRIPTION_CHANGED
+                | TITLE_CHANGED
+                | DEFAULT_CHANGED
+                | SCHEMA_REMOVED
+                | TYPE_EXTENDED
+                | MAX_LENGTH_INCREASED
+                | MAX_LENGTH_REMOVED
+                | MIN_LENGTH_DECREASED
+                | MIN_LENGTH_REMOVED
+                | PATTERN_REMOVED
+                | MAXIMUM_INCREASED
+                | MAXIMUM_REMOVED
+                | MINIMUM_DECREASED
+                | MINIMUM_REMOVED
+                | EXCLUSIVE_MAXIMUM_INCREASED
+                | EXCLUSIVE_MAXIMUM_REMOVED
+                | EXCLUSIVE_MINIMUM_DECREASED
+                | EXCLUSIVE_MINIMUM_REMOVED
+                | MULTIPLE_OF_REDUCED
+                | MULTIPLE_OF_REMOVED
+                | REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
+                | REQUIRED_ATTRIBUTE_REMOVED
+                | DEPENDENCY_ARRAY_NARROWED
+                | DEPENDENCY_ARRAY_REMOVED
+                | DEPENDENCY_SCHEMA_REMOVED
+                | MAX_PROPERTIES_INCREASED
+                | MAX_PROPERTIES_REMOVED
+                | MIN_PROPERTIES_DECREASED
+                | MIN_PROPERTIES_REMOVED
+                | ADDITIONAL_PROPERTIES_ADDED
+                | ADDITIONAL_PROPERTIES_EXTENDED
                 | PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
                 | REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
                 | OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
-                | PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL | PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
+                | PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                | PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
                 | PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                 | PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                | UNEVALUATED_PROPERTIES_ADDED | UNEVALUATED_PROPERTIES_EXTENDED
-                | MAX_ITEMS_INCREASED | MAX_ITEMS_REMOVED | MIN_ITEMS_DECREASED | MIN_ITEMS_REMOVED
-                | MAX_CONTAINS_INCREASED | MAX_CONTAINS_REMOVED | MIN_CONTAINS_DECREASED | MIN_CONTAINS_REMOVED
-                | UNIQUE_ITEMS_REMOVED | ADDITIONAL_ITEMS_ADDED | ADDITIONAL_ITEMS_EXTENDED
-                | UNEVALUATED_ITEMS_ADDED | UNEVALUATED_ITEMS_EXTENDED
-                | ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL | ITEM_ADDED_TO_CLOSED_CONTENT_MODEL
-                | ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL | ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL
+                | UNEVALUATED_PROPERTIES_ADDED
+                | UNEVALUATED_PROPERTIES_EXTENDED
+                | MAX_ITEMS_INCREASED
+                | MAX_ITEMS_REMOVED
+                | MIN_ITEMS_DECREASED
+                | MIN_ITEMS_REMOVED
+                | MAX_CONTAINS_INCREASED
+                | MAX_CONTAINS_REMOVED
+                | MIN_CONTAINS_DECREASED
+                | MIN_CONTAINS_REMOVED
+                | UNIQUE_ITEMS_REMOVED
+                | ADDITIONAL_ITEMS_ADDED
+                | ADDITIONAL_ITEMS_EXTENDED
+                | UNEVALUATED_ITEMS_ADDED
+                | UNEVALUATED_ITEMS_EXTENDED
+                | ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
+                | ITEM_ADDED_TO_CLOSED_CONTENT_MODEL
+                | ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                | ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL
                 | ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                 | ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                | ENUM_ARRAY_EXTENDED | COMBINED_TYPE_EXTENDED | PRODUCT_TYPE_NARROWED | SUM_TYPE_EXTENDED
+                | ENUM_ARRAY_EXTENDED
+                | COMBINED_TYPE_EXTENDED
+                | PRODUCT_TYPE_NARROWED
+                | SUM_TYPE_EXTENDED
                 | NOT_TYPE_NARROWED
         )
     }
@@ -326,8 +451,18 @@ impl Differ<'_> {
     /// `StringSchemaDiff`.
     fn string(&self, pair: Pair, o: &StringSchema, u: &StringSchema) -> Vec<Difference> {
         let mut found: Vec<Difference> = [
-            self.bound(pair, "maxLength", (o.max_length, u.max_length), [MAX_LENGTH_ADDED, MAX_LENGTH_REMOVED, MAX_LENGTH_INCREASED, MAX_LENGTH_DECREASED]),
-            self.bound(pair, "minLength", (o.min_length, u.min_length), [MIN_LENGTH_ADDED, MIN_LENGTH_REMOVED, MIN_LENGTH_INCREASED, MIN_LENGTH_DECREASED]),
+            self.bound(
+                pair,
+                "maxLength",
+                (o.max_length, u.max_length),
+                [MAX_LENGTH_ADDED, MAX_LENGTH_REMOVED, MAX_LENGTH_INCREASED, MAX_LENGTH_DECREASED],
+            ),
+            self.bound(
+                pair,
+                "minLength",
+                (o.min_length, u.min_length),
+                [MIN_LENGTH_ADDED, MIN_LENGTH_REMOVED, MIN_LENGTH_INCREASED, MIN_LENGTH_DECREASED],
+            ),
         ]
         .into_iter()
         .flatten()
@@ -346,19 +481,39 @@ impl Differ<'_> {
     /// update's `maximum` when deciding "decreased"; venice compares the two limits.
     fn number(&self, pair: Pair, o: &NumberSchema, u: &NumberSchema) -> Vec<Difference> {
         let mut found: Vec<Difference> = [
-            self.bound(pair, "maximum", (o.maximum, u.maximum), [MAXIMUM_ADDED, MAXIMUM_REMOVED, MAXIMUM_INCREASED, MAXIMUM_DECREASED]),
-            self.bound(pair, "minimum", (o.minimum, u.minimum), [MINIMUM_ADDED, MINIMUM_REMOVED, MINIMUM_INCREASED, MINIMUM_DECREASED]),
+            self.bound(
+                pair,
+                "maximum",
+                (o.maximum, u.maximum),
+                [MAXIMUM_ADDED, MAXIMUM_REMOVED, MAXIMUM_INCREASED, MAXIMUM_DECREASED],
+            ),
+            self.bound(
+                pair,
+                "minimum",
+                (o.minimum, u.minimum),
+                [MINIMUM_ADDED, MINIMUM_REMOVED, MINIMUM_INCREASED, MINIMUM_DECREASED],
+            ),
             self.bound(
                 pair,
                 "exclusiveMaximum",
                 (o.exclusive_maximum, u.exclusive_maximum),
-                [EXCLUSIVE_MAXIMUM_ADDED, EXCLUSIVE_MAXIMUM_REMOVED, EXCLUSIVE_MAXIMUM_INCREASED, EXCLUSIVE_MAXIMUM_DECREASED],
+                [
+                    EXCLUSIVE_MAXIMUM_ADDED,
+                    EXCLUSIVE_MAXIMUM_REMOVED,
+                    EXCLUSIVE_MAXIMUM_INCREASED,
+                    EXCLUSIVE_MAXIMUM_DECREASED,
+                ],
             ),
             self.bound(
                 pair,
                 "exclusiveMinimum",
                 (o.exclusive_minimum, u.exclusive_minimum),
-                [EXCLUSIVE_MINIMUM_ADDED, EXCLUSIVE_MINIMUM_REMOVED, EXCLUSIVE_MINIMUM_INCREASED, EXCLUSIVE_MINIMUM_DECREASED],
+                [
+                    EXCLUSIVE_MINIMUM_ADDED,
+                    EXCLUSIVE_MINIMUM_REMOVED,
+                    EXCLUSIVE_MINIMUM_INCREASED,
+                    EXCLUSIVE_MINIMUM_DECREASED,
+                ],
             ),
         ]
         .into_iter()
@@ -392,7 +547,8 @@ impl Differ<'_> {
     /// `NotSchemaDiff`: the negated schemas compared the other way round.
     fn not(&mut self, pair: Pair, o: NodeId, u: NodeId) -> Vec<Difference> {
         // The update's negated schema is read as an original: swap the schemas for the call.
-        let mut reversed = Differ { original: self.update, update: self.original, memo: HashMap::new(), in_progress: HashSet::new() };
+        let mut reversed =
+            Differ { original: self.update, update: self.original, memo: HashMap::new(), in_progress: HashSet::new() };
         let kind = if compatible(&reversed.compare(Some(u), Some(o))) { NOT_TYPE_NARROWED } else { NOT_TYPE_EXTENDED };
         under("not", vec![self.here(kind, pair)])
     }
@@ -412,8 +568,12 @@ impl Differ<'_> {
         let updates = distinct(self.update, &u.subschemas);
         let product = u.criterion == Criterion::AllOf;
         match originals.len().cmp(&updates.len()) {
-            std::cmp::Ordering::Less => found.push(self.here(if product { PRODUCT_TYPE_EXTENDED } else { SUM_TYPE_EXTENDED }, pair)),
-            std::cmp::Ordering::Greater => found.push(self.here(if product { PRODUCT_TYPE_NARROWED } else { SUM_TYPE_NARROWED }, pair)),
+            std::cmp::Ordering::Less => {
+                found.push(self.here(if product { PRODUCT_TYPE_EXTENDED } else { SUM_TYPE_EXTENDED }, pair))
+            }
+            std::cmp::Ordering::Greater => {
+                found.push(self.here(if product { PRODUCT_TYPE_NARROWED } else { SUM_TYPE_NARROWED }, pair))
+            }
             std::cmp::Ordering::Equal => {}
         }
         let mut edges: Vec<Vec<Option<Vec<Difference>>>> = Vec::new();
@@ -444,9 +604,24 @@ impl Differ<'_> {
         found.extend(under("properties", self.properties(o, u)));
         found.extend(under("dependencies", self.dependencies(pair, o, u)));
         found.extend(under("additionalProperties", self.additional_properties(pair, o, u)));
-        found.extend(self.unevaluated(pair, "unevaluatedProperties", (o.unevaluated, u.unevaluated), UNEVALUATED_PROPERTIES));
-        found.extend(self.bound(pair, "maxProperties", (o.max_properties, u.max_properties), [MAX_PROPERTIES_ADDED, MAX_PROPERTIES_REMOVED, MAX_PROPERTIES_INCREASED, MAX_PROPERTIES_DECREASED]));
-        found.extend(self.bound(pair, "minProperties", (o.min_properties, u.min_properties), [MIN_PROPERTIES_ADDED, MIN_PROPERTIES_REMOVED, MIN_PROPERTIES_INCREASED, MIN_PROPERTIES_DECREASED]));
+        found.extend(self.unevaluated(
+            pair,
+            "unevaluatedProperties",
+            (o.unevaluated, u.unevaluated),
+            UNEVALUATED_PROPERTIES,
+        ));
+        found.extend(self.bound(
+            pair,
+            "maxProperties",
+            (o.max_properties, u.max_properties),
+            [MAX_PROPERTIES_ADDED, MAX_PROPERTIES_REMOVED, MAX_PROPERTIES_INCREASED, MAX_PROPERTIES_DECREASED],
+        ));
+        found.extend(self.bound(
+            pair,
+            "minProperties",
+            (o.min_properties, u.min_properties),
+            [MIN_PROPERTIES_ADDED, MIN_PROPERTIES_REMOVED, MIN_PROPERTIES_INCREASED, MIN_PROPERTIES_DECREASED],
+        ));
         found
     }
 
@@ -503,7 +678,9 @@ impl Differ<'_> {
                 }));
                 found
             }
-            None if matches!(self.o(original).kind, Kind::False) => removed(PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL),
+            None if matches!(self.o(original).kind, Kind::False) => {
+                removed(PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL)
+            }
             None => removed(PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL),
         }
     }
@@ -554,16 +731,18 @@ impl Differ<'_> {
     /// finds `name` (Java's `Matcher.find`), else the schema of additional properties (else that
     /// of unevaluated ones).
     fn partial_schema(&self, schema: &JsonSchema, s: &ObjectSchema, name: &str) -> Option<NodeId> {
-        let by_pattern = s.pattern_properties.iter().find(|(pattern, _)| {
-            fancy_regex::Regex::new(pattern).is_ok_and(|re| re.is_match(name).unwrap_or(false))
-        });
+        let by_pattern = s
+            .pattern_properties
+            .iter()
+            .find(|(pattern, _)| fancy_regex::Regex::new(pattern).is_ok_and(|re| re.is_match(name).unwrap_or(false)));
         by_pattern.map(|(_, id)| *id).or(s.additional).or_else(|| partially_open_unevaluated(schema, s.unevaluated))
     }
 
     fn dependencies(&mut self, pair: Pair, o: &ObjectSchema, u: &ObjectSchema) -> Vec<Difference> {
         let mut found = Vec::new();
         for name in union_of_names(&o.property_dependencies, &u.property_dependencies) {
-            let get = |s: &ObjectSchema| s.property_dependencies.iter().find(|(n, _)| *n == name).map(|(_, d)| d.clone());
+            let get =
+                |s: &ObjectSchema| s.property_dependencies.iter().find(|(n, _)| *n == name).map(|(_, d)| d.clone());
             let kind = match (get(o), get(u)) {
                 (_, None) => DEPENDENCY_ARRAY_REMOVED,
                 (None, _) => DEPENDENCY_ARRAY_ADDED,
@@ -601,13 +780,36 @@ impl Differ<'_> {
 
     /// `ArraySchemaDiff.compareUnevaluatedItems` (and the same for properties): absent, `false`,
     /// empty, or a schema, each change worded as a widening or a narrowing.
-    fn unevaluated(&mut self, pair: Pair, keyword: &str, (o, u): (Option<NodeId>, Option<NodeId>), [added, removed, extended, narrowed]: [ChangeType; 4]) -> Vec<Difference> {
+    fn unevaluated(
+        &mut self,
+        pair: Pair,
+        keyword: &str,
+        (o, u): (Option<NodeId>, Option<NodeId>),
+        [added, removed, extended, narrowed]: [ChangeType; 4],
+    ) -> Vec<Difference> {
         let is_false = |schema: &JsonSchema, id: NodeId| matches!(schema.node(schema.resolved(id)).kind, Kind::False);
         let kind = match (o, u) {
             (None, None) => return Vec::new(),
-            (None, Some(u)) => if is_false(self.update, u) { removed } else { narrowed },
-            (Some(o), None) => if is_false(self.original, o) { added } else { extended },
-            (Some(o), Some(u)) => match (is_false(self.original, o), is_false(self.update, u), is_empty_schema(self.original, o), is_empty_schema(self.update, u)) {
+            (None, Some(u)) => {
+                if is_false(self.update, u) {
+                    removed
+                } else {
+                    narrowed
+                }
+            }
+            (Some(o), None) => {
+                if is_false(self.original, o) {
+                    added
+                } else {
+                    extended
+                }
+            }
+            (Some(o), Some(u)) => match (
+                is_false(self.original, o),
+                is_false(self.update, u),
+                is_empty_schema(self.original, o),
+                is_empty_schema(self.update, u),
+            ) {
                 (true, false, _, _) => added,
                 (false, true, _, _) => removed,
                 (_, _, true, false) => narrowed,
@@ -632,14 +834,34 @@ impl Differ<'_> {
         };
         found.extend(under("additionalItems", additional));
         found.extend(self.unevaluated(pair, "unevaluatedItems", (o.unevaluated, u.unevaluated), UNEVALUATED_ITEMS));
-        found.extend(self.bound(pair, "maxItems", (o.max_items, u.max_items), [MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED]));
-        found.extend(self.bound(pair, "minItems", (o.min_items, u.min_items), [MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED]));
+        found.extend(self.bound(
+            pair,
+            "maxItems",
+            (o.max_items, u.max_items),
+            [MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED],
+        ));
+        found.extend(self.bound(
+            pair,
+            "minItems",
+            (o.min_items, u.min_items),
+            [MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED],
+        ));
         if o.unique_items != u.unique_items {
             let kind = if o.unique_items { UNIQUE_ITEMS_REMOVED } else { UNIQUE_ITEMS_ADDED };
             found.extend(under("uniqueItems", vec![self.here(kind, pair)]));
         }
-        found.extend(self.bound(pair, "maxContains", (o.max_contains, u.max_contains), [MAX_CONTAINS_ADDED, MAX_CONTAINS_REMOVED, MAX_CONTAINS_INCREASED, MAX_CONTAINS_DECREASED]));
-        found.extend(self.bound(pair, "minContains", (o.min_contains, u.min_contains), [MIN_CONTAINS_ADDED, MIN_CONTAINS_REMOVED, MIN_CONTAINS_INCREASED, MIN_CONTAINS_DECREASED]));
+        found.extend(self.bound(
+            pair,
+            "maxContains",
+            (o.max_contains, u.max_contains),
+            [MAX_CONTAINS_ADDED, MAX_CONTAINS_REMOVED, MAX_CONTAINS_INCREASED, MAX_CONTAINS_DECREASED],
+        ));
+        found.extend(self.bound(
+            pair,
+            "minContains",
+            (o.min_contains, u.min_contains),
+            [MIN_CONTAINS_ADDED, MIN_CONTAINS_REMOVED, MIN_CONTAINS_INCREASED, MIN_CONTAINS_DECREASED],
+        ));
         found
     }
 
@@ -676,7 +898,9 @@ impl Differ<'_> {
                 }));
                 found
             }
-            None if matches!(self.o(original).kind, Kind::False) => removed(ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL),
+            None if matches!(self.o(original).kind, Kind::False) => {
+                removed(ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL)
+            }
             None => removed(ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL),
         }
     }
@@ -685,7 +909,11 @@ impl Differ<'_> {
         let added = |kind| Difference { kind, path: String::new(), side: Side::Update, node: update };
         if array_is_open(self.original, o) {
             let empty = matches!(self.u(update).kind, Kind::Empty | Kind::True);
-            return vec![added(if empty { ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL } else { ITEM_ADDED_TO_OPEN_CONTENT_MODEL })];
+            return vec![added(if empty {
+                ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
+            } else {
+                ITEM_ADDED_TO_OPEN_CONTENT_MODEL
+            })];
         }
         match partial_items(self.original, o) {
             Some(partial) => {
@@ -703,8 +931,12 @@ impl Differ<'_> {
     }
 }
 
-const UNEVALUATED_PROPERTIES: [ChangeType; 4] =
-    [UNEVALUATED_PROPERTIES_ADDED, UNEVALUATED_PROPERTIES_REMOVED, UNEVALUATED_PROPERTIES_EXTENDED, UNEVALUATED_PROPERTIES_NARROWED];
+const UNEVALUATED_PROPERTIES: [ChangeType; 4] = [
+    UNEVALUATED_PROPERTIES_ADDED,
+    UNEVALUATED_PROPERTIES_REMOVED,
+    UNEVALUATED_PROPERTIES_EXTENDED,
+    UNEVALUATED_PROPERTIES_NARROWED,
+];
 const UNEVALUATED_ITEMS: [ChangeType; 4] =
     [UNEVALUATED_ITEMS_ADDED, UNEVALUATED_ITEMS_REMOVED, UNEVALUATED_ITEMS_EXTENDED, UNEVALUATED_ITEMS_NARROWED];
 
@@ -715,7 +947,8 @@ fn is_empty_schema(schema: &JsonSchema, id: NodeId) -> bool {
 
 /// The `unevaluated*` schema that partially opens a content model: neither `false` nor empty.
 fn partially_open_unevaluated(schema: &JsonSchema, unevaluated: Option<NodeId>) -> Option<NodeId> {
-    unevaluated.filter(|&id| !is_empty_schema(schema, id) && !matches!(schema.node(schema.resolved(id)).kind, Kind::False))
+    unevaluated
+        .filter(|&id| !is_empty_schema(schema, id) && !matches!(schema.node(schema.resolved(id)).kind, Kind::False))
 }
 
 /// `ArraySchemaDiff.isOpenContentModel`: additional items permitted with no schema, and
@@ -807,4 +1040,52 @@ fn union_of_names<T>(o: &[(String, T)], u: &[(String, T)]) -> Vec<String> {
     let mut names: Vec<String> = o.iter().map(|(n, _)| n.clone()).collect();
     names.extend(u.iter().filter(|(n, _)| !o.iter().any(|(m, _)| m == n)).map(|(n, _)| n.clone()));
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json_schema::{Document, parse};
+    use crate::source::FileId;
+
+    fn changes(original: &str, update: &str) -> Vec<String> {
+        let load = |i, text| parse(Document { name: "s.json", file: FileId(i), text }, &[]).expect("loads");
+        let found = compare(&load(0, original), &load(1, update));
+        found.iter().map(|d| format!("{} {}", d.kind.as_str(), d.path())).collect()
+    }
+
+    #[test]
+    fn recursive_schemas_compare_once_per_pair() {
+        let v1 = r##"{"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "properties": {"next": {"$ref": "#/$defs/n"}, "v": {"type": "integer"}}}}}"##;
+        let v2 = r##"{"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "properties": {"next": {"$ref": "#/$defs/n"}, "v": {"type": "number"}}}}}"##;
+        assert_eq!(changes(v1, v2), ["TYPE_EXTENDED #/properties/v"]);
+    }
+
+    #[test]
+    fn pattern_properties_match_as_java_finds_with_lookaround() {
+        let original =
+            r#"{"properties": {}, "additionalProperties": false, "patternProperties": {"^(?!x)": {"type": "string"}}}"#;
+        let covered = r#"{"properties": {"a": {"type": "string"}}, "additionalProperties": false, "patternProperties": {"^(?!x)": {"type": "string"}}}"#;
+        assert_eq!(
+            changes(original, covered),
+            [
+                "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL #/properties/a",
+                "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/a"
+            ]
+        );
+    }
+
+    #[test]
+    fn unevaluated_properties_close_a_2020_content_model() {
+        let open =
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {"a": {}}}"#;
+        let closed = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {}, "unevaluatedProperties": false}"#;
+        assert_eq!(
+            changes(open, closed),
+            [
+                "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL #/properties/a",
+                "UNEVALUATED_PROPERTIES_REMOVED #/unevaluatedProperties"
+            ]
+        );
+    }
 }

@@ -18,4 +18,5 @@ mod model;
 mod parse;
 
 pub use model::JsonSchema;
+pub(crate) use parse::referenced_names;
 pub use parse::{Document, ParseProblem, parse};

@@ -19,6 +19,11 @@ impl JsonSchema {
         &self.nodes[id]
     }
 
+    /// Where a node is written: its span, and its JSON pointer within its document.
+    pub(crate) fn site(&self, id: NodeId) -> (Span, &str) {
+        (self.nodes[id].span, &self.nodes[id].pointer)
+    }
+
     /// Follows `$ref`s to the schema they stand for, as `SchemaDiff.normalizeSchema` does.
     /// A chain of references that only refers to itself stands for nothing but itself.
     pub(crate) fn resolved(&self, mut id: NodeId) -> NodeId {

@@ -243,7 +243,10 @@ impl<'t> Loader<'_, 't> {
         match found.len() {
             0 => Kind::Empty,
             1 => found.pop().map(|(_, kind)| kind).unwrap_or(Kind::Empty),
-            _ => Kind::Combined(Combined { criterion: Criterion::AllOf, subschemas: self.synthetic(span, pointer, found) }),
+            _ => Kind::Combined(Combined {
+                criterion: Criterion::AllOf,
+                subschemas: self.synthetic(span, pointer, found),
+            }),
         }
     }
 
@@ -306,7 +309,10 @@ impl<'t> Loader<'_, 't> {
                     let kind = self.of_type(doc, o, &name.value, span, pointer, depth);
                     kinds.push((type_tag(&name.value), kind));
                 }
-                Kind::Combined(Combined { criterion: Criterion::AnyOf, subschemas: self.synthetic(span, pointer, kinds) })
+                Kind::Combined(Combined {
+                    criterion: Criterion::AnyOf,
+                    subschemas: self.synthetic(span, pointer, kinds),
+                })
             }
             _ => {
                 self.problem("`type` is a string or an array of strings", self.span(doc, value));
@@ -337,10 +343,17 @@ impl<'t> Loader<'_, 't> {
         let draft = self.draft(doc);
         let has = |keys: &[&str]| keys.iter().any(|k| o.get(k).is_some());
         let mut found = Vec::new();
-        if has(ARRAY_KEYWORDS) || (draft >= Draft::V6 && has(&["contains"])) || (draft >= Draft::V2019 && has(&["unevaluatedItems"])) || (draft >= Draft::V2020 && has(&["prefixItems"])) {
+        if has(ARRAY_KEYWORDS)
+            || (draft >= Draft::V6 && has(&["contains"]))
+            || (draft >= Draft::V2019 && has(&["unevaluatedItems"]))
+            || (draft >= Draft::V2020 && has(&["prefixItems"]))
+        {
             found.push(("array", Kind::Array(self.array(doc, o, pointer, depth))));
         }
-        if has(OBJECT_KEYWORDS) || (draft >= Draft::V6 && has(&["propertyNames"])) || (draft >= Draft::V2019 && has(&["dependentRequired", "dependentSchemas", "unevaluatedProperties"])) {
+        if has(OBJECT_KEYWORDS)
+            || (draft >= Draft::V6 && has(&["propertyNames"]))
+            || (draft >= Draft::V2019 && has(&["dependentRequired", "dependentSchemas", "unevaluatedProperties"]))
+        {
             found.push(("object", Kind::Object(self.object_schema(doc, o, pointer, depth))));
         }
         if has(&["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]) {
@@ -384,7 +397,8 @@ impl<'t> Loader<'_, 't> {
         }
         schema.min_properties = count(o, "minProperties");
         schema.max_properties = count(o, "maxProperties");
-        (schema.permits_additional, schema.additional) = self.additional(doc, o, "additionalProperties", pointer, depth);
+        (schema.permits_additional, schema.additional) =
+            self.additional(doc, o, "additionalProperties", pointer, depth);
         for (pattern, id) in self.schemas_by_name(doc, o, "patternProperties", pointer, depth) {
             if let Err(error) = Regex::new(&pattern) {
                 let span = self.nodes[id].span;
@@ -426,7 +440,8 @@ impl<'t> Loader<'_, 't> {
                 .collect();
         }
         // 2020-12's `items` beside `prefixItems` is what `additionalItems` was.
-        let additional_keyword = if draft >= Draft::V2020 && o.get("prefixItems").is_some() { "items" } else { "additionalItems" };
+        let additional_keyword =
+            if draft >= Draft::V2020 && o.get("prefixItems").is_some() { "items" } else { "additionalItems" };
         (schema.permits_additional, schema.additional) = self.additional(doc, o, additional_keyword, pointer, depth);
         if additional_keyword != "items" && !matches!(o.get("items").map(|p| &p.value), Some(Ast::Array(_))) {
             schema.all_items = self.subschema(doc, o, "items", pointer, depth);
@@ -444,7 +459,14 @@ impl<'t> Loader<'_, 't> {
 
     /// `additionalProperties`/`additionalItems`: whether more are permitted, and their schema
     /// when given as an object (`true` and absence permit any, with no schema).
-    fn additional(&mut self, doc: usize, o: &Object<'t>, key: &str, pointer: &str, depth: usize) -> (bool, Option<NodeId>) {
+    fn additional(
+        &mut self,
+        doc: usize,
+        o: &Object<'t>,
+        key: &str,
+        pointer: &str,
+        depth: usize,
+    ) -> (bool, Option<NodeId>) {
         match o.get(key).map(|p| &p.value) {
             None => (true, None),
             Some(Ast::BooleanLit(b)) => (b.value, None),
@@ -457,7 +479,14 @@ impl<'t> Loader<'_, 't> {
         Some(self.load(doc, value, format!("{pointer}/{key}"), depth + 1))
     }
 
-    fn schemas_by_name(&mut self, doc: usize, o: &Object<'t>, key: &str, pointer: &str, depth: usize) -> Vec<(String, NodeId)> {
+    fn schemas_by_name(
+        &mut self,
+        doc: usize,
+        o: &Object<'t>,
+        key: &str,
+        pointer: &str,
+        depth: usize,
+    ) -> Vec<(String, NodeId)> {
         let Some(value) = o.get(key).map(|p| &p.value) else { return Vec::new() };
         let Ast::Object(members) = value else {
             self.problem(format!("`{key}` is an object of schemas"), self.span(doc, value));
@@ -477,7 +506,10 @@ impl<'t> Loader<'_, 't> {
             self.problem("expected an array of property names", self.span(doc, value));
             return Vec::new();
         };
-        a.elements.iter().filter_map(|e| if let Ast::StringLit(s) = e { Some(s.value.to_string()) } else { None }).collect()
+        a.elements
+            .iter()
+            .filter_map(|e| if let Ast::StringLit(s) = e { Some(s.value.to_string()) } else { None })
+            .collect()
     }
 
     /// The node a `$ref` stands for: `#/pointer` or `#anchor` in this document, or the same in the
@@ -521,7 +553,10 @@ const OBJECT_KEYWORDS: &[&str] = &[
 ];
 
 fn type_tag(name: &str) -> &'static str {
-    ["string", "number", "integer", "boolean", "null", "object", "array"].into_iter().find(|t| *t == name).unwrap_or("type")
+    ["string", "number", "integer", "boolean", "null", "object", "array"]
+        .into_iter()
+        .find(|t| *t == name)
+        .unwrap_or("type")
 }
 
 fn number(o: &Object, key: &str) -> Option<f64> {
@@ -547,7 +582,12 @@ fn walk<'a, 't>(root: &'a Ast<'t>, pointer: &str) -> Option<&'a Ast<'t>> {
 }
 
 /// The schema that names itself `anchor` (`$anchor`, or an `$id`/`id` of `#anchor`).
-fn find_anchor<'a, 't>(value: &'a Ast<'t>, anchor: &str, pointer: String, depth: usize) -> Option<(&'a Ast<'t>, String)> {
+fn find_anchor<'a, 't>(
+    value: &'a Ast<'t>,
+    anchor: &str,
+    pointer: String,
+    depth: usize,
+) -> Option<(&'a Ast<'t>, String)> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -597,7 +637,9 @@ fn to_value(value: &Ast) -> Value {
         Ast::NumberLit(n) => n.value.parse::<serde_json::Number>().map_or(Value::Null, Value::Number),
         Ast::StringLit(s) => Value::String(s.value.to_string()),
         Ast::Array(a) => Value::Array(a.elements.iter().map(to_value).collect()),
-        Ast::Object(o) => Value::Object(o.properties.iter().map(|p| (p.name.as_str().to_string(), to_value(&p.value))).collect()),
+        Ast::Object(o) => {
+            Value::Object(o.properties.iter().map(|p| (p.name.as_str().to_string(), to_value(&p.value))).collect())
+        }
     }
 }
 
@@ -646,7 +688,9 @@ mod tests {
 
     #[test]
     fn references_resolve_within_and_across_documents_and_close_cycles() {
-        let schema = load(r##"{"$ref": "#/definitions/node", "definitions": {"node": {"properties": {"next": {"$ref": "#/definitions/node"}}}}}"##);
+        let schema = load(
+            r##"{"$ref": "#/definitions/node", "definitions": {"node": {"properties": {"next": {"$ref": "#/definitions/node"}}}}}"##,
+        );
         let Kind::Object(o) = root_kind(&schema) else { panic!("object") };
         let next = schema.resolved(o.properties[0].1);
         assert_eq!(next, schema.resolved(schema.root));
@@ -659,7 +703,9 @@ mod tests {
 
     #[test]
     fn draft_2020_prefix_items_are_the_tuple() {
-        let schema = load(r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "prefixItems": [{"type": "string"}], "items": false}"#);
+        let schema = load(
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "prefixItems": [{"type": "string"}], "items": false}"#,
+        );
         let Kind::Array(a) = root_kind(&schema) else { panic!("array") };
         assert_eq!((a.item_schemas.len(), a.permits_additional, a.all_items), (1, false, None));
     }
