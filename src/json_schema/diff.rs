@@ -266,7 +266,7 @@ impl Difference {
 
 /// `SchemaDiff.compare(original, update)`: every change from `original` to `update`.
 pub fn compare(original: &JsonSchema, update: &JsonSchema) -> Vec<Difference> {
-    let mut differ = Differ { original, update, memo: HashMap::new(), in_progress: HashSet::new() };
+    let mut differ = Differ::new(original, update);
     let mut found = differ.compare(Some(original.root), Some(update.root));
     for d in &mut found {
         d.path = format!("#/{}", d.path);
@@ -297,9 +297,14 @@ struct Differ<'a> {
     memo: HashMap<Pair, Rc<Vec<Difference>>>,
     /// Pairs on the stack; met again, a pair is a recursive cycle and compatible.
     in_progress: HashSet<Pair>,
+    no_change: Rc<Vec<Difference>>,
 }
 
-impl Differ<'_> {
+impl<'a> Differ<'a> {
+    fn new(original: &'a JsonSchema, update: &'a JsonSchema) -> Self {
+        Differ { original, update, memo: HashMap::new(), in_progress: HashSet::new(), no_change: Rc::default() }
+    }
+
     fn o(&self, id: NodeId) -> &Node {
         self.original.node(id)
     }
@@ -333,7 +338,8 @@ impl Differ<'_> {
         }
         let found = self.pair((o, u));
         self.in_progress.remove(&(o, u));
-        self.memo.insert((o, u), Rc::new(found.clone()));
+        // Most pairs have no change: their empty list is shared without allocating.
+        self.memo.insert((o, u), if found.is_empty() { self.no_change.clone() } else { Rc::new(found.clone()) });
         found
     }
 
@@ -547,8 +553,7 @@ impl Differ<'_> {
     /// `NotSchemaDiff`: the negated schemas compared the other way round.
     fn not(&mut self, pair: Pair, o: NodeId, u: NodeId) -> Vec<Difference> {
         // The update's negated schema is read as an original: swap the schemas for the call.
-        let mut reversed =
-            Differ { original: self.update, update: self.original, memo: HashMap::new(), in_progress: HashSet::new() };
+        let mut reversed = Differ::new(self.update, self.original);
         let kind = if compatible(&reversed.compare(Some(u), Some(o))) { NOT_TYPE_NARROWED } else { NOT_TYPE_EXTENDED };
         under("not", vec![self.here(kind, pair)])
     }

@@ -3,6 +3,7 @@
 
 use crate::source::Span;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// An index into [`JsonSchema::nodes`].
 pub(crate) type NodeId = usize;
@@ -131,8 +132,11 @@ pub(crate) struct Combined {
 
 #[derive(Debug, Default)]
 pub(crate) struct ObjectSchema {
+    /// In document order, and by name ([`ObjectSchema::index`] builds it): wide objects are
+    /// compared property by property.
     pub(crate) properties: Vec<(String, NodeId)>,
-    pub(crate) required: Vec<String>,
+    pub(crate) by_name: HashMap<String, NodeId>,
+    pub(crate) required: HashSet<String>,
     pub(crate) min_properties: Option<u64>,
     pub(crate) max_properties: Option<u64>,
     /// `additionalProperties: false` makes this false.
@@ -148,12 +152,17 @@ pub(crate) struct ObjectSchema {
 }
 
 impl ObjectSchema {
+    /// Fills [`ObjectSchema::by_name`] from the properties.
+    pub(crate) fn index(&mut self) {
+        self.by_name = self.properties.iter().map(|(name, id)| (name.clone(), *id)).collect();
+    }
+
     pub(crate) fn property(&self, name: &str) -> Option<NodeId> {
-        self.properties.iter().find(|(n, _)| n == name).map(|(_, id)| *id)
+        self.by_name.get(name).copied()
     }
 
     pub(crate) fn requires(&self, name: &str) -> bool {
-        self.required.iter().any(|r| r == name)
+        self.required.contains(name)
     }
 }
 

@@ -392,8 +392,9 @@ impl<'t> Loader<'_, 't> {
     fn object_schema(&mut self, doc: usize, o: &Object<'t>, pointer: &str, depth: usize) -> ObjectSchema {
         let mut schema = ObjectSchema { permits_additional: true, ..ObjectSchema::default() };
         schema.properties = self.schemas_by_name(doc, o, "properties", pointer, depth);
+        schema.index();
         if let Some(p) = o.get("required") {
-            schema.required = self.names(doc, &p.value);
+            schema.required = self.names(doc, &p.value).into_iter().collect();
         }
         schema.min_properties = count(o, "minProperties");
         schema.max_properties = count(o, "maxProperties");
