@@ -344,7 +344,7 @@ impl<'a> Differ<'a> {
     }
 
     fn pair(&mut self, pair: Pair) -> Vec<Difference> {
-        if let Some(found) = self.into_or_out_of_combined(pair) {
+        if let Some(found) = self.across_combined(pair) {
             return found;
         }
         let (o, u) = (self.o(pair.0), self.u(pair.1));
@@ -361,7 +361,7 @@ impl<'a> Differ<'a> {
     /// `SchemaDiff`'s special cases between a combined schema and another: a singleton union
     /// stands for its member; an update `anyOf`/`oneOf` may extend the original (SUM_TYPE_EXTENDED),
     /// and an original `allOf` may be narrowed to one of its members (PRODUCT_TYPE_NARROWED).
-    fn into_or_out_of_combined(&mut self, pair: Pair) -> Option<Vec<Difference>> {
+    fn across_combined(&mut self, pair: Pair) -> Option<Vec<Difference>> {
         let combined = |kind: &Kind| match kind {
             Kind::Combined(c) => Some((c.criterion, c.subschemas.clone())),
             _ => None,
@@ -372,7 +372,7 @@ impl<'a> Differ<'a> {
                     let found = self.compare(Some(pair.0), Some(members[0]));
                     return compatible(&found).then_some(found);
                 }
-                if criterion == Criterion::AllOf {
+                if criterion == Criterion::All {
                     return None;
                 }
                 members.iter().find_map(|&member| {
@@ -388,7 +388,7 @@ impl<'a> Differ<'a> {
                     let found = self.compare(Some(members[0]), Some(pair.1));
                     return compatible(&found).then_some(found);
                 }
-                if criterion != Criterion::AllOf {
+                if criterion != Criterion::All {
                     return None;
                 }
                 members.iter().find_map(|&member| {
@@ -425,7 +425,11 @@ impl<'a> Differ<'a> {
             (Kind::Number(o), Kind::Number(u)) => self.number(pair, o, u),
             (Kind::Enum(o), Kind::Enum(u)) => self.enumeration(pair, o, u),
             (Kind::Const(o), Kind::Const(u)) => {
-                (o != u).then(|| under("const", vec![self.here(ENUM_ARRAY_CHANGED, pair)])).unwrap_or_default()
+                if o == u {
+                    Vec::new()
+                } else {
+                    under("const", vec![self.here(ENUM_ARRAY_CHANGED, pair)])
+                }
             }
             (Kind::Combined(o), Kind::Combined(u)) => self.combined(pair, o, u),
             (&Kind::Not(o), &Kind::Not(u)) => self.not(pair, o, u),
@@ -571,7 +575,7 @@ impl<'a> Differ<'a> {
         }
         let originals = distinct(self.original, &o.subschemas);
         let updates = distinct(self.update, &u.subschemas);
-        let product = u.criterion == Criterion::AllOf;
+        let product = u.criterion == Criterion::All;
         match originals.len().cmp(&updates.len()) {
             std::cmp::Ordering::Less => {
                 found.push(self.here(if product { PRODUCT_TYPE_EXTENDED } else { SUM_TYPE_EXTENDED }, pair))
@@ -976,9 +980,9 @@ fn combined_criterion_change(o: &Combined, u: &Combined) -> Option<ChangeType> {
     let singleton = |c: &Combined| c.subschemas.len() == 1;
     match (o.criterion, u.criterion) {
         (a, b) if a == b => None,
-        (_, Criterion::AnyOf) => Some(COMBINED_TYPE_EXTENDED),
-        (_, Criterion::OneOf) if singleton(o) => Some(COMBINED_TYPE_EXTENDED),
-        (_, Criterion::AllOf) if singleton(o) && singleton(u) => Some(COMBINED_TYPE_EXTENDED),
+        (_, Criterion::Any) => Some(COMBINED_TYPE_EXTENDED),
+        (_, Criterion::One) if singleton(o) => Some(COMBINED_TYPE_EXTENDED),
+        (_, Criterion::All) if singleton(o) && singleton(u) => Some(COMBINED_TYPE_EXTENDED),
         _ => Some(COMBINED_TYPE_CHANGED),
     }
 }

@@ -109,17 +109,17 @@ pub(crate) struct NumberSchema {
 /// `allOf`, `anyOf` or `oneOf`, named as everit's `ValidationCriterion` prints them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Criterion {
-    AllOf,
-    AnyOf,
-    OneOf,
+    All,
+    Any,
+    One,
 }
 
 impl Criterion {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
-            Criterion::AllOf => "allOf",
-            Criterion::AnyOf => "anyOf",
-            Criterion::OneOf => "oneOf",
+            Criterion::All => "allOf",
+            Criterion::Any => "anyOf",
+            Criterion::One => "oneOf",
         }
     }
 }

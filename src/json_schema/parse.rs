@@ -225,7 +225,7 @@ impl<'t> Loader<'_, 't> {
         if let Some(p) = o.get("enum") {
             found.push(("enum", self.enumeration(doc, &p.value)));
         }
-        for criterion in [Criterion::AllOf, Criterion::AnyOf, Criterion::OneOf] {
+        for criterion in [Criterion::All, Criterion::Any, Criterion::One] {
             if let Some(p) = o.get(criterion.as_str()) {
                 found.push((criterion.as_str(), self.combined(doc, criterion, &p.value, pointer, depth)));
             }
@@ -243,10 +243,9 @@ impl<'t> Loader<'_, 't> {
         match found.len() {
             0 => Kind::Empty,
             1 => found.pop().map(|(_, kind)| kind).unwrap_or(Kind::Empty),
-            _ => Kind::Combined(Combined {
-                criterion: Criterion::AllOf,
-                subschemas: self.synthetic(span, pointer, found),
-            }),
+            _ => {
+                Kind::Combined(Combined { criterion: Criterion::All, subschemas: self.synthetic(span, pointer, found) })
+            }
         }
     }
 
@@ -309,10 +308,7 @@ impl<'t> Loader<'_, 't> {
                     let kind = self.of_type(doc, o, &name.value, span, pointer, depth);
                     kinds.push((type_tag(&name.value), kind));
                 }
-                Kind::Combined(Combined {
-                    criterion: Criterion::AnyOf,
-                    subschemas: self.synthetic(span, pointer, kinds),
-                })
+                Kind::Combined(Combined { criterion: Criterion::Any, subschemas: self.synthetic(span, pointer, kinds) })
             }
             _ => {
                 self.problem("`type` is a string or an array of strings", self.span(doc, value));
@@ -675,7 +671,7 @@ mod tests {
     fn keywords_of_several_extractors_make_a_synthetic_all_of() {
         let schema = load(r#"{"type": "string", "enum": ["red"]}"#);
         let Kind::Combined(c) = root_kind(&schema) else { panic!("combined") };
-        assert_eq!(c.criterion, Criterion::AllOf);
+        assert_eq!(c.criterion, Criterion::All);
         assert!(matches!(schema.node(c.subschemas[0]).kind, Kind::Enum(_)));
         assert!(matches!(schema.node(c.subschemas[1]).kind, Kind::String(_)));
     }
