@@ -600,7 +600,7 @@ fn schema_compat_checks_json_schema_by_the_registry_rules() {
     assert_eq!(
         run.stdout,
         "error: `v2.json` may not follow `v1.json` under `forward` (reader old / writer new)\n  \
-         #/properties/note PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL: at v2.json:3:52 (/properties/note)\n\
+         #/properties/note PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at v2.json:3:52 (/properties/note)\n\
          found 1 incompatibility\n"
     );
 }
@@ -632,7 +632,7 @@ fn schema_compat_reports_json_schemas_that_do_not_load() {
         .args(["schema", "compat", "v1.json", "bad.json"])
         .run()
         .status(1);
-    assert_eq!(run.stdout, "error: bad.json:1:41: `strng` is not a JSON Schema type\n");
+    assert_eq!(run.stdout, "error: bad.json:1:41: `strng` is not a JSON Schema type\nfound 1 error\n");
     let run = json_schemas()
         .file("dangling.json", r#"{"$ref": "gone.json"}"#)
         .args(["schema", "compat", "v1.json", "dangling.json"])
