@@ -29,34 +29,14 @@ pub struct LevelIncompatibility {
 /// Every change that keeps `new` from following `previous` (oldest first) at `level`; empty when
 /// it may follow.
 pub fn check_level(level: Compatibility, new: &JsonSchema, previous: &[JsonSchema]) -> Vec<LevelIncompatibility> {
-    let (backward, forward, transitive) = match level {
-        Compatibility::None => return Vec::new(),
-        Compatibility::Backward => (true, false, false),
-        Compatibility::BackwardTransitive => (true, false, true),
-        Compatibility::Forward => (false, true, false),
-        Compatibility::ForwardTransitive => (false, true, true),
-        Compatibility::Full => (true, true, false),
-        Compatibility::FullTransitive => (true, true, true),
-    };
-    let checked = if transitive { previous.len() } else { previous.len().min(1) };
-    for against in (0..previous.len()).rev().take(checked) {
+    level.first_failing(previous.len(), |against, old_reads_new| {
         let old = &previous[against];
-        let tag = |direction, list: Vec<Difference>| {
-            list.into_iter().map(move |difference| LevelIncompatibility { against, direction, difference })
+        let (direction, found) = match old_reads_new {
+            true => (Direction::OldReadsNew, incompatible_changes(new, old)),
+            false => (Direction::NewReadsOld, incompatible_changes(old, new)),
         };
-        let mut found = Vec::new();
-        // FULL's strategy lists what the old schema cannot read first, as for Avro.
-        if forward {
-            found.extend(tag(Direction::OldReadsNew, incompatible_changes(new, old)));
-        }
-        if backward {
-            found.extend(tag(Direction::NewReadsOld, incompatible_changes(old, new)));
-        }
-        if !found.is_empty() {
-            return found;
-        }
-    }
-    Vec::new()
+        found.into_iter().map(|difference| LevelIncompatibility { against, direction, difference }).collect()
+    })
 }
 
 #[cfg(test)]
