@@ -654,13 +654,15 @@ pub(crate) enum DescribeFormat {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SchemaCommand {
-    /// Check that a new Avro or Protobuf schema may follow earlier ones at a Schema Registry
-    /// compatibility level, as the registry would check it on registration.
+    /// Check that a new schema (Avro, JSON Schema or Protobuf) may follow earlier ones at a Schema
+    /// Registry compatibility level, as the registry would check it on registration.
     ///
     /// Give the earlier schemas oldest first and the new one last:
-    /// `venice schema compat --level full v1.avsc v2.avsc v3.avsc`. Exit status: 0 the new schema
-    /// may follow, 1 it may not (each reason is listed with its path and the schema it concerns)
-    /// or a schema is invalid, 2 a file cannot be read.
+    /// `venice schema compat --level full v1.avsc v2.avsc v3.avsc`. The type comes from `--type`,
+    /// else from the new file's extension (`.json` JSON Schema, otherwise Avro); a JSON Schema's
+    /// `$ref` to another document reads that file beside it. Exit status: 0 the new schema may
+    /// follow, 1 it may not (each reason is listed with its path and the schema it concerns; for
+    /// JSON Schema, the registry's change name) or a schema is invalid, 2 a file cannot be read.
     Compat(CompatArgs),
 }
 
@@ -673,14 +675,15 @@ pub(crate) struct CompatArgs {
     /// The output format.
     #[arg(long, value_enum, default_value_t = CompatFormat::Human)]
     pub(crate) format: CompatFormat,
-    /// The schema type; by default the new schema's extension says it (`.proto` Protobuf, whose
-    /// imports are read from beside each file; anything else Avro).
+    /// The schemas' type; by default the new file's extension says it (`.json` JSON Schema,
+    /// `.proto` Protobuf, anything else Avro). A JSON Schema's `$ref` to another document, and a
+    /// Protobuf file's imports, are read from beside each file.
     #[arg(long = "type", value_enum)]
     pub(crate) schema_type: Option<crate::schema_compat::SchemaType>,
-    /// The earlier schemas (.avsc or .proto files), oldest first.
+    /// The earlier schemas (.avsc, .json or .proto files), oldest first.
     #[arg(required = true, num_args = 1.., value_name = "OLD")]
     pub(crate) old: Vec<PathBuf>,
-    /// The new schema (an .avsc or .proto file).
+    /// The new schema (an .avsc, .json or .proto file).
     #[arg(required = true, value_name = "NEW")]
     pub(crate) new: PathBuf,
 }
@@ -732,6 +735,13 @@ impl CompatLevel {
             CompatLevel::Full => "full",
             CompatLevel::FullTransitive => "full-transitive",
         }
+    }
+}
+
+impl CompatArgs {
+    /// The type given, else the one the new file's extension names.
+    pub(crate) fn schema_type(&self) -> crate::schema_compat::SchemaType {
+        self.schema_type.unwrap_or_else(|| crate::schema_compat::SchemaType::of_path(&self.new))
     }
 }
 

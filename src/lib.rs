@@ -20,6 +20,7 @@ mod fs;
 pub mod graph;
 mod import;
 pub mod init;
+pub mod json_schema;
 pub mod ksql;
 pub mod ksql_conformance;
 mod ksql_describe;

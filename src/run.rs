@@ -521,10 +521,11 @@ fn run_schema_compat(args: &CompatArgs) -> u8 {
         CompatFormat::Json => OutputFormat::Json,
     };
     let level = args.level.compatibility();
+    let schema_type = args.schema_type();
     match crate::schema_compat::compat(
-        &sources,
+        &mut sources,
         &files,
-        args.schema_type,
+        schema_type,
         level,
         args.level.as_str(),
         format,

@@ -568,6 +568,79 @@ fn schema_compat_reports_invalid_schemas_and_unreadable_files() {
     assert!(help.stdout.contains("backward-transitive"), "{}", help.stdout);
 }
 
+/// A closed JSON Schema object, the same with an optional property more, and one with `id`
+/// required where `ref.json` defines it.
+const J1: &str = r#"{
+  "type": "object",
+  "properties": {"id": {"type": "string"}},
+  "additionalProperties": false
+}"#;
+const J2: &str = r#"{
+  "type": "object",
+  "properties": {"id": {"type": "string"}, "note": {"type": "string"}},
+  "additionalProperties": false
+}"#;
+const J3: &str =
+    r#"{"type": "object", "properties": {"id": {"$ref": "ref.json#/definitions/id"}}, "additionalProperties": false}"#;
+
+fn json_schemas() -> Test {
+    Test::new()
+        .file("v1.json", J1)
+        .file("v2.json", J2)
+        .file("v3.json", J3)
+        .file("ref.json", r#"{"definitions": {"id": {"type": "integer"}}}"#)
+}
+
+#[test]
+fn schema_compat_checks_json_schema_by_the_registry_rules() {
+    let run = json_schemas().args(["schema", "compat", "v1.json", "v2.json"]).run().status(0);
+    assert_eq!(run.stdout, "ok: `v2.json` may follow `v1.json` under `backward`\n");
+    // FORWARD: the old schema, closed, lacks the property the new one added.
+    let run = json_schemas().args(["schema", "compat", "--level", "forward", "v1.json", "v2.json"]).run().status(1);
+    assert_eq!(
+        run.stdout,
+        "error: `v2.json` may not follow `v1.json` under `forward` (reader old / writer new)\n  \
+         #/properties/note PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at v2.json:3:52 (/properties/note)\n\
+         found 1 incompatibility\n"
+    );
+}
+
+#[test]
+fn schema_compat_json_lists_each_change_with_the_registry_name_and_where_it_is() {
+    let run = json_schemas().args(["schema", "compat", "--format", "json", "v2.json", "v3.json"]).run().status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["compatible"], false);
+    let first = &json["incompatibilities"][0];
+    assert_eq!(first["type"], "TYPE_CHANGED");
+    assert_eq!(first["path"], "#/properties/id");
+    // The new type is in the referenced document, read beside the schema.
+    assert_eq!(
+        (first["file"].as_str(), first["line"].as_u64(), first["pointer"].as_str()),
+        (Some("ref.json"), Some(1), Some("/definitions/id"))
+    );
+    assert_eq!(json["incompatibilities"][1]["type"], "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL");
+    // `--type` overrides the extension.
+    let run =
+        json_schemas().file("v1.schema", J1).args(["schema", "compat", "--type", "json", "v1.schema", "v2.json"]).run();
+    run.status(0);
+}
+
+#[test]
+fn schema_compat_reports_json_schemas_that_do_not_load() {
+    let run = json_schemas()
+        .file("bad.json", r#"{"type": "object", "properties": {"id": {"type": "strng"}}}"#)
+        .args(["schema", "compat", "v1.json", "bad.json"])
+        .run()
+        .status(1);
+    assert_eq!(run.stdout, "error: bad.json:1:41: `strng` is not a JSON Schema type\nfound 1 error\n");
+    let run = json_schemas()
+        .file("dangling.json", r#"{"$ref": "gone.json"}"#)
+        .args(["schema", "compat", "v1.json", "dangling.json"])
+        .run()
+        .status(2);
+    assert!(run.stderr.contains("cannot read `gone.json`, which a `$ref` names"), "{}", run.stderr);
+}
+
 #[test]
 fn init_keeps_apply_state_out_of_git_without_touching_an_existing_gitignore() {
     let run = Test::new().args(["init", "fresh"]).run().status(0);

@@ -194,9 +194,9 @@ fn the_ksqldb_client_logs_in_and_runs_statements_in_order() {
         .expect("python3 runs");
     let url = format!("http://127.0.0.1:{port}");
     let _ = wait_for("the test server", 20, || std::net::TcpStream::connect(("127.0.0.1", port)).ok());
-    use venice::deploy::http::{Auth, Service};
+    use venice::deploy::http::{Auth, Secret, Service};
     use venice::deploy::ksqldb::Ksqldb;
-    let login = |password: &str| Auth::Basic { user: "ada".into(), password: password.into() };
+    let login = |password: &str| Auth::Basic { user: "ada".into(), password: Secret::new(password) };
     let wrong = Ksqldb::new(Service::new("ksqlDB", &url, login("nope"), Duration::from_secs(5)));
     let error = wrong.info().unwrap_err().to_string();
     assert!(error.contains("401"), "{error}");

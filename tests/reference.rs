@@ -176,11 +176,69 @@ const NEEDS_ONE_OF: &[Rule] = &[
     Rule { node: "user", one_of: &["value", "env", "file"], or_rejected: &[] },
     Rule { node: "password", one_of: &["env", "file"], or_rejected: &["value"] },
     Rule { node: "token", one_of: &["env", "file"], or_rejected: &["value"] },
+    Rule { node: "key", one_of: &["env", "file"], or_rejected: &["value"] },
+    Rule { node: "client-id", one_of: &["value", "env", "file"], or_rejected: &[] },
+    Rule { node: "client-secret", one_of: &["env", "file"], or_rejected: &["value"] },
 ];
 
+/// The rules of a node: those of its name that name only items it takes (`tls`'s `key`, a
+/// secret, is not a topic's `key`, a serde).
 fn rules_of(node: &NodeSpec) -> impl Iterator<Item = (usize, &'static Rule)> {
     let name = node.name;
-    NEEDS_ONE_OF.iter().enumerate().filter(move |(_, rule)| rule.node == name)
+    NEEDS_ONE_OF
+        .iter()
+        .enumerate()
+        .filter(move |(_, rule)| rule.node == name && rule.one_of.iter().all(|i| takes(node, i)))
+}
+
+fn takes(node: &NodeSpec, item: &str) -> bool {
+    node.prop(item).is_some() || node.child(item).is_some() || node.args.iter().any(|a| a.name == item)
+}
+
+/// A rule of the decoder beyond the table that asks for children beside an item: a node with
+/// `when` (a child, or its first argument with that value) needs the children `needs` too. For
+/// an argument value, the node takes `needs` and `also` and no child another value asks for.
+struct Beside {
+    node: &'static str,
+    when: &'static str,
+    needs: &'static [&'static str],
+    also: &'static [&'static str],
+}
+
+/// Keep this in step with `src/syntax/decode.rs` (`tls`, `sasl`), as [`NEEDS_ONE_OF`].
+const NEEDS_BESIDE: &[Beside] = &[
+    Beside { node: "tls", when: "cert", needs: &["key"], also: &[] },
+    Beside { node: "tls", when: "key", needs: &["cert"], also: &[] },
+    Beside { node: "sasl", when: "plain", needs: &["user", "password"], also: &[] },
+    Beside { node: "sasl", when: "scram-sha-256", needs: &["user", "password"], also: &[] },
+    Beside { node: "sasl", when: "scram-sha-512", needs: &["user", "password"], also: &[] },
+    Beside { node: "sasl", when: "oauthbearer", needs: &["token-url", "client-id", "client-secret"], also: &["scope"] },
+];
+
+fn beside_of(node: &NodeSpec) -> impl Iterator<Item = &'static Beside> {
+    let name = node.name;
+    NEEDS_BESIDE.iter().filter(move |rule| rule.node == name)
+}
+
+/// A word as the decoder compares it: `"SCRAM_SHA_512"` is `scram-sha-512`.
+fn word_of(value: &str) -> String {
+    value.trim_matches('"').to_ascii_lowercase().replace('_', "-")
+}
+
+/// The rules of [`NEEDS_BESIDE`] for a node, as sentences.
+fn beside_md(node: &NodeSpec) -> Vec<String> {
+    beside_of(node)
+        .map(|rule| {
+            let when = if node.child(rule.when).is_some() {
+                format!("a `{}` child", rule.when)
+            } else {
+                format!("`{}`", rule.when)
+            };
+            let needs: Vec<String> = rule.needs.iter().map(|n| format!("`{n}`")).collect();
+            let also: String = rule.also.iter().map(|n| format!(", and may take `{n}`")).collect();
+            format!("With {when}, needs {}{also}.", needs.join(", "))
+        })
+        .collect()
 }
 
 /// An item of a [`NEEDS_ONE_OF`] rule as the reference names it.
@@ -458,7 +516,7 @@ fn node_section(out: &mut String, path: &[&'static NodeSpec]) {
         }
     }
     w!(out);
-    for rule in rules_md(node) {
+    for rule in rules_md(node).into_iter().chain(beside_md(node)) {
         w!(out, "{rule}");
         w!(out);
     }
@@ -989,7 +1047,7 @@ fn samples(node: &str, slot: &str, ty: ValueType) -> Vec<String> {
             ("sql", "text") => "#\"\"\"\nSHOW TOPICS;\n\"\"\"#".to_string(),
             ("ksqldb", "version") => "\"0.29.0\"".to_string(),
             ("kafka", "bootstrap") => "\"localhost:9092\"".to_string(),
-            (_, "url") => "\"http://localhost:8081\"".to_string(),
+            (_, "url") => "\"https://localhost:8081\"".to_string(),
             (_, "env") => "VENICE_TEST_SECRET".to_string(),
             (_, "doc") => "\"A description.\"".to_string(),
             ("pk", "fields") => "ID".to_string(),
@@ -1037,6 +1095,8 @@ struct Builder {
     skip_rule: Option<usize>,
     /// A rule whose first item the fragment's nodes are given even when they have another.
     force_rule: Option<usize>,
+    /// Built without what [`NEEDS_BESIDE`] asks for.
+    skip_beside: bool,
 }
 
 impl Builder {
@@ -1050,7 +1110,7 @@ impl Builder {
         let mut body = String::new();
         self.node(path, exercise, 0, &mut body);
         // The rules are bent for the fragment only, never for the declarations.
-        (self.skip_rule, self.force_rule) = (None, None);
+        (self.skip_rule, self.force_rule, self.skip_beside) = (None, None, false);
         let mut declared = BTreeSet::new();
         let mut declarations = String::new();
         while let Some(kind) = self.refs.iter().copied().find(|k| !declared.contains(k)) {
@@ -1101,6 +1161,15 @@ impl Builder {
                 panic!("NEEDS_ONE_OF names `{first}`, which `{}` does not take in the grammar", node.name);
             }
         }
+        let first_arg = self.first_arg(node, here, exercised);
+        for rule in beside_of(node).filter(|_| !self.skip_beside) {
+            let applies = match &first_arg {
+                Some(value) if node.child(rule.when).is_none() => word_of(value) == rule.when,
+                _ => exercised == Some(rule.when),
+            };
+            let missing = rule.needs.iter().filter(|n| exercised != Some(**n));
+            filler_children.extend(missing.filter_map(|n| node.child(n)).filter(|_| applies));
+        }
         let mut entries = Vec::new();
         let exercised_arg = match here {
             Some(Exercise::Arg(i, _)) => Some(*i),
@@ -1116,6 +1185,7 @@ impl Builder {
                     }
                     value.clone()
                 }
+                _ if i == 0 && first_arg.is_some() => first_arg.clone().unwrap_or_default(),
                 _ => self.value(node, arg.name, arg.ty),
             };
             if arg.repeated && exercised_arg == Some(i) {
@@ -1159,6 +1229,20 @@ impl Builder {
             self.node(&[child], &Exercise::Node, depth + 1, out);
         }
         w!(out, "{pad}}}");
+    }
+
+    /// The first argument of a node whose [`NEEDS_BESIDE`] rules depend on its value (`sasl`'s
+    /// mechanism): as exercised, else the value whose settings the exercised child is among,
+    /// else the first sample.
+    fn first_arg(&mut self, node: &NodeSpec, here: Option<&Exercise>, exercised: Option<&str>) -> Option<String> {
+        let arg = node.args.first()?;
+        let mut by_value = beside_of(node).filter(|rule| node.child(rule.when).is_none()).peekable();
+        by_value.peek()?;
+        if let Some(Exercise::Arg(0, value)) = here {
+            return Some(value.clone());
+        }
+        let wanted = by_value.find(|rule| exercised.is_some_and(|e| rule.needs.contains(&e) || rule.also.contains(&e)));
+        Some(wanted.map_or_else(|| self.value(node, arg.name, arg.ty), |rule| kdl_word(rule.when)))
     }
 }
 
@@ -1283,7 +1367,7 @@ fn the_rules_beyond_the_table_are_the_decoders() {
     };
     for (index, rule) in NEEDS_ONE_OF.iter().enumerate() {
         let (name, options) = (rule.node, rule.one_of);
-        let path = node_paths().into_iter().find(|p| last(p).name == name);
+        let path = node_paths().into_iter().find(|p| rules_of(last(p)).any(|(i, _)| i == index));
         let path = path.unwrap_or_else(|| panic!("NEEDS_ONE_OF names `{name}`, which is no node of the grammar"));
         let shown = path_name(&path);
         let without = Builder { skip_rule: Some(index), ..Builder::default() }.build(&path, &Exercise::Node);
@@ -1298,6 +1382,18 @@ fn the_rules_beyond_the_table_are_the_decoders() {
             let alone = Builder::fragment(&alone_path, &exercise);
             expect("V007", format!("`{shown}` has `{rejected}`"), alone);
         }
+    }
+    for rule in NEEDS_BESIDE {
+        let path = node_paths().into_iter().find(|p| last(p).name == rule.node);
+        let path =
+            path.unwrap_or_else(|| panic!("NEEDS_BESIDE names `{}`, which is no node of the grammar", rule.node));
+        let (when_path, exercise) = if last(&path).child(rule.when).is_some() {
+            exercise_item(&path, rule.when)
+        } else {
+            (path.clone(), Exercise::Arg(0, kdl_word(rule.when)))
+        };
+        let without = Builder { skip_beside: true, ..Builder::default() }.build(&when_path, &exercise);
+        expect("V003", format!("`{}` has `{}` without {:?}", path_name(&path), rule.when, rule.needs), without);
     }
     assert!(failures.is_empty(), "NEEDS_ONE_OF says more than the decoder does:\n{}", failures.join("\n"));
 }

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "syntax",
     "avro",
     "protobuf",
+    "json_schema",
     "ksql",
     "connect",
     "lock",

@@ -714,35 +714,14 @@ pub struct LevelIncompatibility {
 /// Every reason `new` may not follow `previous` (oldest first) at `level`, as the Schema
 /// Registry finds them; empty when it may.
 pub fn check_level(level: Compatibility, new: SchemaRef<'_>, previous: &[SchemaRef<'_>]) -> Vec<LevelIncompatibility> {
-    let (backward, forward, transitive) = match level {
-        Compatibility::None => return Vec::new(),
-        Compatibility::Backward => (true, false, false),
-        Compatibility::BackwardTransitive => (true, false, true),
-        Compatibility::Forward => (false, true, false),
-        Compatibility::ForwardTransitive => (false, true, true),
-        Compatibility::Full => (true, true, false),
-        Compatibility::FullTransitive => (true, true, true),
-    };
-    // The registry checks from the newest schema back, the latest alone unless transitive.
-    let checked = if transitive { previous.len() } else { previous.len().min(1) };
-    for against in (0..previous.len()).rev().take(checked) {
+    level.first_failing(previous.len(), |against, old_reads_new| {
         let old = previous[against];
-        let mut found = Vec::new();
-        let tag = |direction, list: Vec<Incompatibility>| {
-            list.into_iter().map(move |incompatibility| LevelIncompatibility { against, direction, incompatibility })
+        let (direction, found) = match old_reads_new {
+            true => (Direction::OldReadsNew, check_reader_writer(old, new)),
+            false => (Direction::NewReadsOld, check_reader_writer(new, old)),
         };
-        // FULL's strategy lists what the old schema cannot read first.
-        if forward {
-            found.extend(tag(Direction::OldReadsNew, check_reader_writer(old, new)));
-        }
-        if backward {
-            found.extend(tag(Direction::NewReadsOld, check_reader_writer(new, old)));
-        }
-        if !found.is_empty() {
-            return found;
-        }
-    }
-    Vec::new()
+        found.into_iter().map(|incompatibility| LevelIncompatibility { against, direction, incompatibility }).collect()
+    })
 }
 
 #[cfg(test)]

@@ -13,9 +13,32 @@ pub enum Auth {
     None,
     Basic {
         user: String,
-        password: String,
+        password: Secret,
     },
-    Bearer(String),
+    Bearer(Secret),
+}
+
+/// A secret's value (a password, a token, a key), read where the target says
+/// (`target::read_secret`). It prints as `Secret(***)` and has no `Display`: only
+/// [`Secret::expose`] gives the value, to the request or handshake that sends it, so no error,
+/// log line or `{:?}` of a resolved target can show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// A service could not be reached (connection refused, a timeout, a name that does not resolve).
@@ -119,9 +142,9 @@ impl Service {
         match &self.auth {
             Auth::None => None,
             Auth::Basic { user, password } => {
-                Some(format!("Basic {}", base64(format!("{user}:{password}").as_bytes())))
+                Some(format!("Basic {}", base64(format!("{user}:{}", password.expose()).as_bytes())))
             }
-            Auth::Bearer(token) => Some(format!("Bearer {token}")),
+            Auth::Bearer(token) => Some(format!("Bearer {}", token.expose())),
         }
     }
 

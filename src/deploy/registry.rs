@@ -244,10 +244,10 @@ mod tests {
 
     #[test]
     fn requests_go_under_the_base_path_with_basic_auth() {
-        use crate::deploy::http::{Auth, Service, testing::serve};
+        use crate::deploy::http::{Auth, Secret, Service, testing::serve};
         let not_found = r#"{"error_code":40401,"message":"Subject 'a/b' not found."}"#;
         let (url, server) = serve(vec![(404, not_found.into()), (200, r#"{"id":3}"#.into())]);
-        let auth = Auth::Basic { user: "ada".into(), password: "s3cret".into() };
+        let auth = Auth::Basic { user: "ada".into(), password: Secret::new("s3cret") };
         let registry = Registry::new(Service::new(
             "the schema registry",
             &format!("{url}/apis/ccompat/v7/"),

@@ -130,6 +130,37 @@ impl Compatibility {
         })
     }
 
+    /// The checks the registry runs for a new schema against the `previous` ones (oldest first),
+    /// in its order (`CompatibilityChecker`): from the newest back, the latest alone unless the
+    /// level is transitive; per schema, FORWARD's check (the old schema reads the new) before
+    /// BACKWARD's, as FULL's strategy lists them; stopping at the first schema with findings.
+    /// `check(against, old_reads_new)` gives the findings of one check, for every schema type.
+    pub(crate) fn first_failing<T>(self, previous: usize, mut check: impl FnMut(usize, bool) -> Vec<T>) -> Vec<T> {
+        let (backward, forward, transitive) = match self {
+            Compatibility::None => return Vec::new(),
+            Compatibility::Backward => (true, false, false),
+            Compatibility::BackwardTransitive => (true, false, true),
+            Compatibility::Forward => (false, true, false),
+            Compatibility::ForwardTransitive => (false, true, true),
+            Compatibility::Full => (true, true, false),
+            Compatibility::FullTransitive => (true, true, true),
+        };
+        let checked = if transitive { previous } else { previous.min(1) };
+        for against in (0..previous).rev().take(checked) {
+            let mut found = Vec::new();
+            if forward {
+                found.extend(check(against, true));
+            }
+            if backward {
+                found.extend(check(against, false));
+            }
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
     /// The name the Schema Registry uses (`BACKWARD_TRANSITIVE`).
     pub(crate) fn registry_name(self) -> &'static str {
         match self {

@@ -7,10 +7,12 @@
 
 mod edges;
 mod format;
+mod security;
 mod text;
 
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
+pub(crate) use security::{ClientCertificate, KafkaSecurity, Login, OAuthClient, Sasl, Tls};
 pub use text::SourceText;
 
 use crate::source::{FileId, Span};
@@ -157,6 +159,8 @@ pub(crate) struct ConnectService {
 pub(crate) struct Target {
     pub(crate) name: Spanned<String>,
     pub(crate) kafka: Vec<Spanned<String>>,
+    /// TLS and SASL for the brokers (`tls`, `sasl` in the `kafka` node).
+    pub(crate) kafka_security: KafkaSecurity,
     pub(crate) schema_registry: Option<Endpoint>,
     pub(crate) connect: Option<Endpoint>,
     pub(crate) ksqldb: Option<Endpoint>,
@@ -169,6 +173,8 @@ pub(crate) struct Endpoint {
     pub(crate) user: Option<Credential>,
     pub(crate) password: Option<Credential>,
     pub(crate) token: Option<Credential>,
+    /// `tls`: a CA bundle and a client certificate for an `https://` URL.
+    pub(crate) tls: Option<Tls>,
 }
 
 /// A credential: a plain value (allowed for user names only) or a reference to a secret.

@@ -46,33 +46,14 @@ pub fn incompatible_changes(previous: &Schema, new: &Schema) -> Vec<Difference> 
 /// when it may. As for Avro, the registry checks from the newest schema back and stops at the
 /// first it may not follow.
 pub fn check_level(level: Compatibility, new: &Schema, previous: &[Schema]) -> Vec<LevelChange> {
-    let (backward, forward, transitive) = match level {
-        Compatibility::None => return Vec::new(),
-        Compatibility::Backward => (true, false, false),
-        Compatibility::BackwardTransitive => (true, false, true),
-        Compatibility::Forward => (false, true, false),
-        Compatibility::ForwardTransitive => (false, true, true),
-        Compatibility::Full => (true, true, false),
-        Compatibility::FullTransitive => (true, true, true),
-    };
-    let checked = if transitive { previous.len() } else { previous.len().min(1) };
-    for against in (0..previous.len()).rev().take(checked) {
+    level.first_failing(previous.len(), |against, old_reads_new| {
         let old = &previous[against];
-        let tag = |direction, list: Vec<Difference>| {
-            list.into_iter().map(move |difference| LevelChange { against, direction, difference })
+        let (direction, found) = match old_reads_new {
+            true => (Direction::Forward, incompatible_changes(new, old)),
+            false => (Direction::Backward, incompatible_changes(old, new)),
         };
-        let mut found = Vec::new();
-        if forward {
-            found.extend(tag(Direction::Forward, incompatible_changes(new, old)));
-        }
-        if backward {
-            found.extend(tag(Direction::Backward, incompatible_changes(old, new)));
-        }
-        if !found.is_empty() {
-            return found;
-        }
-    }
-    Vec::new()
+        found.into_iter().map(|difference| LevelChange { against, direction, difference }).collect()
+    })
 }
 
 #[cfg(test)]

@@ -637,3 +637,37 @@ fn compare_message_types(ctx: &mut Context<'_, '_>, original: &str, update: &str
         ctx.add(Change::FieldNamedTypeChanged, at);
     }
 }
+
+impl Change {
+    /// The change in words (after the registry's `Difference.error()` where it words one).
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Change::PackageChanged => "the package changed, which renames every message",
+            Change::MessageAdded => "a message was added",
+            Change::MessageRemoved => "a message was removed",
+            Change::MessageMoved => "a message moved",
+            Change::EnumAdded => "an enum was added",
+            Change::EnumRemoved => "an enum was removed",
+            Change::EnumConstAdded => "an enum constant was added",
+            Change::EnumConstChanged => "an enum constant was renamed",
+            Change::EnumConstRemoved => "an enum constant was removed",
+            Change::FieldAdded => "a field was added",
+            Change::FieldRemoved => "a field was removed",
+            Change::FieldNameChanged => "a field was renamed",
+            Change::FieldKindChanged => "the field changed kind (scalar or enum, message, map)",
+            Change::FieldScalarKindChanged => "the field's scalar type changed to one encoded otherwise on the wire",
+            Change::FieldNamedTypeChanged => "the field's message type changed",
+            Change::FieldNumericLabelChanged => "the label of a numeric field changed",
+            Change::FieldStringOrBytesLabelChanged => "the label of a string or bytes field changed",
+            Change::RequiredFieldAdded => "a required field was added",
+            Change::RequiredFieldRemoved => "a required field was removed",
+            Change::OneofAdded => "a oneof was added",
+            Change::OneofRemoved => "a oneof was removed",
+            Change::OneofFieldAdded => "a field was added to a oneof",
+            Change::OneofFieldRemoved => "a field was removed from a oneof",
+            Change::OneofFieldMovedToTopLevel => "a field moved out of its oneof",
+            Change::MultipleFieldsMovedToOneof => "several fields that were independent were moved into one oneof",
+            Change::FieldMovedToExistingOneof => "a field was moved into a oneof with the fields of another",
+        }
+    }
+}

@@ -12,8 +12,8 @@
 
 pub mod compat;
 pub mod diff;
+pub(crate) mod files;
 pub mod parse;
-pub(crate) mod report;
 pub mod schema;
 
 pub use compat::{Direction, LevelChange, check_level, incompatible_changes};

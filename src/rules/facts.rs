@@ -21,8 +21,12 @@ pub(crate) fn syntax(problem: &crate::syntax::Problem, span: Span) -> Diagnostic
         }
         UnexpectedArgument { node, takes } => v002_unknown_node::unexpected_argument(node, *takes, span),
         UnexpectedChildren { node } => v002_unknown_node::unexpected_children(node, span),
+        NotForMechanism { setting, sasl } => v002_unknown_node::not_for_mechanism(setting, sasl, span),
         MissingArgument { node, name } => v003_missing_or_mistyped::missing_argument(node, name, span),
         MissingProperty { node, name } => v003_missing_or_mistyped::missing_property(node, name, span),
+        MissingChild { node, child } => v003_missing_or_mistyped::missing_child(node, child, span),
+        NeedsBeside { node, given, needs } => v003_missing_or_mistyped::needs_beside(node, given, needs, span),
+        TlsWithoutHttps { node } => v003_missing_or_mistyped::tls_without_https(node, span),
         MissingOneOf { node, options } => v003_missing_or_mistyped::missing_one_of(node, options, span),
         Conflicting { node, first, second } => v003_missing_or_mistyped::conflicting(node, first, second, span),
         WrongType { node, slot, expected, found, suggestion } => {

@@ -46,3 +46,15 @@ pub(super) fn unexpected_children(node: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("`{node}` takes no children block"), "unexpected block")
         .with_help("remove the `{ ... }` block")
 }
+
+/// A setting of one SASL mechanism under another: the grammar has one `sasl` node for all of
+/// them, so the decoder tells them apart.
+pub(super) fn not_for_mechanism(setting: &str, sasl: &str, span: Span) -> Diagnostic {
+    let belongs = if setting == "user" || setting == "password" {
+        "`plain`, `scram-sha-256` and `scram-sha-512` take `user` and `password`"
+    } else {
+        "`oauthbearer` takes `token-url`, `client-id`, `client-secret` and `scope`"
+    };
+    RULE.diagnostic(span, format!("`{sasl}` takes no `{setting}`"), "not a setting of this mechanism")
+        .with_help(format!("{belongs}; remove it or change the mechanism"))
+}

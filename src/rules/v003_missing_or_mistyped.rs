@@ -25,6 +25,21 @@ pub(super) fn missing_one_of(node: &str, options: &[&str], span: Span) -> Diagno
     RULE.diagnostic(span, format!("`{node}` needs one of {}", quote_list(options)), "declared here")
 }
 
+pub(super) fn missing_child(node: &str, child: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` needs `{child}`"), "declared here")
+        .with_help(format!("add `{child}` inside `{node} {{ ... }}`"))
+}
+
+pub(super) fn needs_beside(node: &str, given: &str, needs: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{given}` of `{node}` needs `{needs}` beside it"), format!("no `{needs}`"))
+        .with_help("mutual TLS takes the client's certificate (`cert`) and its private key (`key env=` or `key file=`) together")
+}
+
+pub(super) fn tls_without_https(node: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("`{node}` has `tls` but an `http://` URL"), "TLS settings for a plaintext URL")
+        .with_help("write the URL with `https://`: its scheme decides whether the connection uses TLS")
+}
+
 pub(super) fn conflicting(node: &str, first: &str, second: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("`{node}` takes `{first}` or `{second}`, not both"), "second of the two")
         .with_help("keep one of them")

@@ -1,11 +1,12 @@
 //! Decodes parsed KDL files into the typed [`Project`] model.
 //!
 //! Each top-level node is first checked against the grammar (V002, V003), then read into its
-//! model type. Files named by `path=` and `ddl=` are read here (V006), only inside the project's
-//! root (V011), and secrets written inline are reported (V007). Credentials given as `file=` are
-//! secrets: their paths are recorded, never read here. Names and references are the business of `resolve`.
+//! model type. Files named by `path=` and `ddl=`, and a `tls` node's `ca` and `cert`, are read
+//! here (V006), only inside the project's root (V011), and secrets written inline are reported
+//! (V007). Credentials given as `file=` (a `tls` node's `key` among them) are secrets: their
+//! paths are recorded, never read here. Names and references are the business of `resolve`.
 
-use super::grammar::ROOT;
+use super::grammar::{ROOT, SASL_MECHANISMS};
 use super::loader::{Loaded, read_text};
 use super::problem::Problem;
 use super::reader::{Node, known_siblings};
@@ -153,10 +154,12 @@ impl Decoder<'_> {
 
     fn target(&mut self, node: Node) -> Option<Target> {
         let name = node.arg_string(0)?;
-        let kafka = node.child("kafka").map(|k| k.arg_strings()).unwrap_or_default();
+        let kafka = node.child("kafka");
+        let kafka_security = kafka.map(|k| self.kafka_security(k)).unwrap_or_default();
         Some(Target {
             name,
-            kafka,
+            kafka: kafka.map(|k| k.arg_strings()).unwrap_or_default(),
+            kafka_security,
             schema_registry: node.child("schema-registry").and_then(|n| self.endpoint(n)),
             connect: node.child("connect").and_then(|n| self.endpoint(n)),
             ksqldb: node.child("ksqldb").and_then(|n| self.endpoint(n)),
@@ -164,12 +167,102 @@ impl Decoder<'_> {
     }
 
     fn endpoint(&mut self, node: Node) -> Option<Endpoint> {
+        let url = node.arg_string(0)?;
+        let tls = node.child("tls").map(|n| self.tls(n));
+        if let Some(tls_node) = node.child("tls").filter(|_| url.value.to_ascii_lowercase().starts_with("http://")) {
+            self.report(Problem::TlsWithoutHttps { node: node.name().into() }, tls_node.name_span());
+        }
         Some(Endpoint {
-            url: node.arg_string(0)?,
+            url,
             user: node.child("user").and_then(|n| self.credential(n, false)),
             password: node.child("password").and_then(|n| self.credential(n, true)),
             token: node.child("token").and_then(|n| self.credential(n, true)),
+            tls,
         })
+    }
+
+    fn kafka_security(&mut self, kafka: Node) -> KafkaSecurity {
+        KafkaSecurity {
+            tls: kafka.child("tls").map(|n| self.tls(n)),
+            sasl: kafka.child("sasl").and_then(|n| self.sasl(n)),
+        }
+    }
+
+    /// `tls { ca; cert; key }`. The certificates are files of the project, read (V006) inside
+    /// the root (V011) like a schema; the key is a secret, never read here.
+    fn tls(&mut self, node: Node) -> Tls {
+        let ca = node.child("ca").and_then(|n| self.certificate_file(n));
+        let (cert_node, key_node) = (node.child("cert"), node.child("key"));
+        let cert = cert_node.and_then(|n| self.certificate_file(n));
+        let key = key_node.and_then(|n| self.credential(n, true));
+        let client = match (cert_node, key_node) {
+            (Some(given), None) => {
+                self.report(Problem::NeedsBeside { node: "tls", given: "cert", needs: "key" }, given.name_span());
+                None
+            }
+            (None, Some(given)) => {
+                self.report(Problem::NeedsBeside { node: "tls", given: "key", needs: "cert" }, given.name_span());
+                None
+            }
+            _ => cert.zip(key).map(|(cert, key)| ClientCertificate { cert, key }),
+        };
+        Tls { ca, client }
+    }
+
+    /// A `ca` or `cert` path, queued to be read once decoding is done.
+    fn certificate_file(&mut self, node: Node) -> Option<Spanned<PathBuf>> {
+        let path = node.arg_string(0)?;
+        let full = relative_to(node, &path.value);
+        self.reads.push(PendingRead::Certificate { path: full.clone(), shown: path.value, span: path.span });
+        Some(Spanned::new(full, path.span))
+    }
+
+    /// `sasl MECHANISM { ... }`: one grammar node for every mechanism, so which settings go
+    /// with which is checked here. Kafka's `PlainLoginModule` and `ScramLoginModule` log in
+    /// with `username` and `password`; OAUTHBEARER's `ClientCredentialsAccessTokenRetriever`
+    /// requires `clientId` and `clientSecret`, posts them to
+    /// `sasl.oauthbearer.token.endpoint.url`, and sends `scope` only when given.
+    fn sasl(&mut self, node: Node) -> Option<Sasl> {
+        let mechanism = node.arg_word(0, |w| {
+            let word = w.to_ascii_lowercase().replace('_', "-");
+            SASL_MECHANISMS.contains(&word.as_str()).then_some(word)
+        })?;
+        let shown = format!("sasl {}", mechanism.value);
+        let oauth = mechanism.value == "oauthbearer";
+        const LOGIN: [&str; 2] = ["user", "password"];
+        const OAUTH: [&str; 4] = ["token-url", "client-id", "client-secret", "scope"];
+        let foreign = if oauth { &LOGIN[..] } else { &OAUTH[..] };
+        for child in node.children().filter(|c| foreign.contains(&c.name())) {
+            self.report(
+                Problem::NotForMechanism { setting: child.name().into(), sasl: shown.clone() },
+                child.name_span(),
+            );
+        }
+        if oauth {
+            let token_url = self.required_child(node, &shown, "token-url").and_then(|n| n.arg_string(0));
+            let client_id = self.required_child(node, &shown, "client-id").and_then(|n| self.credential(n, false));
+            let secret = self.required_child(node, &shown, "client-secret").and_then(|n| self.credential(n, true));
+            let scope = node.child("scope").and_then(|n| n.arg_string(0));
+            let (token_url, client_id, client_secret) = (token_url?, client_id?, secret?);
+            return Some(Sasl::OAuthBearer(OAuthClient { token_url, client_id, client_secret, scope }));
+        }
+        let user = self.required_child(node, &shown, "user").and_then(|n| self.credential(n, false));
+        let password = self.required_child(node, &shown, "password").and_then(|n| self.credential(n, true));
+        let login = Login { user: user?, password: password? };
+        Some(match mechanism.value.as_str() {
+            "plain" => Sasl::Plain(login),
+            "scram-sha-256" => Sasl::ScramSha256(login),
+            _ => Sasl::ScramSha512(login),
+        })
+    }
+
+    /// A child `node` needs (V003 when absent, at the node, which `shown` names).
+    fn required_child<'a>(&mut self, node: Node<'a>, shown: &str, child: &'static str) -> Option<Node<'a>> {
+        let found = node.child(child);
+        if found.is_none() {
+            self.report(Problem::MissingChild { node: shown.into(), child }, node.name_span());
+        }
+        found
     }
 
     /// A `user`/`password`/`token` node. An inline value of a secret is V007.
@@ -409,11 +502,13 @@ fn holds_inline_secret(entry: &ConfigEntry) -> bool {
 /// A file's text, or why it cannot be read (V006).
 type FileText = Result<String, Box<(Problem, Span)>>;
 
-/// A file named in the project, read after decoding.
+/// A file named in the project, read after decoding. A `Certificate` (a `ca` or `cert` of `tls`)
+/// is only checked to be readable, not kept.
 enum PendingRead {
     Schema { index: usize, path: PathBuf, shown: String, span: Span },
     Transform { index: usize, path: PathBuf, shown: String, span: Span },
     Ddl { connector: usize, table: usize, path: PathBuf, shown: String, span: Span },
+    Certificate { path: PathBuf, shown: String, span: Span },
 }
 
 impl PendingRead {
@@ -422,7 +517,8 @@ impl PendingRead {
         match self {
             PendingRead::Schema { path, shown, span, .. }
             | PendingRead::Transform { path, shown, span, .. }
-            | PendingRead::Ddl { path, shown, span, .. } => (path, shown, *span),
+            | PendingRead::Ddl { path, shown, span, .. }
+            | PendingRead::Certificate { path, shown, span } => (path, shown, *span),
         }
     }
 
@@ -437,6 +533,15 @@ impl PendingRead {
         diagnostics: &mut Vec<(Problem, Span)>,
     ) {
         let (path, shown, span) = self.target();
+        if let PendingRead::Certificate { .. } = self {
+            // The clients read it when they connect; check only says it can be read.
+            let unreadable =
+                sources.find(path).is_none().then(|| read.unwrap_or_else(|| read_text(root, path, shown, span)));
+            if let Some(Err(diagnostic)) = unreadable {
+                diagnostics.push(*diagnostic);
+            }
+            return;
+        }
         let file = match sources.find(path) {
             Some(file) => file,
             None => match read.unwrap_or_else(|| read_text(root, path, shown, span)) {
@@ -460,6 +565,7 @@ impl PendingRead {
             PendingRead::Ddl { connector, table, .. } => {
                 project.connectors[connector].tables[table].ddl = Some(SourceText::from_file(file, text()));
             }
+            PendingRead::Certificate { .. } => unreachable!("returned above"),
         }
     }
 }

@@ -240,11 +240,68 @@ const STACK: NodeSpec = NodeSpec {
 };
 
 const URL_ARGS: [ArgSpec; 1] = [arg("url", ValueType::String, "Its base URL.")];
-const CREDENTIALS: [NodeSpec; 3] = [USER, PASSWORD, TOKEN];
+const ENDPOINT_CHILDREN: [NodeSpec; 4] = [USER, PASSWORD, TOKEN, TLS];
 
 const fn endpoint_node(name: &'static str, doc: &'static str) -> NodeSpec {
-    NodeSpec { name, doc, args: &URL_ARGS, props: &[], children: &CREDENTIALS, repeatable: false }
+    NodeSpec { name, doc, args: &URL_ARGS, props: &[], children: &ENDPOINT_CHILDREN, repeatable: false }
 }
+
+/// `tls { ca; cert; key }`: the same block for Kafka and the HTTP services. Server certificates
+/// and host names are always verified: there is no setting to turn that off.
+const TLS: NodeSpec = NodeSpec {
+    name: "tls",
+    doc: "Connect over TLS, verifying the server's certificate and host name. With no children, against the system's root certificates.",
+    args: &[],
+    props: &[],
+    repeatable: false,
+    children: &[
+        leaf(
+            "ca",
+            "Verify the server with this CA bundle instead of the system's roots.",
+            &[arg("path", ValueType::Path, "A PEM file of CA certificates, relative to this file.")],
+            &[],
+        ),
+        leaf(
+            "cert",
+            "Mutual TLS: the client's certificate chain, with `key`.",
+            &[arg("path", ValueType::Path, "A PEM file, the client's certificate first, relative to this file.")],
+            &[],
+        ),
+        secret_node(
+            "key",
+            "Mutual TLS: the client certificate's private key (PKCS#8 PEM), with `cert`: `env=VAR` or `file=PATH`, never inline.",
+        ),
+    ],
+};
+
+/// The SASL mechanisms of Kafka's `sasl.mechanism` that venice speaks, spelled as venice writes them.
+pub(crate) const SASL_MECHANISMS: &[&str] = &["plain", "scram-sha-256", "scram-sha-512", "oauthbearer"];
+
+const SASL: NodeSpec = NodeSpec {
+    name: "sasl",
+    doc: "Log in to the brokers with SASL. `plain` and the `scram-*` mechanisms take `user` and `password`; `oauthbearer` takes `token-url`, `client-id`, `client-secret` and `scope` (the OAuth client-credentials grant). Over `tls` unless the listener is SASL_PLAINTEXT.",
+    args: &[arg("mechanism", ValueType::OneOfAnyCase(SASL_MECHANISMS), "The mechanism.")],
+    props: &[],
+    repeatable: false,
+    children: &[
+        secret_node("user", "`plain`, `scram-*`: the user name: inline, or `env=VAR`, or `file=PATH`."),
+        secret_node("password", "`plain`, `scram-*`: the password: `env=VAR` or `file=PATH`, never inline."),
+        leaf(
+            "token-url",
+            "`oauthbearer`: the identity provider's token endpoint.",
+            &[arg("url", ValueType::String, "An `https://` URL.")],
+            &[],
+        ),
+        secret_node("client-id", "`oauthbearer`: the client ID: inline, or `env=VAR`, or `file=PATH`."),
+        secret_node("client-secret", "`oauthbearer`: the client secret: `env=VAR` or `file=PATH`, never inline."),
+        leaf(
+            "scope",
+            "`oauthbearer`: the scope asked for (default: none).",
+            &[arg("scope", ValueType::String, "Space-separated scopes.")],
+            &[],
+        ),
+    ],
+};
 
 const TARGET: NodeSpec = NodeSpec {
     name: "target",
@@ -253,18 +310,20 @@ const TARGET: NodeSpec = NodeSpec {
     props: &[],
     repeatable: true,
     children: &[
-        leaf(
-            "kafka",
-            "The bootstrap servers.",
-            &[ArgSpec {
+        NodeSpec {
+            name: "kafka",
+            doc: "The bootstrap servers, and how to reach them securely.",
+            args: &[ArgSpec {
                 name: "bootstrap",
                 ty: ValueType::String,
                 required: true,
                 repeated: true,
-                doc: "`host:port` of a broker, one or more.",
+                doc: "`host:port` of a broker, one or more; one string may hold several separated by commas, as Kafka's `bootstrap.servers` does.",
             }],
-            &[],
-        ),
+            props: &[],
+            repeatable: false,
+            children: &[TLS, SASL],
+        },
         endpoint_node("schema-registry", "The Schema Registry (Confluent API)."),
         endpoint_node("connect", "The Kafka Connect REST API."),
         endpoint_node("ksqldb", "The ksqlDB REST API."),

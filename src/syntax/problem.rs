@@ -41,12 +41,20 @@ pub(crate) enum Problem {
     UnexpectedArgument { node: String, takes: usize },
     /// V002: a node that takes no children was given a block.
     UnexpectedChildren { node: String },
+    /// V002: a setting of another SASL mechanism (`token-url` under `sasl scram-sha-512`).
+    NotForMechanism { setting: String, sasl: String },
     /// V003: a required argument is absent.
     MissingArgument { node: String, name: &'static str },
     /// V003: a required property is absent.
     MissingProperty { node: String, name: &'static str },
     /// V003: one of several alternatives must be given.
     MissingOneOf { node: String, options: &'static [&'static str] },
+    /// V003: a child the node needs is absent (`password` of `sasl plain`).
+    MissingChild { node: String, child: &'static str },
+    /// V003: a child that only makes sense beside another (`cert` of `tls` without `key`).
+    NeedsBeside { node: &'static str, given: &'static str, needs: &'static str },
+    /// V003: `tls` on a service whose URL is `http://`.
+    TlsWithoutHttps { node: String },
     /// V003: two properties that exclude each other.
     Conflicting { node: String, first: String, second: String },
     /// V003: a value of the wrong type or outside its set.
