@@ -11,6 +11,21 @@ pub(crate) fn lowercase_first(message: &str) -> String {
     }
 }
 
+/// JSON as the registry and Java's parsers read it: no comments, trailing commas, single quotes or
+/// other leniencies jsonc-parser offers. Avro schemas and JSON Schemas are both read this way.
+pub(crate) const STRICT_JSON: jsonc_parser::ParseOptions = jsonc_parser::ParseOptions {
+    allow_comments: false,
+    allow_loose_object_property_names: false,
+    allow_trailing_commas: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

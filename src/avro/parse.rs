@@ -17,9 +17,9 @@ use super::schema::*;
 use crate::diagnostic::suggest;
 use crate::model::SourceText;
 use crate::source::Span;
+use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::{Array, Object, ObjectProp, ObjectPropName, Value};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
 use std::collections::HashMap;
 
 /// How deeply types may nest in one schema. Real schemas stay far below; the limit keeps every
@@ -299,18 +299,7 @@ impl Parser<'_> {
 
     fn document(&mut self) -> Type {
         let source = self.text.text.as_str();
-        let options = ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            allow_missing_commas: false,
-            allow_single_quoted_strings: false,
-            allow_hexadecimal_numbers: false,
-            allow_unary_plus_numbers: false,
-            allow_bare_decimal_point_numbers: false,
-            allow_non_finite_numbers: false,
-            allow_extended_string_escapes: false,
-        };
+        let options = crate::text::STRICT_JSON;
         let collect = CollectOptions::default();
         let parsed = match jsonc_parser::parse_to_ast(source, &collect, &options) {
             Ok(parsed) => parsed,

@@ -672,26 +672,11 @@ impl<'a> Differ<'a> {
 
     /// A property the update lacks: what the update's content model says of it.
     fn property_removed(&mut self, original: NodeId, name: &str, u: &ObjectSchema) -> Vec<Difference> {
-        let removed = |kind| vec![Difference { kind, path: String::new(), side: Side::Original, node: original }];
-        if self.object_is_open(self.update, u) {
-            return removed(PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL);
-        }
-        match self.partial_schema(self.update, u, name) {
-            Some(partial) => {
-                let mut found = self.compare(Some(original), Some(partial));
-                let ok = compatible(&found);
-                found.extend(removed(if ok {
-                    PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                } else {
-                    PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                }));
-                found
-            }
-            None if matches!(self.o(original).kind, Kind::False) => {
-                removed(PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL)
-            }
-            None => removed(PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL),
-        }
+        let partial = match self.object_is_open(self.update, u) {
+            true => Taken::Open,
+            false => self.partial_schema(self.update, u, name).map_or(Taken::Closed, Taken::Partially),
+        };
+        self.removed(original, partial, &PROPERTY_REMOVED)
     }
 
     /// A property the original lacks: what the original's content model says of it, and
@@ -892,25 +877,27 @@ impl<'a> Differ<'a> {
     }
 
     fn item_removed(&mut self, original: NodeId, u: &ArraySchema) -> Vec<Difference> {
+        let partial = match array_is_open(self.update, u) {
+            true => Taken::Open,
+            false => partial_items(self.update, u).map_or(Taken::Closed, Taken::Partially),
+        };
+        self.removed(original, partial, &ITEM_REMOVED)
+    }
+
+    /// A property or item the update lacks, as the update's content model takes it
+    /// (`ObjectSchemaDiff` and `ArraySchemaDiff` decide the two alike, each with its own names).
+    fn removed(&mut self, original: NodeId, taken: Taken, kinds: &RemovedKinds) -> Vec<Difference> {
         let removed = |kind| vec![Difference { kind, path: String::new(), side: Side::Original, node: original }];
-        if array_is_open(self.update, u) {
-            return removed(ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL);
-        }
-        match partial_items(self.update, u) {
-            Some(partial) => {
+        match taken {
+            Taken::Open => removed(kinds.open),
+            Taken::Partially(partial) => {
                 let mut found = self.compare(Some(original), Some(partial));
-                let ok = compatible(&found);
-                found.extend(removed(if ok {
-                    ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                } else {
-                    ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                }));
+                let covered = compatible(&found);
+                found.extend(removed(if covered { kinds.covered } else { kinds.not_covered }));
                 found
             }
-            None if matches!(self.o(original).kind, Kind::False) => {
-                removed(ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL)
-            }
-            None => removed(ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL),
+            Taken::Closed if matches!(self.o(original).kind, Kind::False) => removed(kinds.false_closed),
+            Taken::Closed => removed(kinds.closed),
         }
     }
 
@@ -1050,6 +1037,39 @@ fn union_of_names<T>(o: &[(String, T)], u: &[(String, T)]) -> Vec<String> {
     names.extend(u.iter().filter(|(n, _)| !o.iter().any(|(m, _)| m == n)).map(|(n, _)| n.clone()));
     names
 }
+
+/// How an update's content model takes a property or item the original had: any is allowed,
+/// some are (by this schema), or none.
+enum Taken {
+    Open,
+    Partially(NodeId),
+    Closed,
+}
+
+/// The registry's names for a removed property or item under each kind of content model.
+struct RemovedKinds {
+    open: ChangeType,
+    covered: ChangeType,
+    not_covered: ChangeType,
+    false_closed: ChangeType,
+    closed: ChangeType,
+}
+
+const PROPERTY_REMOVED: RemovedKinds = RemovedKinds {
+    open: PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
+    covered: PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    not_covered: PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    false_closed: PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+    closed: PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+};
+
+const ITEM_REMOVED: RemovedKinds = RemovedKinds {
+    open: ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL,
+    covered: ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    not_covered: ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+    false_closed: ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+    closed: ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+};
 
 #[cfg(test)]
 mod tests {

@@ -11,8 +11,8 @@
 use super::model::*;
 use crate::source::{FileId, Span};
 use fancy_regex::Regex;
+use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::{Object, Value as Ast};
-use jsonc_parser::{CollectOptions, ParseOptions};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -107,18 +107,7 @@ fn collect_refs(value: &Ast, names: &mut Vec<String>, depth: usize) {
 }
 
 fn read_json<'t>(doc: &Document<'t>) -> Result<Ast<'t>, ParseProblem> {
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let options = crate::text::STRICT_JSON;
     match jsonc_parser::parse_to_ast(doc.text, &CollectOptions::default(), &options) {
         Ok(parsed) => parsed.value.ok_or_else(|| ParseProblem {
             message: "the file holds no JSON value".into(),
