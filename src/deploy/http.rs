@@ -90,6 +90,8 @@ pub struct Service {
     /// The base URL without a trailing slash.
     pub(crate) base: String,
     auth: Auth,
+    /// Whether the TLS settings give a client certificate (for the wording of a refusal).
+    client_cert: bool,
     agent: ureq::Agent,
 }
 
@@ -99,28 +101,29 @@ impl std::fmt::Debug for Service {
     }
 }
 
-/// The base64 of basic auth (RFC 4648, with padding); a dependency for twenty lines is not worth it.
+/// The base64 of basic auth (RFC 4648, with padding).
 pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 impl Service {
     /// `timeout` bounds each request as a whole (connect, send, read).
     pub fn new(name: &'static str, base: &str, auth: Auth, timeout: Duration) -> Service {
+        Service::secured(name, base, auth, None, timeout)
+    }
+
+    /// A service whose `https://` is verified with the target's CA bundle and, for mutual TLS,
+    /// answers with its client certificate (`tls`); `None`: the webpki roots, no certificate.
+    pub(crate) fn secured(
+        name: &'static str,
+        base: &str,
+        auth: Auth,
+        tls: Option<&super::tls::TlsFiles>,
+        timeout: Duration,
+    ) -> Service {
         let config = ureq::Agent::config_builder()
+            .tls_config(tls.map(super::tls::TlsFiles::ureq).unwrap_or_default())
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
@@ -130,6 +133,7 @@ impl Service {
             name,
             base: base.trim_end_matches('/').to_string(),
             auth,
+            client_cert: tls.is_some_and(super::tls::TlsFiles::has_client_certificate),
             agent: ureq::Agent::new_with_config(config),
         }
     }
@@ -157,7 +161,7 @@ impl Service {
     ) -> Result<Reply, Unreachable> {
         let url = self.url(path);
         let unreachable =
-            |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e) };
+            |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e, &self.base, self.client_cert) };
         let auth = self.authorization();
         let content = "application/json";
         let accept = "application/json";
@@ -194,8 +198,17 @@ impl Service {
     }
 }
 
-/// A transport error in a few words.
-fn reason(error: &ureq::Error) -> String {
+/// A transport error in a few words; a TLS failure as [`super::tls::explain`] words it.
+fn reason(error: &ureq::Error, base: &str, client_cert: bool) -> String {
+    let host = base.split("://").nth(1).and_then(|rest| rest.split(['/', ':']).next()).unwrap_or(base);
+    let tls = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => super::tls::rustls_error(e),
+        _ => None,
+    };
+    if let Some(e) = tls {
+        return super::tls::explain(e, host, client_cert);
+    }
     match error {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
         ureq::Error::Io(e) => e.to_string(),

@@ -18,10 +18,12 @@
 //! In a KRaft cluster any broker forwards admin requests to the controller, so the first
 //! bootstrap server that answers does. ListOffsets and Fetch must go to each partition's leader:
 //! [`Consumer`] reads the leaders from Metadata and keeps one connection per broker. The record
-//! batches a Fetch returns are decoded by `super::records`. Connections are plaintext today;
-//! [`Security`] is where TLS and SASL come in.
+//! batches a Fetch returns are decoded by `super::records`. Every connection is secured as the
+//! target says ([`Security`]: TLS, a SASL login by `sasl`, the OAUTHBEARER token by `oauth`).
 
 mod conn;
+pub mod oauth;
+pub mod sasl;
 
 use bytes::Bytes;
 use conn::Link;
@@ -55,6 +57,8 @@ pub enum Error {
     },
     /// An answer that does not parse: a bug, or not a Kafka broker.
     Protocol(String),
+    /// TLS or the SASL login failed: the reason and what to do, in one line.
+    Denied(String),
 }
 
 impl std::fmt::Display for Error {
@@ -69,6 +73,7 @@ impl std::fmt::Display for Error {
                 Ok(())
             }
             Error::Protocol(m) => write!(f, "Kafka answered something venice cannot read: {m}"),
+            Error::Denied(m) => f.write_str(m),
         }
     }
 }
@@ -138,12 +143,12 @@ pub struct Admin {
 
 impl Admin {
     pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Admin {
-        Admin::secured(bootstrap, timeout, Security::Plaintext)
+        Admin::secured(bootstrap, timeout, Security::default())
     }
 
     /// An admin client whose connections are secured as `security` says.
     pub(crate) fn secured(bootstrap: Vec<String>, timeout: Duration, security: Security) -> Admin {
-        Admin { link: Link::new(bootstrap, timeout, security), timeout, security }
+        Admin { link: Link::new(bootstrap, timeout, security.clone()), timeout, security }
     }
 
     fn timeout_ms(&self) -> i32 {
@@ -344,7 +349,7 @@ impl Admin {
         let cluster = self.metadata(Some(&[]))?;
         let mut out = BTreeMap::new();
         for address in cluster.brokers.values() {
-            let mut link = Link::new(vec![address.clone()], self.timeout, self.security);
+            let mut link = Link::new(vec![address.clone()], self.timeout, self.security.clone());
             let answer = link.call(&ListGroupsRequest::default())?;
             if answer.error_code != 0 {
                 let code = answer.error_code;
@@ -372,7 +377,7 @@ impl Admin {
                 });
             }
             let coordinator = address(&found.host, found.port);
-            let mut link = Link::new(vec![coordinator], self.timeout, self.security);
+            let mut link = Link::new(vec![coordinator], self.timeout, self.security.clone());
             let request = OffsetFetchRequest::default().with_group_id(GroupId(text(id))).with_topics(None);
             group.committed = committed(link.call(&request)?, id)?;
         }
@@ -513,7 +518,12 @@ pub struct Consumer {
 
 impl Consumer {
     pub fn new(bootstrap: Vec<String>, timeout: Duration) -> Consumer {
-        Consumer { admin: Admin::new(bootstrap, timeout), timeout, links: BTreeMap::new(), cluster: Cluster::default() }
+        Consumer::secured(bootstrap, timeout, Security::default())
+    }
+
+    pub(crate) fn secured(bootstrap: Vec<String>, timeout: Duration, security: Security) -> Consumer {
+        let admin = Admin::secured(bootstrap, timeout, security);
+        Consumer { admin, timeout, links: BTreeMap::new(), cluster: Cluster::default() }
     }
 
     /// Reads the brokers and the topics (all of them, or the named ones) with their leaders.
@@ -555,7 +565,7 @@ impl Consumer {
         let Some(address) = self.cluster.brokers.get(&node) else {
             return Err(Error::Protocol(format!("a leader, broker {node}, that Metadata did not list")));
         };
-        let (timeout, security) = (self.timeout, self.admin.security);
+        let (timeout, security) = (self.timeout, self.admin.security.clone());
         Ok(self.links.entry(node).or_insert_with(|| Link::new(vec![address.clone()], timeout, security)))
     }
 

@@ -4,12 +4,13 @@
 //! - `registry`, `connect`, `ksqldb`: clients of the Schema Registry (Confluent API), Kafka
 //!   Connect's REST API and ksqlDB's REST API.
 //! - `kafka`: the Kafka client: `kafka-protocol`'s messages over connections of our own
-//!   (`kafka::conn`: TCP, version negotiation, where TLS and SASL plug in), so no C library is
-//!   needed. `Admin` reads and changes topics, configs, partitions and groups; `Consumer` reads
+//!   (`kafka::conn`: TCP, TLS, version negotiation, the SASL login of `kafka::sasl` with the
+//!   OAuth token of `kafka::oauth`), so no C library is needed. `Admin` reads and changes topics, configs, partitions and groups; `Consumer` reads
 //!   offsets and records at each partition's leader (`venice topics`, `tail`, `doctor`).
 //! - `records`: Kafka's record batches (magic v2) through `kafka-protocol`'s record codec with
 //!   venice's pure-Rust compression codecs, and the walk over a Fetch answer's batches.
-//! - `target`: the `target` of venice.kdl resolved to URLs and credentials.
+//! - `target`: the `target` of venice.kdl resolved to URLs, credentials and security;
+//!   `tls`: its `tls` files read into rustls settings for Kafka and ureq.
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
 //!   changes that are refused before anything is applied.
@@ -29,6 +30,7 @@ pub mod progress;
 pub mod records;
 pub mod registry;
 pub(crate) mod target;
+pub(crate) mod tls;
 
 pub(crate) use apply::{ApplyOptions, adopt, apply};
 pub(crate) use plan::read_and_plan;

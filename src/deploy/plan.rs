@@ -20,7 +20,7 @@
 
 use super::connect::{self, Connect};
 use super::desired::{self, Desired};
-use super::http::{Retry, Service, with_backoff};
+use super::http::{Retry, with_backoff};
 use super::kafka::{self, Admin, ConfigEntry, TopicState};
 use super::ksqldb::Ksqldb;
 use super::registry::{Registry, Version};
@@ -280,13 +280,13 @@ impl Clients {
             if target.kafka.is_empty() {
                 return Err(missing("Kafka bootstrap server", "kafka"));
             }
-            Some(Mutex::new(Admin::new(target.kafka.clone(), REQUEST_TIMEOUT)))
+            Some(Mutex::new(target.admin(REQUEST_TIMEOUT)))
         } else {
             None
         };
         let service = |url: &Option<super::target::Url>, name: &'static str, node: &str| {
             url.as_ref()
-                .map(|u| Service::new(name, &u.url, u.auth.clone(), REQUEST_TIMEOUT))
+                .map(|u| u.service(name, REQUEST_TIMEOUT))
                 .ok_or_else(|| missing(name, node))
         };
         let registry = if desired.needs_registry() || !recorded.subjects.is_empty() {
@@ -966,7 +966,7 @@ impl Unmanaged {
 /// topics and subjects of the project's own ksqlDB streams and tables.
 pub(crate) fn unmanaged(target: &Target, desired: &Desired) -> Result<Unmanaged, String> {
     let service =
-        |u: &super::target::Url, name: &'static str| Service::new(name, &u.url, u.auth.clone(), REQUEST_TIMEOUT);
+        |u: &super::target::Url, name: &'static str| u.service(name, REQUEST_TIMEOUT);
     let mut ksql_topics: BTreeMap<String, String> = BTreeMap::new();
     if let Some(u) = &target.ksqldb {
         let mut ksqldb = Ksqldb::new(service(u, "ksqlDB"));
@@ -986,7 +986,7 @@ pub(crate) fn unmanaged(target: &Target, desired: &Desired) -> Result<Unmanaged,
         ..Unmanaged::default()
     };
     if !target.kafka.is_empty() {
-        let cluster = Admin::new(target.kafka.clone(), REQUEST_TIMEOUT).metadata(None).map_err(|e| e.to_string())?;
+        let cluster = target.admin(REQUEST_TIMEOUT).metadata(None).map_err(|e| e.to_string())?;
         out.topics = cluster
             .topics
             .into_iter()

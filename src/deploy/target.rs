@@ -1,6 +1,8 @@
-//! A `target` of venice.kdl resolved for `plan` and `apply`: the services' URLs, credentials
-//! read from the environment or files, and the [`Deployment`] that connector configs are
-//! rendered for.
+//! A `target` of venice.kdl resolved for the commands that reach its services: the services'
+//! URLs, credentials read from the environment or files, the TLS files and SASL login of its
+//! Kafka and the TLS files of its HTTPS services, and the [`Deployment`] that connector configs
+//! are rendered for. Everything is read here, so a missing variable, an unreadable file or a
+//! key that does not match its certificate is an error before anything is sent.
 //!
 //! `target local` (the default) with no children is the stack of `venice build` seen from the
 //! host: Kafka at `localhost:9092`, the registry at `http://localhost:8081`, Connect at
@@ -12,22 +14,39 @@
 //! Registry: connectors then use Apicurio's `AvroConverter` with its native API
 //! (`.../apis/registry/v3`) at the same host, as the Connect worker must reach it.
 
-use super::http::{Auth, Secret};
+use super::http::{Auth, Secret, Service};
+use super::kafka::oauth::TokenSource;
+use super::kafka::sasl::{Login, Sasl};
+use super::kafka::{Admin, Consumer, Security};
+use super::tls::{self, TlsFiles};
 use crate::connect::{Deployment, RegistryFlavour};
-use crate::model::{Credential, Endpoint, Project};
+use crate::model::{self, Credential, Endpoint, Project};
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Where one HTTP service is, and how to log in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Url {
     pub(crate) url: String,
     pub(crate) auth: Auth,
+    /// The target's `tls` for it: a CA bundle, a client certificate.
+    pub(crate) tls: Option<TlsFiles>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Url {
+    /// The HTTP client of this service, `name` as messages call it.
+    pub(crate) fn service(&self, name: &'static str, timeout: Duration) -> Service {
+        Service::secured(name, &self.url, self.auth.clone(), self.tls.as_ref(), timeout)
+    }
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct Target {
     pub(crate) name: String,
     pub(crate) kafka: Vec<String>,
+    /// How the connections to `kafka` are secured.
+    pub(crate) kafka_security: Security,
     pub(crate) registry: Option<Url>,
     pub(crate) connect: Option<Url>,
     pub(crate) ksqldb: Option<Url>,
@@ -56,6 +75,49 @@ pub(crate) fn read_secret(credential: &Credential, dir: &Path, what: &str) -> Re
     }
 }
 
+impl Target {
+    /// An admin client of the target's Kafka, secured as the target says.
+    pub(crate) fn admin(&self, timeout: Duration) -> Admin {
+        Admin::secured(self.kafka.clone(), timeout, self.kafka_security.clone())
+    }
+
+    /// A consumer of the target's Kafka, secured as the target says.
+    pub(crate) fn consumer(&self, timeout: Duration) -> Consumer {
+        Consumer::secured(self.kafka.clone(), timeout, self.kafka_security.clone())
+    }
+}
+
+/// How long the OAuth token endpoint has to answer.
+const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `tls` and `sasl` of the target's `kafka`, read.
+fn kafka_security(security: &model::KafkaSecurity, dir: &Path) -> Result<Security, String> {
+    let tls = security.tls.as_ref().map(|t| tls::load(t, dir, "Kafka")).transpose()?;
+    let mechanism = security.sasl.as_ref().map_or("", model::Sasl::mechanism);
+    let login = |l: &model::Login| -> Result<Login, String> {
+        Ok(Login {
+            user: read_secret(&l.user, dir, &format!("the Kafka {mechanism} user"))?.expose().to_owned(),
+            password: read_secret(&l.password, dir, &format!("the Kafka {mechanism} password"))?,
+            from: tls::source(&l.password, dir),
+        })
+    };
+    let sasl = match &security.sasl {
+        None => None,
+        Some(model::Sasl::Plain(l)) => Some(Sasl::Plain(login(l)?)),
+        Some(model::Sasl::ScramSha256(l)) => Some(Sasl::Scram { sha512: false, login: login(l)? }),
+        Some(model::Sasl::ScramSha512(l)) => Some(Sasl::Scram { sha512: true, login: login(l)? }),
+        Some(model::Sasl::OAuthBearer(o)) => Some(Sasl::OAuthBearer(Arc::new(TokenSource::new(
+            o.token_url.value.clone(),
+            read_secret(&o.client_id, dir, "the Kafka OAuth client ID")?.expose().to_owned(),
+            read_secret(&o.client_secret, dir, "the Kafka OAuth client secret")?,
+            tls::source(&o.client_secret, dir),
+            o.scope.as_ref().map(|s| s.value.clone()),
+            TOKEN_TIMEOUT,
+        )))),
+    };
+    Ok(Security { tls, sasl })
+}
+
 fn url(endpoint: &Endpoint, dir: &Path, what: &str) -> Result<Url, String> {
     let auth = match (&endpoint.user, &endpoint.password, &endpoint.token) {
         (_, _, Some(token)) => Auth::Bearer(read_secret(token, dir, &format!("the {what} token"))?),
@@ -68,40 +130,8 @@ fn url(endpoint: &Endpoint, dir: &Path, what: &str) -> Result<Url, String> {
         },
         (None, _, None) => Auth::None,
     };
-    Ok(Url { url: endpoint.url.value.trim_end_matches('/').to_string(), auth })
-}
-
-/// Why the commands cannot honour the security a target declares yet, if they cannot: the
-/// Kafka client speaks only plaintext without a login, and the HTTP client verifies `https://`
-/// against its built-in roots but takes no CA bundle or client certificate. Refused before
-/// anything is sent, rather than connecting without the security the target asks for. (Issue
-/// 14: this goes once the clients read `KafkaSecurity` and `Tls`.)
-fn unsupported_security(target: &crate::model::Target) -> Option<String> {
-    let name = &target.name.value;
-    let kafka = &target.kafka_security;
-    let declared: Vec<String> = kafka
-        .tls
-        .iter()
-        .map(|_| "TLS".to_string())
-        .chain(kafka.sasl.iter().map(|s| format!("SASL {}", s.mechanism())))
-        .collect();
-    if !declared.is_empty() {
-        return Some(format!(
-            "target `{name}` declares {} for Kafka, which venice's Kafka client does not support yet (it connects in plaintext, without a login); nothing was sent",
-            declared.join(" and ")
-        ));
-    }
-    let services = [
-        ("the schema registry", &target.schema_registry),
-        ("Kafka Connect", &target.connect),
-        ("ksqlDB", &target.ksqldb),
-    ];
-    let (service, _) = services.into_iter().find(|(_, endpoint)| {
-        endpoint.as_ref().and_then(|e| e.tls.as_ref()).is_some_and(|tls| tls.ca.is_some() || tls.client.is_some())
-    })?;
-    Some(format!(
-        "target `{name}` declares a CA bundle or a client certificate (`tls`) for {service}, which venice's HTTP client does not support yet; nothing was sent"
-    ))
+    let tls = endpoint.tls.as_ref().map(|t| tls::load(t, dir, &format!("the {what}"))).transpose()?;
+    Ok(Url { url: endpoint.url.value.trim_end_matches('/').to_string(), auth, tls })
 }
 
 /// The Connect worker's view of an Apicurio registry given by its Confluent API URL.
@@ -121,11 +151,8 @@ pub(crate) fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Resu
             if names.is_empty() { "it declares none".to_string() } else { format!("it has {}", names.join(", ")) };
         return Err(format!("the project has no target `{name}`; {known}"));
     }
-    if let Some(refused) = declared.and_then(unsupported_security) {
-        return Err(refused);
-    }
     let local = name == "local";
-    let default = |port: u16| local.then(|| Url { url: format!("http://localhost:{port}"), auth: Auth::None });
+    let default = |port: u16| local.then(|| Url { url: format!("http://localhost:{port}"), auth: Auth::None, tls: None });
     let endpoint = |e: Option<&Endpoint>, what: &str, port: u16| -> Result<Option<Url>, String> {
         match e {
             Some(e) => url(e, dir, what).map(Some),
@@ -156,7 +183,11 @@ pub(crate) fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Resu
             None => deployment.registry_url = given.to_string(),
         }
     }
-    Ok(Target { name: name.to_string(), kafka, registry, connect, ksqldb, deployment })
+    let kafka_security = match declared {
+        Some(t) => kafka_security(&t.kafka_security, dir)?,
+        None => Security::default(),
+    };
+    Ok(Target { name: name.to_string(), kafka, kafka_security, registry, connect, ksqldb, deployment })
 }
 
 #[cfg(test)]
@@ -190,24 +221,28 @@ mod tests {
         assert_eq!(apicurio_native("http://h:8081"), None);
     }
 
-    /// Until the clients read the target's `tls` and `sasl`, a command refuses such a target
-    /// rather than connecting without the security it asks for.
+    /// The target's security is read when it is resolved: the files, the secrets, the login.
     #[test]
-    fn security_the_clients_cannot_use_yet_is_refused_before_anything_is_sent() {
+    fn kafka_and_https_security_is_read_when_the_target_resolves() {
         let (dir, checked) = project(
-            "project p\ntarget prod {\n    kafka \"b1:9094\" {\n        tls\n        sasl scram-sha-512 {\n            user venice\n            password env=VENICE_TEST_NO_SUCH_VARIABLE\n        }\n    }\n}\ntarget web {\n    kafka \"b1:9092\"\n    connect \"https://connect.example.com\" {\n        tls {\n            ca \"ca.pem\"\n        }\n    }\n}\ntarget mozilla {\n    kafka \"b1:9092\"\n    ksqldb \"https://ksqldb.example.com\" {\n        tls\n    }\n}\n",
+            "project p\ntarget prod {\n    kafka \"b1:9094\" {\n        tls {\n            ca \"ca.pem\"\n            cert \"client.pem\"\n            key file=\"client.key\"\n        }\n        sasl scram-sha-512 {\n            user venice\n            password file=\"password.txt\"\n        }\n    }\n    connect \"https://connect.example.com\" {\n        tls {\n            ca \"ca.pem\"\n        }\n    }\n}\ntarget missing {\n    kafka \"b1:9094\" {\n        tls {\n            ca \"nowhere.pem\"\n        }\n    }\n}\ntarget mozilla {\n    kafka \"b1:9092\"\n    ksqldb \"https://ksqldb.example.com\" {\n        tls\n    }\n}\n",
         );
-        let error = resolve(&checked.project, dir.path(), Some("prod")).unwrap_err();
-        assert_eq!(
-            error,
-            "target `prod` declares TLS and SASL SCRAM-SHA-512 for Kafka, which venice's Kafka client does not support yet (it connects in plaintext, without a login); nothing was sent"
-        );
-        let error = resolve(&checked.project, dir.path(), Some("web")).unwrap_err();
-        assert_eq!(
-            error,
-            "target `web` declares a CA bundle or a client certificate (`tls`) for Kafka Connect, which venice's HTTP client does not support yet; nothing was sent"
-        );
-        // `tls` with no children over `https://` is what the HTTP client does already.
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tls");
+        for name in ["ca.pem", "client.pem", "client.key"] {
+            std::fs::copy(data.join(name), dir.path().join(name)).unwrap();
+        }
+        std::fs::write(dir.path().join("password.txt"), "pw-Hq4m\n").unwrap();
+        let prod = resolve(&checked.project, dir.path(), Some("prod")).unwrap();
+        let Some(Sasl::Scram { sha512: true, login }) = &prod.kafka_security.sasl else { panic!("SCRAM-SHA-512") };
+        assert_eq!((login.user.as_str(), login.password.expose()), ("venice", "pw-Hq4m"));
+        assert_eq!(login.from, "the file `password.txt`");
+        assert!(prod.kafka_security.tls.as_ref().is_some_and(TlsFiles::has_client_certificate));
+        assert!(prod.connect.as_ref().unwrap().tls.is_some());
+        let printed = format!("{prod:?}");
+        assert!(!printed.contains("pw-Hq4m") && !printed.contains("PRIVATE KEY"), "{printed}");
+        let error = resolve(&checked.project, dir.path(), Some("missing")).unwrap_err();
+        assert!(error.starts_with("the CA bundle of Kafka `nowhere.pem` cannot be read:"), "{error}");
+        // `tls` with no children over `https://`: the webpki roots.
         let mozilla = resolve(&checked.project, dir.path(), Some("mozilla")).unwrap();
         assert_eq!(mozilla.ksqldb.unwrap().url, "https://ksqldb.example.com");
     }
@@ -238,7 +273,7 @@ mod tests {
         assert_eq!(stack.kafka, ["127.0.0.1:9092"]);
         assert_eq!(stack.deployment.registry, RegistryFlavour::Apicurio);
         assert_eq!(stack.deployment.registry_url, "http://127.0.0.1:8081/apis/registry/v3");
-        assert_eq!(stack.connect, None);
+        assert!(stack.connect.is_none());
         assert_eq!(stack.ksqldb.unwrap().url, "http://127.0.0.1:8088");
     }
 }

@@ -3,8 +3,7 @@
 
 use crate::deploy::Target;
 use crate::deploy::connect::{self, Connect};
-use crate::deploy::http::Service;
-use crate::deploy::kafka::{Admin, ConfigEntry, Consumer, Group};
+use crate::deploy::kafka::{ConfigEntry, Group};
 use crate::deploy::ksqldb::Ksqldb;
 use crate::deploy::registry::{Registry, Version};
 use crate::model::Format;
@@ -75,7 +74,7 @@ pub(crate) fn read(target: &Target, keep: &dyn Fn(&str) -> bool) -> Result<Snaps
         target
             .registry
             .as_ref()
-            .map(|u| Registry::new(Service::new("the schema registry", &u.url, u.auth.clone(), TIMEOUT)))
+            .map(|u| Registry::new(u.service("the schema registry", TIMEOUT)))
     };
     if target.kafka.is_empty() {
         snapshot.not_read.push("Kafka (the target names no `kafka`)".into());
@@ -88,14 +87,14 @@ pub(crate) fn read(target: &Target, keep: &dyn Fn(&str) -> bool) -> Result<Snaps
     }
     match &target.connect {
         Some(u) => {
-            let connect = Connect::new(Service::new("Kafka Connect", &u.url, u.auth.clone(), TIMEOUT));
+            let connect = Connect::new(u.service("Kafka Connect", TIMEOUT));
             snapshot.connectors = connect.connectors().map_err(|e| e.to_string())?;
         }
         None => snapshot.not_read.push("connectors (the target names no `connect`)".into()),
     }
     match &target.ksqldb {
         Some(u) => {
-            let mut ksqldb = Ksqldb::new(Service::new("ksqlDB", &u.url, u.auth.clone(), TIMEOUT));
+            let mut ksqldb = Ksqldb::new(u.service("ksqlDB", TIMEOUT));
             (snapshot.ksql, snapshot.inserts) = read_ksql(&mut ksqldb).map_err(|e| e.to_string())?;
         }
         None => snapshot.not_read.push("ksqlDB (the target names no `ksqldb`)".into()),
@@ -109,12 +108,12 @@ fn read_kafka(
     keep: &dyn Fn(&str) -> bool,
     snapshot: &mut Snapshot,
 ) -> Result<(), String> {
-    let mut admin = Admin::new(target.kafka.clone(), TIMEOUT);
+    let mut admin = target.admin(TIMEOUT);
     let cluster = admin.metadata(None).map_err(|e| e.to_string())?;
     let names: Vec<String> = cluster.topics.keys().cloned().collect();
     let mut configs = admin.configs(&names).map_err(|e| e.to_string())?;
     snapshot.groups = admin.groups().map_err(|e| e.to_string())?;
-    let mut consumer = Consumer::new(target.kafka.clone(), TIMEOUT);
+    let mut consumer = target.consumer(TIMEOUT);
     consumer.refresh(None).map_err(|e| e.to_string())?;
     let mut decoder = Decoder::new(registry);
     for (name, meta) in &cluster.topics {

@@ -112,7 +112,7 @@ pub(crate) fn read(
     declared: &BTreeSet<String>,
     only_declared: bool,
 ) -> Result<Listing, String> {
-    let service = Service::new("Kafka Connect", &url.url, url.auth.clone(), Duration::from_secs(30));
+    let service = url.service("Kafka Connect", Duration::from_secs(30));
     read_from(target, &service, declared, only_declared)
 }
 

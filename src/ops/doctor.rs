@@ -183,7 +183,7 @@ pub(crate) fn doctor(checked: &Checked, target: &Target) -> Result<Report, Strin
 
 fn topics(checked: &Checked, target: &Target, decoder: &mut Decoder, report: &mut Report) -> Result<(), String> {
     let names: Vec<String> = checked.project.topics.iter().map(|t| t.name.value.clone()).collect();
-    let mut consumer = Consumer::new(target.kafka.clone(), super::topics::TIMEOUT);
+    let mut consumer = target.consumer(super::topics::TIMEOUT);
     consumer.refresh(Some(&names)).map_err(|e| e.to_string())?;
     for name in &names {
         let Some(meta) = consumer.cluster.topics.get(name) else {
@@ -375,7 +375,7 @@ fn queries(checked: &Checked, target: &Target, report: &mut Report) -> Result<()
         report.skipped.push("ksqlDB queries: the target names no ksqlDB".into());
         return Ok(());
     };
-    let service = crate::deploy::http::Service::new("ksqlDB", &url.url, url.auth.clone(), Duration::from_secs(30));
+    let service = url.service("ksqlDB", Duration::from_secs(30));
     let mut ksqldb = crate::deploy::ksqldb::Ksqldb::new(service);
     let entities = ksqldb.run("SHOW QUERIES;").map_err(|e| e.to_string())?;
     let problems = not_running_queries(&entities);

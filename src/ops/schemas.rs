@@ -135,7 +135,7 @@ pub(crate) fn read(
     declared: &BTreeMap<String, bool>,
     only_declared: bool,
 ) -> Result<Listing, String> {
-    let service = Service::new("the schema registry", &url.url, url.auth.clone(), Duration::from_secs(30));
+    let service = url.service("the schema registry", Duration::from_secs(30));
     read_from(target, &service, declared, only_declared)
 }
 

@@ -114,14 +114,7 @@ fn project_schema(checked: &Checked, name: &str) -> Option<Schema> {
 
 /// The registry client of a target, if it names one.
 pub(crate) fn registry(target: &Target) -> Option<Registry> {
-    target.registry.as_ref().map(|url| {
-        Registry::new(crate::deploy::http::Service::new(
-            "the schema registry",
-            &url.url,
-            url.auth.clone(),
-            Duration::from_secs(30),
-        ))
-    })
+    target.registry.as_ref().map(|url| Registry::new(url.service("the schema registry", Duration::from_secs(30))))
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC (`2026-11-26T12:00:00.123Z`), by the civil
@@ -261,7 +254,7 @@ pub(crate) fn tail(
             options.topic
         );
     }
-    let mut consumer = Consumer::new(target.kafka.clone(), super::topics::TIMEOUT);
+    let mut consumer = target.consumer(super::topics::TIMEOUT);
     let mut printer = Printer { json: options.json, sides: &sides, decoder: Decoder::new(registry(target)) };
     let positions = start(&mut consumer, target, options)?;
     let stop_at = if options.no_follow {

@@ -8,7 +8,7 @@
 
 use crate::check::Checked;
 use crate::deploy::Target;
-use crate::deploy::kafka::{At, Consumer};
+use crate::deploy::kafka::At;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -68,7 +68,7 @@ pub(crate) fn open(dir: &Path, root: Option<&Path>, target: Option<&str>) -> Res
 
 /// Reads every topic with its offsets. The error names the service and where.
 pub(crate) fn read(target: &Target, declared: &BTreeSet<String>, all: bool) -> Result<Listing, String> {
-    let mut consumer = Consumer::new(target.kafka.clone(), TIMEOUT);
+    let mut consumer = target.consumer(TIMEOUT);
     let cluster = consumer.refresh(None).map_err(|e| e.to_string())?.clone();
     let shown: Vec<(String, Vec<i32>)> = cluster
         .topics
