@@ -207,7 +207,7 @@ fn reason(error: &ureq::Error, base: &str, client_cert: bool) -> String {
         _ => None,
     };
     if let Some(e) = tls {
-        return super::tls::explain(e, host, client_cert);
+        return super::tls::explain(e, host, "the server", client_cert);
     }
     match error {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused".into(),

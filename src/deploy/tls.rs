@@ -166,12 +166,13 @@ pub(crate) fn rustls_error(error: &std::io::Error) -> Option<&rustls::Error> {
 }
 
 /// A TLS failure in one line: what went wrong and what to do. `host` is the server's name as
-/// venice verified it; `client_cert` says whether the target gave one.
-pub(crate) fn explain(error: &rustls::Error, host: &str, client_cert: bool) -> String {
+/// venice verified it, `peer` what to call it (`the broker`); `client_cert` says whether the
+/// target gave a client certificate.
+pub(crate) fn explain(error: &rustls::Error, host: &str, peer: &str, client_cert: bool) -> String {
     use rustls::Error as E;
     match error {
         E::InvalidCertificate(c) => server_certificate(c, host),
-        E::AlertReceived(alert) => alert_reason(*alert, client_cert),
+        E::AlertReceived(alert) => alert_reason(*alert, peer, client_cert),
         E::InconsistentKeys(_) => "the client key does not belong to the client certificate".to_string(),
         other => format!("the TLS handshake with {host} failed: {other}"),
     }
@@ -200,7 +201,7 @@ fn server_certificate(error: &CertificateError, host: &str) -> String {
 }
 
 /// An alert the server sent: during the handshake, a refused or missing client certificate.
-fn alert_reason(alert: AlertDescription, client_cert: bool) -> String {
+fn alert_reason(alert: AlertDescription, peer: &str, client_cert: bool) -> String {
     let name = format!("{alert:?}");
     let client_side = matches!(
         alert,
@@ -213,14 +214,14 @@ fn alert_reason(alert: AlertDescription, client_cert: bool) -> String {
     );
     if client_side && !client_cert {
         format!(
-            "TLS: the server requires a client certificate (alert {name}): add `cert` and `key` to the target's `tls`"
+            "TLS: {peer} requires a client certificate (alert {name}): add `cert` and `key` to the target's `tls`"
         )
     } else if client_side {
         format!(
-            "TLS: the server refused venice's client certificate (alert {name}): check that it is signed by a CA the server trusts and has not expired"
+            "TLS: {peer} refused venice's client certificate (alert {name}): check that it is signed by a CA {peer} trusts and has not expired"
         )
     } else {
-        format!("TLS: the server ended the handshake (alert {name})")
+        format!("TLS: {peer} ended the handshake (alert {name})")
     }
 }
 
@@ -299,17 +300,17 @@ mod tests {
     fn tls_failures_say_what_to_do() {
         let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
         assert_eq!(
-            explain(&unknown, "b1", false),
+            explain(&unknown, "b1", "the broker", false),
             "TLS: the certificate of b1 is not signed by a CA venice trusts (unknown issuer): name the CA bundle that signed it in `tls { ca \"...\" }`"
         );
         let expired = rustls::Error::InvalidCertificate(CertificateError::Expired);
-        assert!(explain(&expired, "b1", false).contains("has expired"));
+        assert!(explain(&expired, "b1", "the broker", false).contains("has expired"));
         let required = rustls::Error::AlertReceived(AlertDescription::CertificateRequired);
         assert_eq!(
-            explain(&required, "b1", false),
-            "TLS: the server requires a client certificate (alert CertificateRequired): add `cert` and `key` to the target's `tls`"
+            explain(&required, "b1", "the broker", false),
+            "TLS: the broker requires a client certificate (alert CertificateRequired): add `cert` and `key` to the target's `tls`"
         );
         let refused = rustls::Error::AlertReceived(AlertDescription::BadCertificate);
-        assert!(explain(&refused, "b1", true).starts_with("TLS: the server refused venice's client certificate"));
+        assert!(explain(&refused, "b1", "the server", true).starts_with("TLS: the server refused venice's client certificate"));
     }
 }

@@ -190,7 +190,7 @@ impl Link {
     fn failed(&self, e: &std::io::Error, server: &str) -> Error {
         if let Some(tls) = tls::rustls_error(e) {
             let client_cert = self.security.tls.as_ref().is_some_and(tls::TlsFiles::has_client_certificate);
-            return Error::Denied(format!("{} (Kafka at {server})", tls::explain(tls, host_of(server), client_cert)));
+            return Error::Denied(format!("{} (Kafka at {server})", tls::explain(tls, host_of(server), "the broker", client_cert)));
         }
         let reason = match e.kind() {
             std::io::ErrorKind::UnexpectedEof if self.security.tls.is_none() && self.security.sasl.is_some() => {
