@@ -153,11 +153,15 @@ fn every_command(target: &str, target_kdl: &str) {
     assert_no_secret(&plan, dir.path());
     // Records written over the plaintext listener, read over the secure one.
     let mut kafka = live::client();
-    kafka.refresh(Some(&[name.clone()])).unwrap();
+    kafka.refresh(Some(std::slice::from_ref(&name))).unwrap();
     produce(&mut kafka, &name, 0, &[(Some(b"k1".to_vec()), Some(b"v1".to_vec()))]);
     let topics = venice(dir.path(), target, &["topics"], PASSWORD);
     assert_eq!(topics.code(), Some(0), "{}", topics.shown());
-    assert!(topics.stdout().contains(&format!("* {name}  partitions 2  replication 1  records 1")), "{}", topics.shown());
+    assert!(
+        topics.stdout().contains(&format!("* {name}  partitions 2  replication 1  records 1")),
+        "{}",
+        topics.shown()
+    );
     assert_no_secret(&topics, dir.path());
     let tail = venice(dir.path(), target, &["tail", &name, "--from-beginning", "--no-follow"], PASSWORD);
     assert_eq!(tail.code(), Some(0), "{}", tail.shown());
@@ -330,11 +334,8 @@ fn jwt(pem: &str) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "venice-stack"});
     let claims = serde_json::json!({"sub": "venice", "aud": "kafka", "iss": "venice-stack", "iat": now, "exp": now + 3600, "scope": "kafka"});
-    let signed = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
+    let signed =
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
     let mut signature = vec![0; key.public().modulus_len()];
     let random = ring::rand::SystemRandom::new();
     key.sign(&ring::signature::RSA_PKCS1_SHA256, &random, signed.as_bytes(), &mut signature).unwrap();

@@ -160,8 +160,11 @@ impl Service {
         body: Option<&serde_json::Value>,
     ) -> Result<Reply, Unreachable> {
         let url = self.url(path);
-        let unreachable =
-            |e: ureq::Error| Unreachable { service: self.name, at: self.base.clone(), reason: reason(&e, &self.base, self.client_cert) };
+        let unreachable = |e: ureq::Error| Unreachable {
+            service: self.name,
+            at: self.base.clone(),
+            reason: reason(&e, &self.base, self.client_cert),
+        };
         let auth = self.authorization();
         let content = "application/json";
         let accept = "application/json";

@@ -285,9 +285,7 @@ impl Clients {
             None
         };
         let service = |url: &Option<super::target::Url>, name: &'static str, node: &str| {
-            url.as_ref()
-                .map(|u| u.service(name, REQUEST_TIMEOUT))
-                .ok_or_else(|| missing(name, node))
+            url.as_ref().map(|u| u.service(name, REQUEST_TIMEOUT)).ok_or_else(|| missing(name, node))
         };
         let registry = if desired.needs_registry() || !recorded.subjects.is_empty() {
             Some(Registry::new(service(&target.registry, "the schema registry", "schema-registry")?))
@@ -965,8 +963,7 @@ impl Unmanaged {
 /// names, and keeps those the project does not declare or make: internal topics aside, and the
 /// topics and subjects of the project's own ksqlDB streams and tables.
 pub(crate) fn unmanaged(target: &Target, desired: &Desired) -> Result<Unmanaged, String> {
-    let service =
-        |u: &super::target::Url, name: &'static str| u.service(name, REQUEST_TIMEOUT);
+    let service = |u: &super::target::Url, name: &'static str| u.service(name, REQUEST_TIMEOUT);
     let mut ksql_topics: BTreeMap<String, String> = BTreeMap::new();
     if let Some(u) = &target.ksqldb {
         let mut ksqldb = Ksqldb::new(service(u, "ksqlDB"));

@@ -152,7 +152,8 @@ pub(crate) fn resolve(project: &Project, dir: &Path, name: Option<&str>) -> Resu
         return Err(format!("the project has no target `{name}`; {known}"));
     }
     let local = name == "local";
-    let default = |port: u16| local.then(|| Url { url: format!("http://localhost:{port}"), auth: Auth::None, tls: None });
+    let default =
+        |port: u16| local.then(|| Url { url: format!("http://localhost:{port}"), auth: Auth::None, tls: None });
     let endpoint = |e: Option<&Endpoint>, what: &str, port: u16| -> Result<Option<Url>, String> {
         match e {
             Some(e) => url(e, dir, what).map(Some),

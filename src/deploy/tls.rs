@@ -44,7 +44,9 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 /// service in the errors (`Kafka`, `the schema registry`).
 pub(crate) fn load(tls: &Tls, dir: &Path, what: &str) -> Result<TlsFiles, String> {
     let ca = match &tls.ca {
-        Some(path) => certificates(&read(dir, &path.value, &format!("the CA bundle of {what}"))?, shown(&path.value, dir), what)?,
+        Some(path) => {
+            certificates(&read(dir, &path.value, &format!("the CA bundle of {what}"))?, shown(&path.value, dir), what)?
+        }
         None => Vec::new(),
     };
     let client = match &tls.client {
@@ -83,7 +85,10 @@ fn certificates(pem: &[u8], path: &Path, what: &str) -> Result<Vec<CertificateDe
         .collect::<Result<_, _>>()
         .map_err(|e| format!("`{}` (TLS of {what}) is not a PEM file: {e}", path.display()))?;
     if found.is_empty() {
-        return Err(format!("`{}` (TLS of {what}) holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)", path.display()));
+        return Err(format!(
+            "`{}` (TLS of {what}) holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)",
+            path.display()
+        ));
     }
     Ok(found)
 }
@@ -92,7 +97,10 @@ fn certificates(pem: &[u8], path: &Path, what: &str) -> Result<Vec<CertificateDe
 /// and never shows its bytes.
 fn private_key(pem: &Secret, from: &Credential, dir: &Path) -> Result<(), String> {
     PrivateKeyDer::from_pem_slice(pem.expose().as_bytes()).map(drop).map_err(|_| {
-        format!("the client key ({}) is not a PEM private key (`-----BEGIN PRIVATE KEY-----`, PKCS#8)", source(from, dir))
+        format!(
+            "the client key ({}) is not a PEM private key (`-----BEGIN PRIVATE KEY-----`, PKCS#8)",
+            source(from, dir)
+        )
     })
 }
 
@@ -213,9 +221,7 @@ fn alert_reason(alert: AlertDescription, peer: &str, client_cert: bool) -> Strin
             | AlertDescription::HandshakeFailure
     );
     if client_side && !client_cert {
-        format!(
-            "TLS: {peer} requires a client certificate (alert {name}): add `cert` and `key` to the target's `tls`"
-        )
+        format!("TLS: {peer} requires a client certificate (alert {name}): add `cert` and `key` to the target's `tls`")
     } else if client_side {
         format!(
             "TLS: {peer} refused venice's client certificate (alert {name}): check that it is signed by a CA {peer} trusts and has not expired"
@@ -311,6 +317,9 @@ mod tests {
             "TLS: the broker requires a client certificate (alert CertificateRequired): add `cert` and `key` to the target's `tls`"
         );
         let refused = rustls::Error::AlertReceived(AlertDescription::BadCertificate);
-        assert!(explain(&refused, "b1", "the server", true).starts_with("TLS: the server refused venice's client certificate"));
+        assert!(
+            explain(&refused, "b1", "the server", true)
+                .starts_with("TLS: the server refused venice's client certificate")
+        );
     }
 }

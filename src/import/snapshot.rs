@@ -70,12 +70,7 @@ pub(crate) struct Snapshot {
 /// Reads the target. Topics that `keep` refuses are not sampled (their records are not read).
 pub(crate) fn read(target: &Target, keep: &dyn Fn(&str) -> bool) -> Result<Snapshot, String> {
     let mut snapshot = Snapshot::default();
-    let registry = || {
-        target
-            .registry
-            .as_ref()
-            .map(|u| Registry::new(u.service("the schema registry", TIMEOUT)))
-    };
+    let registry = || target.registry.as_ref().map(|u| Registry::new(u.service("the schema registry", TIMEOUT)));
     if target.kafka.is_empty() {
         snapshot.not_read.push("Kafka (the target names no `kafka`)".into());
     } else {

@@ -20,7 +20,7 @@ pub(crate) struct KafkaSecurity {
 /// `tls { ca; cert; key }`. The server's certificate and host name are always verified.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Tls {
-    /// The CA bundle (PEM) that verifies the server; `None`: the system's root certificates.
+    /// The CA bundle (PEM) that verifies the server; `None`: the webpki roots (Mozilla's, built into venice).
     pub(crate) ca: Option<Spanned<PathBuf>>,
     /// Mutual TLS: the client's certificate and its key, declared together or not at all.
     pub(crate) client: Option<ClientCertificate>,

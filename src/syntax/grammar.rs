@@ -250,14 +250,14 @@ const fn endpoint_node(name: &'static str, doc: &'static str) -> NodeSpec {
 /// and host names are always verified: there is no setting to turn that off.
 const TLS: NodeSpec = NodeSpec {
     name: "tls",
-    doc: "Connect over TLS, verifying the server's certificate and host name. With no children, against the system's root certificates.",
+    doc: "Connect over TLS, verifying the server's certificate and host name. With no children, against the webpki roots (Mozilla's root certificates, built into venice).",
     args: &[],
     props: &[],
     repeatable: false,
     children: &[
         leaf(
             "ca",
-            "Verify the server with this CA bundle instead of the system's roots.",
+            "Verify the server with this CA bundle instead of the webpki roots.",
             &[arg("path", ValueType::Path, "A PEM file of CA certificates, relative to this file.")],
             &[],
         ),

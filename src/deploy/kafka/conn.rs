@@ -172,8 +172,9 @@ impl Link {
     fn secure(&self, tcp: TcpStream, server: &str) -> Result<Stream, Error> {
         let Some(settings) = &self.security.tls else { return Ok(Stream::Tcp(tcp)) };
         let host = host_of(server);
-        let name = rustls::pki_types::ServerName::try_from(host.to_string())
-            .map_err(|_| Error::Denied(format!("TLS: `{host}` is not a host name or IP address to verify a certificate for")))?;
+        let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| {
+            Error::Denied(format!("TLS: `{host}` is not a host name or IP address to verify a certificate for"))
+        })?;
         let connection = rustls::ClientConnection::new(Arc::clone(&settings.config), name)
             .map_err(|e| Error::Denied(format!("TLS: {e}")))?;
         let mut stream = rustls::StreamOwned::new(connection, tcp);
@@ -190,7 +191,10 @@ impl Link {
     fn failed(&self, e: &std::io::Error, server: &str) -> Error {
         if let Some(tls) = tls::rustls_error(e) {
             let client_cert = self.security.tls.as_ref().is_some_and(tls::TlsFiles::has_client_certificate);
-            return Error::Denied(format!("{} (Kafka at {server})", tls::explain(tls, host_of(server), "the broker", client_cert)));
+            return Error::Denied(format!(
+                "{} (Kafka at {server})",
+                tls::explain(tls, host_of(server), "the broker", client_cert)
+            ));
         }
         let reason = match e.kind() {
             std::io::ErrorKind::UnexpectedEof if self.security.tls.is_none() && self.security.sasl.is_some() => {
@@ -245,7 +249,8 @@ impl Link {
             let answer = self.call_at(&request, version)?;
             if answer.error_code != 0 {
                 let code = answer.error_code;
-                let reason = answer.error_message.map_or_else(|| super::error_name(code).to_string(), |m| m.to_string());
+                let reason =
+                    answer.error_message.map_or_else(|| super::error_name(code).to_string(), |m| m.to_string());
                 return Err(refused(reason));
             }
             match exchange.step(&answer.auth_bytes).map_err(&refused)? {

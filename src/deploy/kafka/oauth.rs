@@ -93,9 +93,9 @@ impl TokenSource {
         if !(200..300).contains(&status) {
             return Err(self.refused(status, &json));
         }
-        let token = json["access_token"]
-            .as_str()
-            .ok_or_else(|| format!("the OAuth token endpoint {} answered {status} without an access_token", self.token_url))?;
+        let token = json["access_token"].as_str().ok_or_else(|| {
+            format!("the OAuth token endpoint {} answered {status} without an access_token", self.token_url)
+        })?;
         let lifetime = json["expires_in"].as_u64().map_or(DEFAULT_LIFETIME, Duration::from_secs);
         Ok((Secret::new(token), lifetime))
     }
@@ -145,7 +145,8 @@ mod tests {
 
     #[test]
     fn a_token_is_fetched_once_and_kept_while_fresh() {
-        let (url, server) = serve(vec![(200, r#"{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}"#.into())]);
+        let (url, server) =
+            serve(vec![(200, r#"{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}"#.into())]);
         let tokens = source(&url);
         assert_eq!(tokens.token().unwrap().expose(), "tok-1");
         assert_eq!(tokens.token().unwrap().expose(), "tok-1");
@@ -160,8 +161,7 @@ mod tests {
 
     #[test]
     fn a_refused_client_is_one_line_with_what_to_check_and_no_secret() {
-        let (url, server) =
-            serve(vec![(401, r#"{"error":"invalid_client","error_description":"bad secret"}"#.into())]);
+        let (url, server) = serve(vec![(401, r#"{"error":"invalid_client","error_description":"bad secret"}"#.into())]);
         let tokens = source(&url);
         let error = tokens.token().unwrap_err();
         server.join().unwrap();

@@ -57,7 +57,9 @@ impl Sasl {
     pub(crate) fn hint(&self) -> String {
         match self {
             Sasl::Plain(l) | Sasl::Scram { login: l, .. } => format!("check the user name and {}", l.from),
-            Sasl::OAuthBearer(_) => "check the token's claims (subject, audience, issuer) against the broker's OAuth settings".into(),
+            Sasl::OAuthBearer(_) => {
+                "check the token's claims (subject, audience, issuer) against the broker's OAuth settings".into()
+            }
         }
     }
 
