@@ -2,13 +2,21 @@
 # The real-services stack for Venice's live tests, on loopback:
 #
 #   PostgreSQL (Debian)       127.0.0.1:5432  user/password/database venice (wal_level=logical)
-#   Kafka 4.3 (KRaft)         127.0.0.1:9092  (controller 9093), one broker, combined mode
-#   Apicurio Registry 3.3     http://127.0.0.1:8081  Confluent API at /apis/ccompat/v7
-#                             (health and metrics on 127.0.0.1:9000)
-#   Kafka Connect 4.3         http://127.0.0.1:8083  distributed; Debezium PostgreSQL source,
-#                             Debezium JDBC sink, FileStream, Apicurio converters, env: provider
-#   fake ksqlDB REST server   http://127.0.0.1:8088  (scripts/stack/ksqldb_fake.py; ksqlDB itself
-#                             is published nowhere this machine reaches)
+#   Kafka 4.3 (KRaft)         127.0.0.1:9092  PLAINTEXT (controller 9093), one broker, combined mode
+#                             127.0.0.1:9094  SASL_SSL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+#                             127.0.0.1:9095  SSL with client certificates (mTLS)
+#                             127.0.0.1:9096  SASL_SSL: OAUTHBEARER (JWTs checked against a JWKS)
+#                             users venice (super user), alice, bob; StandardAuthorizer
+#   Apicurio Registry 3.3     http://127.0.0.1:8081, https://127.0.0.1:8444  Confluent API at
+#                             /apis/ccompat/v7 (health and metrics on 127.0.0.1:9000)
+#   Kafka Connect 4.3         http://127.0.0.1:8083, https://127.0.0.1:8443  distributed; Debezium
+#                             PostgreSQL source, Debezium JDBC sink, FileStream, Apicurio
+#                             converters, env: provider
+#   fake ksqlDB REST server   http://127.0.0.1:8088, https://127.0.0.1:8089
+#                             (scripts/stack/ksqldb_fake.py; ksqlDB itself is published nowhere
+#                             this machine reaches)
+#   The TLS certificates and keys (scripts/stack/certs.sh) are in run/certs/: ca.pem verifies
+#   every server; client.pem/client.key log in as venice on 9095.
 #
 # Usage: scripts/stack.sh up|down|status|logs [SERVICE...]
 #        scripts/stack.sh reset        (down, then forget all state: data, topics, schemas)
@@ -52,13 +60,23 @@ ASSEMBLY_REVISION=2
 PG_PORT=5432
 KAFKA_PORT=9092
 CONTROLLER_PORT=9093
+KAFKA_SASL_PORT=9094
+KAFKA_MTLS_PORT=9095
+KAFKA_OAUTH_PORT=9096
 REGISTRY_PORT=8081
 REGISTRY_MANAGEMENT_PORT=9000
 CONNECT_PORT=8083
+CONNECT_HTTPS_PORT=8443
 KSQLDB_PORT=8088
+KSQLDB_HTTPS_PORT=8089
+REGISTRY_HTTPS_PORT=8444
 PG_USER=venice
 PG_PASSWORD=venice
 PG_DATABASE=venice
+# The Kafka users of the secure listeners (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN): venice is a
+# super user (venice's own commands log in as it); alice and bob have only what ACLs give them.
+KAFKA_USERS="venice:venice-secret alice:alice-secret bob:bob-secret"
+CERTS=$RUN/certs
 
 ALL_SERVICES=(postgres kafka registry connect ksqldb)
 
@@ -99,6 +117,7 @@ need_tools() {
     local missing=()
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     command -v mvn >/dev/null 2>&1 || missing+=(maven)
     if ! command -v java >/dev/null 2>&1; then
         missing+=(openjdk-17-jre-headless)
@@ -522,6 +541,7 @@ up_kafka() {
     if pid_of kafka >/dev/null; then
         if kafka_ready; then
             already_up kafka "127.0.0.1:$KAFKA_PORT"
+            add_missing_users "$RUN/kafka"
             return 0
         fi
     else
@@ -529,15 +549,73 @@ up_kafka() {
         check_port_free kafka "$CONTROLLER_PORT"
         write_log4j
         local data=$RUN/kafka
-        cat >"$RUN/conf/server.properties" <<EOF
+        write_kafka_properties "$data"
+        if [ ! -f "$data/meta.properties" ]; then
+            local id
+            id=$(java -cp "$DIST/kafka/libs/*" "$(java_opts_log)" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+            [ -n "$id" ] || die "kafka: StorageTool random-uuid printed nothing"
+            log "formatting the Kafka log directory (cluster id $id)"
+            local scram=() entry mechanism
+            for entry in $KAFKA_USERS; do
+                for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+                    scram+=(--add-scram "$mechanism=[name=${entry%%:*},password=${entry#*:}]")
+                done
+            done
+            java -cp "$DIST/kafka/libs/*" "$(java_opts_log)" kafka.tools.StorageTool format \
+                -t "$id" -c "$RUN/conf/server.properties" "${scram[@]}" >"$LOGS/kafka-format.log" 2>&1 ||
+                die "kafka: formatting $data failed; see $LOGS/kafka-format.log"
+            touch "$data/.venice-users"
+        fi
+        log "starting kafka"
+        # The broker reads the JWKS from a file; Kafka 4 fetches only the OAuth URLs listed here.
+        spawn kafka java -Xms256m -Xmx512m -XX:+UseG1GC "$(java_opts_log)" \
+            -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls="file://$CERTS/jwks.json" \
+            -cp "$DIST/kafka/libs/*" kafka.Kafka "$RUN/conf/server.properties"
+    fi
+    [ "${1:-}" = start ] && return 0
+    wait_ready kafka "127.0.0.1:$KAFKA_PORT" 60 kafka_ready
+    add_missing_users "$RUN/kafka"
+}
+
+# A log directory formatted before the secure listeners existed has no SCRAM users: they are
+# added once through the admin API (AlterUserScramCredentials) on the plaintext listener.
+add_missing_users() {
+    local data=$1 entry mechanism
+    [ -f "$data/.venice-users" ] && return 0
+    log "adding the SCRAM users to a log directory formatted without them"
+    for entry in $KAFKA_USERS; do
+        # One mechanism per request: the broker refuses to alter a user twice in one.
+        for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+            java -cp "$DIST/kafka/libs/*" "$(java_opts_log)" kafka.admin.ConfigCommand \
+                --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter --entity-type users \
+                --entity-name "${entry%%:*}" --add-config "$mechanism=[password=${entry#*:}]" \
+                >>"$LOGS/kafka-format.log" 2>&1 ||
+                die "kafka: could not add the SCRAM user ${entry%%:*}; see $LOGS/kafka-format.log"
+        done
+    done
+    touch "$data/.venice-users"
+}
+
+# JAAS for PLAIN on the SASL_SSL listener: the same users and passwords as SCRAM.
+plain_jaas() {
+    local entry users=""
+    for entry in $KAFKA_USERS; do
+        users="$users user_${entry%%:*}=\"${entry#*:}\""
+    done
+    echo "org.apache.kafka.common.security.plain.PlainLoginModule required$users;"
+}
+
+write_kafka_properties() {
+    local data=$1
+    cat >"$RUN/conf/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT,SSL://127.0.0.1:$KAFKA_MTLS_PORT,OAUTH://127.0.0.1:$KAFKA_OAUTH_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT,SSL://127.0.0.1:$KAFKA_MTLS_PORT,OAUTH://127.0.0.1:$KAFKA_OAUTH_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,OAUTH:SASL_SSL
 log.dirs=$data
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -546,22 +624,38 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# Authorization: the plaintext listener and the controller are anonymous and keep every right
+# (the tests that predate the secure listeners use them); on the secure listeners venice is the
+# admin and everyone else has what ACLs give them.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS;User:venice
+# SASL sessions end after 10 s, so that clients must re-authenticate (KIP-368) within a test.
+connections.max.reauth.ms=10000
+# SASL_SSL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 over TLS (server certificate only).
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=$(plain_jaas)
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$CERTS/server-keystore.pem
+# SSL: mutual TLS; the certificate's CN is the principal (CN=venice is User:venice).
+listener.name.ssl.ssl.keystore.type=PEM
+listener.name.ssl.ssl.keystore.location=$CERTS/server-keystore.pem
+listener.name.ssl.ssl.truststore.type=PEM
+listener.name.ssl.ssl.truststore.location=$CERTS/ca.pem
+listener.name.ssl.ssl.client.auth=required
+listener.name.ssl.ssl.principal.mapping.rules=RULE:^CN=([^,]+)\$/\$1/,RULE:^CN=([^,]+),.*\$/\$1/,DEFAULT
+# OAUTH: SASL_SSL with OAUTHBEARER; tokens are JWTs signed with oauth.key (RS256), checked
+# against its JWKS; the principal is the token's sub.
+listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+listener.name.oauth.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+listener.name.oauth.ssl.keystore.type=PEM
+listener.name.oauth.ssl.keystore.location=$CERTS/server-keystore.pem
+sasl.oauthbearer.jwks.endpoint.url=file://$CERTS/jwks.json
+sasl.oauthbearer.expected.audience=kafka
+sasl.oauthbearer.expected.issuer=venice-stack
 EOF
-        if [ ! -f "$data/meta.properties" ]; then
-            local id
-            id=$(java -cp "$DIST/kafka/libs/*" "$(java_opts_log)" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-            [ -n "$id" ] || die "kafka: StorageTool random-uuid printed nothing"
-            log "formatting the Kafka log directory (cluster id $id)"
-            java -cp "$DIST/kafka/libs/*" "$(java_opts_log)" kafka.tools.StorageTool format \
-                -t "$id" -c "$RUN/conf/server.properties" >"$LOGS/kafka-format.log" 2>&1 ||
-                die "kafka: formatting $data failed; see $LOGS/kafka-format.log"
-        fi
-        log "starting kafka"
-        spawn kafka java -Xms256m -Xmx512m -XX:+UseG1GC "$(java_opts_log)" \
-            -cp "$DIST/kafka/libs/*" kafka.Kafka "$RUN/conf/server.properties"
-    fi
-    [ "${1:-}" = start ] && return 0
-    wait_ready kafka "127.0.0.1:$KAFKA_PORT" 60 kafka_ready
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -588,6 +682,9 @@ up_registry() {
         mkdir -p "$RUN/registry"
         spawn registry "$REGISTRY_JAVA" -Xms128m -Xmx512m \
             -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+            -Dquarkus.http.ssl-port="$REGISTRY_HTTPS_PORT" \
+            -Dquarkus.http.ssl.certificate.files="$CERTS/server.pem" \
+            -Dquarkus.http.ssl.certificate.key-files="$CERTS/server.key" \
             -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
             -Dapicurio.datasource.url="jdbc:h2:file:$RUN/registry/registry" \
             -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2 \
@@ -640,9 +737,16 @@ up_connect() {
         cat >"$RUN/conf/connect.properties" <<EOF
 bootstrap.servers=127.0.0.1:$KAFKA_PORT
 group.id=venice-connect
-listeners=http://127.0.0.1:$CONNECT_PORT
+listeners=http://127.0.0.1:$CONNECT_PORT,https://127.0.0.1:$CONNECT_HTTPS_PORT
 rest.advertised.host.name=127.0.0.1
 rest.advertised.port=$CONNECT_PORT
+rest.advertised.listener=http
+# HTTPS beside HTTP, with the stack's server certificate (Jetty reads PKCS#12, not PEM).
+listeners.https.ssl.keystore.type=PKCS12
+listeners.https.ssl.keystore.location=$CERTS/server.p12
+listeners.https.ssl.keystore.password=venice-stack
+listeners.https.ssl.key.password=venice-stack
+listeners.https.ssl.client.auth=none
 key.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
 key.converter.schemas.enable=true
@@ -690,7 +794,8 @@ up_ksqldb() {
     else
         check_port_free ksqldb "$KSQLDB_PORT"
         log "starting ksqldb (fake REST server)"
-        spawn ksqldb python3 "$STACK_FILES/ksqldb_fake.py" --host 127.0.0.1 --port "$KSQLDB_PORT"
+        spawn ksqldb python3 "$STACK_FILES/ksqldb_fake.py" --host 127.0.0.1 --port "$KSQLDB_PORT" \
+            --https-port "$KSQLDB_HTTPS_PORT" --cert "$CERTS/server.pem" --key "$CERTS/server.key"
     fi
     [ "${1:-}" = start ] && return 0
     wait_ready ksqldb "$KSQLDB_URL/info" 20 ksqldb_ready
@@ -718,7 +823,7 @@ status_java() {
 status_one() {
     case $1 in
     postgres) status_postgres ;;
-    kafka) status_java kafka "127.0.0.1:$KAFKA_PORT" kafka_ready ;;
+    kafka) status_java kafka "127.0.0.1:$KAFKA_PORT (SASL_SSL :$KAFKA_SASL_PORT, mTLS :$KAFKA_MTLS_PORT, OAuth :$KAFKA_OAUTH_PORT)" kafka_ready ;;
     registry) status_java registry "$REGISTRY_URL/apis/ccompat/v7" registry_ready ;;
     connect) status_java connect "$CONNECT_URL" connect_ready ;;
     ksqldb) status_java ksqldb "$KSQLDB_URL" ksqldb_ready ;;
@@ -764,6 +869,7 @@ main() {
         if [ "$needs_dist" -eq 1 ]; then
             assemble
         fi
+        bash "$STACK_FILES/certs.sh" "$CERTS" || die "could not make the certificates in $CERTS"
         # Start what needs nothing else, then wait: Kafka, the registry and the fake ksqlDB
         # start side by side; Connect starts once Kafka answers.
         for s in "${SERVICES[@]}"; do

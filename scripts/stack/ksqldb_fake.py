@@ -31,6 +31,7 @@ import argparse
 import base64
 import json
 import re
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -569,12 +570,26 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_json(404, 40400, f"No such resource: {path}")
 
 
+def serve_https(args):
+    """The same server over TLS, on its own port and thread (one engine behind both)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.cert, args.key)
+    server = ThreadingHTTPServer((args.host, args.https_port), Handler)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"fake ksqlDB {VERSION} REST server listening on https://{args.host}:{args.https_port}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument("--basic-auth", metavar="USER:PASSWORD")
     parser.add_argument("--fail-next", type=int, default=0, metavar="N")
+    parser.add_argument("--https-port", type=int, metavar="PORT", help="also serve HTTPS here")
+    parser.add_argument("--cert", help="the HTTPS server's certificate chain (PEM)")
+    parser.add_argument("--key", help="the HTTPS server's private key (PEM)")
     args = parser.parse_args()
     Handler.ksql = Ksql()
     Handler.auth = args.basic_auth
@@ -582,6 +597,8 @@ def main():
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     print(f"fake ksqlDB {VERSION} REST server listening on http://{args.host}:{args.port}", flush=True)
+    if args.https_port:
+        serve_https(args)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
