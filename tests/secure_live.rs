@@ -341,3 +341,62 @@ fn jwt(pem: &str) -> String {
     key.sign(&ring::signature::RSA_PKCS1_SHA256, &random, signed.as_bytes(), &mut signature).unwrap();
     format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
+
+/// A target whose registry, Connect and ksqlDB answer over HTTPS, verified with `ca`.
+fn https_target(name: &str, ca: &str) -> String {
+    let tls = format!(" {{\n        tls {{\n            ca \"certs/{ca}\"\n        }}\n    }}\n");
+    format!(
+        "target {name} {{\n    kafka \"127.0.0.1:9092\"\n    schema-registry \"https://127.0.0.1:8444/apis/ccompat/v7\"{tls}    connect \"https://127.0.0.1:8443\"{tls}    ksqldb \"https://127.0.0.1:8089\"{tls}}}\n"
+    )
+}
+
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn the_http_services_over_https_with_the_targets_ca() {
+    let dir = project(&[https_target("https", "ca.pem"), https_target("other_ca", "other-ca.pem")].concat());
+    for command in ["schemas", "connectors", "doctor"] {
+        let run = venice(dir.path(), "https", &[command], PASSWORD);
+        assert_eq!(run.code(), Some(0), "{command}: {}", run.shown());
+    }
+    let refused = venice(dir.path(), "other_ca", &["connectors"], PASSWORD);
+    assert_fails(
+        &refused,
+        dir.path(),
+        "Kafka Connect is not answering at https://127.0.0.1:8443 (TLS: the certificate of 127.0.0.1 is not signed by a CA venice trusts",
+    );
+}
+
+/// The stack's broker ends a SASL session after `connections.max.reauth.ms` (10 s) unless the
+/// client logs in again (KIP-368): a `venice tail` that follows past it still gets new records.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn a_following_tail_logs_in_again_before_the_session_ends() {
+    let name = format!("secure_{}", unique());
+    let mut kafka = create_topic(&name, 1);
+    let dir = project(&sasl_target("prod", "scram-sha-512", "venice", "ca.pem"));
+    let mut tail = Command::new(env!("CARGO_BIN_EXE_venice"))
+        .args(["tail", &name])
+        .arg(dir.path())
+        .args(["--target", "prod"])
+        .env("KAFKA_PASSWORD", PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = tail.stdout.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_secs(25));
+    produce(&mut kafka, &name, 0, &[(Some(b"late".to_vec()), Some(b"after-reauth".to_vec()))]);
+    let line = received.recv_timeout(std::time::Duration::from_secs(15));
+    let still_running = tail.try_wait().unwrap().is_none();
+    let _ = tail.kill();
+    let output = tail.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(still_running, "tail stopped: {stderr}");
+    assert!(line.as_deref().is_ok_and(|l| l.contains("value=after-reauth")), "{line:?} {stderr}");
+}
