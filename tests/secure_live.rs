@@ -400,3 +400,21 @@ fn a_following_tail_logs_in_again_before_the_session_ends() {
     assert!(still_running, "tail stopped: {stderr}");
     assert!(line.as_deref().is_ok_and(|l| l.contains("value=after-reauth")), "{line:?} {stderr}");
 }
+
+/// The reference's own example (docs/language.md, "Security: `tls` and `sasl`"), with only the
+/// addresses and the key's path changed to the stack's: SCRAM-SHA-512 over TLS with a client
+/// certificate beside it, and the registry over HTTPS with a login.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn the_references_example_target_works_against_the_stack() {
+    let reference = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    let start = reference.find("```kdl\ntarget prod {").expect("the reference's security example") + "```kdl\n".len();
+    let example = &reference[start..];
+    let example = &example[..example.find("target cloud").expect("the example's second target")];
+    let target = example
+        .replace("b1.example.com:9094,b2.example.com:9094", SASL_SSL)
+        .replace("/run/secrets/client.key", "certs/client.key")
+        .replace("https://registry.example.com", "https://127.0.0.1:8444/apis/ccompat/v7")
+        .replace("REGISTRY_PASSWORD", "KAFKA_PASSWORD");
+    every_command("prod", &target);
+}
