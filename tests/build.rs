@@ -478,7 +478,7 @@ fn the_compose_check_is_not_vacuous() {
 fn the_lock_is_written_whole_through_a_rename() {
     let dir = tempfile::tempdir().unwrap();
     let checked = venice::check::check(&root().join("examples/shop")).unwrap();
-    let lock = venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro);
+    let lock = venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources);
     lock.write(dir.path()).unwrap();
     let names: Vec<String> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

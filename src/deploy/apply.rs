@@ -357,7 +357,7 @@ fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), Stri
     if let Some((schema_type, schema)) = &want.schema
         && item.changes.iter().any(|c| c.field == "schema")
     {
-        registry.register(name, schema_type, schema).map_err(|e| e.to_string())?;
+        registry.register_with(name, schema_type, schema, &want.references).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -501,7 +501,7 @@ pub fn diff(
     for (name, want) in &desired.topics {
         d.topic(name, want);
     }
-    for (name, want) in &desired.subjects {
+    for (name, want) in desired.subjects_in_order() {
         d.subject(name, want, registry);
     }
     for (name, want) in &desired.connectors {
@@ -716,7 +716,7 @@ impl Differ<'_> {
         if reasons.is_empty()
             && let Some(registry) = registry
         {
-            match registry.compatible(name, schema_type, schema) {
+            match registry.compatible(name, schema_type, schema, &want.references) {
                 Ok(true) => {}
                 Ok(false) => reasons.push("the registry's `/compatibility` check says no".into()),
                 Err(e) => reasons.push(format!("the compatibility check failed: {e}")),

@@ -11,7 +11,7 @@ mod impact;
 mod topic_formats;
 mod topic_schemas;
 
-pub(crate) use facts::{avro, ksql, lock, resolve, syntax};
+pub(crate) use facts::{avro, json_schema, ksql, lock, protobuf, resolve, syntax};
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -58,6 +58,7 @@ rules! {
     v107_windowed_key: check,
     v108_writers_disagree: check,
     v109_undetermined_format: check,
+    v110_protobuf_message: check,
     v201_invalid_avro,
     v202_schema_evolution: check,
     v203_reader_schema: check,
