@@ -341,7 +341,7 @@ fn the_command_writes_the_build_and_the_lock_and_check_then_reads_it() {
     let out = project.path().join("out");
     let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("built 13 files"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("built 19 files"));
     assert_eq!(read_tree(&out), render(project.path()));
     let lock = std::fs::read_to_string(project.path().join("venice.lock")).expect("venice.lock is written");
     assert!(lock.contains("[subjects.orders-value]") && lock.contains("[topics.orders]\npartitions = 3"));

@@ -158,9 +158,14 @@ fn other_type_change(
         level_word(level),
         baseline.origin,
     );
+    let mut diagnostic =
+        RULE.diagnostic(place.unwrap_or(schema.span), message, format!("not {} compatible", level_word(level)));
+    // A change about the recorded schema alone (a removed property) is shown at `schema=`.
+    if place.is_some() {
+        diagnostic = diagnostic.with_label(schema.span, format!("registered as `{subject}`"));
+    }
     Some(
-        RULE.diagnostic(place.unwrap_or(schema.span), message, format!("not {} compatible", level_word(level)))
-            .with_label(schema.span, format!("registered as `{subject}`"))
+        diagnostic
             .with_label(subject_span, format!("`{subject}` recorded here"))
             .with_help(format!(
                 "the registry would refuse this version with the same finding; keep the change within what the level allows, or change the topic's `compatibility` if old data and old readers do not matter{}; `venice schema compat` lists every change",
