@@ -150,7 +150,8 @@ impl Baseline {
         let load = |import: &str| {
             let reference = self.reference(subject, import)?;
             let text = self.lock.subjects.get(&reference.subject)?.schema.clone();
-            let registered = crate::protobuf::Reference { subject: reference.subject.clone(), version: "latest".into() };
+            let registered =
+                crate::protobuf::Reference { subject: reference.subject.clone(), version: "latest".into() };
             Some(crate::protobuf::Imported { shown: reference.subject.clone(), text, reference: Some(registered) })
         };
         let parsed = crate::protobuf::parse(subject, subject, &locked.schema, &load);
@@ -168,7 +169,11 @@ impl Baseline {
             if documents.iter().any(|d: &crate::json_schema::Document| d.name == reference.name) {
                 continue;
             }
-            documents.push(crate::json_schema::Document { name: &reference.name, file: self.file, text: &target.schema });
+            documents.push(crate::json_schema::Document {
+                name: &reference.name,
+                file: self.file,
+                text: &target.schema,
+            });
             pending.extend(&target.references);
         }
         let loaded = crate::json_schema::parse(main, &documents);
@@ -560,6 +565,53 @@ topic clicks {
         let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
         assert!(diagnostics.is_empty());
         assert_eq!(baseline.lock, lock);
+    }
+
+    #[test]
+    fn protobuf_and_json_schema_subjects_round_trip_with_their_references_and_parse_back() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let money = "syntax = \"proto3\";\npackage m;\nmessage Money { int64 cents = 1; }\n";
+        let payment =
+            "syntax = \"proto3\";\npackage p;\nimport \"money.proto\";\nmessage Payment { m.Money amount = 1; }\n";
+        let review = r#"{"type": "object", "properties": {"stars": {"$ref": "stars.json"}}}"#;
+        for (name, text) in [
+            ("money.proto", money),
+            ("payment.proto", payment),
+            ("review.json", review),
+            ("stars.json", r#"{"type": "integer"}"#),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let kdl = r#"project p
+schema Money path="money.proto"
+schema Payment path="payment.proto" { reference "money.proto" schema=Money; }
+schema Stars path="stars.json"
+schema Review path="review.json" { reference "stars.json" schema=Stars subject=stars; }
+topic payments { key string; value protobuf schema=Payment; compatibility full; }
+topic reviews { key string; value json-sr schema=Review; }
+"#;
+        let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        let lock = Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources);
+        let subjects: Vec<&str> = lock.subjects.keys().map(String::as_str).collect();
+        assert_eq!(subjects, ["money.proto", "payments-value", "reviews-value", "stars"]);
+        let value = &lock.subjects["payments-value"];
+        assert_eq!((value.schema_type.as_deref(), value.compatibility.as_str()), (Some("PROTOBUF"), "FULL"));
+        assert_eq!(value.schema, payment);
+        assert_eq!(value.references, [LockedReference { name: "money.proto".into(), subject: "money.proto".into() }]);
+        assert_eq!(lock.subjects["stars"].schema_type.as_deref(), Some("JSON"));
+        let text = lock.to_toml();
+        let mut sources = SourceMap::default();
+        let file = sources.add("venice.lock".into(), text);
+        let mut diagnostics = Vec::new();
+        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
+        assert!(diagnostics.is_empty());
+        assert_eq!(baseline.lock, lock);
+        // Each recorded schema parses again with what its references name, as recorded.
+        let recorded = baseline.protobuf("payments-value").expect("Protobuf").expect("parses");
+        assert_eq!(recorded.messages()[0].0, "p.Payment");
+        assert!(baseline.json_schema("reviews-value").expect("JSON Schema").is_ok());
+        assert!(baseline.protobuf("reviews-value").is_none(), "not recorded as Protobuf");
     }
 
     #[test]

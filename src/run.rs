@@ -312,7 +312,9 @@ fn fold_in(
             if folded.torn { " (its torn last line ignored)" } else { "" }
         ));
     }
-    let base = lock.unwrap_or_else(|| crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro, &d.checked.sources));
+    let base = lock.unwrap_or_else(|| {
+        crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro, &d.checked.sources)
+    });
     crate::lock::journal::commit(&args.dir, target, &base, &plan.record)
         .map_err(|e| cannot_run(&format!("cannot write `{}`: {e}", args.dir.join(crate::lock::LOCK_FILE).display())))
 }

@@ -141,20 +141,13 @@ fn versions_json(kind: &str, text: &str, references: &[serde_json::Value]) -> St
 /// registry reads as the subject's latest version and fixes on registration
 /// (`AbstractSchemaProvider.replaceLatestVersion`); `venice apply` sends the number itself.
 fn payload_references(schema: &crate::model::Schema) -> Vec<serde_json::Value> {
-    (schema.references.iter())
-        .map(|r| json!({ "name": r.name.value, "subject": r.subject(), "version": -1 }))
-        .collect()
+    (schema.references.iter()).map(|r| json!({ "name": r.name.value, "subject": r.subject(), "version": -1 })).collect()
 }
 
 /// The subjects of the schemas that others reference (`lock::registered`'s, past the topics'),
 /// each with its config and its schema, placed first, a reference's references before it, so
 /// that registering in order finds every reference registered.
-fn referenced(
-    project: &Project,
-    sources: &SourceMap,
-    subjects: &mut Vec<Subject>,
-    files: &mut Vec<(String, String)>,
-) {
+fn referenced(project: &Project, sources: &SourceMap, subjects: &mut Vec<Subject>, files: &mut Vec<(String, String)>) {
     for registered in crate::lock::registered(project, sources) {
         if subjects.iter().any(|s| s.name == registered.subject) {
             continue;
@@ -175,7 +168,10 @@ fn referenced(
             format!("{dir}/config.json"),
             super::json_file(&json!({ "compatibility": registered.compatibility.registry_name() })),
         ));
-        files.push((format!("{dir}/versions.json"), versions_json(registered.schema_type, &registered.text, &references)));
+        files.push((
+            format!("{dir}/versions.json"),
+            versions_json(registered.schema_type, &registered.text, &references),
+        ));
         subjects.insert(0, subject);
     }
 }

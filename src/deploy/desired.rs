@@ -129,7 +129,8 @@ impl Desired {
             let schema = payload.as_ref().and_then(|json| {
                 Some((json["schemaType"].as_str()?.to_string(), json["schema"].as_str()?.to_string()))
             });
-            let references = payload.as_ref().and_then(|json| json["references"].as_array().cloned()).unwrap_or_default();
+            let references =
+                payload.as_ref().and_then(|json| json["references"].as_array().cloned()).unwrap_or_default();
             desired.subjects.insert(
                 subject.name.clone(),
                 Subject {
@@ -168,7 +169,9 @@ impl Desired {
                 return;
             }
             for reference in &subject.references {
-                if let Some((referenced, _)) = reference["subject"].as_str().and_then(|s| desired.subjects.get_key_value(s)) {
+                if let Some((referenced, _)) =
+                    reference["subject"].as_str().and_then(|s| desired.subjects.get_key_value(s))
+                {
                     visit(referenced, desired, seen, out);
                 }
             }

@@ -31,7 +31,8 @@ impl Schema {
         fn walk<'s>(prefix: &str, types: &'s [TypeElement], out: &mut Vec<(String, &'s Message)>) {
             for ty in types {
                 if let TypeElement::Message(message) = ty {
-                    let name = if prefix.is_empty() { message.name.clone() } else { format!("{prefix}.{}", message.name) };
+                    let name =
+                        if prefix.is_empty() { message.name.clone() } else { format!("{prefix}.{}", message.name) };
                     out.push((name.clone(), message));
                     walk(&name, &message.nested, out);
                 }

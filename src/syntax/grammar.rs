@@ -124,7 +124,11 @@ const NAME: ArgSpec = arg("name", ValueType::String, "The name, unique within it
 const SERDE_ARGS: [ArgSpec; 1] =
     [arg("format", ValueType::OneOf(FORMATS), "The serde format: what bytes are on the wire.")];
 const SERDE_PROPS: [PropSpec; 2] = [
-    prop("schema", ValueType::Ref("schema"), "The schema, for schema formats (`avro`, `avro-raw`, `json-sr`, `protobuf`)."),
+    prop(
+        "schema",
+        ValueType::Ref("schema"),
+        "The schema, for schema formats (`avro`, `avro-raw`, `json-sr`, `protobuf`).",
+    ),
     prop(
         "message",
         ValueType::String,
