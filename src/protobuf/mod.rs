@@ -12,6 +12,7 @@
 
 pub(crate) mod catalog;
 pub mod compat;
+pub(crate) mod connect;
 pub mod diff;
 pub(crate) mod files;
 pub mod parse;
