@@ -184,6 +184,22 @@ impl Desired {
         out
     }
 
+    /// How many levels of references a subject's schema stands on: 0 for a schema that
+    /// references nothing, else one more than the highest it references. Registering by
+    /// ascending height finds every reference registered.
+    pub(crate) fn reference_height(&self, name: &str) -> usize {
+        fn height(desired: &Desired, name: &str, depth: usize) -> usize {
+            let Some(subject) = desired.subjects.get(name).filter(|_| depth < 32) else { return 0 };
+            (subject.references.iter())
+                .filter_map(|r| r["subject"].as_str())
+                .filter(|s| desired.subjects.contains_key(*s))
+                .map(|s| 1 + height(desired, s, depth + 1))
+                .max()
+                .unwrap_or(0)
+        }
+        height(self, name, 0)
+    }
+
     pub(crate) fn needs_registry(&self) -> bool {
         !self.subjects.is_empty()
     }
