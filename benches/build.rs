@@ -38,7 +38,7 @@ fn bench_build(c: &mut Criterion) {
             let checked = venice::check::check(black_box(dir.path())).expect("found");
             let rendered = venice::build::render(&checked, dir.path());
             venice::build::write(&rendered, out.path()).expect("written");
-            venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
+            venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources)
                 .write(dir.path())
                 .expect("the lock is written");
         });

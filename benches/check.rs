@@ -57,7 +57,7 @@ fn bench_check(c: &mut Criterion) {
     // evolution checks (V202, V503) compare every subject and topic with it.
     let (n, dir) = &projects[0];
     let checked = venice::check::check(dir.path()).expect("found");
-    venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
+    venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources)
         .write(dir.path())
         .expect("the lock is written");
     assert_clean(*n, dir.path());

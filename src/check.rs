@@ -122,6 +122,10 @@ fn finish(
         },
     );
     let (project, derived) = implied.complete(declared);
+    let (protobuf, protobuf_found) = crate::protobuf::catalog::build(&project.schemas, &sources);
+    let (json_schema, json_found) = crate::json_schema::catalog::build(&project.schemas, &sources);
+    diagnostics.extend(protobuf_found.iter().map(|(p, span)| rules::protobuf(p, *span)));
+    diagnostics.extend(json_found.iter().map(rules::json_schema));
     // The queries' column references, read before the ksqlDB analysis takes the statements.
     let queries = crate::analysis::lineage::Queries::of(&project, &parsed);
     diagnostics.extend(found.iter().map(|(p, span)| rules::avro(p, *span)));
@@ -130,7 +134,7 @@ fn finish(
     diagnostics.extend(resolved.iter().map(|(p, span)| rules::resolve(p, *span)));
     diagnostics.extend(ksql_found.iter().map(|(p, span)| rules::ksql(p, *span)));
     let lineage = crate::analysis::lineage::Lineage::of(&project, queries, &ksql.effects);
-    let analysis = Analysis { baseline, derived, avro, ksql, edges, lineage };
+    let analysis = Analysis { baseline, derived, avro, protobuf, json_schema, ksql, edges, lineage };
     rules::check_all(&project, &analysis, &mut diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();

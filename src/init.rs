@@ -9,6 +9,9 @@ use std::path::Path;
 /// The files of the scaffold, by path in the new project.
 const FILES: &[(&str, &str)] = &[
     ("schema/order.avsc", include_str!("../examples/shop/schema/order.avsc")),
+    ("schema/money.proto", include_str!("../examples/shop/schema/money.proto")),
+    ("schema/payments.proto", include_str!("../examples/shop/schema/payments.proto")),
+    ("schema/review.json", include_str!("../examples/shop/schema/review.json")),
     ("ksql/platinum_orders.sql", include_str!("../examples/shop/ksql/platinum_orders.sql")),
 ];
 

@@ -13,7 +13,7 @@ pub(crate) mod exclusive;
 pub(crate) mod journal;
 
 use crate::avro::{Fingerprint, normalized_form_of};
-use crate::model::{Compatibility, Format, Project, Side};
+use crate::model::{Compatibility, Format, Project, SchemaKind, Side};
 use crate::source::{FileId, SourceMap, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -90,6 +90,23 @@ pub struct LockedSubject {
     pub(crate) fingerprint: String,
     /// The subject's compatibility level, as the registry names it (`BACKWARD`).
     pub(crate) compatibility: String,
+    /// The registry's `schemaType` for a schema that is not Avro (`PROTOBUF`, `JSON`), whose
+    /// `schema` is then its text as registered and `fingerprint` the Rabin fingerprint of that
+    /// text. Absent for Avro, so locks written before are read alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) schema_type: Option<String>,
+    /// The schemas it uses (a Protobuf import, a JSON Schema `$ref`), each recorded as a subject
+    /// of its own, as the registry's `references` name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) references: Vec<LockedReference>,
+}
+
+/// A reference of a recorded schema: the name the schema uses and the subject it resolves to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockedReference {
+    pub(crate) name: String,
+    pub(crate) subject: String,
 }
 
 impl LockedSubject {
@@ -121,6 +138,64 @@ impl LockedSubject {
             }
             Err(_) => self.schema.clone(),
         }
+    }
+}
+
+impl Baseline {
+    /// A recorded Protobuf subject parsed again, its imports resolved through the subjects its
+    /// references name (as recorded too). `None` when it is not recorded as Protobuf; `Err` with
+    /// the parser's words when the recorded text does not parse.
+    pub(crate) fn protobuf(&self, subject: &str) -> Option<Result<crate::protobuf::Schema, String>> {
+        let locked = self.lock.subjects.get(subject).filter(|s| s.schema_type.as_deref() == Some("PROTOBUF"))?;
+        let load = |import: &str| {
+            let reference = self.reference(subject, import)?;
+            let text = self.lock.subjects.get(&reference.subject)?.schema.clone();
+            let registered =
+                crate::protobuf::Reference { subject: reference.subject.clone(), version: "latest".into() };
+            Some(crate::protobuf::Imported { shown: reference.subject.clone(), text, reference: Some(registered) })
+        };
+        let parsed = crate::protobuf::parse(subject, subject, &locked.schema, &load);
+        Some(parsed.map_err(|problems| problems.first().map(|p| p.message.clone()).unwrap_or_default()))
+    }
+
+    /// A recorded JSON Schema subject loaded again, with the subjects its references name.
+    pub(crate) fn json_schema(&self, subject: &str) -> Option<Result<crate::json_schema::JsonSchema, String>> {
+        let locked = self.lock.subjects.get(subject).filter(|s| s.schema_type.as_deref() == Some("JSON"))?;
+        let main = crate::json_schema::Document { name: "", file: self.file, text: &locked.schema };
+        let mut documents = Vec::new();
+        let mut pending: Vec<&LockedReference> = locked.references.iter().collect();
+        while let Some(reference) = pending.pop() {
+            let Some(target) = self.lock.subjects.get(&reference.subject) else { continue };
+            if documents.iter().any(|d: &crate::json_schema::Document| d.name == reference.name) {
+                continue;
+            }
+            documents.push(crate::json_schema::Document {
+                name: &reference.name,
+                file: self.file,
+                text: &target.schema,
+            });
+            pending.extend(&target.references);
+        }
+        let loaded = crate::json_schema::parse(main, &documents);
+        Some(loaded.map_err(|problems| problems.first().map(|p| p.message.clone()).unwrap_or_default()))
+    }
+
+    /// The reference by which a recorded subject, or a subject it references in turn, names
+    /// `import`.
+    fn reference(&self, subject: &str, import: &str) -> Option<&LockedReference> {
+        let mut pending = vec![subject];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(at) = pending.pop() {
+            if !seen.insert(at) {
+                continue;
+            }
+            let locked = self.lock.subjects.get(at)?;
+            if let Some(found) = locked.references.iter().find(|r| r.name == import) {
+                return Some(found);
+            }
+            pending.extend(locked.references.iter().map(|r| r.subject.as_str()));
+        }
+        None
     }
 }
 
@@ -160,8 +235,10 @@ impl Lock {
     /// What `venice build` records for a checked project: each subject of a declared topic whose
     /// key or value is `avro` with a `schema=` (`<topic>-key`, `<topic>-value`), with its
     /// normalized schema, fingerprint and compatibility level (`BACKWARD` when not declared), and
-    /// every declared topic's partition count.
-    pub fn from_project(project: &Project, avro: &crate::avro::Catalog) -> Lock {
+    /// every declared topic's partition count. A `json-sr` or `protobuf` subject is recorded with
+    /// its text as registered and its type, and each schema it references under that one's
+    /// subject ([`registered`]).
+    pub fn from_project(project: &Project, avro: &crate::avro::Catalog, sources: &SourceMap) -> Lock {
         let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
         // Each topic's subjects, on every core (a normalized form and a fingerprint each).
         let subjects_of = |topic: &&crate::model::Topic| {
@@ -179,6 +256,8 @@ impl Lock {
                         schema: normalized_form_of(avro, root),
                         fingerprint: Fingerprint::of(avro, root).to_string(),
                         compatibility: compatibility.registry_name().to_string(),
+                        schema_type: None,
+                        references: Vec::new(),
                     },
                 ));
             }
@@ -190,6 +269,20 @@ impl Lock {
         for (topic, subjects) in topics.iter().zip(subjects) {
             lock.topics.insert(topic.name.value.clone(), LockedTopic { partitions: Project::partitions(topic) });
             lock.subjects.extend(subjects);
+        }
+        for registered in registered(project, sources) {
+            let compatibility = registered.compatibility.registry_name().to_string();
+            let references = (registered.schema.references.iter())
+                .map(|r| LockedReference { name: r.name.value.clone(), subject: r.subject().to_string() })
+                .collect();
+            let subject = LockedSubject {
+                fingerprint: format!("{:016x}", crate::avro::rabin(registered.text.as_bytes())),
+                schema: registered.text,
+                compatibility,
+                schema_type: Some(registered.schema_type.to_string()),
+                references,
+            };
+            lock.subjects.entry(registered.subject).or_insert(subject);
         }
         lock
     }
@@ -238,6 +331,76 @@ impl Lock {
         }
         crate::fs::write_atomically(&path, text.as_bytes(), false)
     }
+}
+
+/// A JSON Schema or Protobuf schema as venice registers it: under a topic's subject, or under a
+/// reference's subject for a schema another one uses.
+#[derive(Debug, Clone)]
+pub(crate) struct Registered<'p> {
+    pub(crate) subject: String,
+    pub(crate) schema: &'p crate::model::Schema,
+    /// `PROTOBUF` or `JSON`.
+    pub(crate) schema_type: &'static str,
+    pub(crate) text: String,
+    pub(crate) compatibility: Compatibility,
+}
+
+/// The registry's `schemaType` of a schema kind that is not Avro.
+fn non_avro_type(kind: SchemaKind) -> Option<&'static str> {
+    match kind {
+        SchemaKind::Protobuf => Some("PROTOBUF"),
+        SchemaKind::JsonSchema => Some("JSON"),
+        SchemaKind::Avro => None,
+    }
+}
+
+/// Every JSON Schema and Protobuf schema venice registers, each subject once: a declared
+/// topic's `json-sr`/`protobuf` key or value with a `schema=` of that kind (its level the
+/// topic's), then the schemas they reference, transitively, each under its reference's subject
+/// (at the registry's default level, BACKWARD). References come after the subjects that use
+/// them here; registration reverses that.
+pub(crate) fn registered<'p>(project: &'p Project, sources: &SourceMap) -> Vec<Registered<'p>> {
+    fn add<'p>(
+        out: &mut Vec<Registered<'p>>,
+        sources: &SourceMap,
+        subject: String,
+        schema: &'p crate::model::Schema,
+        compatibility: Compatibility,
+    ) {
+        let Some(schema_type) = non_avro_type(schema.kind) else { return };
+        let Some(text) = schema.text(sources) else { return };
+        if !out.iter().any(|r| r.subject == subject) {
+            out.push(Registered { subject, schema, schema_type, text: text.text, compatibility });
+        }
+    }
+    let mut out: Vec<Registered> = Vec::new();
+    for topic in &project.topics {
+        let compatibility = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);
+        for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
+            let Some(serde) = serde.as_ref() else { continue };
+            let expected = match serde.format.value {
+                Format::JsonSr => SchemaKind::JsonSchema,
+                Format::Protobuf => SchemaKind::Protobuf,
+                _ => continue,
+            };
+            let Some(schema) = serde.schema.as_ref().and_then(|name| project.schema(&name.value)) else { continue };
+            if schema.kind == expected {
+                let subject = format!("{}-{}", topic.name.value, side.as_str());
+                add(&mut out, sources, subject, schema, compatibility);
+            }
+        }
+    }
+    let mut at = 0;
+    while at < out.len() {
+        let schema = out[at].schema;
+        for reference in &schema.references {
+            if let Some(target) = project.schema(&reference.schema.value) {
+                add(&mut out, sources, reference.subject().to_string(), target, Compatibility::Backward);
+            }
+        }
+        at += 1;
+    }
+    out
 }
 
 /// What is wrong with a baseline, as a fact; `rules` words it (V009).
@@ -346,6 +509,8 @@ mod tests {
                 schema: "\"string\"".into(),
                 fingerprint: "8f5c393f1ad57572".into(),
                 compatibility: "BACKWARD".into(),
+                schema_type: None,
+                references: Vec::new(),
             },
         );
         let text = lock.to_toml();
@@ -377,7 +542,7 @@ topic clicks {
 "##;
         let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
         assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
-        let lock = Lock::from_project(&checked.project, &checked.analysis.avro);
+        let lock = Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources);
         assert_eq!(lock.topics["orders"], LockedTopic { partitions: 3 });
         assert_eq!(lock.topics["clicks"], LockedTopic { partitions: 1 });
         assert_eq!(lock.subjects.keys().collect::<Vec<_>>(), ["orders-key", "orders-value"]);
@@ -400,6 +565,53 @@ topic clicks {
         let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
         assert!(diagnostics.is_empty());
         assert_eq!(baseline.lock, lock);
+    }
+
+    #[test]
+    fn protobuf_and_json_schema_subjects_round_trip_with_their_references_and_parse_back() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let money = "syntax = \"proto3\";\npackage m;\nmessage Money { int64 cents = 1; }\n";
+        let payment =
+            "syntax = \"proto3\";\npackage p;\nimport \"money.proto\";\nmessage Payment { m.Money amount = 1; }\n";
+        let review = r#"{"type": "object", "properties": {"stars": {"$ref": "stars.json"}}}"#;
+        for (name, text) in [
+            ("money.proto", money),
+            ("payment.proto", payment),
+            ("review.json", review),
+            ("stars.json", r#"{"type": "integer"}"#),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let kdl = r#"project p
+schema Money path="money.proto"
+schema Payment path="payment.proto" { reference "money.proto" schema=Money; }
+schema Stars path="stars.json"
+schema Review path="review.json" { reference "stars.json" schema=Stars subject=stars; }
+topic payments { key string; value protobuf schema=Payment; compatibility full; }
+topic reviews { key string; value json-sr schema=Review; }
+"#;
+        let checked = crate::check::check_bytes(dir.path(), kdl.as_bytes());
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        let lock = Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources);
+        let subjects: Vec<&str> = lock.subjects.keys().map(String::as_str).collect();
+        assert_eq!(subjects, ["money.proto", "payments-value", "reviews-value", "stars"]);
+        let value = &lock.subjects["payments-value"];
+        assert_eq!((value.schema_type.as_deref(), value.compatibility.as_str()), (Some("PROTOBUF"), "FULL"));
+        assert_eq!(value.schema, payment);
+        assert_eq!(value.references, [LockedReference { name: "money.proto".into(), subject: "money.proto".into() }]);
+        assert_eq!(lock.subjects["stars"].schema_type.as_deref(), Some("JSON"));
+        let text = lock.to_toml();
+        let mut sources = SourceMap::default();
+        let file = sources.add("venice.lock".into(), text);
+        let mut diagnostics = Vec::new();
+        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
+        assert!(diagnostics.is_empty());
+        assert_eq!(baseline.lock, lock);
+        // Each recorded schema parses again with what its references name, as recorded.
+        let recorded = baseline.protobuf("payments-value").expect("Protobuf").expect("parses");
+        assert_eq!(recorded.messages()[0].0, "p.Payment");
+        assert!(baseline.json_schema("reviews-value").expect("JSON Schema").is_ok());
+        assert!(baseline.protobuf("reviews-value").is_none(), "not recorded as Protobuf");
     }
 
     #[test]

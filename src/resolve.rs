@@ -122,7 +122,7 @@ fn build_edges(project: &Project, effects: &[Vec<Effect>]) -> Edges {
                     let actor = Actor::Transform(transform.name.value.clone());
                     let serde = |format: &str, types: &[crate::ksql::ast::SqlType]| {
                         let format = Spanned::new(format.to_string(), target.span);
-                        edge_format(&format, single(types)).map(|format| Serde { format, schema: None })
+                        edge_format(&format, single(types)).map(|format| Serde { format, schema: None, message: None })
                     };
                     let key = if key_types.is_empty() { None } else { serde(key_format, key_types) };
                     let edge = Edge {
@@ -145,7 +145,7 @@ fn build_edges(project: &Project, effects: &[Vec<Effect>]) -> Edges {
 /// `KAFKA` becomes `string`, `int`, ... by the single key (or value) column's type. A source
 /// without key columns reads no key, and a query without one writes none: no key serde.
 fn ksql_edge(transform: &Transform, created: &Created, writes: bool) -> Edge {
-    let serde = |format: Option<Spanned<Format>>| format.map(|format| Serde { format, schema: None });
+    let serde = |format: Option<Spanned<Format>>| format.map(|format| Serde { format, schema: None, message: None });
     let key = if created.key_types.is_empty() {
         if created.key_format_stated && !writes { serde(edge_format(&created.key_format, None)) } else { None }
     } else {
@@ -206,6 +206,9 @@ fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut
         if let Some(schema) = &serde.schema {
             check("schema", schema, &schemas);
         }
+    }
+    for reference in project.schemas.iter().flat_map(|s| &s.references) {
+        check("schema", &reference.schema, &schemas);
     }
     let databases: BTreeSet<&str> = project.databases.iter().map(|d| d.name.value.as_str()).collect();
     for c in &project.connectors {

@@ -96,7 +96,7 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
     let built = crate::parallel::on_pool(|| {
         let rendered = crate::build::render_for(&checked, &args.dir, args.platform.into());
         crate::build::write(&rendered, &out).map_err(|error| error.0)?;
-        crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro)
+        crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources)
             .write(&args.dir)
             .map_err(|error| format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()))?;
         Ok::<_, String>(rendered.files.len())
@@ -312,7 +312,9 @@ fn fold_in(
             if folded.torn { " (its torn last line ignored)" } else { "" }
         ));
     }
-    let base = lock.unwrap_or_else(|| crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro));
+    let base = lock.unwrap_or_else(|| {
+        crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro, &d.checked.sources)
+    });
     crate::lock::journal::commit(&args.dir, target, &base, &plan.record)
         .map_err(|e| cannot_run(&format!("cannot write `{}`: {e}", args.dir.join(crate::lock::LOCK_FILE).display())))
 }
@@ -374,7 +376,7 @@ fn apply_recorded(
     };
     let outcome = crate::deploy::apply(plan, &d.desired, clients, &journal, options, progress.as_ref());
     // Recorded even after a failure or an interrupt, so --prune knows what this project made.
-    let lock = crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro);
+    let lock = crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro, &d.checked.sources);
     let lock_error = crate::lock::journal::commit(&args.dir, target, &lock, &outcome.applied).err();
     if outcome.interrupted || !outcome.failed.is_empty() {
         let _ = std::io::stderr().write_all(outcome.stopped().as_bytes());

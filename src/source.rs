@@ -82,6 +82,12 @@ impl SourceFile {
         LineCol { line: line + 1, column }
     }
 
+    /// The byte offset of a 1-based line and character column (the way back from
+    /// [`SourceFile::line_col`]), clamped to the text: for tools that report lines and columns.
+    pub(crate) fn offset_of(&self, line: usize, column: usize) -> usize {
+        offset_in(&self.text, line, column)
+    }
+
     fn clamp_to_char_boundary(&self, offset: usize) -> usize {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
@@ -89,6 +95,13 @@ impl SourceFile {
         }
         offset
     }
+}
+
+/// The byte offset in `text` of a 1-based line and character column, clamped to the text.
+pub(crate) fn offset_in(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let rest = &text[start..];
+    start + rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i)
 }
 
 /// Every file the project read, in the order they were read.

@@ -341,7 +341,7 @@ fn the_command_writes_the_build_and_the_lock_and_check_then_reads_it() {
     let out = project.path().join("out");
     let output = venice(&["build", project.path().to_str().unwrap(), "--out", out.to_str().unwrap()], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("built 13 files"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("built 19 files"));
     assert_eq!(read_tree(&out), render(project.path()));
     let lock = std::fs::read_to_string(project.path().join("venice.lock")).expect("venice.lock is written");
     assert!(lock.contains("[subjects.orders-value]") && lock.contains("[topics.orders]\npartitions = 3"));
@@ -478,7 +478,7 @@ fn the_compose_check_is_not_vacuous() {
 fn the_lock_is_written_whole_through_a_rename() {
     let dir = tempfile::tempdir().unwrap();
     let checked = venice::check::check(&root().join("examples/shop")).unwrap();
-    let lock = venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro);
+    let lock = venice::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources);
     lock.write(dir.path()).unwrap();
     let names: Vec<String> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

@@ -50,7 +50,11 @@ fn the_lineage_runs_from_the_producers_to_the_sinks() {
             "topic PLATINUM_ORDERS -> sink platinum-to-postgres",
             "topic orders -> stream orders",
             "topic orders -> consumer fulfillment",
+            "topic payments -> consumer ledger",
+            "topic reviews -> consumer moderation",
             "producer web-app -> topic orders",
+            "producer payment-service -> topic payments",
+            "producer review-form -> topic reviews",
             "stream orders -> transform platinum-orders",
             "transform platinum-orders -> topic PLATINUM_ORDERS",
         ]

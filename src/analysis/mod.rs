@@ -27,6 +27,10 @@ pub struct Analysis {
     pub(crate) derived: Derivations,
     /// The project's Avro schemas, parsed, the derived ones included.
     pub avro: Catalog,
+    /// The project's Protobuf schemas, parsed with the schemas their references name.
+    pub(crate) protobuf: crate::protobuf::Catalog,
+    /// The project's JSON Schemas, loaded with the schemas their references name.
+    pub(crate) json_schema: crate::json_schema::Catalog,
     /// What the transforms' ksqlDB statements do.
     pub(crate) ksql: ksql::project::Analysis,
     /// For each topic name, who writes it and who reads it.

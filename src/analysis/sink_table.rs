@@ -1,8 +1,9 @@
 //! The records a connector reads or writes, as Kafka Connect schemas, and the table a JDBC sink
 //! writes from them.
 //!
-//! A sink's record schema is, in order: the Avro `schema=` of its own serde, the Avro schema its
-//! topic declares or a writer names, or what a Debezium source that writes the topic derives
+//! A sink's record schema is, in order: the `schema=` of its own serde (Avro, or a Protobuf
+//! message as `ProtobufConverter` gives it to Connect), the schema its topic declares or a
+//! writer names, or what a Debezium source that writes the topic derives
 //! from its table's DDL. Topics a ksqlDB query writes have no known schema until the ksqlDB
 //! front end infers it; for those, nothing is said.
 
@@ -87,7 +88,7 @@ pub(crate) fn record(
         Side::Key => connector.key.as_ref(),
         Side::Value => connector.value.as_ref(),
     };
-    if let Some(record) = avro_record(&analysis.avro, own) {
+    if let Some(record) = schema_record(analysis, own) {
         return Some(record);
     }
     topic_record(project, analysis, topic, side)
@@ -104,11 +105,11 @@ pub(crate) fn topic_record(project: &Project, analysis: &Analysis, topic: &str, 
         Side::Key => t.key.as_ref(),
         Side::Value => t.value.as_ref(),
     });
-    if let Some(record) = avro_record(&analysis.avro, declared) {
+    if let Some(record) = schema_record(analysis, declared) {
         return Some(record);
     }
     let edges = analysis.edges.get(topic)?;
-    if let Some(record) = edges.writers.iter().find_map(|writer| avro_record(&analysis.avro, writer.serde(side))) {
+    if let Some(record) = edges.writers.iter().find_map(|writer| schema_record(analysis, writer.serde(side))) {
         return Some(record);
     }
     ksql_record(analysis, topic, side)
@@ -151,6 +152,30 @@ fn debezium_record(project: &Project, analysis: &Analysis, topic: &str, side: Si
         envelope: side == Side::Value && !unwrap,
     };
     Some(Record { origin, schema, fields, span })
+}
+
+/// The Connect schema of a serde's `schema=`: Avro, or a Protobuf message.
+fn schema_record(analysis: &Analysis, serde: Option<&Serde>) -> Option<Record> {
+    avro_record(&analysis.avro, serde).or_else(|| protobuf_record(&analysis.protobuf, serde?))
+}
+
+/// The Connect schema `ProtobufConverter` gives the serde's message (`message=`, else the
+/// schema's first), its top-level fields placed at their declarations in the `.proto`.
+fn protobuf_record(catalog: &crate::protobuf::Catalog, serde: &Serde) -> Option<Record> {
+    if serde.format.value != Format::Protobuf {
+        return None;
+    }
+    let name: &Spanned<String> = serde.schema.as_ref()?;
+    let schema = catalog.schema(&name.value)?;
+    let asked = serde.message.as_ref().map(|m| m.value.as_str());
+    let (_, message) = schema.message(asked)?;
+    let connect = crate::protobuf::connect::connect_schema(schema, asked)?;
+    let place = |at: &Option<crate::protobuf::Position>| at.as_ref().and_then(|at| catalog.span_of(at));
+    let span = place(&message.at).unwrap_or(name.span);
+    let fields = (message.fields.iter().map(|f| (f.name.clone(), place(&f.at).unwrap_or(span))))
+        .chain(message.oneofs.iter().map(|o| (o.name.clone(), place(&o.at).unwrap_or(span))))
+        .collect();
+    Some(Record { origin: Origin::Schema(name.value.clone()), schema: connect, fields, span })
 }
 
 /// The Connect schema of a serde's Avro `schema=`, if it names a parsed Avro schema.

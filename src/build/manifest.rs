@@ -270,7 +270,8 @@ fn schemas(project: &Project, analysis: &Analysis, dir: &Path, subjects: &[Subje
 fn topics(project: &Project, analysis: &Analysis, subjects: &[Subject]) -> Vec<Value> {
     let mut subjects_of: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
     for s in subjects {
-        subjects_of.entry(s.topic.as_str()).or_default().push(s.name.as_str());
+        let Some(topic) = &s.topic else { continue };
+        subjects_of.entry(topic.as_str()).or_default().push(s.name.as_str());
     }
     analysis
         .edges
@@ -302,8 +303,8 @@ fn registry_subjects(subjects: &[Subject]) -> Vec<Value> {
             let dir = s.dir();
             object!({
                 "name": &s.name,
-                "topic": &s.topic,
-                "side": match s.side { Side::Key => "key", Side::Value => "value" },
+                "topic": s.topic.clone(),
+                "side": s.topic.as_ref().map(|_| match s.side { Side::Key => "key", Side::Value => "value" }),
                 "format": s.format.as_str(),
                 "schema": s.schema.clone(),
                 "fingerprint": s.fingerprint.clone(),

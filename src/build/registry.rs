@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub(crate) struct Subject {
     pub(crate) name: String,
-    pub(crate) topic: String,
+    /// The topic whose key or value it is; `None` for a schema registered because another one
+    /// references it.
+    pub(crate) topic: Option<String>,
     pub(crate) side: Side,
     pub(crate) format: Format,
     /// The project's schema name (`schema=`), when given.
@@ -69,7 +71,7 @@ pub(crate) fn render(
             let schema_name = serde.schema.as_ref().map(|s| s.value.clone());
             let mut subject = Subject {
                 name,
-                topic: topic.name.value.clone(),
+                topic: Some(topic.name.value.clone()),
                 side,
                 format: serde.format.value,
                 schema: schema_name.clone(),
@@ -79,6 +81,7 @@ pub(crate) fn render(
             };
             // A schema venice derived for a Debezium source is registered by its converter.
             let own = schema_name.as_deref().filter(|name| !derived.contains(name));
+            let mut references = Vec::new();
             if let Some(root) = schema_name.as_deref().and_then(|name| analysis.avro.schema(name))
                 && serde.format.value == Format::Avro
             {
@@ -97,12 +100,15 @@ pub(crate) fn render(
                         schema: normalized_form_of(&analysis.avro, root),
                         fingerprint: String::new(),
                         compatibility: String::new(),
+                        schema_type: None,
+                        references: Vec::new(),
                     };
                     Some(locked.schema_text())
                 }
                 format => {
                     let declared = declared.get(schema_name)?;
                     let expected = if format == Format::JsonSr { SchemaKind::JsonSchema } else { SchemaKind::Protobuf };
+                    references = payload_references(declared);
                     (declared.kind == expected).then(|| declared.text(sources)).flatten().map(|t| t.text)
                 }
             });
@@ -113,15 +119,61 @@ pub(crate) fn render(
             ));
             if let Some(text) = text {
                 subject.registered = true;
-                files.push((
-                    format!("{dir}/versions.json"),
-                    super::json_file(&json!({ "schemaType": kind, "schema": text })),
-                ));
+                files.push((format!("{dir}/versions.json"), versions_json(kind, &text, &references)));
             }
             subjects.push(subject);
         }
     }
+    referenced(project, sources, &mut subjects, &mut files);
     (subjects, files)
+}
+
+/// The body of `POST /subjects/S/versions`: the schema, its type, and its references.
+fn versions_json(kind: &str, text: &str, references: &[serde_json::Value]) -> String {
+    if references.is_empty() {
+        super::json_file(&json!({ "schemaType": kind, "schema": text }))
+    } else {
+        super::json_file(&json!({ "schemaType": kind, "schema": text, "references": references }))
+    }
+}
+
+/// A schema's `references` as the registry takes them: name, subject, and version -1, which the
+/// registry reads as the subject's latest version and fixes on registration
+/// (`AbstractSchemaProvider.replaceLatestVersion`); `venice apply` sends the number itself.
+fn payload_references(schema: &crate::model::Schema) -> Vec<serde_json::Value> {
+    (schema.references.iter()).map(|r| json!({ "name": r.name.value, "subject": r.subject(), "version": -1 })).collect()
+}
+
+/// The subjects of the schemas that others reference (`lock::registered`'s, past the topics'),
+/// each with its config and its schema, placed first, a reference's references before it, so
+/// that registering in order finds every reference registered.
+fn referenced(project: &Project, sources: &SourceMap, subjects: &mut Vec<Subject>, files: &mut Vec<(String, String)>) {
+    for registered in crate::lock::registered(project, sources) {
+        if subjects.iter().any(|s| s.name == registered.subject) {
+            continue;
+        }
+        let subject = Subject {
+            name: registered.subject.clone(),
+            topic: None,
+            side: Side::Value,
+            format: if registered.schema_type == "JSON" { Format::JsonSr } else { Format::Protobuf },
+            schema: Some(registered.schema.name.value.clone()),
+            fingerprint: None,
+            compatibility: registered.compatibility,
+            registered: true,
+        };
+        let dir = subject.dir();
+        let references = payload_references(registered.schema);
+        files.push((
+            format!("{dir}/config.json"),
+            super::json_file(&json!({ "compatibility": registered.compatibility.registry_name() })),
+        ));
+        files.push((
+            format!("{dir}/versions.json"),
+            versions_json(registered.schema_type, &registered.text, &references),
+        ));
+        subjects.insert(0, subject);
+    }
 }
 
 /// Whether a schema's registered form is already what [`crate::lock::LockedSubject::schema_text`]
@@ -176,6 +228,8 @@ mod tests {
             schema: text.into(),
             fingerprint: String::new(),
             compatibility: String::new(),
+            schema_type: None,
+            references: Vec::new(),
         };
         locked.schema_text()
     }

@@ -140,6 +140,7 @@ pub(crate) fn derive_schemas(project: &Project, sources: &mut SourceMap) -> Impl
                 doc: Some(format!("{DERIVED_DOC} `{table_name}` (source `{}`)", connector.name.value)),
                 kind: SchemaKind::Avro,
                 source: SchemaSource::Inline(SourceText::from_file(file, text)),
+                references: Vec::new(),
             };
             implied.added.push(Added { topic: table.topic.value.clone(), side, only_table_of: only, schema });
         }

@@ -135,7 +135,15 @@ pub(crate) fn apply(
     let finished = Mutex::new(0usize);
     let mut phases: Vec<Vec<&Item>> = Vec::new();
     for kind in [Kind::Topic, Kind::Subject, Kind::Source, Kind::Ksql, Kind::Sink] {
-        phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action != Action::Delete).collect());
+        let made: Vec<&Item> = steps.iter().copied().filter(|i| i.kind == kind && i.action != Action::Delete).collect();
+        if kind != Kind::Subject {
+            phases.push(made);
+            continue;
+        }
+        // A schema's references are registered in an earlier wave than the schema.
+        let height = |item: &&Item| desired.reference_height(&item.name);
+        let highest = made.iter().map(height).max().unwrap_or(0);
+        phases.extend((0..=highest).map(|h| made.iter().copied().filter(|i| height(i) == h).collect()));
     }
     for kind in [Kind::Sink, Kind::Ksql, Kind::Source, Kind::Subject, Kind::Topic] {
         phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action == Action::Delete).collect());
@@ -357,7 +365,7 @@ fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), Stri
     if let Some((schema_type, schema)) = &want.schema
         && item.changes.iter().any(|c| c.field == "schema")
     {
-        registry.register(name, schema_type, schema).map_err(|e| e.to_string())?;
+        registry.register_with(name, schema_type, schema, &want.references).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -23,6 +23,9 @@ pub struct Subject {
     /// `(schemaType, schema)` when venice registers the schema; None when a connector's
     /// converter or ksqlDB registers it (venice then sets only the level).
     pub(crate) schema: Option<(String, String)>,
+    /// The schema's `references` as `venice build` writes them (name, subject, version -1 for
+    /// the latest); registered before it, they are sent with their version numbers.
+    pub(crate) references: Vec<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,17 +124,21 @@ impl Desired {
         let (subjects, files) = crate::build::registry::render(project, &checked.analysis, &checked.sources);
         let files: BTreeMap<String, String> = files.into_iter().collect();
         for subject in subjects {
-            let schema = files.get(&format!("{}/versions.json", subject.dir())).and_then(|text| {
-                let json: Value = serde_json::from_str(text).ok()?;
+            let payload: Option<Value> =
+                files.get(&format!("{}/versions.json", subject.dir())).and_then(|text| serde_json::from_str(text).ok());
+            let schema = payload.as_ref().and_then(|json| {
                 Some((json["schemaType"].as_str()?.to_string(), json["schema"].as_str()?.to_string()))
             });
+            let references =
+                payload.as_ref().and_then(|json| json["references"].as_array().cloned()).unwrap_or_default();
             desired.subjects.insert(
                 subject.name.clone(),
                 Subject {
-                    topic: subject.topic.clone(),
-                    key: subject.side == crate::model::Side::Key,
+                    topic: subject.topic.clone().unwrap_or_default(),
+                    key: subject.topic.is_some() && subject.side == crate::model::Side::Key,
                     compatibility: subject.compatibility.registry_name().to_string(),
                     schema,
+                    references,
                 },
             );
         }
@@ -146,6 +153,51 @@ impl Desired {
             .map(|f| Ksql { path: f.path, text: f.text, creates: f.creates })
             .collect();
         desired
+    }
+
+    /// The subjects, each after the subjects its schema references (so registering in this
+    /// order finds every reference registered), otherwise by name.
+    pub(crate) fn subjects_in_order(&self) -> Vec<(&String, &Subject)> {
+        fn visit<'d>(
+            name: &'d String,
+            desired: &'d Desired,
+            seen: &mut BTreeSet<&'d String>,
+            out: &mut Vec<(&'d String, &'d Subject)>,
+        ) {
+            let Some((name, subject)) = desired.subjects.get_key_value(name) else { return };
+            if !seen.insert(name) {
+                return;
+            }
+            for reference in &subject.references {
+                if let Some((referenced, _)) =
+                    reference["subject"].as_str().and_then(|s| desired.subjects.get_key_value(s))
+                {
+                    visit(referenced, desired, seen, out);
+                }
+            }
+            out.push((name, subject));
+        }
+        let (mut seen, mut out) = (BTreeSet::new(), Vec::new());
+        for name in self.subjects.keys() {
+            visit(name, self, &mut seen, &mut out);
+        }
+        out
+    }
+
+    /// How many levels of references a subject's schema stands on: 0 for a schema that
+    /// references nothing, else one more than the highest it references. Registering by
+    /// ascending height finds every reference registered.
+    pub(crate) fn reference_height(&self, name: &str) -> usize {
+        fn height(desired: &Desired, name: &str, depth: usize) -> usize {
+            let Some(subject) = desired.subjects.get(name).filter(|_| depth < 32) else { return 0 };
+            (subject.references.iter())
+                .filter_map(|r| r["subject"].as_str())
+                .filter(|s| desired.subjects.contains_key(*s))
+                .map(|s| 1 + height(desired, s, depth + 1))
+                .max()
+                .unwrap_or(0)
+        }
+        height(self, name, 0)
     }
 
     pub(crate) fn needs_registry(&self) -> bool {

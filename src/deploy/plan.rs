@@ -482,6 +482,34 @@ pub(crate) fn avro_incompatibilities(level: &str, old: &str, new: &str) -> Vec<S
         .collect()
 }
 
+/// venice's own verdict on a new Protobuf or JSON Schema schema after the latest one at a level,
+/// by the registry's diffs: each change it would refuse, by its name and path (empty when it
+/// may follow, or when either side cannot be read alone: it imports or `$ref`s another subject,
+/// which the registry's own check then judges).
+pub(crate) fn other_incompatibilities(schema_type: &str, level: &str, old: &str, new: &str) -> Vec<String> {
+    let Some(level) = Compatibility::parse(level) else { return Vec::new() };
+    let named = |(change, path): (&str, &str)| format!("{change} at `{path}`");
+    match schema_type {
+        "PROTOBUF" => {
+            let no_imports = |_: &str| None;
+            let parse = |text: &str| crate::protobuf::parse("registered", "registered.proto", text, &no_imports).ok();
+            let (Some(old), Some(new)) = (parse(old), parse(new)) else { return Vec::new() };
+            let found = crate::protobuf::check_level(level, &new, std::slice::from_ref(&old));
+            found.iter().map(|f| named((f.difference.change.as_str(), &f.difference.path))).collect()
+        }
+        "JSON" => {
+            let parse = |text: &str| {
+                let main = crate::json_schema::Document { name: "", file: crate::source::FileId(0), text };
+                crate::json_schema::parse(main, &[]).ok()
+            };
+            let (Some(old), Some(new)) = (parse(old), parse(new)) else { return Vec::new() };
+            let found = crate::json_schema::compat::check_level(level, &new, std::slice::from_ref(&old));
+            found.iter().map(|f| named((f.difference.kind.as_str(), f.difference.path()))).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The difference between what the project wants and what is deployed. `registry` answers the
 /// `/compatibility` question for a changed value schema; `connect` validates each connector
 /// config to be created or updated. Both are optional so the diff can be tested offline.
@@ -499,7 +527,7 @@ pub fn diff(
     for (name, want) in &desired.topics {
         d.topic(name, want);
     }
-    for (name, want) in &desired.subjects {
+    for (name, want) in desired.subjects_in_order() {
         d.subject(name, want, registry);
     }
     for (name, want) in &desired.connectors {
@@ -709,12 +737,15 @@ impl Differ<'_> {
     ) -> Option<Change> {
         // Apply sets the level before it registers, so the new level is the one that holds.
         let level = want.compatibility.as_str();
-        let mut reasons =
-            if schema_type == "AVRO" { avro_incompatibilities(level, &latest.schema, schema) } else { Vec::new() };
+        let mut reasons = match schema_type {
+            "AVRO" => avro_incompatibilities(level, &latest.schema, schema),
+            _ if latest.has_references || !want.references.is_empty() => Vec::new(),
+            _ => other_incompatibilities(schema_type, level, &latest.schema, schema),
+        };
         if reasons.is_empty()
             && let Some(registry) = registry
         {
-            match registry.compatible(name, schema_type, schema) {
+            match registry.compatible(name, schema_type, schema, &want.references) {
                 Ok(true) => {}
                 Ok(false) => reasons.push("the registry's `/compatibility` check says no".into()),
                 Err(e) => reasons.push(format!("the compatibility check failed: {e}")),
@@ -1009,4 +1040,25 @@ pub(crate) fn unmanaged(target: &Target, desired: &Desired) -> Result<Unmanaged,
         out.connectors = connectors.into_keys().filter(|n| !desired.connectors.contains_key(n)).collect();
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::other_incompatibilities;
+
+    #[test]
+    fn protobuf_and_json_schema_changes_are_judged_by_the_registry_diffs() {
+        let old = "syntax = \"proto3\";\nmessage M { int64 a = 1; }\n";
+        let found = other_incompatibilities("PROTOBUF", "BACKWARD", old, &old.replace("int64", "string"));
+        assert_eq!(found, ["FIELD_SCALAR_KIND_CHANGED at `#/M/1`"]);
+        let added = old.replace("1; }", "1; int32 b = 2; }");
+        assert!(other_incompatibilities("PROTOBUF", "BACKWARD", old, &added).is_empty());
+        let old = r#"{"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false}"#;
+        let new = r#"{"type": "object", "properties": {}, "additionalProperties": false}"#;
+        let found = other_incompatibilities("JSON", "BACKWARD", old, new);
+        assert_eq!(found, ["PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at `#/properties/a`"]);
+        // A schema that imports another subject is left to the registry's own check.
+        let imports = "syntax = \"proto3\";\nimport \"other.proto\";\nmessage M { O a = 1; }\n";
+        assert!(other_incompatibilities("PROTOBUF", "BACKWARD", imports, imports).is_empty());
+    }
 }

@@ -163,9 +163,44 @@ impl Registry {
         }))
     }
 
+    /// The body of a registration or a compatibility question: the schema, its type and, when it
+    /// has any, its references, each version -1 (the latest, as `venice build` writes them)
+    /// replaced by the referenced subject's latest version number, as the registry itself
+    /// would (`AbstractSchemaProvider.replaceLatestVersion`; Apicurio's ccompat API wants the
+    /// number).
+    fn payload(&self, schema_type: &str, schema: &str, references: &[Value]) -> Result<Value, Error> {
+        let mut body = json!({ "schemaType": schema_type, "schema": schema });
+        if references.is_empty() {
+            return Ok(body);
+        }
+        let mut resolved = Vec::new();
+        for reference in references {
+            let mut reference = reference.clone();
+            if reference["version"].as_i64() == Some(-1) {
+                let subject = reference["subject"].as_str().unwrap_or_default().to_string();
+                let version = self.latest(&subject)?.map_or(-1, |v| v.version);
+                reference["version"] = json!(version);
+            }
+            resolved.push(reference);
+        }
+        body["references"] = Value::Array(resolved);
+        Ok(body)
+    }
+
     /// Registers a schema (or finds it already registered): its id.
     pub fn register(&self, subject: &str, schema_type: &str, schema: &str) -> Result<i64, Error> {
-        let body = json!({ "schemaType": schema_type, "schema": schema });
+        self.register_with(subject, schema_type, schema, &[])
+    }
+
+    /// [`Registry::register`] of a schema with references.
+    pub fn register_with(
+        &self,
+        subject: &str,
+        schema_type: &str,
+        schema: &str,
+        references: &[Value],
+    ) -> Result<i64, Error> {
+        let body = self.payload(schema_type, schema, references)?;
         let reply = self.service.request("POST", &format!("/subjects/{}/versions", segment(subject)), Some(&body))?;
         if !reply.ok() {
             return Err(refused(&format!("registering a schema under `{subject}`"), &reply));
@@ -176,8 +211,14 @@ impl Registry {
     /// Whether the registry would accept the schema as the subject's next version, at the
     /// subject's level (`POST /compatibility/subjects/S/versions/latest`). A subject without
     /// versions accepts anything.
-    pub(crate) fn compatible(&self, subject: &str, schema_type: &str, schema: &str) -> Result<bool, Error> {
-        let body = json!({ "schemaType": schema_type, "schema": schema });
+    pub(crate) fn compatible(
+        &self,
+        subject: &str,
+        schema_type: &str,
+        schema: &str,
+        references: &[Value],
+    ) -> Result<bool, Error> {
+        let body = self.payload(schema_type, schema, references)?;
         let path = format!("/compatibility/subjects/{}/versions/latest", segment(subject));
         let reply = self.service.request("POST", &path, Some(&body))?;
         if not_found(&reply) {

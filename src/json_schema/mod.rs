@@ -12,11 +12,13 @@
 //! - `compat`: the levels, as `JsonSchema.isBackwardCompatible` and `CompatibilityChecker` apply
 //!   the diff.
 
+pub(crate) mod catalog;
 pub mod compat;
 pub mod diff;
 mod model;
 mod parse;
 
+pub use catalog::Catalog;
 pub use model::JsonSchema;
 pub(crate) use parse::referenced_names;
 pub use parse::{Document, ParseProblem, parse};

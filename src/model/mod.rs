@@ -204,6 +204,25 @@ pub struct Schema {
     pub doc: Option<String>,
     pub(crate) kind: SchemaKind,
     pub source: SchemaSource,
+    /// The other schemas it uses (`reference` children), as the registry's `references`.
+    pub(crate) references: Vec<SchemaReference>,
+}
+
+/// `reference NAME schema=OTHER subject=S`: a schema another one uses by `name` (a Protobuf
+/// import's path, a JSON Schema `$ref`), registered under its own subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SchemaReference {
+    pub(crate) name: Spanned<String>,
+    pub(crate) schema: Spanned<String>,
+    pub(crate) subject: Option<Spanned<String>>,
+}
+
+impl SchemaReference {
+    /// The subject it is registered under: its own, else its name, as Confluent's
+    /// `DefaultReferenceSubjectNameStrategy` names a reference's subject.
+    pub(crate) fn subject(&self) -> &str {
+        self.subject.as_ref().map_or(&self.name.value, |s| &s.value)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +263,8 @@ impl Schema {
 pub struct Serde {
     pub format: Spanned<Format>,
     pub schema: Option<Spanned<String>>,
+    /// For `protobuf`: the message of the schema written or read (`message=`), by full name.
+    pub(crate) message: Option<Spanned<String>>,
 }
 
 #[derive(Debug)]

@@ -10,12 +10,15 @@
 //! - `compat`: the compatibility levels over the diff.
 //! - `report`: `venice schema compat` on `.proto` files (imports read beside each), as text or JSON.
 
+pub(crate) mod catalog;
 pub mod compat;
+pub(crate) mod connect;
 pub mod diff;
 pub(crate) mod files;
 pub mod parse;
 pub mod schema;
 
+pub use catalog::Catalog;
 pub use compat::{Direction, LevelChange, check_level, incompatible_changes};
 pub use diff::{Change, Difference, compare};
 pub use parse::{Imported, Problem, parse};

@@ -22,6 +22,37 @@ pub struct Schema {
     pub(crate) dependencies: Vec<Dependency>,
 }
 
+impl Schema {
+    /// The main file's messages with their full names (`shop.Order`, `shop.Order.Line`): each
+    /// message before those nested in it, in the order written, as the serializers' message
+    /// indexes number them (`ProtobufSchema.toMessageIndexes`). The first is the one
+    /// `ProtobufSchema` takes when no message is named (its `name()`).
+    pub(crate) fn messages(&self) -> Vec<(String, &Message)> {
+        fn walk<'s>(prefix: &str, types: &'s [TypeElement], out: &mut Vec<(String, &'s Message)>) {
+            for ty in types {
+                if let TypeElement::Message(message) = ty {
+                    let name =
+                        if prefix.is_empty() { message.name.clone() } else { format!("{prefix}.{}", message.name) };
+                    out.push((name.clone(), message));
+                    walk(&name, &message.nested, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.main.package, &self.main.types, &mut out);
+        out
+    }
+
+    /// A message by full name, or the first when `name` is `None`.
+    pub(crate) fn message(&self, name: Option<&str>) -> Option<(String, &Message)> {
+        let messages = self.messages();
+        match name {
+            None => messages.into_iter().next(),
+            Some(name) => messages.into_iter().find(|(full, _)| full == name.trim_start_matches('.')),
+        }
+    }
+}
+
 /// An imported file and the reference it was found through.
 #[derive(Debug, Clone)]
 pub(crate) struct Dependency {

@@ -62,6 +62,16 @@ pub(crate) fn lock(problem: &crate::lock::Problem, span: Span) -> Diagnostic {
     }
 }
 
+/// Words a Protobuf schema that does not parse or compile.
+pub(crate) fn protobuf(problem: &crate::protobuf::Problem, span: Span) -> Diagnostic {
+    v201_invalid_avro::invalid_protobuf(&problem.message, span)
+}
+
+/// Words a JSON Schema that the registry's loader would refuse.
+pub(crate) fn json_schema(problem: &crate::json_schema::ParseProblem) -> Diagnostic {
+    v201_invalid_avro::invalid_json_schema(&problem.message, problem.span)
+}
+
 /// Words a problem of an Avro schema.
 pub(crate) fn avro(problem: &crate::avro::Problem, span: Span) -> Diagnostic {
     use crate::avro::Problem::*;

@@ -11,7 +11,7 @@ mod impact;
 mod topic_formats;
 mod topic_schemas;
 
-pub(crate) use facts::{avro, ksql, lock, resolve, syntax};
+pub(crate) use facts::{avro, json_schema, ksql, lock, protobuf, resolve, syntax};
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -58,6 +58,7 @@ rules! {
     v107_windowed_key: check,
     v108_writers_disagree: check,
     v109_undetermined_format: check,
+    v110_protobuf_message: check,
     v201_invalid_avro,
     v202_schema_evolution: check,
     v203_reader_schema: check,
@@ -140,7 +141,7 @@ impl Rule {
 
 /// What V403 and V406 read of a sink's records: the status both share (docs/language.md: JSON
 /// Schema and Protobuf are checked at the level of the format only).
-const AVRO_RECORDS_ONLY: &str = "records with an Avro `schema=`, a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema or Protobuf are not";
+const AVRO_RECORDS_ONLY: &str = "records with an Avro or Protobuf `schema=` (the message as `ProtobufConverter` gives it to Connect), a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema are not";
 
 /// The rule of a code, case-insensitively (`v102` works too).
 pub(crate) fn find(code: &str) -> Option<&'static Rule> {

@@ -58,7 +58,8 @@ pub(crate) fn written(project: &Project, topic: &str, edges: &TopicEdges, side: 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verdict {
     Fits,
-    /// `avro` against `avro-raw`: the same encoding, different framing (V104).
+    /// `avro` against `avro-raw`, `json-sr` against `json`: the same encoding, with and without
+    /// the registry's framing (V104).
     Framing,
     /// `json` against `connect-json`: the same syntax, a different envelope (V105).
     Envelope,
@@ -75,7 +76,7 @@ pub(crate) fn compare(written: Format, read: Format, side: Side, reader_is_ksql:
         _ if written == read => Verdict::Fits,
         // `bytes` reads anything; CSV is UTF-8 text either way.
         (_, Bytes) | (Delimited, String) | (String, Delimited) => Verdict::Fits,
-        (Avro, AvroRaw) | (AvroRaw, Avro) => Verdict::Framing,
+        (Avro, AvroRaw) | (AvroRaw, Avro) | (JsonSr, Json) | (Json, JsonSr) => Verdict::Framing,
         (Json, ConnectJson) | (ConnectJson, Json) => Verdict::Envelope,
         (w, String) if side == Side::Key && reader_is_ksql && w.is_structured() => Verdict::StringKey,
         _ => Verdict::Differs,
@@ -177,6 +178,9 @@ mod tests {
         assert_eq!(compare(Avro, Bytes, Side::Key, false), Verdict::Fits);
         assert_eq!(compare(Avro, AvroRaw, Side::Value, false), Verdict::Framing);
         assert_eq!(compare(ConnectJson, Json, Side::Value, false), Verdict::Envelope);
+        assert_eq!(compare(JsonSr, Json, Side::Value, true), Verdict::Framing);
+        assert_eq!(compare(Json, JsonSr, Side::Key, false), Verdict::Framing);
+        assert_eq!(compare(JsonSr, ConnectJson, Side::Value, false), Verdict::Differs);
         assert_eq!(compare(Avro, String, Side::Key, true), Verdict::StringKey);
         assert_eq!(compare(Avro, String, Side::Key, false), Verdict::Differs);
         assert_eq!(compare(Avro, String, Side::Value, true), Verdict::Differs);

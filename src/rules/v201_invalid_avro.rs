@@ -1,4 +1,6 @@
-//! V201: a schema text that is not a valid Avro schema.
+//! V201: a schema text that is not a valid schema: Avro by its specification, Protobuf as
+//! `protoc` (protox) compiles it with its references, JSON Schema as the registry's loader
+//! (everit's `SchemaLoader`) loads it.
 
 use super::{Rule, Status};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -6,11 +8,23 @@ use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
     code: "V201",
-    name: "invalid Avro schema",
+    name: "invalid schema",
     severity: Severity::Error,
     status: Status::Checked,
     doc: include_str!("v201_invalid_avro.md"),
 };
+
+pub(super) fn invalid_protobuf(message: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("not a valid Protobuf schema: {message}"), "here").with_help(
+        "the registry compiles a `.proto` with the files its `references` name: give each `import` a `reference` child naming the schema it is (the well-known `google/protobuf/*.proto` and `confluent/*.proto` need none)",
+    )
+}
+
+pub(super) fn invalid_json_schema(message: &str, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("not a valid JSON Schema: {message}"), "here").with_help(
+        "the registry loads a JSON Schema as strict JSON, each `$ref` to another document through a `reference` child naming it",
+    )
+}
 
 pub(super) fn invalid_json(message: &str, span: Span) -> Diagnostic {
     RULE.diagnostic(span, format!("not a valid Avro schema: {message}"), "not JSON")

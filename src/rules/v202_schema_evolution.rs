@@ -4,6 +4,12 @@
 //! baseline, at the topic's `compatibility` (BACKWARD when not declared), as the Schema Registry
 //! would check it on registration. The lock holds one version per subject, so a `-transitive`
 //! level checks that one version too.
+//!
+//! A `protobuf` or `json-sr` topic's schema is checked the same way against its recorded text
+//! (and the recorded subjects its references name), with the registry's own diffs: Protobuf's
+//! `SchemaDiff` and JSON Schema's `SchemaDiff`, through `ProtobufSchema.isBackwardCompatible` and
+//! `JsonSchema.isBackwardCompatible` at the level; the first incompatible change is reported by
+//! the registry's name for it.
 
 use super::compat_wording::more_problems;
 use super::impact::{Evolved, with_impact};
@@ -29,11 +35,20 @@ pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Ve
     for topic in &project.topics {
         let level = topic.compatibility.as_ref().map_or(Compatibility::Backward, |c| c.value);
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
-            let Some(serde) = serde.as_ref().filter(|s| s.format.value == Format::Avro) else { continue };
+            let Some(serde) = serde.as_ref() else { continue };
             let Some(schema) = &serde.schema else { continue };
             let subject = format!("{}-{}", topic.name.value, side.as_str());
-            let topic = (side == Side::Value).then_some((project, topic.name.value.as_str()));
-            check_subject(analysis, baseline, &subject, schema, level, topic, diagnostics);
+            match serde.format.value {
+                Format::Avro => {
+                    let topic = (side == Side::Value).then_some((project, topic.name.value.as_str()));
+                    check_subject(analysis, baseline, &subject, schema, level, topic, diagnostics);
+                }
+                Format::Protobuf | Format::JsonSr => {
+                    let found = other_type_change(analysis, baseline, &subject, schema, level);
+                    diagnostics.extend(found);
+                }
+                _ => {}
+            }
         }
     }
 }
@@ -98,6 +113,65 @@ fn check_subject(
         diagnostic = with_impact(diagnostic, project, analysis, &evolved);
     }
     diagnostics.push(diagnostic);
+}
+
+/// A Protobuf or JSON Schema subject's first incompatible change against its recorded schema,
+/// as the registry's diff names it, placed in the new schema when the change is about it.
+fn other_type_change(
+    analysis: &Analysis,
+    baseline: &Baseline,
+    subject: &str,
+    schema: &Spanned<String>,
+    level: Compatibility,
+) -> Option<Diagnostic> {
+    let &subject_span = baseline.subject_spans.get(subject)?;
+    let invalid = |message: String| {
+        let message = format!("the schema of subject `{subject}` does not parse: {message}");
+        super::v009_invalid_lock::diagnostic(&message, subject_span)
+    };
+    let (change, path, place, count) = if let Some(new) = analysis.protobuf.schema(&schema.value) {
+        let old = match baseline.protobuf(subject)? {
+            Ok(old) => old,
+            Err(message) => return Some(invalid(message)),
+        };
+        let found = crate::protobuf::check_level(level, new, std::slice::from_ref(&old));
+        let first = found.first()?;
+        let place = first.difference.at.as_ref().and_then(|at| analysis.protobuf.span_of(at));
+        (first.difference.change.as_str(), first.difference.path.clone(), place, found.len())
+    } else {
+        let new = analysis.json_schema.schema(&schema.value)?;
+        let old = match baseline.json_schema(subject)? {
+            Ok(old) => old,
+            Err(message) => return Some(invalid(message)),
+        };
+        let found = crate::json_schema::compat::check_level(level, new, std::slice::from_ref(&old));
+        let first = found.first()?;
+        // The change is shown in the new schema when it is about a node of it.
+        let in_new = (first.difference.side == crate::json_schema::diff::Side::Update)
+            == (first.direction == Direction::NewReadsOld);
+        let place = in_new.then(|| new.site(first.difference.node).0);
+        (first.difference.kind.as_str(), first.difference.path().to_string(), place, found.len())
+    };
+    let message = format!(
+        "`{}` is not {} compatible with subject `{subject}` in {}: {change} (at `{path}`)",
+        schema.value,
+        level_word(level),
+        baseline.origin,
+    );
+    let mut diagnostic =
+        RULE.diagnostic(place.unwrap_or(schema.span), message, format!("not {} compatible", level_word(level)));
+    // A change about the recorded schema alone (a removed property) is shown at `schema=`.
+    if place.is_some() {
+        diagnostic = diagnostic.with_label(schema.span, format!("registered as `{subject}`"));
+    }
+    Some(
+        diagnostic
+            .with_label(subject_span, format!("`{subject}` recorded here"))
+            .with_help(format!(
+                "the registry would refuse this version with the same finding; keep the change within what the level allows, or change the topic's `compatibility` if old data and old readers do not matter{}; `venice schema compat` lists every change",
+                more_problems(count - 1)
+            )),
+    )
 }
 
 /// Whether every node of a schema was read and resolved (no V201 left in it), named types it

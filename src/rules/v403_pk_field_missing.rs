@@ -1,5 +1,5 @@
 //! V403: a `pk` field that the record it is taken from does not have: a field of the key's
-//! record (`record-key`) or of the value's (`record-value`), as its Avro schema or the Debezium
+//! record (`record-key`) or of the value's (`record-value`), as its Avro schema, its Protobuf message (`protobuf::connect`) or the Debezium
 //! source's DDL says. Records whose schema venice does not know (a ksqlDB query's output) are
 //! not checked.
 

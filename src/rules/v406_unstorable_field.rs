@@ -1,7 +1,7 @@
 //! V406: a field of the record a JDBC sink reads that no table column can hold: a nested
 //! record, a map, a general union (which Connect makes a struct), or Debezium's
 //! variable-scale `numeric` in Confluent's sink. The sink fails its task on the first record.
-//! Records whose schema venice does not know (a ksqlDB query's output) are not checked.
+//! Protobuf messages are read as `ProtobufConverter` gives them to Connect (`protobuf::connect`). Records whose schema venice does not know (a ksqlDB query's output) are not checked.
 
 use super::{AVRO_RECORDS_ONLY, Rule, Status};
 use crate::analysis::Analysis;

@@ -345,7 +345,8 @@ impl Decoder<'_> {
             SchemaSource::File { path, .. } => schema_kind_of(&path.value),
             SchemaSource::Inline(_) => SchemaKind::Avro,
         };
-        self.project.schemas.push(Schema { name, doc: node.doc(), kind, source });
+        let references = node.children_named("reference").filter_map(reference).collect();
+        self.project.schemas.push(Schema { name, doc: node.doc(), kind, source, references });
     }
 
     fn topic(&mut self, node: Node) -> Option<Topic> {
@@ -575,7 +576,19 @@ fn serdes(node: Node) -> (Option<Serde>, Option<Serde>) {
 }
 
 fn serde(node: Node) -> Option<Serde> {
-    Some(Serde { format: node.arg_word(0, Format::parse)?, schema: node.prop_string("schema") })
+    Some(Serde {
+        format: node.arg_word(0, Format::parse)?,
+        schema: node.prop_string("schema"),
+        message: node.prop_string("message"),
+    })
+}
+
+fn reference(node: Node) -> Option<SchemaReference> {
+    Some(SchemaReference {
+        name: node.arg_string(0)?,
+        schema: node.prop_string("schema")?,
+        subject: node.prop_string("subject"),
+    })
 }
 
 fn sink_mode(word: &str) -> Option<SinkMode> {

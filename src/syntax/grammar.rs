@@ -123,11 +123,18 @@ const NAME: ArgSpec = arg("name", ValueType::String, "The name, unique within it
 
 const SERDE_ARGS: [ArgSpec; 1] =
     [arg("format", ValueType::OneOf(FORMATS), "The serde format: what bytes are on the wire.")];
-const SERDE_PROPS: [PropSpec; 1] = [prop(
-    "schema",
-    ValueType::Ref("schema"),
-    "The schema, for schema formats (`avro`, `avro-raw`, `json-sr`, `protobuf`).",
-)];
+const SERDE_PROPS: [PropSpec; 2] = [
+    prop(
+        "schema",
+        ValueType::Ref("schema"),
+        "The schema, for schema formats (`avro`, `avro-raw`, `json-sr`, `protobuf`).",
+    ),
+    prop(
+        "message",
+        ValueType::String,
+        "For `protobuf`: the message of the `.proto` written or read, by its full name (`shop.Order`); default the file's first, as the registry's `ProtobufSchema` takes it. A reader that names none reads whichever message the record's indexes name.",
+    ),
+];
 
 const fn serde_node(name: &'static str, doc: &'static str) -> NodeSpec {
     leaf(name, doc, &SERDE_ARGS, &SERDE_PROPS)
@@ -351,6 +358,26 @@ const DATABASE: NodeSpec = NodeSpec {
 
 const SCHEMA: NodeSpec = NodeSpec {
     repeatable: true,
+    children: &[NodeSpec {
+        repeatable: true,
+        ..leaf(
+            "reference",
+            "Another schema this one uses, as the registry's `references` hold it: a Protobuf `import` or a JSON Schema `$ref` by its name, resolved to a declared schema, registered under its own subject.",
+            &[arg(
+                "name",
+                ValueType::String,
+                "The name the schema uses: the import's path (`common.proto`) or the `$ref`'s URL (`address.json`).",
+            )],
+            &[
+                required_prop("schema", ValueType::Ref("schema"), "The declared schema it names."),
+                prop(
+                    "subject",
+                    ValueType::String,
+                    "The subject the referenced schema is registered under (default: the name, as the serializers' `DefaultReferenceSubjectNameStrategy` does).",
+                ),
+            ],
+        )
+    }],
     ..leaf(
         "schema",
         "A schema: a file (`path=`) or inline Avro (`avro=`).",
