@@ -14,7 +14,7 @@
 
 pub mod compat;
 pub mod diff;
-mod model;
+pub(crate) mod model;
 mod parse;
 
 pub use model::JsonSchema;
