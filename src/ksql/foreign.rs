@@ -25,7 +25,6 @@ pub(crate) struct Foreign {
 /// One schema as ksqlDB sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
-    pub(crate) kind: SchemaKind,
     /// The SQL type (fields upper-cased as ksqlDB names columns), or why ksqlDB cannot read the
     /// schema and where; `None` when the registry would refuse the schema itself (V201's kin,
     /// reported by the schema rules, not here).
@@ -88,7 +87,7 @@ fn protobuf(sources: &SourceMap, file: FileId, protos: &[(String, FileId)]) -> V
             reference: None,
         })
     };
-    let mut view = View { kind: SchemaKind::Protobuf, sql: None, dropped: Vec::new(), unions: Vec::new() };
+    let mut view = View { sql: None, dropped: Vec::new(), unions: Vec::new() };
     let Ok(pool) = crate::protobuf::parse::descriptors(&name, text, &load) else { return view };
     let start = Span::new(file, 0, 0);
     let Ok(message) = subject_message(&pool, &name, None) else { return view };
@@ -98,7 +97,7 @@ fn protobuf(sources: &SourceMap, file: FileId, protos: &[(String, FileId)]) -> V
             view.dropped =
                 mapping.dropped.iter().map(|(path, why, p)| (path.clone(), why.to_string(), place(p))).collect();
             view.unions = (mapping.oneofs.iter())
-                .map(|(path, oneof, p)| (path.clone(), format!("oneof `{oneof}`"), place(p)))
+                .map(|(path, oneof, p)| (path.clone(), format!("the oneof `{oneof}`"), place(p)))
                 .collect();
             view.sql = Some(Ok(mapping.sql));
         }
@@ -123,7 +122,7 @@ fn locate(pool: &prost_reflect::DescriptorPool, name: &str, file: FileId, text: 
 
 fn json(sources: &SourceMap, file: FileId) -> View {
     let text = &sources.get(file).text;
-    let mut view = View { kind: SchemaKind::JsonSchema, sql: None, dropped: Vec::new(), unions: Vec::new() };
+    let mut view = View { sql: None, dropped: Vec::new(), unions: Vec::new() };
     let main = crate::json_schema::Document { name: "", file, text };
     // References to other subjects are not followed here: their columns are then unknown.
     let Ok(schema) = crate::json_schema::parse(main, &[]) else { return view };
@@ -134,7 +133,9 @@ fn json(sources: &SourceMap, file: FileId) -> View {
                 .map(|(path, why, node)| (path.clone(), why.to_string(), span(&schema, *node)))
                 .collect();
             view.unions = (mapping.unions.iter())
-                .map(|(path, node)| (path.clone(), "union".to_string(), span(&schema, *node)))
+                .map(|(path, node)| {
+                    (path.clone(), "the `oneOf`/`anyOf` of several types".to_string(), span(&schema, *node))
+                })
                 .collect();
             view.sql = Some(Ok(mapping.sql));
         }
