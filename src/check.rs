@@ -130,7 +130,9 @@ fn finish(
     let queries = crate::analysis::lineage::Queries::of(&project, &parsed);
     diagnostics.extend(found.iter().map(|(p, span)| rules::avro(p, *span)));
     let (mut resolved, mut ksql_found) = (Vec::new(), Vec::new());
-    let (ksql, edges) = resolve(&project, &avro, parsed, &mut resolved, &mut ksql_found);
+    // The Protobuf and JSON Schema schemas as ksqlDB reads them (their columns, V205).
+    let foreign = crate::ksql::foreign::Foreign::build(&project, &sources);
+    let (ksql, edges) = resolve(&project, &avro, foreign, parsed, &mut resolved, &mut ksql_found);
     diagnostics.extend(resolved.iter().map(|(p, span)| rules::resolve(p, *span)));
     diagnostics.extend(ksql_found.iter().map(|(p, span)| rules::ksql(p, *span)));
     let lineage = crate::analysis::lineage::Lineage::of(&project, queries, &ksql.effects);

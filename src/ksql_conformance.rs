@@ -359,17 +359,13 @@ pub(crate) fn engine_for(test: &CorpusTest) -> Engine {
             let registered = match (format.as_str(), schema.as_str()) {
                 ("PROTOBUF", Some(text)) => {
                     let key = format!("{schema_key}References");
-                    let references: Vec<&str> = topic
-                        .get(key.as_str())
-                        .and_then(|r| r.as_array())
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|r| r.get("schema").and_then(|s| s.as_str()))
+                    // Each reference by the name the schema imports it as.
+                    let references = (topic.get(key.as_str()).and_then(|r| r.as_array()).into_iter().flatten())
+                        .filter_map(|r| {
+                            Some((r.get("name")?.as_str()?.to_string(), r.get("schema")?.as_str()?.to_string()))
+                        })
                         .collect();
-                    Registered::Protobuf {
-                        text: text.to_string(),
-                        references: references.into_iter().map(str::to_string).collect(),
-                    }
+                    Registered::Protobuf { text: text.to_string(), references }
                 }
                 _ => registered(&format, schema),
             };
@@ -395,7 +391,7 @@ pub(crate) fn registered(format: &str, schema: &serde_json::Value) -> Registered
     };
     match format {
         "AVRO" => Registered::avro(&schema.to_string()),
-        "JSON" | "JSON_SR" => Registered::json_schema(schema),
+        "JSON" | "JSON_SR" => Registered::json_schema(&schema.to_string()),
         _ => Registered::Opaque,
     }
 }

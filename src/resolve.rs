@@ -19,13 +19,14 @@ pub(crate) type Edges = BTreeMap<String, TopicEdges>;
 pub(crate) fn resolve(
     project: &Project,
     avro: &Catalog,
+    foreign: ksql::foreign::Foreign,
     parsed: Parsed,
     diagnostics: &mut Vec<(Problem, Span)>,
     ksql: &mut Vec<(ksql::Problem, Span)>,
 ) -> (ksql::project::Analysis, Edges) {
     report_duplicates(project, diagnostics);
     // Each statement is parsed once; the analysis gives the edges what statements read and write.
-    let analysis = analyse(project, avro, parsed, ksql);
+    let analysis = analyse(project, avro, foreign, parsed, ksql);
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
     (analysis, edges)

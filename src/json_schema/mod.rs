@@ -15,7 +15,7 @@
 pub(crate) mod catalog;
 pub mod compat;
 pub mod diff;
-mod model;
+pub(crate) mod model;
 mod parse;
 
 pub use catalog::Catalog;

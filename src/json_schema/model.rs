@@ -59,6 +59,24 @@ pub(crate) struct Common {
     pub(crate) title: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) default: Option<Value>,
+    /// The Connect properties `JsonSchemaData` writes and reads back (everit keeps them as
+    /// unprocessed properties): `connect.type`, `connect.index`, `connect.parameters`.
+    pub(crate) connect: Connect,
+}
+
+/// The `connect.*` properties of a schema, which `JsonSchemaData.toConnectSchema` reads.
+#[derive(Debug, Default)]
+pub(crate) struct Connect {
+    pub(crate) r#type: Option<String>,
+    pub(crate) index: Option<i64>,
+    /// `connect.parameters`, those whose values are strings, in document order.
+    pub(crate) parameters: Vec<(String, String)>,
+}
+
+impl Connect {
+    pub(crate) fn parameter(&self, key: &str) -> Option<&str> {
+        self.parameters.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
 }
 
 /// The everit class a node loads as; two nodes of different kinds are of different classes.

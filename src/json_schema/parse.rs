@@ -194,6 +194,16 @@ impl<'t> Loader<'_, 't> {
             title: string("title"),
             description: string("description"),
             default: o.get("default").map(|p| to_value(&p.value)),
+            connect: Connect {
+                r#type: string("connect.type"),
+                index: o.get("connect.index").and_then(|p| to_value(&p.value).as_i64()),
+                parameters: match o.get("connect.parameters").map(|p| to_value(&p.value)) {
+                    Some(Value::Object(map)) => {
+                        map.into_iter().filter_map(|(k, v)| Some((k, v.as_str()?.to_string()))).collect()
+                    }
+                    _ => Vec::new(),
+                },
+            },
         }
     }
 

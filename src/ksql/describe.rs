@@ -26,11 +26,7 @@ pub(crate) fn registered(text: &str, path: &str) -> Registered {
     if !path.ends_with(".json") {
         return Registered::avro(text);
     }
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return Registered::Unsupported(format!("not JSON: {e}")),
-    };
-    Registered::json_schema(&value)
+    Registered::json_schema(text)
 }
 
 /// Runs the statements of `file` (its text is `text`) with the given subjects registered.

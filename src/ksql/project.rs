@@ -8,6 +8,7 @@
 use crate::avro::Catalog;
 use crate::ksql::ast::{SqlType, Statement, StatementKind};
 use crate::ksql::catalog::{Column, Registered, Role, Source};
+use crate::ksql::foreign::Foreign;
 use crate::ksql::from_avro::ksql_type;
 use crate::ksql::infer::{Effect, Engine};
 use crate::ksql::parser::parse;
@@ -29,6 +30,9 @@ pub(crate) struct Analysis {
     /// Each transform's ksqlDB names: the streams and tables it creates, and those it reads
     /// that it does not create (for `venice build`'s file order).
     names: Vec<Names>,
+    /// The project's Protobuf and JSON Schema schemas as ksqlDB reads them (V205 words what it
+    /// cannot represent).
+    pub(crate) foreign: Foreign,
 }
 
 /// What a transform creates and what else it reads (ksqlDB names as written).
@@ -44,7 +48,13 @@ impl Analysis {
                 }
             }
         }
-        Analysis { effects, created_by_topic, unknown_columns: Vec::new(), names: Vec::new() }
+        Analysis {
+            effects,
+            created_by_topic,
+            unknown_columns: Vec::new(),
+            names: Vec::new(),
+            foreign: Foreign::default(),
+        }
     }
 
     /// The ksqlDB names the transform at `index` (in project order) creates, and those it reads
@@ -87,6 +97,7 @@ pub(crate) fn parse_transforms(transforms: &[Transform]) -> Parsed {
 pub(crate) fn analyse(
     project: &Project,
     avro: &Catalog,
+    foreign: Foreign,
     parsed: Parsed,
     diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Analysis {
@@ -96,7 +107,7 @@ pub(crate) fn analyse(
             engine.partitions.insert(topic.name.value.clone(), p.value);
         }
         for (side, serde) in [("key", &topic.key), ("value", &topic.value)] {
-            if let Some(registered) = serde.as_ref().and_then(|s| registered(avro, s)) {
+            if let Some(registered) = serde.as_ref().and_then(|s| registered(avro, &foreign, s)) {
                 engine.registry.insert(format!("{}-{side}", topic.name.value), registered);
             }
         }
@@ -106,7 +117,7 @@ pub(crate) fn analyse(
     // The `stream`/`table` nodes' sources (each maps an Avro schema to columns), on every core;
     // they read only the partitions. Added in project order, the first of a name kept.
     let partitions = std::mem::take(&mut engine.partitions);
-    let source_of = |node: &crate::model::KsqlSource| node_source(project, avro, node, &partitions);
+    let source_of = |node: &crate::model::KsqlSource| node_source(project, (avro, &foreign), node, &partitions);
     let sources = crate::parallel::map_on_every_core(&project.ksql_sources, NODES_PER_TASK, source_of);
     for source in sources {
         engine.sources.entry(source.name.clone()).or_insert(source);
@@ -139,13 +150,14 @@ pub(crate) fn analyse(
             Problem::UnknownColumn { name, .. } => Some((name.clone(), *span)),
             _ => None,
         }));
-        check_declared_topics(project, avro, &done, diagnostics);
+        check_declared_topics(project, (avro, &foreign), &done, diagnostics);
         effects[index] = done;
     }
     check_topics_exist(project, &effects, diagnostics);
     let mut analysis = Analysis::new(effects);
     analysis.unknown_columns = unknown_columns;
     analysis.names = names;
+    analysis.foreign = foreign;
     analysis
 }
 
@@ -249,10 +261,11 @@ pub(crate) fn earliest_ready_order(needs: &[BTreeSet<usize>]) -> Vec<usize> {
 }
 
 /// A `stream`/`table` node as the source venice's DDL creates: the key column typed by the
-/// topic's key serde, the value columns from its Avro schema (unknown for other formats).
+/// topic's key serde, the value columns from its Avro, Protobuf or JSON Schema schema (unknown
+/// for other formats).
 fn node_source(
     project: &Project,
-    avro: &Catalog,
+    schemas: Schemas<'_>,
     node: &crate::model::KsqlSource,
     partitions: &BTreeMap<String, u32>,
 ) -> Source {
@@ -262,12 +275,12 @@ fn node_source(
     let mut known = true;
     let mut columns = Vec::new();
     if let Some(name) = &node.key_column {
-        match key.and_then(|k| serde_type(avro, k)) {
+        match key.and_then(|k| serde_type(schemas, k)) {
             Some(t) => columns.push(Column { name: name.value.to_uppercase(), sql_type: t, role: Role::Key }),
             None => known = false,
         }
     }
-    match value.and_then(|v| serde_type(avro, v)) {
+    match value.and_then(|v| serde_type(schemas, v)) {
         // A field named like the key column is the key (ksqlDB has one column per name).
         Some(SqlType::Struct(fields)) => {
             for f in fields {
@@ -309,8 +322,12 @@ pub(crate) fn ksql_format(format: Format) -> &'static str {
     }
 }
 
-/// The SQL type of a serde: a primitive format's type, or an Avro schema's.
-fn serde_type(avro: &Catalog, serde: &Serde) -> Option<SqlType> {
+/// The Avro catalog and the Protobuf and JSON Schema views, which the serdes' types come from.
+type Schemas<'a> = (&'a Catalog, &'a Foreign);
+
+/// The SQL type of a serde: a primitive format's type, or its schema's (Avro, Protobuf, JSON
+/// Schema).
+fn serde_type((avro, foreign): Schemas<'_>, serde: &Serde) -> Option<SqlType> {
     Some(match serde.format.value {
         Format::String => SqlType::String,
         Format::Int => SqlType::Int,
@@ -321,14 +338,23 @@ fn serde_type(avro: &Catalog, serde: &Serde) -> Option<SqlType> {
             let schema = avro.schema(&serde.schema.as_ref()?.value)?;
             ksql_type(avro, schema).ok()?.sql
         }
+        Format::Protobuf | Format::JsonSr => foreign.sql(&serde.schema.as_ref()?.value)?.clone(),
         _ => return None,
     })
 }
 
 /// What the registry holds for a topic's side, by the topic-name strategy (`<topic>-key`,
-/// `<topic>-value`): the Avro schema its serde declares, as ksqlDB's `DefaultSchemaInjector`
-/// reads it for a CREATE that leaves that side's columns to inference.
-fn registered(avro: &Catalog, serde: &Serde) -> Option<Registered> {
+/// `<topic>-value`): the Avro, Protobuf or JSON Schema schema its serde declares, as ksqlDB's
+/// `DefaultSchemaInjector` reads it for a CREATE that leaves that side's columns to inference.
+fn registered(avro: &Catalog, foreign: &Foreign, serde: &Serde) -> Option<Registered> {
+    if matches!(serde.format.value, Format::Protobuf | Format::JsonSr) {
+        let view = foreign.view(&serde.schema.as_ref()?.value)?;
+        return Some(match view.sql.as_ref() {
+            Some(Ok(t)) => Registered::Type(t.clone()),
+            Some(Err((why, _))) => Registered::Unsupported(why.clone()),
+            None => Registered::Opaque,
+        });
+    }
     if serde.format.value != Format::Avro {
         return None;
     }
@@ -364,11 +390,11 @@ fn check_topics_exist(project: &Project, effects: &[Vec<Effect>], diagnostics: &
     }
 }
 
-/// V309: a CREATE STREAM/TABLE over a declared topic whose columns the topic's Avro value
-/// schema does not have, or has with another type.
+/// V309: a CREATE STREAM/TABLE over a declared topic whose columns the topic's value schema
+/// (Avro, Protobuf, JSON Schema) does not have, or has with another type.
 fn check_declared_topics(
     project: &Project,
-    avro: &Catalog,
+    schemas: Schemas<'_>,
     effects: &[Effect],
     diagnostics: &mut Vec<(Problem, Span)>,
 ) {
@@ -377,7 +403,7 @@ fn check_declared_topics(
         let Some(topic) = project.topic(&created.topic.value) else { continue };
         let Some(columns) = &created.columns else { continue };
         let Some(value) = &topic.value else { continue };
-        let Some(SqlType::Struct(fields)) = serde_type(avro, value) else { continue };
+        let Some(SqlType::Struct(fields)) = serde_type(schemas, value) else { continue };
         for column in columns.iter().filter(|c| c.role == Role::Value) {
             let field = fields.iter().find(|f| f.name.eq_ignore_ascii_case(&column.name));
             let reason = match field {

@@ -6,13 +6,15 @@
 //! target's registry (`GET /schemas/ids/{id}`, with its references) and cached. Avro is decoded
 //! with `apache-avro` and shown as JSON (unions unwrapped, bytes as `\u00XX` text as Avro's JSON
 //! encoding writes them, decimals with their scale); `avro-raw` is decoded with the project's
-//! own schema. `json-sr` shows the schema id and the JSON; `protobuf` shows the schema id and
-//! the payload as raw bytes (venice does not decode Protobuf). A mismatch is shown as raw bytes
+//! own schema. `json-sr` shows the schema id and the JSON after the header; `protobuf` reads the
+//! message indexes and decodes the message to protobuf's JSON mapping, as Confluent's console
+//! consumer prints it (`ops::protobuf`). A mismatch is shown as raw bytes
 //! (hex, and the text when it is printable) with what the bytes look like instead; `venice
 //! doctor` turns that into the code of the matching static check.
 
 use crate::deploy::registry::{Registered, Registry, SchemaAt};
 use crate::model::Format;
+use crate::ops::protobuf::ProtoSchema;
 use apache_avro::Schema;
 use apache_avro::types::Value as Avro;
 use serde_json::{Value, json};
@@ -40,8 +42,11 @@ pub(crate) enum Looks {
     Unverified(u32),
     /// Avro the project's schema decodes, without registry framing.
     AvroRaw,
-    /// Registry-framed Avro whose payload does not decode with the registry's schema.
-    BadAvro {
+    /// Registry-framed bytes whose payload is not what the registry's schema of `format`
+    /// decodes: Avro that does not decode, a Protobuf message index out of range or a message
+    /// that does not parse, JSON that is not JSON.
+    BadPayload {
+        format: Format,
         id: u32,
         error: String,
     },
@@ -73,8 +78,8 @@ impl Looks {
             Looks::Unreadable { id, reason } => {
                 format!("Avro with schema id {id}, which the declared schema cannot read: {reason}")
             }
-            Looks::BadAvro { id, error } => {
-                format!("registry framing with schema id {id}, but not Avro it decodes: {error}")
+            Looks::BadPayload { format, id, error } => {
+                format!("registry framing with schema id {id}, but not {} it decodes: {error}", format_name(*format))
             }
             Looks::ConnectJson => "Connect JSON with an embedded schema (connect-json)".into(),
             Looks::Json => "JSON".into(),
@@ -90,7 +95,7 @@ impl Looks {
         match self {
             Looks::Registry { format, .. } => Some(*format),
             Looks::Unreadable { .. } => Some(Format::Avro),
-            Looks::BadAvro { .. } | Looks::UnknownId(_) | Looks::Unverified(_) => None,
+            Looks::BadPayload { .. } | Looks::UnknownId(_) | Looks::Unverified(_) => None,
             Looks::AvroRaw => Some(Format::AvroRaw),
             Looks::ConnectJson => Some(Format::ConnectJson),
             Looks::Json => Some(Format::Json),
@@ -200,7 +205,8 @@ fn printable(bytes: &[u8]) -> Option<&str> {
 /// A registry schema, parsed for decoding.
 enum Parsed {
     Avro(Box<AvroSchema>),
-    /// `JSON` or `PROTOBUF`: shown, not decoded against the schema.
+    Protobuf(Box<ProtoSchema>),
+    /// `JSON`: the JSON after the header is shown.
     Other(Format),
     /// A schema that could not be read or parsed: the reason.
     Broken(String),
@@ -498,9 +504,9 @@ impl Decoder {
                             Err(_) => return mismatch(self, expect.schema),
                         }
                     }
-                    Some(Parsed::Other(Format::Protobuf)) if wanted == Format::Protobuf => Decoded {
-                        note: Some("Protobuf payload shown as raw bytes (venice does not decode Protobuf)".into()),
-                        ..Decoded::bytes(payload)
+                    Some(Parsed::Protobuf(schema)) if wanted == Format::Protobuf => match schema.decode(payload) {
+                        Ok(value) => Decoded::shown(value),
+                        Err(_) => return mismatch(self, expect.schema),
                     },
                     Some(Parsed::Broken(reason)) => Decoded {
                         note: Some(format!("schema id {id} cannot be read ({reason}): shown as raw bytes")),
@@ -521,10 +527,21 @@ impl Decoder {
                 Some(Parsed::Avro(schema)) => {
                     return match schema.decode(&bytes[5..]) {
                         Ok(_) => Looks::Registry { format: Format::Avro, id },
-                        Err(error) => Looks::BadAvro { id, error },
+                        Err(error) => Looks::BadPayload { format: Format::Avro, id, error },
                     };
                 }
-                Some(Parsed::Other(format)) => return Looks::Registry { format: *format, id },
+                Some(Parsed::Protobuf(schema)) => {
+                    return match schema.decode(&bytes[5..]) {
+                        Ok(_) => Looks::Registry { format: Format::Protobuf, id },
+                        Err(error) => Looks::BadPayload { format: Format::Protobuf, id, error },
+                    };
+                }
+                Some(Parsed::Other(format)) => {
+                    return match serde_json::from_slice::<Value>(&bytes[5..]) {
+                        Ok(_) => Looks::Registry { format: *format, id },
+                        Err(e) => Looks::BadPayload { format: *format, id, error: format!("not JSON: {e}") },
+                    };
+                }
                 Some(Parsed::Broken(_)) => return Looks::Registry { format: Format::Avro, id },
                 None => {}
             }
@@ -598,7 +615,7 @@ fn fetch(registry: &Registry, id: u32) -> Result<Option<Parsed>, String> {
         match registry.schema(&SchemaAt::Version(subject.clone(), version)).map_err(|e| e.to_string())? {
             Some(r) => {
                 queue.extend(r.references.iter().cloned());
-                references.push(r.schema);
+                references.push((subject, r.schema));
             }
             None => {
                 return Ok(Some(Parsed::Broken(format!("its reference `{subject}` version {version} is missing"))));
@@ -610,14 +627,21 @@ fn fetch(registry: &Registry, id: u32) -> Result<Option<Parsed>, String> {
     Ok(Some(parse_registered(&registered, &references)))
 }
 
-fn parse_registered(registered: &Registered, references: &[String]) -> Parsed {
+/// A registered schema parsed for decoding, with the schemas it refers to (each with its subject).
+fn parse_registered(registered: &Registered, references: &[(String, String)]) -> Parsed {
     match registered.schema_type.as_str() {
-        "AVRO" => match AvroSchema::parse(&registered.schema, references) {
-            Ok(schema) => Parsed::Avro(Box::new(schema)),
+        "AVRO" => {
+            match AvroSchema::parse(&registered.schema, &references.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>())
+            {
+                Ok(schema) => Parsed::Avro(Box::new(schema)),
+                Err(e) => Parsed::Broken(e),
+            }
+        }
+        "JSON" => Parsed::Other(Format::JsonSr),
+        "PROTOBUF" => match ProtoSchema::parse(&registered.schema, references) {
+            Ok(schema) => Parsed::Protobuf(Box::new(schema)),
             Err(e) => Parsed::Broken(e),
         },
-        "JSON" => Parsed::Other(Format::JsonSr),
-        "PROTOBUF" => Parsed::Other(Format::Protobuf),
         other => Parsed::Broken(format!("schema type `{other}`")),
     }
 }
@@ -664,8 +688,11 @@ mod tests {
     fn decoder() -> Decoder {
         let avro = Registered { schema: CUSTOMER.into(), schema_type: "AVRO".into(), references: vec![] };
         let json = Registered { schema: "{}".into(), schema_type: "JSON".into(), references: vec![] };
-        let proto =
-            Registered { schema: "syntax = \"proto3\";".into(), schema_type: "PROTOBUF".into(), references: vec![] };
+        let proto = Registered {
+            schema: crate::ops::protobuf::tests::SCHEMA.into(),
+            schema_type: "PROTOBUF".into(),
+            references: vec![],
+        };
         Decoder::with_schemas([(7, avro), (8, json), (9, proto)])
     }
 
@@ -726,13 +753,14 @@ mod tests {
         let mut d = decoder();
         let decoded = d.decode(Some(&framed(8, br#"{"a":1}"#)), expect(Format::JsonSr));
         assert_eq!((decoded.json, decoded.schema_id, decoded.mismatch), (json!({"a": 1}), Some(8), None));
-        let decoded = d.decode(Some(&framed(9, &[0, 8, 1])), expect(Format::Protobuf));
-        assert_eq!(decoded.schema_id, Some(9));
-        assert_eq!(decoded.json, json!({"hex": "000801"}));
-        assert_eq!(
-            decoded.note.as_deref(),
-            Some("Protobuf payload shown as raw bytes (venice does not decode Protobuf)")
-        );
+        // Message index [0] shortened to 0, then `Other { x: "x" }`.
+        let decoded = d.decode(Some(&framed(9, &[0, 0x0a, 1, b'x'])), expect(Format::Protobuf));
+        assert_eq!((decoded.json, decoded.schema_id, decoded.mismatch), (json!({"x": "x"}), Some(9), None));
+        // [1, 0]: the message `Line` nested in the second top-level message.
+        let mut line = crate::ops::protobuf::tests::indexes_bytes(&[1, 0]);
+        line.extend_from_slice(&[0x10, 3]);
+        let decoded = d.decode(Some(&framed(9, &line)), expect(Format::Protobuf));
+        assert_eq!(decoded.json, json!({"sku": "", "qty": 3}));
     }
 
     #[test]
@@ -769,9 +797,24 @@ mod tests {
         let decoded = d.decode(Some(&framed(99, &[1, 2])), expect(Format::Avro));
         assert_eq!(decoded.mismatch, Some(Looks::Binary));
         let decoded = d.decode(Some(&framed(7, &[2])), expect(Format::Avro));
-        assert!(matches!(decoded.mismatch, Some(Looks::BadAvro { id: 7, .. })), "{decoded:?}");
-        // Plain JSON where JSON Schema framing is declared.
+        assert!(matches!(decoded.mismatch, Some(Looks::BadPayload { format: Format::Avro, id: 7, .. })), "{decoded:?}");
+        // Plain JSON where JSON Schema framing is declared; framed bytes that are not JSON.
         assert_eq!(d.decode(Some(br#"[1]"#), expect(Format::JsonSr)).mismatch, Some(Looks::Json));
+        let decoded = d.decode(Some(&framed(8, b"{oops")), expect(Format::JsonSr));
+        assert!(matches!(decoded.mismatch, Some(Looks::BadPayload { format: Format::JsonSr, id: 8, .. })));
+        // Protobuf: a message index out of range; a payload that is not the message.
+        let decoded =
+            d.decode(Some(&framed(9, &crate::ops::protobuf::tests::indexes_bytes(&[7]))), expect(Format::Protobuf));
+        let looks = decoded.mismatch.unwrap();
+        assert_eq!(
+            looks.describe(),
+            "registry framing with schema id 9, but not Protobuf it decodes: message index [7] is not a message of the schema"
+        );
+        let decoded = d.decode(Some(&framed(9, &[0, 0x0a, 9])), expect(Format::Protobuf));
+        assert!(matches!(decoded.mismatch, Some(Looks::BadPayload { format: Format::Protobuf, id: 9, .. })));
+        // Protobuf framing where Avro is declared.
+        let decoded = d.decode(Some(&framed(9, &[0, 0x0a, 1, b'x'])), expect(Format::Avro));
+        assert_eq!(decoded.mismatch, Some(Looks::Registry { format: Format::Protobuf, id: 9 }));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub(crate) mod connectors;
 pub(crate) mod decode;
 pub(crate) mod docker;
 pub(crate) mod doctor;
+pub(crate) mod protobuf;
 pub(crate) mod schemas;
 pub(crate) mod stack;
 pub(crate) mod tail;

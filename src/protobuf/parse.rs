@@ -63,12 +63,42 @@ struct Source {
 pub fn parse(shown: &str, name: &str, text: &str, load: Loader<'_>) -> Result<Schema, Vec<Problem>> {
     let main = parsed(name, shown, text.to_string(), None).map_err(|p| vec![p])?;
     let files = with_imports(main, load)?;
-    compile(&files)?;
+    compile(&files, false)?;
     let mut files = files.iter();
     let main = proto_file(files.next().expect("the main file comes first"));
     let dependencies =
         files.map(|source| Dependency { file: proto_file(source), reference: source.reference.clone() }).collect();
     Ok(Schema { main, dependencies })
+}
+
+/// The schema `text` (imported by others as `name`) compiled with its imports into descriptors,
+/// as the registry's `ProtobufSchema.toDescriptor` builds them: what ksqlDB's view of a schema
+/// (`ProtobufData.toConnectSchema`) and the decoding of a framed record walk.
+///
+/// Confluent's options (`confluent.field_meta`, ...) resolve even where the schema does not import
+/// `confluent/meta.proto`: the registry builds descriptors with its known dependencies at hand
+/// (`ProtobufSchema.toDynamicSchema`), and ksqlDB's own tests register such schemas
+/// (protobuf.json, "protobuf inference - partial schema"). The import is added on the `syntax`
+/// line, so the places of the lines after it do not move.
+pub(crate) fn descriptors(
+    name: &str,
+    text: &str,
+    load: Loader<'_>,
+) -> Result<prost_reflect::DescriptorPool, Vec<Problem>> {
+    let text = with_meta_import(text);
+    let main = parsed(name, name, text.into_owned(), None).map_err(|p| vec![p])?;
+    let files = with_imports(main, load)?;
+    Ok(compile(&files, true)?.descriptor_pool())
+}
+
+/// `text` importing `confluent/meta.proto` when it names a `confluent.` option without it.
+fn with_meta_import(text: &str) -> std::borrow::Cow<'_, str> {
+    const META: &str = "confluent/meta.proto";
+    if !text.contains("(confluent.") || text.contains(META) {
+        return text.into();
+    }
+    let at = text.find("syntax").and_then(|s| text[s..].find(';').map(|end| s + end + 1)).unwrap_or(0);
+    format!("{} import \"{META}\";{}", &text[..at], &text[at..]).into()
 }
 
 fn parsed(name: &str, shown: &str, text: String, reference: Option<Reference>) -> Result<Source, Problem> {
@@ -146,14 +176,16 @@ impl FileResolver for Texts {
 
 /// Compiles the files together: names resolve, numbers are unique, types fit, as `protoc` (and
 /// the registry, which builds each schema's descriptors) requires.
-fn compile(files: &[Source]) -> Result<(), Vec<Problem>> {
+/// `source_info`: keep each element's place (`SourceCodeInfo`) in the descriptors.
+fn compile(files: &[Source], source_info: bool) -> Result<protox::Compiler, Vec<Problem>> {
     let texts = files.iter().filter_map(|f| Some((f.name.clone(), f.text.clone()?))).collect();
     let mut compiler = protox::Compiler::with_file_resolver(Texts(texts));
-    compiler.include_source_info(false);
-    compiler.open_file(&files[0].name).map(|_| ()).map_err(|error| {
+    compiler.include_source_info(source_info);
+    if let Err(error) = compiler.open_file(&files[0].name) {
         let file = error.file().and_then(|name| files.iter().find(|f| f.name == name)).unwrap_or(&files[0]);
-        vec![problem(&error, &file.shown, file.text.as_deref().unwrap_or_default())]
-    })
+        return Err(vec![problem(&error, &file.shown, file.text.as_deref().unwrap_or_default())]);
+    }
+    Ok(compiler)
 }
 
 /// A parser's or compiler's error at its first label, in `file` whose text is `text`.

@@ -4,6 +4,10 @@
 //! schema unreadable, a field ksqlDB leaves out (a recursive record), and a union of two or more
 //! non-null types, which ksqlDB 0.29 reads as a STRUCT with one optional field per branch rather
 //! than as one value, are each reported at the type in the schema, with a label on each reader.
+//! The same for a `protobuf` or `json-schema` side read as `PROTOBUF`/`JSON_SR`: a schema
+//! `JsonSchemaData` refuses (`{}`, an array without `items`, `not`, ...), a recursive message or
+//! `$ref` (left out), and a `oneof` or a `oneOf`/`anyOf` of several types (a STRUCT of branches),
+//! as `crate::ksql::foreign` found them.
 
 use super::compat_wording::plural;
 use super::topic_formats;
@@ -24,7 +28,7 @@ pub(crate) const RULE: Rule = Rule {
     name: "type the reader cannot represent",
     severity: Severity::Error,
     status: Status::Partial(
-        "ksqlDB streams and tables that read a topic's Avro key or value are checked; other readers (the JDBC sink's column types are V406) are not",
+        "ksqlDB streams and tables that read a topic's Avro, Protobuf or JSON Schema key or value are checked; other readers (the JDBC sink's column types are V406) are not",
     ),
     doc: include_str!("v205_unrepresentable.md"),
 };
@@ -44,6 +48,7 @@ pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Ve
                 .map(|e| (e.actor.describe(), e.span))
                 .collect();
             if readers.is_empty() {
+                foreign(project, analysis, (topic, edges, side, written), diagnostics);
                 continue;
             }
             let Some(schema) = carried(project, topic, edges, side) else { continue };
@@ -59,6 +64,54 @@ pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Ve
             let facts = Unrepresentable { topic: (*topic).clone(), side: *side, what, readers: readers.clone() };
             diagnostics.push(facts.diagnostic(span));
         }
+    }
+}
+
+/// The same for a side ksqlDB reads as `PROTOBUF` or `JSON_SR`: what `ProtobufData` or
+/// `JsonSchemaData` make of the schema that ksqlDB cannot represent
+/// ([`crate::ksql::foreign`], which found each at its place in the schema file).
+fn foreign(
+    project: &Project,
+    analysis: &Analysis,
+    (topic, edges, side, written): (&String, &crate::model::TopicEdges, Side, Option<Format>),
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // The schema of the topic's declared serde, else the first a writer names.
+    let declared = project.topic(topic).and_then(|t| match side {
+        Side::Key => t.key.as_ref(),
+        Side::Value => t.value.as_ref(),
+    });
+    let serdes = declared.into_iter().chain(edges.writers.iter().filter_map(|w| w.serde(side)));
+    let Some(schema) = serdes.filter_map(|s| s.schema.as_ref()).next() else { return };
+    let schema = schema.value.as_str();
+    let readers: Vec<(String, Span)> = (edges.readers.iter())
+        .filter(|e| is_ksql_reader(&e.actor))
+        .filter(|e| {
+            matches!(e.serde(side).map(|s| s.format.value).or(written), Some(Format::Protobuf | Format::JsonSr))
+        })
+        .map(|e| (e.actor.describe(), e.span))
+        .collect();
+    let Some(view) = analysis.ksql.foreign.view(schema) else { return };
+    if readers.is_empty() {
+        return;
+    }
+    let mut found = Vec::new();
+    match &view.sql {
+        Some(Err((reason, span))) => found.push((*span, Unrepresented::Whole { reason: reason.clone() })),
+        Some(Ok(_)) => {
+            for (field, reason, span) in &view.dropped {
+                let recursive = reason.starts_with("the recursive type");
+                found.push((*span, Unrepresented::Dropped { field: field.clone(), reason: reason.clone(), recursive }));
+            }
+            for (field, union, span) in &view.unions {
+                found.push((*span, Unrepresented::Union { field: field.clone(), union: union.clone() }));
+            }
+        }
+        None => {}
+    }
+    for (span, what) in found {
+        let facts = Unrepresentable { topic: topic.clone(), side, what, readers: readers.clone() };
+        diagnostics.push(facts.diagnostic(span));
     }
 }
 
@@ -137,7 +190,11 @@ impl<'a> Walk<'a> {
                 let others: Vec<&Type> = branches.iter().filter(|b| !is_null(b)).collect();
                 let general = !(branches.len() == 2 && others.len() == 1);
                 if general && others.len() >= 2 {
-                    self.unions.push((path.to_string(), ty.span, describe(ty, catalog.arena())));
+                    self.unions.push((
+                        path.to_string(),
+                        ty.span,
+                        format!("the union `{}`", describe(ty, catalog.arena())),
+                    ));
                 }
                 let mut names: Vec<String> = Vec::new();
                 for branch in &others {
@@ -204,7 +261,8 @@ struct Unrepresentable {
 
 /// What ksqlDB cannot represent.
 enum Unrepresented {
-    /// A union of two or more non-null types, which ksqlDB reads as a STRUCT of its branches.
+    /// A union of two or more non-null types, which ksqlDB reads as a STRUCT of its branches;
+    /// `union` says which (`the union \`["int", "string"]\``, `the oneof \`p.M.pay\``).
     Union { field: String, union: String },
     /// A field of a type ksqlDB does not support, which it leaves out.
     Dropped { field: String, reason: String, recursive: bool },
@@ -217,7 +275,7 @@ impl Unrepresentable {
         let (message, help) = match &self.what {
             Unrepresented::Union { field, union } => (
                 format!(
-                    "ksqlDB reads the union `{union}`{} as a STRUCT with one field per branch, not as one value",
+                    "ksqlDB reads {union}{} as a STRUCT with one field per branch, not as one value",
                     of_field(field)
                 ),
                 "give each field a single type, optionally in a union with `null`, and carry alternatives in separate fields",

@@ -373,7 +373,9 @@ impl Run<'_> {
     /// `SchemaRegisterInjector` does: a query's always (`always`), a CREATE's only where the
     /// subject is not registered yet. A later CREATE over the topic infers its columns from them:
     /// a single key column is registered unwrapped (so read back as `ROWKEY`), the value columns
-    /// as a record unless `WRAP_SINGLE_VALUE=false` unwraps a single one.
+    /// as a record unless `WRAP_SINGLE_VALUE=false` unwraps a single one; in `PROTOBUF` both
+    /// are always a message. The SQL types read back are the columns' own: the schema
+    /// `ProtobufData`/`JsonSchemaData.fromConnectSchema` make of them translates back to them.
     fn register_schemas(&mut self, source: &Source, props: Option<&Properties>, always: bool) {
         if !source.columns_known {
             return;
@@ -397,6 +399,9 @@ impl Run<'_> {
             if !registry_format(format) || fields.is_empty() {
                 continue;
             }
+            // `ProtobufFormat` supports `WRAP_SINGLES` only: a single column is registered as a
+            // message of one field (a Protobuf schema is a message), so read back as that field.
+            let unwrap = unwrap && !format.eq_ignore_ascii_case("PROTOBUF");
             let t = match <[StructField; 1]>::try_from(fields) {
                 Ok([single]) if unwrap => single.sql_type,
                 Ok(single) => SqlType::Struct(single.into()),
