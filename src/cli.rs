@@ -231,6 +231,11 @@ pub(crate) struct CheckArgs {
     /// instead of the one in the folder, as `buf breaking --against` does.
     #[arg(long, value_name = "REF")]
     pub(crate) against: Option<String>,
+    /// Check the project as this `target` of venice.kdl sees it (its `defaults`, `topic`,
+    /// `source`, `sink` and `database` values applied). Without it, the project as declared and
+    /// as each target sees it are checked, each diagnostic once.
+    #[arg(long, value_name = "NAME", conflicts_with = "against")]
+    pub(crate) target: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -254,6 +259,11 @@ pub(crate) struct BuildArgs {
     /// The output format of the diagnostics, when there are any.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
+    /// Build the project as this `target` of venice.kdl sees it: topics, connector configs and
+    /// the rest take its values. `venice.lock` is not written then: the baseline is the project
+    /// as declared.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) target: Option<String>,
 }
 
 /// `venice build --platform`.
