@@ -333,8 +333,16 @@ const TARGET: NodeSpec = NodeSpec {
         endpoint_node("ksqldb", "The ksqlDB REST API."),
         DEFAULTS,
         TARGET_TOPIC,
-        target_connector("source", "Changes a declared `source` for this target."),
-        target_connector("sink", "Changes a declared `sink` for this target."),
+        target_connector(
+            "source",
+            "Changes a declared `source` for this target: its tasks and configs (merged by key).",
+            &SOURCE_REF,
+        ),
+        target_connector(
+            "sink",
+            "Changes a declared `sink` for this target: its tasks and configs (merged by key).",
+            &SINK_REF,
+        ),
         TARGET_DATABASE,
     ],
 };
@@ -381,10 +389,11 @@ const TARGET_TOPIC: NodeSpec = NodeSpec {
 
 const TASKS: PropSpec = prop("tasks", ValueType::IntegerIn(1, 1_000), "The connector's `tasks.max` (default 1).");
 
-const CONNECTOR_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("connector"), "A declared connector of this kind.")];
+const SOURCE_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("source"), "A declared source.")];
+const SINK_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("sink"), "A declared sink.")];
 
-const fn target_connector(name: &'static str, doc: &'static str) -> NodeSpec {
-    NodeSpec { name, doc, args: &CONNECTOR_REF, props: &[TASKS], repeatable: true, children: &[CONFIG] }
+const fn target_connector(name: &'static str, doc: &'static str, args: &'static [ArgSpec]) -> NodeSpec {
+    NodeSpec { name, doc, args, props: &[TASKS], repeatable: true, children: &[CONFIG] }
 }
 
 /// A target's `database NAME`: where the database is in that target.
