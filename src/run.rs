@@ -23,6 +23,7 @@ const CANNOT_RUN: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => run_check(&args),
+        Command::Diff(args) => run_diff(&args),
         Command::Build(args) => run_build(&args),
         Command::Graph(args) => run_graph(&args),
         Command::Plan(args) => run_plan(&args),
@@ -73,6 +74,39 @@ fn run_check(args: &CheckArgs) -> u8 {
     // costs a few milliseconds that the operating system does at exit for nothing.
     std::mem::forget(checked);
     status
+}
+
+/// `venice diff`: two targets' views, compared offline.
+fn run_diff(args: &crate::cli::DiffArgs) -> u8 {
+    let [a, b] = args.target.as_slice() else {
+        return cannot_run(&format!("`venice diff` compares two targets; {} given", args.target.len()));
+    };
+    let mut views = Vec::new();
+    for target in [a, b] {
+        let checked = match target.as_str() {
+            // The stack's target changes nothing unless the project declares values for it.
+            "local" => check_view(&args.dir, args.within.root(), Some("local")).map_err(|e| project_not_found(&e)),
+            _ => viewed(&args.dir, args.within.root(), target),
+        };
+        match checked {
+            Ok(checked) if checked.has_errors() => {
+                print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+                let _ = writeln!(std::io::stderr(), "error: target `{target}`'s view has errors");
+                return FOUND;
+            }
+            Ok(checked) => views.push(checked),
+            Err(message) => return cannot_run(&message),
+        }
+    }
+    let differences = crate::build::diff::diff(&views[0].project, &views[1].project);
+    let names = [a.as_str(), b.as_str()];
+    match args.format {
+        crate::cli::PlanFormat::Human => print_out(&crate::build::diff::human(names, &differences)),
+        crate::cli::PlanFormat::Json => {
+            print_out(&crate::build::json_file(&crate::build::diff::json(names, &differences)))
+        }
+    }
+    OK
 }
 
 /// The project as `target` sees it; `Err` when the project does not declare that target.

@@ -654,3 +654,14 @@ fn init_keeps_apply_state_out_of_git_without_touching_an_existing_gitignore() {
     assert_eq!(run.read(".gitignore"), "target/\n");
     assert!(run.stdout.contains("note: add `.venice/` to .gitignore"), "{}", run.stdout);
 }
+
+/// `venice diff` of the shop's staging and prod targets, as text and JSON.
+#[test]
+fn diff_shows_how_two_targets_differ() {
+    let text = Test::new().args(["diff", SHOP, "--target", "staging", "--target", "prod"]).run().status(0);
+    insta::assert_snapshot!("diff_shop_staging_prod", text.stdout);
+    let json = Test::new().args(["diff", SHOP, "--target", "local", "--target", "prod", "--format", "json"]).run();
+    insta::assert_snapshot!("diff_shop_local_prod_json", json.status(0).stdout);
+    let one = Test::new().args(["diff", SHOP, "--target", "prod"]).run().status(2);
+    assert!(one.stderr.contains("compares two targets"), "{}", one.stderr);
+}
