@@ -44,13 +44,65 @@ pub fn check(dir: &Path) -> Result<Checked, ProjectNotFound> {
 /// repository holding `dir`, else `dir` itself. Fails only when there is no project to check
 /// (or `root` is not a folder).
 pub fn check_within(dir: &Path, root: Option<&Path>) -> Result<Checked, ProjectNotFound> {
+    check_view(dir, root, None)
+}
+
+/// Checks the project in `dir` as `target` sees it (its values applied, see
+/// [`Project::view`]); `None` is the project as declared, as [`check_within`] checks it. A
+/// target the project does not declare leaves the project as declared.
+pub fn check_view(dir: &Path, root: Option<&Path>, target: Option<&str>) -> Result<Checked, ProjectNotFound> {
     crate::parallel::on_pool(|| {
         let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
         let files = loader::load(dir, root, &mut sources, &mut diagnostics)?;
         let baseline = lock::load_working_tree(dir, &mut sources);
-        Ok(finish(files, sources, diagnostics, baseline))
+        Ok(finish(files, target, sources, diagnostics, baseline))
     })
+}
+
+/// `venice check` with no target: the project as declared, then as each target that changes
+/// something sees it. A diagnostic found as declared is reported once; one found only in views
+/// (identical ones merged) says in which targets, in its message.
+pub fn check_every_target(dir: &Path, root: Option<&Path>) -> Result<Checked, ProjectNotFound> {
+    let mut checked = check_within(dir, root)?;
+    let changing = checked.project.targets.iter().filter(|t| !t.overrides.is_empty() || t.brokers.is_some());
+    let targets: Vec<String> = changing.map(|t| t.name.value.clone()).collect();
+    let mut only_in_views: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    for target in targets {
+        let view = check_view(dir, root, Some(&target))?;
+        for diagnostic in view.diagnostics.into_iter().filter_map(|d| moved(d, &view.sources, &checked.sources)) {
+            if checked.diagnostics.contains(&diagnostic) {
+                continue;
+            }
+            match only_in_views.iter_mut().find(|(d, _)| *d == diagnostic) {
+                Some((_, targets)) => targets.push(target.clone()),
+                None => only_in_views.push((diagnostic, vec![target.clone()])),
+            }
+        }
+    }
+    for (mut diagnostic, targets) in only_in_views {
+        let names: Vec<String> = targets.iter().map(|t| format!("`{t}`")).collect();
+        let plural = if names.len() == 1 { "" } else { "s" };
+        diagnostic.message = format!("in target{plural} {}: {}", names.join(", "), diagnostic.message);
+        checked.diagnostics.push(diagnostic);
+    }
+    crate::diagnostic::sort(&mut checked.diagnostics);
+    Ok(checked)
+}
+
+/// A view's diagnostic with its places in the declared project's source map. The two read the
+/// same files in the same order, so this only renumbers if that ever changes; a place in a file
+/// the declared project did not read drops the diagnostic.
+fn moved(mut diagnostic: Diagnostic, from: &SourceMap, to: &SourceMap) -> Option<Diagnostic> {
+    let place = |span: Span| to.find(&from.get(span.file).path).map(|file| Span::new(file, span.start, span.end));
+    diagnostic.span = place(diagnostic.span)?;
+    for label in &mut diagnostic.labels {
+        label.span = place(label.span)?;
+    }
+    for impact in &mut diagnostic.impact {
+        impact.span = place(impact.span)?;
+    }
+    Some(diagnostic)
 }
 
 /// Checks the project in `dir` against `venice.lock` as committed at a git revision, the way
@@ -62,7 +114,7 @@ pub(crate) fn check_against(dir: &Path, root: Option<&Path>, revision: &str) -> 
         let files = loader::load(dir, root, &mut sources, &mut diagnostics)
             .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
         let baseline = lock::load_revision(dir, revision, &mut sources)?;
-        Ok(finish(files, sources, diagnostics, Some(baseline)))
+        Ok(finish(files, None, sources, diagnostics, Some(baseline)))
     })
 }
 
@@ -70,13 +122,18 @@ pub(crate) fn check_against(dir: &Path, root: Option<&Path>, revision: &str) -> 
 /// there, and only there: the root is `dir` as written). Never fails: this is the front end's
 /// entry for fuzzing.
 pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
+    check_bytes_as(dir, bytes, None)
+}
+
+/// [`check_bytes`] as `target` sees the project (see [`check_view`]).
+pub(crate) fn check_bytes_as(dir: &Path, bytes: &[u8], target: Option<&str>) -> Checked {
     crate::parallel::on_pool(|| {
         let mut sources = SourceMap::default();
         let mut diagnostics = Vec::new();
         let project_file = dir.join(loader::PROJECT_FILE);
         let root = Some(crate::syntax::root::Root::lexical(dir));
         let files = loader::load_bytes(project_file, bytes.to_vec(), root, &mut sources, &mut diagnostics);
-        finish(files, sources, diagnostics, None)
+        finish(files, target, sources, diagnostics, None)
     })
 }
 
@@ -85,6 +142,7 @@ pub fn check_bytes(dir: &Path, bytes: &[u8]) -> Checked {
 /// edges, the column lineage, then the rules. Each step reads what the earlier ones made; none changes it.
 fn finish(
     files: loader::Loaded,
+    view: Option<&str>,
     mut sources: SourceMap,
     mut syntax: Vec<(crate::syntax::Problem, Span)>,
     baseline: Option<(crate::source::FileId, String)>,
@@ -94,7 +152,7 @@ fn finish(
     // read it, and a large project's lock is as long as its schemas.
     let lock_text = baseline.as_ref().map(|(file, _)| sources.get(*file).text.clone());
     let (declared, lock) = crate::parallel::both(
-        || decode(files, &mut sources, &mut syntax),
+        || decode(files, view, &mut sources, &mut syntax),
         || {
             baseline.zip(lock_text.as_deref()).map(|((file, origin), text)| {
                 let mut found = Vec::new();

@@ -41,6 +41,13 @@ pub(crate) enum Command {
     /// Prints Mermaid (for Markdown), Graphviz DOT, or an SVG drawn by venice itself (no Graphviz
     /// needed). Refuses a project with errors, as `venice build` does.
     Graph(GraphArgs),
+    /// Show how two targets differ, offline: each topic's partitions, replication and configs,
+    /// each connector's config, each database's host, port and name, as the project gives them
+    /// in each target (`venice diff --target staging --target prod`).
+    ///
+    /// Exit status: 0 shown (whether or not they differ), 1 errors found in a target's view, 2
+    /// the command could not run.
+    Diff(DiffArgs),
     /// Show what `venice apply` would change on a target: each topic, schema subject, connector
     /// and ksqlDB file to create, update (with the changed fields), restart or delete, or
     /// unchanged.
@@ -231,6 +238,11 @@ pub(crate) struct CheckArgs {
     /// instead of the one in the folder, as `buf breaking --against` does.
     #[arg(long, value_name = "REF")]
     pub(crate) against: Option<String>,
+    /// Check the project as this `target` of venice.kdl sees it (its `defaults`, `topic`,
+    /// `source`, `sink` and `database` values applied). Without it, the project as declared and
+    /// as each target sees it are checked, each diagnostic once.
+    #[arg(long, value_name = "NAME", conflicts_with = "against")]
+    pub(crate) target: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -254,6 +266,26 @@ pub(crate) struct BuildArgs {
     /// The output format of the diagnostics, when there are any.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
+    /// Build the project as this `target` of venice.kdl sees it: topics, connector configs and
+    /// the rest take its values. `venice.lock` is not written then: the baseline is the project
+    /// as declared.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) target: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DiffArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
+    /// The two targets to compare, each a `target` of venice.kdl (`local` is the project as declared).
+    #[arg(long, value_name = "NAME", num_args = 1, required = true)]
+    pub(crate) target: Vec<String>,
+    /// The output format: `human` lines or one `json` document.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub(crate) format: PlanFormat,
 }
 
 /// `venice build --platform`.

@@ -29,6 +29,7 @@ pub(crate) fn resolve(
     let analysis = analyse(project, avro, foreign, parsed, ksql);
     let edges = build_edges(project, &analysis.effects);
     report_unknown_references(project, &edges, diagnostics);
+    report_overrides(project, diagnostics);
     (analysis, edges)
 }
 
@@ -39,6 +40,8 @@ pub(crate) enum Problem {
     DuplicateName { kind: &'static str, name: String, first: Span },
     /// V005: a reference to something never declared.
     UnknownReference { kind: &'static str, name: String, suggestion: Option<String> },
+    /// V004: a target that changes the same declaration twice.
+    OverriddenTwice { target: String, kind: &'static str, name: String, first: Span },
 }
 
 /// Every kind of declared thing, with its names. Sources and sinks share one namespace, as
@@ -215,6 +218,48 @@ fn report_unknown_references(project: &Project, edges: &Edges, diagnostics: &mut
     for c in &project.connectors {
         if let Some(database) = &c.database {
             check("database", database, &databases);
+        }
+    }
+}
+
+/// A target's values name declared things (V005) and change each once (V004). Sources and sinks
+/// are checked apart: `sink x` in a target changes a sink, never a source of that name.
+fn report_overrides(project: &Project, diagnostics: &mut Vec<(Problem, Span)>) {
+    let names = |direction: Direction| -> BTreeSet<&str> {
+        project.connectors.iter().filter(|c| c.direction == direction).map(|c| c.name.value.as_str()).collect()
+    };
+    let topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
+    let databases: BTreeSet<&str> = project.databases.iter().map(|d| d.name.value.as_str()).collect();
+    let (sources, sinks) = (names(Direction::Source), names(Direction::Sink));
+    for target in &project.targets {
+        let o = &target.overrides;
+        let connector_kind = |direction| if direction == Direction::Sink { "sink" } else { "source" };
+        let written = o.topics.iter().map(|t| ("topic", &t.name, &topics));
+        let connectors = o.connectors.iter().map(|c| {
+            let declared = if c.direction == Direction::Sink { &sinks } else { &sources };
+            (connector_kind(c.direction), &c.name, declared)
+        });
+        let written = written.chain(connectors).chain(o.databases.iter().map(|d| ("database", &d.name, &databases)));
+        let mut first: BTreeMap<(&str, &str), Span> = BTreeMap::new();
+        for (kind, name, declared) in written {
+            if !declared.contains(name.value.as_str()) {
+                let suggestion = suggest(&name.value, declared.iter().copied());
+                diagnostics.push((Problem::UnknownReference { kind, name: name.value.clone(), suggestion }, name.span));
+            }
+            match first.get(&(kind, name.value.as_str())) {
+                Some(&first) => diagnostics.push((
+                    Problem::OverriddenTwice {
+                        target: target.name.value.clone(),
+                        kind,
+                        name: name.value.clone(),
+                        first,
+                    },
+                    name.span,
+                )),
+                None => {
+                    first.insert((kind, &name.value), name.span);
+                }
+            }
         }
     }
 }

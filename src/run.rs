@@ -3,7 +3,7 @@
 //! Exit statuses (docs/checks.md, README): 0 no errors, 1 errors found (or, with `--check`, files that would
 //! change), 2 the command could not run.
 
-use crate::check::{Checked, ProjectNotFound, check_against, check_within};
+use crate::check::{Checked, ProjectNotFound, check_against, check_every_target, check_view, check_within};
 use crate::cli::{
     CheckArgs, Cli, Command, CompatArgs, CompatFormat, CompletionsArgs, Deny, ExplainArgs, FmtArgs, InitArgs,
     SchemaCommand,
@@ -23,6 +23,7 @@ const CANNOT_RUN: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => run_check(&args),
+        Command::Diff(args) => run_diff(&args),
         Command::Build(args) => run_build(&args),
         Command::Graph(args) => run_graph(&args),
         Command::Plan(args) => run_plan(&args),
@@ -56,9 +57,11 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn run_check(args: &CheckArgs) -> u8 {
-    let checked = match &args.against {
-        None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
-        Some(revision) => check_against(&args.dir, args.within.root(), revision),
+    let root = args.within.root();
+    let checked = match (&args.against, &args.target) {
+        (Some(revision), _) => check_against(&args.dir, root, revision),
+        (None, None) => check_every_target(&args.dir, root).map_err(|not_found| project_not_found(&not_found)),
+        (None, Some(target)) => viewed(&args.dir, root, target),
     };
     let checked = match checked {
         Ok(checked) => checked,
@@ -73,6 +76,50 @@ fn run_check(args: &CheckArgs) -> u8 {
     status
 }
 
+/// `venice diff`: two targets' views, compared offline.
+fn run_diff(args: &crate::cli::DiffArgs) -> u8 {
+    let [a, b] = args.target.as_slice() else {
+        return cannot_run(&format!("`venice diff` compares two targets; {} given", args.target.len()));
+    };
+    let mut views = Vec::new();
+    for target in [a, b] {
+        let checked = match target.as_str() {
+            // The stack's target changes nothing unless the project declares values for it.
+            "local" => check_view(&args.dir, args.within.root(), Some("local")).map_err(|e| project_not_found(&e)),
+            _ => viewed(&args.dir, args.within.root(), target),
+        };
+        match checked {
+            Ok(checked) if checked.has_errors() => {
+                print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+                let _ = writeln!(std::io::stderr(), "error: target `{target}`'s view has errors");
+                return FOUND;
+            }
+            Ok(checked) => views.push(checked),
+            Err(message) => return cannot_run(&message),
+        }
+    }
+    let differences = crate::build::diff::diff(&views[0].project, &views[1].project);
+    let names = [a.as_str(), b.as_str()];
+    match args.format {
+        crate::cli::PlanFormat::Human => print_out(&crate::build::diff::human(names, &differences)),
+        crate::cli::PlanFormat::Json => {
+            print_out(&crate::build::json_file(&crate::build::diff::json(names, &differences)))
+        }
+    }
+    OK
+}
+
+/// The project as `target` sees it; `Err` when the project does not declare that target.
+fn viewed(dir: &std::path::Path, root: Option<&std::path::Path>, target: &str) -> Result<Checked, String> {
+    let checked = check_view(dir, root, Some(target)).map_err(|not_found| project_not_found(&not_found))?;
+    if checked.project.viewed_as.is_none() {
+        let names: Vec<String> = checked.project.targets.iter().map(|t| format!("`{}`", t.name.value)).collect();
+        let known = if names.is_empty() { "it declares none".into() } else { format!("it has {}", names.join(", ")) };
+        return Err(format!("the project has no target `{target}`; {known}"));
+    }
+    Ok(checked)
+}
+
 fn check_status(checked: &Checked, deny_warnings: bool) -> u8 {
     let failing = checked.has_errors() || (deny_warnings && checked.count(Severity::Warning) > 0);
     if failing { FOUND } else { OK }
@@ -80,9 +127,13 @@ fn check_status(checked: &Checked, deny_warnings: bool) -> u8 {
 
 /// `venice build`: check, refuse on errors, render, write the folder, then the lock.
 fn run_build(args: &crate::cli::BuildArgs) -> u8 {
-    let checked = match check_within(&args.dir, args.within.root()) {
+    let checked = match &args.target {
+        None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
+        Some(target) => viewed(&args.dir, args.within.root(), target),
+    };
+    let checked = match checked {
         Ok(checked) => checked,
-        Err(not_found) => return cannot_run(&project_not_found(&not_found)),
+        Err(message) => return cannot_run(&message),
     };
     if !checked.diagnostics.is_empty() {
         print_out(&render(args.format, &checked.diagnostics, &checked.sources, &human_options()));
@@ -96,9 +147,12 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
     let built = crate::parallel::on_pool(|| {
         let rendered = crate::build::render_for(&checked, &args.dir, args.platform.into());
         crate::build::write(&rendered, &out).map_err(|error| error.0)?;
-        crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources)
-            .write(&args.dir)
-            .map_err(|error| format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()))?;
+        // The baseline is the project as declared: a target's partitions are not recorded.
+        if args.target.is_none() {
+            crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources)
+                .write(&args.dir)
+                .map_err(|error| format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()))?;
+        }
         Ok::<_, String>(rendered.files.len())
     });
     // The process ends right after this: the model is left for the operating system to free.
@@ -107,12 +161,11 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
         Ok(files) => files,
         Err(message) => return cannot_run(&message),
     };
-    let _ = writeln!(
-        std::io::stderr(),
-        "built {files} files into {}; recorded {}",
-        out.display(),
-        args.dir.join(crate::lock::LOCK_FILE).display()
-    );
+    let recorded = match &args.target {
+        None => format!("recorded {}", args.dir.join(crate::lock::LOCK_FILE).display()),
+        Some(target) => format!("for target `{target}` (venice.lock not written)"),
+    };
+    let _ = writeln!(std::io::stderr(), "built {files} files into {}; {recorded}", out.display());
     OK
 }
 
@@ -125,7 +178,9 @@ struct Deploying {
 }
 
 fn deploying(dir: &std::path::Path, within: &crate::cli::Within, target: Option<&str>) -> Result<Deploying, u8> {
-    let checked = check_within(dir, within.root()).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+    // The project as the target sees it (a target not declared, `local` among them, changes nothing).
+    let checked = check_view(dir, within.root(), Some(target.unwrap_or("local")))
+        .map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
     if checked.has_errors() {
         print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
         let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was planned or applied");
@@ -574,6 +629,7 @@ fn run_up(args: &crate::cli::UpArgs) -> u8 {
             out: Some(out.clone()),
             platform: crate::cli::Platform::Compose,
             format: OutputFormat::Human,
+            target: None,
         });
         if built != OK {
             return built;
@@ -768,8 +824,8 @@ fn run_psql(args: &crate::cli::PsqlArgs) -> u8 {
 /// declares there.
 fn inspecting(at: &crate::cli::Reading) -> Result<(crate::deploy::Target, crate::deploy::desired::Desired), u8> {
     let (dir, target) = (&at.dir, at.target.as_deref());
-    let checked =
-        check_within(dir, at.within.root()).map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
+    let checked = check_view(dir, at.within.root(), Some(target.unwrap_or("local")))
+        .map_err(|not_found| cannot_run(&project_not_found(&not_found)))?;
     if checked.has_errors() {
         print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
         let _ = writeln!(std::io::stderr(), "error: the project has errors; nothing was read");

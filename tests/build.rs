@@ -828,3 +828,17 @@ fn kubernetes_credentials_come_from_a_secret_never_inline() {
         serde_json::json!({"name": "POSTGRES_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "cdc-credentials", "key": "POSTGRES_PASSWORD"}}})
     );
 }
+
+/// `venice build --target prod` of the shop: the topics and the sink's config take prod's values
+/// (partitions, replication, configs, `tasks.max`, the database's host and name).
+#[test]
+fn a_target_build_takes_the_targets_values() {
+    let dir = root().join("examples/shop");
+    let checked = venice::check::check_view(&dir, Some(&root()), Some("prod")).expect("the project is found");
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    let files = venice::build::render_for(&checked, &dir, Platform::Compose).files;
+    insta::assert_snapshot!("shop_prod_topics", files["topics.json"]);
+    insta::assert_snapshot!("shop_prod_sink", files["connect/platinum-to-postgres.json"]);
+    let declared = render(&dir);
+    assert_ne!(declared["topics.json"], files["topics.json"]);
+}

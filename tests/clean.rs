@@ -38,7 +38,7 @@ fn every_clean_project_checks_without_a_diagnostic() {
     let mut failures = Vec::new();
     for project in CLEAN {
         // The repository is the root, as for the UI fixtures: a source archive checks the same.
-        let checked = venice::check::check_within(Path::new(project), Some(Path::new(".")))
+        let checked = venice::check::check_every_target(Path::new(project), Some(Path::new(".")))
             .unwrap_or_else(|e| panic!("{project}: {e:?}"));
         if !checked.diagnostics.is_empty() {
             let shown = render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &HumanOptions::default());

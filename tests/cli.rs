@@ -353,11 +353,11 @@ fn check_against_a_revision_names_what_an_incompatible_change_breaks_downstream(
     assert_eq!(
         impact,
         [
-            r#""ksql-column" "ORDERS" "AMOUNT" "venice.kdl":51"#,
+            r#""ksql-column" "ORDERS" "AMOUNT" "venice.kdl":83"#,
             r#""ksql-query" "PLATINUM_ORDERS" "AMOUNT" "ksql/platinum_orders.sql":13"#,
             r#""ksql-column" "PLATINUM_ORDERS" "AMOUNT" "ksql/platinum_orders.sql":13"#,
-            r#""sink-column" "platinum-to-postgres" "platinum_orders.AMOUNT" "venice.kdl":55"#,
-            r#""consumer" "fulfillment" null "venice.kdl":46"#,
+            r#""sink-column" "platinum-to-postgres" "platinum_orders.AMOUNT" "venice.kdl":87"#,
+            r#""consumer" "fulfillment" null "venice.kdl":78"#,
         ]
     );
 }
@@ -653,4 +653,15 @@ fn init_keeps_apply_state_out_of_git_without_touching_an_existing_gitignore() {
     let run = Test::new().file(".gitignore", "target/\n").args(["init", "--name", "x"]).run().status(0);
     assert_eq!(run.read(".gitignore"), "target/\n");
     assert!(run.stdout.contains("note: add `.venice/` to .gitignore"), "{}", run.stdout);
+}
+
+/// `venice diff` of the shop's staging and prod targets, as text and JSON.
+#[test]
+fn diff_shows_how_two_targets_differ() {
+    let text = Test::new().args(["diff", SHOP, "--target", "staging", "--target", "prod"]).run().status(0);
+    insta::assert_snapshot!("diff_shop_staging_prod", text.stdout);
+    let json = Test::new().args(["diff", SHOP, "--target", "local", "--target", "prod", "--format", "json"]).run();
+    insta::assert_snapshot!("diff_shop_local_prod_json", json.status(0).stdout);
+    let one = Test::new().args(["diff", SHOP, "--target", "prod"]).run().status(2);
+    assert!(one.stderr.contains("compares two targets"), "{}", one.stderr);
 }

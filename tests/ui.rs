@@ -31,7 +31,7 @@ fn every_fixture_reports_what_its_name_says_and_matches_its_snapshots() {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         // The repository is the root (cargo runs tests in it), named so that the fixtures do not
         // depend on a `.git` above them: a source archive checks the same as a clone.
-        let checked = venice::check::check_within(&case, Some(std::path::Path::new(".")))
+        let checked = venice::check::check_every_target(&case, Some(std::path::Path::new(".")))
             .unwrap_or_else(|e| panic!("{}: {e:?}", case.display()));
         let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
         if name.starts_with("fail-") && !codes.contains(&code.as_str()) {

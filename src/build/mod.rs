@@ -15,6 +15,7 @@
 
 pub mod compose;
 mod connectors;
+pub(crate) mod diff;
 mod dockerfile;
 pub(crate) mod ksql;
 mod kubernetes;

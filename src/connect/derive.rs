@@ -617,6 +617,7 @@ mod tests {
                 deletes: None,
                 key: None,
                 value: None,
+                tasks: None,
                 config,
             };
             Options::of(&connector)

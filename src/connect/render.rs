@@ -97,7 +97,7 @@ pub(crate) fn config(project: &Project, connector: &Connector, deployment: &Depl
         out.insert(key.to_string(), value);
     };
     set("name", connector.name.value.clone());
-    set("tasks.max", "1".into());
+    set("tasks.max", connector.tasks.as_ref().map_or(1, |t| t.value).to_string());
     let database = connector.database.as_ref().and_then(|d| project.database(&d.value));
     // An unknown catalog name (V401) renders only what every connector has.
     if let Some(entry) = catalog::of(connector) {

@@ -9,11 +9,13 @@ mod edges;
 mod format;
 mod security;
 mod text;
+mod view;
 
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
 pub(crate) use security::{ClientCertificate, KafkaSecurity, Login, OAuthClient, Sasl, Tls};
 pub use text::SourceText;
+pub(crate) use view::{ConnectorOverride, DatabaseOverride, Defaults, Overrides, TopicOverride};
 
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
@@ -39,6 +41,11 @@ pub struct Project {
     pub doc: Option<String>,
     pub(crate) stack: Option<Stack>,
     pub(crate) targets: Vec<Target>,
+    /// The top-level `defaults`: what a topic that does not say takes, in every target.
+    pub(crate) defaults: Option<Defaults>,
+    /// The target this project is the view of (its values applied), `None` for the project as
+    /// declared. See [`Project::view`].
+    pub(crate) viewed_as: Option<Spanned<String>>,
     pub(crate) databases: Vec<Database>,
     pub schemas: Vec<Schema>,
     pub topics: Vec<Topic>,
@@ -164,6 +171,10 @@ pub(crate) struct Target {
     pub(crate) schema_registry: Option<Endpoint>,
     pub(crate) connect: Option<Endpoint>,
     pub(crate) ksqldb: Option<Endpoint>,
+    /// `kafka brokers=`: how many brokers the target's cluster has, when declared.
+    pub(crate) brokers: Option<Spanned<u32>>,
+    /// What the target changes, for itself, of what the project declares.
+    pub(crate) overrides: Overrides,
 }
 
 /// A service URL with optional credentials.
@@ -338,6 +349,8 @@ pub struct Connector {
     pub(crate) deletes: Option<Spanned<bool>>,
     pub(crate) key: Option<Serde>,
     pub(crate) value: Option<Serde>,
+    /// `tasks=`: the connector's `tasks.max`.
+    pub(crate) tasks: Option<Spanned<u32>>,
     pub config: Vec<ConfigEntry>,
 }
 

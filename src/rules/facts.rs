@@ -49,6 +49,9 @@ pub(crate) fn resolve(problem: &crate::resolve::Problem, span: Span) -> Diagnost
     use crate::resolve::Problem::*;
     match problem {
         DuplicateName { kind, name, first } => v004_duplicate_name::diagnostic(kind, name, *first, span),
+        OverriddenTwice { target, kind, name, first } => {
+            v004_duplicate_name::overridden_twice(target, kind, name, *first, span)
+        }
         UnknownReference { kind, name, suggestion } => {
             v005_unknown_reference::diagnostic(kind, name, suggestion.as_deref(), span)
         }

@@ -17,3 +17,10 @@ pub(super) fn diagnostic(kind: &str, name: &str, first: Span, span: Span) -> Dia
         .with_label(first, "first declared here")
         .with_help(format!("give each {kind} its own name"))
 }
+
+/// A target that changes one declaration in two nodes: which of them wins would be a guess.
+pub(super) fn overridden_twice(target: &str, kind: &str, name: &str, first: Span, span: Span) -> Diagnostic {
+    RULE.diagnostic(span, format!("target `{target}` changes {kind} `{name}` twice"), "changed again here")
+        .with_label(first, "first changed here")
+        .with_help(format!("merge the two into one `{kind} {name}` node"))
+}

@@ -5,9 +5,10 @@
 //! factor above the live brokers fails (`InvalidReplicationFactorException`, "Replication
 //! factor: 3 larger than available brokers: 1"). The stack's broker count is declared
 //! (`kafka brokers=`; one broker when `kafka` is not declared, as `venice build` starts it); a
-//! target names only bootstrap servers, which are seeds and not the cluster (Kafka's
-//! `bootstrap.servers`: "this list only impacts the initial hosts used to discover the full set
-//! of servers"), so its broker count is not known until it is asked.
+//! target's bootstrap servers are seeds and not the cluster (Kafka's `bootstrap.servers`: "this
+//! list only impacts the initial hosts used to discover the full set of servers"), so a target's
+//! broker count is known only when it declares it (`kafka ... brokers=3`); then the project as
+//! that target sees it is checked against it.
 
 use super::{Rule, Status};
 use crate::analysis::Analysis;
@@ -25,21 +26,20 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(stack) = &project.stack else { return };
-    let brokers = stack.kafka.as_ref().map_or(1, |k| k.brokers.value);
+    let Some(cluster) = Cluster::of(project) else { return };
+    let brokers = cluster.brokers.value;
     let mut above = |what: String, knob: &str, replication: &Spanned<u32>| {
         if replication.value <= brokers {
             return;
         }
-        let runs = format!("the stack runs {brokers} broker{}", if brokers == 1 { "" } else { "s" });
-        let message = format!("{what} has replication {}, but {runs}", replication.value);
+        let message = format!("{what} has replication {}, but {}", replication.value, cluster.runs);
         let diagnostic = RULE.diagnostic(replication.span, message, "more replicas than brokers").with_help(format!(
-            "each replica lives on another broker: lower `{knob}` to {brokers}, or run {} brokers (`kafka brokers={}` in `stack`)",
-            replication.value, replication.value
+            "each replica lives on another broker: lower `{knob}` to {brokers}, or {}",
+            (cluster.more)(replication.value)
         ));
-        diagnostics.push(match &stack.kafka {
-            Some(kafka) => diagnostic.with_label(kafka.brokers.span, runs),
-            None => diagnostic,
+        diagnostics.push(match cluster.declared {
+            true => diagnostic.with_label(cluster.brokers.span, cluster.runs.clone()),
+            false => diagnostic,
         });
     };
     for topic in &project.topics {
@@ -54,6 +54,35 @@ pub(crate) fn check(project: &Project, analysis: &Analysis, diagnostics: &mut Ve
         if let Some(replicas) = &created.replicas {
             above(format!("`{}`'s topic `{}`", created.name.value, created.topic.value), "REPLICAS", replicas);
         }
+    }
+}
+
+/// The brokers replication is checked against: the stack's for the project as declared, a
+/// target's `kafka brokers=` for the project as that target sees it (a target that does not say
+/// is not checked).
+struct Cluster {
+    brokers: Spanned<u32>,
+    /// Whether `brokers` was written (its span is worth a label).
+    declared: bool,
+    runs: String,
+    more: fn(u32) -> String,
+}
+
+impl Cluster {
+    fn of(project: &Project) -> Option<Cluster> {
+        let plural = |n: u32| if n == 1 { "" } else { "s" };
+        if let Some(target) = &project.viewed_as {
+            let brokers = project.viewed_target()?.brokers.clone()?;
+            let runs = format!("target `{}` has {} broker{}", target.value, brokers.value, plural(brokers.value));
+            let more = |n| format!("correct `kafka brokers=` in the target if it has {n}");
+            return Some(Cluster { brokers, declared: true, runs, more });
+        }
+        let stack = project.stack.as_ref()?;
+        let kafka = stack.kafka.as_ref();
+        let brokers = kafka.map_or(Spanned::new(1, crate::source::Span::default()), |k| k.brokers.clone());
+        let runs = format!("the stack runs {} broker{}", brokers.value, plural(brokers.value));
+        let more = |n| format!("run {n} brokers (`kafka brokers={n}` in `stack`)");
+        Some(Cluster { brokers, declared: kafka.is_some(), runs, more })
     }
 }
 

@@ -18,8 +18,12 @@ use std::path::{Path, PathBuf};
 
 /// Decodes every parsed file into one project. The files are let go once their nodes are read,
 /// before the files those nodes name are: their memory goes back for the texts.
+///
+/// `view` names the target whose values the project takes (see [`Project::view`]); `None` is
+/// the project as declared.
 pub(crate) fn decode(
     Loaded { files, root }: Loaded,
+    view: Option<&str>,
     sources: &mut SourceMap,
     diagnostics: &mut Vec<(Problem, Span)>,
 ) -> Project {
@@ -48,7 +52,7 @@ pub(crate) fn decode(
     for (read, text) in reads.into_iter().zip(texts) {
         read.perform(text, &root, &mut project, sources, diagnostics);
     }
-    project.indexed()
+    project.view(view).indexed()
 }
 
 /// How many top-level nodes a task validates at least: each takes a microsecond or two.
@@ -83,6 +87,7 @@ impl Decoder<'_> {
             }
             "include" | "root" => {} // Read by the loader.
             "stack" => self.project.stack = Some(self.stack(node)),
+            "defaults" => self.project.defaults = Some(self.defaults(node)),
             "target" => {
                 if let Some(target) = self.target(node) {
                     self.project.targets.push(target);
@@ -163,7 +168,56 @@ impl Decoder<'_> {
             schema_registry: node.child("schema-registry").and_then(|n| self.endpoint(n)),
             connect: node.child("connect").and_then(|n| self.endpoint(n)),
             ksqldb: node.child("ksqldb").and_then(|n| self.endpoint(n)),
+            brokers: kafka.and_then(|k| k.prop_int("brokers")).map(to_u32),
+            overrides: self.overrides(node),
         })
+    }
+
+    /// What a target changes of the declarations; names are checked by `resolve` (V004, V005).
+    fn overrides(&mut self, target: Node) -> Overrides {
+        let mut overrides =
+            Overrides { defaults: target.child("defaults").map(|n| self.defaults(n)), ..Overrides::default() };
+        let changes = target.children().filter(|c| matches!(c.name(), "topic" | "source" | "sink" | "database"));
+        for child in changes {
+            let Some(name) = child.arg_string(0) else { continue };
+            match child.name() {
+                "topic" => overrides.topics.push(TopicOverride {
+                    name,
+                    partitions: child.prop_int("partitions").map(to_u32),
+                    replication: child.prop_int("replication").map(to_u32),
+                    retention: child.child("retention").and_then(|n| n.arg_word(0, Duration::parse)),
+                    cleanup: child.child("cleanup").and_then(|n| n.arg_word(0, CleanupPolicy::parse)),
+                    config: self.config_entries(child),
+                }),
+                "source" | "sink" => overrides.connectors.push(ConnectorOverride {
+                    name,
+                    direction: if child.name() == "sink" { Direction::Sink } else { Direction::Source },
+                    tasks: child.prop_int("tasks").map(to_u32),
+                    config: self.config_entries(child),
+                }),
+                "database" => {
+                    let host = child.child("host");
+                    overrides.databases.push(DatabaseOverride {
+                        name,
+                        host: host.and_then(|h| h.arg_string(0)),
+                        port: host.and_then(|h| h.prop_int("port")).map(|p| Spanned::new(p.value as u16, p.span)),
+                        db_name: child.child("name").and_then(|n| n.arg_string(0)),
+                        user: child.child("user").and_then(|n| self.credential(n, false)),
+                        password: child.child("password").and_then(|n| self.credential(n, true)),
+                    });
+                }
+                other => unreachable!("`{other}` is filtered above"),
+            }
+        }
+        overrides
+    }
+
+    fn defaults(&mut self, node: Node) -> Defaults {
+        Defaults {
+            partitions: node.prop_int("partitions").map(to_u32),
+            replication: node.prop_int("replication").map(to_u32),
+            config: self.config_entries(node),
+        }
     }
 
     fn endpoint(&mut self, node: Node) -> Option<Endpoint> {
@@ -352,7 +406,6 @@ impl Decoder<'_> {
     fn topic(&mut self, node: Node) -> Option<Topic> {
         let name = node.arg_string(0)?;
         let (key, value) = serdes(node);
-        let to_u32 = |n: Spanned<i128>| Spanned::new(n.value as u32, n.span);
         Some(Topic {
             name,
             partitions: node.prop_int("partitions").map(to_u32),
@@ -415,6 +468,7 @@ impl Decoder<'_> {
             deletes: is_sink.then(|| flag("deletes")).flatten(),
             key,
             value,
+            tasks: node.prop_int("tasks").map(to_u32),
             config,
         });
     }
@@ -569,6 +623,11 @@ impl PendingRead {
             PendingRead::Certificate { .. } => unreachable!("returned above"),
         }
     }
+}
+
+/// An integer the grammar bounds to fit in a `u32`.
+fn to_u32(n: Spanned<i128>) -> Spanned<u32> {
+    Spanned::new(n.value as u32, n.span)
 }
 
 fn serdes(node: Node) -> (Option<Serde>, Option<Serde>) {

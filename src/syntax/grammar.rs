@@ -327,14 +327,90 @@ const TARGET: NodeSpec = NodeSpec {
                 repeated: true,
                 doc: "`host:port` of a broker, one or more; one string may hold several separated by commas, as Kafka's `bootstrap.servers` does.",
             }],
-            props: &[],
+            props: &[prop(
+                "brokers",
+                ValueType::IntegerIn(1, 10_000),
+                "How many brokers the cluster has (default: not known, and replication is not checked against it).",
+            )],
             repeatable: false,
             children: &[TLS, SASL],
         },
         endpoint_node("schema-registry", "The Schema Registry (Confluent API)."),
         endpoint_node("connect", "The Kafka Connect REST API."),
         endpoint_node("ksqldb", "The ksqlDB REST API."),
+        DEFAULTS,
+        TARGET_TOPIC,
+        target_connector(
+            "source",
+            "Changes a declared `source` for this target: its tasks and configs (merged by key).",
+            &SOURCE_REF,
+        ),
+        target_connector(
+            "sink",
+            "Changes a declared `sink` for this target: its tasks and configs (merged by key).",
+            &SINK_REF,
+        ),
+        TARGET_DATABASE,
     ],
+};
+
+const TOPIC_SIZE_PROPS: [PropSpec; 2] = [
+    prop("partitions", ValueType::IntegerIn(1, 100_000), "Partition count (default 1)."),
+    prop("replication", ValueType::IntegerIn(1, 32), "Replication factor (default: the brokers, at most 3)."),
+];
+
+const RETENTION: NodeSpec = leaf(
+    "retention",
+    "How long records are kept (default `forever`).",
+    &[arg("duration", ValueType::Duration, "A duration.")],
+    &[],
+);
+
+const CLEANUP: NodeSpec = leaf(
+    "cleanup",
+    "The cleanup policy (default `delete`).",
+    &[arg("policy", ValueType::OneOf(&["delete", "compact", "compact,delete"]), "The policy.")],
+    &[],
+);
+
+/// `defaults`: what a topic that does not say takes, at the top level (every target) or in a
+/// target (that target only).
+const DEFAULTS: NodeSpec = NodeSpec {
+    name: "defaults",
+    doc: "Values for every topic that does not declare them: at the top level for every target, inside a `target` for that target (which wins). A topic's own value wins over both.",
+    args: &[],
+    props: &TOPIC_SIZE_PROPS,
+    repeatable: false,
+    children: &[CONFIG],
+};
+
+/// A target's `topic NAME`: the declared topic's settings for that target; never its contract.
+const TARGET_TOPIC: NodeSpec = NodeSpec {
+    name: "topic",
+    doc: "Changes a declared topic for this target: its partitions, replication, retention, cleanup and configs (merged by key). Its serdes and schemas, the contract, are the same in every target.",
+    args: &[arg("name", ValueType::Ref("topic"), "A declared topic.")],
+    props: &TOPIC_SIZE_PROPS,
+    repeatable: true,
+    children: &[RETENTION, CLEANUP, CONFIG],
+};
+
+const TASKS: PropSpec = prop("tasks", ValueType::IntegerIn(1, 1_000), "The connector's `tasks.max` (default 1).");
+
+const SOURCE_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("source"), "A declared source.")];
+const SINK_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("sink"), "A declared sink.")];
+
+const fn target_connector(name: &'static str, doc: &'static str, args: &'static [ArgSpec]) -> NodeSpec {
+    NodeSpec { name, doc, args, props: &[TASKS], repeatable: true, children: &[CONFIG] }
+}
+
+/// A target's `database NAME`: where the database is in that target.
+const TARGET_DATABASE: NodeSpec = NodeSpec {
+    name: "database",
+    doc: "Changes a declared database for this target: its host, name and credentials.",
+    args: &[arg("name", ValueType::Ref("database"), "A declared database.")],
+    props: &[],
+    repeatable: true,
+    children: &[DATABASE_HOST, DATABASE_NAME, USER, PASSWORD],
 };
 
 const DATABASE: NodeSpec = NodeSpec {
@@ -343,18 +419,18 @@ const DATABASE: NodeSpec = NodeSpec {
     args: &[NAME],
     props: &[prop("kind", ValueType::OneOf(&["postgres"]), "The database kind (default `postgres`).")],
     repeatable: true,
-    children: &[
-        leaf(
-            "host",
-            "The host (default: the stack's `postgres` service).",
-            &[arg("host", ValueType::String, "Host name.")],
-            &[prop("port", ValueType::IntegerIn(1, 65535), "Port (default 5432).")],
-        ),
-        leaf("name", "The database name (default: the node's name).", &[arg("name", ValueType::String, "Name.")], &[]),
-        USER,
-        PASSWORD,
-    ],
+    children: &[DATABASE_HOST, DATABASE_NAME, USER, PASSWORD],
 };
+
+const DATABASE_HOST: NodeSpec = leaf(
+    "host",
+    "The host (default: the stack's `postgres` service).",
+    &[arg("host", ValueType::String, "Host name.")],
+    &[prop("port", ValueType::IntegerIn(1, 65535), "Port (default 5432).")],
+);
+
+const DATABASE_NAME: NodeSpec =
+    leaf("name", "The database name (default: the node's name).", &[arg("name", ValueType::String, "Name.")], &[]);
 
 const SCHEMA: NodeSpec = NodeSpec {
     repeatable: true,
@@ -397,10 +473,7 @@ const TOPIC: NodeSpec = NodeSpec {
     name: "topic",
     doc: "A topic: the contract of a channel, its key and value serdes.",
     args: &[NAME],
-    props: &[
-        prop("partitions", ValueType::IntegerIn(1, 100_000), "Partition count (default 1)."),
-        prop("replication", ValueType::IntegerIn(1, 32), "Replication factor (default: the brokers, at most 3)."),
-    ],
+    props: &TOPIC_SIZE_PROPS,
     repeatable: true,
     children: &[
         KEY,
@@ -411,18 +484,8 @@ const TOPIC: NodeSpec = NodeSpec {
             &[arg("level", ValueType::OneOfAnyCase(COMPATIBILITY_LEVELS), "The level.")],
             &[],
         ),
-        leaf(
-            "retention",
-            "How long records are kept (default `forever`).",
-            &[arg("duration", ValueType::Duration, "A duration.")],
-            &[],
-        ),
-        leaf(
-            "cleanup",
-            "The cleanup policy (default `delete`).",
-            &[arg("policy", ValueType::OneOf(&["delete", "compact", "compact,delete"]), "The policy.")],
-            &[],
-        ),
+        RETENTION,
+        CLEANUP,
         CONFIG,
     ],
 };
@@ -449,7 +512,7 @@ const CONSUMER: NodeSpec = app_node(
     ],
 );
 
-const SOURCE_PROPS: [PropSpec; 3] = [
+const SOURCE_PROPS: [PropSpec; 4] = [
     prop(
         "connector",
         ValueType::String,
@@ -457,9 +520,10 @@ const SOURCE_PROPS: [PropSpec; 3] = [
     ),
     prop("class", ValueType::String, "Any other connector, by its Java class."),
     prop("topic", ValueType::Ref("topic"), "The one topic it writes, for single-topic sources (`file`)."),
+    TASKS,
 ];
 
-const SINK_PROPS: [PropSpec; 3] = [
+const SINK_PROPS: [PropSpec; 4] = [
     prop(
         "connector",
         ValueType::String,
@@ -467,6 +531,7 @@ const SINK_PROPS: [PropSpec; 3] = [
     ),
     prop("class", ValueType::String, "Any other connector, by its Java class."),
     required_prop("topic", ValueType::Ref("topic"), "The topic it reads."),
+    TASKS,
 ];
 
 const SOURCE: NodeSpec = NodeSpec {
@@ -585,6 +650,7 @@ pub static ROOT: NodeSpec = NodeSpec {
         },
         STACK,
         TARGET,
+        DEFAULTS,
         DATABASE,
         SCHEMA,
         TOPIC,
