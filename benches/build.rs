@@ -17,7 +17,7 @@ const N: usize = 1_000;
 
 fn bench_build(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    generator::write(N, dir.path()).expect("the project is written");
+    generator::write(N, dir.path(), generator::Shape::Full).expect("the project is written");
     let out = tempfile::tempdir().expect("an output folder");
     let checked = venice::check::check(dir.path()).expect("the generated project is found");
     assert!(

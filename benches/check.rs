@@ -38,7 +38,7 @@ fn bench_check(c: &mut Criterion) {
         .iter()
         .map(|&(n, _, _)| {
             let dir = tempfile::tempdir().expect("a temporary folder");
-            generator::write(n, dir.path()).expect("the project is written");
+            generator::write(n, dir.path(), generator::Shape::Full).expect("the project is written");
             assert_clean(n, dir.path());
             (n, dir)
         })

@@ -1,10 +1,12 @@
 //! Writes a synthetic Venice project, for benchmarks and for trying venice at scale.
 //!
-//! Usage: `cargo run --release --example gen-project -- N OUT_DIR`
+//! Usage: `cargo run --release --example gen-project -- [--deploy] N OUT_DIR`
 //!
 //! The project has N topics (and as many schemas), about 1.4 N producers and consumers, N/2
-//! transforms, N/5 connectors, split over about N/100 included files. The same N always gives
-//! the same files. OUT_DIR must be missing, empty, or a project this tool wrote before.
+//! transforms, N/5 connectors, split over about N/100 included files. With `--deploy`, the
+//! project `scripts/bench-deploy.sh` applies to the real-services stack: N topics, each with an
+//! Avro value schema, a producer and a consumer, and nothing else. The same arguments always
+//! give the same files. OUT_DIR must be missing, empty, or a project this tool wrote before.
 
 #[path = "../benches/support/gen.rs"]
 mod generator;
@@ -13,7 +15,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let shape = match args.iter().position(|a| a == "--deploy") {
+        Some(at) => {
+            args.remove(at);
+            generator::Shape::Deploy
+        }
+        None => generator::Shape::Full,
+    };
     let (n, dir) = match args.as_slice() {
         [n, dir] => match n.parse::<usize>() {
             Ok(n) if n > 0 => (n, PathBuf::from(dir)),
@@ -21,7 +30,7 @@ fn main() -> ExitCode {
         },
         _ => return usage("expected two arguments"),
     };
-    match generator::write(n, &dir) {
+    match generator::write(n, &dir, shape) {
         Ok(counts) => {
             println!(
                 "wrote {} files to {}: {} topics, {} schemas, {} producers, {} consumers, {} streams, \
@@ -48,6 +57,6 @@ fn main() -> ExitCode {
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("gen-project: {problem}\nusage: cargo run --release --example gen-project -- N OUT_DIR");
+    eprintln!("gen-project: {problem}\nusage: cargo run --release --example gen-project -- [--deploy] N OUT_DIR");
     ExitCode::from(2)
 }

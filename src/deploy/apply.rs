@@ -1,15 +1,18 @@
 //! `venice apply`: a plan carried out in dependency order: topics, then schemas (subjects),
 //! then source connectors, then ksqlDB files (in their order), then sink connectors; with
-//! `--prune`, deletions last, in the reverse order. The steps of one phase run side by side;
-//! a phase runs only when the ones before it succeeded, so a failure stops before anything
-//! that depends on it. Every step is idempotent (a topic that exists, a schema registered
+//! `--prune`, deletions last, in the reverse order. A phase runs only when the ones before it
+//! succeeded, so a failure stops before anything that depends on it. Within a phase, topics go
+//! in batches of one request each (CreateTopics, CreatePartitions, IncrementalAlterConfigs,
+//! DeleteTopics take many topics: `super::batch`), subjects in chunks whose requests run a few
+//! at a time, connectors a few at a time, ksqlDB files one after another. Every step is idempotent (a topic that exists, a schema registered
 //! already, a PUT of the same config, `CREATE ... IF NOT EXISTS`), so running apply again after
 //! a failure converges.
 //!
 //! Each step is recorded in the journal (`crate::lock::journal`) as soon as the target confirms
 //! it, and a create is announced there before it is sent, so a run killed at any point leaves a
 //! record that is true or a step short (a create in doubt, which the next plan settles against
-//! the target). An interrupt (Ctrl-C) lets the steps in flight finish (a request is short, and a
+//! the target). A batch is announced with one sync and its outcome recorded, topic by topic,
+//! with one more, so a kill leaves at most a batch in doubt. An interrupt (Ctrl-C) lets the steps in flight finish (a request is short, and a
 //! connector is recorded as soon as Connect has it), starts no other, and stops a wait for a
 //! connector to run or a ksqlDB file between two statements.
 //!
@@ -19,6 +22,7 @@
 //! or the subject), so they work on servers older than 0.27 and on the test server, which does
 //! not know them; every other statement goes to `/ksql` with the last command sequence number.
 
+use super::batch::{CONCURRENCY, OBJECTS_PER_CHUNK, RECORDS_PER_REQUEST, TOPICS_PER_REQUEST, bounded, split};
 use super::desired::{Desired, Ksql, starts_with_words, without_leading_comments};
 use super::kafka::{ConfigOp, NewTopic};
 use super::plan::{Action, Clients, Item, Kind, Plan};
@@ -117,6 +121,8 @@ fn past(item: &Item) -> String {
 pub(crate) trait Progress: Sync {
     fn started(&self, _step: &str) {}
     fn finished(&self, step: &str, line: &str);
+    /// A batch that was `started` is over (its steps are `finished` one by one).
+    fn ended(&self, _batch: &str) {}
 }
 
 /// Carries out `plan` (which must have no refusals), telling `progress` about each step and
@@ -131,8 +137,7 @@ pub(crate) fn apply(
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let steps: Vec<&Item> = plan.items.iter().filter(|i| i.action.is_change()).collect();
-    let total = steps.len();
-    let finished = Mutex::new(0usize);
+    let run = Run { desired, clients, journal, options, progress, finished: Mutex::new(0), total: steps.len() };
     let mut phases: Vec<Vec<&Item>> = Vec::new();
     for kind in [Kind::Topic, Kind::Subject, Kind::Source, Kind::Ksql, Kind::Sink] {
         let made: Vec<&Item> = steps.iter().copied().filter(|i| i.kind == kind && i.action != Action::Delete).collect();
@@ -154,38 +159,7 @@ pub(crate) fn apply(
             outcome.not_run.extend(phase.iter().map(|i| describe(i)));
             continue;
         }
-        let run = |item: &&Item| -> Option<Result<(), String>> {
-            // An interrupt: the steps in flight finish, none starts.
-            if options.interrupted() {
-                return None;
-            }
-            let started = Instant::now();
-            progress.started(&ongoing(item));
-            let result = step(item, desired, clients, options, journal);
-            report(item, &result, started, &finished, total, progress);
-            Some(result)
-        };
-        // Topics share one connection and ksqlDB files run in order: one at a time.
-        let sequential = matches!(phase[0].kind, Kind::Topic | Kind::Ksql);
-        let results: Vec<Option<Result<(), String>>> = if sequential {
-            let mut results = Vec::new();
-            for item in &phase {
-                let result = run(item);
-                let go_on = matches!(result, Some(Ok(())));
-                results.push(result);
-                if !go_on {
-                    break;
-                }
-            }
-            results.resize(phase.len(), None);
-            results
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = phase.iter().map(|item| scope.spawn(move || run(item))).collect();
-                handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Some(Err("it panicked".into())))).collect()
-            })
-        };
-        for (item, result) in phase.iter().zip(results) {
+        for (item, result) in phase.iter().zip(run.phase(&phase)) {
             match result {
                 Some(Ok(())) => outcome.done.push(past(item)),
                 Some(Err(e)) => {
@@ -207,6 +181,191 @@ pub(crate) fn apply(
     applied.ksql_files.retain(|key, _| desired.ksql.iter().any(|f| f.key() == key));
     outcome.applied = applied;
     outcome
+}
+
+/// Each step's outcome, in the order of the steps: None when it did not run (an interrupt, or
+/// an earlier batch of its phase failed).
+type Outcomes = Vec<Option<Result<(), String>>>;
+
+/// What the steps of an apply share.
+struct Run<'a> {
+    desired: &'a Desired,
+    clients: &'a Clients,
+    journal: &'a Journal,
+    options: ApplyOptions<'a>,
+    progress: &'a dyn Progress,
+    /// How many steps have finished, for `[n/total]`.
+    finished: Mutex<usize>,
+    total: usize,
+}
+
+impl Run<'_> {
+    /// The steps of one phase (one kind, all deletes or none), as the kind's service allows:
+    /// topics in batches of one request each, which stop at the first batch that fails;
+    /// subjects in chunks run [`CONCURRENCY`] at a time; connectors each on its own,
+    /// [`CONCURRENCY`] at a time; ksqlDB files one after another, in their order.
+    fn phase(&self, phase: &[&Item]) -> Outcomes {
+        match phase[0].kind {
+            Kind::Topic => {
+                let weights: Vec<usize> = phase.iter().map(|i| topic_records(i, self.desired)).collect();
+                let batches = split(&weights, TOPICS_PER_REQUEST, RECORDS_PER_REQUEST);
+                let outcomes = self.batches(phase, batches, true, |batch| {
+                    topics(batch, self.desired, self.clients).into_iter().map(Some).collect()
+                });
+                let created: Vec<String> = phase
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(i, o)| i.action == Action::Create && matches!(o, Some(Ok(()))))
+                    .map(|(i, _)| i.name.clone())
+                    .collect();
+                self.until_listed(&created);
+                outcomes
+            }
+            Kind::Subject => {
+                let chunks = split(&vec![1; phase.len()], OBJECTS_PER_CHUNK, usize::MAX);
+                self.batches(phase, chunks, false, |chunk| {
+                    bounded(chunk, CONCURRENCY, |item| {
+                        // An interrupt: the requests in flight finish, none starts.
+                        (!self.options.interrupted()).then(|| subject(item, self.desired, self.clients))
+                    })
+                })
+            }
+            Kind::Source | Kind::Sink => bounded(phase, CONCURRENCY, |item| self.one(item)),
+            Kind::Ksql => {
+                let mut results = Vec::new();
+                for item in phase {
+                    let result = self.one(item);
+                    let go_on = matches!(result, Some(Ok(())));
+                    results.push(result);
+                    if !go_on {
+                        break;
+                    }
+                }
+                results.resize(phase.len(), None);
+                results
+            }
+        }
+    }
+
+    /// Waits, bounded by `--wait`, until the brokers list the topics just created. CreateTopics
+    /// is answered once the controller has them; a broker busy with thousands of new partitions
+    /// lists them in Metadata seconds later, and until then the next phases could fail on them
+    /// and a plan would take them for gone (and off the record).
+    fn until_listed(&self, names: &[String]) {
+        use super::http::{Retry, with_backoff};
+        let Some(kafka) = self.clients.kafka.as_ref().filter(|_| !names.is_empty()) else { return };
+        let _ = with_backoff(self.options.wait, || match kafka.lock().expect("not poisoned").topics(names) {
+            _ if self.options.interrupted() => Err(Retry::Fatal(())),
+            Ok(found) if found.len() == names.len() => Ok(Some(())),
+            _ => Ok(None),
+        });
+    }
+
+    /// One step on its own, journaled as it goes (`step`).
+    fn one(&self, item: &Item) -> Option<Result<(), String>> {
+        // An interrupt: the steps in flight finish, none starts.
+        if self.options.interrupted() {
+            return None;
+        }
+        let started = Instant::now();
+        self.progress.started(&ongoing(item));
+        let result = step(item, self.desired, self.clients, self.options, self.journal);
+        self.report(item, &result, started);
+        Some(result)
+    }
+
+    /// The batches (`ranges` of `phase`) one after another; after an interrupt, or a failure
+    /// when `stop_at_failure`, the rest do not run.
+    fn batches(
+        &self,
+        phase: &[&Item],
+        ranges: Vec<std::ops::Range<usize>>,
+        stop_at_failure: bool,
+        run: impl Fn(&[&Item]) -> Outcomes,
+    ) -> Outcomes {
+        let mut results = Outcomes::with_capacity(phase.len());
+        for range in ranges {
+            let batch = &phase[range];
+            let failed = stop_at_failure && results.iter().any(|r| matches!(r, Some(Err(_))));
+            if failed || self.options.interrupted() {
+                results.extend(batch.iter().map(|_| None));
+                continue;
+            }
+            results.extend(self.batch(batch, &run));
+        }
+        results
+    }
+
+    /// A batch, journaled as one: its creates announced (one sync), the batch run, the creates
+    /// and deletes the target confirmed recorded (one sync), then each step reported in order.
+    fn batch(&self, batch: &[&Item], run: impl Fn(&[&Item]) -> Outcomes) -> Outcomes {
+        let started = Instant::now();
+        let label = batch_label(batch);
+        self.progress.started(&label);
+        let announced = batch
+            .iter()
+            .filter(|i| i.action == Action::Create)
+            .map(|i| Entry::Creating { set: set_of(i.kind), name: i.name.clone() })
+            .collect();
+        let mut results = match self.journal.write_all(announced) {
+            Ok(()) => run(batch),
+            Err(e) => batch.iter().map(|_| Some(Err(e.clone()))).collect(),
+        };
+        let confirmed = batch
+            .iter()
+            .zip(&results)
+            .filter(|(_, result)| matches!(result, Some(Ok(()))))
+            .filter_map(|(item, _)| confirmation(item))
+            .collect();
+        if let Err(e) = self.journal.write_all(confirmed) {
+            for result in results.iter_mut().filter(|r| matches!(r, Some(Ok(())))) {
+                *result = Some(Err(e.clone()));
+            }
+        }
+        self.progress.ended(&label);
+        for (item, result) in batch.iter().zip(&results) {
+            if let Some(result) = result {
+                self.report(item, result, started);
+            }
+        }
+        results
+    }
+
+    fn report(&self, item: &Item, result: &Result<(), String>, started: Instant) {
+        let n = {
+            let mut f = self.finished.lock().expect("not poisoned");
+            *f += 1;
+            *f
+        };
+        let (secs, total) = (started.elapsed().as_secs_f64(), self.total);
+        let line = match result {
+            Ok(()) => format!("[{n}/{total}] {} ({secs:.1} s)", past(item)),
+            Err(e) => format!("[{n}/{total}] failed to {}: {e}", describe(item)),
+        };
+        self.progress.finished(&ongoing(item), &line);
+    }
+}
+
+/// What the journal records once the target confirmed a step: a create made, a delete done.
+fn confirmation(item: &Item) -> Option<Entry> {
+    let (set, name) = (set_of(item.kind), item.name.clone());
+    match item.action {
+        Action::Create => Some(Entry::Made { set, name }),
+        Action::Delete => Some(Entry::Deleted { set, name }),
+        _ => None,
+    }
+}
+
+/// What a batch shows while it runs: `creating 100 topics`, or the step of a batch of one.
+fn batch_label(batch: &[&Item]) -> String {
+    match batch {
+        [item] => ongoing(item),
+        _ => {
+            let action = batch[0].action;
+            let verb = if batch.iter().all(|i| i.action == action) { verbs(action)[1] } else { "applying" };
+            format!("{verb} {} {}s", batch.len(), batch[0].kind.as_str())
+        }
+    }
 }
 
 /// Takes ownership of what the plan found declared, deployed and not venice's (`apply
@@ -242,29 +401,10 @@ fn set_of(kind: Kind) -> Set {
     }
 }
 
-fn report(
-    item: &Item,
-    result: &Result<(), String>,
-    started: Instant,
-    finished: &Mutex<usize>,
-    total: usize,
-    progress: &dyn Progress,
-) {
-    let n = {
-        let mut f = finished.lock().expect("not poisoned");
-        *f += 1;
-        *f
-    };
-    let secs = started.elapsed().as_secs_f64();
-    match result {
-        Ok(()) => progress.finished(&ongoing(item), &format!("[{n}/{total}] {} ({secs:.1} s)", past(item))),
-        Err(e) => progress.finished(&ongoing(item), &format!("[{n}/{total}] failed to {}: {e}", describe(item))),
-    }
-}
-
-/// One step, journaled: a create announced before it is sent and recorded once the target
-/// confirms it, a delete recorded once confirmed. An update changes an object venice records
-/// already, or one it does not own (which stays not owned).
+/// One connector or ksqlDB file, journaled: a create announced before it is sent and recorded
+/// once the target confirms it, a delete recorded once confirmed. An update changes an object
+/// venice records already, or one it does not own (which stays not owned). Topics and subjects
+/// go in batches (`Run::batch`).
 fn step(
     item: &Item,
     desired: &Desired,
@@ -274,18 +414,15 @@ fn step(
 ) -> Result<(), String> {
     let name = item.name.as_str();
     let set = set_of(item.kind);
-    let creating = |name: &str| journal.write(Entry::Creating { set, name: name.to_string() });
-    let made = |name: &str| journal.write(Entry::Made { set, name: name.to_string() });
     if item.action == Action::Create && item.kind != Kind::Ksql {
-        creating(name)?;
+        journal.write(Entry::Creating { set, name: name.to_string() })?;
     }
     match (item.kind, item.action) {
+        (Kind::Topic | Kind::Subject, _) => Err("topics and subjects are applied in batches".into()),
         (_, Action::Delete) => {
             delete(item, clients)?;
-            return journal.write(Entry::Deleted { set, name: name.to_string() });
+            journal.write(Entry::Deleted { set, name: name.to_string() })
         }
-        (Kind::Topic, _) => topic(item, desired, clients)?,
-        (Kind::Subject, _) => subject(item, desired, clients)?,
         (Kind::Source | Kind::Sink, action) => {
             let want = desired.connectors.get(name).ok_or("not in the project")?;
             let connect = connect(clients)?;
@@ -296,68 +433,120 @@ fn step(
             }
             // Connect has it: recorded before the wait, which an interrupt may cut short.
             if action == Action::Create {
-                made(name)?;
+                journal.write(Entry::Made { set, name: name.to_string() })?;
             }
-            return wait_running(connect, name, options);
+            wait_running(connect, name, options)
         }
-        (Kind::Ksql, action) => return ksql_step(item, desired, clients, options, journal, action),
+        (Kind::Ksql, action) => ksql_step(item, desired, clients, options, journal, action),
     }
-    if item.action == Action::Create {
-        made(name)?;
-    }
-    Ok(())
 }
 
+/// Deletes a connector, or a ksqlDB stream or table.
 fn delete(item: &Item, clients: &Clients) -> Result<(), String> {
     let name = item.name.as_str();
-    match item.kind {
-        Kind::Topic => kafka(clients)?.delete_topic(name).map_err(|e| e.to_string()),
-        Kind::Subject => registry(clients)?.delete(name).map_err(|e| e.to_string()),
-        Kind::Source | Kind::Sink => connect(clients)?.delete(name).map_err(|e| e.to_string()),
-        Kind::Ksql => {
-            let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
-            let mut ksqldb = ksqldb.lock().expect("not poisoned");
-            // DROP also terminates the query that writes the source (ksqlDB 0.12 and later).
-            let drop = |kind: &str| format!("DROP {kind} IF EXISTS {name};");
-            let result = ksqldb.run(&drop("STREAM")).or_else(|_| ksqldb.run(&drop("TABLE")));
-            result.map(|_| ()).map_err(|e| e.to_string())
-        }
+    if item.kind == Kind::Ksql {
+        let ksqldb = clients.ksqldb.as_ref().ok_or("the target has no ksqlDB")?;
+        let mut ksqldb = ksqldb.lock().expect("not poisoned");
+        // DROP also terminates the query that writes the source (ksqlDB 0.12 and later).
+        let drop = |kind: &str| format!("DROP {kind} IF EXISTS {name};");
+        let result = ksqldb.run(&drop("STREAM")).or_else(|_| ksqldb.run(&drop("TABLE")));
+        return result.map(|_| ()).map_err(|e| e.to_string());
     }
+    connect(clients)?.delete(name).map_err(|e| e.to_string())
 }
 
-fn topic(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), String> {
-    let name = item.name.as_str();
-    let want = desired.topics.get(name).ok_or("not in the project")?;
-    let mut admin = kafka(clients)?;
-    if item.action == Action::Create {
-        let topic = NewTopic {
-            name: name.to_string(),
-            partitions: want.partitions,
-            replication: want.replication,
-            configs: want.configs.clone(),
-        };
-        admin.create_topic(&topic).map_err(|e| e.to_string())?;
-        return Ok(());
+/// The metadata records a topic step makes at most: the topic, a partition each, a config each.
+fn topic_records(item: &Item, desired: &Desired) -> usize {
+    let partitions = desired.topics.get(&item.name).map_or(0, |t| t.partitions as usize);
+    1 + partitions + item.changes.len()
+}
+
+/// A batch of topic steps (all deletes, or creates and updates) in as few requests as the
+/// protocol allows: one DeleteTopics, or one CreateTopics, one CreatePartitions and one
+/// IncrementalAlterConfigs. Each topic's outcome, in the batch's order.
+fn topics(batch: &[&Item], desired: &Desired, clients: &Clients) -> Vec<Result<(), String>> {
+    let mut admin = match kafka(clients) {
+        Ok(admin) => admin,
+        Err(e) => return vec![Err(e); batch.len()],
+    };
+    let mut results = vec![Ok(()); batch.len()];
+    if batch[0].action == Action::Delete {
+        let names: Vec<String> = batch.iter().map(|i| i.name.clone()).collect();
+        let all: Vec<usize> = (0..batch.len()).collect();
+        settle(&mut results, &all, admin.delete_topics(&names));
+        return results;
     }
-    let mut ops = BTreeMap::new();
-    for change in &item.changes {
-        if change.field == "partitions" {
-            admin.add_partitions(name, want.partitions).map_err(|e| e.to_string())?;
+    let (mut creates, mut new) = (Vec::new(), Vec::new());
+    let (mut grows, mut grown) = (Vec::new(), Vec::new());
+    let mut alters = Vec::new();
+    for (i, item) in batch.iter().enumerate() {
+        let Some(want) = desired.topics.get(&item.name) else {
+            results[i] = Err("not in the project".to_string());
+            continue;
+        };
+        let name = item.name.clone();
+        if item.action == Action::Create {
+            let configs = want.configs.clone();
+            creates.push(i);
+            new.push(NewTopic { name, partitions: want.partitions, replication: want.replication, configs });
             continue;
         }
-        let op = change.to.clone().map_or(ConfigOp::Delete, ConfigOp::Set);
-        ops.insert(change.field.clone(), op);
+        if item.changes.iter().any(|c| c.field == "partitions") {
+            grows.push(i);
+            grown.push((name.clone(), want.partitions));
+        }
+        let ops: BTreeMap<String, ConfigOp> = item
+            .changes
+            .iter()
+            .filter(|c| c.field != "partitions")
+            .map(|c| (c.field.clone(), c.to.clone().map_or(ConfigOp::Delete, ConfigOp::Set)))
+            .collect();
+        if !ops.is_empty() {
+            alters.push((i, name, ops));
+        }
     }
-    if !ops.is_empty() {
-        admin.alter_configs(name, &ops).map_err(|e| e.to_string())?;
+    if !new.is_empty() {
+        settle(&mut results, &creates, admin.create_topics(&new));
     }
-    Ok(())
+    if !grown.is_empty() {
+        settle(&mut results, &grows, admin.add_partitions_to(&grown));
+    }
+    // A topic whose partitions could not grow keeps its configs too: the step failed.
+    alters.retain(|(i, _, _)| results[*i].is_ok());
+    if !alters.is_empty() {
+        let (at, changes): (Vec<usize>, Vec<_>) = alters.into_iter().map(|(i, name, ops)| (i, (name, ops))).unzip();
+        settle(&mut results, &at, admin.alter_configs_of(&changes));
+    }
+    results
 }
 
+/// The outcomes of the steps at `at` from one batch request's answers, one per step in order,
+/// or its failure as a whole.
+fn settle<T>(
+    results: &mut [Result<(), String>],
+    at: &[usize],
+    answers: Result<Vec<Result<T, super::kafka::Error>>, super::kafka::Error>,
+) {
+    match answers {
+        Ok(answers) => {
+            for (&i, answer) in at.iter().zip(answers) {
+                if let Err(e) = answer {
+                    results[i] = Err(e.to_string());
+                }
+            }
+        }
+        Err(e) => at.iter().for_each(|&i| results[i] = Err(e.to_string())),
+    }
+}
+
+/// A subject's step: its level set and its schema registered, or the subject deleted.
 fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), String> {
     let name = item.name.as_str();
-    let want = desired.subjects.get(name).ok_or("not in the project")?;
     let registry = registry(clients)?;
+    if item.action == Action::Delete {
+        return registry.delete(name).map_err(|e| e.to_string());
+    }
+    let want = desired.subjects.get(name).ok_or("not in the project")?;
     // The level first, so the registration is checked at the project's level.
     if item.changes.iter().any(|c| c.field == "compatibility") {
         registry.set_compatibility(name, &want.compatibility).map_err(|e| e.to_string())?;
@@ -579,6 +768,78 @@ fn or_replace(statement: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lines an apply prints, and the batches it showed as running.
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<String>>);
+
+    impl Progress for Seen {
+        fn started(&self, step: &str) {
+            self.0.lock().unwrap().push(format!("started {step}"));
+        }
+        fn finished(&self, _step: &str, line: &str) {
+            let line = line.split(" (").next().unwrap().to_string();
+            self.0.lock().unwrap().push(line);
+        }
+        fn ended(&self, batch: &str) {
+            self.0.lock().unwrap().push(format!("ended {batch}"));
+        }
+    }
+
+    fn create(name: &str) -> Item {
+        Item { kind: Kind::Topic, name: name.into(), action: Action::Create, changes: Vec::new(), owned: true }
+    }
+
+    /// A batch's creates are announced together, run, and confirmed topic by topic: a refused
+    /// topic and one not run stay in doubt; the lines come in the batch's order; a failed
+    /// batch stops the batches after it, an interrupt too.
+    #[test]
+    fn a_batch_is_journaled_as_one_and_its_outcomes_topic_by_topic() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::start(dir.path(), "t", crate::lock::Applied::default()).unwrap();
+        let clients = Clients { kafka: None, registry: None, connect: None, ksqldb: None, wait: Duration::ZERO };
+        let (desired, seen, interrupted) = (Desired::default(), Seen::default(), AtomicBool::new(false));
+        let options = ApplyOptions { wait: Duration::ZERO, interrupted: &interrupted };
+        let run = Run {
+            desired: &desired,
+            clients: &clients,
+            journal: &journal,
+            options,
+            progress: &seen,
+            finished: Mutex::new(0),
+            total: 5,
+        };
+        let items: Vec<Item> = ["a", "b", "c", "d", "e"].map(create).to_vec();
+        let phase: Vec<&Item> = items.iter().collect();
+        let outcomes = run.batches(&phase, vec![0..3, 3..5], true, |batch| {
+            assert_eq!(batch.len(), 3, "the second batch does not run after the first failed");
+            vec![Some(Ok(())), Some(Err("INVALID_REPLICATION_FACTOR".into())), None]
+        });
+        assert_eq!(outcomes, [Some(Ok(())), Some(Err("INVALID_REPLICATION_FACTOR".into())), None, None, None]);
+        assert_eq!(
+            *seen.0.lock().unwrap(),
+            [
+                "started creating 3 topics",
+                "ended creating 3 topics",
+                "[1/5] created topic `a`",
+                "[2/5] failed to create topic `b`: INVALID_REPLICATION_FACTOR",
+            ]
+        );
+        let text = std::fs::read_to_string(crate::lock::journal::journal_path(dir.path(), "t")).unwrap();
+        let steps: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let entry: serde_json::Value = serde_json::from_str(l).unwrap();
+                format!("{} {}", entry["step"].as_str().unwrap(), entry["name"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(steps, ["creating a", "creating b", "creating c", "made a"]);
+        assert_eq!(journal.record().topics.iter().collect::<Vec<_>>(), ["a"]);
+        // Interrupted: no batch starts.
+        interrupted.store(true, Ordering::SeqCst);
+        let outcomes = run.batches(&phase[3..], vec![0..2], false, |_| unreachable!("nothing runs"));
+        assert_eq!(outcomes, [None, None]);
+    }
 
     #[test]
     fn an_edited_file_replaces_its_streams_and_tables() {

@@ -128,6 +128,8 @@ impl Service {
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
             .user_agent(concat!("venice/", env!("CARGO_PKG_VERSION")))
+            // Keep-alive for every request a phase runs side by side (ureq keeps 3 by default).
+            .max_idle_connections_per_host(super::batch::CONCURRENCY)
             .build();
         Service {
             name,

@@ -217,98 +217,147 @@ impl Admin {
         Ok(out)
     }
 
+    /// Creates topics in one CreateTopics; the caller keeps a batch within what a controller
+    /// takes (`super::batch`). Each topic's answer in the order given: `Ok(false)` for one that
+    /// exists. Only a request that fails as a whole is an `Err`.
+    pub fn create_topics(&mut self, topics: &[NewTopic]) -> Result<Vec<Result<bool, Error>>, Error> {
+        let creatable = topics.iter().map(|topic| {
+            let configs = topic
+                .configs
+                .iter()
+                .map(|(k, v)| CreatableTopicConfig::default().with_name(text(k)).with_value(Some(text(v))))
+                .collect();
+            CreatableTopic::default()
+                .with_name(name(&topic.name))
+                .with_num_partitions(topic.partitions as i32)
+                .with_replication_factor(topic.replication as i16)
+                .with_configs(configs)
+        });
+        let request =
+            CreateTopicsRequest::default().with_topics(creatable.collect()).with_timeout_ms(self.timeout_ms());
+        let answers = self.link.call(&request)?.topics.into_iter().map(|r| {
+            let (name, code) = (r.name.0.to_string(), r.error_code);
+            let result = match code {
+                0 => Ok(true),
+                TOPIC_ALREADY_EXISTS => Ok(false),
+                code => Err(refused(format!("creating topic `{name}`"), code, r.error_message)),
+            };
+            (name, result)
+        });
+        Ok(in_order(topics.iter().map(|t| t.name.as_str()), answers.collect(), "CreateTopics"))
+    }
+
     /// Creates a topic (CreateTopics). An existing topic is `Ok(false)`.
     pub fn create_topic(&mut self, topic: &NewTopic) -> Result<bool, Error> {
-        let configs = topic
-            .configs
-            .iter()
-            .map(|(k, v)| CreatableTopicConfig::default().with_name(text(k)).with_value(Some(text(v))))
-            .collect();
-        let creatable = CreatableTopic::default()
-            .with_name(name(&topic.name))
-            .with_num_partitions(topic.partitions as i32)
-            .with_replication_factor(topic.replication as i16)
-            .with_configs(configs);
-        let request = CreateTopicsRequest::default().with_topics(vec![creatable]).with_timeout_ms(self.timeout_ms());
-        let answer = self.link.call(&request)?;
-        let Some(result) = answer.topics.into_iter().next() else {
-            return Err(Error::Protocol("CreateTopics answered about no topic".into()));
-        };
-        match result.error_code {
-            0 => Ok(true),
-            TOPIC_ALREADY_EXISTS => Ok(false),
-            code => Err(Error::Refused {
-                what: format!("creating topic `{}`", result.name.0),
-                code,
-                message: message(result.error_message),
-            }),
-        }
+        one(self.create_topics(std::slice::from_ref(topic))?)
+    }
+
+    /// Raises the partition counts of topics, `(topic, count)`, in one CreatePartitions; each
+    /// topic's answer in the order given.
+    pub(crate) fn add_partitions_to(&mut self, counts: &[(String, u32)]) -> Result<Vec<Result<(), Error>>, Error> {
+        // Null assignments: the controller places the new partitions (the crate's default, an
+        // empty list, asks for none and is refused).
+        let grown = counts.iter().map(|(topic, count)| {
+            CreatePartitionsTopic::default().with_name(name(topic)).with_count(*count as i32).with_assignments(None)
+        });
+        let request =
+            CreatePartitionsRequest::default().with_topics(grown.collect()).with_timeout_ms(self.timeout_ms());
+        let answers = self.link.call(&request)?.results.into_iter().map(|r| {
+            let name = r.name.0.to_string();
+            let what = format!("adding partitions to `{name}`");
+            (name, ok_or_refused(what, r.error_code, r.error_message))
+        });
+        Ok(in_order(counts.iter().map(|(t, _)| t.as_str()), answers.collect(), "CreatePartitions"))
     }
 
     /// Raises a topic's partition count (CreatePartitions).
     pub fn add_partitions(&mut self, topic: &str, count: u32) -> Result<(), Error> {
-        // Null assignments: the controller places the new partitions (the crate's default, an
-        // empty list, asks for none and is refused).
-        let grown =
-            CreatePartitionsTopic::default().with_name(name(topic)).with_count(count as i32).with_assignments(None);
-        let request = CreatePartitionsRequest::default().with_topics(vec![grown]).with_timeout_ms(self.timeout_ms());
-        for result in self.link.call(&request)?.results {
-            if result.error_code != 0 {
-                return Err(Error::Refused {
-                    what: format!("adding partitions to `{}`", result.name.0),
-                    code: result.error_code,
-                    message: message(result.error_message),
-                });
-            }
-        }
-        Ok(())
+        one(self.add_partitions_to(&[(topic.to_string(), count)])?)
+    }
+
+    /// Sets and deletes configs of topics, `(topic, operations)`, in one
+    /// IncrementalAlterConfigs; each topic's answer in the order given.
+    pub(crate) fn alter_configs_of(
+        &mut self,
+        changes: &[(String, BTreeMap<String, ConfigOp>)],
+    ) -> Result<Vec<Result<(), Error>>, Error> {
+        let resources = changes.iter().map(|(topic, ops)| {
+            let configs = ops
+                .iter()
+                .map(|(key, op)| {
+                    let config = AlterableConfig::default().with_name(text(key));
+                    match op {
+                        ConfigOp::Set(v) => config.with_config_operation(0).with_value(Some(text(v))),
+                        ConfigOp::Delete => config.with_config_operation(1).with_value(None),
+                    }
+                })
+                .collect();
+            AlterConfigsResource::default()
+                .with_resource_type(TOPIC)
+                .with_resource_name(text(topic))
+                .with_configs(configs)
+        });
+        let request = IncrementalAlterConfigsRequest::default().with_resources(resources.collect());
+        let answers = self.link.call(&request)?.responses.into_iter().map(|r| {
+            let name = r.resource_name.to_string();
+            let what = format!("altering the configs of `{name}`");
+            (name, ok_or_refused(what, r.error_code, r.error_message))
+        });
+        Ok(in_order(changes.iter().map(|(t, _)| t.as_str()), answers.collect(), "IncrementalAlterConfigs"))
     }
 
     /// Sets and deletes configs of a topic (IncrementalAlterConfigs).
     pub fn alter_configs(&mut self, topic: &str, ops: &BTreeMap<String, ConfigOp>) -> Result<(), Error> {
-        let configs = ops
-            .iter()
-            .map(|(key, op)| {
-                let config = AlterableConfig::default().with_name(text(key));
-                match op {
-                    ConfigOp::Set(v) => config.with_config_operation(0).with_value(Some(text(v))),
-                    ConfigOp::Delete => config.with_config_operation(1).with_value(None),
-                }
-            })
-            .collect();
-        let resource = AlterConfigsResource::default()
-            .with_resource_type(TOPIC)
-            .with_resource_name(text(topic))
-            .with_configs(configs);
-        let answer = self.link.call(&IncrementalAlterConfigsRequest::default().with_resources(vec![resource]))?;
-        for result in answer.responses {
-            if result.error_code != 0 {
-                return Err(Error::Refused {
-                    what: format!("altering the configs of `{}`", result.resource_name),
-                    code: result.error_code,
-                    message: message(result.error_message),
-                });
-            }
-        }
-        Ok(())
+        one(self.alter_configs_of(&[(topic.to_string(), ops.clone())])?)
+    }
+
+    /// Deletes topics in one DeleteTopics; one that is already gone is fine. Each topic's answer
+    /// in the order given.
+    pub(crate) fn delete_topics(&mut self, topics: &[String]) -> Result<Vec<Result<(), Error>>, Error> {
+        let names = topics.iter().map(|t| name(t)).collect();
+        let request = DeleteTopicsRequest::default().with_topic_names(names).with_timeout_ms(self.timeout_ms());
+        let answers = self.link.call(&request)?.responses.into_iter().map(|r| {
+            let name = r.name.map(|n| n.0.to_string()).unwrap_or_default();
+            let code = if r.error_code == UNKNOWN_TOPIC_OR_PARTITION { 0 } else { r.error_code };
+            let what = format!("deleting topic `{name}`");
+            (name, ok_or_refused(what, code, r.error_message))
+        });
+        Ok(in_order(topics.iter().map(String::as_str), answers.collect(), "DeleteTopics"))
     }
 
     /// Deletes a topic (DeleteTopics); one that is already gone is fine.
     pub fn delete_topic(&mut self, topic: &str) -> Result<(), Error> {
-        let request =
-            DeleteTopicsRequest::default().with_topic_names(vec![name(topic)]).with_timeout_ms(self.timeout_ms());
-        for result in self.link.call(&request)?.responses {
-            if result.error_code != 0 && result.error_code != UNKNOWN_TOPIC_OR_PARTITION {
-                let name = result.name.map(|n| n.0.to_string()).unwrap_or_default();
-                return Err(Error::Refused {
-                    what: format!("deleting topic `{name}`"),
-                    code: result.error_code,
-                    message: message(result.error_message),
-                });
-            }
-        }
-        Ok(())
+        one(self.delete_topics(&[topic.to_string()])?)
     }
+}
+
+fn refused(what: String, code: i16, m: Option<StrBytes>) -> Error {
+    Error::Refused { what, code, message: message(m) }
+}
+
+fn ok_or_refused(what: String, code: i16, m: Option<StrBytes>) -> Result<(), Error> {
+    if code == 0 { Ok(()) } else { Err(refused(what, code, m)) }
+}
+
+/// The answers of a batch request, by topic, in the order the topics were asked for; a topic the
+/// broker said nothing about is an error of its own.
+fn in_order<'a, T>(
+    asked: impl Iterator<Item = &'a str>,
+    mut answers: BTreeMap<String, Result<T, Error>>,
+    request: &str,
+) -> Vec<Result<T, Error>> {
+    asked
+        .map(|topic| {
+            answers
+                .remove(topic)
+                .unwrap_or_else(|| Err(Error::Protocol(format!("{request} answered nothing about `{topic}`"))))
+        })
+        .collect()
+}
+
+/// The one answer of a request about one topic.
+fn one<T>(answers: Vec<Result<T, Error>>) -> Result<T, Error> {
+    answers.into_iter().next().unwrap_or_else(|| Err(Error::Protocol("an answer about no topic".into())))
 }
 
 /// `DescribeConfigs`' and `IncrementalAlterConfigs`' resource type of a topic.
@@ -875,6 +924,67 @@ mod tests {
                 "Kafka answered something venice cannot read: the broker at {address} does not serve DescribeConfigs"
             )
         );
+    }
+
+    /// A broker that serves CreateTopics and DeleteTopics, answering each topic of a batch on its
+    /// own: made, existing, refused, or (`silent`) not named in the answer.
+    #[test]
+    fn a_batch_answer_is_read_topic_by_topic_in_the_order_asked() {
+        use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
+        use kafka_protocol::messages::delete_topics_response::DeletableTopicResult;
+        use kafka_protocol::messages::{CreateTopicsResponse, DeleteTopicsResponse};
+        let (address, seen) = broker(|key, version, _, body| match key {
+            ApiKey::ApiVersions => {
+                let api = |k: ApiKey, max| ApiVersion::default().with_api_key(k as i16).with_max_version(max);
+                let keys = vec![
+                    api(ApiKey::ApiVersions, 3),
+                    api(ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS.max),
+                    api(ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS.max),
+                ];
+                ApiVersionsResponse::default().with_api_keys(keys).encode(body, version).unwrap()
+            }
+            ApiKey::CreateTopics => {
+                let result = |n: &str, code| CreatableTopicResult::default().with_name(name(n)).with_error_code(code);
+                let topics = vec![
+                    result("refused", 38)
+                        .with_error_message(Some(text("Replication factor: 3 larger than available brokers: 1."))),
+                    result("made", 0),
+                    result("there", TOPIC_ALREADY_EXISTS),
+                ];
+                CreateTopicsResponse::default().with_topics(topics).encode(body, version).unwrap()
+            }
+            _ => {
+                let result =
+                    |n: &str, code| DeletableTopicResult::default().with_name(Some(name(n))).with_error_code(code);
+                let responses =
+                    vec![result("gone", UNKNOWN_TOPIC_OR_PARTITION), result("deleted", 0), result("denied", 29)];
+                DeleteTopicsResponse::default().with_responses(responses).encode(body, version).unwrap()
+            }
+        });
+        let mut admin = Admin::new(vec![address], Duration::from_secs(5));
+        let topic =
+            |name: &str| NewTopic { name: name.into(), partitions: 1, replication: 1, configs: BTreeMap::new() };
+        let created = admin.create_topics(&[topic("made"), topic("there"), topic("refused"), topic("silent")]).unwrap();
+        assert_eq!(created[0], Ok(true));
+        assert_eq!(created[1], Ok(false));
+        assert_eq!(
+            created[2].as_ref().unwrap_err().to_string(),
+            "Kafka refused creating topic `refused`: INVALID_REPLICATION_FACTOR (38): Replication factor: 3 larger than available brokers: 1."
+        );
+        assert_eq!(
+            created[3].as_ref().unwrap_err().to_string(),
+            "Kafka answered something venice cannot read: CreateTopics answered nothing about `silent`"
+        );
+        let names: Vec<String> = ["deleted", "gone", "denied"].map(String::from).to_vec();
+        let deleted = admin.delete_topics(&names).unwrap();
+        assert_eq!(deleted[..2], [Ok(()), Ok(())]);
+        assert_eq!(
+            deleted[2].as_ref().unwrap_err().to_string(),
+            "Kafka refused deleting topic `denied`: TOPIC_AUTHORIZATION_FAILED (29)"
+        );
+        // One request each, whatever the number of topics.
+        let seen = seen.lock().unwrap().iter().map(|(key, _)| *key).collect::<Vec<_>>();
+        assert_eq!(seen, [ApiKey::ApiVersions, ApiKey::CreateTopics, ApiKey::DeleteTopics]);
     }
 
     #[test]

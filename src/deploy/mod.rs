@@ -1,6 +1,8 @@
 //! `venice plan` and `venice apply`: the project deployed to live services.
 //!
 //! - `http`: the HTTP layer of the REST clients (`ureq`), auth, bounded backoff.
+//! - `batch`: many objects at once: topic requests split into batches a controller accepts, REST
+//!   requests a few at a time, answers kept in order.
 //! - `registry`, `connect`, `ksqldb`: clients of the Schema Registry (Confluent API), Kafka
 //!   Connect's REST API and ksqlDB's REST API.
 //! - `kafka`: the Kafka client: `kafka-protocol`'s messages over connections of our own
@@ -20,6 +22,7 @@
 //! Only this module touches the network.
 
 pub mod apply;
+pub(crate) mod batch;
 pub mod connect;
 pub mod desired;
 pub mod http;

@@ -18,12 +18,13 @@
 //! subject's level (checked by venice and asked of the registry's `/compatibility`), a
 //! connector config its plugin's `/config/validate` rejects.
 
+use super::batch::{CONCURRENCY, bounded};
 use super::connect::{self, Connect};
 use super::desired::{self, Desired};
 use super::http::{Retry, with_backoff};
 use super::kafka::{self, Admin, ConfigEntry, TopicState};
 use super::ksqldb::Ksqldb;
-use super::registry::{Registry, Version};
+use super::registry::{Error as RegistryError, Registry, Version};
 use super::target::Target;
 use crate::lock::Applied;
 use crate::lock::journal::Folded;
@@ -354,7 +355,8 @@ impl Clients {
     pub(crate) fn read(&self, desired: &Desired, recorded: &Applied) -> Result<Deployed, String> {
         let topic_names: Vec<String> =
             desired.topics.keys().chain(&recorded.topics).cloned().collect::<BTreeSet<_>>().into_iter().collect();
-        let subject_names: BTreeSet<&String> = desired.subjects.keys().chain(&recorded.subjects).collect();
+        let subject_names: Vec<&String> =
+            desired.subjects.keys().chain(&recorded.subjects).collect::<BTreeSet<_>>().into_iter().collect();
         std::thread::scope(|scope| {
             let topics = scope.spawn(|| -> Result<(BTreeMap<String, DeployedTopic>, Option<u32>), String> {
                 let Some(kafka) = &self.kafka else { return Ok((BTreeMap::new(), None)) };
@@ -373,13 +375,7 @@ impl Clients {
             });
             let subjects = scope.spawn(|| -> Result<BTreeMap<String, DeployedSubject>, String> {
                 let Some(registry) = &self.registry else { return Ok(BTreeMap::new()) };
-                let mut out = BTreeMap::new();
-                for name in &subject_names {
-                    let latest = registry.latest(name).map_err(|e| e.to_string())?;
-                    let compatibility = registry.compatibility(name).map_err(|e| e.to_string())?;
-                    out.insert((*name).clone(), DeployedSubject { latest, compatibility });
-                }
-                Ok(out)
+                read_subjects(registry, &subject_names).map_err(|e| e.to_string())
             });
             let connectors = scope.spawn(|| -> Result<BTreeMap<String, connect::Deployed>, String> {
                 let Some(connect) = &self.connect else { return Ok(BTreeMap::new()) };
@@ -402,6 +398,22 @@ impl Clients {
             })
         })
     }
+}
+
+/// Each subject's latest version and effective level: two requests a subject (the Confluent API
+/// reads neither in bulk: `GET /schemas` lists schemas without their subjects on Apicurio 3.3, and
+/// there is no bulk `/config`), [`CONCURRENCY`] subjects at a time, and the global level once.
+fn read_subjects(registry: &Registry, names: &[&String]) -> Result<BTreeMap<String, DeployedSubject>, RegistryError> {
+    if names.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let global = registry.global_compatibility()?;
+    let read = bounded(names, CONCURRENCY, |name| -> Result<DeployedSubject, RegistryError> {
+        let latest = registry.latest(name)?;
+        let compatibility = registry.own_compatibility(name)?.unwrap_or_else(|| global.clone());
+        Ok(DeployedSubject { latest, compatibility })
+    });
+    names.iter().zip(read).map(|(name, subject)| Ok(((*name).clone(), subject?))).collect()
 }
 
 /// Config values that Kafka treats as lists, compared as sets.

@@ -1,7 +1,8 @@
 //! How `venice apply` shows its steps. In a log or a pipe, one plain line per finished step,
 //! the same everywhere. On a terminal, a spinner with the elapsed time for each running step
 //! (several run side by side), replaced by its line when it finishes, so a slow connector shows
-//! what it is waiting for instead of a silent pause. Drawn by `indicatif`.
+//! what it is waiting for instead of a silent pause; a batch of topics or subjects spins as one
+//! (`creating 100 topics`). Drawn by `indicatif`.
 
 use super::apply::Progress;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -50,12 +51,16 @@ impl Progress for Live {
     }
 
     fn finished(&self, step: &str, line: &str) {
-        if let Some(bar) = self.running.lock().expect("not poisoned").remove(step) {
-            bar.finish_and_clear();
-            self.bars.remove(&bar);
-        }
+        self.ended(step);
         if self.bars.println(line).is_err() || self.bars.is_hidden() {
             Lines.finished(step, line);
+        }
+    }
+
+    fn ended(&self, batch: &str) {
+        if let Some(bar) = self.running.lock().expect("not poisoned").remove(batch) {
+            bar.finish_and_clear();
+            self.bars.remove(&bar);
         }
     }
 }
@@ -82,5 +87,15 @@ mod tests {
         assert!(screen.contains("creating sink `copy`"), "{screen}");
         live.finished("creating sink `copy`", "[2/2] created sink `copy` (0.2 s)");
         assert_eq!(term.contents(), "[1/2] created source `cdc` (0.1 s)\n[2/2] created sink `copy` (0.2 s)");
+        // A batch spins as one, and its steps' lines come when it is over.
+        live.started("creating 2 topics");
+        live.bars.suspend(|| {});
+        assert!(term.contents().contains("creating 2 topics (0s)"), "{}", term.contents());
+        live.ended("creating 2 topics");
+        live.finished("creating topic `a`", "[3/4] created topic `a` (0.0 s)");
+        live.finished("creating topic `b`", "[4/4] created topic `b` (0.0 s)");
+        let screen = term.contents();
+        assert!(!screen.contains("creating 2 topics"), "{screen}");
+        assert!(screen.ends_with("[3/4] created topic `a` (0.0 s)\n[4/4] created topic `b` (0.0 s)"), "{screen}");
     }
 }

@@ -232,15 +232,28 @@ impl Registry {
 
     /// The subject's compatibility level: its own, else the global one (`BACKWARD`).
     pub(crate) fn compatibility(&self, subject: &str) -> Result<String, Error> {
+        match self.own_compatibility(subject)? {
+            Some(level) => Ok(level),
+            None => self.global_compatibility(),
+        }
+    }
+
+    /// The level set on the subject itself (`GET /config/S`), None when it has none.
+    pub(crate) fn own_compatibility(&self, subject: &str) -> Result<Option<String>, Error> {
         let reply = self.service.get(&format!("/config/{}", segment(subject)))?;
         if reply.ok()
             && let Some(level) = reply.json()["compatibilityLevel"].as_str()
         {
-            return Ok(level.to_string());
+            return Ok(Some(level.to_string()));
         }
         if !reply.ok() && !not_found(&reply) {
             return Err(refused(&format!("reading the config of `{subject}`"), &reply));
         }
+        Ok(None)
+    }
+
+    /// The registry's global level (`GET /config`), `BACKWARD` when it names none.
+    pub(crate) fn global_compatibility(&self) -> Result<String, Error> {
         let global = self.service.get("/config")?;
         if !global.ok() {
             return Err(refused("reading the global config", &global));

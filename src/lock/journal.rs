@@ -212,14 +212,29 @@ impl Journal {
 
     /// Appends `entry` and syncs it to disk, then carries it out on the record in memory.
     pub(crate) fn write(&self, entry: Entry) -> Result<(), String> {
-        let mut line = serde_json::to_string(&entry).expect("an entry serializes");
-        line.push('\n');
+        self.write_all(vec![entry])
+    }
+
+    /// Appends `entries`, a line each, with one sync to disk for them all (a batch's steps are
+    /// announced, and confirmed, together), then carries them out on the record in memory. A
+    /// crash in the middle leaves whole lines and at most one torn one: a prefix of the batch.
+    pub(crate) fn write_all(&self, entries: Vec<Entry>) -> Result<(), String> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut lines = String::new();
+        for entry in &entries {
+            lines.push_str(&serde_json::to_string(entry).expect("an entry serializes"));
+            lines.push('\n');
+        }
         let mut file = self.file.lock().expect("not poisoned");
-        let written = file.write_all(line.as_bytes()).and_then(|()| file.sync_data());
+        let written = file.write_all(lines.as_bytes()).and_then(|()| file.sync_data());
         written.map_err(|e| format!("cannot write the journal `{}`: {e}", self.path.display()))?;
         let mut record = self.record.lock().expect("not poisoned");
         let (applied, in_doubt) = &mut *record;
-        applied.fold(in_doubt, &entry);
+        for entry in &entries {
+            applied.fold(in_doubt, entry);
+        }
         Ok(())
     }
 
@@ -304,7 +319,11 @@ mod tests {
         journal.write(Entry::Creating { set: Set::Topic, name: "a".into() }).unwrap();
         journal.write(made(Set::Topic, "a")).unwrap();
         journal.write(Entry::Creating { set: Set::Connector, name: "c".into() }).unwrap();
-        assert_eq!(journal.record().topics.iter().collect::<Vec<_>>(), ["a"]);
+        // A batch: announced together, confirmed together, one line each.
+        journal.write_all(vec![Entry::Creating { set: Set::Topic, name: "b".into() }, made(Set::Topic, "b")]).unwrap();
+        journal.write_all(Vec::new()).unwrap();
+        assert_eq!(std::fs::read_to_string(journal_path(dir.path(), "prod")).unwrap().lines().count(), 5);
+        assert_eq!(journal.record().topics.iter().collect::<Vec<_>>(), ["a", "b"]);
         // What the next run reads if this one dies now.
         let folded = read_record(dir.path(), "prod", None).unwrap();
         assert_eq!(folded.applied, journal.record());
@@ -319,7 +338,7 @@ mod tests {
         commit(dir.path(), "prod", &base, &journal.record()).unwrap();
         let lock = Lock::read(dir.path()).unwrap();
         assert_eq!(lock.applied["dev"], other);
-        assert_eq!(lock.applied["prod"].topics.iter().collect::<Vec<_>>(), ["a"]);
+        assert_eq!(lock.applied["prod"].topics.iter().collect::<Vec<_>>(), ["a", "b"]);
         assert!(!journal_path(dir.path(), "prod").exists());
         assert_eq!(read_record(dir.path(), "prod", Some(&lock)).unwrap().entries, 0);
     }
