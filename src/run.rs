@@ -151,7 +151,9 @@ fn run_build(args: &crate::cli::BuildArgs) -> u8 {
         if args.target.is_none() {
             crate::lock::Lock::from_project(&checked.project, &checked.analysis.avro, &checked.sources)
                 .write(&args.dir)
-                .map_err(|error| format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display()))?;
+                .map_err(|error| {
+                    format!("cannot write `{}`: {error}", args.dir.join(crate::lock::LOCK_FILE).display())
+                })?;
         }
         Ok::<_, String>(rendered.files.len())
     });

@@ -837,6 +837,7 @@ mod tests {
         assert_eq!(journal.record().topics.iter().collect::<Vec<_>>(), ["a"]);
         // Interrupted: no batch starts.
         interrupted.store(true, Ordering::SeqCst);
+        #[allow(clippy::single_range_in_vec_init)] // one batch of two steps
         let outcomes = run.batches(&phase[3..], vec![0..2], false, |_| unreachable!("nothing runs"));
         assert_eq!(outcomes, [None, None]);
     }

@@ -73,6 +73,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::single_range_in_vec_init)] // a list of one batch is meant
     fn batches_hold_at_most_so_many_items_and_so_much_weight() {
         assert_eq!(split(&[], 3, 10), Vec::<Range<usize>>::new());
         assert_eq!(split(&[1; 7], 3, 100), [0..3, 3..6, 6..7]);

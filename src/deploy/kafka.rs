@@ -181,7 +181,8 @@ impl Admin {
         Ok((cluster.topics.into_iter().map(|(name, topic)| (name, state(topic))).collect(), brokers))
     }
 
-    /// The configs of topics, all in one DescribeConfigs (every key, without synonyms).
+    /// The configs of topics, all in one DescribeConfigs (every key, without synonyms). A topic
+    /// that no longer exists is left out.
     pub fn configs(&mut self, topics: &[String]) -> Result<BTreeMap<String, BTreeMap<String, ConfigEntry>>, Error> {
         let mut out = BTreeMap::new();
         if topics.is_empty() {
@@ -200,6 +201,10 @@ impl Admin {
         let answer = self.link.call(&DescribeConfigsRequest::default().with_resources(resources))?;
         for result in answer.results {
             let name = result.resource_name.to_string();
+            // Deleted since Metadata listed it: absent, as the caller's next look will find it.
+            if result.error_code == UNKNOWN_TOPIC_OR_PARTITION {
+                continue;
+            }
             if result.error_code != 0 {
                 let (code, message) = (result.error_code, message(result.error_message));
                 return Err(Error::Refused { what: format!("describing the configs of `{name}`"), code, message });

@@ -364,11 +364,12 @@ impl Clients {
                 let (states, brokers) = admin.topics_and_brokers(&topic_names).map_err(|e| e.to_string())?;
                 let existing: Vec<String> = states.keys().cloned().collect();
                 let mut configs = admin.configs(&existing).map_err(|e| e.to_string())?;
+                // A topic deleted between the two requests has no configs: it is absent.
                 let topics = states
                     .into_iter()
-                    .map(|(name, state)| {
-                        let configs = configs.remove(&name).unwrap_or_default();
-                        (name, DeployedTopic { state, configs })
+                    .filter_map(|(name, state)| {
+                        let configs = configs.remove(&name)?;
+                        Some((name, DeployedTopic { state, configs }))
                     })
                     .collect();
                 Ok((topics, Some(brokers)))
