@@ -2,7 +2,8 @@
 //! writes from them.
 //!
 //! A sink's record schema is, in order: the `schema=` of its own serde (Avro, or a Protobuf
-//! message as `ProtobufConverter` gives it to Connect), the schema its topic declares or a
+//! message as `ProtobufConverter` gives it to Connect, or a JSON Schema as `JsonSchemaConverter`
+//! does), the schema its topic declares or a
 //! writer names, or what a Debezium source that writes the topic derives
 //! from its table's DDL. Topics a ksqlDB query writes have no known schema until the ksqlDB
 //! front end infers it; for those, nothing is said.
@@ -154,9 +155,35 @@ fn debezium_record(project: &Project, analysis: &Analysis, topic: &str, side: Si
     Some(Record { origin, schema, fields, span })
 }
 
-/// The Connect schema of a serde's `schema=`: Avro, or a Protobuf message.
+/// The Connect schema of a serde's `schema=`: Avro, a Protobuf message, or a JSON Schema.
 fn schema_record(analysis: &Analysis, serde: Option<&Serde>) -> Option<Record> {
-    avro_record(&analysis.avro, serde).or_else(|| protobuf_record(&analysis.protobuf, serde?))
+    avro_record(&analysis.avro, serde)
+        .or_else(|| protobuf_record(&analysis.protobuf, serde?))
+        .or_else(|| json_schema_record(&analysis.json_schema, serde?))
+}
+
+/// The Connect schema `JsonSchemaConverter` gives a `json-sr` serde's JSON Schema, its top-level
+/// fields placed at their properties.
+fn json_schema_record(catalog: &crate::json_schema::Catalog, serde: &Serde) -> Option<Record> {
+    if serde.format.value != Format::JsonSr {
+        return None;
+    }
+    let name: &Spanned<String> = serde.schema.as_ref()?;
+    let schema = catalog.schema(&name.value)?;
+    let connect = crate::json_schema::connect::connect_schema(schema).ok()?.schema;
+    let root = schema.resolved(schema.root);
+    // The schema is declared where its root opens (a whole document would be a long label).
+    let whole = schema.site(root).0;
+    let span = Span::new(whole.file, whole.start, whole.start);
+    let place = |field: &str| match &schema.node(root).kind {
+        crate::json_schema::model::Kind::Object(object) => object.property(field).map_or(span, |id| schema.site(id).0),
+        _ => span,
+    };
+    let fields = match &connect.kind {
+        ConnectKind::Struct(fields) => fields.iter().map(|(name, _)| (name.clone(), place(name))).collect(),
+        _ => Vec::new(),
+    };
+    Some(Record { origin: Origin::Schema(name.value.clone()), schema: connect, fields, span })
 }
 
 /// The Connect schema `ProtobufConverter` gives the serde's message (`message=`, else the

@@ -140,6 +140,15 @@ pub(crate) fn side_format(samples: &[Option<Format>], subject: Option<Format>) -
     }
 }
 
+/// What `check` does with an imported JSON Schema or Protobuf schema (Avro's checks need no
+/// word): the registry's own parsing and diffs, as for the subject on the cluster.
+fn checked_in_depth(format: Format) -> String {
+    let kind = if format == Format::Protobuf { "Protobuf" } else { "JSON Schema" };
+    format!(
+        "venice checks this {kind} schema as the registry does: parsed (V201), each change against venice.lock by the registry's own diff at the topic's compatibility (V202), each reader's schema against the writers' (V203)"
+    )
+}
+
 /// The registry's `schemaType` as a format, with the schema file's extension.
 fn subject_format(subject: &Subject) -> (Format, &'static str) {
     match subject.latest.schema_type.as_str() {
@@ -306,7 +315,7 @@ impl Mapper<'_> {
         };
         let mut decl = Decl::new("schema").arg(s(name.clone())).prop("path", s(path.clone()));
         if format != Format::Avro {
-            decl = decl.comment("venice checks JSON Schema and Protobuf schemas shallowly today (it reads them, it does not compare them)");
+            decl = decl.comment(checked_in_depth(format));
         }
         self.out.decls.push(decl);
         self.out.files.push((path.clone(), text));
@@ -553,6 +562,26 @@ mod tests {
                 "3 topics, subjects, groups, connectors and ksqlDB objects not matched by --include/--exclude",
             ]
         );
+    }
+
+    #[test]
+    fn json_schema_and_protobuf_subjects_say_they_are_checked_in_depth() {
+        let mut snapshot = Snapshot::default();
+        for (topic, schema_type, schema) in [
+            ("visits", "PROTOBUF", "syntax = \"proto3\";\nmessage Visit { string page = 1; }"),
+            ("reviews", "JSON", r#"{"type":"object","properties":{"stars":{"type":"integer"}}}"#),
+        ] {
+            snapshot.topics.insert(topic.into(), Topic { partitions: 1, replication: 1, ..Topic::default() });
+            let mut subject = avro_subject(schema, "BACKWARD");
+            subject.latest.schema_type = schema_type.into();
+            snapshot.subjects.insert(format!("{topic}-value"), subject);
+        }
+        let imported = map(&snapshot, &Existing::default(), &Filter::default());
+        let rendered = render(&imported.decls);
+        for kind in ["Protobuf", "JSON Schema"] {
+            assert!(rendered.contains(&format!("venice checks this {kind} schema as the registry does")), "{rendered}");
+        }
+        assert!(!rendered.contains("shallowly"), "{rendered}");
     }
 
     #[test]

@@ -8,12 +8,15 @@
 //!   each with its span and JSON pointer, for diagnostics.
 //! - `parse`: JSON text to the model, `$ref` resolved within the document and into referenced
 //!   documents (the registry's `references`, by name).
+//! - `connect`: the Connect schema `JsonSchemaConverter` reads a record with
+//!   (`JsonSchemaData.toConnectSchema`), for the JDBC sinks and ksqlDB's columns.
 //! - `diff`: `SchemaDiff` and its per-keyword classes; the registry's change names.
 //! - `compat`: the levels, as `JsonSchema.isBackwardCompatible` and `CompatibilityChecker` apply
 //!   the diff.
 
 pub(crate) mod catalog;
 pub mod compat;
+pub(crate) mod connect;
 pub mod diff;
 pub(crate) mod model;
 mod parse;

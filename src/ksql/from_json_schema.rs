@@ -1,41 +1,27 @@
 //! JSON Schema as ksqlDB reads it from the registry (`JSON_SR`): ksqlDB's `JsonSchemaTranslator`
 //! (confluentinc/ksql, `io.confluent.ksql.serde.json`) hands the registered schema to Confluent's
-//! `JsonSchemaData.toConnectSchema` (confluentinc/schema-registry, json-schema-converter), and
-//! `ConnectKsqlSchemaTranslator` turns the Connect schema into SQL types. Over the schema as
-//! everit loads it (`crate::json_schema`):
-//!
-//! - `boolean` BOOLEAN; `string` STRING (BYTES with `connect.type: bytes`); `enum` STRING;
-//! - a number by its `connect.type`: `int8`/`int16`/`int32` INTEGER, `int64` BIGINT,
-//!   `float32`/`float64` DOUBLE, `bytes` BYTES (a DECIMAL when titled
-//!   `org.apache.kafka.connect.data.Decimal`, `scale` and `connect.decimal.precision` from
-//!   `connect.parameters`); without one, `integer` BIGINT and `number` DOUBLE; another
-//!   `connect.type` is refused ("Unsupported type");
-//! - the title names Connect's logical types: `org.apache.kafka.connect.data.Date`/`Time` DATE/TIME
-//!   and `...Timestamp` TIMESTAMP, as ksqlDB reads the Connect names;
-//! - an `object` a STRUCT of its `properties`, ordered by `connect.index` (the others in document
-//!   order), or with `connect.type: map` a MAP of `additionalProperties`; an `array` an ARRAY of
-//!   its `items` (refused without: "Array schema did not specify the items type"), or with
-//!   `connect.type: map` a MAP of its `{key, value}` items;
-//! - `oneOf`/`anyOf` of `null` and one schema is that schema; any other is a STRUCT with one field
-//!   per non-null branch, `io.confluent.connect.json.OneOf.field.N`; `allOf` only as the pairs
-//!   `allOfToConnectSchema` reads (`const` or `enum` with a `string`, `const` with a number, a
-//!   number with a formatted `string`), refused otherwise;
-//! - `$ref` the schema it refers to; a reference back into itself cannot be represented (the field
-//!   is left out, as for a recursive Avro record); `{}`, `true`, `false`, `null`, `not`, a lone
-//!   `const` and `if`/`then`/`else` are refused ("Unsupported schema type").
+//! `JsonSchemaData.toConnectSchema` (`crate::json_schema::connect`, which the JDBC sinks read
+//! too), and `ConnectKsqlSchemaTranslator` turns the Connect schema into SQL types, as for Avro
+//! (`super::from_avro`): INT8, INT16 and INT32 INTEGER (Date DATE, Time TIME), INT64 BIGINT
+//! (Timestamp TIMESTAMP), FLOAT32 and FLOAT64 DOUBLE, BOOLEAN, STRING, BYTES (Decimal a DECIMAL
+//! of `scale` and `connect.decimal.precision` from `connect.parameters`, 64 when absent), ARRAY,
+//! MAP with STRING keys (int, bigint and boolean keys read as strings, others refused), STRUCT.
+//! A field that refers back into the schema cannot be represented and is left out, as for a
+//! recursive Avro record; a union's STRUCT is listed (V205).
 //!
 //! Not verified against a running service.
 
 use crate::avro::mapping::Unsupported;
+use crate::avro::mapping::{
+    CONNECT_DATE, CONNECT_DECIMAL, CONNECT_TIME, CONNECT_TIMESTAMP, ConnectKind, ConnectSchema,
+};
 use crate::json_schema::JsonSchema;
-use crate::json_schema::model::{Criterion, Kind, NodeId};
+use crate::json_schema::connect::{Connected, ONE_OF, Step, connect_schema};
+use crate::json_schema::model::NodeId;
 use crate::ksql::ast::{SqlType, StructField};
 use crate::ksql::from_avro::FieldNames;
 
-/// The Connect name of the decimal logical type, which `JsonSchemaData` writes as the title.
-const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
-/// The field name prefix of a union's branches (`JsonSchemaData.JSON_TYPE_ONE_OF`).
-const ONE_OF: &str = "io.confluent.connect.json.OneOf";
+pub(crate) use crate::json_schema::connect::Refused;
 
 /// The ksqlDB type of a JSON Schema, what ksqlDB leaves out, and its unions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,20 +33,13 @@ pub(crate) struct JsonMapping {
     pub(crate) unions: Vec<(String, NodeId)>,
 }
 
-/// Why ksqlDB cannot read a JSON Schema at all, and the node that makes it so.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Refused {
-    pub(crate) reason: String,
-    pub(crate) node: NodeId,
-}
-
-const MAX_DEPTH: usize = 64;
-
 /// The ksqlDB type of `schema`, struct fields named by `names`.
 pub(crate) fn schema_type(schema: &JsonSchema, names: FieldNames) -> Result<JsonMapping, Refused> {
-    let mut walk = Walk { schema, names, open: Vec::new(), dropped: Vec::new(), unions: Vec::new() };
-    let sql = walk.sql(schema.root, "", 0)?;
-    Ok(JsonMapping { sql, dropped: walk.dropped, unions: walk.unions })
+    let connected = connect_schema(schema)?;
+    let mut translator =
+        Translator { schema, connected: &connected, names, at: Vec::new(), dropped: Vec::new(), unions: Vec::new() };
+    let sql = translator.sql(&connected.schema, "")?;
+    Ok(JsonMapping { sql, dropped: translator.dropped, unions: translator.unions })
 }
 
 /// The SQL type of a registered JSON Schema given as its text (field names as written).
@@ -71,193 +50,111 @@ pub(crate) fn registry_type(text: &str) -> Result<SqlType, String> {
     schema_type(&schema, FieldNames::Original).map(|m| m.sql).map_err(|refused| refused.reason)
 }
 
-struct Walk<'a> {
+/// The Connect schema to SQL, the JSON Schema node of each part at hand.
+struct Translator<'a> {
     schema: &'a JsonSchema,
+    connected: &'a Connected,
     names: FieldNames,
-    /// The nodes being walked, to stop at a reference back into one.
-    open: Vec<NodeId>,
+    /// The steps to the part being translated.
+    at: Vec<Step>,
     dropped: Vec<(String, Unsupported, NodeId)>,
     unions: Vec<(String, NodeId)>,
 }
 
-enum Step {
-    Type(SqlType),
-    /// A reference back into a node being walked.
-    Recursive,
-}
-
-impl Walk<'_> {
-    fn sql(&mut self, id: NodeId, path: &str, depth: usize) -> Result<SqlType, Refused> {
-        match self.step(id, path, depth)? {
-            Step::Type(t) => Ok(t),
-            // At the root or inside an array or map there is no field to leave out.
-            Step::Recursive => Err(Refused { reason: "a schema that refers to itself".into(), node: id }),
-        }
+impl Translator<'_> {
+    /// The node of the part being translated.
+    fn node(&self) -> NodeId {
+        self.connected.node(&self.at).unwrap_or(self.schema.root)
     }
 
-    fn step(&mut self, id: NodeId, path: &str, depth: usize) -> Result<Step, Refused> {
-        if depth > MAX_DEPTH {
-            return Err(Refused { reason: Unsupported::TooDeep.to_string(), node: id });
-        }
-        let id = self.schema.resolved(id);
-        if self.open.contains(&id) {
-            return Ok(Step::Recursive);
-        }
-        self.open.push(id);
-        let result = self.kind(id, path, depth);
-        self.open.pop();
-        result.map(Step::Type)
-    }
-
-    fn kind(&mut self, id: NodeId, path: &str, depth: usize) -> Result<SqlType, Refused> {
-        let node = self.schema.node(id);
-        let refuse = |reason: String| Err(Refused { reason, node: id });
-        let logical = logical(node.common.title.as_deref());
-        Ok(match &node.kind {
-            Kind::Boolean => SqlType::Boolean,
-            Kind::Enum(_) => SqlType::String,
-            Kind::String(_) if node.common.connect.r#type.as_deref() == Some("bytes") => SqlType::Bytes,
-            Kind::String(_) => SqlType::String,
-            Kind::Number(number) => match node.common.connect.r#type.as_deref() {
-                None if number.integer => logical.unwrap_or(SqlType::BigInt),
-                None => SqlType::Double,
-                Some("int8" | "int16" | "int32") => logical.unwrap_or(SqlType::Int),
-                Some("int64") => logical.unwrap_or(SqlType::BigInt),
-                Some("float32" | "float64") => SqlType::Double,
-                Some("bytes") if node.common.title.as_deref() == Some(DECIMAL) => decimal(&node.common.connect, id)?,
-                Some("bytes") => SqlType::Bytes,
-                Some(other) => return refuse(format!("the `connect.type` `{other}`")),
+    fn sql(&mut self, connect: &ConnectSchema, path: &str) -> Result<SqlType, Refused> {
+        Ok(match &connect.kind {
+            ConnectKind::Int8 | ConnectKind::Int16 | ConnectKind::Int32 => match connect.name.as_deref() {
+                Some(CONNECT_DATE) => SqlType::Date,
+                Some(CONNECT_TIME) => SqlType::Time,
+                _ => SqlType::Int,
             },
-            Kind::Ref(target) => return self.sql(*target, path, depth + 1),
-            Kind::Combined(combined) if combined.criterion == Criterion::All => {
-                let picked = self.all_of(&combined.subschemas).ok_or_else(|| Refused {
-                    reason: "an `allOf` other than a `const` or `enum` with its type".into(),
-                    node: id,
-                })?;
-                return self.sql(picked, path, depth + 1);
-            }
-            Kind::Combined(combined) => return self.union(id, &combined.subschemas, path, depth),
-            Kind::Array(array) => {
-                let Some(items) = array.all_items else {
-                    return refuse("an array without `items`".into());
-                };
-                if node.common.connect.r#type.as_deref() == Some("map")
-                    && let Kind::Object(entry) = &self.schema.node(self.schema.resolved(items)).kind
-                {
-                    let value = entry
-                        .property("value")
-                        .ok_or_else(|| Refused { reason: "a map entry without `value`".into(), node: items })?;
-                    SqlType::Map(Box::new(SqlType::String), Box::new(self.sql(value, path, depth + 1)?))
-                } else {
-                    SqlType::Array(Box::new(self.sql(items, path, depth + 1)?))
+            ConnectKind::Int64 => match connect.name.as_deref() {
+                Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
+                _ => SqlType::BigInt,
+            },
+            ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
+            ConnectKind::Boolean => SqlType::Boolean,
+            ConnectKind::String => SqlType::String,
+            ConnectKind::Bytes if connect.name.as_deref() == Some(CONNECT_DECIMAL) => self.decimal()?,
+            ConnectKind::Bytes => SqlType::Bytes,
+            ConnectKind::Array(items) => SqlType::Array(Box::new(self.part(Step::Items, items, path)?)),
+            ConnectKind::Map(key, value) => {
+                if !matches!(
+                    key.kind,
+                    ConnectKind::Int8
+                        | ConnectKind::Int16
+                        | ConnectKind::Int32
+                        | ConnectKind::Int64
+                        | ConnectKind::Boolean
+                        | ConnectKind::String
+                ) {
+                    let key = Unsupported::MapKey { key: key.kind.type_name().to_lowercase() };
+                    return Err(Refused { reason: key.to_string(), node: self.node() });
                 }
+                SqlType::Map(Box::new(SqlType::String), Box::new(self.part(Step::Value, value, path)?))
             }
-            Kind::Object(object) if node.common.connect.r#type.as_deref() == Some("map") => {
-                let Some(values) = object.additional else {
-                    return refuse("a map without `additionalProperties`".into());
-                };
-                SqlType::Map(Box::new(SqlType::String), Box::new(self.sql(values, path, depth + 1)?))
+            ConnectKind::Struct(fields) => {
+                if connect.name.as_deref() == Some(ONE_OF) {
+                    self.unions.push((path.to_string(), self.node()));
+                }
+                self.r#struct(fields, path)?
             }
-            Kind::Object(object) => {
-                let ordered = self.by_connect_index(&object.properties);
-                self.r#struct(&ordered, path, depth)?
+            // At the root or inside an array or map there is no field to leave out.
+            ConnectKind::Cycle(_) => {
+                return Err(Refused { reason: "a schema that refers to itself".into(), node: self.node() });
             }
-            Kind::Empty | Kind::True => return refuse("a schema that allows any value (`{}`)".into()),
-            Kind::False => return refuse("the schema `false`".into()),
-            Kind::Null => return refuse("a `null` type on its own".into()),
-            Kind::Const(_) => return refuse("a `const` on its own".into()),
-            Kind::Not(_) => return refuse("a `not` schema".into()),
-            Kind::Conditional => return refuse("an `if`/`then`/`else` schema".into()),
         })
     }
 
-    /// The properties in `JsonSchemaData`'s order: by `connect.index`, a property without one at
-    /// the count so far (a `TreeMap` keyed so, where a later equal index replaces the earlier).
-    fn by_connect_index(&self, properties: &[(String, NodeId)]) -> Vec<(String, NodeId)> {
-        let mut sorted: std::collections::BTreeMap<i64, (String, NodeId)> = std::collections::BTreeMap::new();
-        for (name, id) in properties {
-            let index = self.schema.node(*id).common.connect.index.unwrap_or(sorted.len() as i64);
-            sorted.insert(index, (name.clone(), *id));
-        }
-        sorted.into_values().collect()
+    fn part(&mut self, step: Step, connect: &ConnectSchema, path: &str) -> Result<SqlType, Refused> {
+        self.at.push(step);
+        let result = self.sql(connect, path);
+        self.at.pop();
+        result
     }
 
-    fn r#struct(&mut self, fields: &[(String, NodeId)], path: &str, depth: usize) -> Result<SqlType, Refused> {
+    /// A STRUCT, its fields named by the policy; a field that refers back is left out.
+    fn r#struct(&mut self, fields: &[(String, ConnectSchema)], path: &str) -> Result<SqlType, Refused> {
         let mut out = Vec::new();
-        for (name, id) in fields {
+        for (i, (name, field)) in fields.iter().enumerate() {
             let name = match self.names {
                 FieldNames::Upper => name.to_uppercase(),
                 FieldNames::Original => name.clone(),
             };
             let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
-            match self.step(*id, &field_path, depth + 1)? {
-                Step::Type(sql_type) => out.push(StructField { name, sql_type }),
-                Step::Recursive => {
-                    let target = self.schema.resolved(*id);
-                    let name = self.schema.node(target).pointer.clone();
-                    self.dropped.push((field_path, Unsupported::Recursive { name }, *id));
-                }
+            if let ConnectKind::Cycle(target) = &field.kind {
+                self.at.push(Step::Field(i));
+                self.dropped.push((field_path, Unsupported::Recursive { name: target.clone() }, self.node()));
+                self.at.pop();
+                continue;
             }
+            let sql_type = self.part(Step::Field(i), field, &field_path)?;
+            out.push(StructField { name, sql_type });
         }
         Ok(SqlType::Struct(out))
     }
 
-    /// `oneOf`/`anyOf`: `null` with one schema is that schema, else a STRUCT of the branches.
-    fn union(&mut self, id: NodeId, branches: &[NodeId], path: &str, depth: usize) -> Result<SqlType, Refused> {
-        let is_null = |b: &NodeId| matches!(self.schema.node(*b).kind, Kind::Null);
-        if branches.len() == 2
-            && let Some(other) = branches.iter().find(|b| !is_null(b))
-            && branches.iter().any(is_null)
-        {
-            return self.sql(*other, path, depth + 1);
+    /// A decimal's DECIMAL from `connect.parameters` (`scale`, `connect.decimal.precision`, 64
+    /// when absent), checked as ksqlDB's `SqlDecimal` checks it.
+    fn decimal(&self) -> Result<SqlType, Refused> {
+        let node = self.node();
+        let connect = &self.schema.node(node).common.connect;
+        let precision = connect.parameter("connect.decimal.precision").unwrap_or("64");
+        let scale = connect.parameter("scale").unwrap_or("0");
+        match (precision.parse::<u32>(), scale.parse::<u32>()) {
+            (Ok(p), Ok(s)) if p >= 1 && s <= p => Ok(SqlType::Decimal { precision: p, scale: s }),
+            _ => Err(Refused {
+                reason: Unsupported::InvalidDecimal { precision: precision.into(), scale: scale.parse().unwrap_or(-1) }
+                    .to_string(),
+                node,
+            }),
         }
-        self.unions.push((path.to_string(), id));
-        let fields: Vec<(String, NodeId)> = (branches.iter().filter(|b| !is_null(b)).enumerate())
-            .map(|(i, b)| (format!("{ONE_OF}.field.{i}"), *b))
-            .collect();
-        self.r#struct(&fields, path, depth)
-    }
-
-    /// The branch of an `allOf` that `allOfToConnectSchema` reads, if it reads one.
-    fn all_of(&self, branches: &[NodeId]) -> Option<NodeId> {
-        let find = |wanted: fn(&Kind) -> bool| branches.iter().copied().find(|b| wanted(&self.schema.node(*b).kind));
-        let constant = find(|k| matches!(k, Kind::Const(_)));
-        let enumeration = find(|k| matches!(k, Kind::Enum(_)));
-        let number = find(|k| matches!(k, Kind::Number(_)));
-        let string = find(|k| matches!(k, Kind::String(_)));
-        match (constant, enumeration, number, string) {
-            (Some(_), _, _, Some(s)) => Some(s),
-            (Some(_), _, Some(n), None) => Some(n),
-            (None, Some(e), _, Some(_)) => Some(e),
-            // A number with a string that has a `format`: the model keeps no format, so any string.
-            (None, None, Some(n), Some(_)) => Some(n),
-            _ => None,
-        }
-    }
-}
-
-/// The SQL type of Connect's logical types, named by the schema's title.
-fn logical(title: Option<&str>) -> Option<SqlType> {
-    match title? {
-        "org.apache.kafka.connect.data.Date" => Some(SqlType::Date),
-        "org.apache.kafka.connect.data.Time" => Some(SqlType::Time),
-        "org.apache.kafka.connect.data.Timestamp" => Some(SqlType::Timestamp),
-        _ => None,
-    }
-}
-
-/// A decimal's DECIMAL from `connect.parameters` (`scale`, `connect.decimal.precision`, 64 when
-/// absent), checked as ksqlDB's `SqlDecimal` checks it.
-fn decimal(connect: &crate::json_schema::model::Connect, node: NodeId) -> Result<SqlType, Refused> {
-    let precision = connect.parameter("connect.decimal.precision").unwrap_or("64");
-    let scale = connect.parameter("scale").unwrap_or("0");
-    match (precision.parse::<u32>(), scale.parse::<u32>()) {
-        (Ok(p), Ok(s)) if p >= 1 && s <= p => Ok(SqlType::Decimal { precision: p, scale: s }),
-        _ => Err(Refused {
-            reason: Unsupported::InvalidDecimal { precision: precision.into(), scale: scale.parse().unwrap_or(-1) }
-                .to_string(),
-            node,
-        }),
     }
 }
 
@@ -286,7 +183,7 @@ mod tests {
             "a": {"type": "array", "items": {"type": "string"}, "connect.index": 7},
             "n": {"oneOf": [{"type": "null"}, {"type": "string"}], "connect.index": 8},
             "ts": {"type": "integer", "connect.type": "int64", "title": "org.apache.kafka.connect.data.Timestamp", "connect.index": 9},
-            "dec": {"type": "number", "connect.type": "bytes", "title": DECIMAL,
+            "dec": {"type": "number", "connect.type": "bytes", "title": CONNECT_DECIMAL,
                     "connect.parameters": {"scale": "2", "connect.decimal.precision": "10"}, "connect.index": 10}
         }});
         assert_eq!(

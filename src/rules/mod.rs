@@ -139,9 +139,9 @@ impl Rule {
     }
 }
 
-/// What V403 and V406 read of a sink's records: the status both share (docs/language.md: JSON
-/// Schema and Protobuf are checked at the level of the format only).
-const AVRO_RECORDS_ONLY: &str = "records with an Avro or Protobuf `schema=` (the message as `ProtobufConverter` gives it to Connect), a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records written as JSON Schema are not";
+/// What V403 and V406 read of a sink's records: the status both share (the records whose Connect
+/// schema venice knows, `analysis::sink_table`).
+const KNOWN_RECORDS: &str = "records with an Avro, Protobuf or JSON Schema `schema=` (as `ProtobufConverter` and `JsonSchemaConverter` give them to Connect), a Debezium source's derived records and the Avro that ksqlDB queries write are checked; records of a ksqlDB query written in another format are not";
 
 /// The rule of a code, case-insensitively (`v102` works too).
 pub(crate) fn find(code: &str) -> Option<&'static Rule> {

@@ -1,9 +1,10 @@
 //! V403: a `pk` field that the record it is taken from does not have: a field of the key's
-//! record (`record-key`) or of the value's (`record-value`), as its Avro schema, its Protobuf message (`protobuf::connect`) or the Debezium
+//! record (`record-key`) or of the value's (`record-value`), as its Avro schema, its Protobuf message (`protobuf::connect`), its JSON Schema
+//! (`json_schema::connect`) or the Debezium
 //! source's DDL says. Records whose schema venice does not know (a ksqlDB query's output) are
 //! not checked.
 
-use super::{AVRO_RECORDS_ONLY, Rule, Status};
+use super::{KNOWN_RECORDS, Rule, Status};
 use crate::analysis::Analysis;
 use crate::analysis::sink_table::{is_jdbc_sink, record, stored_value};
 use crate::connect::{Kind, catalog};
@@ -15,7 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     code: "V403",
     name: "primary-key field not in the schema",
     severity: Severity::Error,
-    status: Status::Partial(AVRO_RECORDS_ONLY),
+    status: Status::Partial(KNOWN_RECORDS),
     doc: include_str!("v403_pk_field_missing.md"),
 };
 

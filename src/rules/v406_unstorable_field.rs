@@ -1,9 +1,10 @@
 //! V406: a field of the record a JDBC sink reads that no table column can hold: a nested
 //! record, a map, a general union (which Connect makes a struct), or Debezium's
 //! variable-scale `numeric` in Confluent's sink. The sink fails its task on the first record.
-//! Protobuf messages are read as `ProtobufConverter` gives them to Connect (`protobuf::connect`). Records whose schema venice does not know (a ksqlDB query's output) are not checked.
+//! Protobuf messages are read as `ProtobufConverter` gives them to Connect (`protobuf::connect`),
+//! JSON Schemas as `JsonSchemaConverter` does (`json_schema::connect`). Records whose schema venice does not know (a ksqlDB query's output) are not checked.
 
-use super::{AVRO_RECORDS_ONLY, Rule, Status};
+use super::{KNOWN_RECORDS, Rule, Status};
 use crate::analysis::Analysis;
 use crate::analysis::sink_table::{Origin, column_type, is_jdbc_sink, record, stored_value};
 use crate::connect::{Kind, catalog};
@@ -15,7 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     code: "V406",
     name: "field type the sink cannot store",
     severity: Severity::Error,
-    status: Status::Partial(AVRO_RECORDS_ONLY),
+    status: Status::Partial(KNOWN_RECORDS),
     doc: include_str!("v406_unstorable_field.md"),
 };
 
