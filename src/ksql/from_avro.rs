@@ -98,6 +98,41 @@ fn refused(problem: &Problem) -> String {
     }
 }
 
+/// A Connect schema of no parts as ksqlDB's `ConnectToSqlTypeConverter` reads it, whatever the
+/// schema type it came from; `None` for a decimal (its precision is the source's) and for
+/// arrays, maps, structs and cycles.
+pub(super) fn scalar(connect: &ConnectSchema) -> Option<SqlType> {
+    let name = connect.name.as_deref();
+    Some(match &connect.kind {
+        ConnectKind::Int8 | ConnectKind::Int16 | ConnectKind::Int32 => match name {
+            Some(CONNECT_DATE) => SqlType::Date,
+            Some(CONNECT_TIME) => SqlType::Time,
+            _ => SqlType::Int,
+        },
+        ConnectKind::Int64 if name == Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
+        ConnectKind::Int64 => SqlType::BigInt,
+        ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
+        ConnectKind::Boolean => SqlType::Boolean,
+        ConnectKind::String => SqlType::String,
+        ConnectKind::Bytes if name != Some(CONNECT_DECIMAL) => SqlType::Bytes,
+        _ => return None,
+    })
+}
+
+/// ksqlDB reads a MAP's keys as STRING: int, bigint and boolean keys as their text, other keys
+/// not at all.
+pub(super) fn map_key_supported(key: &ConnectSchema) -> bool {
+    matches!(
+        key.kind,
+        ConnectKind::Int8
+            | ConnectKind::Int16
+            | ConnectKind::Int32
+            | ConnectKind::Int64
+            | ConnectKind::Boolean
+            | ConnectKind::String
+    )
+}
+
 /// The Connect schema to SQL, with the Avro type alongside for decimal precision.
 struct Translator<'a> {
     arena: &'a [NamedType],
@@ -111,22 +146,11 @@ impl Translator<'_> {
             return Err(Unsupported::TooDeep);
         }
         let avro = strip_optional(avro);
+        if let Some(scalar) = scalar(connect) {
+            return Ok(scalar);
+        }
         Ok(match &connect.kind {
-            ConnectKind::Int8 | ConnectKind::Int16 => SqlType::Int,
-            ConnectKind::Int32 => match connect.name.as_deref() {
-                Some(CONNECT_DATE) => SqlType::Date,
-                Some(CONNECT_TIME) => SqlType::Time,
-                _ => SqlType::Int,
-            },
-            ConnectKind::Int64 => match connect.name.as_deref() {
-                Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
-                _ => SqlType::BigInt,
-            },
-            ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
-            ConnectKind::Boolean => SqlType::Boolean,
-            ConnectKind::String => SqlType::String,
-            ConnectKind::Bytes if connect.name.as_deref() == Some(CONNECT_DECIMAL) => self.decimal(avro, connect)?,
-            ConnectKind::Bytes => SqlType::Bytes,
+            ConnectKind::Bytes => self.decimal(avro, connect)?,
             ConnectKind::Array(item) => {
                 let item_avro = match &avro.kind {
                     TypeKind::Array { items, .. } => &**items,
@@ -137,6 +161,7 @@ impl Translator<'_> {
             ConnectKind::Map(key, value) => self.map(avro, key, value, path, depth)?,
             ConnectKind::Struct(fields) => self.r#struct(avro, fields, path, depth)?,
             ConnectKind::Cycle(name) => return Err(Unsupported::Recursive { name: name.clone() }),
+            _ => unreachable!("scalars are mapped above"),
         })
     }
 
@@ -150,15 +175,7 @@ impl Translator<'_> {
         path: &str,
         depth: usize,
     ) -> Result<SqlType, Unsupported> {
-        if !matches!(
-            key.kind,
-            ConnectKind::Int8
-                | ConnectKind::Int16
-                | ConnectKind::Int32
-                | ConnectKind::Int64
-                | ConnectKind::Boolean
-                | ConnectKind::String
-        ) {
+        if !map_key_supported(key) {
             return Err(Unsupported::MapKey { key: key.kind.type_name().to_lowercase() });
         }
         let value_avro = match &avro.kind {

@@ -12,14 +12,12 @@
 //! Not verified against a running service.
 
 use crate::avro::mapping::Unsupported;
-use crate::avro::mapping::{
-    CONNECT_DATE, CONNECT_DECIMAL, CONNECT_TIME, CONNECT_TIMESTAMP, ConnectKind, ConnectSchema,
-};
+use crate::avro::mapping::{ConnectKind, ConnectSchema};
 use crate::json_schema::JsonSchema;
 use crate::json_schema::connect::{Connected, ONE_OF, Step, connect_schema};
 use crate::json_schema::model::NodeId;
 use crate::ksql::ast::{SqlType, StructField};
-use crate::ksql::from_avro::FieldNames;
+use crate::ksql::from_avro::{FieldNames, map_key_supported, scalar};
 
 pub(crate) use crate::json_schema::connect::Refused;
 
@@ -68,32 +66,14 @@ impl Translator<'_> {
     }
 
     fn sql(&mut self, connect: &ConnectSchema, path: &str) -> Result<SqlType, Refused> {
+        if let Some(scalar) = scalar(connect) {
+            return Ok(scalar);
+        }
         Ok(match &connect.kind {
-            ConnectKind::Int8 | ConnectKind::Int16 | ConnectKind::Int32 => match connect.name.as_deref() {
-                Some(CONNECT_DATE) => SqlType::Date,
-                Some(CONNECT_TIME) => SqlType::Time,
-                _ => SqlType::Int,
-            },
-            ConnectKind::Int64 => match connect.name.as_deref() {
-                Some(CONNECT_TIMESTAMP) => SqlType::Timestamp,
-                _ => SqlType::BigInt,
-            },
-            ConnectKind::Float32 | ConnectKind::Float64 => SqlType::Double,
-            ConnectKind::Boolean => SqlType::Boolean,
-            ConnectKind::String => SqlType::String,
-            ConnectKind::Bytes if connect.name.as_deref() == Some(CONNECT_DECIMAL) => self.decimal()?,
-            ConnectKind::Bytes => SqlType::Bytes,
+            ConnectKind::Bytes => self.decimal()?,
             ConnectKind::Array(items) => SqlType::Array(Box::new(self.part(Step::Items, items, path)?)),
             ConnectKind::Map(key, value) => {
-                if !matches!(
-                    key.kind,
-                    ConnectKind::Int8
-                        | ConnectKind::Int16
-                        | ConnectKind::Int32
-                        | ConnectKind::Int64
-                        | ConnectKind::Boolean
-                        | ConnectKind::String
-                ) {
+                if !map_key_supported(key) {
                     let key = Unsupported::MapKey { key: key.kind.type_name().to_lowercase() };
                     return Err(Refused { reason: key.to_string(), node: self.node() });
                 }
@@ -109,6 +89,7 @@ impl Translator<'_> {
             ConnectKind::Cycle(_) => {
                 return Err(Refused { reason: "a schema that refers to itself".into(), node: self.node() });
             }
+            _ => unreachable!("scalars are mapped above"),
         })
     }
 
@@ -161,6 +142,7 @@ impl Translator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::avro::mapping::CONNECT_DECIMAL;
     use serde_json::json;
 
     fn sql(schema: serde_json::Value) -> String {
