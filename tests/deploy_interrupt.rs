@@ -1,5 +1,5 @@
 //! `venice apply` interrupted, on the real stack of `scripts/stack.sh`: killed (SIGKILL, as an
-//! OOM kill or a CI runner does) at several points of a 300-topic apply, stopped by Ctrl-C
+//! OOM kill or a CI runner does) at several points of a 1000-topic apply, stopped by Ctrl-C
 //! (SIGINT, once and twice), and run twice at once. After each, the record (venice.lock and the
 //! journal a killed run leaves) is true or a batch short: everything recorded exists, everything
 //! the project's runs made is recorded or in doubt, and a re-run and a pruning apply leave
@@ -55,15 +55,28 @@ impl Many {
         self.dir.path()
     }
 
+    /// `venice apply` in the background, its output into files beside the project: a pipe
+    /// nobody reads fills with the plan of a large project and stops apply before it starts.
     fn spawn_apply(&self) -> Child {
+        let out = std::fs::File::create(self.dir.path().join("apply.stdout")).unwrap();
+        let err = std::fs::File::create(self.dir.path().join("apply.stderr")).unwrap();
         Command::new(env!("CARGO_BIN_EXE_venice"))
             .arg("apply")
             .arg(self.path())
             .args(["--target", "stack", "--yes"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
             .spawn()
             .unwrap()
+    }
+
+    /// Waits for an apply of [`Many::spawn_apply`] to end: its exit status and output.
+    fn finish(&self, mut child: Child) -> Run {
+        let started = Instant::now();
+        let status = child.wait().unwrap();
+        let stdout = std::fs::read(self.dir.path().join("apply.stdout")).unwrap();
+        let stderr = std::fs::read(self.dir.path().join("apply.stderr")).unwrap();
+        Run { output: std::process::Output { status, stdout, stderr }, took: started.elapsed() }
     }
 
     fn journal(&self) -> std::path::PathBuf {
@@ -186,30 +199,30 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
-fn finish(child: Child) -> Run {
-    let started = Instant::now();
-    let output = child.wait_with_output().unwrap();
-    Run { output, took: started.elapsed() }
-}
-
-/// Kills apply with SIGKILL at three points of a 300-topic project (each run resuming the
+/// Kills apply with SIGKILL at three points of a 1000-topic project (each run resuming the
 /// last), checks the record after each, then lets a run finish and prunes: every topic made once,
 /// each subject at version 1, nothing left.
 #[test]
 #[ignore = "needs the real-services stack (scripts/stack.sh up)"]
 fn sigkill_at_several_points_then_a_rerun_and_a_prune_leave_nothing_behind() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let many = Many::new(295, 5);
+    // Ten batches of topics (`deploy::batch::TOPICS_PER_REQUEST`); each run is killed once it
+    // has made a batch of its own (its journal, not the one it folds in when it starts).
+    let many = Many::new(995, 5);
     let mut killed_pid = None;
     let mut report = Vec::new();
-    for at in [40, 150, 260] {
+    for _ in 0..3 {
         let started = Instant::now();
+        let before = std::fs::read_to_string(many.journal()).ok();
         let child = many.spawn_apply();
         let pid = child.id();
-        let _ = wait_for("the apply to get that far", 120, || (many.existing().len() >= at).then_some(()));
+        let _ = wait_for("the apply to make a batch", 120, || {
+            let now = std::fs::read_to_string(many.journal()).ok();
+            (now.is_some() && now != before && many.made_in_journal() >= 100).then_some(())
+        });
         let mut child = child;
         child.kill().unwrap();
-        let run = finish(child);
+        let run = many.finish(child);
         if let Some(previous) = killed_pid {
             assert!(
                 run.stderr().contains(&format!(
@@ -221,7 +234,7 @@ fn sigkill_at_several_points_then_a_rerun_and_a_prune_leave_nothing_behind() {
             assert!(run.stderr().contains("notice: an apply to target `stack` did not finish: "), "{}", run.shown());
         }
         killed_pid = Some(pid);
-        let (existing, in_doubt) = many.assert_record_true(&format!("killed at {at} topics"));
+        let (existing, in_doubt) = many.assert_record_true(&format!("killed after {:.1} s", started.elapsed().as_secs_f64()));
         // Every topic that exists is venice's to the next plan (the one in doubt settled).
         let (objects, _) = many.plan();
         let not_owned: Vec<&serde_json::Value> = objects.iter().filter(|o| o["owned"] == false).collect();
@@ -234,9 +247,9 @@ fn sigkill_at_several_points_then_a_rerun_and_a_prune_leave_nothing_behind() {
     let rerun = venice(many.path(), &["apply", "--yes"]);
     assert_eq!(rerun.code(), Some(0), "{}", rerun.shown());
     let created = rerun.stdout().matches("] created topic `").count();
-    assert_eq!(many.existing().len(), 300);
+    assert_eq!(many.existing().len(), 1000);
     let (recorded, in_doubt) = many.record();
-    assert_eq!(recorded.len(), 300);
+    assert_eq!(recorded.len(), 1000);
     assert!(in_doubt.is_empty() && !many.journal().exists());
     let (objects, changes) = many.plan();
     assert_eq!(changes, 0);
@@ -248,7 +261,7 @@ fn sigkill_at_several_points_then_a_rerun_and_a_prune_leave_nothing_behind() {
     }
     let pruned = many.prune_all();
     eprintln!(
-        "measured: {}; the re-run created {created} topics in {:.1} s; the prune deleted 300 topics and 5 subjects in {:.1} s",
+        "measured: {}; the re-run created {created} topics in {:.1} s; the prune deleted 1000 topics and 5 subjects in {:.1} s",
         report.join("; "),
         rerun.took.as_secs_f64(),
         pruned.took.as_secs_f64()
@@ -268,7 +281,7 @@ fn sigint_stops_at_a_safe_point_with_exit_130_and_a_true_record() {
     let _ = wait_for("100 topics", 120, || (many.made_in_journal() >= 100).then_some(()));
     let sent = Instant::now();
     signal(&child, "INT");
-    let run = finish(child);
+    let run = many.finish(child);
     let stopped_in = sent.elapsed();
     assert_eq!(run.code(), Some(130), "{}", run.shown());
     let stderr = run.stderr();
@@ -286,7 +299,7 @@ fn sigint_stops_at_a_safe_point_with_exit_130_and_a_true_record() {
     let _ = wait_for("100 more topics", 120, || (many.made_in_journal() >= 100).then_some(()));
     signal(&child, "INT");
     signal(&child, "INT");
-    let run = finish(child);
+    let run = many.finish(child);
     assert_eq!(run.code(), Some(130), "{}", run.shown());
     let (second, _) = many.assert_record_true("after a second Ctrl-C");
     let rerun = venice(many.path(), &["apply", "--yes"]);
@@ -317,7 +330,7 @@ fn two_applies_at_once_one_runs_the_other_is_refused() {
     let expected = format!("error: another apply on target `stack` is running (pid {} on ", first.id());
     assert!(second.stderr().starts_with(&expected), "{}", second.shown());
     assert!(second.stderr().contains(", since 20"), "{}", second.shown());
-    let first = finish(first);
+    let first = many.finish(first);
     assert_eq!(first.code(), Some(0), "{}", first.shown());
     let plan = venice(many.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code(), Some(0), "{}", plan.shown());
