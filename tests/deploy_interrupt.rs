@@ -234,7 +234,8 @@ fn sigkill_at_several_points_then_a_rerun_and_a_prune_leave_nothing_behind() {
             assert!(run.stderr().contains("notice: an apply to target `stack` did not finish: "), "{}", run.shown());
         }
         killed_pid = Some(pid);
-        let (existing, in_doubt) = many.assert_record_true(&format!("killed after {:.1} s", started.elapsed().as_secs_f64()));
+        let (existing, in_doubt) =
+            many.assert_record_true(&format!("killed after {:.1} s", started.elapsed().as_secs_f64()));
         // Every topic that exists is venice's to the next plan (the one in doubt settled).
         let (objects, _) = many.plan();
         let not_owned: Vec<&serde_json::Value> = objects.iter().filter(|o| o["owned"] == false).collect();
