@@ -499,6 +499,19 @@ fn git_show(dir: &Path, revision: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
+    /// The lock written as TOML and parsed back: the same lock, without a diagnostic; and the
+    /// text.
+    fn read_back(lock: &Lock) -> (Baseline, String) {
+        let text = lock.to_toml();
+        let mut sources = SourceMap::default();
+        let file = sources.add("venice.lock".into(), text.clone());
+        let mut diagnostics = Vec::new();
+        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(&baseline.lock, lock);
+        (baseline, text)
+    }
+
     #[test]
     fn a_lock_round_trips_through_toml_with_spans() {
         let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
@@ -513,13 +526,7 @@ mod tests {
                 references: Vec::new(),
             },
         );
-        let text = lock.to_toml();
-        let mut sources = SourceMap::default();
-        let file = sources.add("venice.lock".into(), text.clone());
-        let mut diagnostics = Vec::new();
-        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
-        assert!(diagnostics.is_empty());
-        assert_eq!(baseline.lock, lock);
+        let (baseline, text) = read_back(&lock);
         let span = baseline.topic_spans["orders"];
         assert_eq!(&text[span.start..span.end], "6");
     }
@@ -558,13 +565,7 @@ topic clicks {
         let recorded = crate::avro::Catalog::from_texts(vec![("v".into(), text)], &mut problems);
         assert!(problems.is_empty(), "{problems:#?}");
         assert_eq!(Fingerprint::of(&recorded, recorded.schema("v").unwrap()).to_string(), value.fingerprint);
-        let text = lock.to_toml();
-        let mut sources = SourceMap::default();
-        let file = sources.add("venice.lock".into(), text);
-        let mut diagnostics = Vec::new();
-        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
-        assert!(diagnostics.is_empty());
-        assert_eq!(baseline.lock, lock);
+        let (baseline, _) = read_back(&lock);
     }
 
     #[test]
@@ -600,13 +601,7 @@ topic reviews { key string; value json-sr schema=Review; }
         assert_eq!(value.schema, payment);
         assert_eq!(value.references, [LockedReference { name: "money.proto".into(), subject: "money.proto".into() }]);
         assert_eq!(lock.subjects["stars"].schema_type.as_deref(), Some("JSON"));
-        let text = lock.to_toml();
-        let mut sources = SourceMap::default();
-        let file = sources.add("venice.lock".into(), text);
-        let mut diagnostics = Vec::new();
-        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut diagnostics).expect("parses");
-        assert!(diagnostics.is_empty());
-        assert_eq!(baseline.lock, lock);
+        let (baseline, _) = read_back(&lock);
         // Each recorded schema parses again with what its references name, as recorded.
         let recorded = baseline.protobuf("payments-value").expect("Protobuf").expect("parses");
         assert_eq!(recorded.messages()[0].0, "p.Payment");
