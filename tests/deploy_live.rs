@@ -231,7 +231,11 @@ fn the_kafka_admin_creates_alters_grows_and_deletes_a_topic() {
     assert!(admin.create_topic(&new).unwrap());
     assert!(!admin.create_topic(&new).unwrap(), "an existing topic is not created again");
     let names = [topic.clone()];
-    let state = &admin.topics(&names).unwrap()[&topic];
+    // CreateTopics is answered once the controller has the topic; the broker's Metadata lists
+    // it once it has replayed it, which takes a moment on a busy machine.
+    let (topics, _) =
+        wait_for("the topic in Metadata", 30, || admin.topics(&names).ok().filter(|t| t.contains_key(&topic)));
+    let state = &topics[&topic];
     assert_eq!((state.partitions, state.replication), (2, 1));
     let configs = &admin.configs(&names).unwrap()[&topic];
     assert_eq!(configs["retention.ms"].value.as_deref(), Some("3600000"));
