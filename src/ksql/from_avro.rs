@@ -35,6 +35,21 @@ pub(crate) enum FieldNames {
     Original,
 }
 
+impl FieldNames {
+    /// A Connect field's name as a column or struct field under this policy.
+    pub(crate) fn apply(self, name: &str) -> String {
+        match self {
+            FieldNames::Upper => name.to_uppercase(),
+            FieldNames::Original => name.to_string(),
+        }
+    }
+}
+
+/// The dotted path of a field inside `path` (empty at the top), as V205 names what it drops.
+pub(super) fn field_path(path: &str, name: &str) -> String {
+    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
+}
+
 /// The ksqlDB type of an Avro type, as ksqlDB infers it from the registry.
 ///
 /// Through the Connect schema ([`connect_schema`]): INT8, INT16 and INT32 INTEGER (Date DATE,
@@ -201,11 +216,8 @@ impl Translator<'_> {
     ) -> Result<SqlType, Unsupported> {
         let mut out = Vec::new();
         for (i, (name, field)) in fields.iter().enumerate() {
-            let name = match self.names {
-                FieldNames::Upper => name.to_uppercase(),
-                FieldNames::Original => name.clone(),
-            };
-            let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let name = self.names.apply(name);
+            let field_path = field_path(path, &name);
             let field_avro = struct_member(self.arena, avro, i);
             match self.sql(field_avro, field, &field_path, depth + 1) {
                 Ok(sql_type) => out.push(StructField { name, sql_type }),

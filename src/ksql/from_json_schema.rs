@@ -17,7 +17,7 @@ use crate::json_schema::JsonSchema;
 use crate::json_schema::connect::{Connected, ONE_OF, Step, connect_schema};
 use crate::json_schema::model::NodeId;
 use crate::ksql::ast::{SqlType, StructField};
-use crate::ksql::from_avro::{FieldNames, map_key_supported, scalar};
+use crate::ksql::from_avro::{FieldNames, field_path, map_key_supported, scalar};
 
 pub(crate) use crate::json_schema::connect::Refused;
 
@@ -104,11 +104,8 @@ impl Translator<'_> {
     fn r#struct(&mut self, fields: &[(String, ConnectSchema)], path: &str) -> Result<SqlType, Refused> {
         let mut out = Vec::new();
         for (i, (name, field)) in fields.iter().enumerate() {
-            let name = match self.names {
-                FieldNames::Upper => name.to_uppercase(),
-                FieldNames::Original => name.clone(),
-            };
-            let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let name = self.names.apply(name);
+            let field_path = field_path(path, &name);
             if let ConnectKind::Cycle(target) = &field.kind {
                 self.at.push(Step::Field(i));
                 self.dropped.push((field_path, Unsupported::Recursive { name: target.clone() }, self.node()));

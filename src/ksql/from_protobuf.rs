@@ -29,7 +29,7 @@ use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor, Va
 
 use crate::avro::mapping::Unsupported;
 use crate::ksql::ast::{SqlType, StructField};
-use crate::ksql::from_avro::FieldNames;
+use crate::ksql::from_avro::{FieldNames, field_path};
 
 /// The ksqlDB type of a message, what ksqlDB leaves out, and its oneofs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +115,7 @@ impl Walk {
                 continue;
             }
             let name = self.name(&format!("{}_{index}", oneof.name()));
-            let union_path = join(path, &name);
+            let union_path = field_path(path, &name);
             let place = Place { file: oneof.parent_file().name().to_string(), path: oneof.path().to_vec() };
             self.oneofs.push((union_path.clone(), oneof.full_name().to_string(), place));
             let members: Vec<FieldDescriptor> = oneof.fields().collect();
@@ -136,7 +136,7 @@ impl Walk {
         let mut out = Vec::new();
         for field in fields {
             let name = self.name(field.name());
-            let field_path = join(path, &name);
+            let field_path = field_path(path, &name);
             match self.field(field, &field_path, depth + 1) {
                 Ok(sql_type) => out.push(StructField { name, sql_type }),
                 Err(reason @ Unsupported::InvalidDecimal { .. }) => return Err(reason),
@@ -150,10 +150,7 @@ impl Walk {
     }
 
     fn name(&self, name: &str) -> String {
-        match self.names {
-            FieldNames::Upper => name.to_uppercase(),
-            FieldNames::Original => name.to_string(),
-        }
+        self.names.apply(name)
     }
 
     fn field(&mut self, field: &FieldDescriptor, path: &str, depth: usize) -> Result<SqlType, Unsupported> {
@@ -231,10 +228,6 @@ fn field_params(field: &FieldDescriptor) -> Vec<(String, String)> {
     let Value::Message(meta) = &*options.get_extension(&extension) else { return Vec::new() };
     let Some(Value::Map(params)) = meta.get_field_by_name("params").as_deref().cloned() else { return Vec::new() };
     params.into_iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string()))).collect()
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
 }
 
 #[cfg(test)]
