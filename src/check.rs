@@ -194,7 +194,8 @@ fn finish(
     diagnostics.extend(resolved.iter().map(|(p, span)| rules::resolve(p, *span)));
     diagnostics.extend(ksql_found.iter().map(|(p, span)| rules::ksql(p, *span)));
     let lineage = crate::analysis::lineage::Lineage::of(&project, queries, &ksql.effects);
-    let analysis = Analysis { baseline, derived, avro, protobuf, json_schema, ksql, edges, lineage };
+    let access = crate::analysis::access::Access::of(&project, &edges);
+    let analysis = Analysis { baseline, derived, avro, protobuf, json_schema, ksql, edges, lineage, access };
     rules::check_all(&project, &analysis, &mut diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();

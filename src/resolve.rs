@@ -231,8 +231,17 @@ fn report_overrides(project: &Project, diagnostics: &mut Vec<(Problem, Span)>) {
     let topics: BTreeSet<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
     let databases: BTreeSet<&str> = project.databases.iter().map(|d| d.name.value.as_str()).collect();
     let (sources, sinks) = (names(Direction::Source), names(Direction::Sink));
+    let producers: BTreeSet<&str> = project.producers.iter().map(|p| p.name.value.as_str()).collect();
+    let consumers: BTreeSet<&str> = project.consumers.iter().map(|c| c.name.value.as_str()).collect();
     for target in &project.targets {
         let o = &target.overrides;
+        // A target's `source`/`sink` is one override whatever it changes; its principal is
+        // checked with it.
+        let apps = target.access.principals.iter().filter_map(|p| match p.kind {
+            ActorKind::Producer => Some(("producer", &p.name, &producers)),
+            ActorKind::Consumer => Some(("consumer", &p.name, &consumers)),
+            ActorKind::Source | ActorKind::Sink => None,
+        });
         let connector_kind = |direction| if direction == Direction::Sink { "sink" } else { "source" };
         let written = o.topics.iter().map(|t| ("topic", &t.name, &topics));
         let connectors = o.connectors.iter().map(|c| {
@@ -240,6 +249,7 @@ fn report_overrides(project: &Project, diagnostics: &mut Vec<(Problem, Span)>) {
             (connector_kind(c.direction), &c.name, declared)
         });
         let written = written.chain(connectors).chain(o.databases.iter().map(|d| ("database", &d.name, &databases)));
+        let written = written.chain(apps);
         let mut first: BTreeMap<(&str, &str), Span> = BTreeMap::new();
         for (kind, name, declared) in written {
             if !declared.contains(name.value.as_str()) {

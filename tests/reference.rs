@@ -413,6 +413,8 @@ fn type_md(ty: ValueType) -> String {
         }
         ValueType::OneOfAnyCase(words) => format!("{} (in any case, `_` for `-`)", type_md(ValueType::OneOf(words))),
         ValueType::Duration => "duration".into(),
+        ValueType::Principal => "principal (`Type:name`)".into(),
+        ValueType::Rate => "rate (bytes per second: an integer, or `\"512KiB\"`, `\"5MiB\"`, `\"1GiB\"`)".into(),
         ValueType::Path => "path".into(),
         ValueType::Ref(kind) => {
             let target = ROOT.child(kind).map(|n| link(&[n], kind)).unwrap_or(format!("`{kind}`"));
@@ -431,6 +433,8 @@ fn type_short(ty: ValueType, name: &str) -> String {
         ValueType::OneOf(words) if words.len() <= 4 => words.join("|"),
         ValueType::OneOf(_) | ValueType::OneOfAnyCase(_) => format!("<{name}>"),
         ValueType::Duration => "<duration>".into(),
+        ValueType::Principal => "<principal>".into(),
+        ValueType::Rate => "<rate>".into(),
         ValueType::Path => "<path>".into(),
         ValueType::Ref(kind) => format!("<{kind}>"),
     }
@@ -667,6 +671,14 @@ fn schema_type(out: &mut String, ty: ValueType, depth: usize) {
         ValueType::Duration => {
             w!(out, "{pad}type string // a duration: `30s`, `15m`, `12h`, `7d` or `forever`");
             w!(out, "{pad}pattern #\"^(forever|[0-9]+[smhd])$\"#");
+        }
+        ValueType::Principal => {
+            w!(out, "{pad}type string // a Kafka principal, `Type:name`");
+            w!(out, "{pad}pattern #\"^[A-Za-z]+:.+$\"#");
+        }
+        ValueType::Rate => {
+            w!(out, "{pad}type string integer // bytes per second: an integer, or digits and KiB, MiB or GiB");
+            w!(out, "{pad}pattern #\"^[0-9]+(KiB|MiB|GiB)?$\"#");
         }
         ValueType::Path => w!(out, "{pad}type string // a path, relative to the file that names it"),
         ValueType::Ref(kind) => w!(out, "{pad}type string // the name of a declared `{kind}`"),
@@ -1068,6 +1080,8 @@ fn samples(node: &str, slot: &str, ty: ValueType) -> Vec<String> {
             words.iter().map(|w| kdl_word(w)).chain(registry).collect()
         }
         ValueType::Duration => ["forever", "\"30s\"", "\"15m\"", "\"12h\"", "\"7d\""].map(String::from).to_vec(),
+        ValueType::Principal => vec!["\"User:app\"".into()],
+        ValueType::Rate => vec!["1048576".into(), "\"5MiB\"".into()],
         ValueType::Path => vec![kdl_string(sample_path(node, slot))],
         ValueType::Ref(kind) => vec![kdl_word(&format!("ref-{kind}"))],
     }

@@ -3,11 +3,12 @@
 //!
 //! `check` builds it in a straight line: the baseline (`lock`), the schemas Debezium sources
 //! derive (`connect`), the Avro catalog (`avro`), then the ksqlDB analysis and the edges
-//! (`resolve`), then the column lineage over them. Each field is set once, by the phase that owns it; [`Project`] stays what
+//! (`resolve`), then the column lineage and the access grants over them. Each field is set once, by the phase that owns it; [`Project`] stays what
 //! venice.kdl declares.
 //!
 //! [`Project`]: crate::model::Project
 
+pub(crate) mod access;
 pub(crate) mod lineage;
 pub mod sink_table;
 
@@ -38,4 +39,6 @@ pub struct Analysis {
     /// What reads each field of each topic, directly or through ksqlDB (the impact of a
     /// schema change).
     pub(crate) lineage: lineage::Lineage,
+    /// Who may do what on the cluster: the grants the graph derives and the `acl` nodes.
+    pub(crate) access: access::Access,
 }

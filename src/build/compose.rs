@@ -157,16 +157,6 @@ fn secret_ref(var: &str) -> String {
     format!("${{{var}:?set {var} in .env (see .env.example)}}")
 }
 
-/// The Compose project name: lower-case letters, digits, `-` and `_`, starting with a letter or
-/// digit (Docker's rule).
-pub(crate) fn project_name(project: &Project) -> String {
-    let raw = project.name.as_ref().map_or("venice", |n| n.value.as_str()).to_lowercase();
-    let mut name: String =
-        raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-    name = name.trim_start_matches(['-', '_']).to_string();
-    if name.is_empty() { "venice".into() } else { name }
-}
-
 /// A KRaft cluster id: 16 bytes, URL-safe base64 without padding (22 characters), derived from
 /// the project's name so that the same project gives the same file.
 fn cluster_id(project: &Project) -> String {
@@ -405,7 +395,7 @@ impl<'p> StackBuilder<'p> {
     fn connect(&mut self, plugins: &BTreeSet<&str>) {
         let plugin_path = plugin_path(plugins, &mut self.info.notes);
         let dockerfile = super::dockerfile::render(plugins);
-        let mut env = connect_environment(&project_name(self.project), &self.bootstrap, self.brokers, &plugin_path);
+        let mut env = connect_environment(&self.project.compose_name(), &self.bootstrap, self.brokers, &plugin_path);
         let connector_databases: Vec<&Database> = self
             .project
             .connectors
@@ -432,7 +422,7 @@ impl<'p> StackBuilder<'p> {
         self.services.insert(
             "connect".into(),
             Service {
-                image: format!("{}-connect:{tag}", project_name(self.project)),
+                image: format!("{}-connect:{tag}", self.project.compose_name()),
                 build: Some("./connect".into()),
                 hostname: Some("connect".into()),
                 environment: env,
@@ -450,11 +440,11 @@ impl<'p> StackBuilder<'p> {
     /// The ksqlDB server, and a CLI container to `docker compose exec` into.
     fn ksqldb(&mut self) {
         let mut env: BTreeMap<String, String> = BTreeMap::new();
-        let name = project_name(self.project).replace('-', "_");
+        let id = self.project.ksql_service_id();
         let replication = internal_replication(self.brokers);
         env.insert("KSQL_BOOTSTRAP_SERVERS".into(), self.bootstrap.clone());
         env.insert("KSQL_LISTENERS".into(), "http://0.0.0.0:8088".into());
-        env.insert("KSQL_KSQL_SERVICE_ID".into(), format!("{name}_"));
+        env.insert("KSQL_KSQL_SERVICE_ID".into(), id);
         env.insert("KSQL_KSQL_INTERNAL_TOPIC_REPLICAS".into(), replication.clone());
         env.insert("KSQL_KSQL_STREAMS_REPLICATION_FACTOR".into(), replication.clone());
         env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_REPLICATION_FACTOR".into(), replication);
@@ -526,7 +516,7 @@ impl<'p> StackBuilder<'p> {
             "akhq" => {
                 let mut config = format!(
                     "akhq:\n  connections:\n    {}:\n      properties:\n        bootstrap.servers: \"{bootstrap}\"\n",
-                    project_name(self.project)
+                    self.project.compose_name()
                 );
                 if self.registry {
                     config.push_str("      schema-registry:\n        url: \"http://schema-registry:8081\"\n");
@@ -538,7 +528,7 @@ impl<'p> StackBuilder<'p> {
                 env.insert("AKHQ_CONFIGURATION".into(), config);
             }
             "kafka-ui" => {
-                env.insert("KAFKA_CLUSTERS_0_NAME".into(), project_name(self.project));
+                env.insert("KAFKA_CLUSTERS_0_NAME".into(), self.project.compose_name());
                 env.insert("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS".into(), bootstrap.clone());
                 if self.registry {
                     env.insert("KAFKA_CLUSTERS_0_SCHEMAREGISTRY".into(), "http://schema-registry:8081".into());
@@ -579,7 +569,7 @@ impl<'p> StackBuilder<'p> {
             })
             .collect();
         let file =
-            ComposeFile { name: project_name(self.project), services: self.services, volumes: self.volumes, secrets };
+            ComposeFile { name: self.project.compose_name(), services: self.services, volumes: self.volumes, secrets };
         let compose = compose_yaml(&file);
         let postgres_init =
             self.stack.postgres.is_some().then(|| postgres_init(self.project, &self.databases, &mut self.info.notes));

@@ -299,7 +299,7 @@ fn kafka_connect(
     notes: &mut Vec<String>,
 ) -> String {
     let name = cluster;
-    let group = super::compose::project_name(project);
+    let group = project.compose_name();
     let replication = super::compose::broker_count(stack).min(3);
     let (vars, files) = credentials(project);
     let plugins = build_plugins(stack, configs, notes);

@@ -618,6 +618,7 @@ mod tests {
                 key: None,
                 value: None,
                 tasks: None,
+                principal: None,
                 config,
             };
             Options::of(&connector)

@@ -5,12 +5,17 @@
 //! `analysis::Analysis`: the model imports no later phase. Every value keeps the [`Span`] it came
 //! from, so a later check can point at it.
 
+mod access;
 mod edges;
 mod format;
 mod security;
 mod text;
 mod view;
 
+pub(crate) use access::{
+    AclDecl, ActorKind, CLUSTER_NAME, Operation, PatternType, PrincipalOverride, QuotaDecl, RegistryAccess, Resource,
+    ResourceType, TargetAccess, WorkerAccess, parse_principal, parse_rate, with_name_prefix,
+};
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
 pub(crate) use security::{ClientCertificate, KafkaSecurity, Login, OAuthClient, Sasl, Tls};
@@ -46,6 +51,10 @@ pub struct Project {
     /// The target this project is the view of (its values applied), `None` for the project as
     /// declared. See [`Project::view`].
     pub(crate) viewed_as: Option<Spanned<String>>,
+    /// The `acl` grants written by hand: the top level's, and in a view its target's after them.
+    pub(crate) acls: Vec<AclDecl>,
+    /// The `quota` nodes: the top level's, in a view merged with its target's.
+    pub(crate) quotas: Vec<QuotaDecl>,
     pub(crate) databases: Vec<Database>,
     pub schemas: Vec<Schema>,
     pub topics: Vec<Topic>,
@@ -115,6 +124,31 @@ impl Project {
         self.databases.iter().find(|d| d.name.value == name)
     }
 
+    /// The name the stack's services are named after: the project's, as Compose takes a
+    /// project name (lower-case letters, digits, `-` and `_`, starting with a letter or digit).
+    pub(crate) fn compose_name(&self) -> String {
+        let raw = self.name.as_ref().map_or("venice", |n| n.value.as_str()).to_lowercase();
+        let name: String =
+            raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+        let name = name.trim_start_matches(['-', '_']);
+        if name.is_empty() { "venice".into() } else { name.to_string() }
+    }
+
+    /// The ksqlDB service id (`ksql.service.id`): the stack's, `<project>_`.
+    pub(crate) fn ksql_service_id(&self) -> String {
+        format!("{}_", self.compose_name().replace('-', "_"))
+    }
+
+    /// The name a declared topic has on the cluster.
+    pub(crate) fn physical_topic(&self, declared: &str) -> String {
+        declared.to_string()
+    }
+
+    /// The name a declared consumer group has on the cluster.
+    pub(crate) fn physical_group(&self, declared: &str) -> String {
+        declared.to_string()
+    }
+
     /// The ksqlDB version transforms are checked against.
     pub(crate) fn ksqldb_version(&self) -> &str {
         self.stack
@@ -175,6 +209,8 @@ pub(crate) struct Target {
     pub(crate) brokers: Option<Spanned<u32>>,
     /// What the target changes, for itself, of what the project declares.
     pub(crate) overrides: Overrides,
+    /// Its principals, services' identities, grants and quotas.
+    pub(crate) access: TargetAccess,
 }
 
 /// A service URL with optional credentials.
@@ -302,6 +338,9 @@ pub struct ConfigEntry {
 pub struct Producer {
     pub name: Spanned<String>,
     pub(crate) topic: Spanned<String>,
+    /// The principal it runs as (`principal=`), in a view as its target names it.
+    pub(crate) principal: Option<Spanned<String>>,
+    pub(crate) transactional_id: Option<Spanned<String>>,
     pub(crate) key: Option<Serde>,
     pub(crate) value: Option<Serde>,
 }
@@ -311,6 +350,8 @@ pub struct Consumer {
     pub name: Spanned<String>,
     pub(crate) topic: Spanned<String>,
     pub(crate) group: Option<Spanned<String>>,
+    /// The principal it runs as (`principal=`), in a view as its target names it.
+    pub(crate) principal: Option<Spanned<String>>,
     pub(crate) key: Option<Serde>,
     pub(crate) value: Option<Serde>,
 }
@@ -351,6 +392,8 @@ pub struct Connector {
     pub(crate) value: Option<Serde>,
     /// `tasks=`: the connector's `tasks.max`.
     pub(crate) tasks: Option<Spanned<u32>>,
+    /// The principal its Kafka clients run as; `None`: the worker's.
+    pub(crate) principal: Option<Spanned<String>>,
     pub config: Vec<ConfigEntry>,
 }
 

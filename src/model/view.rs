@@ -73,6 +73,7 @@ impl Project {
     pub(crate) fn view(mut self, target: Option<&str>) -> Project {
         let chosen = target.and_then(|name| self.targets.iter().find(|t| t.name.value == name));
         let overrides = chosen.map(|t| t.overrides.clone()).unwrap_or_default();
+        let access = chosen.map(|t| t.access.clone());
         self.viewed_as = chosen.map(|t| t.name.clone());
         let layers = [self.defaults.as_ref(), overrides.defaults.as_ref()];
         for topic in &mut self.topics {
@@ -93,6 +94,7 @@ impl Project {
                 apply_to_database(database, own.clone());
             }
         }
+        self.apply_access(access.as_ref());
         self
     }
 

@@ -6,7 +6,7 @@
 //! (V007). Credentials given as `file=` (a `tls` node's `key` among them) are secrets: their
 //! paths are recorded, never read here. Names and references are the business of `resolve`.
 
-use super::grammar::{ROOT, SASL_MECHANISMS};
+use super::grammar::{ACL_RESOURCES, ROOT, SASL_MECHANISMS};
 use super::loader::{Loaded, read_text};
 use super::problem::Problem;
 use super::reader::{Node, known_siblings};
@@ -107,14 +107,15 @@ impl Decoder<'_> {
             "producer" => {
                 if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
                     let (key, value) = serdes(node);
-                    self.project.producers.push(Producer { name, topic, key, value });
+                    let (principal, transactional_id) = (node.prop_string("principal"), node.prop_string("transactional-id"));
+                    self.project.producers.push(Producer { name, topic, principal, transactional_id, key, value });
                 }
             }
             "consumer" => {
                 if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
                     let (key, value) = serdes(node);
-                    let group = node.prop_string("group");
-                    self.project.consumers.push(Consumer { name, topic, group, key, value });
+                    let (group, principal) = (node.prop_string("group"), node.prop_string("principal"));
+                    self.project.consumers.push(Consumer { name, topic, group, principal, key, value });
                 }
             }
             "source" => self.connector(node, Direction::Source),
@@ -122,6 +123,12 @@ impl Decoder<'_> {
             "stream" => self.ksql_source(node, KsqlSourceKind::Stream),
             "table" => self.ksql_source(node, KsqlSourceKind::Table),
             "transform" => self.transform(node),
+            "acl" => {
+                if let Some(acl) = self.acl(node) {
+                    self.project.acls.push(acl);
+                }
+            }
+            "quota" => self.project.quotas.extend(quota(node)),
             other => unreachable!("`{other}` is in the grammar but not decoded"),
         }
     }
@@ -170,7 +177,92 @@ impl Decoder<'_> {
             ksqldb: node.child("ksqldb").and_then(|n| self.endpoint(n)),
             brokers: kafka.and_then(|k| k.prop_int("brokers")).map(to_u32),
             overrides: self.overrides(node),
+            access: self.target_access(node),
         })
+    }
+
+    /// A target's principals, its services' identities, its grants and quotas. Names are checked
+    /// by `resolve` (V004, V005).
+    fn target_access(&mut self, target: Node) -> TargetAccess {
+        let actors = target.children().filter(|c| matches!(c.name(), "producer" | "consumer" | "source" | "sink"));
+        let principals = actors
+            .filter_map(|child| {
+                let kind = match child.name() {
+                    "producer" => ActorKind::Producer,
+                    "consumer" => ActorKind::Consumer,
+                    "source" => ActorKind::Source,
+                    _ => ActorKind::Sink,
+                };
+                Some(PrincipalOverride { kind, name: child.arg_string(0)?, principal: child.prop_string("principal")? })
+            })
+            .collect();
+        let connect = target.child("connect").map(|n| WorkerAccess {
+            principal: n.prop_string("principal"),
+            group: n.prop_string("group"),
+            config_topic: n.prop_string("config-topic"),
+            offset_topic: n.prop_string("offset-topic"),
+            status_topic: n.prop_string("status-topic"),
+        });
+        let registry = target.child("schema-registry").and_then(|n| {
+            let principal = n.prop_string("principal")?;
+            Some(RegistryAccess { principal, topic: n.prop_string("topic"), group: n.prop_string("group") })
+        });
+        TargetAccess {
+            name_prefix: target.child("principals").and_then(|n| n.prop_string("name-prefix")),
+            principals,
+            connect,
+            ksqldb_principal: target.child("ksqldb").and_then(|n| n.prop_string("principal")),
+            registry,
+            acls: target.children_named("acl").filter_map(|n| self.acl(n)).collect(),
+            quotas: target.children_named("quota").filter_map(quota).collect(),
+        }
+    }
+
+    /// An `acl`: its principal, operations and the one resource it names (V003 for none or
+    /// several).
+    fn acl(&mut self, node: Node) -> Option<AclDecl> {
+        let principal = node.arg_string(0)?;
+        let operations: Vec<_> = node.arg_strings().into_iter().skip(1).filter_map(|w| {
+            Some(Spanned::new(Operation::parse(&w.value)?, w.span))
+        }).collect();
+        let mut resources = ACL_RESOURCES.iter().filter_map(|&prop| Some((prop, self.acl_resource(node, prop)?)));
+        let Some((first_prop, resource)) = resources.next() else {
+            self.report(Problem::MissingOneOf { node: "acl".into(), options: ACL_RESOURCE_OPTIONS }, principal.span);
+            return None;
+        };
+        if let Some((second, other)) = resources.next() {
+            let conflict = Problem::Conflicting { node: "acl".into(), first: first_prop.into(), second: second.into() };
+            self.report(conflict, other.span);
+            return None;
+        }
+        (!operations.is_empty()).then(|| AclDecl {
+            principal,
+            operations,
+            resource,
+            host: node.prop_string("host"),
+            doc: node.doc(),
+        })
+    }
+
+    /// The resource an `acl` property names, `None` when the property is absent (or
+    /// `cluster=#false`).
+    fn acl_resource(&self, node: Node, prop: &str) -> Option<Spanned<Resource>> {
+        if prop == "cluster" {
+            let entry = node.prop_bool("cluster")?;
+            return entry.value.then(|| Spanned::new(Resource::cluster(), entry.span));
+        }
+        let name = node.prop_string(prop)?;
+        let (kind, prefixed) = match prop.strip_suffix("-prefix") {
+            Some(kind) => (kind, true),
+            None => (prop, false),
+        };
+        let kind = match kind {
+            "topic" => ResourceType::Topic,
+            "group" => ResourceType::Group,
+            _ => ResourceType::TransactionalId,
+        };
+        let resource = if prefixed { Resource::prefixed(kind, name.value) } else { Resource::literal(kind, name.value) };
+        Some(Spanned::new(resource, name.span))
     }
 
     /// What a target changes of the declarations; names are checked by `resolve` (V004, V005).
@@ -469,6 +561,7 @@ impl Decoder<'_> {
             key,
             value,
             tasks: node.prop_int("tasks").map(to_u32),
+            principal: node.prop_string("principal"),
             config,
         });
     }
@@ -626,6 +719,27 @@ impl PendingRead {
 }
 
 /// An integer the grammar bounds to fit in a `u32`.
+/// How V003 names the resource properties of an `acl` when none is given.
+const ACL_RESOURCE_OPTIONS: &[&str] = &[
+    "topic=",
+    "topic-prefix=",
+    "group=",
+    "group-prefix=",
+    "transactional-id=",
+    "transactional-id-prefix=",
+    "cluster=#true",
+];
+
+/// A `quota` node.
+fn quota(node: Node) -> Option<QuotaDecl> {
+    Some(QuotaDecl {
+        principal: node.arg_string(0)?,
+        produce_rate: node.prop_rate("produce-rate"),
+        consume_rate: node.prop_rate("consume-rate"),
+        request_percentage: node.prop_int("request-percentage").map(to_u32),
+    })
+}
+
 fn to_u32(n: Spanned<i128>) -> Spanned<u32> {
     Spanned::new(n.value as u32, n.span)
 }

@@ -24,6 +24,10 @@ pub enum ValueType {
     Path,
     /// The name of another declared thing of the given kind.
     Ref(&'static str),
+    /// A Kafka principal, `Type:name` as `KafkaPrincipal.toString` writes it (`User:web-app`).
+    Principal,
+    /// Bytes per second: an integer, or a string with a unit (`"512KiB"`, `"5MiB"`, `"1GiB"`).
+    Rate,
 }
 
 /// A positional argument.
@@ -335,23 +339,156 @@ const TARGET: NodeSpec = NodeSpec {
             repeatable: false,
             children: &[TLS, SASL],
         },
-        endpoint_node("schema-registry", "The Schema Registry (Confluent API)."),
-        endpoint_node("connect", "The Kafka Connect REST API."),
-        endpoint_node("ksqldb", "The ksqlDB REST API."),
+        NodeSpec { props: &REGISTRY_ACCESS, ..endpoint_node("schema-registry", "The Schema Registry (Confluent API).") },
+        NodeSpec { props: &CONNECT_ACCESS, ..endpoint_node("connect", "The Kafka Connect REST API.") },
+        NodeSpec { props: &KSQLDB_ACCESS, ..endpoint_node("ksqldb", "The ksqlDB REST API.") },
         DEFAULTS,
         TARGET_TOPIC,
         target_connector(
             "source",
-            "Changes a declared `source` for this target: its tasks and configs (merged by key).",
+            "Changes a declared `source` for this target: its tasks, configs (merged by key) and principal.",
             &SOURCE_REF,
         ),
         target_connector(
             "sink",
-            "Changes a declared `sink` for this target: its tasks and configs (merged by key).",
+            "Changes a declared `sink` for this target: its tasks, configs (merged by key) and principal.",
             &SINK_REF,
         ),
         TARGET_DATABASE,
+        target_app("producer", "Changes a declared `producer` for this target: the principal it runs as.", &PRODUCER_REF),
+        target_app("consumer", "Changes a declared `consumer` for this target: the principal it runs as.", &CONSUMER_REF),
+        leaf(
+            "principals",
+            "How this target names the principals the project declares.",
+            &[],
+            &[prop(
+                "name-prefix",
+                ValueType::String,
+                "Put before the name of every declared actor's principal (`User:web-app` becomes `User:staging-web-app`); a principal the target sets itself is taken as written.",
+            )],
+        ),
+        ACL,
+        QUOTA,
     ],
+};
+
+/// A target's `producer NAME` or `consumer NAME`: who it runs as there.
+const fn target_app(name: &'static str, doc: &'static str, args: &'static [ArgSpec]) -> NodeSpec {
+    NodeSpec { name, doc, args, props: &[PRINCIPAL], repeatable: true, children: &[] }
+}
+
+const PRODUCER_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("producer"), "A declared producer.")];
+const CONSUMER_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("consumer"), "A declared consumer.")];
+
+/// What the ACLs of a service are derived from: the principal it runs as, and for the Connect
+/// worker its group and internal topics (Connect's `group.id`, `config.storage.topic`, ...).
+const CONNECT_ACCESS: [PropSpec; 5] = [
+    prop(
+        "principal",
+        ValueType::Principal,
+        "The Kafka principal the worker runs as: granted its group and internal topics, and the topics of the connectors that declare no principal of their own.",
+    ),
+    prop("group", ValueType::String, "The worker's `group.id` (default `<project>-connect`, as `venice build` sets it)."),
+    prop(
+        "config-topic",
+        ValueType::String,
+        "The worker's `config.storage.topic` (default `_<project>-connect-configs`, as `venice build` sets it).",
+    ),
+    prop(
+        "offset-topic",
+        ValueType::String,
+        "The worker's `offset.storage.topic` (default `_<project>-connect-offsets`).",
+    ),
+    prop(
+        "status-topic",
+        ValueType::String,
+        "The worker's `status.storage.topic` (default `_<project>-connect-status`).",
+    ),
+];
+
+const KSQLDB_ACCESS: [PropSpec; 1] = [prop(
+    "principal",
+    ValueType::Principal,
+    "The Kafka principal the ksqlDB server runs as: granted its service id's internal topics, groups and transactional id, and what the transforms read and write.",
+)];
+
+const REGISTRY_ACCESS: [PropSpec; 3] = [
+    prop(
+        "principal",
+        ValueType::Principal,
+        "The Kafka principal a Confluent Schema Registry runs as: granted its schemas topic and group.",
+    ),
+    prop("topic", ValueType::String, "The registry's `kafkastore.topic` (default `_schemas`)."),
+    prop(
+        "group",
+        ValueType::String,
+        "The registry's `kafkastore.group.id`; when not given, no group is granted (Confluent's default names the host and port: give it).",
+    ),
+];
+
+/// The words of an `acl`'s operations: Kafka's `AclOperation` names in kebab case.
+pub(crate) const ACL_OPERATIONS: &[&str] = &[
+    "all",
+    "read",
+    "write",
+    "create",
+    "delete",
+    "alter",
+    "describe",
+    "cluster-action",
+    "describe-configs",
+    "alter-configs",
+    "idempotent-write",
+];
+
+/// The properties of an `acl`, one of which names its resource (all but `host`).
+pub(crate) const ACL_RESOURCES: &[&str] =
+    &["topic", "topic-prefix", "group", "group-prefix", "transactional-id", "transactional-id-prefix", "cluster"];
+
+/// `acl PRINCIPAL OPERATION... RESOURCE=NAME`: a grant the graph cannot see.
+const ACL: NodeSpec = NodeSpec {
+    name: "acl",
+    doc: "An ALLOW grant the pipeline's graph cannot see (a tool outside the pipeline), beside the ones venice derives: at the top level for every target, inside a `target` for that target. Exactly one resource property.",
+    args: &[
+        arg("principal", ValueType::Principal, "Who is granted (`User:bi-tool`)."),
+        ArgSpec {
+            name: "operation",
+            ty: ValueType::OneOf(ACL_OPERATIONS),
+            required: true,
+            repeated: true,
+            doc: "What it may do, one or more: Kafka's ACL operations.",
+        },
+    ],
+    props: &[
+        prop("topic", ValueType::String, "A topic, by its name."),
+        prop("topic-prefix", ValueType::String, "Every topic whose name starts with this (a PREFIXED pattern)."),
+        prop("group", ValueType::String, "A consumer group."),
+        prop("group-prefix", ValueType::String, "Every group whose name starts with this."),
+        prop("transactional-id", ValueType::String, "A transactional id."),
+        prop("transactional-id-prefix", ValueType::String, "Every transactional id that starts with this."),
+        prop("cluster", ValueType::Bool, "The cluster itself (`#true`)."),
+        prop("host", ValueType::String, "The client host it is granted from (default `*`, any)."),
+    ],
+    repeatable: true,
+    children: &[],
+};
+
+/// `quota PRINCIPAL produce-rate=... consume-rate=... request-percentage=...`.
+const QUOTA: NodeSpec = NodeSpec {
+    name: "quota",
+    doc: "Client quotas of a principal (Kafka's user quotas), applied with the client-quota API: at the top level for every target, inside a `target` for that target (which replaces the top level's, setting by setting).",
+    args: &[arg("principal", ValueType::Principal, "Whose quotas (`User:web-app`).")],
+    props: &[
+        prop("produce-rate", ValueType::Rate, "Bytes per second it may produce (`producer_byte_rate`)."),
+        prop("consume-rate", ValueType::Rate, "Bytes per second it may fetch (`consumer_byte_rate`)."),
+        prop(
+            "request-percentage",
+            ValueType::IntegerIn(1, 100_000),
+            "The share of a broker's request and network threads' time it may use, in percent of one thread (`request_percentage`).",
+        ),
+    ],
+    repeatable: true,
+    children: &[],
 };
 
 const TOPIC_SIZE_PROPS: [PropSpec; 2] = [
@@ -400,7 +537,7 @@ const SOURCE_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("source"), "A decla
 const SINK_REF: [ArgSpec; 1] = [arg("name", ValueType::Ref("sink"), "A declared sink.")];
 
 const fn target_connector(name: &'static str, doc: &'static str, args: &'static [ArgSpec]) -> NodeSpec {
-    NodeSpec { name, doc, args, props: &[TASKS], repeatable: true, children: &[CONFIG] }
+    NodeSpec { name, doc, args, props: &[TASKS, CONNECTOR_PRINCIPAL], repeatable: true, children: &[CONFIG] }
 }
 
 /// A target's `database NAME`: where the database is in that target.
@@ -497,10 +634,23 @@ const fn app_node(name: &'static str, doc: &'static str, props: &'static [PropSp
     NodeSpec { name, doc, args: &NAME_ARGS, props, children: &SERDES, repeatable: true }
 }
 
+/// `principal=`: who an actor runs as, what the ACLs venice derives are granted to.
+const PRINCIPAL: PropSpec = prop(
+    "principal",
+    ValueType::Principal,
+    "The Kafka principal it runs as (`User:web-app`): venice grants it, and only it, what the pipeline needs (see `venice acls`).",
+);
+
+const TRANSACTIONAL_ID: PropSpec = prop(
+    "transactional-id",
+    ValueType::String,
+    "Its `transactional.id`, when it writes in transactions: its principal is granted WRITE on it.",
+);
+
 const PRODUCER: NodeSpec = app_node(
     "producer",
     "An app outside the pipeline that writes a topic (its serdes are the writer's).",
-    &[required_prop("topic", ValueType::Ref("topic"), "The topic it writes.")],
+    &[required_prop("topic", ValueType::Ref("topic"), "The topic it writes."), PRINCIPAL, TRANSACTIONAL_ID],
 );
 
 const CONSUMER: NodeSpec = app_node(
@@ -509,10 +659,11 @@ const CONSUMER: NodeSpec = app_node(
     &[
         required_prop("topic", ValueType::Ref("topic"), "The topic it reads."),
         prop("group", ValueType::String, "Its consumer group."),
+        PRINCIPAL,
     ],
 );
 
-const SOURCE_PROPS: [PropSpec; 4] = [
+const SOURCE_PROPS: [PropSpec; 5] = [
     prop(
         "connector",
         ValueType::String,
@@ -521,9 +672,10 @@ const SOURCE_PROPS: [PropSpec; 4] = [
     prop("class", ValueType::String, "Any other connector, by its Java class."),
     prop("topic", ValueType::Ref("topic"), "The one topic it writes, for single-topic sources (`file`)."),
     TASKS,
+    CONNECTOR_PRINCIPAL,
 ];
 
-const SINK_PROPS: [PropSpec; 4] = [
+const SINK_PROPS: [PropSpec; 5] = [
     prop(
         "connector",
         ValueType::String,
@@ -532,7 +684,16 @@ const SINK_PROPS: [PropSpec; 4] = [
     prop("class", ValueType::String, "Any other connector, by its Java class."),
     required_prop("topic", ValueType::Ref("topic"), "The topic it reads."),
     TASKS,
+    CONNECTOR_PRINCIPAL,
 ];
+
+/// A connector's `principal=`: Connect runs its clients as the worker unless the connector's
+/// `producer.override.*`/`consumer.override.*` settings log in as another principal.
+const CONNECTOR_PRINCIPAL: PropSpec = prop(
+    "principal",
+    ValueType::Principal,
+    "The Kafka principal its Kafka clients run as (`User:pg-sink`): venice grants it what the connector needs. The worker must log the connector in as it (`consumer.override.sasl.jaas.config` for a sink, `producer.override.…` for a source, through a config provider); without it, the connector runs as the worker's principal and the grants go there.",
+);
 
 const SOURCE: NodeSpec = NodeSpec {
     name: "source",
@@ -661,5 +822,7 @@ pub static ROOT: NodeSpec = NodeSpec {
         ksql_source_node("stream", "A ksqlDB stream over a declared topic (venice writes its CREATE STREAM)."),
         ksql_source_node("table", "A ksqlDB table over a declared topic (venice writes its CREATE TABLE)."),
         TRANSFORM,
+        ACL,
+        QUOTA,
     ],
 };

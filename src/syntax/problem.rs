@@ -15,6 +15,10 @@ pub(crate) enum Expected {
     OneOf(&'static [&'static str]),
     /// `30s`, `15m`, `12h`, `7d` or `forever`.
     Duration,
+    /// `Type:name`.
+    Principal,
+    /// Bytes per second, `1048576` or `"1MiB"`.
+    Rate,
 }
 
 /// Where an argument or property sits, to name it in messages.

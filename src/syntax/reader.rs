@@ -196,6 +196,17 @@ impl<'a> Node<'a> {
         self.prop_entry(name).and_then(|e| self.string_of(e))
     }
 
+    pub(crate) fn prop_bool(&self, name: &str) -> Option<Spanned<bool>> {
+        let entry = self.prop_entry(name)?;
+        Some(Spanned::new(entry.value().as_bool()?, self.value_span(entry)))
+    }
+
+    /// A well-typed `ValueType::Rate` property in bytes per second.
+    pub(crate) fn prop_rate(&self, name: &str) -> Option<Spanned<u64>> {
+        let entry = self.prop_entry(name)?;
+        Some(Spanned::new(rate_of(entry.value())?, self.value_span(entry)))
+    }
+
     pub(crate) fn prop_int(&self, name: &str) -> Option<Spanned<i128>> {
         let entry = self.prop_entry(name)?;
         Some(Spanned::new(entry.value().as_integer()?, self.value_span(entry)))
@@ -286,6 +297,10 @@ fn type_mismatch(value: &KdlValue, ty: ValueType) -> Option<(Expected, Option<St
             let suggestion = word.and_then(|w| suggest(w, words.iter().copied()));
             Some((Expected::OneOf(words), suggestion))
         }
+        ValueType::Principal => {
+            fits(value.as_string().and_then(crate::model::parse_principal).is_some(), Expected::Principal)
+        }
+        ValueType::Rate => fits(rate_of(value).is_some(), Expected::Rate),
         ValueType::OneOfAnyCase(words) => {
             let word = value.as_string().map(|w| w.to_ascii_lowercase().replace('_', "-"));
             if word.as_deref().is_some_and(|w| words.contains(&w)) {
@@ -294,6 +309,15 @@ fn type_mismatch(value: &KdlValue, ty: ValueType) -> Option<(Expected, Option<St
             let suggestion = word.and_then(|w| suggest(&w, words.iter().copied()));
             Some((Expected::OneOf(words), suggestion))
         }
+    }
+}
+
+/// A rate in bytes per second: a positive integer, or a string with a unit.
+fn rate_of(value: &KdlValue) -> Option<u64> {
+    match value {
+        KdlValue::Integer(n) => u64::try_from(*n).ok().filter(|&n| n > 0),
+        KdlValue::String(s) => crate::model::parse_rate(s),
+        _ => None,
     }
 }
 
