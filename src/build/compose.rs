@@ -157,14 +157,9 @@ fn secret_ref(var: &str) -> String {
     format!("${{{var}:?set {var} in .env (see .env.example)}}")
 }
 
-/// The Compose project name: lower-case letters, digits, `-` and `_`, starting with a letter or
-/// digit (Docker's rule).
+/// The Compose project name ([`Project::stack_name`]).
 pub(crate) fn project_name(project: &Project) -> String {
-    let raw = project.name.as_ref().map_or("venice", |n| n.value.as_str()).to_lowercase();
-    let mut name: String =
-        raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-    name = name.trim_start_matches(['-', '_']).to_string();
-    if name.is_empty() { "venice".into() } else { name }
+    project.stack_name()
 }
 
 /// A KRaft cluster id: 16 bytes, URL-safe base64 without padding (22 characters), derived from
@@ -450,11 +445,10 @@ impl<'p> StackBuilder<'p> {
     /// The ksqlDB server, and a CLI container to `docker compose exec` into.
     fn ksqldb(&mut self) {
         let mut env: BTreeMap<String, String> = BTreeMap::new();
-        let name = project_name(self.project).replace('-', "_");
         let replication = internal_replication(self.brokers);
         env.insert("KSQL_BOOTSTRAP_SERVERS".into(), self.bootstrap.clone());
         env.insert("KSQL_LISTENERS".into(), "http://0.0.0.0:8088".into());
-        env.insert("KSQL_KSQL_SERVICE_ID".into(), format!("{name}_"));
+        env.insert("KSQL_KSQL_SERVICE_ID".into(), self.project.stack_ksql_service_id());
         env.insert("KSQL_KSQL_INTERNAL_TOPIC_REPLICAS".into(), replication.clone());
         env.insert("KSQL_KSQL_STREAMS_REPLICATION_FACTOR".into(), replication.clone());
         env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_REPLICATION_FACTOR".into(), replication);

@@ -7,12 +7,14 @@
 
 mod edges;
 mod format;
+mod names;
 mod security;
 mod text;
 mod view;
 
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
+pub(crate) use names::Names;
 pub(crate) use security::{ClientCertificate, KafkaSecurity, Login, OAuthClient, Sasl, Tls};
 pub use text::SourceText;
 pub(crate) use view::{ConnectorOverride, DatabaseOverride, Defaults, Overrides, TopicOverride};
@@ -46,6 +48,8 @@ pub struct Project {
     /// The target this project is the view of (its values applied), `None` for the project as
     /// declared. See [`Project::view`].
     pub(crate) viewed_as: Option<Spanned<String>>,
+    /// The view's physical names (`names`, renames); see [`Project::physical_topic`].
+    physical: names::Physical,
     pub(crate) databases: Vec<Database>,
     pub schemas: Vec<Schema>,
     pub topics: Vec<Topic>,
