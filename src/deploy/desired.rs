@@ -113,7 +113,7 @@ impl Desired {
         let mut desired = Desired::default();
         for topic in &project.topics {
             desired.topics.insert(
-                topic.name.value.clone(),
+                project.physical_topic(&topic.name.value).into_owned(),
                 Topic {
                     partitions: Project::partitions(topic),
                     replication: crate::build::topics::replication(project, topic),
@@ -134,7 +134,10 @@ impl Desired {
             desired.subjects.insert(
                 subject.name.clone(),
                 Subject {
-                    topic: subject.topic.clone().unwrap_or_default(),
+                    topic: subject
+                        .topic
+                        .as_deref()
+                        .map_or_else(String::new, |t| project.physical_topic(t).into_owned()),
                     key: subject.topic.is_some() && subject.side == crate::model::Side::Key,
                     compatibility: subject.compatibility.registry_name().to_string(),
                     schema,
