@@ -88,6 +88,8 @@ rules! {
     v503_fewer_partitions: check,
     v504_replication_above_brokers: check,
     v505_table_not_compacted: check,
+    v506_physical_name_collision: check,
+    v509_ksql_physical_name: check,
 }
 
 /// Runs every rule over a project and what the analyses found.
