@@ -668,6 +668,27 @@ topic reviews { key string; value json-sr schema=Review; }
     }
 
     #[test]
+    fn a_targets_partitions_are_recorded_for_the_topics_it_made_and_read_with_their_spans() {
+        let mut applied = Applied { topics: ["p.orders".to_string(), "p.audit".into()].into(), ..Applied::default() };
+        applied.partitions.insert("p.gone".into(), 3);
+        let (orders, audit, other) = ("p.orders".to_string(), "p.audit".to_string(), "elsewhere".to_string());
+        applied.record_partitions([(&orders, 12), (&audit, 1), (&other, 5)]);
+        assert_eq!(applied.partitions, BTreeMap::from([(audit, 1), (orders, 12)]), "made topics only");
+        let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
+        lock.topics.insert("orders".into(), LockedTopic { partitions: 6 });
+        lock.applied.insert("prod".into(), applied);
+        let (baseline, text) = read_back(&lock);
+        let span = baseline.applied_spans["prod"]["p.orders"];
+        assert_eq!(&text[span.start..span.end], "12");
+        // A lock written before targets recorded partitions reads as before.
+        let old = "version = 1\n[topics.orders]\npartitions = 6\n[applied.prod]\ntopics = [\"orders\"]\n";
+        let mut sources = SourceMap::default();
+        let file = sources.add("venice.lock".into(), old.into());
+        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut Vec::new()).expect("parses");
+        assert!(baseline.lock.applied["prod"].partitions.is_empty() && baseline.applied_spans.is_empty());
+    }
+
+    #[test]
     fn a_broken_lock_is_a_diagnostic_not_a_failure() {
         for text in [
             "version = 1\n[topics.orders]\npartitions = \"six\"\n",
