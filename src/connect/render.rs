@@ -357,6 +357,29 @@ fn file(project: &Project, connector: &Connector, set: &mut impl FnMut(&str, Str
 mod tests {
     use super::*;
 
+    /// In a target that names topics otherwise, Debezium keeps its declared `topic.prefix` (its
+    /// schema names) and a RegexRouter sends each table to the physical topic.
+    #[test]
+    fn a_debezium_source_routes_to_the_physical_topics_of_the_target() {
+        let kdl = "database shop { user venice; password env=PG; }\n\
+                   topic shop.public.orders { key json; value json; }\n\
+                   consumer c topic=shop.public.orders\n\
+                   source cdc connector=debezium-postgres { database shop; table orders topic=shop.public.orders; }\n\
+                   target staging { kafka \"k:9092\"; names topic-prefix=\"staging.\"; }\n";
+        let config_of = |target| {
+            let checked = crate::check::check_bytes_as(std::path::Path::new("/nonexistent"), kdl.as_bytes(), target);
+            config(&checked.project, &checked.project.connectors[0], &Deployment::local())
+        };
+        let declared = config_of(None);
+        assert_eq!(declared["topic.prefix"], "shop");
+        assert!(!declared.contains_key("transforms"), "the prefix says it all");
+        let staging = config_of(Some("staging"));
+        assert_eq!(staging["topic.prefix"], "shop");
+        assert_eq!(staging["transforms"], "route0");
+        assert_eq!(staging["transforms.route0.regex"], "shop\\.public\\.orders");
+        assert_eq!(staging["transforms.route0.replacement"], "staging.shop.public.orders");
+    }
+
     /// The serde table of docs/language.md, for both registry flavours.
     #[test]
     fn every_format_has_the_converter_of_the_serde_table() {
