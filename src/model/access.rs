@@ -194,17 +194,6 @@ pub(crate) enum ActorKind {
     Sink,
 }
 
-impl ActorKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::Producer => "producer",
-            ActorKind::Consumer => "consumer",
-            ActorKind::Source => "source",
-            ActorKind::Sink => "sink",
-        }
-    }
-}
-
 /// A target's `producer NAME principal=...` (or consumer, source, sink).
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalOverride {
@@ -245,13 +234,15 @@ pub(crate) struct TargetAccess {
 }
 
 impl TargetAccess {
-    /// Whether the target manages ACLs: it names a principal or a grant somewhere.
+    /// Whether the target says anything about access (principals, grants, quotas).
     pub(crate) fn declares_any(&self) -> bool {
-        !self.principals.is_empty()
+        self.name_prefix.is_some()
+            || !self.principals.is_empty()
             || self.ksqldb_principal.is_some()
             || self.registry.is_some()
             || self.connect.as_ref().is_some_and(|c| c.principal.is_some())
             || !self.acls.is_empty()
+            || !self.quotas.is_empty()
     }
 }
 
@@ -288,13 +279,13 @@ impl Project {
     /// Where the principal of the declared actor `kind NAME` is held.
     fn principal_slot(&mut self, kind: ActorKind, name: &str) -> Option<&mut Option<Spanned<String>>> {
         use super::Direction;
-        let connector = |direction| {
-            move |c: &&mut super::Connector| c.direction == direction && c.name.value == name
-        };
+        let connector = |direction| move |c: &&mut super::Connector| c.direction == direction && c.name.value == name;
         match kind {
             ActorKind::Producer => self.producers.iter_mut().find(|p| p.name.value == name).map(|p| &mut p.principal),
             ActorKind::Consumer => self.consumers.iter_mut().find(|c| c.name.value == name).map(|c| &mut c.principal),
-            ActorKind::Source => self.connectors.iter_mut().find(connector(Direction::Source)).map(|c| &mut c.principal),
+            ActorKind::Source => {
+                self.connectors.iter_mut().find(connector(Direction::Source)).map(|c| &mut c.principal)
+            }
             ActorKind::Sink => self.connectors.iter_mut().find(connector(Direction::Sink)).map(|c| &mut c.principal),
         }
     }
