@@ -461,7 +461,7 @@ pub(crate) fn readme(out: &mut String, project: &Project, access: &Access, subje
         super::readme::register_subjects(out, subjects);
     }
     match &users {
-        Some(users) => users_readme(out, users),
+        Some(users) => users_readme(out, project, users),
         None => out.push_str(
             "\nThere is no `KafkaUser`: this view of venice.kdl grants and limits no principal, so the cluster has no \
              authorizer and its listener no authentication, as in the Compose stack.\n",
@@ -475,12 +475,20 @@ pub(crate) fn readme(out: &mut String, project: &Project, access: &Access, subje
 
 /// The README's section on the KafkaUsers: how clients log in, who is who, and that the User
 /// Operator, not `venice apply`, owns the ACLs.
-fn users_readme(out: &mut String, users: &users::Users) {
+fn users_readme(out: &mut String, project: &Project, users: &users::Users) {
     let (how, why, secret) = match users.auth {
         users::Auth::Scram => (
             "SASL SCRAM-SHA-512 (listener `plain`, port 9092)",
-            "SCRAM-SHA-512 because the target logs in with no client certificate (one whose `kafka { tls { cert; key \
-             } }` does gets TLS client authentication)",
+            match project.viewed_target() {
+                Some(_) => {
+                    "SCRAM-SHA-512 because the target logs in with no client certificate (one whose `kafka { tls \
+                            { cert; key } }` does gets TLS client authentication)"
+                }
+                None => {
+                    "SCRAM-SHA-512 as no target is built (`venice build --target NAME` builds a target's view: its \
+                         principals, and TLS client authentication when it logs in with a client certificate)"
+                }
+            },
             "`password` and `sasl.jaas.config`",
         ),
         users::Auth::Tls => (
