@@ -115,7 +115,7 @@ pub(super) fn render(project: &Project, access: &Access, cluster: &str) -> Optio
             None => users.notes.push(unwritable(principal, auth)),
         }
     }
-    for (grant, _) in &access.grants {
+    for grant in access.grants.keys() {
         if let Some(rules) = auth.user_name(&grant.principal).and_then(|name| rules.get_mut(&name)) {
             rules.entry((grant.resource.clone(), grant.host.clone())).or_default().insert(grant.operation);
         }
