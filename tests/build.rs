@@ -667,7 +667,156 @@ fn every_kubernetes_build() -> Vec<(String, BTreeMap<String, String>)> {
     }
     let (dir, _) = file_credentials_project();
     builds.push(("the project with file credentials".into(), render_for(dir.path(), Platform::Kubernetes)));
+    let dir = access_project();
+    for target in ACCESS_TARGETS {
+        builds
+            .push((format!("the access project in {target}"), render_target(dir.path(), target, Platform::Kubernetes)));
+    }
+    for target in ["staging", "prod"] {
+        let shop = root().join("examples/shop");
+        builds.push((format!("examples/shop in {target}"), render_target(&shop, target, Platform::Kubernetes)));
+    }
     builds
+}
+
+/// [`render_for`] of the project as `target` sees it.
+fn render_target(dir: &Path, target: &str, platform: Platform) -> BTreeMap<String, String> {
+    let checked = venice::check::check_view(dir, Some(dir), Some(target)).expect("the project is found");
+    assert!(!checked.has_errors(), "{} in {target} has errors: {:#?}", dir.display(), checked.diagnostics);
+    venice::build::render_for(&checked, dir, platform).files
+}
+
+/// The targets of [`access_project`]: one logs in with SCRAM-SHA-512, one with a client certificate.
+const ACCESS_TARGETS: [&str; 2] = ["scram", "mtls"];
+
+/// A project whose actors run as principals, with a quota and a grant of its own, and two targets
+/// that log in to Kafka each its way.
+fn access_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("client.pem"), "-----BEGIN CERTIFICATE-----\n").unwrap();
+    std::fs::write(
+        dir.path().join("venice.kdl"),
+        r##"project access
+stack {
+    kafka brokers=1 mode=kraft
+    connect {
+        plugin file
+    }
+}
+topic orders {
+    key string
+    value json
+}
+producer web-app topic=orders principal="User:web-app" transactional-id="web-app-tx"
+consumer billing topic=orders group=billing principal="User:CN=billing"
+sink orders-to-file connector=file topic=orders {
+    file "/tmp/orders.txt"
+}
+acl "User:bi-tool" read describe topic-prefix="ord" doc="BI extracts, outside the pipeline"
+quota "User:web-app" produce-rate="5MiB" request-percentage=50
+target scram {
+    kafka "access-kafka-bootstrap:9092" {
+        sasl scram-sha-512 {
+            user venice
+            password env=KAFKA_PASSWORD
+        }
+    }
+    connect "http://connect:8083" principal="User:connect" group="scram-connect" config-topic="_scram-connect-configs"
+}
+target mtls {
+    kafka "access-kafka-bootstrap:9093" {
+        tls {
+            cert "client.pem"
+            key env=KAFKA_CLIENT_KEY
+        }
+    }
+    connect "http://connect:8083" principal="User:CN=connect"
+}
+"##,
+    )
+    .unwrap();
+    dir
+}
+
+/// A resource of a Kubernetes build, parsed.
+fn resource(files: &BTreeMap<String, String>, path: &str) -> serde_json::Value {
+    let text = files.get(path).unwrap_or_else(|| panic!("no {path} in {:?}", files.keys()));
+    serde_saphyr::from_str(text).unwrap()
+}
+
+/// With SCRAM-SHA-512: a KafkaUser per principal with the grants merged per resource and its
+/// quotas; the cluster authorizes, authenticates its listener, and takes the deployer as a super
+/// user; Connect logs in as the worker's user; the README says the User Operator owns the ACLs.
+#[test]
+fn kafka_users_carry_the_views_grants_and_quotas() {
+    let dir = access_project();
+    let files = render_target(dir.path(), "scram", Platform::Kubernetes);
+    let web_app = resource(&files, "kubernetes/users/web-app.yaml");
+    assert_eq!(web_app["metadata"]["labels"]["strimzi.io/cluster"], "access");
+    assert_eq!(web_app["spec"]["authentication"]["type"], "scram-sha-512");
+    assert_eq!(
+        web_app["spec"]["authorization"],
+        serde_json::json!({"type": "simple", "acls": [
+            {"type": "allow", "resource": {"type": "topic", "name": "orders", "patternType": "literal"}, "operations": ["Write", "Describe"]},
+            {"type": "allow", "resource": {"type": "transactionalId", "name": "web-app-tx", "patternType": "literal"}, "operations": ["Write", "Describe"]},
+        ]})
+    );
+    assert_eq!(web_app["spec"]["quotas"], serde_json::json!({"producerByteRate": 5_242_880, "requestPercentage": 50}));
+    let bi_tool = resource(&files, "kubernetes/users/bi-tool.yaml");
+    assert_eq!(bi_tool["spec"]["authorization"]["acls"][0]["resource"]["patternType"], "prefix");
+    // The worker runs the sink, which has no principal: its group and topic are the worker's.
+    let connect_user = resource(&files, "kubernetes/users/connect.yaml");
+    let acls = connect_user["spec"]["authorization"]["acls"].as_array().unwrap();
+    assert!(acls.iter().any(|a| a["resource"]["name"] == "connect-orders-to-file"), "{acls:#?}");
+    // `User:CN=billing` is not a SCRAM user name: no KafkaUser, and the README says why.
+    assert!(!files.keys().any(|p| p.contains("billing")), "{:?}", files.keys());
+    assert!(files["README.md"].contains("the principal `User:CN=billing` has no KafkaUser"));
+    let venice = resource(&files, "kubernetes/users/venice.yaml");
+    assert!(venice["spec"].get("authorization").is_none(), "the super user needs no ACLs");
+    let kafka = resource(&files, "kubernetes/kafka.yaml");
+    assert_eq!(
+        kafka["spec"]["kafka"]["authorization"],
+        serde_json::json!({"type": "simple", "superUsers": ["venice"]})
+    );
+    assert_eq!(kafka["spec"]["kafka"]["listeners"][0]["authentication"]["type"], "scram-sha-512");
+    assert!(kafka["spec"]["entityOperator"].get("userOperator").is_some());
+    let connect = resource(&files, "kubernetes/connect.yaml");
+    assert_eq!(connect["spec"]["authentication"]["username"], "connect");
+    assert_eq!(connect["spec"]["authentication"]["passwordSecret"]["secretName"], "connect");
+    // The worker's group and topics are those its grants are for.
+    assert_eq!(
+        (&connect["spec"]["groupId"], &connect["spec"]["configStorageTopic"]),
+        (&"scram-connect".into(), &"_scram-connect-configs".into())
+    );
+    assert!(acls.iter().any(|a| a["resource"]["name"] == "scram-connect"), "{acls:#?}");
+    let readme = &files["README.md"];
+    assert!(readme.contains("deletes the ACLs of every principal that has no KafkaUser"), "{readme}");
+    assert!(readme.contains("`venice apply` must not also manage ACLs"), "{readme}");
+    // Users come before Connect, which needs its user's Secret.
+    let kustomization = &files["kubernetes/kustomization.yaml"];
+    assert!(kustomization.find("users/connect.yaml").unwrap() < kustomization.find("connect.yaml\n").unwrap());
+}
+
+/// With a client certificate: TLS users named by their certificate's CN, a TLS listener, Connect
+/// logging in with its user's certificate and trusting the cluster CA.
+#[test]
+fn a_target_with_a_client_certificate_gets_tls_users() {
+    let dir = access_project();
+    let files = render_target(dir.path(), "mtls", Platform::Kubernetes);
+    let billing = resource(&files, "kubernetes/users/billing.yaml");
+    assert_eq!(billing["spec"]["authentication"]["type"], "tls");
+    let kafka = resource(&files, "kubernetes/kafka.yaml");
+    let listener = &kafka["spec"]["kafka"]["listeners"][0];
+    assert_eq!((listener["tls"].as_bool(), listener["authentication"]["type"].as_str()), (Some(true), Some("tls")));
+    assert!(kafka["spec"]["kafka"]["authorization"].get("superUsers").is_none(), "the deployer's subject is unknown");
+    assert!(files["README.md"].contains("no super user"), "{}", files["README.md"]);
+    let connect = resource(&files, "kubernetes/connect.yaml");
+    assert_eq!(connect["spec"]["bootstrapServers"], "access-kafka-bootstrap:9093");
+    assert_eq!(connect["spec"]["authentication"]["certificateAndKey"]["secretName"], "connect");
+    assert_eq!(connect["spec"]["tls"]["trustedCertificates"][0]["secretName"], "access-cluster-ca-cert");
+    // `User:web-app` is no certificate subject.
+    assert!(!files.contains_key("kubernetes/users/web-app.yaml"));
+    assert!(files["README.md"].contains("the principal `User:web-app` has no KafkaUser"));
 }
 
 #[test]
@@ -707,6 +856,18 @@ fn the_crd_check_is_not_vacuous() {
     let misspelled = serde_json::json!({"partitions": 1, "replica": 1});
     undeclared_fields(&misspelled, &schemas["KafkaTopic"]["properties"]["spec"], "spec", &mut undeclared);
     assert_eq!(undeclared, ["spec.replica"]);
+    // KafkaUser v1 takes `operations`, capitalized; the singular `operation` is gone.
+    let user = jsonschema::validator_for(&schemas["KafkaUser"]).unwrap();
+    let acl = |operations: serde_json::Value| {
+        serde_json::json!({"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaUser", "metadata": {"name": "u"},
+            "spec": {"authorization": {"type": "simple", "acls": [{"resource": {"type": "topic", "name": "t"}, "operations": operations}]}}})
+    };
+    assert!(user.is_valid(&acl(serde_json::json!(["Read"]))));
+    assert!(!user.is_valid(&acl(serde_json::json!(["read"]))), "operations are capitalized");
+    let mut undeclared = Vec::new();
+    let singular = serde_json::json!({"authorization": {"type": "simple", "acls": [{"operation": "Read"}]}});
+    undeclared_fields(&singular, &schemas["KafkaUser"]["properties"]["spec"], "spec", &mut undeclared);
+    assert_eq!(undeclared, ["spec.authorization.acls[0].operation"]);
 }
 
 #[test]

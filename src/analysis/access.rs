@@ -196,17 +196,10 @@ impl Deriving<'_> {
     fn connect_worker(&mut self) {
         let Some(worker) = self.worker().cloned() else { return };
         let Some(principal) = &worker.principal else { return };
-        let name = self.project.stack_name();
-        let named =
-            |given: &Option<Spanned<String>>, default: String| given.as_ref().map_or(default, |g| g.value.clone());
-        let group = named(&worker.group, format!("{name}-connect"));
+        let names = self.project.connect_worker_names();
         let why = Self::derived("the Connect worker coordinates its group".into(), principal.span);
-        self.grant(&principal.value, Resource::literal(ResourceType::Group, group), &[Operation::Read], why);
-        let topics = [
-            named(&worker.config_topic, format!("_{name}-connect-configs")),
-            named(&worker.offset_topic, format!("_{name}-connect-offsets")),
-            named(&worker.status_topic, format!("_{name}-connect-status")),
-        ];
+        self.grant(&principal.value, Resource::literal(ResourceType::Group, names.group), &[Operation::Read], why);
+        let topics = [names.config_topic, names.offset_topic, names.status_topic];
         use Operation::{Describe, DescribeConfigs, Read, Write};
         for topic in topics {
             let why = Self::derived(format!("the Connect worker keeps its state in `{topic}`"), principal.span);

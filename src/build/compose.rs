@@ -395,7 +395,8 @@ impl<'p> StackBuilder<'p> {
     fn connect(&mut self, plugins: &BTreeSet<&str>) {
         let plugin_path = plugin_path(plugins, &mut self.info.notes);
         let dockerfile = super::dockerfile::render(plugins);
-        let mut env = connect_environment(&self.project.stack_name(), &self.bootstrap, self.brokers, &plugin_path);
+        let worker = self.project.connect_worker_names();
+        let mut env = connect_environment(&worker, &self.bootstrap, self.brokers, &plugin_path);
         let connector_databases: Vec<&Database> = self
             .project
             .connectors
@@ -652,9 +653,14 @@ fn plugin_path(plugins: &BTreeSet<&str>, notes: &mut Vec<String>) -> Vec<String>
     path
 }
 
-/// The Connect worker's environment: its cluster, internal topics (named after the project
-/// `name`), default converters and config providers.
-fn connect_environment(name: &str, bootstrap: &str, brokers: u32, plugin_path: &[String]) -> BTreeMap<String, String> {
+/// The Connect worker's environment: its cluster, group and internal topics, default converters
+/// and config providers.
+fn connect_environment(
+    worker: &crate::model::WorkerNames,
+    bootstrap: &str,
+    brokers: u32,
+    plugin_path: &[String],
+) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     let mut set = |k: &str, v: String| {
         env.insert(k.to_string(), v);
@@ -662,10 +668,10 @@ fn connect_environment(name: &str, bootstrap: &str, brokers: u32, plugin_path: &
     set("CONNECT_BOOTSTRAP_SERVERS", bootstrap.to_string());
     set("CONNECT_REST_ADVERTISED_HOST_NAME", "connect".into());
     set("CONNECT_REST_PORT", "8083".into());
-    set("CONNECT_GROUP_ID", format!("{name}-connect"));
-    set("CONNECT_CONFIG_STORAGE_TOPIC", format!("_{name}-connect-configs"));
-    set("CONNECT_OFFSET_STORAGE_TOPIC", format!("_{name}-connect-offsets"));
-    set("CONNECT_STATUS_STORAGE_TOPIC", format!("_{name}-connect-status"));
+    set("CONNECT_GROUP_ID", worker.group.clone());
+    set("CONNECT_CONFIG_STORAGE_TOPIC", worker.config_topic.clone());
+    set("CONNECT_OFFSET_STORAGE_TOPIC", worker.offset_topic.clone());
+    set("CONNECT_STATUS_STORAGE_TOPIC", worker.status_topic.clone());
     set("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
     set("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));
     set("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", internal_replication(brokers));

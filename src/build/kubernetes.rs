@@ -6,6 +6,8 @@
 //!   stack's brokers, each both broker and controller (the Compose stack's combined mode);
 //! - `topics/<topic>.yaml`: one `KafkaTopic` per topic, with the partitions, replicas and configs
 //!   of topics.json;
+//! - `users/<user>.yaml`: one `KafkaUser` per principal the view grants or limits, with its ACLs
+//!   and quotas (`users.rs`); the cluster then has an authorizer and an authenticated listener;
 //! - `connect.yaml`: a `KafkaConnect` whose `build.plugins` are the plugin archives of
 //!   `versions.env` (SHA-512 where the table has one) and the converters its connectors use,
 //!   with the `env` and `dir` config providers reading one Kubernetes Secret;
@@ -14,13 +16,15 @@
 //!
 //! Field names follow Strimzi's CRDs (strimzi/strimzi-kafka-operator,
 //! `packaging/install/cluster-operator/04*-Crd-*.yaml`), which tests/build.rs validates every
-//! resource against. No `KafkaUser` yet: venice.kdl declares no principals (the environments
-//! issue adds them). The Schema Registry, ksqlDB and PostgreSQL are not Strimzi resources and are
+//! resource against. The Schema Registry, ksqlDB and PostgreSQL are not Strimzi resources and are
 //! left to the cluster's own charts or operators: the README says so, and the names the
 //! connector configs expect (`schema-registry:8081`, `postgres`).
 
+mod users;
+
 use super::names::file_name;
 use super::versions::{self, Archive};
+use crate::analysis::access::Access;
 use crate::connect::Deployment;
 use crate::model::{KafkaMode, Project, Stack};
 use serde_json::{Map, Value, json};
@@ -33,7 +37,7 @@ pub(crate) const SECRETS_DIR: &str = "/mnt/venice-secrets";
 const STORAGE_SIZE: &str = "10Gi";
 
 /// The files of `kubernetes/` and the notes for the README.
-pub(crate) fn render(project: &Project) -> (Vec<(String, String)>, Vec<String>) {
+pub(crate) fn render(project: &Project, access: &Access) -> (Vec<(String, String)>, Vec<String>) {
     let default_stack = Stack::default();
     let stack = project.stack.as_ref().unwrap_or(&default_stack);
     let cluster = cluster_name(project);
@@ -41,15 +45,20 @@ pub(crate) fn render(project: &Project) -> (Vec<(String, String)>, Vec<String>) 
     if stack.kafka.as_ref().is_some_and(|k| k.mode.value == KafkaMode::Zookeeper) {
         notes.push("Kafka runs in KRaft mode on Kubernetes: Strimzi has not run ZooKeeper since 0.46".into());
     }
+    let users = users::render(project, access, &cluster);
     let mut files = vec![
         ("kafka-node-pool.yaml".to_string(), node_pool(&cluster, stack)),
-        ("kafka.yaml".to_string(), kafka(&cluster, stack)),
+        ("kafka.yaml".to_string(), kafka(&cluster, stack, users.as_ref())),
     ];
     let mut topics: Vec<_> = project.topics.iter().collect();
     topics.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     for topic in topics {
         let name = resource_name(&project.physical_topic(&topic.name.value));
         files.push((format!("topics/{}.yaml", file_name(&name)), kafka_topic(project, topic, &cluster, &name)));
+    }
+    if let Some(users) = &users {
+        files.extend(users.files.iter().cloned());
+        notes.extend(users.notes.iter().cloned());
     }
     if stack.connect.is_some() {
         let deployment = deployment();
@@ -58,7 +67,8 @@ pub(crate) fn render(project: &Project) -> (Vec<(String, String)>, Vec<String>) 
             .iter()
             .map(|c| (c, crate::connect::connector_config_for(project, c, &deployment)))
             .collect();
-        files.push(("connect.yaml".into(), kafka_connect(project, stack, &cluster, &configs, &mut notes)));
+        let connect = kafka_connect(project, stack, &cluster, &configs, users.as_ref(), &mut notes);
+        files.push(("connect.yaml".into(), connect));
         for (connector, config) in &configs {
             let name = resource_name(&connector.name.value);
             if name != connector.name.value {
@@ -142,8 +152,10 @@ fn node_pool(cluster: &str, stack: &Stack) -> String {
 }
 
 /// The Kafka resource: the brokers' settings of the Compose stack (no automatic topics, records
-/// kept forever by default, internal topics replicated up to three times).
-fn kafka(cluster: &str, stack: &Stack) -> String {
+/// kept forever by default, internal topics replicated up to three times). With KafkaUsers, the
+/// listener authenticates as they do and the `simple` authorizer (Kafka's StandardAuthorizer)
+/// enforces their ACLs, the deployer a super user.
+fn kafka(cluster: &str, stack: &Stack, users: Option<&users::Users>) -> String {
     let brokers = super::compose::broker_count(stack);
     let replication = brokers.min(3);
     let mut value = json!({
@@ -166,6 +178,16 @@ fn kafka(cluster: &str, stack: &Stack) -> String {
             "entityOperator": {"topicOperator": {}},
         },
     });
+    if let Some(users) = users {
+        let kafka = &mut value["spec"]["kafka"];
+        kafka["listeners"] = json!([users.auth.listener()]);
+        let mut authorization = json!({"type": "simple"});
+        if !users.super_users.is_empty() {
+            authorization["superUsers"] = json!(users.super_users);
+        }
+        kafka["authorization"] = authorization;
+        value["spec"]["entityOperator"]["userOperator"] = json!({});
+    }
     // Strimzi releases before the v1 API asked for these; later ones ignore them.
     value["metadata"]["annotations"] = json!({"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"});
     yaml(&value)
@@ -297,21 +319,23 @@ fn kafka_connect(
     stack: &Stack,
     cluster: &str,
     configs: &[(&crate::model::Connector, Map<String, Value>)],
+    users: Option<&users::Users>,
     notes: &mut Vec<String>,
 ) -> String {
     let name = cluster;
-    let group = project.stack_name();
+    // The worker's group and topics as the view names them, which its grants are for.
+    let worker = project.connect_worker_names();
     let replication = super::compose::broker_count(stack).min(3);
     let (vars, files) = credentials(project);
     let plugins = build_plugins(stack, configs, notes);
     let mut spec = json!({
         "version": versions::strimzi_kafka_version(),
         "replicas": 1,
-        "bootstrapServers": format!("{cluster}-kafka-bootstrap:9092"),
-        "groupId": format!("{group}-connect"),
-        "configStorageTopic": format!("_{group}-connect-configs"),
-        "offsetStorageTopic": format!("_{group}-connect-offsets"),
-        "statusStorageTopic": format!("_{group}-connect-status"),
+        "bootstrapServers": format!("{cluster}-kafka-bootstrap:{}", users.map_or(9092, |u| u.auth.port())),
+        "groupId": worker.group,
+        "configStorageTopic": worker.config_topic,
+        "offsetStorageTopic": worker.offset_topic,
+        "statusStorageTopic": worker.status_topic,
         "config": {
             "config.storage.replication.factor": replication,
             "offset.storage.replication.factor": replication,
@@ -330,9 +354,28 @@ fn kafka_connect(
     if let Some(template) = secret_template(cluster, &vars, &files) {
         spec["template"] = template;
     }
+    if let Some(users) = users {
+        connect_login(&mut spec, cluster, users);
+    }
     let mut metadata = metadata(name, None);
     metadata["annotations"] = json!({"strimzi.io/use-connector-resources": "true"});
     yaml(&json!({"apiVersion": API, "kind": "KafkaConnect", "metadata": metadata, "spec": spec}))
+}
+
+/// Connect's login to the authenticated listener: the worker's KafkaUser's credentials, from the
+/// Secret the User Operator writes under the user's name (`password`; `user.crt` and `user.key`),
+/// and for TLS the cluster CA the operator publishes in `<cluster>-cluster-ca-cert`.
+fn connect_login(spec: &mut Value, cluster: &str, users: &users::Users) {
+    let Some(user) = &users.connect_user else { return };
+    spec["authentication"] = match users.auth {
+        users::Auth::Scram => json!({"type": "scram-sha-512", "username": user,
+            "passwordSecret": {"secretName": user, "password": "password"}}),
+        users::Auth::Tls => json!({"type": "tls",
+            "certificateAndKey": {"secretName": user, "certificate": "user.crt", "key": "user.key"}}),
+    };
+    if users.auth == users::Auth::Tls {
+        spec["tls"] = json!({"trustedCertificates": [{"secretName": format!("{cluster}-cluster-ca-cert"), "certificate": "ca.crt"}]});
+    }
 }
 
 /// A KafkaConnector: the REST body's class and task count as fields, the rest as `config`
@@ -363,8 +406,9 @@ fn kustomization(paths: &[String]) -> Value {
 
 /// The build README's sections for Kubernetes: what to install first, the Secret, the image
 /// registry, `kubectl apply -k`, the order the operator works in, and `venice apply` after it.
-pub(crate) fn readme(out: &mut String, project: &Project, subjects: &[super::registry::Subject]) {
+pub(crate) fn readme(out: &mut String, project: &Project, access: &Access, subjects: &[super::registry::Subject]) {
     let cluster = cluster_name(project);
+    let users = users::render(project, access, &cluster);
     let (vars, files) = credentials(project);
     out.push_str(
         "\n## Apply on Kubernetes\n\nThe resources in `kubernetes/` are for the Strimzi operator (API `kafka.strimzi.io/v1`), \
@@ -413,10 +457,68 @@ pub(crate) fn readme(out: &mut String, project: &Project, subjects: &[super::reg
         out.push_str("\nBy hand instead of `venice apply`, with the registry port-forwarded to localhost:8081:\n");
         super::readme::register_subjects(out, subjects);
     }
+    match &users {
+        Some(users) => users_readme(out, project, users),
+        None if project.viewed_as.is_none() => out.push_str(
+            "\nThere is no `KafkaUser`: this is the project as declared, the stack, whose cluster has no authorizer and \
+             its listener no authentication, as in the Compose stack. `venice build --platform kubernetes --target T` \
+             writes a target's users and ACLs.\n",
+        ),
+        None => out.push_str(
+            "\nThere is no `KafkaUser`: this target grants and limits no principal, so the cluster has no authorizer and \
+             its listener no authentication, as in the Compose stack.\n",
+        ),
+    }
     out.push_str(
-        "\nThere is no `KafkaUser`: venice.kdl declares no principals yet. Each broker's volume is a 10Gi \
-         persistent claim, which venice.kdl does not size yet: patch `kafka-node-pool.yaml` from an overlay to change it.\n",
+        "\nEach broker's volume is a 10Gi persistent claim, which venice.kdl does not size yet: patch \
+         `kafka-node-pool.yaml` from an overlay to change it.\n",
     );
+}
+
+/// The README's section on the KafkaUsers: how clients log in, who is who, and that the User
+/// Operator, not `venice apply`, owns the ACLs.
+fn users_readme(out: &mut String, project: &Project, users: &users::Users) {
+    let (how, why, secret) = match users.auth {
+        users::Auth::Scram => (
+            "SASL SCRAM-SHA-512 (listener `plain`, port 9092)",
+            match project.viewed_target() {
+                Some(_) => {
+                    "SCRAM-SHA-512 because the target logs in with no client certificate (one whose `kafka { tls \
+                            { cert; key } }` does gets TLS client authentication)"
+                }
+                None => {
+                    "SCRAM-SHA-512 as no target is built (`venice build --target NAME` builds a target's view: its \
+                         principals, and TLS client authentication when it logs in with a client certificate)"
+                }
+            },
+            "`password` and `sasl.jaas.config`",
+        ),
+        users::Auth::Tls => (
+            "TLS client certificates (listener `tls`, port 9093)",
+            "TLS because the target logs in with a client certificate; the broker sees each user as `User:CN=NAME`",
+            "`user.crt`, `user.key` and `ca.crt`",
+        ),
+    };
+    out.push_str(&format!(
+        "\n## Users and ACLs\n\nThe cluster authenticates every client with {how} and authorizes it with Kafka's own \
+         authorizer (`authorization.type: simple`): {why}. Each principal this view of venice.kdl grants or limits has a \
+         `KafkaUser` in `users/`, with the ACLs venice derives from the pipeline and its `acl` nodes (operations merged \
+         per resource) and its `quota`:\n\n"
+    ));
+    for line in &users.listed {
+        out.push_str(&format!("- {line}\n"));
+    }
+    out.push_str(&format!(
+        "\nThe User Operator writes each user's credentials to a Secret of the user's name ({secret}): give them to \
+         the client that runs as it.{}\n\n\
+         **The ACLs belong to these KafkaUsers.** The User Operator makes them and deletes the ACLs of every principal \
+         that has no KafkaUser (only `*` and `ANONYMOUS` are spared), so `venice apply` must not also manage ACLs or \
+         quotas on this cluster: change venice.kdl, rebuild and `kubectl apply -k kubernetes/` instead.\n",
+        match &users.connect_user {
+            Some(user) => format!(" Kafka Connect logs in as `{user}` (`connect.yaml`)."),
+            None => String::new(),
+        }
+    ));
 }
 
 #[cfg(test)]

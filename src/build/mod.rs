@@ -108,7 +108,7 @@ pub fn render_for(checked: &Checked, dir: &Path, platform: Platform) -> Rendered
     match platform {
         Platform::Compose => add_compose(project, &mut rendered),
         Platform::Kubernetes => {
-            let (files, notes) = kubernetes::render(project);
+            let (files, notes) = kubernetes::render(project, &analysis.access);
             for (path, text) in files {
                 rendered.add(path, text);
             }
@@ -131,7 +131,7 @@ pub fn render_for(checked: &Checked, dir: &Path, platform: Platform) -> Rendered
     for file in &ksql_files {
         rendered.add(file.path.clone(), file.text.clone());
     }
-    let readme = readme::render(project, &rendered, &subjects, &ksql_files, platform);
+    let readme = readme::render(project, &rendered, &subjects, &ksql_files, platform, &analysis.access);
     rendered.add("README.md".into(), readme);
     let manifest = manifest::render(project, analysis, dir, &rendered, &subjects, &ksql_files, platform);
     rendered.add(MANIFEST.into(), json_file(&manifest));

@@ -14,12 +14,13 @@ pub(crate) fn render(
     subjects: &[Subject],
     ksql: &[KsqlFile],
     platform: Platform,
+    access: &crate::analysis::access::Access,
 ) -> String {
     let mut out = String::new();
     title(&mut out, project);
     contents(&mut out, rendered);
     if platform == Platform::Kubernetes {
-        super::kubernetes::readme(&mut out, project, subjects);
+        super::kubernetes::readme(&mut out, project, access, subjects);
         out.push_str(MANIFEST_DOC);
         not_wired(&mut out, rendered);
         return out;

@@ -246,7 +246,32 @@ impl TargetAccess {
     }
 }
 
+/// The Connect worker's group and internal topics: Connect's `group.id`, `config.storage.topic`,
+/// `offset.storage.topic` and `status.storage.topic`.
+pub(crate) struct WorkerNames {
+    pub(crate) group: String,
+    pub(crate) config_topic: String,
+    pub(crate) offset_topic: String,
+    pub(crate) status_topic: String,
+}
+
 impl Project {
+    /// The worker's names in this view: the target's `connect` values, else those `venice
+    /// build` gives the stack's worker (`<project>-connect`, `_<project>-connect-configs`, ...).
+    pub(crate) fn connect_worker_names(&self) -> WorkerNames {
+        let name = self.stack_name();
+        let worker = self.viewed_target().and_then(|t| t.access.connect.as_ref());
+        let named = |pick: fn(&WorkerAccess) -> &Option<Spanned<String>>, default: String| {
+            worker.and_then(|w| pick(w).as_ref()).map_or(default, |n| n.value.clone())
+        };
+        WorkerNames {
+            group: named(|w| &w.group, format!("{name}-connect")),
+            config_topic: named(|w| &w.config_topic, format!("_{name}-connect-configs")),
+            offset_topic: named(|w| &w.offset_topic, format!("_{name}-connect-offsets")),
+            status_topic: named(|w| &w.status_topic, format!("_{name}-connect-status")),
+        }
+    }
+
     /// Applies a target's access settings to the project as it declares it: the target's name
     /// prefix to every principal written outside it, its per-actor principals, its grants after
     /// the top-level ones, and its quotas over the top-level ones setting by setting. Called by

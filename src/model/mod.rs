@@ -15,7 +15,7 @@ mod view;
 
 pub(crate) use access::{
     AclDecl, ActorKind, Operation, PatternType, PrincipalOverride, QuotaDecl, RegistryAccess, Resource, ResourceType,
-    TargetAccess, WorkerAccess, parse_principal, parse_rate,
+    TargetAccess, WorkerAccess, WorkerNames, parse_principal, parse_rate,
 };
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};

@@ -25,7 +25,8 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(target) = project.viewed_target() else { return };
+    // A target without `kafka` (`target local`) is the stack's broker, which has no authorizer.
+    let Some(target) = project.viewed_target().filter(|t| !t.kafka.is_empty()) else { return };
     let Some(managed) = managing_span(project) else { return };
     let mut report = |what: String, span: Span, help: &str| {
         let message = format!("{what} runs as no principal, and the target manages ACLs");
@@ -101,5 +102,9 @@ mod tests {
     #[test]
     fn the_project_as_declared_runs_on_the_stack_which_has_no_authorizer() {
         assert!(v508("", None).is_empty());
+        // So does `target local`, which names no brokers.
+        let source = format!("{BASE}target local\n");
+        let checked = check_bytes_as(std::path::Path::new("/nonexistent"), source.as_bytes(), Some("local"));
+        assert!(!checked.diagnostics.iter().any(|d| d.code == "V508"), "{:?}", checked.diagnostics);
     }
 }
