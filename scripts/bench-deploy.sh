@@ -11,7 +11,7 @@
 # apply's peak memory target is <= 150 MB), then the medians against the targets. A benchmark, not
 # a test: it fails only when a command does. Whatever a run leaves is pruned on exit.
 #
-# Usage: flock /tmp/venice-stack.lock scripts/bench-deploy.sh [N]
+# Usage: flock -o /tmp/venice-stack.lock scripts/bench-deploy.sh [N]
 #        (the stack lock: live tests and this script must not share the stack at once)
 # Environment: RUNS (3); VENICE and GEN, binaries to use instead of building the release ones
 #              (target/release/venice, target/release/examples/gen-project); BENCH_DIR
@@ -60,7 +60,9 @@ leftover() {
 }
 trap leftover EXIT
 
-# Runs a command under /usr/bin/time -v; prints "SECONDS MEGABYTES". Its output goes to $log/NAME.out.
+# Runs a command under /usr/bin/time -v; prints "SECONDS MEGABYTES CPU_SECONDS" (CPU: user and
+# system time of venice itself; the rest of the wall time is waiting for Kafka and the registry,
+# which share the machine's cores with it). Its output goes to $log/NAME.out.
 measure() {
     local name=$1
     shift
@@ -72,7 +74,8 @@ measure() {
     awk -F': ' '
         /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
         /Maximum resident set size/ { kb = $2 }
-        END { printf "%.2f %.0f\n", s, kb / 1024 }' "$log/$name.time"
+        /User time|System time/ { cpu += $2 }
+        END { printf "%.2f %.0f %.2f\n", s, kb / 1024, cpu }' "$log/$name.time"
 }
 
 # Waits (up to 120 s) until the target holds nothing of the project: every object to create.
@@ -108,27 +111,28 @@ leftover
 rm -f "$dir/venice.lock"
 settled
 
-declare -a apply_s apply_mb plan_s plan_mb prune_s prune_mb
+declare -a apply_s apply_mb plan_s plan_mb plan_cpu prune_s prune_mb
 for run in $(seq "$runs"); do
     echo "== run $run of $runs: apply, plan, apply --prune ($n topics, $n subjects)"
     out=$(measure apply "$venice" apply "$dir" --yes)
-    read -r s mb <<<"$out"
+    read -r s mb _ <<<"$out"
     grep -q "^applied $((2 * n)) changes" "$log/apply.out" || { cat "$log/apply.out" >&2; exit 1; }
     apply_s+=("$s") apply_mb+=("$mb")
     # CreateTopics is answered once the controller has the topics; a broker loaded with thousands
     # of new partitions lists them in Metadata some seconds later. The plan is timed once it does.
     caught_up "$(date +%s)"
     out=$(measure plan "$venice" plan "$dir" --detailed-exitcode)
-    read -r s mb <<<"$out"
-    plan_s+=("$s") plan_mb+=("$mb")
+    read -r s mb cpu <<<"$out"
+    plan_s+=("$s") plan_mb+=("$mb") plan_cpu+=("$cpu")
     grep -v '^include ' "$dir/venice.kdl.full" >"$root"
     out=$(measure prune "$venice" apply "$dir" --yes --prune)
-    read -r s mb <<<"$out"
+    read -r s mb _ <<<"$out"
     cp "$dir/venice.kdl.full" "$root"
     grep -q "^applied $((2 * n)) changes" "$log/prune.out" || { cat "$log/prune.out" >&2; exit 1; }
     prune_s+=("$s") prune_mb+=("$mb")
-    printf '   apply %6.2f s %5d MB | plan %5.2f s %4d MB | prune %6.2f s %5d MB\n' \
-        "${apply_s[-1]}" "${apply_mb[-1]}" "${plan_s[-1]}" "${plan_mb[-1]}" "${prune_s[-1]}" "${prune_mb[-1]}"
+    printf '   apply %6.2f s %5d MB | plan %5.2f s %4d MB (CPU %4.2f s) | prune %6.2f s %5d MB\n' \
+        "${apply_s[-1]}" "${apply_mb[-1]}" "${plan_s[-1]}" "${plan_mb[-1]}" "${plan_cpu[-1]}" \
+        "${prune_s[-1]}" "${prune_mb[-1]}"
     # Kafka and the registry finish a delete a moment after they answer it (Apicurio's kafkasql
     # storage applies writes from its journal topic): the next run starts from nothing.
     [ "$run" = "$runs" ] || settled
@@ -143,9 +147,9 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "NOT met" 
 echo
 echo "== medians of $runs runs, $n topics and $n Avro subjects"
 a=$(median "${apply_s[@]}") am=$(median "${apply_mb[@]}")
-p=$(median "${plan_s[@]}") pm=$(median "${plan_mb[@]}")
+p=$(median "${plan_s[@]}") pm=$(median "${plan_mb[@]}") pc=$(median "${plan_cpu[@]}")
 r=$(median "${prune_s[@]}") rm_=$(median "${prune_mb[@]}")
 printf 'first apply:      %6.2f s  (target <= 15 s: %s), peak %4d MB (target <= 150 MB: %s)\n' \
     "$a" "$(verdict "$a" 15)" "$am" "$(verdict "$am" 150)"
-printf 'no-change plan:   %6.2f s  (target <= 1 s: %s),  peak %4d MB\n' "$p" "$(verdict "$p" 1)" "$pm"
+printf 'no-change plan:   %6.2f s  (target <= 1 s: %s),  peak %4d MB, CPU %4.2f s\n' "$p" "$(verdict "$p" 1)" "$pm" "$pc"
 printf 'pruning apply:    %6.2f s  (target <= 15 s: %s), peak %4d MB\n' "$r" "$(verdict "$r" 15)" "$rm_"

@@ -403,18 +403,26 @@ impl Clients {
 
 /// Each subject's latest version and effective level: two requests a subject (the Confluent API
 /// reads neither in bulk: `GET /schemas` lists schemas without their subjects on Apicurio 3.3, and
-/// there is no bulk `/config`), [`CONCURRENCY`] subjects at a time, and the global level once.
+/// there is no bulk `/config`), [`CONCURRENCY`] subjects at a time, and beside them the global
+/// level, once (not a round trip before them).
 fn read_subjects(registry: &Registry, names: &[&String]) -> Result<BTreeMap<String, DeployedSubject>, RegistryError> {
     if names.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let global = registry.global_compatibility()?;
-    let read = bounded(names, CONCURRENCY, |name| -> Result<DeployedSubject, RegistryError> {
-        let latest = registry.latest(name)?;
-        let compatibility = registry.own_compatibility(name)?.unwrap_or_else(|| global.clone());
-        Ok(DeployedSubject { latest, compatibility })
+    let (global, read) = std::thread::scope(|scope| {
+        let global = scope.spawn(|| registry.global_compatibility());
+        let read = bounded(names, CONCURRENCY, |name| Ok((registry.latest(name)?, registry.own_compatibility(name)?)));
+        (global.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), read)
     });
-    names.iter().zip(read).map(|(name, subject)| Ok(((*name).clone(), subject?))).collect()
+    let global = global?;
+    names
+        .iter()
+        .zip(read)
+        .map(|(name, subject): (_, Result<_, RegistryError>)| {
+            let (latest, own) = subject?;
+            Ok(((*name).clone(), DeployedSubject { latest, compatibility: own.unwrap_or_else(|| global.clone()) }))
+        })
+        .collect()
 }
 
 /// Config values that Kafka treats as lists, compared as sets.
