@@ -575,9 +575,7 @@ fn access_deployed(acls: &[&str], quotas: &[(&str, f64)]) -> Deployed {
     let mut deployed = Deployed::default();
     // The one config venice sets on the topic (it keeps records until told otherwise).
     let configs = BTreeMap::from([("retention.ms".to_string(), entry("-1", 1))]);
-    deployed
-        .topics
-        .insert("t".into(), DeployedTopic { state: TopicState { partitions: 1, replication: 1 }, configs });
+    deployed.topics.insert("t".into(), DeployedTopic { state: TopicState { partitions: 1, replication: 1 }, configs });
     deployed.acls = acls.iter().map(|a| a.to_string()).collect();
     if !quotas.is_empty() {
         deployed.quotas.insert("User:alice".into(), quotas.iter().map(|(k, v)| (k.to_string(), *v)).collect());

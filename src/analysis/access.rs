@@ -28,9 +28,7 @@
 //!
 //! Names are the physical ones the target creates.
 
-use crate::model::{
-    AclDecl, Actor, Direction, Operation, Project, Resource, ResourceType, Spanned,
-};
+use crate::model::{AclDecl, Actor, Direction, Operation, Project, Resource, ResourceType, Spanned};
 use crate::resolve::Edges;
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -102,7 +100,8 @@ struct Deriving<'p> {
 impl Deriving<'_> {
     fn grant(&mut self, principal: &str, resource: Resource, operations: &[Operation], why: Why) {
         for &operation in operations {
-            let grant = Grant { principal: principal.to_string(), resource: resource.clone(), operation, host: "*".into() };
+            let grant =
+                Grant { principal: principal.to_string(), resource: resource.clone(), operation, host: "*".into() };
             let whys = self.access.grants.entry(grant).or_default();
             if !whys.contains(&why) {
                 whys.push(why.clone());
@@ -142,7 +141,10 @@ impl Deriving<'_> {
         let project = self.project;
         for consumer in &project.consumers {
             let (Some(principal), Some(group)) = (&consumer.principal, &consumer.group) else { continue };
-            let why = Self::derived(format!("consumer `{}` reads in group `{}`", consumer.name.value, group.value), group.span);
+            let why = Self::derived(
+                format!("consumer `{}` reads in group `{}`", consumer.name.value, group.value),
+                group.span,
+            );
             let group = Resource::literal(ResourceType::Group, project.physical_group(&group.value));
             self.grant(&principal.value, group, &[Operation::Read], why);
         }
@@ -195,7 +197,8 @@ impl Deriving<'_> {
         let Some(worker) = self.worker().cloned() else { return };
         let Some(principal) = &worker.principal else { return };
         let name = self.project.compose_name();
-        let named = |given: &Option<Spanned<String>>, default: String| given.as_ref().map_or(default, |g| g.value.clone());
+        let named =
+            |given: &Option<Spanned<String>>, default: String| given.as_ref().map_or(default, |g| g.value.clone());
         let group = named(&worker.group, format!("{name}-connect"));
         let why = Self::derived("the Connect worker coordinates its group".into(), principal.span);
         self.grant(&principal.value, Resource::literal(ResourceType::Group, group), &[Operation::Read], why);
@@ -246,8 +249,12 @@ impl Deriving<'_> {
         let operations: Vec<Operation> = acl.operations.iter().map(|o| o.value).collect();
         let host = acl.host.as_ref().map_or("*", |h| h.value.as_str()).to_string();
         for operation in operations {
-            let grant =
-                Grant { principal: acl.principal.value.clone(), resource: acl.resource.value.clone(), operation, host: host.clone() };
+            let grant = Grant {
+                principal: acl.principal.value.clone(),
+                resource: acl.resource.value.clone(),
+                operation,
+                host: host.clone(),
+            };
             let why = Why::Explicit { span: acl.principal.span };
             let whys = self.access.grants.entry(grant).or_default();
             if !whys.contains(&why) {
@@ -288,14 +295,20 @@ target prod {
     /// The grants as `principal operation resource [derived|explicit]` lines, sorted.
     fn grants(target: Option<&str>) -> Vec<String> {
         let checked = check_bytes_as(Path::new("/nonexistent"), PROJECT.as_bytes(), target);
-        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).map(|d| d.message.clone()).collect();
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .map(|d| d.message.clone())
+            .collect();
         assert!(errors.is_empty(), "{errors:?}");
         let access = &checked.analysis.access;
         let mut lines: Vec<String> = access
             .grants
             .iter()
             .map(|(g, whys)| {
-                let how = if whys.iter().any(|w| matches!(w, super::Why::Derived { .. })) { "derived" } else { "explicit" };
+                let how =
+                    if whys.iter().any(|w| matches!(w, super::Why::Derived { .. })) { "derived" } else { "explicit" };
                 format!("{} {} {} {how}", g.principal, g.operation.as_str(), g.resource.describe())
             })
             .collect();

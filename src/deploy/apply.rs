@@ -566,10 +566,8 @@ const ACCESS_PER_REQUEST: usize = TOPICS_PER_REQUEST;
 fn acls(batch: &[&Item], desired: &Desired, clients: &Clients) -> Vec<Result<(), String>> {
     use super::kafka::acls::parse_key;
     let deleting = batch[0].action == Action::Delete;
-    let grants: Option<Vec<_>> = batch
-        .iter()
-        .map(|i| if deleting { parse_key(&i.name) } else { desired.acls.get(&i.name).cloned() })
-        .collect();
+    let grants: Option<Vec<_>> =
+        batch.iter().map(|i| if deleting { parse_key(&i.name) } else { desired.acls.get(&i.name).cloned() }).collect();
     let Some(grants) = grants else { return vec![Err("not a binding venice knows".into()); batch.len()] };
     let mut admin = match kafka(clients) {
         Ok(admin) => admin,

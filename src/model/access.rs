@@ -288,13 +288,13 @@ impl Project {
     /// Where the principal of the declared actor `kind NAME` is held.
     fn principal_slot(&mut self, kind: ActorKind, name: &str) -> Option<&mut Option<Spanned<String>>> {
         use super::Direction;
-        let connector = |direction| {
-            move |c: &&mut super::Connector| c.direction == direction && c.name.value == name
-        };
+        let connector = |direction| move |c: &&mut super::Connector| c.direction == direction && c.name.value == name;
         match kind {
             ActorKind::Producer => self.producers.iter_mut().find(|p| p.name.value == name).map(|p| &mut p.principal),
             ActorKind::Consumer => self.consumers.iter_mut().find(|c| c.name.value == name).map(|c| &mut c.principal),
-            ActorKind::Source => self.connectors.iter_mut().find(connector(Direction::Source)).map(|c| &mut c.principal),
+            ActorKind::Source => {
+                self.connectors.iter_mut().find(connector(Direction::Source)).map(|c| &mut c.principal)
+            }
             ActorKind::Sink => self.connectors.iter_mut().find(connector(Direction::Sink)).map(|c| &mut c.principal),
         }
     }

@@ -107,7 +107,8 @@ impl Decoder<'_> {
             "producer" => {
                 if let (Some(name), Some(topic)) = (node.arg_string(0), node.prop_string("topic")) {
                     let (key, value) = serdes(node);
-                    let (principal, transactional_id) = (node.prop_string("principal"), node.prop_string("transactional-id"));
+                    let (principal, transactional_id) =
+                        (node.prop_string("principal"), node.prop_string("transactional-id"));
                     self.project.producers.push(Producer { name, topic, principal, transactional_id, key, value });
                 }
             }
@@ -222,9 +223,12 @@ impl Decoder<'_> {
     /// several).
     fn acl(&mut self, node: Node) -> Option<AclDecl> {
         let principal = node.arg_string(0)?;
-        let operations: Vec<_> = node.arg_strings().into_iter().skip(1).filter_map(|w| {
-            Some(Spanned::new(Operation::parse(&w.value)?, w.span))
-        }).collect();
+        let operations: Vec<_> = node
+            .arg_strings()
+            .into_iter()
+            .skip(1)
+            .filter_map(|w| Some(Spanned::new(Operation::parse(&w.value)?, w.span)))
+            .collect();
         let mut resources = ACL_RESOURCES.iter().filter_map(|&prop| Some((prop, self.acl_resource(node, prop)?)));
         let Some((first_prop, resource)) = resources.next() else {
             self.report(Problem::MissingOneOf { node: "acl".into(), options: ACL_RESOURCE_OPTIONS }, principal.span);
@@ -261,7 +265,8 @@ impl Decoder<'_> {
             "group" => ResourceType::Group,
             _ => ResourceType::TransactionalId,
         };
-        let resource = if prefixed { Resource::prefixed(kind, name.value) } else { Resource::literal(kind, name.value) };
+        let resource =
+            if prefixed { Resource::prefixed(kind, name.value) } else { Resource::literal(kind, name.value) };
         Some(Spanned::new(resource, name.span))
     }
 

@@ -339,7 +339,10 @@ const TARGET: NodeSpec = NodeSpec {
             repeatable: false,
             children: &[TLS, SASL],
         },
-        NodeSpec { props: &REGISTRY_ACCESS, ..endpoint_node("schema-registry", "The Schema Registry (Confluent API).") },
+        NodeSpec {
+            props: &REGISTRY_ACCESS,
+            ..endpoint_node("schema-registry", "The Schema Registry (Confluent API).")
+        },
         NodeSpec { props: &CONNECT_ACCESS, ..endpoint_node("connect", "The Kafka Connect REST API.") },
         NodeSpec { props: &KSQLDB_ACCESS, ..endpoint_node("ksqldb", "The ksqlDB REST API.") },
         DEFAULTS,
@@ -355,8 +358,16 @@ const TARGET: NodeSpec = NodeSpec {
             &SINK_REF,
         ),
         TARGET_DATABASE,
-        target_app("producer", "Changes a declared `producer` for this target: the principal it runs as.", &PRODUCER_REF),
-        target_app("consumer", "Changes a declared `consumer` for this target: the principal it runs as.", &CONSUMER_REF),
+        target_app(
+            "producer",
+            "Changes a declared `producer` for this target: the principal it runs as.",
+            &PRODUCER_REF,
+        ),
+        target_app(
+            "consumer",
+            "Changes a declared `consumer` for this target: the principal it runs as.",
+            &CONSUMER_REF,
+        ),
         leaf(
             "principals",
             "How this target names the principals the project declares.",
@@ -388,7 +399,11 @@ const CONNECT_ACCESS: [PropSpec; 5] = [
         ValueType::Principal,
         "The Kafka principal the worker runs as: granted its group and internal topics, and the topics of the connectors that declare no principal of their own.",
     ),
-    prop("group", ValueType::String, "The worker's `group.id` (default `<project>-connect`, as `venice build` sets it)."),
+    prop(
+        "group",
+        ValueType::String,
+        "The worker's `group.id` (default `<project>-connect`, as `venice build` sets it).",
+    ),
     prop(
         "config-topic",
         ValueType::String,
