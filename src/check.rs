@@ -65,7 +65,18 @@ pub fn check_view(dir: &Path, root: Option<&Path>, target: Option<&str>) -> Resu
 /// (identical ones merged) says in which targets, in its message.
 pub fn check_every_target(dir: &Path, root: Option<&Path>) -> Result<Checked, ProjectNotFound> {
     let mut checked = check_within(dir, root)?;
-    let changing = checked.project.targets.iter().filter(|t| !t.overrides.is_empty() || t.brokers.is_some());
+    let project = &checked.project;
+    // A target whose view is the declared project checks the same, except for the rules that
+    // judge a target itself: its brokers (V504) and, once principals are declared anywhere, its
+    // ACLs (V508).
+    let manages_acls = project.producers.iter().any(|p| p.principal.is_some())
+        || project.consumers.iter().any(|c| c.principal.is_some())
+        || project.connectors.iter().any(|c| c.principal.is_some())
+        || !project.acls.is_empty();
+    let changing = project
+        .targets
+        .iter()
+        .filter(|t| !t.overrides.is_empty() || t.brokers.is_some() || manages_acls || t.access.declares_any());
     let targets: Vec<String> = changing.map(|t| t.name.value.clone()).collect();
     let mut only_in_views: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     for target in targets {

@@ -48,6 +48,14 @@ pub(crate) enum Command {
     /// Exit status: 0 shown (whether or not they differ), 1 errors found in a target's view, 2
     /// the command could not run.
     Diff(DiffArgs),
+    /// List, per principal, what the project grants it in a target and why: the ACLs venice
+    /// derives from the pipeline's graph (each producer, consumer, connector and service's
+    /// least privilege) and the `acl` nodes, then the `quota` nodes.
+    ///
+    /// Offline: it reads venice.kdl, not the cluster. Without `--target`, the project as declared
+    /// (the local stack, whose broker has no authorizer). Exit status: 0 listed, 1 errors found in
+    /// the view, 2 the command could not run.
+    Acls(AclsArgs),
     /// Show what `venice apply` would change on a target: each topic, schema subject, connector
     /// and ksqlDB file to create, update (with the changed fields), restart or delete, or
     /// unchanged.
@@ -283,6 +291,21 @@ pub(crate) struct DiffArgs {
     /// The two targets to compare, each a `target` of venice.kdl (`local` is the project as declared).
     #[arg(long, value_name = "NAME", num_args = 1, required = true)]
     pub(crate) target: Vec<String>,
+    /// The output format: `human` lines or one `json` document.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub(crate) format: PlanFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AclsArgs {
+    /// The project folder (holding venice.kdl).
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) within: Within,
+    /// The target whose principals, grants and quotas to list (a `target` of venice.kdl).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) target: Option<String>,
     /// The output format: `human` lines or one `json` document.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub(crate) format: PlanFormat,

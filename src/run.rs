@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Diff(args) => run_diff(&args),
+        Command::Acls(args) => run_acls(&args),
         Command::Build(args) => run_build(&args),
         Command::Graph(args) => run_graph(&args),
         Command::Plan(args) => run_plan(&args),
@@ -104,6 +105,32 @@ fn run_diff(args: &crate::cli::DiffArgs) -> u8 {
         crate::cli::PlanFormat::Human => print_out(&crate::build::diff::human(names, &differences)),
         crate::cli::PlanFormat::Json => {
             print_out(&crate::build::json_file(&crate::build::diff::json(names, &differences)))
+        }
+    }
+    OK
+}
+
+/// `venice acls`: a view's grants and quotas, offline.
+fn run_acls(args: &crate::cli::AclsArgs) -> u8 {
+    let checked = match &args.target {
+        None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
+        Some(target) => viewed(&args.dir, args.within.root(), target),
+    };
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(message) => return cannot_run(&message),
+    };
+    if checked.has_errors() {
+        print_out(&render(OutputFormat::Human, &checked.diagnostics, &checked.sources, &human_options()));
+        return FOUND;
+    }
+    let name = args.target.as_deref().unwrap_or("local");
+    let access = &checked.analysis.access;
+    match args.format {
+        crate::cli::PlanFormat::Human => print_out(&crate::build::acls::human(name, &checked.project, access)),
+        crate::cli::PlanFormat::Json => {
+            let document = crate::build::acls::json(name, &checked.project, access, &checked.sources);
+            print_out(&crate::build::json_file(&document))
         }
     }
     OK

@@ -665,3 +665,35 @@ fn diff_shows_how_two_targets_differ() {
     let one = Test::new().args(["diff", SHOP, "--target", "prod"]).run().status(2);
     assert!(one.stderr.contains("compares two targets"), "{}", one.stderr);
 }
+
+/// `venice acls`: per principal, what a target's view grants and why, offline; the base view
+/// is the project as declared; a view with errors exits 1; an unknown target 2.
+#[test]
+fn acls_lists_each_principals_grants_and_quotas() {
+    const PROJECT: &str = r#"project shop
+topic orders partitions=3 { key string; value json; }
+producer web-app topic=orders principal="User:web-app" { key string; value json; }
+consumer billing topic=orders group=billing principal="User:billing" { key string; value json; }
+acl "User:bi-tool" read topic="orders" doc="the BI extract"
+quota "User:web-app" produce-rate="5MiB"
+target prod {
+    kafka "b1:9092"
+    principals name-prefix="prod-"
+    consumer billing principal="User:sa-billing"
+}
+"#;
+    let prod = Test::new().file("venice.kdl", PROJECT).args(["acls", ".", "--target", "prod"]).run().status(0);
+    insta::assert_snapshot!("acls_prod", prod.stdout);
+    let local = Test::new().file("venice.kdl", PROJECT).args(["acls", ".", "--format", "json"]).run().status(0);
+    let document: serde_json::Value = serde_json::from_str(&local.stdout).unwrap();
+    let grants = document["grants"].as_array().unwrap();
+    let web_app: Vec<&str> =
+        grants.iter().filter(|g| g["principal"] == "User:web-app").map(|g| g["operation"].as_str().unwrap()).collect();
+    assert_eq!(web_app, ["write", "describe"], "{}", local.stdout);
+    assert_eq!(document["quotas"][0]["producer_byte_rate"], 5 * 1024 * 1024);
+    let broken = PROJECT.replace("principal=\"User:billing\"", "principal=\"billing\"");
+    let errors = Test::new().file("venice.kdl", &broken).args(["acls", "."]).run().status(1);
+    assert!(errors.stdout.contains("V003"), "{}", errors.stdout);
+    let unknown = Test::new().file("venice.kdl", PROJECT).args(["acls", ".", "--target", "qa"]).run().status(2);
+    assert!(unknown.stderr.contains("no target `qa`"), "{}", unknown.stderr);
+}

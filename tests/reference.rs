@@ -179,6 +179,19 @@ const NEEDS_ONE_OF: &[Rule] = &[
     Rule { node: "key", one_of: &["env", "file"], or_rejected: &["value"] },
     Rule { node: "client-id", one_of: &["value", "env", "file"], or_rejected: &[] },
     Rule { node: "client-secret", one_of: &["env", "file"], or_rejected: &["value"] },
+    Rule {
+        node: "acl",
+        one_of: &[
+            "topic",
+            "topic-prefix",
+            "group",
+            "group-prefix",
+            "transactional-id",
+            "transactional-id-prefix",
+            "cluster",
+        ],
+        or_rejected: &[],
+    },
 ];
 
 /// The rules of a node: those of its name that name only items it takes (`tls`'s `key`, a

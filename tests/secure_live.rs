@@ -418,3 +418,125 @@ fn the_references_example_target_works_against_the_stack() {
         .replace("REGISTRY_PASSWORD", "KAFKA_PASSWORD");
     every_command("prod", &target);
 }
+
+/// A TLS server (`openssl s_server`) at `address` with a certificate signed by the stack's CA:
+/// `days` of validity (-1: expired from the start) and, unless `v1`, the extensions of a v3
+/// server certificate for 127.0.0.1 and localhost. Killed when dropped.
+struct TlsServer(std::process::Child);
+
+impl TlsServer {
+    fn start(dir: &Path, address: &str, days: i32, v1: bool) -> TlsServer {
+        let openssl = |args: &[&str]| {
+            let status = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+            assert!(status.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+        };
+        let ca = certs();
+        let (ca_pem, ca_key) = (ca.join("ca.pem"), ca.join("ca.key"));
+        std::fs::write(
+            dir.join("server.ext"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .unwrap();
+        openssl(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "server.key"]);
+        openssl(&["req", "-new", "-key", "server.key", "-subj", "/CN=venice-test-server", "-out", "server.csr"]);
+        let days = days.to_string();
+        let mut sign = vec!["x509", "-req", "-in", "server.csr", "-CA", ca_pem.to_str().unwrap()];
+        sign.extend(["-CAkey", ca_key.to_str().unwrap(), "-CAserial", "server.srl", "-CAcreateserial"]);
+        sign.extend(["-days", &days, "-out", "server.pem"]);
+        if !v1 {
+            sign.extend(["-extfile", "server.ext"]);
+        }
+        openssl(&sign);
+        let child = Command::new("openssl")
+            .args(["s_server", "-accept", address, "-cert", "server.pem", "-key", "server.key", "-quiet"])
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server starts");
+        // Listening once a connection is accepted.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(address).is_err() {
+            assert!(std::time::Instant::now() < deadline, "s_server did not listen at {address}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        TlsServer(child)
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free port on `host`.
+fn free_port(host: &str) -> u16 {
+    std::net::TcpListener::bind((host, 0)).unwrap().local_addr().unwrap().port()
+}
+
+fn tls_only_target(name: &str, kafka: &str) -> String {
+    format!(
+        "target {name} {{\n    kafka \"{kafka}\" {{\n        tls {{\n            ca \"certs/ca.pem\"\n        }}\n    }}\n}}\n"
+    )
+}
+
+/// The server's side of TLS, live: a broker address whose certificate has expired, is X.509
+/// v1, or is not issued for the name venice connects by. Each is one line, exit 2.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn server_certificate_failures_are_one_line_with_what_to_do() {
+    let servers = tempfile::tempdir().unwrap();
+    let server = |name: &str, host: &str, days: i32, v1: bool| {
+        let dir = servers.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let address = format!("{host}:{}", free_port(host));
+        (TlsServer::start(&dir, &address, days, v1), address)
+    };
+    let (_expired, expired) = server("expired", "127.0.0.1", -1, false);
+    let (_v1, v1) = server("v1", "127.0.0.1", 30, true);
+    // 127.0.0.2 is loopback too, but the certificate lists 127.0.0.1 and localhost only.
+    let (_other_name, other_name) = server("name", "127.0.0.2", 30, false);
+    let targets =
+        [tls_only_target("expired", &expired), tls_only_target("v1", &v1), tls_only_target("other_name", &other_name)]
+            .concat();
+    let dir = project(&targets);
+    let run = |target: &str| venice(dir.path(), target, &["topics"], PASSWORD);
+    assert_fails(&run("expired"), dir.path(), "has expired: the server needs a renewed certificate");
+    assert_fails(&run("v1"), dir.path(), "is X.509 version 1, which is not accepted");
+    assert_fails(&run("other_name"), dir.path(), "is not issued for `127.0.0.2`");
+}
+
+/// `venice import` reads a cluster over SASL_SSL as it reads the plaintext one, and writes no
+/// secret into the venice.kdl it writes.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn import_reads_a_cluster_over_sasl_ssl() {
+    let name = format!("secimp_{}", unique());
+    // Records to sample, written over the plaintext listener: their key and value formats go
+    // into the topic, so the check after the import is clean.
+    let mut kafka = create_topic(&name, 3);
+    let records: Vec<_> =
+        (0..3).map(|i| (Some(format!("k{i}").into_bytes()), Some(format!("v{i}").into_bytes()))).collect();
+    produce(&mut kafka, &name, 0, &records);
+    produce(&mut kafka, &name, 1, &records);
+    produce(&mut kafka, &name, 2, &records);
+    let dir = project(&sasl_target("secure", "scram-sha-512", "venice", "ca.pem"));
+    let output = Command::new(env!("CARGO_BIN_EXE_venice"))
+        .args(["import"])
+        .arg(dir.path())
+        .args(["--target", "secure", "--include", &format!("^{name}$")])
+        .env("NO_COLOR", "1")
+        .env("KAFKA_PASSWORD", PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .expect("venice runs");
+    let run = Run { output, took: std::time::Duration::ZERO };
+    assert_eq!(run.code(), Some(0), "{}", run.shown());
+    let kdl = std::fs::read_to_string(dir.path().join("venice.kdl")).unwrap();
+    assert!(kdl.contains(&format!("topic {name} partitions=3")), "{kdl}");
+    assert!(kdl.contains("password env=KAFKA_PASSWORD"), "the target is kept as written: {kdl}");
+    assert_no_secret(&run, dir.path());
+}

@@ -49,8 +49,8 @@ pub(crate) enum Why {
     /// The graph needs it: what needs it, in words (`producer \`web-app\` writes \`orders\``),
     /// and where that was declared.
     Derived { because: String, span: Span },
-    /// An `acl` node gives it.
-    Explicit { span: Span },
+    /// An `acl` node gives it, with the node's `doc=`.
+    Explicit { span: Span, doc: Option<String> },
 }
 
 /// Every grant of a project's view, each with why it is there (derived reasons first).
@@ -255,7 +255,7 @@ impl Deriving<'_> {
                 operation,
                 host: host.clone(),
             };
-            let why = Why::Explicit { span: acl.principal.span };
+            let why = Why::Explicit { span: acl.principal.span, doc: acl.doc.clone() };
             let whys = self.access.grants.entry(grant).or_default();
             if !whys.contains(&why) {
                 whys.push(why);
@@ -288,7 +288,7 @@ target prod {
     ksqldb "http://ksqldb:8088" principal="User:ksql"
     principals name-prefix="prod-"
     consumer reporting principal="User:sa-42"
-    acl "User:ops" describe-configs cluster=#true
+    acl "User:ops" describe-configs cluster="kafka-cluster"
 }
 "#;
 

@@ -13,6 +13,7 @@
 //! an earlier build (its manifest.json says so). Each file is written to a temporary file and
 //! renamed; files an earlier build made that this one does not are removed.
 
+pub(crate) mod acls;
 pub mod compose;
 mod connectors;
 pub(crate) mod diff;

@@ -194,17 +194,6 @@ pub(crate) enum ActorKind {
     Sink,
 }
 
-impl ActorKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::Producer => "producer",
-            ActorKind::Consumer => "consumer",
-            ActorKind::Source => "source",
-            ActorKind::Sink => "sink",
-        }
-    }
-}
-
 /// A target's `producer NAME principal=...` (or consumer, source, sink).
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalOverride {
@@ -245,13 +234,15 @@ pub(crate) struct TargetAccess {
 }
 
 impl TargetAccess {
-    /// Whether the target manages ACLs: it names a principal or a grant somewhere.
+    /// Whether the target says anything about access (principals, grants, quotas).
     pub(crate) fn declares_any(&self) -> bool {
-        !self.principals.is_empty()
+        self.name_prefix.is_some()
+            || !self.principals.is_empty()
             || self.ksqldb_principal.is_some()
             || self.registry.is_some()
             || self.connect.as_ref().is_some_and(|c| c.principal.is_some())
             || !self.acls.is_empty()
+            || !self.quotas.is_empty()
     }
 }
 

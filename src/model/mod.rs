@@ -13,8 +13,8 @@ mod text;
 mod view;
 
 pub(crate) use access::{
-    AclDecl, ActorKind, CLUSTER_NAME, Operation, PatternType, PrincipalOverride, QuotaDecl, RegistryAccess, Resource,
-    ResourceType, TargetAccess, WorkerAccess, parse_principal, parse_rate, with_name_prefix,
+    AclDecl, ActorKind, Operation, PatternType, PrincipalOverride, QuotaDecl, RegistryAccess, Resource, ResourceType,
+    TargetAccess, WorkerAccess, parse_principal, parse_rate,
 };
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};

@@ -88,6 +88,8 @@ rules! {
     v503_fewer_partitions: check,
     v504_replication_above_brokers: check,
     v505_table_not_compacted: check,
+    v507_acl_beyond_pipeline: check,
+    v508_actor_without_principal: check,
 }
 
 /// Runs every rule over a project and what the analyses found.

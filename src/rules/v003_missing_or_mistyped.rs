@@ -74,7 +74,9 @@ fn describe(expected: &Expected) -> String {
         Expected::OneOf(words) => format!("one of {}", quote_list(words)),
         Expected::Duration => "a duration such as `30s`, `15m`, `12h`, `7d`, or `forever`".into(),
         Expected::Principal => "a Kafka principal such as `User:web-app` (a type, `:`, a name)".into(),
-        Expected::Rate => "bytes per second: an integer, or a string such as `\"512KiB\"`, `\"5MiB\"`, `\"1GiB\"`".into(),
+        Expected::Rate => {
+            "bytes per second: an integer, or a string such as `\"512KiB\"`, `\"5MiB\"`, `\"1GiB\"`".into()
+        }
     }
 }
 

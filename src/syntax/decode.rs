@@ -248,12 +248,11 @@ impl Decoder<'_> {
         })
     }
 
-    /// The resource an `acl` property names, `None` when the property is absent (or
-    /// `cluster=#false`).
+    /// The resource an `acl` property names, `None` when the property is absent.
     fn acl_resource(&self, node: Node, prop: &str) -> Option<Spanned<Resource>> {
         if prop == "cluster" {
-            let entry = node.prop_bool("cluster")?;
-            return entry.value.then(|| Spanned::new(Resource::cluster(), entry.span));
+            let name = node.prop_string("cluster")?;
+            return Some(Spanned::new(Resource::cluster(), name.span));
         }
         let name = node.prop_string(prop)?;
         let (kind, prefixed) = match prop.strip_suffix("-prefix") {
@@ -732,7 +731,7 @@ const ACL_RESOURCE_OPTIONS: &[&str] = &[
     "group-prefix=",
     "transactional-id=",
     "transactional-id-prefix=",
-    "cluster=#true",
+    "cluster=\"kafka-cluster\"",
 ];
 
 /// A `quota` node.

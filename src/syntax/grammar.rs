@@ -481,7 +481,11 @@ const ACL: NodeSpec = NodeSpec {
         prop("group-prefix", ValueType::String, "Every group whose name starts with this."),
         prop("transactional-id", ValueType::String, "A transactional id."),
         prop("transactional-id-prefix", ValueType::String, "Every transactional id that starts with this."),
-        prop("cluster", ValueType::Bool, "The cluster itself (`#true`)."),
+        prop(
+            "cluster",
+            ValueType::OneOf(&["kafka-cluster"]),
+            "The cluster itself, by the name Kafka gives it: `kafka-cluster`.",
+        ),
         prop("host", ValueType::String, "The client host it is granted from (default `*`, any)."),
     ],
     repeatable: true,

@@ -196,11 +196,6 @@ impl<'a> Node<'a> {
         self.prop_entry(name).and_then(|e| self.string_of(e))
     }
 
-    pub(crate) fn prop_bool(&self, name: &str) -> Option<Spanned<bool>> {
-        let entry = self.prop_entry(name)?;
-        Some(Spanned::new(entry.value().as_bool()?, self.value_span(entry)))
-    }
-
     /// A well-typed `ValueType::Rate` property in bytes per second.
     pub(crate) fn prop_rate(&self, name: &str) -> Option<Spanned<u64>> {
         let entry = self.prop_entry(name)?;
