@@ -179,7 +179,8 @@ fn prune_all(dir: &tempfile::TempDir) {
 /// A declared producer writes (an idempotent one: WRITE on its topic is all it needs, no
 /// IDEMPOTENT_WRITE on the cluster, KIP-679); a declared consumer reads in its group and
 /// commits; the consumer's principal cannot write; the producer's cannot join the group; a
-/// principal with no edge to a topic cannot read it; the plan after apply is empty.
+/// principal with no edge to a topic cannot read it; the plan after apply is empty, and
+/// `venice acls --online` finds every derived binding on the cluster.
 #[test]
 #[ignore = "needs the venice stack (scripts/stack.sh up)"]
 fn the_broker_enforces_the_bindings_venice_derives() {
@@ -196,6 +197,11 @@ fn the_broker_enforces_the_bindings_venice_derives() {
     let plan = venice(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code(), Some(0), "no change after apply: {}", plan.shown());
     assert!(plan.stdout().contains("0 to create, 0 to update, 0 to restart, 0 to delete"), "{}", plan.shown());
+    let acls = venice(dir.path(), &["acls", "--online"]);
+    assert_eq!(acls.code(), Some(0), "{}", acls.shown());
+    let line = format!("  derived                    User:bob read group=\"{g}\" host=\"*\"\n");
+    assert!(acls.stdout().contains(&line), "{}", acls.shown());
+    assert!(acls.stdout().contains("5 derived, 0 explicit on the cluster; 0 missing"), "{}", acls.shown());
 
     let (ok, said) = until(20, || {
         let said = produce(dir.path(), "alice", &t, true);
@@ -258,7 +264,7 @@ fn prune_deletes_only_the_bindings_venice_made() {
     let after = recorded(dir.path());
     let expected: Vec<String> = before.iter().filter(|a| !a.starts_with("User:bob ")).cloned().collect();
     assert_eq!(after, expected);
-    let (ok, listed) = until(10, || {
+    let (ok, listed) = until(30, || {
         let listed = acls_of("User:bob");
         (!listed.contains(&t), listed)
     });
@@ -287,7 +293,7 @@ fn quotas_are_applied_and_pruned() {
         let args = ["--bootstrap-server", PLAINTEXT, "--describe", "--entity-type", "users", "--entity-name", &user];
         java("kafka.admin.ConfigCommand", &args, "")
     };
-    let (ok, said) = until(10, || {
+    let (ok, said) = until(30, || {
         let said = describe();
         (said.contains("producer_byte_rate=1048576.0"), said)
     });
@@ -295,7 +301,7 @@ fn quotas_are_applied_and_pruned() {
     let plan = venice(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code(), Some(0), "{}", plan.shown());
     prune_all(&dir);
-    let (ok, said) = until(10, || {
+    let (ok, said) = until(30, || {
         let said = describe();
         (!said.contains("producer_byte_rate"), said)
     });
