@@ -61,22 +61,28 @@ pub fn check_view(dir: &Path, root: Option<&Path>, target: Option<&str>) -> Resu
 }
 
 /// `venice check` with no target: the project as declared, then as each target that changes
-/// something sees it. A diagnostic found as declared is reported once; one found only in views
+/// something sees it or has partitions of its own in venice.lock (V503). A diagnostic found as declared is reported once; one found only in views
 /// (identical ones merged) says in which targets, in its message.
 pub fn check_every_target(dir: &Path, root: Option<&Path>) -> Result<Checked, ProjectNotFound> {
     let mut checked = check_within(dir, root)?;
     let project = &checked.project;
+    let baseline = checked.analysis.baseline.as_ref();
+    let recorded =
+        |name: &str| baseline.is_some_and(|b| b.lock.applied.get(name).is_some_and(|a| !a.partitions.is_empty()));
     // A target whose view is the declared project checks the same, except for the rules that
-    // judge a target itself: its brokers (V504) and, once principals are declared anywhere, its
-    // ACLs (V508).
+    // judge a target itself: its brokers (V504), its own partition record (V503) and, once
+    // principals are declared anywhere, its ACLs (V508).
     let manages_acls = project.producers.iter().any(|p| p.principal.is_some())
         || project.consumers.iter().any(|c| c.principal.is_some())
         || project.connectors.iter().any(|c| c.principal.is_some())
         || !project.acls.is_empty();
-    let changing = project
-        .targets
-        .iter()
-        .filter(|t| !t.overrides.is_empty() || t.brokers.is_some() || manages_acls || t.access.declares_any());
+    let changing = project.targets.iter().filter(|t| {
+        !t.overrides.is_empty()
+            || t.brokers.is_some()
+            || recorded(&t.name.value)
+            || manages_acls
+            || t.access.declares_any()
+    });
     let targets: Vec<String> = changing.map(|t| t.name.value.clone()).collect();
     let mut only_in_views: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     for target in targets {

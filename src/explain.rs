@@ -9,7 +9,7 @@ pub(crate) fn explain(code: &str) -> Result<String, String> {
         let codes = rules::RULES.iter().map(|r| r.code);
         let hint = match crate::diagnostic::suggest(code, codes) {
             Some(code) => format!(" (did you mean `{code}`?)"),
-            None => String::from("; codes run from V001 to V505"),
+            None => format!("; codes run from V001 to {}", rules::RULES.last().map_or("", |r| r.code)),
         };
         return Err(format!("no diagnostic code `{code}`{hint}"));
     };

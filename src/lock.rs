@@ -67,6 +67,11 @@ pub struct Applied {
     /// The client quota keys venice set (`producer_byte_rate`, ...), by principal.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub quotas: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The partitions of each topic of `topics` as this target's view last applied them, by
+    /// physical name: V503's baseline for the target, so that targets with different counts
+    /// do not fight over the top-level `topics` (the project as declared). Older locks have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partitions: BTreeMap<String, u32>,
 }
 
 impl Applied {
@@ -78,6 +83,21 @@ impl Applied {
             && self.ksql_files.is_empty()
             && self.acls.is_empty()
             && self.quotas.is_empty()
+            && self.partitions.is_empty()
+    }
+
+    /// Records the partitions the view gives each topic venice made on the target (`wanted`, by
+    /// physical name); a topic no longer made is no longer recorded.
+    pub(crate) fn record_partitions<'a>(&mut self, wanted: impl IntoIterator<Item = (&'a String, u32)>) {
+        let wanted: BTreeMap<&String, u32> = wanted.into_iter().collect();
+        let kept = std::mem::take(&mut self.partitions).into_iter().filter(|(t, _)| self.topics.contains(t));
+        let mut partitions: BTreeMap<String, u32> = kept.collect();
+        for topic in &self.topics {
+            if let Some(&count) = wanted.get(topic) {
+                partitions.insert(topic.clone(), count);
+            }
+        }
+        self.partitions = partitions;
     }
 }
 
@@ -217,6 +237,8 @@ pub(crate) struct Baseline {
     pub(crate) topic_spans: BTreeMap<String, Span>,
     /// The span of each subject's table.
     pub(crate) subject_spans: BTreeMap<String, Span>,
+    /// The span of each `[applied.TARGET.partitions]` value, by target then physical topic.
+    pub(crate) applied_spans: BTreeMap<String, BTreeMap<String, Span>>,
     /// Where the baseline came from, for messages: `venice.lock` or `venice.lock at REF`.
     pub(crate) origin: String,
 }
@@ -238,6 +260,19 @@ struct SpannedLock {
 #[serde(deny_unknown_fields)]
 struct SpannedTopic {
     partitions: toml::Spanned<u32>,
+}
+
+/// The targets' recorded partitions with their spans (the rest of `applied` is read above).
+#[derive(Deserialize)]
+struct AppliedPartitions {
+    #[serde(default)]
+    applied: BTreeMap<String, PartitionsOf>,
+}
+
+#[derive(Deserialize)]
+struct PartitionsOf {
+    #[serde(default)]
+    partitions: BTreeMap<String, toml::Spanned<u32>>,
 }
 
 impl Lock {
@@ -292,6 +327,18 @@ impl Lock {
                 references,
             };
             lock.subjects.entry(registered.subject).or_insert(subject);
+        }
+        lock
+    }
+
+    /// The lock `venice apply` writes beside its record: [`Lock::from_project`] of the view it
+    /// applied, but with the top-level `topics` as `dir`'s lock has them (none without one) when
+    /// the view is a target's: those are the project as declared, `venice build`'s, and a
+    /// target's partitions are its own record's ([`Applied::partitions`]).
+    pub fn for_apply(project: &Project, avro: &crate::avro::Catalog, sources: &SourceMap, dir: &Path) -> Lock {
+        let mut lock = Lock::from_project(project, avro, sources);
+        if project.viewed_as.is_some() {
+            lock.topics = Lock::read(dir).map(|l| l.topics).unwrap_or_default();
         }
         lock
     }
@@ -458,6 +505,17 @@ pub(crate) fn parse_text(
     let span_of = |range: std::ops::Range<usize>| Span::new(file, range.start, range.end);
     let topic_spans = spanned.topics.iter().map(|(name, t)| (name.clone(), span_of(t.partitions.span()))).collect();
     let subject_spans = spanned.subjects.iter().map(|(name, s)| (name.clone(), span_of(s.span()))).collect();
+    // Read a second time for the spans of the targets' partitions, only when a target has any.
+    let applied_spans = match spanned.applied.values().any(|a| !a.partitions.is_empty()) {
+        true => toml::from_str::<AppliedPartitions>(text).map(|a| a.applied).unwrap_or_default(),
+        false => BTreeMap::new(),
+    };
+    let applied_spans = (applied_spans.into_iter())
+        .map(|(target, of)| {
+            let spans = of.partitions.iter().map(|(topic, p)| (topic.clone(), span_of(p.span()))).collect();
+            (target, spans)
+        })
+        .collect();
     let lock = Lock {
         version: LOCK_VERSION,
         topics: spanned
@@ -468,7 +526,7 @@ pub(crate) fn parse_text(
         subjects: spanned.subjects.into_iter().map(|(n, s)| (n, s.into_inner())).collect(),
         applied: spanned.applied,
     };
-    Some(Baseline { lock, file, topic_spans, subject_spans, origin })
+    Some(Baseline { lock, file, topic_spans, subject_spans, applied_spans, origin })
 }
 
 /// Reads `venice.lock` from the project folder into the source map, if there is one.
@@ -616,6 +674,27 @@ topic reviews { key string; value json-sr schema=Review; }
         assert_eq!(recorded.messages()[0].0, "p.Payment");
         assert!(baseline.json_schema("reviews-value").expect("JSON Schema").is_ok());
         assert!(baseline.protobuf("reviews-value").is_none(), "not recorded as Protobuf");
+    }
+
+    #[test]
+    fn a_targets_partitions_are_recorded_for_the_topics_it_made_and_read_with_their_spans() {
+        let mut applied = Applied { topics: ["p.orders".to_string(), "p.audit".into()].into(), ..Applied::default() };
+        applied.partitions.insert("p.gone".into(), 3);
+        let (orders, audit, other) = ("p.orders".to_string(), "p.audit".to_string(), "elsewhere".to_string());
+        applied.record_partitions([(&orders, 12), (&audit, 1), (&other, 5)]);
+        assert_eq!(applied.partitions, BTreeMap::from([(audit, 1), (orders, 12)]), "made topics only");
+        let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
+        lock.topics.insert("orders".into(), LockedTopic { partitions: 6 });
+        lock.applied.insert("prod".into(), applied);
+        let (baseline, text) = read_back(&lock);
+        let span = baseline.applied_spans["prod"]["p.orders"];
+        assert_eq!(&text[span.start..span.end], "12");
+        // A lock written before targets recorded partitions reads as before.
+        let old = "version = 1\n[topics.orders]\npartitions = 6\n[applied.prod]\ntopics = [\"orders\"]\n";
+        let mut sources = SourceMap::default();
+        let file = sources.add("venice.lock".into(), old.into());
+        let baseline = parse(file, LOCK_FILE.into(), &sources, &mut Vec::new()).expect("parses");
+        assert!(baseline.lock.applied["prod"].partitions.is_empty() && baseline.applied_spans.is_empty());
     }
 
     #[test]

@@ -414,7 +414,8 @@ fn fold_in(
         ));
     }
     let base = lock.unwrap_or_else(|| {
-        crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro, &d.checked.sources)
+        let checked = &d.checked;
+        crate::lock::Lock::for_apply(&checked.project, &checked.analysis.avro, &checked.sources, &args.dir)
     });
     crate::lock::journal::commit(&args.dir, target, &base, &plan.record)
         .map_err(|e| cannot_run(&format!("cannot write `{}`: {e}", args.dir.join(crate::lock::LOCK_FILE).display())))
@@ -477,8 +478,11 @@ fn apply_recorded(
     };
     let outcome = crate::deploy::apply(plan, &d.desired, clients, &journal, options, progress.as_ref());
     // Recorded even after a failure or an interrupt, so --prune knows what this project made.
-    let lock = crate::lock::Lock::from_project(&d.checked.project, &d.checked.analysis.avro, &d.checked.sources);
-    let lock_error = crate::lock::journal::commit(&args.dir, target, &lock, &outcome.applied).err();
+    let checked = &d.checked;
+    let lock = crate::lock::Lock::for_apply(&checked.project, &checked.analysis.avro, &checked.sources, &args.dir);
+    let mut applied = outcome.applied.clone();
+    applied.record_partitions(d.desired.topics.iter().map(|(name, topic)| (name, topic.partitions)));
+    let lock_error = crate::lock::journal::commit(&args.dir, target, &lock, &applied).err();
     if outcome.interrupted || !outcome.failed.is_empty() {
         let _ = std::io::stderr().write_all(outcome.stopped().as_bytes());
     }

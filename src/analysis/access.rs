@@ -196,7 +196,7 @@ impl Deriving<'_> {
     fn connect_worker(&mut self) {
         let Some(worker) = self.worker().cloned() else { return };
         let Some(principal) = &worker.principal else { return };
-        let name = self.project.compose_name();
+        let name = self.project.stack_name();
         let named =
             |given: &Option<Spanned<String>>, default: String| given.as_ref().map_or(default, |g| g.value.clone());
         let group = named(&worker.group, format!("{name}-connect"));

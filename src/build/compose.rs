@@ -395,7 +395,7 @@ impl<'p> StackBuilder<'p> {
     fn connect(&mut self, plugins: &BTreeSet<&str>) {
         let plugin_path = plugin_path(plugins, &mut self.info.notes);
         let dockerfile = super::dockerfile::render(plugins);
-        let mut env = connect_environment(&self.project.compose_name(), &self.bootstrap, self.brokers, &plugin_path);
+        let mut env = connect_environment(&self.project.stack_name(), &self.bootstrap, self.brokers, &plugin_path);
         let connector_databases: Vec<&Database> = self
             .project
             .connectors
@@ -422,7 +422,7 @@ impl<'p> StackBuilder<'p> {
         self.services.insert(
             "connect".into(),
             Service {
-                image: format!("{}-connect:{tag}", self.project.compose_name()),
+                image: format!("{}-connect:{tag}", self.project.stack_name()),
                 build: Some("./connect".into()),
                 hostname: Some("connect".into()),
                 environment: env,
@@ -440,11 +440,10 @@ impl<'p> StackBuilder<'p> {
     /// The ksqlDB server, and a CLI container to `docker compose exec` into.
     fn ksqldb(&mut self) {
         let mut env: BTreeMap<String, String> = BTreeMap::new();
-        let id = self.project.ksql_service_id();
         let replication = internal_replication(self.brokers);
         env.insert("KSQL_BOOTSTRAP_SERVERS".into(), self.bootstrap.clone());
         env.insert("KSQL_LISTENERS".into(), "http://0.0.0.0:8088".into());
-        env.insert("KSQL_KSQL_SERVICE_ID".into(), id);
+        env.insert("KSQL_KSQL_SERVICE_ID".into(), self.project.stack_ksql_service_id());
         env.insert("KSQL_KSQL_INTERNAL_TOPIC_REPLICAS".into(), replication.clone());
         env.insert("KSQL_KSQL_STREAMS_REPLICATION_FACTOR".into(), replication.clone());
         env.insert("KSQL_KSQL_LOGGING_PROCESSING_TOPIC_REPLICATION_FACTOR".into(), replication);
@@ -516,7 +515,7 @@ impl<'p> StackBuilder<'p> {
             "akhq" => {
                 let mut config = format!(
                     "akhq:\n  connections:\n    {}:\n      properties:\n        bootstrap.servers: \"{bootstrap}\"\n",
-                    self.project.compose_name()
+                    self.project.stack_name()
                 );
                 if self.registry {
                     config.push_str("      schema-registry:\n        url: \"http://schema-registry:8081\"\n");
@@ -528,7 +527,7 @@ impl<'p> StackBuilder<'p> {
                 env.insert("AKHQ_CONFIGURATION".into(), config);
             }
             "kafka-ui" => {
-                env.insert("KAFKA_CLUSTERS_0_NAME".into(), self.project.compose_name());
+                env.insert("KAFKA_CLUSTERS_0_NAME".into(), self.project.stack_name());
                 env.insert("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS".into(), bootstrap.clone());
                 if self.registry {
                     env.insert("KAFKA_CLUSTERS_0_SCHEMAREGISTRY".into(), "http://schema-registry:8081".into());
@@ -569,7 +568,7 @@ impl<'p> StackBuilder<'p> {
             })
             .collect();
         let file =
-            ComposeFile { name: self.project.compose_name(), services: self.services, volumes: self.volumes, secrets };
+            ComposeFile { name: self.project.stack_name(), services: self.services, volumes: self.volumes, secrets };
         let compose = compose_yaml(&file);
         let postgres_init =
             self.stack.postgres.is_some().then(|| postgres_init(self.project, &self.databases, &mut self.info.notes));

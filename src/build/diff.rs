@@ -2,7 +2,8 @@
 //! offline. Each side is the project as its target sees it (`model::Project::view`), rendered
 //! as `venice build` renders it: a topic's partitions, replication and configs, a connector's
 //! config (for the local stack's services: the values a target sets are what differs), a
-//! database's host, port and name.
+//! database's host, port and name, the names on the cluster (a topic's, a consumer's group) and
+//! the ksqlDB service id. Resources are named by their declared names, the identity.
 
 use crate::model::Project;
 use serde_json::{Value, json};
@@ -24,6 +25,7 @@ fn settings(project: &Project) -> Settings {
     let mut out = Settings::new();
     for topic in &project.topics {
         let mut values = BTreeMap::from([
+            ("name".to_string(), project.physical_topic(&topic.name.value).into_owned()),
             ("partitions".to_string(), Project::partitions(topic).to_string()),
             ("replication".to_string(), super::topics::replication(project, topic).to_string()),
         ]);
@@ -47,6 +49,13 @@ fn settings(project: &Project) -> Settings {
         ]);
         out.insert(("database", database.name.value.clone()), values);
     }
+    for consumer in &project.consumers {
+        let Some(group) = &consumer.group else { continue };
+        let values = BTreeMap::from([("group".to_string(), project.physical_group(&group.value).into_owned())]);
+        out.insert(("consumer", consumer.name.value.clone()), values);
+    }
+    let service_id = BTreeMap::from([("service-id".to_string(), project.ksql_service_id())]);
+    out.insert(("ksqldb", "ksqldb".to_string()), service_id);
     out
 }
 

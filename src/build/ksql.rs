@@ -126,7 +126,7 @@ fn key_type(project: &Project, analysis: &Analysis, topic: &str, serde: Option<&
     }
 }
 
-/// The registry subjects a node's formats read.
+/// The registry subjects a node's formats read, after the topic's physical name.
 fn subjects(project: &Project, analysis: &Analysis, topic: &str) -> Vec<String> {
     [Side::Key, Side::Value]
         .into_iter()
@@ -134,7 +134,7 @@ fn subjects(project: &Project, analysis: &Analysis, topic: &str) -> Vec<String> 
             topic_serde(project, analysis, topic, side)
                 .is_some_and(|s| matches!(s.format.value, Format::Avro | Format::JsonSr | Format::Protobuf))
         })
-        .map(|side| format!("{topic}-{}", side.as_str()))
+        .map(|side| format!("{}-{}", project.physical_topic(topic), side.as_str()))
         .collect()
 }
 
@@ -156,12 +156,12 @@ pub(crate) fn node_ddl(project: &Project, analysis: &Analysis, node: &KsqlSource
             out.push_str(&format!("-- {line}\n"));
         }
     }
+    // On the cluster, the topic has its physical name.
+    let physical = ksql_string(&project.physical_topic(topic));
     let partitions = project.topic(topic).map(Project::partitions);
     match partitions {
-        Some(p) => {
-            out.push_str(&format!("ASSERT TOPIC {} WITH (PARTITIONS={p}) {ASSERT_TIMEOUT};\n", ksql_string(topic)))
-        }
-        None => out.push_str(&format!("ASSERT TOPIC {} {ASSERT_TIMEOUT};\n", ksql_string(topic))),
+        Some(p) => out.push_str(&format!("ASSERT TOPIC {physical} WITH (PARTITIONS={p}) {ASSERT_TIMEOUT};\n")),
+        None => out.push_str(&format!("ASSERT TOPIC {physical} {ASSERT_TIMEOUT};\n")),
     }
     for subject in subjects(project, analysis, topic) {
         out.push_str(&format!("ASSERT SCHEMA SUBJECT {} {ASSERT_TIMEOUT};\n", ksql_string(&subject)));
@@ -188,7 +188,7 @@ pub(crate) fn node_ddl(project: &Project, analysis: &Analysis, node: &KsqlSource
             "-- The value is not in a registry format: declare its columns in a transform if ksqlDB needs them.\n",
         );
     }
-    let mut properties = vec![format!("KAFKA_TOPIC = {}", ksql_string(topic))];
+    let mut properties = vec![format!("KAFKA_TOPIC = {physical}")];
     if let Some((format, _)) = key.and_then(|k| ksql_format(k.format.value)) {
         properties.push(format!("KEY_FORMAT = {}", ksql_string(format)));
     }

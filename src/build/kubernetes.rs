@@ -48,7 +48,7 @@ pub(crate) fn render(project: &Project) -> (Vec<(String, String)>, Vec<String>) 
     let mut topics: Vec<_> = project.topics.iter().collect();
     topics.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     for topic in topics {
-        let name = resource_name(&topic.name.value);
+        let name = resource_name(&project.physical_topic(&topic.name.value));
         files.push((format!("topics/{}.yaml", file_name(&name)), kafka_topic(project, topic, &cluster, &name)));
     }
     if stack.connect.is_some() {
@@ -173,8 +173,9 @@ fn kafka(cluster: &str, stack: &Stack) -> String {
 
 fn kafka_topic(project: &Project, topic: &crate::model::Topic, cluster: &str, name: &str) -> String {
     let mut spec = Map::new();
-    if name != topic.name.value {
-        spec.insert("topicName".into(), json!(topic.name.value));
+    let physical = project.physical_topic(&topic.name.value);
+    if name != physical {
+        spec.insert("topicName".into(), json!(physical));
     }
     spec.insert("partitions".into(), json!(Project::partitions(topic)));
     spec.insert("replicas".into(), json!(super::topics::replication(project, topic)));
@@ -299,7 +300,7 @@ fn kafka_connect(
     notes: &mut Vec<String>,
 ) -> String {
     let name = cluster;
-    let group = project.compose_name();
+    let group = project.stack_name();
     let replication = super::compose::broker_count(stack).min(3);
     let (vars, files) = credentials(project);
     let plugins = build_plugins(stack, configs, notes);

@@ -50,6 +50,12 @@ impl IntoValue for &String {
     }
 }
 
+impl IntoValue for std::borrow::Cow<'_, str> {
+    fn into_value(self) -> Value {
+        Value::String(self.into_owned())
+    }
+}
+
 impl IntoValue for &str {
     fn into_value(self) -> Value {
         Value::String(self.to_string())
@@ -182,7 +188,7 @@ pub(crate) fn render(
         "databases": databases(project, dir),
         "schemas": schemas(project, analysis, dir, subjects),
         "topics": topics(project, analysis, subjects),
-        "subjects": registry_subjects(subjects),
+        "subjects": registry_subjects(project, subjects),
         "producers": producers(project),
         "consumers": consumers(project),
         "connectors": connectors(project, rendered),
@@ -280,7 +286,7 @@ fn topics(project: &Project, analysis: &Analysis, subjects: &[Subject]) -> Vec<V
             let declared = project.topic(name);
             let subjects = subjects_of.get(name.as_str()).cloned().unwrap_or_default();
             object!({
-                "name": name,
+                "name": project.physical_topic(name),
                 "declared": e.declared,
                 "partitions": declared.map(Project::partitions),
                 "replication_factor": declared.map(|t| super::topics::replication(project, t)),
@@ -296,14 +302,14 @@ fn topics(project: &Project, analysis: &Analysis, subjects: &[Subject]) -> Vec<V
 }
 
 /// The registry subjects, with the paths of their config and registered versions.
-fn registry_subjects(subjects: &[Subject]) -> Vec<Value> {
+fn registry_subjects(project: &Project, subjects: &[Subject]) -> Vec<Value> {
     subjects
         .iter()
         .map(|s| {
             let dir = s.dir();
             object!({
                 "name": &s.name,
-                "topic": s.topic.clone(),
+                "topic": s.topic.as_deref().map(|t| project.physical_topic(t).into_owned()),
                 "side": s.topic.as_ref().map(|_| match s.side { Side::Key => "key", Side::Value => "value" }),
                 "format": s.format.as_str(),
                 "schema": s.schema.clone(),
@@ -320,7 +326,7 @@ fn producers(project: &Project) -> Vec<Value> {
     project
         .producers
         .iter()
-        .map(|p| object!({ "name": &p.name.value, "topic": &p.topic.value, "key": serde(p.key.as_ref()), "value": serde(p.value.as_ref()) }))
+        .map(|p| object!({ "name": &p.name.value, "topic": project.physical_topic(&p.topic.value), "key": serde(p.key.as_ref()), "value": serde(p.value.as_ref()) }))
         .collect()
 }
 
@@ -331,8 +337,8 @@ fn consumers(project: &Project) -> Vec<Value> {
         .map(|c| {
             object!({
                 "name": &c.name.value,
-                "topic": &c.topic.value,
-                "group": c.group.as_ref().map(|g| g.value.clone()),
+                "topic": project.physical_topic(&c.topic.value),
+                "group": c.group.as_ref().map(|g| project.physical_group(&g.value).into_owned()),
                 "key": serde(c.key.as_ref()),
                 "value": serde(c.value.as_ref()),
             })
@@ -358,7 +364,7 @@ fn connectors(project: &Project, rendered: &Rendered) -> Vec<Value> {
                 "direction": match c.direction { Direction::Source => "source", Direction::Sink => "sink" },
                 "connector": connector,
                 "class": class,
-                "topics": c.topics().map(|t| t.value.clone()).collect::<Vec<_>>(),
+                "topics": c.topics().map(|t| project.physical_topic(&t.value).into_owned()).collect::<Vec<_>>(),
                 "database": c.database.as_ref().map(|d| d.value.clone()),
                 "key": serde(c.key.as_ref()),
                 "value": serde(c.value.as_ref()),
@@ -378,7 +384,7 @@ fn ksqldb(project: &Project, files: &[KsqlFile]) -> Value {
             object!({
                 "kind": s.kind.as_str(),
                 "name": &s.name.value,
-                "topic": &s.topic.value,
+                "topic": project.physical_topic(&s.topic.value),
                 "key_column": s.key_column.as_ref().map(|k| k.value.clone()),
             })
         })

@@ -166,7 +166,7 @@ fn create_topics(out: &mut String, project: &Project, rendered: &Rendered) {
         let mut command = format!(
             "docker compose exec {broker} kafka-topics --bootstrap-server {bootstrap} --create --if-not-exists \
              --topic {} --partitions {} --replication-factor {}",
-            shell_word(&topic.name.value),
+            shell_word(&project.physical_topic(&topic.name.value)),
             Project::partitions(topic),
             super::topics::replication(project, topic)
         );

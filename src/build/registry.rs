@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub(crate) struct Subject {
     pub(crate) name: String,
-    /// The topic whose key or value it is; `None` for a schema registered because another one
-    /// references it.
+    /// The topic whose key or value it is, by its declared name (the subject's `name` is after
+    /// the physical one); `None` for a schema registered because another one references it.
     pub(crate) topic: Option<String>,
     pub(crate) side: Side,
     pub(crate) format: Format,
@@ -67,7 +67,8 @@ pub(crate) fn render(
         for (side, serde) in [(Side::Key, &topic.key), (Side::Value, &topic.value)] {
             let Some(serde) = serde else { continue };
             let Some(kind) = schema_type(serde.format.value) else { continue };
-            let name = format!("{}-{}", topic.name.value, side.as_str());
+            // TopicNameStrategy names the subject after the topic on the cluster.
+            let name = format!("{}-{}", project.physical_topic(&topic.name.value), side.as_str());
             let schema_name = serde.schema.as_ref().map(|s| s.value.clone());
             let mut subject = Subject {
                 name,

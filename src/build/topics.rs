@@ -1,5 +1,5 @@
 //! `topics.json`: each declared topic with its partitions, replication factor and configs, as
-//! `kafka-topics --create` (or an AdminClient) takes them.
+//! `kafka-topics --create` (or an AdminClient) takes them, by its physical name.
 
 use crate::model::{CleanupPolicy, Duration, Project, Topic};
 use serde_json::{Map, Value, json};
@@ -34,7 +34,7 @@ pub(crate) fn render(project: &Project) -> String {
         .into_iter()
         .map(|topic| {
             json!({
-                "name": topic.name.value,
+                "name": project.physical_topic(&topic.name.value),
                 "partitions": Project::partitions(topic),
                 "replication_factor": replication(project, topic),
                 "configs": configs(topic),

@@ -103,14 +103,14 @@ pub(crate) fn config(project: &Project, connector: &Connector, deployment: &Depl
     if let Some(entry) = catalog::of(connector) {
         set("connector.class", entry.class(connector.direction).into());
         match entry.kind {
-            Kind::Jdbc => jdbc_sink(connector, database, deployment, false, &mut set),
-            Kind::DebeziumJdbc => jdbc_sink(connector, database, deployment, true, &mut set),
-            Kind::DebeziumPostgres => debezium_postgres(connector, database, deployment, &mut set),
-            Kind::File => file(connector, &mut set),
+            Kind::Jdbc => jdbc_sink(project, connector, database, deployment, false, &mut set),
+            Kind::DebeziumJdbc => jdbc_sink(project, connector, database, deployment, true, &mut set),
+            Kind::DebeziumPostgres => debezium_postgres(project, connector, database, deployment, &mut set),
+            Kind::File => file(project, connector, &mut set),
         }
     } else if let Some(ConnectorKind::Class(class)) = &connector.kind {
         set("connector.class", class.value.clone());
-        topics(connector, &mut set);
+        topics(project, connector, &mut set);
     }
     for (side, key) in [("key.converter", true), ("value.converter", false)] {
         let Some(serde) = serde(project, connector, key) else { continue };
@@ -128,12 +128,13 @@ pub(crate) fn config(project: &Project, connector: &Connector, deployment: &Depl
     out
 }
 
-/// `topics` of a sink, `topic` of a source that names one.
-fn topics(connector: &Connector, set: &mut impl FnMut(&str, String)) {
+/// `topics` of a sink, `topic` of a source that names one: the topic's physical name.
+fn topics(project: &Project, connector: &Connector, set: &mut impl FnMut(&str, String)) {
     if let Some(topic) = &connector.topic {
+        let physical = project.physical_topic(&topic.value).into_owned();
         match connector.direction {
-            Direction::Sink => set("topics", topic.value.clone()),
-            Direction::Source => set("topic", topic.value.clone()),
+            Direction::Sink => set("topics", physical),
+            Direction::Source => set("topic", physical),
         }
     }
 }
@@ -169,13 +170,14 @@ fn credential(credential: &Credential, secret: bool, deployment: &Deployment) ->
 }
 
 fn jdbc_sink(
+    project: &Project,
     connector: &Connector,
     database: Option<&Database>,
     deployment: &Deployment,
     debezium: bool,
     set: &mut impl FnMut(&str, String),
 ) {
-    topics(connector, set);
+    topics(project, connector, set);
     // Confluent: connection.user, pk.mode, pk.fields, table.name.format, auto.create.
     // Debezium: connection.username, primary.key.mode, primary.key.fields,
     // collection.name.format (3.x; `table.name.format` is its deprecated name), schema.evolution.
@@ -238,6 +240,7 @@ pub(crate) fn pk_source_word(source: PkSource) -> &'static str {
 
 /// Debezium's PostgreSQL source with `pgoutput`, PostgreSQL's built-in logical decoding.
 fn debezium_postgres(
+    project: &Project,
     connector: &Connector,
     database: Option<&Database>,
     deployment: &Deployment,
@@ -267,8 +270,10 @@ fn debezium_postgres(
         set("table.include.list", tables.join(","));
     }
     // Debezium names each table's topic `<topic.prefix>.<schema>.<table>`. When every declared
-    // topic follows that shape with one prefix, the prefix says it all; otherwise a RegexRouter
-    // per table renames Debezium's topic to the declared one.
+    // topic follows that shape with one prefix and the target names them as declared, the prefix
+    // says it all; otherwise a RegexRouter per table renames Debezium's topic to the physical
+    // one. The prefix stays the declared one: Debezium names its schemas after it, and a
+    // schema is the same in every target.
     let mut transforms = Vec::new();
     if connector.unwrap.as_ref().is_some_and(|u| u.value) {
         // ExtractNewRecordState: the row (`after`) instead of the envelope. Its 3.x default
@@ -278,16 +283,16 @@ fn debezium_postgres(
     }
     let prefix = topic_prefix(connector);
     set("topic.prefix", prefix.clone());
-    if common_prefix(connector).is_none() {
-        {
-            for (i, table) in connector.tables.iter().enumerate() {
-                let name = format!("route{i}");
-                let from = format!("{prefix}.{}", qualified(&table.table.value));
-                set(&format!("transforms.{name}.type"), "org.apache.kafka.connect.transforms.RegexRouter".into());
-                set(&format!("transforms.{name}.regex"), regex_escape(&from));
-                set(&format!("transforms.{name}.replacement"), table.topic.value.replace('$', "\\$"));
-                transforms.push(name);
-            }
+    let renamed = connector.tables.iter().any(|t| project.is_renamed(&t.topic.value));
+    if common_prefix(connector).is_none() || renamed {
+        for (i, table) in connector.tables.iter().enumerate() {
+            let name = format!("route{i}");
+            let from = format!("{prefix}.{}", qualified(&table.table.value));
+            let to = project.physical_topic(&table.topic.value);
+            set(&format!("transforms.{name}.type"), "org.apache.kafka.connect.transforms.RegexRouter".into());
+            set(&format!("transforms.{name}.regex"), regex_escape(&from));
+            set(&format!("transforms.{name}.replacement"), to.replace('$', "\\$"));
+            transforms.push(name);
         }
     }
     if !transforms.is_empty() {
@@ -341,16 +346,39 @@ fn regex_escape(text: &str) -> String {
 }
 
 /// Kafka's FileStream source (`file`, `topic`) and sink (`file`, `topics`).
-fn file(connector: &Connector, set: &mut impl FnMut(&str, String)) {
+fn file(project: &Project, connector: &Connector, set: &mut impl FnMut(&str, String)) {
     if let Some(file) = &connector.file {
         set("file", file.value.clone());
     }
-    topics(connector, set);
+    topics(project, connector, set);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// In a target that names topics otherwise, Debezium keeps its declared `topic.prefix` (its
+    /// schema names) and a RegexRouter sends each table to the physical topic.
+    #[test]
+    fn a_debezium_source_routes_to_the_physical_topics_of_the_target() {
+        let kdl = "database shop { user venice; password env=PG; }\n\
+                   topic shop.public.orders { key json; value json; }\n\
+                   consumer c topic=shop.public.orders\n\
+                   source cdc connector=debezium-postgres { database shop; table orders topic=shop.public.orders; }\n\
+                   target staging { kafka \"k:9092\"; names topic-prefix=\"staging.\"; }\n";
+        let config_of = |target| {
+            let checked = crate::check::check_bytes_as(std::path::Path::new("/nonexistent"), kdl.as_bytes(), target);
+            config(&checked.project, &checked.project.connectors[0], &Deployment::local())
+        };
+        let declared = config_of(None);
+        assert_eq!(declared["topic.prefix"], "shop");
+        assert!(!declared.contains_key("transforms"), "the prefix says it all");
+        let staging = config_of(Some("staging"));
+        assert_eq!(staging["topic.prefix"], "shop");
+        assert_eq!(staging["transforms"], "route0");
+        assert_eq!(staging["transforms.route0.regex"], "shop\\.public\\.orders");
+        assert_eq!(staging["transforms.route0.replacement"], "staging.shop.public.orders");
+    }
 
     /// The serde table of docs/language.md, for both registry flavours.
     #[test]

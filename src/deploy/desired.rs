@@ -118,7 +118,7 @@ impl Desired {
         let mut desired = Desired::default();
         for topic in &project.topics {
             desired.topics.insert(
-                topic.name.value.clone(),
+                project.physical_topic(&topic.name.value).into_owned(),
                 Topic {
                     partitions: Project::partitions(topic),
                     replication: crate::build::topics::replication(project, topic),
@@ -139,7 +139,10 @@ impl Desired {
             desired.subjects.insert(
                 subject.name.clone(),
                 Subject {
-                    topic: subject.topic.clone().unwrap_or_default(),
+                    topic: subject
+                        .topic
+                        .as_deref()
+                        .map_or_else(String::new, |t| project.physical_topic(t).into_owned()),
                     key: subject.topic.is_some() && subject.side == crate::model::Side::Key,
                     compatibility: subject.compatibility.registry_name().to_string(),
                     schema,
@@ -239,4 +242,49 @@ fn quotas(project: &Project) -> BTreeMap<String, BTreeMap<String, f64>> {
     }
     out.retain(|_, keys| !keys.is_empty());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Desired;
+    use crate::check::check_bytes_as;
+    use std::path::Path;
+
+    const PROJECT: &str = r##"
+schema Order avro=#"{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}]}"#
+topic orders partitions=2 { key string; value avro schema=Order; }
+topic audit { key string; value json; }
+producer web topic=orders
+producer auditor topic=audit
+stream orders_s topic=orders
+sink archive connector=file topic=audit { file "/tmp/audit.txt"; }
+target staging {
+    kafka "k:9092"
+    names topic-prefix="staging." group-prefix="staging-"
+    topic audit name="audit.v2"
+}
+"##;
+
+    /// Everything that reaches the cluster is addressed by its physical name in the target.
+    #[test]
+    fn a_targets_desired_state_uses_the_physical_names() {
+        let checked = check_bytes_as(Path::new("/nonexistent"), PROJECT.as_bytes(), Some("staging"));
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        let desired = Desired::of(&checked, &crate::connect::Deployment::local());
+        assert_eq!(desired.topics.keys().collect::<Vec<_>>(), ["audit.v2", "staging.orders"]);
+        assert_eq!(desired.subjects.keys().collect::<Vec<_>>(), ["staging.orders-value"]);
+        assert_eq!(desired.subjects["staging.orders-value"].topic, "staging.orders");
+        assert_eq!(desired.connectors["archive"].config["topics"], "audit.v2");
+        let ddl = &desired.ksql[0].text;
+        assert!(ddl.contains("KAFKA_TOPIC = 'staging.orders'"), "{ddl}");
+        assert!(ddl.contains("ASSERT TOPIC 'staging.orders'") && ddl.contains("'staging.orders-value'"), "{ddl}");
+    }
+
+    #[test]
+    fn the_project_as_declared_keeps_the_declared_names() {
+        let checked = check_bytes_as(Path::new("/nonexistent"), PROJECT.as_bytes(), None);
+        let desired = Desired::of(&checked, &crate::connect::Deployment::local());
+        assert_eq!(desired.topics.keys().collect::<Vec<_>>(), ["audit", "orders"]);
+        assert_eq!(desired.connectors["archive"].config["topics"], "audit");
+    }
 }

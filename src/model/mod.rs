@@ -8,6 +8,7 @@
 mod access;
 mod edges;
 mod format;
+mod names;
 mod security;
 mod text;
 mod view;
@@ -18,6 +19,7 @@ pub(crate) use access::{
 };
 pub(crate) use edges::{Actor, Edge, Side, TopicEdges};
 pub use format::{CleanupPolicy, Compatibility, Duration, Format};
+pub(crate) use names::Names;
 pub(crate) use security::{ClientCertificate, KafkaSecurity, Login, OAuthClient, Sasl, Tls};
 pub use text::SourceText;
 pub(crate) use view::{ConnectorOverride, DatabaseOverride, Defaults, Overrides, TopicOverride};
@@ -55,6 +57,8 @@ pub struct Project {
     pub(crate) acls: Vec<AclDecl>,
     /// The `quota` nodes: the top level's, in a view merged with its target's.
     pub(crate) quotas: Vec<QuotaDecl>,
+    /// The view's physical names (`names`, renames); see [`Project::physical_topic`].
+    physical: names::Physical,
     pub(crate) databases: Vec<Database>,
     pub schemas: Vec<Schema>,
     pub topics: Vec<Topic>,
@@ -122,31 +126,6 @@ impl Project {
 
     pub(crate) fn database(&self, name: &str) -> Option<&Database> {
         self.databases.iter().find(|d| d.name.value == name)
-    }
-
-    /// The name the stack's services are named after: the project's, as Compose takes a
-    /// project name (lower-case letters, digits, `-` and `_`, starting with a letter or digit).
-    pub(crate) fn compose_name(&self) -> String {
-        let raw = self.name.as_ref().map_or("venice", |n| n.value.as_str()).to_lowercase();
-        let name: String =
-            raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-        let name = name.trim_start_matches(['-', '_']);
-        if name.is_empty() { "venice".into() } else { name.to_string() }
-    }
-
-    /// The ksqlDB service id (`ksql.service.id`): the stack's, `<project>_`.
-    pub(crate) fn ksql_service_id(&self) -> String {
-        format!("{}_", self.compose_name().replace('-', "_"))
-    }
-
-    /// The name a declared topic has on the cluster.
-    pub(crate) fn physical_topic(&self, declared: &str) -> String {
-        declared.to_string()
-    }
-
-    /// The name a declared consumer group has on the cluster.
-    pub(crate) fn physical_group(&self, declared: &str) -> String {
-        declared.to_string()
     }
 
     /// The ksqlDB version transforms are checked against.

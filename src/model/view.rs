@@ -8,6 +8,7 @@
 //! X`, the target's `defaults`, the top-level `defaults`, the built-in default. A default fills
 //! only what a declaration leaves unset, as kafka-gitops' `settings.topics.defaults` does.
 
+use super::names::{Names, Physical};
 use super::{CleanupPolicy, Duration};
 use super::{ConfigEntry, Connector, Credential, Database, Direction, Project, Spanned, Topic};
 
@@ -26,11 +27,20 @@ pub(crate) struct Overrides {
     pub(crate) topics: Vec<TopicOverride>,
     pub(crate) connectors: Vec<ConnectorOverride>,
     pub(crate) databases: Vec<DatabaseOverride>,
+    /// `names`: the prefixes of the target's physical names.
+    pub(crate) names: Option<Names>,
+    /// `ksqldb ... service-id=`: the target's ksqlDB service id.
+    pub(crate) ksql_service_id: Option<Spanned<String>>,
 }
 
 impl Overrides {
     pub(crate) fn is_empty(&self) -> bool {
-        self.defaults.is_none() && self.topics.is_empty() && self.connectors.is_empty() && self.databases.is_empty()
+        self.defaults.is_none()
+            && self.topics.is_empty()
+            && self.connectors.is_empty()
+            && self.databases.is_empty()
+            && self.names.is_none()
+            && self.ksql_service_id.is_none()
     }
 }
 
@@ -43,6 +53,8 @@ pub(crate) struct TopicOverride {
     pub(crate) retention: Option<Spanned<Duration>>,
     pub(crate) cleanup: Option<Spanned<CleanupPolicy>>,
     pub(crate) config: Vec<ConfigEntry>,
+    /// `name=`: the topic's physical name in this target, as written.
+    pub(crate) rename: Option<Spanned<String>>,
 }
 
 /// A target's `source NAME` or `sink NAME`.
@@ -75,6 +87,8 @@ impl Project {
         let overrides = chosen.map(|t| t.overrides.clone()).unwrap_or_default();
         let access = chosen.map(|t| t.access.clone());
         self.viewed_as = chosen.map(|t| t.name.clone());
+        let renames = overrides.topics.iter().filter_map(|o| Some((o.name.value.clone(), o.rename.clone()?.value)));
+        self.physical = Physical::new(overrides.names.as_ref(), renames);
         let layers = [self.defaults.as_ref(), overrides.defaults.as_ref()];
         for topic in &mut self.topics {
             let own = overrides.topics.iter().find(|o| o.name.value == topic.name.value);

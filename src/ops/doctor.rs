@@ -182,16 +182,19 @@ pub(crate) fn doctor(checked: &Checked, target: &Target) -> Result<Report, Strin
 }
 
 fn topics(checked: &Checked, target: &Target, decoder: &mut Decoder, report: &mut Report) -> Result<(), String> {
-    let names: Vec<String> = checked.project.topics.iter().map(|t| t.name.value.clone()).collect();
+    // Read on the cluster by the physical name, decoded by the declaration's serdes.
+    let project = &checked.project;
+    let declared: Vec<&str> = project.topics.iter().map(|t| t.name.value.as_str()).collect();
+    let names: Vec<String> = declared.iter().map(|d| project.physical_topic(d).into_owned()).collect();
     let mut consumer = target.consumer(super::topics::TIMEOUT);
     consumer.refresh(Some(&names)).map_err(|e| e.to_string())?;
-    for name in &names {
+    for (name, declared) in names.iter().zip(declared) {
         let Some(meta) = consumer.cluster.topics.get(name) else {
             report.topics.push(Sampled { topic: name.clone(), records: 0, missing: true });
             continue;
         };
         let partitions: Vec<i32> = meta.partitions.iter().map(|p| p.index).collect();
-        let sides = Sides::of(checked, name);
+        let sides = Sides::of(checked, declared);
         let records = sample(&mut consumer, name, &partitions)?;
         let mut found: BTreeMap<(u8, String), Mismatch> = BTreeMap::new();
         // The schema ids of the records that decoded, per side: (records, the first one).

@@ -254,6 +254,8 @@ pub(crate) fn tail(
             options.topic
         );
     }
+    // A declared topic is read on the cluster by its physical name in the target.
+    let options = &Options { topic: checked.project.physical_topic(&options.topic).into_owned(), ..options.clone() };
     let mut consumer = target.consumer(super::topics::TIMEOUT);
     let mut printer = Printer { json: options.json, sides: &sides, decoder: Decoder::new(registry(target)) };
     let positions = start(&mut consumer, target, options)?;

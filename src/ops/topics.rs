@@ -57,7 +57,8 @@ pub(crate) struct Listing {
 /// as `plan` and `apply` do). A project with errors is still used: these commands read what is
 /// running, and the project only says what to expect.
 pub(crate) fn open(dir: &Path, root: Option<&Path>, target: Option<&str>) -> Result<(Checked, Target), String> {
-    let checked = crate::check::check_within(dir, root)
+    // The project as the target sees it: its values and its physical names.
+    let checked = crate::check::check_view(dir, root, Some(target.unwrap_or("local")))
         .map_err(|e| format!("cannot read `{}`: {}", e.path.display(), e.reason))?;
     let target = crate::deploy::resolve(&checked.project, dir, target)?;
     if target.kafka.is_empty() {
@@ -107,9 +108,10 @@ pub(crate) fn read(target: &Target, declared: &BTreeSet<String>, all: bool) -> R
     Ok(Listing { target: target.name.clone(), bootstrap: target.kafka.join(","), topics, missing })
 }
 
-/// The topics a project declares: its `topic` nodes.
+/// The topics a project declares (its `topic` nodes), by their names on the target's cluster.
 pub(crate) fn declared(checked: &Checked) -> BTreeSet<String> {
-    checked.project.topics.iter().map(|t| t.name.value.clone()).collect()
+    let project = &checked.project;
+    project.topics.iter().map(|t| project.physical_topic(&t.name.value).into_owned()).collect()
 }
 
 impl Listing {

@@ -88,8 +88,10 @@ rules! {
     v503_fewer_partitions: check,
     v504_replication_above_brokers: check,
     v505_table_not_compacted: check,
+    v506_physical_name_collision: check,
     v507_acl_beyond_pipeline: check,
     v508_actor_without_principal: check,
+    v509_ksql_physical_name: check,
 }
 
 /// Runs every rule over a project and what the analyses found.

@@ -41,12 +41,14 @@ fn broad_pattern(project: &Project, acl: &AclDecl) -> Option<Diagnostic> {
         return None;
     }
     let names: Vec<String> = match resource.kind {
-        ResourceType::Topic => project.topics.iter().map(|t| project.physical_topic(&t.name.value)).collect(),
+        ResourceType::Topic => {
+            project.topics.iter().map(|t| project.physical_topic(&t.name.value).into_owned()).collect()
+        }
         ResourceType::Group => project
             .consumers
             .iter()
             .filter_map(|c| c.group.as_ref())
-            .map(|g| project.physical_group(&g.value))
+            .map(|g| project.physical_group(&g.value).into_owned())
             .collect(),
         _ => return None,
     };

@@ -271,8 +271,16 @@ impl Decoder<'_> {
 
     /// What a target changes of the declarations; names are checked by `resolve` (V004, V005).
     fn overrides(&mut self, target: Node) -> Overrides {
-        let mut overrides =
-            Overrides { defaults: target.child("defaults").map(|n| self.defaults(n)), ..Overrides::default() };
+        let names = target.child("names").map(|n| Names {
+            topic_prefix: n.prop_string("topic-prefix"),
+            group_prefix: n.prop_string("group-prefix"),
+        });
+        let mut overrides = Overrides {
+            defaults: target.child("defaults").map(|n| self.defaults(n)),
+            names,
+            ksql_service_id: target.child("ksqldb").and_then(|n| n.prop_string("service-id")),
+            ..Overrides::default()
+        };
         let changes = target.children().filter(|c| matches!(c.name(), "topic" | "source" | "sink" | "database"));
         for child in changes {
             let Some(name) = child.arg_string(0) else { continue };
@@ -284,6 +292,7 @@ impl Decoder<'_> {
                     retention: child.child("retention").and_then(|n| n.arg_word(0, Duration::parse)),
                     cleanup: child.child("cleanup").and_then(|n| n.arg_word(0, CleanupPolicy::parse)),
                     config: self.config_entries(child),
+                    rename: child.prop_string("name"),
                 }),
                 "source" | "sink" => overrides.connectors.push(ConnectorOverride {
                     name,

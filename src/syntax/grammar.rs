@@ -344,7 +344,8 @@ const TARGET: NodeSpec = NodeSpec {
             ..endpoint_node("schema-registry", "The Schema Registry (Confluent API).")
         },
         NodeSpec { props: &CONNECT_ACCESS, ..endpoint_node("connect", "The Kafka Connect REST API.") },
-        NodeSpec { props: &KSQLDB_ACCESS, ..endpoint_node("ksqldb", "The ksqlDB REST API.") },
+        TARGET_KSQLDB,
+        TARGET_NAMES,
         DEFAULTS,
         TARGET_TOPIC,
         target_connector(
@@ -421,11 +422,18 @@ const CONNECT_ACCESS: [PropSpec; 5] = [
     ),
 ];
 
-const KSQLDB_ACCESS: [PropSpec; 1] = [prop(
-    "principal",
-    ValueType::Principal,
-    "The Kafka principal the ksqlDB server runs as: granted its service id's internal topics, groups and transactional id, and what the transforms read and write.",
-)];
+const KSQLDB_ACCESS: [PropSpec; 2] = [
+    prop(
+        "service-id",
+        ValueType::String,
+        "The server's `ksql.service.id`, which names its internal topics and groups (default: the stack's, `{project}_`).",
+    ),
+    prop(
+        "principal",
+        ValueType::Principal,
+        "The Kafka principal the ksqlDB server runs as: granted its service id's internal topics, groups and transactional id, and what the transforms read and write.",
+    ),
+];
 
 const REGISTRY_ACCESS: [PropSpec; 3] = [
     prop(
@@ -510,10 +518,10 @@ const QUOTA: NodeSpec = NodeSpec {
     children: &[],
 };
 
-const TOPIC_SIZE_PROPS: [PropSpec; 2] = [
-    prop("partitions", ValueType::IntegerIn(1, 100_000), "Partition count (default 1)."),
-    prop("replication", ValueType::IntegerIn(1, 32), "Replication factor (default: the brokers, at most 3)."),
-];
+const PARTITIONS: PropSpec = prop("partitions", ValueType::IntegerIn(1, 100_000), "Partition count (default 1).");
+const REPLICATION: PropSpec =
+    prop("replication", ValueType::IntegerIn(1, 32), "Replication factor (default: the brokers, at most 3).");
+const TOPIC_SIZE_PROPS: [PropSpec; 2] = [PARTITIONS, REPLICATION];
 
 const RETENTION: NodeSpec = leaf(
     "retention",
@@ -540,12 +548,47 @@ const DEFAULTS: NodeSpec = NodeSpec {
     children: &[CONFIG],
 };
 
+/// A target's `ksqldb`: the endpoint, and the service id its server runs with.
+const TARGET_KSQLDB: NodeSpec = NodeSpec {
+    name: "ksqldb",
+    doc: "The ksqlDB REST API.",
+    args: &URL_ARGS,
+    props: &KSQLDB_ACCESS,
+    children: &ENDPOINT_CHILDREN,
+    repeatable: false,
+};
+
+/// A target's `names`: the physical names of what the project declares (`model::names`).
+const TARGET_NAMES: NodeSpec = leaf(
+    "names",
+    "How this target names on its cluster what the project declares. Everything in venice.kdl still refers to the declared names; what is created, configured and addressed is the prefixed name. Kafka Connect's sink groups stay `connect-<connector>`.",
+    &[],
+    &[
+        prop(
+            "topic-prefix",
+            ValueType::String,
+            "Put before every topic's name (a topic renamed with `name=` excepted).",
+        ),
+        prop("group-prefix", ValueType::String, "Put before every consumer's `group=`."),
+    ],
+);
+
+const TARGET_TOPIC_PROPS: [PropSpec; 3] = [
+    PARTITIONS,
+    REPLICATION,
+    prop(
+        "name",
+        ValueType::String,
+        "The topic's name on this target's cluster, as written (no `topic-prefix` is added); venice.kdl still refers to it by its declared name.",
+    ),
+];
+
 /// A target's `topic NAME`: the declared topic's settings for that target; never its contract.
 const TARGET_TOPIC: NodeSpec = NodeSpec {
     name: "topic",
-    doc: "Changes a declared topic for this target: its partitions, replication, retention, cleanup and configs (merged by key). Its serdes and schemas, the contract, are the same in every target.",
+    doc: "Changes a declared topic for this target: its partitions, replication, retention, cleanup, configs (merged by key) and physical name. Its serdes and schemas, the contract, are the same in every target.",
     args: &[arg("name", ValueType::Ref("topic"), "A declared topic.")],
-    props: &TOPIC_SIZE_PROPS,
+    props: &TARGET_TOPIC_PROPS,
     repeatable: true,
     children: &[RETENTION, CLEANUP, CONFIG],
 };
