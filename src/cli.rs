@@ -306,6 +306,10 @@ pub(crate) struct AclsArgs {
     /// The target whose principals, grants and quotas to list (a `target` of venice.kdl).
     #[arg(long, value_name = "NAME")]
     pub(crate) target: Option<String>,
+    /// Also read the target's cluster: each binding of those principals marked derived,
+    /// explicit, extra (not the project's) or missing.
+    #[arg(long, requires = "target")]
+    pub(crate) online: bool,
     /// The output format: `human` lines or one `json` document.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub(crate) format: PlanFormat,

@@ -60,6 +60,13 @@ pub struct Applied {
     /// against this record, as ksql-migrations checks its migrations' checksums.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ksql_files: BTreeMap<String, String>,
+    /// The ACL bindings venice created, each as `deploy::kafka::acls::key` writes it
+    /// (`User:alice write topic="orders" host="*"`): the only ones `--prune` deletes.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub acls: std::collections::BTreeSet<String>,
+    /// The client quota keys venice set (`producer_byte_rate`, ...), by principal.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quotas: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The partitions of each topic of `topics` as this target's view last applied them, by
     /// physical name: V503's baseline for the target, so that targets with different counts
     /// do not fight over the top-level `topics` (the project as declared). Older locks have none.
@@ -74,6 +81,8 @@ impl Applied {
             && self.connectors.is_empty()
             && self.ksql.is_empty()
             && self.ksql_files.is_empty()
+            && self.acls.is_empty()
+            && self.quotas.is_empty()
             && self.partitions.is_empty()
     }
 

@@ -110,7 +110,7 @@ fn run_diff(args: &crate::cli::DiffArgs) -> u8 {
     OK
 }
 
-/// `venice acls`: a view's grants and quotas, offline.
+/// `venice acls`: a view's grants and quotas, and with `--online` the cluster's bindings beside them.
 fn run_acls(args: &crate::cli::AclsArgs) -> u8 {
     let checked = match &args.target {
         None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
@@ -126,10 +126,27 @@ fn run_acls(args: &crate::cli::AclsArgs) -> u8 {
     }
     let name = args.target.as_deref().unwrap_or("local");
     let access = &checked.analysis.access;
+    let online = match args.online {
+        false => None,
+        true => match crate::deploy::resolve(&checked.project, &args.dir, args.target.as_deref())
+            .and_then(|target| crate::deploy::acls::read(&target, access))
+        {
+            Ok(compared) => Some(compared),
+            Err(message) => return cannot_run(&message),
+        },
+    };
     match args.format {
-        crate::cli::PlanFormat::Human => print_out(&crate::build::acls::human(name, &checked.project, access)),
+        crate::cli::PlanFormat::Human => {
+            print_out(&crate::build::acls::human(name, &checked.project, access));
+            if let Some(compared) = &online {
+                print_out(&compared.human());
+            }
+        }
         crate::cli::PlanFormat::Json => {
-            let document = crate::build::acls::json(name, &checked.project, access, &checked.sources);
+            let mut document = crate::build::acls::json(name, &checked.project, access, &checked.sources);
+            if let Some(compared) = &online {
+                document["cluster"] = compared.json();
+            }
             print_out(&crate::build::json_file(&document))
         }
     }

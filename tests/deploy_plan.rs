@@ -541,3 +541,203 @@ fn a_topic_replicated_above_the_clusters_brokers_is_refused_with_v504() {
         assert!(plan.refusals.is_empty(), "{:#?}", plan.refusals);
     }
 }
+
+/// A producer and a consumer with principals, a grant by hand, and a quota.
+const WITH_ACCESS: &str = r#"project p
+topic t partitions=1 replication=1 {
+    key string
+    value string
+}
+producer p topic=t principal="User:alice" {
+    key string
+    value string
+}
+consumer c topic=t group=g principal="User:bob" {
+    key string
+    value string
+}
+acl "User:ops" describe topic="t"
+quota "User:alice" produce-rate="1MiB" request-percentage=50
+"#;
+
+/// The bindings of `WITH_ACCESS`, as plan and venice.lock name them.
+const BINDINGS: [&str; 6] = [
+    r#"User:alice describe topic="t" host="*""#,
+    r#"User:alice write topic="t" host="*""#,
+    r#"User:bob describe topic="t" host="*""#,
+    r#"User:bob read group="g" host="*""#,
+    r#"User:bob read topic="t" host="*""#,
+    r#"User:ops describe topic="t" host="*""#,
+];
+
+/// Topic `t` as applied, with these bindings and quotas of `User:alice`.
+fn access_deployed(acls: &[&str], quotas: &[(&str, f64)]) -> Deployed {
+    let mut deployed = Deployed::default();
+    // The one config venice sets on the topic (it keeps records until told otherwise).
+    let configs = BTreeMap::from([("retention.ms".to_string(), entry("-1", 1))]);
+    deployed.topics.insert("t".into(), DeployedTopic { state: TopicState { partitions: 1, replication: 1 }, configs });
+    deployed.acls = acls.iter().map(|a| a.to_string()).collect();
+    if !quotas.is_empty() {
+        deployed.quotas.insert("User:alice".into(), quotas.iter().map(|(k, v)| (k.to_string(), *v)).collect());
+    }
+    deployed
+}
+
+fn of_kind(plan: &Plan, kinds: &[Kind]) -> Vec<(Kind, String, Action, bool)> {
+    let items = plan.items.iter().filter(|i| kinds.contains(&i.kind));
+    items.map(|i| (i.kind, i.name.clone(), i.action, i.owned)).collect()
+}
+
+/// Every grant of the view (derived and explicit) is a binding to create; the quota keys too,
+/// with their values; the plan lists them after the topics, like any other object.
+#[test]
+fn acls_and_quotas_are_planned_like_other_objects() {
+    let desired = desired(WITH_ACCESS);
+    let plan = diff("test", &desired, &access_deployed(&[], &[]), &Applied::default(), false, None, None);
+    let acls: Vec<(Kind, String, Action, bool)> = of_kind(&plan, &[Kind::Acl]);
+    let expected: Vec<_> = BINDINGS.iter().map(|b| (Kind::Acl, b.to_string(), Action::Create, true)).collect();
+    assert_eq!(acls, expected);
+    let quotas = of_kind(&plan, &[Kind::Quota]);
+    assert_eq!(
+        quotas,
+        [
+            (Kind::Quota, "User:alice producer_byte_rate".into(), Action::Create, true),
+            (Kind::Quota, "User:alice request_percentage".into(), Action::Create, true)
+        ]
+    );
+    let human = plan.human();
+    assert!(human.contains("  + acl `User:bob read group=\"g\" host=\"*\"`\n"), "{human}");
+    assert!(human.contains("  + quota `User:alice producer_byte_rate`\n      value: \"1048576\"\n"), "{human}");
+    let json = plan.json();
+    let kinds: Vec<&str> = json["objects"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["topic", "acl", "acl", "acl", "acl", "acl", "acl", "quota", "quota"]);
+}
+
+/// After apply the cluster holds exactly the bindings and values: nothing to change.
+#[test]
+fn equal_bindings_and_quotas_plan_no_change() {
+    let desired = desired(WITH_ACCESS);
+    let deployed = access_deployed(&BINDINGS, &[("producer_byte_rate", 1_048_576.0), ("request_percentage", 50.0)]);
+    let recorded = Applied {
+        topics: BTreeSet::from(["t".into()]),
+        acls: BINDINGS.iter().map(|b| b.to_string()).collect(),
+        quotas: BTreeMap::from([(
+            "User:alice".into(),
+            BTreeSet::from(["producer_byte_rate".into(), "request_percentage".into()]),
+        )]),
+        ..Applied::default()
+    };
+    let plan = diff("test", &desired, &deployed, &recorded, true, None, None);
+    assert_eq!(plan.changes(), 0, "{}", plan.human());
+    assert_eq!(plan.not_owned().count(), 0, "{}", plan.human());
+    assert_eq!(plan.record, recorded);
+    // A value changed by hand is an update.
+    let deployed = access_deployed(&BINDINGS, &[("producer_byte_rate", 2048.0), ("request_percentage", 50.0)]);
+    let plan = diff("test", &desired, &deployed, &recorded, false, None, None);
+    let update = item(&plan, Kind::Quota, "User:alice producer_byte_rate");
+    assert_eq!(update.action, Action::Update);
+    assert_eq!((update.changes[0].from.as_deref(), update.changes[0].to.as_deref()), (Some("2048"), Some("1048576")));
+}
+
+/// A binding or a quota that exists but that venice did not make (not in venice.lock) is not
+/// owned: unchanged, `--prune` leaves it, `--adopt` takes it. Bindings of the project's
+/// principals the project does not want are not even listed: venice did not make them.
+#[test]
+fn bindings_venice_did_not_make_are_not_owned() {
+    let desired = desired(WITH_ACCESS);
+    let by_hand = r#"User:bob read topic="manual" host="*""#;
+    let mut on_cluster = BINDINGS.to_vec();
+    on_cluster.push(by_hand);
+    let deployed = access_deployed(&on_cluster, &[("producer_byte_rate", 1_048_576.0)]);
+    let plan = diff("test", &desired, &deployed, &Applied::default(), true, None, None);
+    let not_owned: Vec<&str> = plan.not_owned().map(|i| i.name.as_str()).collect();
+    let mut expected = vec!["t"];
+    expected.extend(BINDINGS);
+    expected.push("User:alice producer_byte_rate");
+    assert_eq!(not_owned, expected);
+    assert!(!plan.items.iter().any(|i| i.name == by_hand), "{}", plan.human());
+    assert_eq!(plan.changes(), 1, "only request_percentage is created: {}", plan.human());
+    assert!(plan.human().contains("  = acl `User:ops describe topic=\"t\" host=\"*\"` (not owned"), "{}", plan.human());
+}
+
+/// Dropped from the project: the bindings and quota keys venice.lock records are kept without
+/// `--prune` and deleted with it; a binding made by hand for the same principal is never
+/// touched; what the cluster no longer holds leaves the record.
+#[test]
+fn prune_deletes_only_the_recorded_bindings_and_quota_keys() {
+    let without_consumer = WITH_ACCESS
+        .replace("consumer c topic=t group=g principal=\"User:bob\" {\n    key string\n    value string\n}\n", "")
+        .replace(" request-percentage=50", "");
+    let desired = desired(&without_consumer);
+    let by_hand = r#"User:bob read topic="manual" host="*""#;
+    let mut on_cluster = BINDINGS.to_vec();
+    on_cluster.push(by_hand);
+    let deployed = access_deployed(&on_cluster, &[("producer_byte_rate", 1_048_576.0), ("request_percentage", 50.0)]);
+    let mut recorded = Applied {
+        topics: BTreeSet::from(["t".into()]),
+        acls: BINDINGS.iter().map(|b| b.to_string()).collect(),
+        quotas: BTreeMap::from([(
+            "User:alice".into(),
+            BTreeSet::from(["producer_byte_rate".into(), "request_percentage".into()]),
+        )]),
+        ..Applied::default()
+    };
+    recorded.acls.insert(r#"User:bob write topic="gone" host="*""#.into());
+    let changed = |plan: &Plan| -> Vec<(Kind, String, Action)> {
+        let items = plan.items.iter().filter(|i| i.action != Action::Unchanged);
+        items.map(|i| (i.kind, i.name.clone(), i.action)).collect()
+    };
+    let bob = [BINDINGS[2], BINDINGS[3], BINDINGS[4]];
+    let kept = diff("test", &desired, &deployed, &recorded, false, None, None);
+    let mut expected: Vec<_> = bob.iter().map(|b| (Kind::Acl, b.to_string(), Action::Keep)).collect();
+    expected.push((Kind::Quota, "User:alice request_percentage".into(), Action::Keep));
+    assert_eq!(changed(&kept), expected);
+    assert_eq!(kept.changes(), 0);
+    let pruned = diff("test", &desired, &deployed, &recorded, true, None, None);
+    let expected: Vec<_> = expected.into_iter().map(|(k, n, _)| (k, n, Action::Delete)).collect();
+    assert_eq!(changed(&pruned), expected);
+    let removal = item(&pruned, Kind::Quota, "User:alice request_percentage");
+    assert_eq!((removal.changes[0].from.as_deref(), removal.changes[0].to.as_deref()), (Some("50"), None));
+    // The binding the cluster lost is off the record apply starts from.
+    assert!(!pruned.record.acls.iter().any(|a| a.contains("gone")));
+    assert_eq!(pruned.record.acls.len(), BINDINGS.len());
+}
+
+/// A killed apply's bindings and quota keys in doubt: those the cluster holds join the record.
+#[test]
+fn acls_and_quotas_in_doubt_are_settled_against_the_cluster() {
+    let deployed = access_deployed(&BINDINGS[..2], &[("producer_byte_rate", 1.0)]);
+    let in_doubt = Applied {
+        acls: BTreeSet::from([BINDINGS[0].to_string(), BINDINGS[5].to_string()]),
+        quotas: BTreeMap::from([(
+            "User:alice".into(),
+            BTreeSet::from(["producer_byte_rate".into(), "consumer_byte_rate".into()]),
+        )]),
+        ..Applied::default()
+    };
+    let settled = venice::deploy::plan::settle(&Applied::default(), &in_doubt, &deployed);
+    assert_eq!(settled.acls.iter().collect::<Vec<_>>(), [BINDINGS[0]]);
+    assert_eq!(settled.quotas["User:alice"].iter().collect::<Vec<_>>(), ["producer_byte_rate"]);
+}
+
+/// The record of bindings and quota keys in venice.lock, and a lock written before they existed.
+#[test]
+fn the_lock_records_bindings_and_quota_keys_and_older_locks_still_read() {
+    use venice::lock::{LOCK_VERSION, Lock};
+    let dir = tempfile::tempdir().unwrap();
+    let mut lock = Lock { version: LOCK_VERSION, ..Lock::default() };
+    let applied = Applied {
+        acls: BTreeSet::from([BINDINGS[1].to_string(), r#"User:CN=a b,O=x read group-prefix="g\"" host="*""#.into()]),
+        quotas: BTreeMap::from([("User:alice".into(), BTreeSet::from(["producer_byte_rate".into()]))]),
+        ..Applied::default()
+    };
+    lock.applied.insert("secure".into(), applied.clone());
+    lock.write_all(dir.path()).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
+    assert!(text.contains("[applied.secure.quotas]\n\"User:alice\" = [\"producer_byte_rate\"]\n"), "{text}");
+    assert_eq!(Lock::read(dir.path()).expect("reads back").applied["secure"], applied);
+    let older = "version = 1\n\n[applied.stack]\ntopics = [\"orders\"]\n";
+    std::fs::write(dir.path().join("venice.lock"), older).unwrap();
+    let read = Lock::read(dir.path()).expect("an older lock reads");
+    assert!(read.applied["stack"].acls.is_empty() && read.applied["stack"].quotas.is_empty());
+}

@@ -1,9 +1,11 @@
-//! `venice apply`: a plan carried out in dependency order: topics, then schemas (subjects),
-//! then source connectors, then ksqlDB files (in their order), then sink connectors; with
-//! `--prune`, deletions last, in the reverse order. A phase runs only when the ones before it
+//! `venice apply`: a plan carried out in dependency order: topics, then ACLs and client quotas
+//! (before any client venice starts needs them), then schemas (subjects), then source
+//! connectors, then ksqlDB files (in their order), then sink connectors; with `--prune`,
+//! deletions last, in the reverse order. A phase runs only when the ones before it
 //! succeeded, so a failure stops before anything that depends on it. Within a phase, topics go
 //! in batches of one request each (CreateTopics, CreatePartitions, IncrementalAlterConfigs,
-//! DeleteTopics take many topics: `super::batch`), subjects in chunks whose requests run a few
+//! DeleteTopics take many topics: `super::batch`), ACLs in batches of one CreateAcls or
+//! DeleteAcls each, quotas in one AlterClientQuotas a batch, subjects in chunks whose requests run a few
 //! at a time, connectors a few at a time, ksqlDB files one after another. Every step is idempotent (a topic that exists, a schema registered
 //! already, a PUT of the same config, `CREATE ... IF NOT EXISTS`), so running apply again after
 //! a failure converges.
@@ -27,7 +29,7 @@ use super::desired::{Desired, Ksql, starts_with_words, without_leading_comments}
 use super::kafka::{ConfigOp, NewTopic};
 use super::plan::{Action, Clients, Item, Kind, Plan};
 use crate::lock::Applied;
-use crate::lock::journal::{Entry, Journal, Set};
+use crate::lock::journal::{Entry, Journal, Set, quota_parts};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -139,7 +141,7 @@ pub(crate) fn apply(
     let steps: Vec<&Item> = plan.items.iter().filter(|i| i.action.is_change()).collect();
     let run = Run { desired, clients, journal, options, progress, finished: Mutex::new(0), total: steps.len() };
     let mut phases: Vec<Vec<&Item>> = Vec::new();
-    for kind in [Kind::Topic, Kind::Subject, Kind::Source, Kind::Ksql, Kind::Sink] {
+    for kind in [Kind::Topic, Kind::Acl, Kind::Quota, Kind::Subject, Kind::Source, Kind::Ksql, Kind::Sink] {
         let made: Vec<&Item> = steps.iter().copied().filter(|i| i.kind == kind && i.action != Action::Delete).collect();
         if kind != Kind::Subject {
             phases.push(made);
@@ -150,7 +152,7 @@ pub(crate) fn apply(
         let highest = made.iter().map(height).max().unwrap_or(0);
         phases.extend((0..=highest).map(|h| made.iter().copied().filter(|i| height(i) == h).collect()));
     }
-    for kind in [Kind::Sink, Kind::Ksql, Kind::Source, Kind::Subject, Kind::Topic] {
+    for kind in [Kind::Sink, Kind::Ksql, Kind::Source, Kind::Subject, Kind::Quota, Kind::Acl, Kind::Topic] {
         phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action == Action::Delete).collect());
     }
     let mut stopped = false;
@@ -220,6 +222,17 @@ impl Run<'_> {
                     .collect();
                 self.until_listed(&created);
                 outcomes
+            }
+            Kind::Acl | Kind::Quota => {
+                let batches = split(&vec![1; phase.len()], ACCESS_PER_REQUEST, usize::MAX);
+                self.batches(phase, batches, true, |batch| {
+                    let results = if batch[0].kind == Kind::Acl {
+                        acls(batch, self.desired, self.clients)
+                    } else {
+                        quotas(batch, self.desired, self.clients)
+                    };
+                    results.into_iter().map(Some).collect()
+                })
             }
             Kind::Subject => {
                 let chunks = split(&vec![1; phase.len()], OBJECTS_PER_CHUNK, usize::MAX);
@@ -395,6 +408,8 @@ pub(crate) fn adopt(plan: &Plan, desired: &Desired, journal: &Journal) -> Result
 fn set_of(kind: Kind) -> Set {
     match kind {
         Kind::Topic => Set::Topic,
+        Kind::Acl => Set::Acl,
+        Kind::Quota => Set::Quota,
         Kind::Subject => Set::Subject,
         Kind::Source | Kind::Sink => Set::Connector,
         Kind::Ksql => Set::Ksql,
@@ -418,7 +433,9 @@ fn step(
         journal.write(Entry::Creating { set, name: name.to_string() })?;
     }
     match (item.kind, item.action) {
-        (Kind::Topic | Kind::Subject, _) => Err("topics and subjects are applied in batches".into()),
+        (Kind::Topic | Kind::Subject | Kind::Acl | Kind::Quota, _) => {
+            Err("topics, ACLs, quotas and subjects are applied in batches".into())
+        }
         (_, Action::Delete) => {
             delete(item, clients)?;
             journal.write(Entry::Deleted { set, name: name.to_string() })
@@ -537,6 +554,63 @@ fn settle<T>(
         }
         Err(e) => at.iter().for_each(|&i| results[i] = Err(e.to_string())),
     }
+}
+
+/// How many ACL bindings one CreateAcls or DeleteAcls carries, and how many quota keys one
+/// AlterClientQuotas: each is one metadata record, far below what a controller takes
+/// ([`RECORDS_PER_REQUEST`]); a batch is also a unit of the journal.
+const ACCESS_PER_REQUEST: usize = TOPICS_PER_REQUEST;
+
+/// A batch of ACL steps (all creates, or all deletes) in one CreateAcls or DeleteAcls, whose
+/// filters each match exactly one binding. Each binding's outcome, in the batch's order.
+fn acls(batch: &[&Item], desired: &Desired, clients: &Clients) -> Vec<Result<(), String>> {
+    use super::kafka::acls::parse_key;
+    let deleting = batch[0].action == Action::Delete;
+    let grants: Option<Vec<_>> =
+        batch.iter().map(|i| if deleting { parse_key(&i.name) } else { desired.acls.get(&i.name).cloned() }).collect();
+    let Some(grants) = grants else { return vec![Err("not a binding venice knows".into()); batch.len()] };
+    let mut admin = match kafka(clients) {
+        Ok(admin) => admin,
+        Err(e) => return vec![Err(e); batch.len()],
+    };
+    let answers = if deleting { admin.delete_acls(&grants) } else { admin.create_acls(&grants) };
+    let mut results = vec![Ok(()); batch.len()];
+    settle(&mut results, &(0..batch.len()).collect::<Vec<_>>(), answers);
+    results
+}
+
+/// A batch of quota steps in one AlterClientQuotas: each principal's keys set, or removed
+/// (`--prune`). Each key's outcome (its principal's), in the batch's order.
+fn quotas(batch: &[&Item], desired: &Desired, clients: &Clients) -> Vec<Result<(), String>> {
+    let mut changes: Vec<(String, BTreeMap<String, Option<f64>>)> = Vec::new();
+    let mut at = Vec::with_capacity(batch.len());
+    for item in batch {
+        let (principal, key) = quota_parts(&item.name);
+        let value = match item.action {
+            Action::Delete => None,
+            _ => desired.quotas.get(principal).and_then(|keys| keys.get(key)).copied(),
+        };
+        if value.is_none() && item.action != Action::Delete {
+            at.push(None);
+            continue;
+        }
+        let index = changes.iter().position(|(p, _)| p == principal).unwrap_or_else(|| {
+            changes.push((principal.to_string(), BTreeMap::new()));
+            changes.len() - 1
+        });
+        changes[index].1.insert(key.to_string(), value);
+        at.push(Some(index));
+    }
+    let answers = kafka(clients).and_then(|mut admin| admin.alter_quotas(&changes).map_err(|e| e.to_string()));
+    at.into_iter()
+        .map(|index| {
+            let index = index.ok_or("not in the project")?;
+            match &answers {
+                Ok(per_principal) => per_principal[index].clone().map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            }
+        })
+        .collect()
 }
 
 /// A subject's step: its level set and its schema registered, or the subject deleted.

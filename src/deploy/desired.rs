@@ -101,6 +101,11 @@ pub struct Desired {
     pub subjects: BTreeMap<String, Subject>,
     pub connectors: BTreeMap<String, Connector>,
     pub ksql: Vec<Ksql>,
+    /// Every grant of the view (derived from the graph and written in `acl` nodes), by its key
+    /// (`super::kafka::acls::key`).
+    pub(crate) acls: BTreeMap<String, crate::analysis::access::Grant>,
+    /// Each principal's client quotas, by Kafka's key (`producer_byte_rate`, ...).
+    pub(crate) quotas: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 fn strings(map: &Map<String, Value>) -> BTreeMap<String, String> {
@@ -155,6 +160,8 @@ impl Desired {
             .into_iter()
             .map(|f| Ksql { path: f.path, text: f.text, creates: f.creates })
             .collect();
+        desired.acls = checked.analysis.access.grants.keys().map(|g| (super::kafka::acls::key(g), g.clone())).collect();
+        desired.quotas = quotas(project);
         desired
     }
 
@@ -216,8 +223,25 @@ impl Desired {
     }
 
     pub(crate) fn needs_kafka(&self) -> bool {
-        !self.topics.is_empty()
+        !self.topics.is_empty() || !self.acls.is_empty() || !self.quotas.is_empty()
     }
+}
+
+/// The `quota` nodes of the view as Kafka's quota keys (`QuotaConfigs`), by principal.
+fn quotas(project: &Project) -> BTreeMap<String, BTreeMap<String, f64>> {
+    use super::kafka::acls::{CONSUMER_BYTE_RATE, PRODUCER_BYTE_RATE, REQUEST_PERCENTAGE};
+    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for quota in &project.quotas {
+        let keys = out.entry(quota.principal.value.clone()).or_default();
+        let values = [
+            (PRODUCER_BYTE_RATE, quota.produce_rate.as_ref().map(|r| r.value as f64)),
+            (CONSUMER_BYTE_RATE, quota.consume_rate.as_ref().map(|r| r.value as f64)),
+            (REQUEST_PERCENTAGE, quota.request_percentage.as_ref().map(|r| f64::from(r.value))),
+        ];
+        keys.extend(values.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))));
+    }
+    out.retain(|_, keys| !keys.is_empty());
+    out
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@
 //! | Fetch | records, read committed (`venice tail`, `doctor`) |
 //! | Produce | a record batch, acks=all (the live tests and the `tail` benchmark) |
 //! | ListGroups, FindCoordinator, OffsetFetch | consumer groups and their committed offsets (`venice import`) |
+//! | DescribeAcls, CreateAcls, DeleteAcls | the ACLs of the principals the project names (`acls`) |
+//! | DescribeClientQuotas, AlterClientQuotas | their `user` quotas (`acls`) |
 //!
 //! In a KRaft cluster any broker forwards admin requests to the controller, so the first
 //! bootstrap server that answers does. ListOffsets and Fetch must go to each partition's leader:
@@ -21,6 +23,7 @@
 //! batches a Fetch returns are decoded by `super::records`. Every connection is secured as the
 //! target says ([`Security`]: TLS, a SASL login by `sasl`, the OAUTHBEARER token by `oauth`).
 
+pub(crate) mod acls;
 mod conn;
 pub mod oauth;
 pub mod sasl;
@@ -86,12 +89,16 @@ pub(crate) fn error_name(code: i16) -> &'static str {
         7 => "REQUEST_TIMED_OUT",
         17 => "INVALID_TOPIC_EXCEPTION",
         29 => "TOPIC_AUTHORIZATION_FAILED",
+        30 => "GROUP_AUTHORIZATION_FAILED",
+        31 => "CLUSTER_AUTHORIZATION_FAILED",
         36 => "TOPIC_ALREADY_EXISTS",
         37 => "INVALID_PARTITIONS",
         38 => "INVALID_REPLICATION_FACTOR",
         40 => "INVALID_CONFIG",
         41 => "NOT_CONTROLLER",
         42 => "INVALID_REQUEST",
+        53 => "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+        54 => "SECURITY_DISABLED",
         _ => "an error",
     }
 }

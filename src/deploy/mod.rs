@@ -14,6 +14,8 @@
 //! - `target`: the `target` of venice.kdl resolved to URLs, credentials and security;
 //!   `tls`: its `tls` files read into rustls settings for Kafka and ureq.
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
+//! - `acls`: the view's grants beside the cluster's bindings of its principals
+//!   (`venice acls --online`).
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
 //!   changes that are refused before anything is applied.
 //! - `apply`: the plan carried out in dependency order, the lock's `applied` section updated;
@@ -21,6 +23,7 @@
 //!
 //! Only this module touches the network.
 
+pub(crate) mod acls;
 pub mod apply;
 pub(crate) mod batch;
 pub mod connect;

@@ -11,7 +11,13 @@
 //! - connectors: the config without `name` (the worker adds it) and with masked secrets
 //!   (`********`, `[hidden]`) taken as equal; a connector whose config matches but which FAILED
 //!   is restarted;
-//! - ksqlDB: a file is applied when every stream and table it creates exists.
+//! - ksqlDB: a file is applied when every stream and table it creates exists;
+//! - ACLs: the bindings of the principals the project names (or venice.lock records), read
+//!   with DescribeAcls per principal, against every grant of the view, binding by binding (an
+//!   ALLOW of principal, operation, resource pattern and host); one made by hand is never
+//!   deleted, and one venice made is deleted only with `--prune`;
+//! - quotas: each key of a principal's `user` entity (DescribeClientQuotas, strict) against
+//!   the `quota` nodes; a key venice set and the project dropped is removed only with `--prune`.
 //!
 //! Refused before anything is applied: fewer partitions, a replication change, a
 //! `cleanup.policy` change, a key schema change, a value schema that is incompatible at the
@@ -27,7 +33,7 @@ use super::ksqldb::Ksqldb;
 use super::registry::{Error as RegistryError, Registry, Version};
 use super::target::Target;
 use crate::lock::Applied;
-use crate::lock::journal::Folded;
+use crate::lock::journal::{Folded, Set, quota_name};
 use crate::model::{Compatibility, Direction};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,6 +44,10 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     Topic,
+    /// An ACL binding, named by `super::kafka::acls::key`.
+    Acl,
+    /// A client quota key of a principal, `User:alice producer_byte_rate`.
+    Quota,
     Subject,
     Source,
     Ksql,
@@ -48,6 +58,8 @@ impl Kind {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Topic => "topic",
+            Kind::Acl => "acl",
+            Kind::Quota => "quota",
             Kind::Subject => "subject",
             Kind::Source => "source",
             Kind::Ksql => "ksql",
@@ -242,7 +254,7 @@ pub struct DeployedSubject {
 }
 
 /// What the services hold of the objects the project wants or recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Deployed {
     pub topics: BTreeMap<String, DeployedTopic>,
     pub subjects: BTreeMap<String, DeployedSubject>,
@@ -250,6 +262,10 @@ pub struct Deployed {
     pub ksql: BTreeSet<String>,
     /// How many brokers the target's Kafka has, when it was asked.
     pub brokers: Option<u32>,
+    /// The ALLOW bindings of the principals asked about, by key (`super::kafka::acls::key`).
+    pub acls: BTreeSet<String>,
+    /// The quotas of the principals asked about: each one's `user` entity, by key.
+    pub quotas: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 /// The clients a plan needs, made from the target.
@@ -277,7 +293,8 @@ impl Clients {
         let missing = |what: &str, node: &str| {
             format!("target `{}` names no {what} (`{node}` in the target), and the project needs one", target.name)
         };
-        let kafka = if desired.needs_kafka() || !recorded.topics.is_empty() {
+        let recorded_on_kafka = !recorded.topics.is_empty() || !recorded.acls.is_empty() || !recorded.quotas.is_empty();
+        let kafka = if desired.needs_kafka() || recorded_on_kafka {
             if target.kafka.is_empty() {
                 return Err(missing("Kafka bootstrap server", "kafka"));
             }
@@ -390,14 +407,47 @@ impl Clients {
                 r.unwrap_or_else(|_| Err("a client panicked".to_string()))
             }
             let (topics, brokers) = join(topics.join())?;
+            let (acls, quotas) = self.access(desired, recorded)?;
             Ok(Deployed {
                 topics,
                 brokers,
+                acls,
+                quotas,
                 subjects: join(subjects.join())?,
                 connectors: join(connectors.join())?,
                 ksql: join(ksql.join())?,
             })
         })
+    }
+}
+
+impl Clients {
+    /// The bindings and quotas of each principal the project names or the record holds:
+    /// DescribeAcls and DescribeClientQuotas per principal. Nothing is asked when neither names
+    /// one, so a target without an authorizer is never asked about ACLs.
+    #[allow(clippy::type_complexity)]
+    fn access(
+        &self,
+        desired: &Desired,
+        recorded: &Applied,
+    ) -> Result<(BTreeSet<String>, BTreeMap<String, BTreeMap<String, f64>>), String> {
+        let (mut acls, mut quotas) = (BTreeSet::new(), BTreeMap::new());
+        let Some(kafka) = &self.kafka else { return Ok((acls, quotas)) };
+        let mut admin = kafka.lock().expect("not poisoned");
+        let recorded_acls = recorded.acls.iter().filter_map(|k| kafka::acls::parse_key(k));
+        let principals: BTreeSet<String> =
+            desired.acls.values().cloned().chain(recorded_acls).map(|g| g.principal).collect();
+        for principal in &principals {
+            let grants = admin.acls_of(principal).map_err(|e| e.to_string())?;
+            acls.extend(grants.iter().map(kafka::acls::key));
+        }
+        for principal in desired.quotas.keys().chain(recorded.quotas.keys()).collect::<BTreeSet<_>>() {
+            let values = admin.quotas_of(principal).map_err(|e| e.to_string())?;
+            if !values.is_empty() {
+                quotas.insert(principal.clone(), values);
+            }
+        }
+        Ok((acls, quotas))
     }
 }
 
@@ -557,6 +607,14 @@ pub fn diff(
     for file in &desired.ksql {
         d.ksql_file(file, recorded);
     }
+    for key in desired.acls.keys() {
+        d.acl(key);
+    }
+    for (principal, keys) in &desired.quotas {
+        for (key, value) in keys {
+            d.quota(principal, key, *value);
+        }
+    }
     d.orphans(desired, recorded, if prune { Action::Delete } else { Action::Keep });
     let record = still_there(recorded, deployed, &d.existing_ksql);
     let Differ { mut items, refusals, .. } = d;
@@ -574,6 +632,11 @@ fn still_there(recorded: &Applied, deployed: &Deployed, existing_ksql: &BTreeSet
     record.connectors.retain(|n| deployed.connectors.contains_key(n));
     // A file that creates nothing is recorded by its path; ksqlDB cannot be asked about it.
     record.ksql.retain(|n| n.ends_with(".sql") || existing_ksql.contains(&n.to_uppercase()));
+    record.acls.retain(|k| deployed.acls.contains(k));
+    for (principal, keys) in &mut record.quotas {
+        keys.retain(|k| deployed.quotas.get(principal).is_some_and(|have| have.contains_key(k)));
+    }
+    record.quotas.retain(|_, keys| !keys.is_empty());
     record
 }
 
@@ -583,10 +646,14 @@ pub fn settle(recorded: &Applied, in_doubt: &Applied, deployed: &Deployed) -> Ap
     let existing_ksql: BTreeSet<String> = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
     let found = still_there(in_doubt, deployed, &existing_ksql);
     let mut record = recorded.clone();
+    for name in found.quota_names() {
+        record.insert(Set::Quota, &name);
+    }
     record.topics.extend(found.topics);
     record.subjects.extend(found.subjects);
     record.connectors.extend(found.connectors);
     record.ksql.extend(found.ksql.into_iter().filter(|n| !n.ends_with(".sql")));
+    record.acls.extend(found.acls);
     record
 }
 
@@ -849,6 +916,31 @@ impl Differ<'_> {
         self.items.push(Item { kind: Kind::Ksql, name: file.path.clone(), action, changes, owned });
     }
 
+    /// An ACL binding: created when the cluster lacks it, else unchanged (and not owned when
+    /// someone else made it: `--prune` leaves it, `--adopt` takes it).
+    fn acl(&mut self, key: &str) {
+        let exists = self.deployed.acls.contains(key);
+        let action = if exists { Action::Unchanged } else { Action::Create };
+        let owned = !exists || self.recorded.acls.contains(key);
+        self.items.push(Item { kind: Kind::Acl, name: key.to_string(), action, changes: Vec::new(), owned });
+    }
+
+    /// A quota key of a principal: set when missing or different.
+    fn quota(&mut self, principal: &str, key: &str, value: f64) {
+        let have = self.deployed.quotas.get(principal).and_then(|h| h.get(key)).copied();
+        let (action, changes) = match have {
+            None => (Action::Create, vec![change("value", None, Some(&kafka::acls::quota_text(value)))]),
+            Some(v) if v == value => (Action::Unchanged, Vec::new()),
+            Some(v) => {
+                let (from, to) = (kafka::acls::quota_text(v), kafka::acls::quota_text(value));
+                (Action::Update, vec![change("value", Some(&from), Some(&to))])
+            }
+        };
+        let owned = have.is_none() || self.recorded.quotas.get(principal).is_some_and(|k| k.contains(key));
+        let name = quota_name(principal, key);
+        self.items.push(Item { kind: Kind::Quota, name, action, changes, owned });
+    }
+
     /// What this project applied before and no longer declares, and which still exists: the
     /// `orphan` action (deleted only with --prune).
     fn orphans(&mut self, desired: &Desired, recorded: &Applied, orphan: Action) {
@@ -872,6 +964,23 @@ impl Differ<'_> {
             {
                 let kind = if have.kind == "source" { Kind::Source } else { Kind::Sink };
                 self.items.push(orphan_item(kind, name));
+            }
+        }
+        for key in &recorded.acls {
+            if !desired.acls.contains_key(key) && self.deployed.acls.contains(key) {
+                self.items.push(orphan_item(Kind::Acl, key));
+            }
+        }
+        for (principal, keys) in &recorded.quotas {
+            let have = self.deployed.quotas.get(principal);
+            let wanted = desired.quotas.get(principal);
+            for key in keys {
+                if !wanted.is_some_and(|w| w.contains_key(key)) && have.is_some_and(|h| h.contains_key(key)) {
+                    let mut item = orphan_item(Kind::Quota, &quota_name(principal, key));
+                    let value = have.and_then(|h| h.get(key)).map(|v| kafka::acls::quota_text(*v));
+                    item.changes.push(change("value", value.as_deref(), None));
+                    self.items.push(item);
+                }
             }
         }
         let created_by_project: BTreeSet<String> =
@@ -930,8 +1039,12 @@ pub(crate) fn read_and_plan(
         (&mut known.subjects, &recorded.in_doubt.subjects),
         (&mut known.connectors, &recorded.in_doubt.connectors),
         (&mut known.ksql, &recorded.in_doubt.ksql),
+        (&mut known.acls, &recorded.in_doubt.acls),
     ] {
         set.extend(doubt.iter().cloned());
+    }
+    for name in recorded.in_doubt.quota_names() {
+        known.insert(Set::Quota, &name);
     }
     let clients = Clients::for_target(target, desired, &known, wait)?;
     clients.wait_for_services()?;
@@ -996,7 +1109,7 @@ impl Unmanaged {
         if !any {
             out.push_str("  (nothing)\n");
         }
-        out.push_str("ACLs are not listed: venice does not declare ACLs yet\n");
+        out.push_str("ACLs are not listed: the plan compares those of the principals the project names\n");
         out
     }
 
@@ -1006,7 +1119,7 @@ impl Unmanaged {
             "subjects": self.subjects,
             "connectors": self.connectors,
             "ksql": self.ksql,
-            "acls": "not listed: venice does not declare ACLs yet",
+            "acls": "not listed: the plan compares those of the principals the project names",
         })
     }
 }

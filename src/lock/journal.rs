@@ -15,7 +15,6 @@
 
 use super::{Applied, LOCK_FILE, Lock};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,6 +32,10 @@ pub(crate) enum Set {
     Subject,
     Connector,
     Ksql,
+    /// ACL bindings, by their key (`deploy::kafka::acls::key`).
+    Acl,
+    /// Client quota keys, named `PRINCIPAL KEY` (`User:alice producer_byte_rate`).
+    Quota,
 }
 
 /// One line of the journal.
@@ -50,34 +53,77 @@ pub(crate) enum Entry {
 }
 
 impl Applied {
-    fn set_mut(&mut self, set: Set) -> &mut BTreeSet<String> {
-        match set {
+    /// Records `name` in `set` (a quota key under its principal).
+    pub(crate) fn insert(&mut self, set: Set, name: &str) {
+        let set = match set {
             Set::Topic => &mut self.topics,
             Set::Subject => &mut self.subjects,
             Set::Connector => &mut self.connectors,
             Set::Ksql => &mut self.ksql,
-        }
+            Set::Acl => &mut self.acls,
+            Set::Quota => {
+                let (principal, key) = quota_parts(name);
+                self.quotas.entry(principal.to_string()).or_default().insert(key.to_string());
+                return;
+            }
+        };
+        set.insert(name.to_string());
+    }
+
+    /// Takes `name` out of `set` (a quota key out of its principal's, which goes when empty).
+    pub(crate) fn remove(&mut self, set: Set, name: &str) {
+        let set = match set {
+            Set::Topic => &mut self.topics,
+            Set::Subject => &mut self.subjects,
+            Set::Connector => &mut self.connectors,
+            Set::Ksql => &mut self.ksql,
+            Set::Acl => &mut self.acls,
+            Set::Quota => {
+                let (principal, key) = quota_parts(name);
+                if let Some(keys) = self.quotas.get_mut(principal) {
+                    keys.remove(key);
+                    if keys.is_empty() {
+                        self.quotas.remove(principal);
+                    }
+                }
+                return;
+            }
+        };
+        set.remove(name);
+    }
+
+    /// Each quota key recorded, named as the journal names it (`User:alice producer_byte_rate`).
+    pub(crate) fn quota_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.quotas.iter().flat_map(|(principal, keys)| keys.iter().map(move |k| quota_name(principal, k)))
     }
 
     /// The record with one journal line carried out; `in_doubt` holds the creates not confirmed.
     fn fold(&mut self, in_doubt: &mut Applied, entry: &Entry) {
         match entry {
-            Entry::Creating { set, name } => {
-                in_doubt.set_mut(*set).insert(name.clone());
-            }
+            Entry::Creating { set, name } => in_doubt.insert(*set, name),
             Entry::Made { set, name } => {
-                in_doubt.set_mut(*set).remove(name);
-                self.set_mut(*set).insert(name.clone());
+                in_doubt.remove(*set, name);
+                self.insert(*set, name);
             }
             Entry::Deleted { set, name } => {
-                in_doubt.set_mut(*set).remove(name);
-                self.set_mut(*set).remove(name);
+                in_doubt.remove(*set, name);
+                self.remove(*set, name);
             }
             Entry::KsqlFile { key, fingerprint } => {
                 self.ksql_files.insert(key.clone(), fingerprint.clone());
             }
         }
     }
+}
+
+/// A quota key as the journal and the plan name it: `User:alice producer_byte_rate`.
+pub(crate) fn quota_name(principal: &str, key: &str) -> String {
+    format!("{principal} {key}")
+}
+
+/// The principal and the key of a [`quota_name`] (keys hold no space; principals may).
+pub(crate) fn quota_parts(name: &str) -> (&str, &str) {
+    name.rsplit_once(' ').unwrap_or((name, ""))
 }
 
 /// A target's record: venice.lock's `applied` section with a journal left by an earlier run
@@ -288,6 +334,36 @@ mod tests {
         // gives the same record.
         let again = fold(&folded.applied, &text).unwrap();
         assert_eq!(again.applied, folded.applied);
+    }
+
+    /// Bindings are recorded by key, quota keys under their principal (which goes with its
+    /// last key), so an interrupted apply of ACLs and quotas resumes like one of topics.
+    #[test]
+    fn acl_and_quota_steps_fold_like_the_others() {
+        let binding = r#"User:alice write topic="t" host="*""#;
+        let text = [
+            Entry::Creating { set: Set::Acl, name: binding.into() },
+            made(Set::Acl, binding),
+            Entry::Creating { set: Set::Quota, name: "User:CN=a b producer_byte_rate".into() },
+            made(Set::Quota, "User:CN=a b producer_byte_rate"),
+            made(Set::Quota, "User:CN=a b request_percentage"),
+            Entry::Creating { set: Set::Acl, name: "User:bob read group=\"g\" host=\"*\"".into() },
+        ]
+        .iter()
+        .map(line)
+        .collect::<String>();
+        let folded = fold(&Applied::default(), &text).unwrap();
+        assert_eq!(folded.applied.acls.iter().collect::<Vec<_>>(), [binding]);
+        let keys: Vec<&String> = folded.applied.quotas["User:CN=a b"].iter().collect();
+        assert_eq!(keys, ["producer_byte_rate", "request_percentage"]);
+        assert_eq!(folded.in_doubt.acls.len(), 1);
+        assert!(folded.in_doubt.quotas.is_empty(), "confirmed: {:?}", folded.in_doubt.quotas);
+        let text = text
+            + &line(&Entry::Deleted { set: Set::Quota, name: "User:CN=a b producer_byte_rate".into() })
+            + &line(&Entry::Deleted { set: Set::Quota, name: "User:CN=a b request_percentage".into() })
+            + &line(&Entry::Deleted { set: Set::Acl, name: binding.into() });
+        let folded = fold(&Applied::default(), &text).unwrap();
+        assert!(folded.applied.quotas.is_empty() && folded.applied.acls.is_empty(), "{:?}", folded.applied);
     }
 
     #[test]
