@@ -35,6 +35,16 @@ fn desired(kdl: &str) -> Desired {
     Desired::of(&checked, &venice::connect::Deployment::local())
 }
 
+/// The desired state of `kdl` as its target `secure` sees it: grants and quotas are deployed to
+/// a declared target's cluster, never to the stack's.
+fn desired_in_secure(kdl: &str) -> Desired {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("venice.kdl"), kdl).unwrap();
+    let checked = venice::check::check_view(dir.path(), None, Some("secure")).unwrap();
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    Desired::of(&checked, &venice::connect::Deployment::local())
+}
+
 fn entry(value: &str, source: i8) -> ConfigEntry {
     ConfigEntry { value: Some(value.to_string()), source, sensitive: false }
 }
@@ -558,6 +568,10 @@ consumer c topic=t group=g principal="User:bob" {
 }
 acl "User:ops" describe topic="t"
 quota "User:alice" produce-rate="1MiB" request-percentage=50
+target secure {
+    kafka "b1.example.com:9094"
+    consumer c principal="User:bob"
+}
 "#;
 
 /// The bindings of `WITH_ACCESS`, as plan and venice.lock name them.
@@ -588,11 +602,19 @@ fn of_kind(plan: &Plan, kinds: &[Kind]) -> Vec<(Kind, String, Action, bool)> {
     items.map(|i| (i.kind, i.name.clone(), i.action, i.owned)).collect()
 }
 
+/// The stack has no authorizer: the project as declared deploys no grants and no quotas.
+#[test]
+fn the_stack_gets_no_acls_and_no_quotas() {
+    let desired = desired(WITH_ACCESS);
+    let plan = diff("local", &desired, &access_deployed(&[], &[]), &Applied::default(), false, None, None);
+    assert_eq!(of_kind(&plan, &[Kind::Acl, Kind::Quota]), []);
+}
+
 /// Every grant of the view (derived and explicit) is a binding to create; the quota keys too,
 /// with their values; the plan lists them after the topics, like any other object.
 #[test]
 fn acls_and_quotas_are_planned_like_other_objects() {
-    let desired = desired(WITH_ACCESS);
+    let desired = desired_in_secure(WITH_ACCESS);
     let plan = diff("test", &desired, &access_deployed(&[], &[]), &Applied::default(), false, None, None);
     let acls: Vec<(Kind, String, Action, bool)> = of_kind(&plan, &[Kind::Acl]);
     let expected: Vec<_> = BINDINGS.iter().map(|b| (Kind::Acl, b.to_string(), Action::Create, true)).collect();
@@ -616,7 +638,7 @@ fn acls_and_quotas_are_planned_like_other_objects() {
 /// After apply the cluster holds exactly the bindings and values: nothing to change.
 #[test]
 fn equal_bindings_and_quotas_plan_no_change() {
-    let desired = desired(WITH_ACCESS);
+    let desired = desired_in_secure(WITH_ACCESS);
     let deployed = access_deployed(&BINDINGS, &[("producer_byte_rate", 1_048_576.0), ("request_percentage", 50.0)]);
     let recorded = Applied {
         topics: BTreeSet::from(["t".into()]),
@@ -644,7 +666,7 @@ fn equal_bindings_and_quotas_plan_no_change() {
 /// principals the project does not want are not even listed: venice did not make them.
 #[test]
 fn bindings_venice_did_not_make_are_not_owned() {
-    let desired = desired(WITH_ACCESS);
+    let desired = desired_in_secure(WITH_ACCESS);
     let by_hand = r#"User:bob read topic="manual" host="*""#;
     let mut on_cluster = BINDINGS.to_vec();
     on_cluster.push(by_hand);
@@ -667,8 +689,9 @@ fn bindings_venice_did_not_make_are_not_owned() {
 fn prune_deletes_only_the_recorded_bindings_and_quota_keys() {
     let without_consumer = WITH_ACCESS
         .replace("consumer c topic=t group=g principal=\"User:bob\" {\n    key string\n    value string\n}\n", "")
-        .replace(" request-percentage=50", "");
-    let desired = desired(&without_consumer);
+        .replace(" request-percentage=50", "")
+        .replace("    consumer c principal=\"User:bob\"\n", "");
+    let desired = desired_in_secure(&without_consumer);
     let by_hand = r#"User:bob read topic="manual" host="*""#;
     let mut on_cluster = BINDINGS.to_vec();
     on_cluster.push(by_hand);

@@ -160,8 +160,13 @@ impl Desired {
             .into_iter()
             .map(|f| Ksql { path: f.path, text: f.text, creates: f.creates })
             .collect();
-        desired.acls = checked.analysis.access.grants.keys().map(|g| (super::kafka::acls::key(g), g.clone())).collect();
-        desired.quotas = quotas(project);
+        // The stack (`local`, a target without `kafka`) has no authorizer: its view's grants and
+        // quotas are not deployed there, as V508 and the Kubernetes build read it too.
+        if project.viewed_target().is_some_and(|t| !t.kafka.is_empty()) {
+            let grants = checked.analysis.access.grants.keys();
+            desired.acls = grants.map(|g| (super::kafka::acls::key(g), g.clone())).collect();
+            desired.quotas = quotas(project);
+        }
         desired
     }
 
