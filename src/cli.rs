@@ -41,9 +41,10 @@ pub(crate) enum Command {
     /// Prints Mermaid (for Markdown), Graphviz DOT, or an SVG drawn by venice itself (no Graphviz
     /// needed). Refuses a project with errors, as `venice build` does.
     Graph(GraphArgs),
-    /// Show how two targets differ, offline: each topic's partitions, replication and configs,
-    /// each connector's config, each database's host, port and name, as the project gives them
-    /// in each target (`venice diff --target staging --target prod`).
+    /// Show how two targets differ, offline: each topic's name, partitions, replication and
+    /// configs, each connector's config, each database's host, port and name, consumer groups,
+    /// the ksqlDB service id, and each principal's ACLs and quotas, as the project gives them in
+    /// each target (`venice diff --target staging --target prod`).
     ///
     /// Exit status: 0 shown (whether or not they differ), 1 errors found in a target's view, 2
     /// the command could not run.

@@ -99,7 +99,8 @@ fn run_diff(args: &crate::cli::DiffArgs) -> u8 {
             Err(message) => return cannot_run(&message),
         }
     }
-    let differences = crate::build::diff::diff(&views[0].project, &views[1].project);
+    let view = |i: usize| (&views[i].project, &views[i].analysis.access);
+    let differences = crate::build::diff::diff(view(0), view(1));
     let names = [a.as_str(), b.as_str()];
     match args.format {
         crate::cli::PlanFormat::Human => print_out(&crate::build::diff::human(names, &differences)),

@@ -353,11 +353,11 @@ fn check_against_a_revision_names_what_an_incompatible_change_breaks_downstream(
     assert_eq!(
         impact,
         [
-            r#""ksql-column" "ORDERS" "AMOUNT" "venice.kdl":107"#,
+            r#""ksql-column" "ORDERS" "AMOUNT" "venice.kdl":111"#,
             r#""ksql-query" "PLATINUM_ORDERS" "AMOUNT" "ksql/platinum_orders.sql":13"#,
             r#""ksql-column" "PLATINUM_ORDERS" "AMOUNT" "ksql/platinum_orders.sql":13"#,
-            r#""sink-column" "platinum-to-postgres" "platinum_orders.AMOUNT" "venice.kdl":112"#,
-            r#""consumer" "fulfillment" null "venice.kdl":102"#,
+            r#""sink-column" "platinum-to-postgres" "platinum_orders.AMOUNT" "venice.kdl":117"#,
+            r#""consumer" "fulfillment" null "venice.kdl":106"#,
         ]
     );
 }

@@ -3,8 +3,11 @@
 //! as `venice build` renders it: a topic's partitions, replication and configs, a connector's
 //! config (for the local stack's services: the values a target sets are what differs), a
 //! database's host, port and name, the names on the cluster (a topic's, a consumer's group) and
-//! the ksqlDB service id. Resources are named by their declared names, the identity.
+//! the ksqlDB service id; where a target's cluster is managed (`Project::deploys_access`), each
+//! principal's ACLs (a setting per resource, its value the operations) and quotas. Resources are
+//! named by their declared names, the identity; ACLs and quotas by their principal.
 
+use crate::analysis::access::Access;
 use crate::model::Project;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -21,8 +24,20 @@ pub(crate) struct Difference {
 type Settings = BTreeMap<(&'static str, String), BTreeMap<String, String>>;
 
 /// Every resource's settings, flattened to strings.
-fn settings(project: &Project) -> Settings {
+fn settings(project: &Project, access: &Access) -> Settings {
     let mut out = Settings::new();
+    if project.deploys_access() {
+        grants(access, &mut out);
+        for quota in &project.quotas {
+            let values = [
+                ("producer_byte_rate", quota.produce_rate.as_ref().map(|r| r.value.to_string())),
+                ("consumer_byte_rate", quota.consume_rate.as_ref().map(|r| r.value.to_string())),
+                ("request_percentage", quota.request_percentage.as_ref().map(|r| r.value.to_string())),
+            ];
+            let values = values.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))).collect();
+            out.insert(("quota", quota.principal.value.clone()), values);
+        }
+    }
     for topic in &project.topics {
         let mut values = BTreeMap::from([
             ("name".to_string(), project.physical_topic(&topic.name.value).into_owned()),
@@ -59,9 +74,26 @@ fn settings(project: &Project) -> Settings {
     out
 }
 
-/// What differs between two views, by resource then setting.
-pub(crate) fn diff(a: &Project, b: &Project) -> Vec<Difference> {
-    let (a, b) = (settings(a), settings(b));
+/// Each principal's grants, a setting per resource (and host) whose value is the operations.
+fn grants(access: &Access, out: &mut Settings) {
+    for grant in access.grants.keys() {
+        let resource = match grant.host.as_str() {
+            "*" => grant.resource.describe(),
+            host => format!("{} host=\"{host}\"", grant.resource.describe()),
+        };
+        let values = out.entry(("acl", grant.principal.clone())).or_default();
+        let operations = values.entry(resource).or_default();
+        if !operations.is_empty() {
+            operations.push_str(", ");
+        }
+        operations.push_str(grant.operation.as_str());
+    }
+}
+
+/// What differs between two views, by resource then setting: the views' projects, each with
+/// its grants.
+pub(crate) fn diff(a: (&Project, &Access), b: (&Project, &Access)) -> Vec<Difference> {
+    let (a, b) = (settings(a.0, a.1), settings(b.0, b.1));
     let empty = BTreeMap::new();
     let mut resources: Vec<&(&'static str, String)> = a.keys().chain(b.keys()).collect();
     resources.sort();

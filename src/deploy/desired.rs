@@ -160,9 +160,7 @@ impl Desired {
             .into_iter()
             .map(|f| Ksql { path: f.path, text: f.text, creates: f.creates })
             .collect();
-        // The stack (`local`, a target without `kafka`) has no authorizer: its view's grants and
-        // quotas are not deployed there, as V508 and the Kubernetes build read it too.
-        if project.viewed_target().is_some_and(|t| !t.kafka.is_empty()) {
+        if project.deploys_access() {
             let grants = checked.analysis.access.grants.keys();
             desired.acls = grants.map(|g| (super::kafka::acls::key(g), g.clone())).collect();
             desired.quotas = quotas(project);

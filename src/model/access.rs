@@ -272,6 +272,13 @@ impl Project {
         }
     }
 
+    /// Whether this view's grants and quotas reach a cluster: a target that names its `kafka`.
+    /// The stack (`target local`, or the project as declared) runs a broker without an
+    /// authorizer, so nothing there is granted or limited.
+    pub(crate) fn deploys_access(&self) -> bool {
+        self.viewed_target().is_some_and(|t| !t.kafka.is_empty())
+    }
+
     /// Applies a target's access settings to the project as it declares it: the target's name
     /// prefix to every principal written outside it, its per-actor principals, its grants after
     /// the top-level ones, and its quotas over the top-level ones setting by setting. Called by

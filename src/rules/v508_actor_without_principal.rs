@@ -7,8 +7,9 @@
 //! no grants, so it is denied at its first request; so are the transforms when the target's
 //! `ksqldb` names no principal. A connector without its own principal runs as the Connect
 //! worker's (Connect's clients use the worker's settings unless overridden), so it is reported
-//! only when the worker has none either. The local stack has no authorizer: only targets are
-//! checked.
+//! only when the worker has none either; one that names its own principal must be logged in as
+//! it (its `*.override.sasl.jaas.config`) where the brokers take SASL. The local stack has no
+//! authorizer: only targets are checked.
 
 use super::{Rule, Status};
 use crate::analysis::Analysis;
@@ -25,8 +26,7 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
-    // A target without `kafka` (`target local`) is the stack's broker, which has no authorizer.
-    let Some(target) = project.viewed_target().filter(|t| !t.kafka.is_empty()) else { return };
+    let Some(target) = project.viewed_target().filter(|_| project.deploys_access()) else { return };
     let Some(managed) = managing_span(project) else { return };
     let mut report = |what: String, span: Span, help: &str| {
         let message = format!("{what} runs as no principal, and the target manages ACLs");
@@ -52,6 +52,41 @@ pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagn
     if let Some(first) = project.transforms.first().filter(|_| target.access.ksqldb_principal.is_none()) {
         let help = "give the target's `ksqldb` a `principal=`: ksqlDB runs every transform as its server's principal";
         report(format!("transform `{}` (ksqlDB)", first.name.value), first.name.span, help);
+    }
+    if target.kafka_security.sasl.is_some() {
+        not_logged_in(project, managed, diagnostics);
+    }
+}
+
+/// A connector with a principal of its own, in a target whose brokers take SASL logins, whose
+/// config does not log its clients in as that principal: Connect then runs them as the worker
+/// (the connector's `consumer.override.*`/`producer.override.*` settings are what change that,
+/// `ConnectorClientConfigOverridePolicy`), and the grants go to a principal nobody runs as.
+fn not_logged_in(project: &Project, managed: Span, diagnostics: &mut Vec<Diagnostic>) {
+    for connector in project.connectors.iter() {
+        let Some(principal) = &connector.principal else { continue };
+        let (kind, client) = match connector.direction {
+            Direction::Sink => ("sink", "consumer"),
+            Direction::Source => ("source", "producer"),
+        };
+        let setting = format!("{client}.override.sasl.jaas.config");
+        if connector.config.iter().any(|e| e.key.value == setting) {
+            continue;
+        }
+        let message = format!(
+            "{kind} `{}` is granted as `{}`, but nothing logs it in as that principal: Connect runs it as the worker",
+            connector.name.value, principal.value
+        );
+        let help = format!(
+            "set `config \"{setting}\"` on it (in the target, through a config provider such as \
+             `${{dir:/etc/kafka/secrets:{}-jaas}}`), or drop its `principal=` to grant the worker",
+            connector.name.value
+        );
+        let diagnostic = RULE
+            .diagnostic(principal.span, message, "no client runs as this principal")
+            .with_label(managed, "ACLs are managed from here")
+            .with_help(help);
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -97,6 +132,29 @@ mod tests {
         let covered =
             "    connect \"http://c:8083\" principal=\"User:connect\"\n    consumer audit principal=\"User:a\"\n";
         assert!(v508(covered, Some("prod")).is_empty());
+    }
+
+    #[test]
+    fn a_connector_principal_needs_a_login_where_the_brokers_take_sasl() {
+        let sasl = "    kafka \"b1:9094\" {\n        sasl scram-sha-512 {\n            user venice\n            password env=P\n        }\n    }\n";
+        let source = format!(
+            "{BASE}target prod {{\n{sasl}    connect \"http://c:8083\" principal=\"User:connect\"\n    sink to-file principal=\"User:sink\"\n    consumer audit principal=\"User:a\"\n}}\n"
+        );
+        let v508 = |source: &str| {
+            let checked = check_bytes_as(std::path::Path::new("/nonexistent"), source.as_bytes(), Some("prod"));
+            checked.diagnostics.iter().filter(|d| d.code == "V508").map(|d| d.message.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            v508(&source),
+            [
+                "sink `to-file` is granted as `User:sink`, but nothing logs it in as that principal: Connect runs it as the worker"
+            ]
+        );
+        let logged_in = source.replace(
+            "sink to-file principal=\"User:sink\"",
+            "sink to-file principal=\"User:sink\" {\n        config \"consumer.override.sasl.jaas.config\" \"${dir:/s:jaas}\"\n    }",
+        );
+        assert!(v508(&logged_in).is_empty(), "{:?}", v508(&logged_in));
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub(super) struct Users {
 /// Compose (V508 and `venice apply` read it the same way). The cluster then stays as open as the
 /// Compose stack's.
 pub(super) fn render(project: &Project, access: &Access, cluster: &str) -> Option<Users> {
-    if project.viewed_as.is_none() || (access.grants.is_empty() && project.quotas.is_empty()) {
+    if !project.deploys_access() || (access.grants.is_empty() && project.quotas.is_empty()) {
         return None;
     }
     let auth = Auth::of(project);
