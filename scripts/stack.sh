@@ -568,7 +568,7 @@ up_kafka() {
         fi
         log "starting kafka"
         # The broker reads the JWKS from a file; Kafka 4 fetches only the OAuth URLs listed here.
-        spawn kafka java -Xms256m -Xmx512m -XX:+UseG1GC "$(java_opts_log)" \
+        spawn kafka java -Xms256m -Xmx1g -XX:+UseG1GC "$(java_opts_log)" \
             -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls="file://$CERTS/jwks.json" \
             -cp "$DIST/kafka/libs/*" kafka.Kafka "$RUN/conf/server.properties"
     fi

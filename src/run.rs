@@ -113,11 +113,7 @@ fn run_diff(args: &crate::cli::DiffArgs) -> u8 {
 
 /// `venice acls`: a view's grants and quotas, and with `--online` the cluster's bindings beside them.
 fn run_acls(args: &crate::cli::AclsArgs) -> u8 {
-    let checked = match &args.target {
-        None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
-        Some(target) => viewed(&args.dir, args.within.root(), target),
-    };
-    let checked = match checked {
+    let checked = match checked_as(&args.dir, args.within.root(), args.target.as_deref()) {
         Ok(checked) => checked,
         Err(message) => return cannot_run(&message),
     };
@@ -154,6 +150,14 @@ fn run_acls(args: &crate::cli::AclsArgs) -> u8 {
     OK
 }
 
+/// The project as declared, or as `target` sees it.
+fn checked_as(dir: &std::path::Path, root: Option<&std::path::Path>, target: Option<&str>) -> Result<Checked, String> {
+    match target {
+        None => check_within(dir, root).map_err(|not_found| project_not_found(&not_found)),
+        Some(target) => viewed(dir, root, target),
+    }
+}
+
 /// The project as `target` sees it; `Err` when the project does not declare that target.
 fn viewed(dir: &std::path::Path, root: Option<&std::path::Path>, target: &str) -> Result<Checked, String> {
     let checked = check_view(dir, root, Some(target)).map_err(|not_found| project_not_found(&not_found))?;
@@ -172,11 +176,7 @@ fn check_status(checked: &Checked, deny_warnings: bool) -> u8 {
 
 /// `venice build`: check, refuse on errors, render, write the folder, then the lock.
 fn run_build(args: &crate::cli::BuildArgs) -> u8 {
-    let checked = match &args.target {
-        None => check_within(&args.dir, args.within.root()).map_err(|not_found| project_not_found(&not_found)),
-        Some(target) => viewed(&args.dir, args.within.root(), target),
-    };
-    let checked = match checked {
+    let checked = match checked_as(&args.dir, args.within.root(), args.target.as_deref()) {
         Ok(checked) => checked,
         Err(message) => return cannot_run(&message),
     };

@@ -53,43 +53,44 @@ pub(crate) enum Entry {
 }
 
 impl Applied {
+    /// The set of names `set` records; `None` for quotas, which are keys under a principal.
+    fn names_mut(&mut self, set: Set) -> Option<&mut std::collections::BTreeSet<String>> {
+        match set {
+            Set::Topic => Some(&mut self.topics),
+            Set::Subject => Some(&mut self.subjects),
+            Set::Connector => Some(&mut self.connectors),
+            Set::Ksql => Some(&mut self.ksql),
+            Set::Acl => Some(&mut self.acls),
+            Set::Quota => None,
+        }
+    }
+
     /// Records `name` in `set` (a quota key under its principal).
     pub(crate) fn insert(&mut self, set: Set, name: &str) {
-        let set = match set {
-            Set::Topic => &mut self.topics,
-            Set::Subject => &mut self.subjects,
-            Set::Connector => &mut self.connectors,
-            Set::Ksql => &mut self.ksql,
-            Set::Acl => &mut self.acls,
-            Set::Quota => {
+        match self.names_mut(set) {
+            Some(names) => {
+                names.insert(name.to_string());
+            }
+            None => {
                 let (principal, key) = quota_parts(name);
                 self.quotas.entry(principal.to_string()).or_default().insert(key.to_string());
-                return;
             }
-        };
-        set.insert(name.to_string());
+        }
     }
 
     /// Takes `name` out of `set` (a quota key out of its principal's, which goes when empty).
     pub(crate) fn remove(&mut self, set: Set, name: &str) {
-        let set = match set {
-            Set::Topic => &mut self.topics,
-            Set::Subject => &mut self.subjects,
-            Set::Connector => &mut self.connectors,
-            Set::Ksql => &mut self.ksql,
-            Set::Acl => &mut self.acls,
-            Set::Quota => {
-                let (principal, key) = quota_parts(name);
-                if let Some(keys) = self.quotas.get_mut(principal) {
-                    keys.remove(key);
-                    if keys.is_empty() {
-                        self.quotas.remove(principal);
-                    }
-                }
-                return;
+        if let Some(names) = self.names_mut(set) {
+            names.remove(name);
+            return;
+        }
+        let (principal, key) = quota_parts(name);
+        if let Some(keys) = self.quotas.get_mut(principal) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.quotas.remove(principal);
             }
-        };
-        set.remove(name);
+        }
     }
 
     /// Each quota key recorded, named as the journal names it (`User:alice producer_byte_rate`).
