@@ -55,6 +55,9 @@ pub(crate) fn human(target: &str, project: &Project, access: &Access) -> String 
     }
     let count = access.grants.len();
     let _ = writeln!(out, "{target}: {} principal(s), {count} grant(s)", grouped.len());
+    if !project.deploys_access() {
+        let _ = writeln!(out, "(the stack's broker has no authorizer: `venice apply` deploys none of these there)");
+    }
     for (principal, lines) in &grouped {
         let _ = writeln!(out, "\n{principal}");
         let width = lines.iter().map(|l| l.resource.len()).max().unwrap_or(0);
