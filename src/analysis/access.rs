@@ -62,7 +62,8 @@ pub(crate) struct Access {
 impl Access {
     /// The grants of the project as its view's target sees it (the local stack for the base).
     pub(crate) fn of(project: &Project, edges: &Edges) -> Access {
-        let mut access = Deriving { project, access: Access::default() };
+        let principals = principals(project);
+        let mut access = Deriving { project, principals, access: Access::default() };
         access.edges(edges);
         access.services();
         for acl in &project.acls {
@@ -92,12 +93,37 @@ impl Access {
     }
 }
 
+/// The principal each client of the view runs as, by actor: a producer's or consumer's own, a
+/// connector's own or else the Connect worker's, every ksqlDB actor the server's. Built once,
+/// so that each edge is one lookup (a project has thousands of edges).
+fn principals(project: &Project) -> BTreeMap<Actor, &Spanned<String>> {
+    let target = project.viewed_target();
+    let worker = target.and_then(|t| t.access.connect.as_ref()).and_then(|w| w.principal.as_ref());
+    let mut out = BTreeMap::new();
+    for p in &project.producers {
+        out.extend(p.principal.as_ref().map(|principal| (Actor::Producer(p.name.value.clone()), principal)));
+    }
+    for c in &project.consumers {
+        out.extend(c.principal.as_ref().map(|principal| (Actor::Consumer(c.name.value.clone()), principal)));
+    }
+    for c in &project.connectors {
+        let actor = match c.direction {
+            Direction::Source => Actor::Source(c.name.value.clone()),
+            Direction::Sink => Actor::Sink(c.name.value.clone()),
+        };
+        out.extend(c.principal.as_ref().or(worker).map(|principal| (actor, principal)));
+    }
+    out
+}
+
 struct Deriving<'p> {
     project: &'p Project,
+    /// Each non-ksqlDB actor's principal ([`principals`]).
+    principals: BTreeMap<Actor, &'p Spanned<String>>,
     access: Access,
 }
 
-impl Deriving<'_> {
+impl<'p> Deriving<'p> {
     fn grant(&mut self, principal: &str, resource: Resource, operations: &[Operation], why: Why) {
         for &operation in operations {
             let grant =
@@ -163,18 +189,10 @@ impl Deriving<'_> {
     }
 
     /// The principal an actor's Kafka clients run as in this view, if declared.
-    fn principal_of(&self, actor: &Actor) -> Option<Spanned<String>> {
-        let project = self.project;
-        let connector = |direction: Direction, name: &str| {
-            let connector = project.connectors.iter().find(|c| c.direction == direction && c.name.value == name)?;
-            connector.principal.clone().or_else(|| self.worker().and_then(|w| w.principal.clone()))
-        };
+    fn principal_of(&self, actor: &Actor) -> Option<&'p Spanned<String>> {
         match actor {
-            Actor::Producer(name) => project.producers.iter().find(|p| &p.name.value == name)?.principal.clone(),
-            Actor::Consumer(name) => project.consumers.iter().find(|c| &c.name.value == name)?.principal.clone(),
-            Actor::Source(name) => connector(Direction::Source, name),
-            Actor::Sink(name) => connector(Direction::Sink, name),
-            Actor::Ksql { .. } | Actor::Transform(_) => self.target()?.access.ksqldb_principal.clone(),
+            Actor::Ksql { .. } | Actor::Transform(_) => self.project.viewed_target()?.access.ksqldb_principal.as_ref(),
+            other => self.principals.get(other).copied(),
         }
     }
 
