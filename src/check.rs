@@ -72,10 +72,7 @@ pub fn check_every_target(dir: &Path, root: Option<&Path>) -> Result<Checked, Pr
     // A target whose view is the declared project checks the same, except for the rules that
     // judge a target itself: its brokers (V504), its own partition record (V503) and, once
     // principals are declared anywhere, its ACLs (V508).
-    let manages_acls = project.producers.iter().any(|p| p.principal.is_some())
-        || project.consumers.iter().any(|c| c.principal.is_some())
-        || project.connectors.iter().any(|c| c.principal.is_some())
-        || !project.acls.is_empty();
+    let manages_acls = project.first_principal().is_some();
     let changing = project.targets.iter().filter(|t| {
         !t.overrides.is_empty()
             || t.brokers.is_some()

@@ -272,6 +272,21 @@ impl Project {
         }
     }
 
+    /// The first principal the project (in a view: with its target's services) names for a
+    /// client, or an `acl` names: where it starts managing ACLs. `None` when it names none.
+    pub(crate) fn first_principal(&self) -> Option<&Spanned<String>> {
+        let actors = self.producers.iter().filter_map(|p| p.principal.as_ref());
+        let actors = actors.chain(self.consumers.iter().filter_map(|c| c.principal.as_ref()));
+        let actors = actors.chain(self.connectors.iter().filter_map(|c| c.principal.as_ref()));
+        let access = self.viewed_target().map(|t| &t.access);
+        let services = access.into_iter().flat_map(|a| {
+            let worker = a.connect.as_ref().and_then(|c| c.principal.as_ref());
+            [a.ksqldb_principal.as_ref(), worker, a.registry.as_ref().map(|r| &r.principal)].into_iter().flatten()
+        });
+        let grants = self.acls.iter().map(|a| &a.principal);
+        actors.chain(services).chain(grants).next()
+    }
+
     /// Whether this view's grants and quotas reach a cluster: a target that names its `kafka`.
     /// The stack (`target local`, or the project as declared) runs a broker without an
     /// authorizer, so nothing there is granted or limited.

@@ -14,7 +14,7 @@
 use super::{Rule, Status};
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Direction, Project, Spanned};
+use crate::model::{Direction, Project};
 use crate::source::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -27,7 +27,7 @@ pub(crate) const RULE: Rule = Rule {
 
 pub(crate) fn check(project: &Project, _: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let Some(target) = project.viewed_target().filter(|_| project.deploys_access()) else { return };
-    let Some(managed) = managing_span(project) else { return };
+    let Some(managed) = project.first_principal().map(|p| p.span) else { return };
     let mut report = |what: String, span: Span, help: &str| {
         let message = format!("{what} runs as no principal, and the target manages ACLs");
         let diagnostic = RULE
@@ -88,20 +88,6 @@ fn not_logged_in(project: &Project, managed: Span, diagnostics: &mut Vec<Diagnos
             .with_help(help);
         diagnostics.push(diagnostic);
     }
-}
-
-/// Where the view first names a principal or a grant, `None` when it names none.
-fn managing_span(project: &Project) -> Option<Span> {
-    let target = project.viewed_target()?;
-    let access = &target.access;
-    let actors = project.producers.iter().filter_map(|p| p.principal.as_ref());
-    let actors = actors.chain(project.consumers.iter().filter_map(|c| c.principal.as_ref()));
-    let actors = actors.chain(project.connectors.iter().filter_map(|c| c.principal.as_ref()));
-    let services = [access.ksqldb_principal.as_ref(), access.connect.as_ref().and_then(|c| c.principal.as_ref())];
-    let services = services.into_iter().flatten().chain(access.registry.as_ref().map(|r| &r.principal));
-    let grants = project.acls.iter().map(|a| &a.principal);
-    let first: Option<&Spanned<String>> = actors.chain(services).chain(grants).next();
-    first.map(|p| p.span)
 }
 
 #[cfg(test)]
