@@ -43,6 +43,16 @@ pub(crate) struct Grant {
     pub(crate) host: String,
 }
 
+impl Grant {
+    /// Its resource as venice.kdl writes it, with `host="..."` when it is not any host.
+    pub(crate) fn resource_shown(&self) -> String {
+        match self.host.as_str() {
+            "*" => self.resource.describe(),
+            host => format!("{} host=\"{host}\"", self.resource.describe()),
+        }
+    }
+}
+
 /// Why a grant is there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Why {

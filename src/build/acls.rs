@@ -21,8 +21,7 @@ fn by_principal(access: &Access) -> BTreeMap<&str, Vec<Line>> {
     let mut grouped: BTreeMap<&str, BTreeMap<(String, &str), Line>> = BTreeMap::new();
     for (grant, whys) in &access.grants {
         let derived = whys.iter().any(|w| matches!(w, Why::Derived { .. }));
-        let resource = grant.resource.describe();
-        let resource = if grant.host == "*" { resource } else { format!("{resource} host=\"{}\"", grant.host) };
+        let resource = grant.resource_shown();
         let origin = if derived { "derived" } else { "explicit" };
         let line = grouped.entry(&grant.principal).or_default().entry((resource.clone(), origin)).or_insert(Line {
             resource,

@@ -77,10 +77,7 @@ fn settings(project: &Project, access: &Access) -> Settings {
 /// Each principal's grants, a setting per resource (and host) whose value is the operations.
 fn grants(access: &Access, out: &mut Settings) {
     for grant in access.grants.keys() {
-        let resource = match grant.host.as_str() {
-            "*" => grant.resource.describe(),
-            host => format!("{} host=\"{host}\"", grant.resource.describe()),
-        };
+        let resource = grant.resource_shown();
         let values = out.entry(("acl", grant.principal.clone())).or_default();
         let operations = values.entry(resource).or_default();
         if !operations.is_empty() {
