@@ -72,6 +72,29 @@ pub struct Applied {
     /// do not fight over the top-level `topics` (the project as declared). Older locks have none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub partitions: BTreeMap<String, u32>,
+    /// Each subject whose latest version holds the schema the project registers there (schemas
+    /// without references), with the registry's id for it: what lets a plan take the registry's
+    /// bulk list of latest ids (Apicurio's) for a read of every schema. Older locks have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schemas: BTreeMap<String, RegisteredSchema>,
+}
+
+/// A schema the registry holds as a subject's latest version: its id there and the fingerprint
+/// of the text venice registers (hex of its 64-bit Rabin fingerprint, as for `ksql_files`). A
+/// schema id names one schema for good in a registry, so the same id as the latest version
+/// again means the same text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisteredSchema {
+    pub id: i64,
+    pub fingerprint: String,
+}
+
+impl RegisteredSchema {
+    /// The record of `text` registered under `id`.
+    pub(crate) fn of(id: i64, text: &str) -> RegisteredSchema {
+        RegisteredSchema { id, fingerprint: format!("{:016x}", crate::avro::rabin(text.as_bytes())) }
+    }
 }
 
 impl Applied {
@@ -84,6 +107,7 @@ impl Applied {
             && self.acls.is_empty()
             && self.quotas.is_empty()
             && self.partitions.is_empty()
+            && self.schemas.is_empty()
     }
 
     /// Records the partitions the view gives each topic venice made on the target (`wanted`, by

@@ -412,3 +412,78 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// A no-change plan takes Apicurio's bulk list of latest versions for a read of each schema
+/// when venice.lock records the id of the schema it registered; what is changed by hand beside
+/// venice is still seen: a newer version, another level, a subject deleted.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn the_bulk_read_of_the_registry_still_sees_changes_made_by_hand() {
+    let id = unique();
+    let dir = tempfile::tempdir().unwrap();
+    let registry = "http://127.0.0.1:8081/apis/ccompat/v7";
+    let mut kdl = format!(
+        "project bulk\ntarget stack {{\n    kafka \"127.0.0.1:9092\"\n    schema-registry \"{registry}\"\n}}\n\
+         schema Row avro=#\"{{\"type\": \"record\", \"name\": \"Row\", \"fields\": [{{\"name\": \"id\", \"type\": \"int\"}}]}}\"#\n"
+    );
+    for topic in [format!("t{id}"), format!("u{id}")] {
+        kdl.push_str(&format!(
+            "topic {topic} {{\n    key string\n    value avro schema=Row\n}}\n\
+             producer w{topic} topic={topic} {{\n    key string\n    value avro schema=Row\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("venice.kdl"), &kdl).unwrap();
+    let first = venice(dir.path(), &["apply", "--yes"]);
+    assert_eq!(first.code(), Some(0), "{}", first.shown());
+
+    // The lock records the id the registry gave each schema.
+    let latest = |subject: &str| -> serde_json::Value {
+        let url = format!("{registry}/subjects/{subject}/versions/latest");
+        serde_json::from_str(&ureq::get(&url).call().unwrap().into_body().read_to_string().unwrap()).unwrap()
+    };
+    let lock = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
+    let registered = latest(&format!("t{id}-value"))["id"].as_i64().unwrap();
+    assert!(lock.contains(&format!("[applied.stack.schemas.t{id}-value]\nid = {registered}\n")), "{lock}");
+    let unchanged = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(unchanged.code(), Some(0), "{}", unchanged.shown());
+
+    // A version registered by hand: the listed latest id is not the recorded one.
+    let newer = r#"{"type": "record", "name": "Row", "fields": [{"name": "id", "type": "int"}, {"name": "note", "type": "string", "default": ""}]}"#;
+    let send = |method: &str, path: &str, body: serde_json::Value| {
+        let url = format!("{registry}{path}");
+        let request = match method {
+            "POST" => ureq::post(&url),
+            _ => ureq::put(&url),
+        };
+        let reply = request.header("content-type", "application/vnd.schemaregistry.v1+json").send(body.to_string());
+        assert_eq!(reply.unwrap().status(), 200, "{method} {path}");
+    };
+    send("POST", &format!("/subjects/t{id}-value/versions"), serde_json::json!({ "schema": newer }));
+    // Another level set by hand on the second subject.
+    send("PUT", &format!("/config/u{id}-value"), serde_json::json!({ "compatibility": "NONE" }));
+    let drift = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(drift.code(), Some(2), "{}", drift.shown());
+    let out = drift.stdout();
+    assert!(out.contains(&format!("  ~ subject `t{id}-value`\n      schema: \"version 2\" -> ")), "{out}");
+    assert!(
+        out.contains(&format!("  ~ subject `u{id}-value`\n      compatibility: \"NONE\" -> \"BACKWARD\"")),
+        "{out}"
+    );
+
+    // A subject deleted by hand (soft, as the Confluent API does first) is to be created again.
+    let deleted = ureq::delete(&format!("{registry}/subjects/u{id}-value")).call().unwrap();
+    assert_eq!(deleted.status(), 200);
+    let gone = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(gone.code(), Some(2), "{}", gone.shown());
+    assert!(gone.stdout().contains(&format!("  + subject `u{id}-value`")), "{}", gone.shown());
+
+    std::fs::write(
+        dir.path().join("venice.kdl"),
+        format!(
+            "project bulk\ntarget stack {{\n    kafka \"127.0.0.1:9092\"\n    schema-registry \"{registry}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    let pruned = venice(dir.path(), &["apply", "--yes", "--prune"]);
+    assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
+}

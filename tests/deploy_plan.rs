@@ -124,6 +124,11 @@ fn an_unchanged_project_plans_no_change() {
         "plan for target `test`:\n  = topic `orders`\n  = subject `orders-value`\n  = sink `dump`\n\
          0 to create, 0 to update, 0 to restart, 0 to delete, 3 unchanged\n"
     );
+    // The schema the registry holds is the project's: its id goes into the record, with the
+    // fingerprint of the text venice registers, for the next plan's bulk read.
+    let recorded = &plan.record.schemas["orders-value"];
+    assert_eq!(recorded.id, 7);
+    assert!(recorded.fingerprint.len() == 16 && recorded.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
 }
 
 /// The same objects deployed by someone else (venice.lock does not record them): the plan says
@@ -173,7 +178,8 @@ fn creates_in_doubt_are_settled_against_the_target_and_vanished_objects_leave_th
     assert_eq!(settled.connectors, BTreeSet::from(["dump".to_string()]));
     let plan = diff("test", &desired, &deployed, &settled, true, None, None);
     assert_eq!(plan.not_owned().count(), 0, "{}", plan.human());
-    assert_eq!(plan.record, made_by_venice());
+    assert_eq!(plan.record.schemas["orders-value"].id, 7);
+    assert_eq!(Applied { schemas: Default::default(), ..plan.record }, made_by_venice());
 }
 
 #[test]
@@ -287,6 +293,8 @@ fn an_incompatible_value_schema_is_refused_and_a_compatible_one_is_an_update() {
     assert_eq!(subject.action, Action::Update);
     assert_eq!(subject.changes[0].field, "schema");
     assert_eq!(subject.changes[0].from.as_deref(), Some("version 1"));
+    // A schema to register again leaves the record until apply has its new id.
+    assert!(plan2.record.schemas.is_empty(), "{:?}", plan2.record.schemas);
 }
 
 #[test]

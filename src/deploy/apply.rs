@@ -8,7 +8,8 @@
 //! DeleteAcls each, quotas in one AlterClientQuotas a batch, subjects in chunks whose requests run a few
 //! at a time, connectors a few at a time, ksqlDB files one after another. Every step is idempotent (a topic that exists, a schema registered
 //! already, a PUT of the same config, `CREATE ... IF NOT EXISTS`), so running apply again after
-//! a failure converges.
+//! a failure converges. Topics just created are waited for (until the brokers list them)
+//! beside the ACL, quota and subject phases, and before connectors, ksqlDB and the end.
 //!
 //! Each step is recorded in the journal (`crate::lock::journal`) as soon as the target confirms
 //! it, and a create is announced there before it is sent, so a run killed at any point leaves a
@@ -28,11 +29,12 @@ use super::batch::{CONCURRENCY, OBJECTS_PER_CHUNK, RECORDS_PER_REQUEST, TOPICS_P
 use super::desired::{Desired, Ksql, starts_with_words, without_leading_comments};
 use super::kafka::{ConfigOp, NewTopic};
 use super::plan::{Action, Clients, Item, Kind, Plan};
-use crate::lock::Applied;
 use crate::lock::journal::{Entry, Journal, Set, quota_parts};
+use crate::lock::{Applied, RegisteredSchema};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
@@ -139,7 +141,16 @@ pub(crate) fn apply(
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let steps: Vec<&Item> = plan.items.iter().filter(|i| i.action.is_change()).collect();
-    let run = Run { desired, clients, journal, options, progress, finished: Mutex::new(0), total: steps.len() };
+    let run = Run {
+        desired,
+        clients,
+        journal,
+        options,
+        progress,
+        finished: Mutex::new(0),
+        total: steps.len(),
+        registered: Mutex::default(),
+    };
     let mut phases: Vec<Vec<&Item>> = Vec::new();
     for kind in [Kind::Topic, Kind::Acl, Kind::Quota, Kind::Subject, Kind::Source, Kind::Ksql, Kind::Sink] {
         let made: Vec<&Item> = steps.iter().copied().filter(|i| i.kind == kind && i.action != Action::Delete).collect();
@@ -156,24 +167,40 @@ pub(crate) fn apply(
         phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action == Action::Delete).collect());
     }
     let mut stopped = false;
-    for phase in phases.into_iter().filter(|p| !p.is_empty()) {
-        if stopped || options.interrupted() {
-            outcome.not_run.extend(phase.iter().map(|i| describe(i)));
-            continue;
-        }
-        for (item, result) in phase.iter().zip(run.phase(&phase)) {
-            match result {
-                Some(Ok(())) => outcome.done.push(past(item)),
-                Some(Err(e)) => {
-                    outcome.failed.push(format!("{}: {e}", describe(item)));
-                    stopped = true;
+    std::thread::scope(|scope| {
+        // The wait for the brokers to list the topics just created runs beside the phases that
+        // do not need them listed (ACLs, quotas and subjects name topics without reading them).
+        let mut until_listed = None;
+        for phase in phases.into_iter().filter(|p| !p.is_empty()) {
+            if stopped || options.interrupted() {
+                outcome.not_run.extend(phase.iter().map(|i| describe(i)));
+                continue;
+            }
+            let beside = matches!(phase[0].kind, Kind::Acl | Kind::Quota | Kind::Subject);
+            if !beside || phase[0].action == Action::Delete {
+                until_listed.take().map(finish);
+            }
+            let results = run.phase(&phase);
+            let created = created_topics(&phase, &results);
+            if !created.is_empty() {
+                let run = &run;
+                until_listed = Some(scope.spawn(move || run.until_listed(&created)));
+            }
+            for (item, result) in phase.iter().zip(results) {
+                match result {
+                    Some(Ok(())) => outcome.done.push(past(item)),
+                    Some(Err(e)) => {
+                        outcome.failed.push(format!("{}: {e}", describe(item)));
+                        stopped = true;
+                    }
+                    None => outcome.not_run.push(describe(item)),
                 }
-                None => outcome.not_run.push(describe(item)),
             }
         }
-    }
+    });
     outcome.interrupted = options.interrupted();
     let mut applied = journal.record();
+    applied.schemas.extend(run.registered.into_inner().expect("not poisoned"));
     // Files applied before this record existed: their text now is the baseline for edits.
     for item in plan.items.iter().filter(|i| i.kind == Kind::Ksql && i.action == Action::Unchanged) {
         if let Some(file) = desired.ksql.iter().find(|f| f.path == item.name) {
@@ -183,6 +210,19 @@ pub(crate) fn apply(
     applied.ksql_files.retain(|key, _| desired.ksql.iter().any(|f| f.key() == key));
     outcome.applied = applied;
     outcome
+}
+
+/// Waits for the wait beside the phases to end (a panic in it is the apply's).
+fn finish(wait: ScopedJoinHandle<'_, ()>) {
+    wait.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+}
+
+/// The topics a phase created: those the brokers are to list before the apply ends.
+fn created_topics(phase: &[&Item], outcomes: &Outcomes) -> Vec<String> {
+    let created = phase.iter().zip(outcomes);
+    let created =
+        created.filter(|(i, o)| i.kind == Kind::Topic && i.action == Action::Create && matches!(o, Some(Ok(()))));
+    created.map(|(i, _)| i.name.clone()).collect()
 }
 
 /// Each step's outcome, in the order of the steps: None when it did not run (an interrupt, or
@@ -199,6 +239,8 @@ struct Run<'a> {
     /// How many steps have finished, for `[n/total]`.
     finished: Mutex<usize>,
     total: usize,
+    /// The schemas registered, with their ids: the record's `schemas`.
+    registered: Mutex<BTreeMap<String, RegisteredSchema>>,
 }
 
 impl Run<'_> {
@@ -211,17 +253,9 @@ impl Run<'_> {
             Kind::Topic => {
                 let weights: Vec<usize> = phase.iter().map(|i| topic_records(i, self.desired)).collect();
                 let batches = split(&weights, TOPICS_PER_REQUEST, RECORDS_PER_REQUEST);
-                let outcomes = self.batches(phase, batches, true, |batch| {
+                self.batches(phase, batches, true, |batch| {
                     topics(batch, self.desired, self.clients).into_iter().map(Some).collect()
-                });
-                let created: Vec<String> = phase
-                    .iter()
-                    .zip(&outcomes)
-                    .filter(|(i, o)| i.action == Action::Create && matches!(o, Some(Ok(()))))
-                    .map(|(i, _)| i.name.clone())
-                    .collect();
-                self.until_listed(&created);
-                outcomes
+                })
             }
             Kind::Acl | Kind::Quota => {
                 let batches = split(&vec![1; phase.len()], ACCESS_PER_REQUEST, usize::MAX);
@@ -239,7 +273,13 @@ impl Run<'_> {
                 self.batches(phase, chunks, false, |chunk| {
                     bounded(chunk, CONCURRENCY, |item| {
                         // An interrupt: the requests in flight finish, none starts.
-                        (!self.options.interrupted()).then(|| subject(item, self.desired, self.clients))
+                        (!self.options.interrupted()).then(|| {
+                            let registered = subject(item, self.desired, self.clients)?;
+                            if let Some(registered) = registered {
+                                self.registered.lock().expect("not poisoned").insert(item.name.clone(), registered);
+                            }
+                            Ok(())
+                        })
                     })
                 })
             }
@@ -262,8 +302,9 @@ impl Run<'_> {
 
     /// Waits, bounded by `--wait`, until the brokers list the topics just created. CreateTopics
     /// is answered once the controller has them; a broker busy with thousands of new partitions
-    /// lists them in Metadata seconds later, and until then the next phases could fail on them
-    /// and a plan would take them for gone (and off the record).
+    /// lists them in Metadata seconds later (it writes and syncs each partition's files first),
+    /// and until then connectors and ksqlDB could fail on them and a plan would take them for
+    /// gone (and off the record). The apply does not end before.
     fn until_listed(&self, names: &[String]) {
         use super::http::{Retry, with_backoff};
         let Some(kafka) = self.clients.kafka.as_ref().filter(|_| !names.is_empty()) else { return };
@@ -614,11 +655,13 @@ fn quotas(batch: &[&Item], desired: &Desired, clients: &Clients) -> Vec<Result<(
 }
 
 /// A subject's step: its level set and its schema registered, or the subject deleted.
-fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), String> {
+/// A subject's step: its level set, its schema registered (with its id, for the record when it
+/// has no references), or the subject deleted.
+fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<Option<RegisteredSchema>, String> {
     let name = item.name.as_str();
     let registry = registry(clients)?;
     if item.action == Action::Delete {
-        return registry.delete(name).map_err(|e| e.to_string());
+        return registry.delete(name).map(|()| None).map_err(|e| e.to_string());
     }
     let want = desired.subjects.get(name).ok_or("not in the project")?;
     // The level first, so the registration is checked at the project's level.
@@ -628,9 +671,10 @@ fn subject(item: &Item, desired: &Desired, clients: &Clients) -> Result<(), Stri
     if let Some((schema_type, schema)) = &want.schema
         && item.changes.iter().any(|c| c.field == "schema")
     {
-        registry.register_with(name, schema_type, schema, &want.references).map_err(|e| e.to_string())?;
+        let id = registry.register_with(name, schema_type, schema, &want.references).map_err(|e| e.to_string())?;
+        return Ok(want.references.is_empty().then(|| RegisteredSchema::of(id, schema)));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A ksqlDB file: the streams and tables it is to create announced, its statements run, then
@@ -882,6 +926,7 @@ mod tests {
             progress: &seen,
             finished: Mutex::new(0),
             total: 5,
+            registered: Mutex::default(),
         };
         let items: Vec<Item> = ["a", "b", "c", "d", "e"].map(create).to_vec();
         let phase: Vec<&Item> = items.iter().collect();

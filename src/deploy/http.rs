@@ -144,6 +144,11 @@ impl Service {
         format!("{}{path}", self.base)
     }
 
+    /// The base URL, without a trailing `/`.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
     fn authorization(&self) -> Option<String> {
         match &self.auth {
             Auth::None => None,
@@ -187,13 +192,16 @@ impl Service {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Reply, ureq::Error> {
-        let url = self.url(path);
+        self.call_url(method, &self.url(path), body)
+    }
+
+    fn call_url(&self, method: &str, url: &str, body: Option<&serde_json::Value>) -> Result<Reply, ureq::Error> {
         let auth = self.authorization();
         let content = "application/json";
         let accept = "application/json";
         let result = match (method, body) {
             ("GET" | "DELETE", _) => {
-                let mut r = if method == "GET" { self.agent.get(&url) } else { self.agent.delete(&url) };
+                let mut r = if method == "GET" { self.agent.get(url) } else { self.agent.delete(url) };
                 r = r.header("Accept", accept);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
@@ -202,8 +210,8 @@ impl Service {
             }
             (_, body) => {
                 let mut r = match method {
-                    "PUT" => self.agent.put(&url),
-                    _ => self.agent.post(&url),
+                    "PUT" => self.agent.put(url),
+                    _ => self.agent.post(url),
                 };
                 r = r.header("Accept", accept).header("Content-Type", content);
                 if let Some(a) = &auth {
@@ -222,6 +230,15 @@ impl Service {
     /// A GET: sent once more on a fresh connection when the first died on its connection.
     pub fn get(&self, path: &str) -> Result<Reply, Unreachable> {
         self.idempotent("GET", path, None)
+    }
+
+    /// A GET of another API the same server serves beside the base (`url` in full, sent with
+    /// the service's credentials), sent once more like [`Service::get`].
+    pub(crate) fn get_beside(&self, url: &str) -> Result<Reply, Unreachable> {
+        match self.call_url("GET", url, None) {
+            Err(e) if stale(&e) => self.call_url("GET", url, None).map_err(|e| self.unreachable(&e)),
+            answer => answer.map_err(|e| self.unreachable(&e)),
+        }
     }
 }
 
@@ -307,11 +324,22 @@ pub(crate) mod testing {
     /// Serves `replies` in order, one per connection (`Connection: close`), on a free loopback
     /// port; the handle yields each request as text (request line, headers, body).
     pub(crate) fn serve(replies: Vec<(u16, String)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let mut replies = replies.into_iter();
+        let count = replies.len();
+        route(count, move |_| replies.next().expect("one reply a request"))
+    }
+
+    /// Serves `count` requests, each answered by `answer` of its request line
+    /// (`GET /path HTTP/1.1`), one per connection; then the port closes, so a request more fails.
+    pub(crate) fn route(
+        count: usize,
+        mut answer: impl FnMut(&str) -> (u16, String) + Send + 'static,
+    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let handle = std::thread::spawn(move || {
             let mut requests = Vec::new();
-            for (status, body) in replies {
+            for _ in 0..count {
                 let (stream, _) = listener.accept().unwrap();
                 let mut reader = BufReader::new(stream);
                 let mut request = String::new();
@@ -329,6 +357,7 @@ pub(crate) mod testing {
                 let mut content = vec![0; length];
                 reader.read_exact(&mut content).unwrap();
                 request.push_str(&String::from_utf8_lossy(&content));
+                let (status, body) = answer(request.lines().next().unwrap_or_default());
                 requests.push(request);
                 let mut stream = reader.into_inner();
                 let answer = format!(

@@ -30,10 +30,10 @@ use super::desired::{self, Desired};
 use super::http::{Retry, with_backoff};
 use super::kafka::{self, Admin, ConfigEntry, TopicState};
 use super::ksqldb::Ksqldb;
-use super::registry::{Error as RegistryError, Registry, Version};
+use super::registry::{self, Error as RegistryError, Registry, Version};
 use super::target::Target;
-use crate::lock::Applied;
 use crate::lock::journal::{Folded, Set, quota_name};
+use crate::lock::{Applied, RegisteredSchema};
 use crate::model::{Compatibility, Direction};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -393,7 +393,7 @@ impl Clients {
             });
             let subjects = scope.spawn(|| -> Result<BTreeMap<String, DeployedSubject>, String> {
                 let Some(registry) = &self.registry else { return Ok(BTreeMap::new()) };
-                read_subjects(registry, &subject_names).map_err(|e| e.to_string())
+                read_subjects(registry, &subject_names, &expected(desired, recorded)).map_err(|e| e.to_string())
             });
             let connectors = scope.spawn(|| -> Result<BTreeMap<String, connect::Deployed>, String> {
                 let Some(connect) = &self.connect else { return Ok(BTreeMap::new()) };
@@ -451,20 +451,57 @@ impl Clients {
     }
 }
 
-/// Each subject's latest version and effective level: two requests a subject (the Confluent API
-/// reads neither in bulk: `GET /schemas` lists schemas without their subjects on Apicurio 3.3, and
-/// there is no bulk `/config`), [`CONCURRENCY`] subjects at a time, and beside them the global
-/// level, once (not a round trip before them).
-fn read_subjects(registry: &Registry, names: &[&String]) -> Result<BTreeMap<String, DeployedSubject>, RegistryError> {
+/// The latest version each subject holds, when the record says it is the schema the project
+/// registers there: the record's id for it, and the version as the project has it (no
+/// references: those are always read).
+fn expected(desired: &Desired, recorded: &Applied) -> BTreeMap<String, (i64, Version)> {
+    let mut expected = BTreeMap::new();
+    for (name, want) in &desired.subjects {
+        let (Some((schema_type, schema)), Some(registered)) = (&want.schema, recorded.schemas.get(name)) else {
+            continue;
+        };
+        if want.references.is_empty() && RegisteredSchema::of(registered.id, schema) == *registered {
+            let version = Version {
+                version: 0,
+                id: registered.id,
+                schema: schema.clone(),
+                schema_type: schema_type.clone(),
+                has_references: false,
+            };
+            expected.insert(name.clone(), (registered.id, version));
+        }
+    }
+    expected
+}
+
+/// Each subject's latest version and effective level, [`CONCURRENCY`] subjects at a time, and
+/// beside them the global level, once. The Confluent API reads neither in bulk (`GET /schemas`
+/// lists schemas without their subjects on Apicurio 3.3; there is no bulk `/config`), so each
+/// subject's level is one request, and its latest version another, unless Apicurio's bulk
+/// listing ([`Registry::listing`]) answers it: a subject it does not list has no version, and
+/// one whose latest id is the one `expected` records holds the expected schema (a schema id
+/// names one schema for good).
+fn read_subjects(
+    registry: &Registry,
+    names: &[&String],
+    expected: &BTreeMap<String, (i64, Version)>,
+) -> Result<BTreeMap<String, DeployedSubject>, RegistryError> {
     if names.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let (global, read) = std::thread::scope(|scope| {
+    let (global, listing) = std::thread::scope(|scope| {
         let global = scope.spawn(|| registry.global_compatibility());
-        let read = bounded(names, CONCURRENCY, |name| Ok((registry.latest(name)?, registry.own_compatibility(name)?)));
-        (global.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), read)
+        let listing = Listing::read(registry, expected);
+        (global.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), listing)
     });
-    let global = global?;
+    let (global, listing) = (global?, listing?);
+    let read = bounded(names, CONCURRENCY, |name| {
+        let latest = match listing.as_ref().and_then(|l| l.latest(name, expected)) {
+            Some(known) => known,
+            None => registry.latest(name)?,
+        };
+        Ok((latest, registry.own_compatibility(name)?))
+    });
     names
         .iter()
         .zip(read)
@@ -473,6 +510,51 @@ fn read_subjects(registry: &Registry, names: &[&String]) -> Result<BTreeMap<Stri
             Ok(((*name).clone(), DeployedSubject { latest, compatibility: own.unwrap_or_else(|| global.clone()) }))
         })
         .collect()
+}
+
+/// Apicurio's bulk listing of latest versions, with which of a version's ids its Confluent API
+/// answers as the schema id.
+struct Listing {
+    listed: BTreeMap<String, registry::Listed>,
+    /// Whether the Confluent API's ids are global ids (Apicurio's legacy id mode), not content ids.
+    global_ids: bool,
+}
+
+impl Listing {
+    /// The listing, or None when the registry has none. Which id the Confluent API answers is
+    /// asked once, of a version whose two ids differ (when none does, either is right), only when
+    /// some subject is expected.
+    fn read(
+        registry: &Registry,
+        expected: &BTreeMap<String, (i64, Version)>,
+    ) -> Result<Option<Listing>, RegistryError> {
+        let Some(listed) = registry.listing()? else { return Ok(None) };
+        let differing = listed.iter().find(|(_, l)| l.content_id != l.global_id);
+        let global_ids = match differing {
+            Some((subject, l)) if !expected.is_empty() => {
+                let id = registry.version_id(subject, l.version)?;
+                if id == Some(l.global_id) {
+                    true
+                } else if id == Some(l.content_id) {
+                    false
+                } else {
+                    // Changed since listed: the listing is not to be trusted this time.
+                    return Ok(None);
+                }
+            }
+            _ => false,
+        };
+        Ok(Some(Listing { listed, global_ids }))
+    }
+
+    /// What the listing says of a subject's latest version: `Some(None)`, no version;
+    /// `Some(Some(v))`, the expected one; None, a version to read.
+    fn latest(&self, name: &str, expected: &BTreeMap<String, (i64, Version)>) -> Option<Option<Version>> {
+        let Some(listed) = self.listed.get(name) else { return Some(None) };
+        let (id, version) = expected.get(name)?;
+        let answered = if self.global_ids { listed.global_id } else { listed.content_id };
+        (answered == *id).then(|| Some(Version { version: listed.version, ..version.clone() }))
+    }
 }
 
 /// Config values that Kafka treats as lists, compared as sets.
@@ -509,6 +591,9 @@ fn avro_normalized(text: &str) -> Option<String> {
 /// Whether two schema texts are the same schema: Avro in normalized form, others as JSON
 /// values (JSON Schema) or text without surrounding whitespace (Protobuf).
 pub(crate) fn same_schema(schema_type: &str, a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
     if schema_type == "AVRO"
         && let (Some(a), Some(b)) = (avro_normalized(a), avro_normalized(b))
     {
@@ -594,7 +679,14 @@ pub fn diff(
     connect: Option<&Connect>,
 ) -> Plan {
     let existing_ksql = deployed.ksql.iter().map(|n| n.to_uppercase()).collect();
-    let mut d = Differ { deployed, recorded, existing_ksql, items: Vec::new(), refusals: Vec::new() };
+    let mut d = Differ {
+        deployed,
+        recorded,
+        existing_ksql,
+        items: Vec::new(),
+        refusals: Vec::new(),
+        registered: BTreeMap::new(),
+    };
     for (name, want) in &desired.topics {
         d.topic(name, want);
     }
@@ -616,8 +708,10 @@ pub fn diff(
         }
     }
     d.orphans(desired, recorded, if prune { Action::Delete } else { Action::Keep });
-    let record = still_there(recorded, deployed, &d.existing_ksql);
-    let Differ { mut items, refusals, .. } = d;
+    let mut record = still_there(recorded, deployed, &d.existing_ksql);
+    let Differ { mut items, refusals, registered, .. } = d;
+    // Those that change are recorded again as apply registers them.
+    record.schemas = registered;
     items.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     // ksqlDB files keep their dependency order (their names are numbered, so sorting keeps it).
     Plan { target: target.to_string(), items, refusals, record }
@@ -666,6 +760,9 @@ struct Differ<'a> {
     existing_ksql: BTreeSet<String>,
     items: Vec<Item>,
     refusals: Vec<Refusal>,
+    /// The subjects whose latest version is the project's schema, with its id: the record's
+    /// `schemas`.
+    registered: BTreeMap<String, RegisteredSchema>,
 }
 
 fn change(field: &str, from: Option<&str>, to: Option<&str>) -> Change {
@@ -781,7 +878,11 @@ impl Differ<'_> {
                     name,
                     format!("its schemas are {}, the project's is {schema_type}", latest.schema_type),
                 ),
-                Some(latest) if same_schema(schema_type, &latest.schema, schema) => {}
+                Some(latest) if same_schema(schema_type, &latest.schema, schema) => {
+                    if want.references.is_empty() && !latest.has_references {
+                        self.registered.insert(name.to_string(), RegisteredSchema::of(latest.id, schema));
+                    }
+                }
                 Some(latest) if want.key => self.refuse(
                     Kind::Subject,
                     name,
@@ -1178,7 +1279,96 @@ pub(crate) fn unmanaged(target: &Target, desired: &Desired) -> Result<Unmanaged,
 
 #[cfg(test)]
 mod tests {
-    use super::other_incompatibilities;
+    use super::{BTreeMap, Registry, Version, other_incompatibilities, read_subjects};
+    use crate::deploy::http::{Auth, Service, testing::route};
+    use serde_json::json;
+
+    fn expected(id: i64, schema: &str) -> (i64, Version) {
+        let version =
+            Version { version: 0, id, schema: schema.into(), schema_type: "AVRO".into(), has_references: false };
+        (id, version)
+    }
+
+    /// An Apicurio registry whose bulk listing holds `versions`; `legacy_ids`: its Confluent API
+    /// answers global ids. Counts nothing: [`route`] takes exactly the requests a test expects.
+    fn apicurio(
+        count: usize,
+        versions: serde_json::Value,
+        legacy_ids: bool,
+    ) -> (Registry, std::thread::JoinHandle<Vec<String>>) {
+        let (url, server) = route(count, move |line| {
+            let path = line.split(' ').nth(1).unwrap_or_default();
+            match path {
+                _ if path.starts_with("/apis/registry/v3/search/versions") => (200, versions.to_string()),
+                "/apis/ccompat/v7/config" => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
+                "/apis/ccompat/v7/config/a-value" => (200, r#"{"compatibilityLevel":"FULL"}"#.into()),
+                _ if path.starts_with("/apis/ccompat/v7/config/") => (404, r#"{"error_code":40408}"#.into()),
+                "/apis/ccompat/v7/subjects/b-value/versions/latest" => {
+                    (200, r#"{"version":2,"id":9,"schema":"\"long\""}"#.into())
+                }
+                "/apis/ccompat/v7/subjects/a-value/versions/1"
+                | "/apis/ccompat/v7/subjects/a-value/versions/latest" => {
+                    (200, format!(r#"{{"version":1,"id":{},"schema":"\"int\""}}"#, if legacy_ids { 21 } else { 7 }))
+                }
+                _ => (500, format!("unexpected {line}")),
+            }
+        });
+        let service = Service::new(
+            "the schema registry",
+            &format!("{url}/apis/ccompat/v7"),
+            Auth::None,
+            std::time::Duration::from_secs(5),
+        );
+        (Registry::new(service), server)
+    }
+
+    #[test]
+    fn the_listing_stands_for_the_reads_of_the_schemas_the_record_expects() {
+        let listed = json!({ "count": 2, "versions": [
+            { "artifactId": "a-value", "version": "1", "globalId": 7, "contentId": 7, "state": "ENABLED" },
+            { "artifactId": "b-value", "version": "2", "globalId": 9, "contentId": 9, "state": "ENABLED" },
+        ]});
+        // The global level, the listing, three subjects' levels, and b's latest version only:
+        // a is listed with the id recorded, b with another, c not at all.
+        let (registry, server) = apicurio(6, listed, false);
+        let want = BTreeMap::from([
+            ("a-value".to_string(), expected(7, "\"int\"")),
+            ("b-value".into(), expected(8, "\"int\"")),
+        ]);
+        let names = ["a-value".to_string(), "b-value".into(), "c-value".into()];
+        let read = read_subjects(&registry, &names.iter().collect::<Vec<_>>(), &want).unwrap();
+        let a = read["a-value"].latest.as_ref().expect("a has a version");
+        assert_eq!(
+            (a.version, a.id, a.schema.as_str(), read["a-value"].compatibility.as_str()),
+            (1, 7, "\"int\"", "FULL")
+        );
+        let b = read["b-value"].latest.as_ref().expect("b has a version");
+        assert_eq!((b.version, b.id, b.schema.as_str()), (2, 9, "\"long\""));
+        assert_eq!((&read["c-value"].latest, read["c-value"].compatibility.as_str()), (&None, "BACKWARD"));
+        let requests = server.join().unwrap();
+        assert!(!requests.iter().any(|r| r.contains("/subjects/a-value/versions")), "{requests:#?}");
+    }
+
+    #[test]
+    fn which_id_the_confluent_api_answers_is_asked_once_when_the_two_differ() {
+        let listed = json!({ "count": 1, "versions": [
+            { "artifactId": "a-value", "version": "1", "globalId": 21, "contentId": 7, "state": "ENABLED" },
+        ]});
+        for (legacy_ids, recorded, read_again) in [(false, 7, false), (true, 21, false), (true, 7, true)] {
+            // The global level, the listing, version 1 of a (which id?), a's level, and its latest
+            // version when the recorded id is not the one answered.
+            let (registry, server) = apicurio(4 + usize::from(read_again), listed.clone(), legacy_ids);
+            let want = BTreeMap::from([("a-value".to_string(), expected(recorded, "\"int\""))]);
+            let names = ["a-value".to_string()];
+            let read = read_subjects(&registry, &names.iter().collect::<Vec<_>>(), &want).unwrap();
+            let requests = server.join().unwrap();
+            assert!(requests.iter().any(|r| r.starts_with("GET /apis/ccompat/v7/subjects/a-value/versions/1 ")));
+            let latest = requests.iter().any(|r| r.contains("/subjects/a-value/versions/latest"));
+            assert_eq!(latest, read_again, "{requests:#?}");
+            // Read or listed, the version is the one the Confluent API answers.
+            assert_eq!(read["a-value"].latest.as_ref().map(|v| v.id), Some(if legacy_ids { 21 } else { 7 }));
+        }
+    }
 
     #[test]
     fn protobuf_and_json_schema_changes_are_judged_by_the_registry_diffs() {

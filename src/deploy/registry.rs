@@ -8,6 +8,7 @@
 
 use super::http::{Reply, Service, Unreachable};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// What a client call can fail with: the service is down, or it answered an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +56,20 @@ pub struct Version {
     pub has_references: bool,
 }
 
+/// A subject's latest version as Apicurio lists it in bulk: its number and the two ids Apicurio
+/// gives a version (the Confluent API answers one of them as the schema id: the content id, or
+/// the global id in Apicurio's legacy id mode), without the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub(crate) version: i64,
+    pub(crate) content_id: i64,
+    pub(crate) global_id: i64,
+}
+
+/// How many versions one page of the bulk listing asks for: Apicurio 3.3 answers at most 1,000
+/// whatever the limit (its Confluent API's `GET /subjects` stops at 1,000 subjects too).
+const LISTING_PAGE: usize = 1000;
+
 /// Which schema [`Registry::schema`] reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SchemaAt {
@@ -84,6 +99,20 @@ pub(crate) fn segment(text: &str) -> String {
     out
 }
 
+/// The server root of an Apicurio Confluent-API base URL (`http://h:8080/apis/ccompat/v7`).
+fn apicurio_root(base: &str) -> Option<&str> {
+    base.strip_suffix("/apis/ccompat/v7").or_else(|| base.strip_suffix("/apis/ccompat/v6"))
+}
+
+/// One entry of Apicurio's `search/versions`: its subject (artifact id) and ids. None when an
+/// entry lacks them, or its version is not a number (made through Apicurio's own API): the
+/// listing is then not used.
+fn listed_version(v: &Value) -> Option<(&str, Listed)> {
+    let subject = v["artifactId"].as_str()?;
+    let version = v["version"].as_str()?.parse().ok()?;
+    Some((subject, Listed { version, content_id: v["contentId"].as_i64()?, global_id: v["globalId"].as_i64()? }))
+}
+
 pub struct Registry {
     pub(crate) service: Service,
 }
@@ -111,8 +140,12 @@ impl Registry {
         if reply.ok() { Ok(()) } else { Err(refused("`GET /schemas/types`", &reply)) }
     }
 
-    /// Every subject that has a version (`GET /subjects`), sorted.
+    /// Every subject that has a version, sorted: Apicurio's bulk listing where there is one
+    /// ([`Registry::listing`]: its `GET /subjects` stops at 1,000 subjects), else `GET /subjects`.
     pub(crate) fn subjects(&self) -> Result<Vec<String>, Error> {
+        if let Some(listed) = self.listing()? {
+            return Ok(listed.into_keys().collect());
+        }
         let reply = self.service.get("/subjects")?;
         if !reply.ok() {
             return Err(refused("`GET /subjects`", &reply));
@@ -140,6 +173,54 @@ impl Registry {
             schema_type: json["schemaType"].as_str().unwrap_or("AVRO").to_string(),
             has_references: json["references"].as_array().is_some_and(|r| !r.is_empty()),
         }))
+    }
+
+    /// Every subject's latest version in a few requests, when the registry is Apicurio Registry 3
+    /// (its Confluent API at `<root>/apis/ccompat/v7` or `v6`, its own API at
+    /// `<root>/apis/registry/v3`): `GET /search/versions` of the `default` group, where the
+    /// Confluent API keeps subjects, in pages by global id. A subject's latest version is its
+    /// newest (highest global id) that is ENABLED or DEPRECATED: the Confluent API's soft delete
+    /// leaves versions DISABLED, and a DRAFT is not yet a version. None when the URL is not
+    /// Apicurio's or its own API does not answer (the caller reads subject by subject).
+    pub(crate) fn listing(&self) -> Result<Option<BTreeMap<String, Listed>>, Error> {
+        let Some(root) = apicurio_root(self.service.base()) else { return Ok(None) };
+        let mut listed: BTreeMap<String, Listed> = BTreeMap::new();
+        let mut offset = 0;
+        loop {
+            let url = format!(
+                "{root}/apis/registry/v3/search/versions?groupId=default&orderby=globalId&order=asc&offset={offset}&limit={LISTING_PAGE}"
+            );
+            let reply = self.service.get_beside(&url)?;
+            if !reply.ok() {
+                return Ok(None);
+            }
+            let page = reply.json();
+            let Some(versions) = page["versions"].as_array() else { return Ok(None) };
+            for v in versions {
+                let Some((subject, version)) = listed_version(v) else { return Ok(None) };
+                let live = matches!(v["state"].as_str(), Some("ENABLED" | "DEPRECATED"));
+                if live && listed.get(subject).is_none_or(|l| l.global_id < version.global_id) {
+                    listed.insert(subject.to_string(), version);
+                }
+            }
+            offset += versions.len();
+            if versions.is_empty() || page["count"].as_u64().is_none_or(|count| offset as u64 >= count) {
+                return Ok(Some(listed));
+            }
+        }
+    }
+
+    /// The schema id of one version of a subject (`GET /subjects/S/versions/N`), None when it
+    /// has no such version.
+    pub(crate) fn version_id(&self, subject: &str, version: i64) -> Result<Option<i64>, Error> {
+        let reply = self.service.get(&format!("/subjects/{}/versions/{version}", segment(subject)))?;
+        if not_found(&reply) {
+            return Ok(None);
+        }
+        if !reply.ok() {
+            return Err(refused(&format!("reading version {version} of `{subject}`"), &reply));
+        }
+        Ok(reply.json()["id"].as_i64())
     }
 
     /// A schema by its id, or one version of a subject (what a reference names), with its type
@@ -300,6 +381,51 @@ mod tests {
         assert_eq!(segment("shop.public.orders-value"), "shop.public.orders-value");
         assert_eq!(segment("a/b c"), "a%2Fb%20c");
         assert_eq!(segment("ü"), "%C3%BC");
+    }
+
+    fn version(subject: &str, version: &str, global_id: i64, content_id: i64, state: &str) -> Value {
+        json!({ "artifactId": subject, "version": version, "globalId": global_id, "contentId": content_id, "state": state })
+    }
+
+    fn registry_at(url: &str) -> Registry {
+        use crate::deploy::http::{Auth, Service};
+        Registry::new(Service::new("the schema registry", url, Auth::None, std::time::Duration::from_secs(5)))
+    }
+
+    #[test]
+    fn apicurio_lists_each_subjects_newest_live_version_in_pages() {
+        use crate::deploy::http::testing::serve;
+        let first = json!({ "count": 5, "versions": [
+            version("a", "1", 1, 1, "ENABLED"),
+            version("b", "1", 2, 1, "DISABLED"),
+            version("a", "2", 3, 2, "DEPRECATED"),
+            version("c", "1", 4, 4, "DRAFT"),
+        ]});
+        let second = json!({ "count": 5, "versions": [version("d", "1", 5, 3, "ENABLED")] });
+        let (url, server) = serve(vec![(200, first.to_string()), (200, second.to_string())]);
+        let registry = registry_at(&format!("{url}/apis/ccompat/v7"));
+        let listed = registry.listing().unwrap().expect("Apicurio lists");
+        let a = Listed { version: 2, content_id: 2, global_id: 3 };
+        let d = Listed { version: 1, content_id: 3, global_id: 5 };
+        assert_eq!(listed, BTreeMap::from([("a".to_string(), a), ("d".to_string(), d)]));
+        let requests = server.join().unwrap();
+        let page = "/apis/registry/v3/search/versions?groupId=default&orderby=globalId&order=asc";
+        assert!(requests[0].starts_with(&format!("GET {page}&offset=0&limit=1000 ")), "{}", requests[0]);
+        assert!(requests[1].starts_with(&format!("GET {page}&offset=4&limit=1000 ")), "{}", requests[1]);
+    }
+
+    #[test]
+    fn a_registry_without_apicurios_listing_is_read_subject_by_subject() {
+        use crate::deploy::http::testing::serve;
+        // Not Apicurio's URL: nothing is asked.
+        assert_eq!(registry_at("http://127.0.0.1:1/registry").listing(), Ok(None));
+        // Apicurio's URL, but its own API is not served, or a version is not a number.
+        let odd = json!({ "count": 1, "versions": [version("a", "draft-1", 1, 1, "ENABLED")] });
+        let (url, server) = serve(vec![(404, "{}".into()), (200, odd.to_string())]);
+        let registry = registry_at(&format!("{url}/apis/ccompat/v6/"));
+        assert_eq!(registry.listing(), Ok(None));
+        assert_eq!(registry.listing(), Ok(None));
+        assert_eq!(server.join().unwrap().len(), 2);
     }
 
     #[test]
