@@ -93,6 +93,9 @@ pub struct Service {
     /// Whether the TLS settings give a client certificate (for the wording of a refusal).
     client_cert: bool,
     agent: ureq::Agent,
+    /// How long the first try of a request that may be sent twice waits for its answer to begin
+    /// ([`FIRST_ANSWER`], or the timeout when shorter).
+    first_answer: Duration,
 }
 
 impl std::fmt::Debug for Service {
@@ -102,6 +105,11 @@ impl std::fmt::Debug for Service {
 }
 
 /// The base64 of basic auth (RFC 4648, with padding).
+/// How long the first try of a request that may be sent twice waits for its answer to begin.
+/// Apicurio answers a registration in milliseconds, Connect a connector's config in well under a
+/// second; a slower answer costs this much more, sent again with the whole timeout.
+const FIRST_ANSWER: Duration = Duration::from_secs(5);
+
 pub(crate) fn base64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -137,6 +145,7 @@ impl Service {
             auth,
             client_cert: tls.is_some_and(super::tls::TlsFiles::has_client_certificate),
             agent: ureq::Agent::new_with_config(config),
+            first_answer: FIRST_ANSWER.min(timeout),
         }
     }
 
@@ -174,15 +183,17 @@ impl Service {
     /// more on a fresh connection when the first try died on its connection ([`stale`]). A kept-alive
     /// connection that the server closed, or whose answer never came (a 200 in Apicurio's log that
     /// the client never read, once in three runs of `scripts/bench-deploy.sh`), fails one object of
-    /// a deploy otherwise.
+    /// a deploy otherwise. The first try waits at most [`FIRST_ANSWER`] for the answer to begin, so
+    /// such a lost answer costs seconds, not the whole timeout; the second has all of it.
     pub(crate) fn idempotent(
         &self,
         method: &str,
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Reply, Unreachable> {
-        match self.call(method, path, body) {
-            Err(e) if stale(&e) => self.call(method, path, body).map_err(|e| self.unreachable(&e)),
+        let url = self.url(path);
+        match self.call_url(method, &url, body, Some(self.first_answer)) {
+            Err(e) if stale(&e) => self.call_url(method, &url, body, None).map_err(|e| self.unreachable(&e)),
             answer => answer.map_err(|e| self.unreachable(&e)),
         }
     }
@@ -192,16 +203,27 @@ impl Service {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Reply, ureq::Error> {
-        self.call_url(method, &self.url(path), body)
+        self.call_url(method, &self.url(path), body, None)
     }
 
-    fn call_url(&self, method: &str, url: &str, body: Option<&serde_json::Value>) -> Result<Reply, ureq::Error> {
+    /// One request to `url`; `first_answer` bounds the wait for the answer to begin (else only
+    /// the service's timeout does).
+    fn call_url(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&serde_json::Value>,
+        first_answer: Option<Duration>,
+    ) -> Result<Reply, ureq::Error> {
         let auth = self.authorization();
         let content = "application/json";
         let accept = "application/json";
         let result = match (method, body) {
             ("GET" | "DELETE", _) => {
                 let mut r = if method == "GET" { self.agent.get(url) } else { self.agent.delete(url) };
+                if first_answer.is_some() {
+                    r = r.config().timeout_recv_response(first_answer).build();
+                }
                 r = r.header("Accept", accept);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
@@ -213,6 +235,9 @@ impl Service {
                     "PUT" => self.agent.put(url),
                     _ => self.agent.post(url),
                 };
+                if first_answer.is_some() {
+                    r = r.config().timeout_recv_response(first_answer).build();
+                }
                 r = r.header("Accept", accept).header("Content-Type", content);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
@@ -235,8 +260,8 @@ impl Service {
     /// A GET of another API the same server serves beside the base (`url` in full, sent with
     /// the service's credentials), sent once more like [`Service::get`].
     pub(crate) fn get_beside(&self, url: &str) -> Result<Reply, Unreachable> {
-        match self.call_url("GET", url, None) {
-            Err(e) if stale(&e) => self.call_url("GET", url, None).map_err(|e| self.unreachable(&e)),
+        match self.call_url("GET", url, None, Some(self.first_answer)) {
+            Err(e) if stale(&e) => self.call_url("GET", url, None, None).map_err(|e| self.unreachable(&e)),
             answer => answer.map_err(|e| self.unreachable(&e)),
         }
     }
@@ -442,6 +467,32 @@ mod tests {
             unreachable!()
         });
         (url, handle)
+    }
+
+    #[test]
+    fn an_answer_that_does_not_begin_in_time_is_asked_again_on_a_fresh_connection() {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            // The first request is read and never answered (its connection kept open).
+            let (held, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(held.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let (mut second, _) = listener.accept().unwrap();
+            let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+            second.write_all(answer.as_bytes()).unwrap();
+            held
+        });
+        let mut service = Service::new("the schema registry", &url, Auth::None, Duration::from_secs(30));
+        service.first_answer = Duration::from_millis(300);
+        let started = std::time::Instant::now();
+        assert_eq!(service.get("/subjects/s/versions/latest").unwrap().status, 200);
+        assert!(started.elapsed() < Duration::from_secs(10), "waited {:?}", started.elapsed());
+        drop(server.join().unwrap());
     }
 
     #[test]
