@@ -550,6 +550,11 @@ impl Listing {
     /// What the listing says of a subject's latest version: `Some(None)`, no version;
     /// `Some(Some(v))`, the expected one; None, a version to read.
     fn latest(&self, name: &str, expected: &BTreeMap<String, (i64, Version)>) -> Option<Option<Version>> {
+        if name.contains(':') {
+            // A `group:artifact` subject (Apicurio's ccompat group-concat mode) is not in the
+            // `default` group the listing reads.
+            return None;
+        }
         let Some(listed) = self.listed.get(name) else { return Some(None) };
         let (id, version) = expected.get(name)?;
         let answered = if self.global_ids { listed.global_id } else { listed.content_id };
