@@ -311,10 +311,15 @@ impl Run<'_> {
     fn until_listed(&self, names: &[String]) {
         let Some(kafka) = self.clients.kafka.as_ref().filter(|_| !names.is_empty()) else { return };
         let started = Instant::now();
+        let mut pending: Vec<String> = names.to_vec();
         // Asked every quarter second, not with a backoff: the brokers take seconds to list
         // thousands of topics, and a backoff's 2 s steps would add up to one more to the apply.
+        // Only the topics not listed yet are asked about, to keep the busy broker's answers short.
         while started.elapsed() < self.options.wait && !self.options.interrupted() {
-            if kafka.lock().expect("not poisoned").topics(names).is_ok_and(|found| found.len() == names.len()) {
+            if let Ok(found) = kafka.lock().expect("not poisoned").topics(&pending) {
+                pending.retain(|name| !found.contains_key(name));
+            }
+            if pending.is_empty() {
                 return;
             }
             std::thread::sleep(LISTED_EVERY);
