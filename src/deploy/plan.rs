@@ -451,10 +451,10 @@ impl Clients {
     }
 }
 
-/// The latest version each subject holds, when the record says it is the schema the project
-/// registers there: the record's id for it, and the version as the project has it (no
-/// references: those are always read).
-fn expected(desired: &Desired, recorded: &Applied) -> BTreeMap<String, (i64, Version)> {
+/// The latest version each subject holds when the record says it is the schema the project
+/// registers there: the version as the project has it, with the record's id (no references:
+/// those are always read).
+fn expected(desired: &Desired, recorded: &Applied) -> BTreeMap<String, Version> {
     let mut expected = BTreeMap::new();
     for (name, want) in &desired.subjects {
         let (Some((schema_type, schema)), Some(registered)) = (&want.schema, recorded.schemas.get(name)) else {
@@ -468,7 +468,7 @@ fn expected(desired: &Desired, recorded: &Applied) -> BTreeMap<String, (i64, Ver
                 schema_type: schema_type.clone(),
                 has_references: false,
             };
-            expected.insert(name.clone(), (registered.id, version));
+            expected.insert(name.clone(), version);
         }
     }
     expected
@@ -484,7 +484,7 @@ fn expected(desired: &Desired, recorded: &Applied) -> BTreeMap<String, (i64, Ver
 fn read_subjects(
     registry: &Registry,
     names: &[&String],
-    expected: &BTreeMap<String, (i64, Version)>,
+    expected: &BTreeMap<String, Version>,
 ) -> Result<BTreeMap<String, DeployedSubject>, RegistryError> {
     if names.is_empty() {
         return Ok(BTreeMap::new());
@@ -524,10 +524,7 @@ impl Listing {
     /// The listing, or None when the registry has none. Which id the Confluent API answers is
     /// asked once, of a version whose two ids differ (when none does, either is right), only when
     /// some subject is expected.
-    fn read(
-        registry: &Registry,
-        expected: &BTreeMap<String, (i64, Version)>,
-    ) -> Result<Option<Listing>, RegistryError> {
+    fn read(registry: &Registry, expected: &BTreeMap<String, Version>) -> Result<Option<Listing>, RegistryError> {
         let Some(listed) = registry.listing()? else { return Ok(None) };
         let differing = listed.iter().find(|(_, l)| l.content_id != l.global_id);
         let global_ids = match differing {
@@ -549,16 +546,16 @@ impl Listing {
 
     /// What the listing says of a subject's latest version: `Some(None)`, no version;
     /// `Some(Some(v))`, the expected one; None, a version to read.
-    fn latest(&self, name: &str, expected: &BTreeMap<String, (i64, Version)>) -> Option<Option<Version>> {
+    fn latest(&self, name: &str, expected: &BTreeMap<String, Version>) -> Option<Option<Version>> {
         if name.contains(':') {
             // A `group:artifact` subject (Apicurio's ccompat group-concat mode) is not in the
             // `default` group the listing reads.
             return None;
         }
         let Some(listed) = self.listed.get(name) else { return Some(None) };
-        let (id, version) = expected.get(name)?;
+        let version = expected.get(name)?;
         let answered = if self.global_ids { listed.global_id } else { listed.content_id };
-        (answered == *id).then(|| Some(Version { version: listed.version, ..version.clone() }))
+        (answered == version.id).then(|| Some(Version { version: listed.version, ..version.clone() }))
     }
 }
 
@@ -1288,10 +1285,8 @@ mod tests {
     use crate::deploy::http::{Auth, Service, testing::route};
     use serde_json::json;
 
-    fn expected(id: i64, schema: &str) -> (i64, Version) {
-        let version =
-            Version { version: 0, id, schema: schema.into(), schema_type: "AVRO".into(), has_references: false };
-        (id, version)
+    fn expected(id: i64, schema: &str) -> Version {
+        Version { version: 0, id, schema: schema.into(), schema_type: "AVRO".into(), has_references: false }
     }
 
     /// An Apicurio registry whose bulk listing holds `versions`; `legacy_ids`: its Confluent API
