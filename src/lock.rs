@@ -93,8 +93,14 @@ pub struct RegisteredSchema {
 impl RegisteredSchema {
     /// The record of `text` registered under `id`.
     pub(crate) fn of(id: i64, text: &str) -> RegisteredSchema {
-        RegisteredSchema { id, fingerprint: format!("{:016x}", crate::avro::rabin(text.as_bytes())) }
+        RegisteredSchema { id, fingerprint: text_fingerprint(text) }
     }
+}
+
+/// How the lock fingerprints a text it records by fingerprint only (a schema's or a ksqlDB
+/// file's): the hex of its 64-bit Rabin fingerprint, which venice has already.
+pub(crate) fn text_fingerprint(text: &str) -> String {
+    format!("{:016x}", crate::avro::rabin(text.as_bytes()))
 }
 
 impl Applied {
@@ -344,7 +350,7 @@ impl Lock {
                 .map(|r| LockedReference { name: r.name.value.clone(), subject: r.subject().to_string() })
                 .collect();
             let subject = LockedSubject {
-                fingerprint: format!("{:016x}", crate::avro::rabin(registered.text.as_bytes())),
+                fingerprint: text_fingerprint(&registered.text),
                 schema: registered.text,
                 compatibility,
                 schema_type: Some(registered.schema_type.to_string()),

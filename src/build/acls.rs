@@ -106,24 +106,11 @@ fn at(sources: &SourceMap, span: crate::source::Span) -> String {
 }
 
 fn quota_settings(quota: &QuotaDecl) -> Vec<String> {
-    let mut settings = Vec::new();
-    if let Some(rate) = &quota.produce_rate {
-        settings.push(format!("producer_byte_rate={}", rate.value));
-    }
-    if let Some(rate) = &quota.consume_rate {
-        settings.push(format!("consumer_byte_rate={}", rate.value));
-    }
-    if let Some(percent) = &quota.request_percentage {
-        settings.push(format!("request_percentage={}", percent.value));
-    }
-    settings
+    quota.settings().into_iter().filter_map(|(key, value)| Some(format!("{key}={}", value?))).collect()
 }
 
 fn quota_json(quota: &QuotaDecl) -> Value {
-    json!({
-        "principal": quota.principal.value,
-        "producer_byte_rate": quota.produce_rate.as_ref().map(|r| r.value),
-        "consumer_byte_rate": quota.consume_rate.as_ref().map(|r| r.value),
-        "request_percentage": quota.request_percentage.as_ref().map(|r| r.value),
-    })
+    let mut object = serde_json::Map::from_iter([("principal".to_string(), json!(quota.principal.value))]);
+    object.extend(quota.settings().into_iter().map(|(key, value)| (key.to_string(), json!(value))));
+    Value::Object(object)
 }

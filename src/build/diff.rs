@@ -29,13 +29,8 @@ fn settings(project: &Project, access: &Access) -> Settings {
     if project.deploys_access() {
         grants(access, &mut out);
         for quota in &project.quotas {
-            let values = [
-                ("producer_byte_rate", quota.produce_rate.as_ref().map(|r| r.value.to_string())),
-                ("consumer_byte_rate", quota.consume_rate.as_ref().map(|r| r.value.to_string())),
-                ("request_percentage", quota.request_percentage.as_ref().map(|r| r.value.to_string())),
-            ];
-            let values = values.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))).collect();
-            out.insert(("quota", quota.principal.value.clone()), values);
+            let values = quota.settings().into_iter().filter_map(|(k, v)| Some((k.to_string(), v?.to_string())));
+            out.insert(("quota", quota.principal.value.clone()), values.collect());
         }
     }
     for topic in &project.topics {

@@ -170,7 +170,7 @@ pub(crate) fn apply(
     std::thread::scope(|scope| {
         // The wait for the brokers to list the topics just created runs beside the phases that
         // do not need them listed (ACLs, quotas and subjects name topics without reading them).
-        let mut until_listed = None;
+        let mut listing_wait = None;
         for phase in phases.into_iter().filter(|p| !p.is_empty()) {
             if stopped || options.interrupted() {
                 outcome.not_run.extend(phase.iter().map(|i| describe(i)));
@@ -178,13 +178,13 @@ pub(crate) fn apply(
             }
             let beside = matches!(phase[0].kind, Kind::Acl | Kind::Quota | Kind::Subject);
             if !beside || phase[0].action == Action::Delete {
-                until_listed.take().map(finish);
+                listing_wait.take().map(finish);
             }
             let results = run.phase(&phase);
             let created = created_topics(&phase, &results);
             if !created.is_empty() {
                 let run = &run;
-                until_listed = Some(scope.spawn(move || run.until_listed(&created)));
+                listing_wait = Some(scope.spawn(move || run.until_listed(&created)));
             }
             for (item, result) in phase.iter().zip(results) {
                 match result {

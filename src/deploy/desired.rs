@@ -57,7 +57,7 @@ impl Ksql {
 
     /// What venice.lock records of the text as applied: hex of its 64-bit Rabin fingerprint.
     pub fn fingerprint(&self) -> String {
-        format!("{:016x}", crate::avro::rabin(self.text.as_bytes()))
+        crate::lock::text_fingerprint(&self.text)
     }
 
     /// The file's statements (each with its `;`), leading comments left out, empty ones skipped.
@@ -232,16 +232,10 @@ impl Desired {
 
 /// The `quota` nodes of the view as Kafka's quota keys (`QuotaConfigs`), by principal.
 fn quotas(project: &Project) -> BTreeMap<String, BTreeMap<String, f64>> {
-    use super::kafka::acls::{CONSUMER_BYTE_RATE, PRODUCER_BYTE_RATE, REQUEST_PERCENTAGE};
     let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
     for quota in &project.quotas {
         let keys = out.entry(quota.principal.value.clone()).or_default();
-        let values = [
-            (PRODUCER_BYTE_RATE, quota.produce_rate.as_ref().map(|r| r.value as f64)),
-            (CONSUMER_BYTE_RATE, quota.consume_rate.as_ref().map(|r| r.value as f64)),
-            (REQUEST_PERCENTAGE, quota.request_percentage.as_ref().map(|r| f64::from(r.value))),
-        ];
-        keys.extend(values.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))));
+        keys.extend(quota.settings().into_iter().filter_map(|(k, v)| Some((k.to_string(), v? as f64))));
     }
     out.retain(|_, keys| !keys.is_empty());
     out

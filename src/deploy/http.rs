@@ -191,9 +191,13 @@ impl Service {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Reply, Unreachable> {
-        let url = self.url(path);
-        match self.call_url(method, &url, body, Some(self.first_answer)) {
-            Err(e) if stale(&e) => self.call_url(method, &url, body, None).map_err(|e| self.unreachable(&e)),
+        self.twice(method, &self.url(path), body)
+    }
+
+    /// [`Service::idempotent`] of a full URL.
+    fn twice(&self, method: &str, url: &str, body: Option<&serde_json::Value>) -> Result<Reply, Unreachable> {
+        match self.call_url(method, url, body, Some(self.first_answer)) {
+            Err(e) if stale(&e) => self.call_url(method, url, body, None).map_err(|e| self.unreachable(&e)),
             answer => answer.map_err(|e| self.unreachable(&e)),
         }
     }
@@ -221,10 +225,8 @@ impl Service {
         let result = match (method, body) {
             ("GET" | "DELETE", _) => {
                 let mut r = if method == "GET" { self.agent.get(url) } else { self.agent.delete(url) };
-                if first_answer.is_some() {
-                    r = r.config().timeout_recv_response(first_answer).build();
-                }
-                r = r.header("Accept", accept);
+                // None is the agent's own setting: no bound but the whole timeout.
+                r = r.config().timeout_recv_response(first_answer).build().header("Accept", accept);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
                 }
@@ -235,9 +237,7 @@ impl Service {
                     "PUT" => self.agent.put(url),
                     _ => self.agent.post(url),
                 };
-                if first_answer.is_some() {
-                    r = r.config().timeout_recv_response(first_answer).build();
-                }
+                r = r.config().timeout_recv_response(first_answer).build();
                 r = r.header("Accept", accept).header("Content-Type", content);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
@@ -260,10 +260,7 @@ impl Service {
     /// A GET of another API the same server serves beside the base (`url` in full, sent with
     /// the service's credentials), sent once more like [`Service::get`].
     pub(crate) fn get_beside(&self, url: &str) -> Result<Reply, Unreachable> {
-        match self.call_url("GET", url, None, Some(self.first_answer)) {
-            Err(e) if stale(&e) => self.call_url("GET", url, None, None).map_err(|e| self.unreachable(&e)),
-            answer => answer.map_err(|e| self.unreachable(&e)),
-        }
+        self.twice("GET", url, None)
     }
 }
 

@@ -185,6 +185,22 @@ pub(crate) struct QuotaDecl {
     pub(crate) request_percentage: Option<Spanned<u32>>,
 }
 
+/// Kafka's client quota keys venice sets (`QuotaConfigs`).
+pub(crate) const PRODUCER_BYTE_RATE: &str = "producer_byte_rate";
+pub(crate) const CONSUMER_BYTE_RATE: &str = "consumer_byte_rate";
+pub(crate) const REQUEST_PERCENTAGE: &str = "request_percentage";
+
+impl QuotaDecl {
+    /// Each of Kafka's quota keys, in that order, with the value the node sets, if it sets one.
+    pub(crate) fn settings(&self) -> [(&'static str, Option<u64>); 3] {
+        [
+            (PRODUCER_BYTE_RATE, self.produce_rate.as_ref().map(|r| r.value)),
+            (CONSUMER_BYTE_RATE, self.consume_rate.as_ref().map(|r| r.value)),
+            (REQUEST_PERCENTAGE, self.request_percentage.as_ref().map(|r| u64::from(r.value))),
+        ]
+    }
+}
+
 /// Which declared actor a target's `producer`/`consumer`/`source`/`sink` node names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ActorKind {

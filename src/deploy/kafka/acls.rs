@@ -29,11 +29,6 @@ const ANY: i8 = 1;
 const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
 const SECURITY_DISABLED: i16 = 54;
 
-/// The quota keys venice sets (`QuotaConfigs`).
-pub(crate) const PRODUCER_BYTE_RATE: &str = "producer_byte_rate";
-pub(crate) const CONSUMER_BYTE_RATE: &str = "consumer_byte_rate";
-pub(crate) const REQUEST_PERCENTAGE: &str = "request_percentage";
-
 /// The quota entity type of a principal (`ClientQuotaEntity.USER`).
 const USER: &str = "user";
 
