@@ -4,6 +4,8 @@
 # (`gen-project --deploy`, see benches/support/gen.rs), run through
 #
 #   venice apply --yes            first apply: every topic and subject created   target <= 15 s
+#                                 (done when the controller has the topics; the script also
+#                                 says how long the broker takes to list them all)
 #   venice plan                   nothing to change                              target <= 1 s
 #   venice apply --yes --prune    the project emptied: everything deleted        target <= 15 s
 #
@@ -136,7 +138,8 @@ for run in $(seq "$runs"); do
     grep -q "^applied $((2 * n)) changes" "$log/apply.out" || { cat "$log/apply.out" >&2; exit 1; }
     apply_s+=("$s") apply_mb+=("$mb")
     # CreateTopics is answered once the controller has the topics; a broker loaded with thousands
-    # of new partitions lists them in Metadata some seconds later. The plan is timed once it does.
+    # of new partitions lists them in Metadata some seconds later (the first plan here waits for
+    # them). The no-change plan is timed once it does.
     caught_up "$(date +%s)"
     out=$(measure plan "$venice" plan "$dir" --detailed-exitcode)
     read -r s mb cpu <<<"$out"

@@ -69,6 +69,8 @@ pub(crate) enum Command {
     /// schema change, a value schema the subject's compatibility level rejects (checked by venice
     /// and by the registry), a connector config that Connect's validation rejects. Changes nothing.
     /// An object that exists and is declared but that venice did not make is marked not owned.
+    /// A topic the Kafka controller has that the brokers do not list yet (an apply created it a
+    /// moment ago) is waited for (`--wait`), not planned again.
     ///
     /// With `--unmanaged`, also lists what the target has that the project does not declare
     /// (topics, subjects, connectors, ksqlDB streams and tables), without proposing to delete it.
@@ -98,7 +100,8 @@ pub(crate) enum Command {
     /// Waits for each service with a bounded backoff (`--wait`), plans as `venice plan` does,
     /// refuses to start when the plan has errors, asks for confirmation on a terminal unless
     /// `--yes`, then applies, steps of one phase side by side, one line per finished step. A
-    /// connector is done when it runs. Every step is idempotent: a second apply changes nothing,
+    /// topic is done when the Kafka controller has it; the brokers list it moments later, and
+    /// connectors and ksqlDB statements wait for that (`--wait`). A connector is done when it runs. Every step is idempotent: a second apply changes nothing,
     /// and after a failure (which is reported with what was applied and what was not) running it
     /// again converges. What apply made is recorded in `venice.lock` under the target's name;
     /// `--prune` deletes what is recorded there and no longer in the project, never anything
@@ -352,7 +355,8 @@ pub(crate) struct PlanArgs {
     /// as `venice apply --prune` would.
     #[arg(long)]
     pub(crate) prune: bool,
-    /// How long to wait for a service that is not answering yet, in seconds.
+    /// How long to wait for a service that is not answering yet, or for the brokers to list a
+    /// topic the controller has, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub(crate) wait: u64,
     /// Also list what the target has that the project does not declare (never deleted; ACLs
@@ -408,8 +412,8 @@ pub(crate) struct ApplyArgs {
     /// on `--prune` may delete them.
     #[arg(long)]
     pub(crate) adopt: bool,
-    /// How long to wait for a service that is not answering yet, a connector to run, or an
-    /// asserted topic or subject, in seconds.
+    /// How long to wait for a service that is not answering yet, a connector to run, an
+    /// asserted topic or subject, or the brokers to list new topics, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub(crate) wait: u64,
 }

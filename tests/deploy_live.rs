@@ -487,3 +487,55 @@ fn the_bulk_read_of_the_registry_still_sees_changes_made_by_hand() {
     let pruned = venice(dir.path(), &["apply", "--yes", "--prune"]);
     assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
 }
+
+/// An apply without connectors or ksqlDB is done once the controller has its topics; a plan
+/// right after, while the broker is still making the partitions' files and does not list every
+/// topic yet, waits for them instead of proposing to create them again, and keeps them on the
+/// record. A topic the project adds is still a create, and the controller's check made nothing.
+#[test]
+#[ignore = "needs the real-services stack (scripts/stack.sh up)"]
+fn a_plan_right_after_an_apply_waits_for_the_topics_the_controller_holds() {
+    const HELD: usize = 200;
+    let id = unique();
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..HELD).map(|i| format!("held{id}_{i}")).collect();
+    let topic = |name: &str, partitions: u32| {
+        format!(
+            "topic {name} partitions={partitions} replication=1 {{\n    key string\n    value string\n}}\n\
+             producer p_{name} topic={name} {{\n    key string\n    value string\n}}\n"
+        )
+    };
+    let target = format!("project held{id}\ntarget stack {{\n    kafka \"127.0.0.1:9092\"\n}}\n");
+    // 1,600 partitions: the stack's broker lists them a few seconds after the controller has them.
+    let declared: String = names.iter().map(|n| topic(n, 8)).collect();
+    std::fs::write(dir.path().join("venice.kdl"), format!("{target}{declared}")).unwrap();
+    let apply = venice(dir.path(), &["apply", "--yes"]);
+    assert_eq!(apply.code(), Some(0), "{}", apply.shown());
+    let listed_at_once = topics_listed(&names).len();
+    let plan = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code(), Some(0), "{}", plan.shown());
+    assert!(plan.stdout().contains("0 to create, 0 to update"), "{}", plan.shown());
+    eprintln!("listed right after the apply: {listed_at_once} of {HELD} topics; the plan took {:?}", plan.took);
+    let lock = std::fs::read_to_string(dir.path().join("venice.lock")).unwrap();
+    for name in &names {
+        assert!(lock.contains(&format!("\"{name}\"")), "{name} is recorded:\n{lock}");
+    }
+
+    let added = format!("held{id}_new");
+    std::fs::write(dir.path().join("venice.kdl"), format!("{target}{declared}{}", topic(&added, 1))).unwrap();
+    let plan = venice(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code(), Some(2), "{}", plan.shown());
+    assert!(plan.stdout().contains(&format!("  + topic `{added}`\n")), "{}", plan.shown());
+    assert!(plan.stdout().contains("1 to create, 0 to update"), "{}", plan.shown());
+    assert!(topics_listed(std::slice::from_ref(&added)).is_empty(), "the plan created nothing");
+
+    std::fs::write(dir.path().join("venice.kdl"), &target).unwrap();
+    let pruned = venice(dir.path(), &["apply", "--yes", "--prune"]);
+    assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
+    assert!(pruned.stdout().contains(&format!("applied {HELD} changes")), "{}", pruned.shown());
+}
+
+fn topics_listed(names: &[String]) -> Vec<String> {
+    let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(10));
+    admin.topics(names).unwrap().into_keys().collect()
+}

@@ -8,8 +8,9 @@
 //! DeleteAcls each, quotas in one AlterClientQuotas a batch, subjects in chunks whose requests run a few
 //! at a time, connectors a few at a time, ksqlDB files one after another. Every step is idempotent (a topic that exists, a schema registered
 //! already, a PUT of the same config, `CREATE ... IF NOT EXISTS`), so running apply again after
-//! a failure converges. Topics just created are waited for (until the brokers list them)
-//! beside the ACL, quota and subject phases, and before connectors, ksqlDB and the end.
+//! a failure converges. Topics are created when the controller has them; when connectors or
+//! ksqlDB files follow, the topics just created are waited for (until the brokers list them)
+//! beside the ACL, quota and subject phases, and before those (`super::listed`).
 //!
 //! Each step is recorded in the journal (`crate::lock::journal`) as soon as the target confirms
 //! it, and a create is announced there before it is sent, so a run killed at any point leaves a
@@ -166,6 +167,11 @@ pub(crate) fn apply(
     for kind in [Kind::Sink, Kind::Ksql, Kind::Source, Kind::Subject, Kind::Quota, Kind::Acl, Kind::Topic] {
         phases.push(steps.iter().copied().filter(|i| i.kind == kind && i.action == Action::Delete).collect());
     }
+    // Connectors and ksqlDB read topics: the brokers are to list the topics just created before
+    // those phases start. Without them the apply is done when the controller has its topics
+    // (`super::listed`), and the next plan waits for the brokers if it comes too soon.
+    let readers_follow =
+        steps.iter().any(|i| matches!(i.kind, Kind::Source | Kind::Ksql | Kind::Sink) && i.action != Action::Delete);
     let mut stopped = false;
     std::thread::scope(|scope| {
         // The wait for the brokers to list the topics just created runs beside the phases that
@@ -182,7 +188,7 @@ pub(crate) fn apply(
             }
             let results = run.phase(&phase);
             let created = created_topics(&phase, &results);
-            if !created.is_empty() {
+            if !created.is_empty() && readers_follow {
                 let run = &run;
                 listing_wait = Some(scope.spawn(move || run.until_listed(&created)));
             }
@@ -212,15 +218,12 @@ pub(crate) fn apply(
     outcome
 }
 
-/// How often apply asks the brokers whether they list the topics it created.
-const LISTED_EVERY: Duration = Duration::from_millis(250);
-
 /// Waits for the wait beside the phases to end (a panic in it is the apply's).
 fn finish(wait: ScopedJoinHandle<'_, ()>) {
     wait.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
 }
 
-/// The topics a phase created: those the brokers are to list before the apply ends.
+/// The topics a phase created: those the brokers are to list before connectors and ksqlDB start.
 fn created_topics(phase: &[&Item], outcomes: &Outcomes) -> Vec<String> {
     let created = phase.iter().zip(outcomes);
     let created =
@@ -303,27 +306,13 @@ impl Run<'_> {
         }
     }
 
-    /// Waits, bounded by `--wait`, until the brokers list the topics just created. CreateTopics
-    /// is answered once the controller has them; a broker busy with thousands of new partitions
-    /// lists them in Metadata seconds later (it writes and syncs each partition's files first),
-    /// and until then connectors and ksqlDB could fail on them and a plan would take them for
-    /// gone (and off the record). The apply does not end before.
+    /// Waits, bounded by `--wait`, until the brokers list the topics just created: connectors
+    /// and ksqlDB could fail on topics a broker does not list yet (`super::listed`).
     fn until_listed(&self, names: &[String]) {
-        let Some(kafka) = self.clients.kafka.as_ref().filter(|_| !names.is_empty()) else { return };
+        let Some(kafka) = self.clients.kafka.as_ref() else { return };
         let started = Instant::now();
-        let mut pending: Vec<String> = names.to_vec();
-        // Asked every quarter second, not with a backoff: the brokers take seconds to list
-        // thousands of topics, and a backoff's 2 s steps would add up to one more to the apply.
-        // Only the topics not listed yet are asked about, to keep the busy broker's answers short.
-        while started.elapsed() < self.options.wait && !self.options.interrupted() {
-            if let Ok(found) = kafka.lock().expect("not poisoned").topics(&pending) {
-                pending.retain(|name| !found.contains_key(name));
-            }
-            if pending.is_empty() {
-                return;
-            }
-            std::thread::sleep(LISTED_EVERY);
-        }
+        let go_on = || started.elapsed() < self.options.wait && !self.options.interrupted();
+        super::listed::until_listed(kafka, names, go_on);
     }
 
     /// One step on its own, journaled as it goes (`step`).

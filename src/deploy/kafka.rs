@@ -264,6 +264,24 @@ impl Admin {
         one(self.create_topics(std::slice::from_ref(topic))?)
     }
 
+    /// Which of `names` the controller holds, whether or not the brokers list them yet: one
+    /// CreateTopics with `validate_only`, which creates nothing. A KRaft controller answers
+    /// TOPIC_ALREADY_EXISTS from its own metadata before it validates anything else
+    /// (`ReplicationControlManager.createTopics`); every other answer (the topic could be
+    /// made, a name or a right refused) means not held. One partition and the cluster's
+    /// replication factor keep the trial creation small; the caller keeps a request within
+    /// [`super::batch::TOPICS_PER_REQUEST`].
+    pub(crate) fn held_by_controller(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
+        let creatable = names.iter().map(|n| CreatableTopic::default().with_name(name(n)).with_num_partitions(1));
+        let request = CreateTopicsRequest::default()
+            .with_topics(creatable.map(|t| t.with_replication_factor(-1)).collect())
+            .with_timeout_ms(self.timeout_ms())
+            .with_validate_only(true);
+        let answers = self.link.call(&request)?.topics;
+        let held = answers.into_iter().filter(|r| r.error_code == TOPIC_ALREADY_EXISTS).map(|r| r.name.0.to_string());
+        Ok(held.collect())
+    }
+
     /// Raises the partition counts of topics, `(topic, count)`, in one CreatePartitions; each
     /// topic's answer in the order given.
     pub(crate) fn add_partitions_to(&mut self, counts: &[(String, u32)]) -> Result<Vec<Result<(), Error>>, Error> {
@@ -784,7 +802,7 @@ impl Consumer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bytes::BytesMut;
     use kafka_protocol::messages::api_versions_response::ApiVersion;
@@ -799,11 +817,11 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
 
-    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(ApiKey, i16)>>>;
+    pub(crate) type Seen = std::sync::Arc<std::sync::Mutex<Vec<(ApiKey, i16)>>>;
 
     /// A broker that answers what `answer` makes of each request (its key and version, and the
     /// broker's own address), on every connection; the requests it saw, `(key, version)`.
-    fn broker(answer: impl Fn(ApiKey, i16, &str, &mut BytesMut) + Send + Sync + 'static) -> (String, Seen) {
+    pub(crate) fn broker(answer: impl Fn(ApiKey, i16, &str, &mut BytesMut) + Send + Sync + 'static) -> (String, Seen) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
         let seen = Seen::default();

@@ -16,6 +16,8 @@
 //! - `desired`: what the project wants deployed, from the model and `venice build`'s renderers.
 //! - `acls`: the view's grants beside the cluster's bindings of its principals
 //!   (`venice acls --online`).
+//! - `listed`: topics the controller holds and the brokers do not list yet, waited for by
+//!   whoever reads them next (a plan, an apply's connectors and ksqlDB files).
 //! - `plan`: what is deployed, read from the services, and the difference, normalized, with the
 //!   changes that are refused before anything is applied.
 //! - `apply`: the plan carried out in dependency order, the lock's `applied` section updated;
@@ -31,6 +33,7 @@ pub mod desired;
 pub mod http;
 pub mod kafka;
 pub mod ksqldb;
+pub(crate) mod listed;
 pub mod plan;
 pub mod progress;
 pub mod records;

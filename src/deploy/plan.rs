@@ -377,10 +377,9 @@ impl Clients {
         std::thread::scope(|scope| {
             let topics = scope.spawn(|| -> Result<(BTreeMap<String, DeployedTopic>, Option<u32>), String> {
                 let Some(kafka) = &self.kafka else { return Ok((BTreeMap::new(), None)) };
-                let mut admin = kafka.lock().expect("not poisoned");
-                let (states, brokers) = admin.topics_and_brokers(&topic_names).map_err(|e| e.to_string())?;
+                let (states, brokers) = super::listed::read(kafka, &topic_names, self.wait)?;
                 let existing: Vec<String> = states.keys().cloned().collect();
-                let mut configs = admin.configs(&existing).map_err(|e| e.to_string())?;
+                let mut configs = kafka.lock().expect("not poisoned").configs(&existing).map_err(|e| e.to_string())?;
                 // A topic deleted between the two requests has no configs: it is absent.
                 let topics = states
                     .into_iter()
