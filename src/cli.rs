@@ -185,8 +185,9 @@ pub(crate) enum Command {
     /// raw (hex, and the text when printable) and flagged with what it looks like instead
     /// ("looks like Avro with schema id 7"). A topic the project does not declare is shown by
     /// what its bytes look like. By default it starts 10 records (or `--limit`) before the end
-    /// of each partition and follows new records until interrupted (Ctrl-C). Exit status: 0
-    /// printed, 2 the command could not run (Kafka not answering, no such topic).
+    /// of each partition and follows new records until interrupted (Ctrl-C). A topic the Kafka
+    /// controller has that the brokers do not list yet (just created) is waited for, up to 30 s.
+    /// Exit status: 0 printed, 2 the command could not run (Kafka not answering, no such topic).
     Tail(TailArgs),
     /// Check what runs on a target against the project: samples every declared topic (the last
     /// 100 records of each partition) and reports each mismatch between the declared and the

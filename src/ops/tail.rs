@@ -271,10 +271,20 @@ pub(crate) fn tail(
     run(&mut consumer, &mut printer, options, positions, stop_at.as_ref(), out, err)
 }
 
+/// How long tail waits for the brokers to list a topic the controller has.
+const NOT_LISTED_YET: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The offset each partition starts at.
 fn start(consumer: &mut Consumer, target: &Target, options: &Options) -> Result<BTreeMap<i32, i64>, String> {
     let topic = &options.topic;
-    let cluster = consumer.refresh(Some(std::slice::from_ref(topic))).map_err(|e| e.to_string())?;
+    let mut cluster = consumer.refresh(Some(std::slice::from_ref(topic))).map_err(|e| e.to_string())?;
+    if !cluster.topics.contains_key(topic) {
+        // Created a moment ago (an apply just ended): the brokers list it once they have made
+        // its partitions, which is waited for when the controller has it.
+        let admin = std::sync::Mutex::new(target.admin(super::topics::TIMEOUT));
+        crate::deploy::listed::read(&admin, std::slice::from_ref(topic), NOT_LISTED_YET)?;
+        cluster = consumer.refresh(Some(std::slice::from_ref(topic))).map_err(|e| e.to_string())?;
+    }
     let Some(meta) = cluster.topics.get(topic) else {
         return Err(format!("Kafka at {} has no topic `{topic}`", target.kafka.join(",")));
     };
