@@ -101,7 +101,8 @@ pub(crate) enum Command {
     /// refuses to start when the plan has errors, asks for confirmation on a terminal unless
     /// `--yes`, then applies, steps of one phase side by side, one line per finished step. A
     /// topic is done when the Kafka controller has it; the brokers list it moments later, and
-    /// connectors and ksqlDB statements wait for that (`--wait`). A connector is done when it runs. Every step is idempotent: a second apply changes nothing,
+    /// connectors and ksqlDB statements wait for that (`--wait`). A connector is done when it
+    /// runs. Every step is idempotent: a second apply changes nothing,
     /// and after a failure (which is reported with what was applied and what was not) running it
     /// again converges. What apply made is recorded in `venice.lock` under the target's name;
     /// `--prune` deletes what is recorded there and no longer in the project, never anything

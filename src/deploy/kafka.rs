@@ -272,9 +272,11 @@ impl Admin {
     /// replication factor keep the trial creation small; the caller keeps a request within
     /// [`super::batch::TOPICS_PER_REQUEST`].
     pub(crate) fn held_by_controller(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
-        let creatable = names.iter().map(|n| CreatableTopic::default().with_name(name(n)).with_num_partitions(1));
+        let creatable = names
+            .iter()
+            .map(|n| CreatableTopic::default().with_name(name(n)).with_num_partitions(1).with_replication_factor(-1));
         let request = CreateTopicsRequest::default()
-            .with_topics(creatable.map(|t| t.with_replication_factor(-1)).collect())
+            .with_topics(creatable.collect())
             .with_timeout_ms(self.timeout_ms())
             .with_validate_only(true);
         let answers = self.link.call(&request)?.topics;
@@ -859,6 +861,12 @@ pub(crate) mod tests {
         Some((key, version, header.correlation_id))
     }
 
+    /// An ApiVersions answer serving each `(key, newest version)` of `apis`.
+    pub(crate) fn serving(apis: &[(ApiKey, i16)]) -> ApiVersionsResponse {
+        let api = |&(k, max): &(ApiKey, i16)| ApiVersion::default().with_api_key(k as i16).with_max_version(max);
+        ApiVersionsResponse::default().with_api_keys(apis.iter().map(api).collect())
+    }
+
     /// What a Kafka 4 broker serves: every version the crate knows.
     fn versions() -> ApiVersionsResponse {
         let keys = [ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Fetch, ApiKey::ListOffsets];
@@ -964,15 +972,13 @@ pub(crate) mod tests {
         use kafka_protocol::messages::delete_topics_response::DeletableTopicResult;
         use kafka_protocol::messages::{CreateTopicsResponse, DeleteTopicsResponse};
         let (address, seen) = broker(|key, version, _, body| match key {
-            ApiKey::ApiVersions => {
-                let api = |k: ApiKey, max| ApiVersion::default().with_api_key(k as i16).with_max_version(max);
-                let keys = vec![
-                    api(ApiKey::ApiVersions, 3),
-                    api(ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS.max),
-                    api(ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS.max),
-                ];
-                ApiVersionsResponse::default().with_api_keys(keys).encode(body, version).unwrap()
-            }
+            ApiKey::ApiVersions => serving(&[
+                (ApiKey::ApiVersions, 3),
+                (ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS.max),
+                (ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS.max),
+            ])
+            .encode(body, version)
+            .unwrap(),
             ApiKey::CreateTopics => {
                 let result = |n: &str, code| CreatableTopicResult::default().with_name(name(n)).with_error_code(code);
                 let topics = vec![

@@ -7,7 +7,7 @@
 //! AdminClient's `createTopics` are; whoever reads the topics next (a connector, ksqlDB, the
 //! next plan) waits here for the brokers to list them.
 
-use super::batch::{TOPICS_PER_REQUEST, split};
+use super::batch::TOPICS_PER_REQUEST;
 use super::kafka::{Admin, Error, TopicState};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -15,14 +15,14 @@ use std::time::Duration;
 
 /// How often the brokers are asked whether they list the topics waited for: every quarter
 /// second, not with a backoff, whose 2 s steps would add up to one more to the wait.
-pub(crate) const LISTED_EVERY: Duration = Duration::from_millis(250);
+const LISTED_EVERY: Duration = Duration::from_millis(250);
 
 /// Which of `names` the controller holds ([`Admin::held_by_controller`]), in requests of at most
 /// [`TOPICS_PER_REQUEST`] topics.
-pub(crate) fn held(admin: &mut Admin, names: &[String]) -> Result<Vec<String>, Error> {
+fn held(admin: &mut Admin, names: &[String]) -> Result<Vec<String>, Error> {
     let mut held = Vec::new();
-    for range in split(&vec![1; names.len()], TOPICS_PER_REQUEST, usize::MAX) {
-        held.extend(admin.held_by_controller(&names[range])?);
+    for chunk in names.chunks(TOPICS_PER_REQUEST) {
+        held.extend(admin.held_by_controller(chunk)?);
     }
     Ok(held)
 }
@@ -85,16 +85,14 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::kafka::tests::broker;
+    use crate::deploy::kafka::tests::{broker, serving};
     use bytes::BytesMut;
-    use kafka_protocol::messages::api_versions_response::ApiVersion;
     use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
     use kafka_protocol::messages::metadata_response::{
         MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
     };
     use kafka_protocol::messages::{
-        ApiKey, ApiVersionsResponse, BrokerId, CreateTopicsRequest, CreateTopicsResponse, MetadataRequest,
-        MetadataResponse, TopicName,
+        ApiKey, BrokerId, CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse, TopicName,
     };
     use kafka_protocol::protocol::{Encodable, Message, StrBytes};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -108,15 +106,13 @@ mod tests {
     fn cluster(listed_from: usize) -> (Mutex<Admin>, crate::deploy::kafka::tests::Seen) {
         let metadata_asked = AtomicUsize::new(0);
         let (address, seen) = broker(move |key, version, own, body: &mut BytesMut| match key {
-            ApiKey::ApiVersions => {
-                let api = |k: ApiKey, max| ApiVersion::default().with_api_key(k as i16).with_max_version(max);
-                let keys = vec![
-                    api(ApiKey::ApiVersions, 3),
-                    api(ApiKey::Metadata, MetadataRequest::VERSIONS.max),
-                    api(ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS.max),
-                ];
-                ApiVersionsResponse::default().with_api_keys(keys).encode(body, version).unwrap()
-            }
+            ApiKey::ApiVersions => serving(&[
+                (ApiKey::ApiVersions, 3),
+                (ApiKey::Metadata, MetadataRequest::VERSIONS.max),
+                (ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS.max),
+            ])
+            .encode(body, version)
+            .unwrap(),
             ApiKey::Metadata => {
                 let asked = metadata_asked.fetch_add(1, Ordering::SeqCst) + 1;
                 let mut names = vec!["a", "b"];
