@@ -216,10 +216,17 @@ fn sigkill_at_several_points_then_a_rerun_and_a_prune_leave_nothing_behind() {
         let before = std::fs::read_to_string(many.journal()).ok();
         let child = many.spawn_apply();
         let pid = child.id();
-        let _ = wait_for("the apply to make a batch", 120, || {
+        // Looked at every 10 ms, not wait_for's 200: a batch takes tens of milliseconds, and a
+        // run looked at too rarely would finish the project before it is killed.
+        let waiting = Instant::now();
+        loop {
             let now = std::fs::read_to_string(many.journal()).ok();
-            (now.is_some() && now != before && many.made_in_journal() >= 100).then_some(())
-        });
+            if now.is_some() && now != before && many.made_in_journal() >= 100 {
+                break;
+            }
+            assert!(waiting.elapsed() < Duration::from_secs(120), "the apply made no batch in 120 s");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let mut child = child;
         child.kill().unwrap();
         let run = many.finish(child);
