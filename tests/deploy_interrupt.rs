@@ -85,22 +85,14 @@ impl Many {
 
     /// The topics of the project that exist.
     fn existing(&self) -> BTreeSet<String> {
-        let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(30));
-        admin.topics(&self.topics).unwrap().into_keys().collect()
+        topics_listed(&self.topics)
     }
 
-    /// The topics the broker lists once it lists every one of `recorded` (or after 60 s): a
-    /// KRaft broker answers CreateTopics when the controller has committed the topics, and its
-    /// Metadata lists them when it has replayed them, which took seconds here under load.
+    /// The topics of the project the broker lists once it lists every one of `recorded` (or
+    /// after 60 s): see [`listed_within_a_minute`].
     fn listing(&self, recorded: &BTreeSet<String>) -> BTreeSet<String> {
-        let started = Instant::now();
-        loop {
-            let existing = self.existing();
-            if recorded.is_subset(&existing) || started.elapsed() > Duration::from_secs(60) {
-                return existing;
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
+        listed_within_a_minute(&recorded.iter().cloned().collect::<Vec<_>>());
+        self.existing()
     }
 
     /// The record as the next run reads it: venice.lock's topics with the journal's lines

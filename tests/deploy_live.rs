@@ -551,8 +551,3 @@ fn a_plan_right_after_an_apply_waits_for_the_topics_the_controller_holds() {
     assert_eq!(pruned.code(), Some(0), "{}", pruned.shown());
     assert!(pruned.stdout().contains(&format!("applied {} changes", 2 * HELD)), "{}", pruned.shown());
 }
-
-fn topics_listed(names: &[String]) -> Vec<String> {
-    let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(10));
-    admin.topics(names).unwrap().into_keys().collect()
-}

@@ -2,6 +2,7 @@
 //! the stack of `scripts/stack.sh` on loopback, the `venice` binary, psql.
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -196,6 +197,25 @@ pub fn sink_rows(project: &Project) -> Option<String> {
     psql(&format!("SELECT id, name, coalesce(email, '-') FROM {} ORDER BY id", project.copy)).ok()
 }
 
+/// The topics of `names` the stack's broker lists in Metadata.
+pub fn topics_listed(names: &[String]) -> BTreeSet<String> {
+    let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(30));
+    admin.topics(names).unwrap().into_keys().collect()
+}
+
+/// [`topics_listed`] once it holds every one of `names`, or after 60 s: an apply ends when the
+/// controller has its topics, and the broker lists them a moment later (seconds for hundreds).
+pub fn listed_within_a_minute(names: &[String]) -> BTreeSet<String> {
+    let started = Instant::now();
+    loop {
+        let listed = topics_listed(names);
+        if listed.len() == names.len() || started.elapsed() > Duration::from_secs(60) {
+            return listed;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 /// The record of target `stack` in `dir` is true after a run that ended (however it ended): no
 /// journal is left, each topic, subject and connector venice.lock records exists, and the plan
 /// finds nothing that exists and is declared but not recorded (a step short).
@@ -203,10 +223,9 @@ pub fn assert_record_true(dir: &Path) {
     assert!(!dir.join(".venice/apply-stack.journal").exists(), "the journal was not folded in");
     let applied = venice::lock::Lock::read(dir).and_then(|l| l.applied.get("stack").cloned()).unwrap_or_default();
     let names: Vec<String> = applied.topics.iter().cloned().collect();
-    let mut admin = venice::deploy::kafka::Admin::new(vec!["127.0.0.1:9092".into()], Duration::from_secs(10));
-    let existing = admin.topics(&names).unwrap();
+    let existing = listed_within_a_minute(&names);
     for topic in &applied.topics {
-        assert!(existing.contains_key(topic), "recorded topic `{topic}` does not exist");
+        assert!(existing.contains(topic), "recorded topic `{topic}` does not exist");
     }
     let service = |name, url| {
         venice::deploy::http::Service::new(name, url, venice::deploy::http::Auth::None, Duration::from_secs(10))
